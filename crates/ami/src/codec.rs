@@ -1,0 +1,429 @@
+//! The AMI wire format, with no IO: bytes in, frames out; actions in, bytes out.
+//!
+//! AMI is a line protocol: one banner line, then messages of `Key: Value` lines ended by an
+//! empty line. We accept CRLF and bare LF, any chunking, and invalid UTF-8 (kept lossily, so
+//! a stranger's caller ID never stops the stream). A frame larger than `max_frame` is an
+//! error, which bounds memory whatever the peer sends.
+
+use bytes::{Buf, BytesMut};
+use thiserror::Error;
+
+/// Default frame limit: real frames are under 4 kB; command output can be large.
+pub const DEFAULT_MAX_FRAME: usize = 1024 * 1024;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum CodecError {
+    #[error("the server sent a message larger than {limit} bytes without ending it; this is not an AMI server or it is misbehaving")]
+    FrameTooLarge { limit: usize },
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum EncodeError {
+    #[error("the value of `{field}` contains a line break, which would inject another AMI line")]
+    LineBreak { field: String },
+    #[error("`{field}` is not a valid AMI field name")]
+    BadFieldName { field: String },
+}
+
+/// One message: an event, a response, or a list item. Keys keep their order and case;
+/// lookups ignore case, as Asterisk's own parser does.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Message {
+    text: String,
+    /// (key start, key end, value start, value end) into `text`.
+    fields: Vec<(u32, u32, u32, u32)>,
+    /// Lines without `: ` (old-style `Response: Follows` command output).
+    output: Vec<String>,
+}
+
+impl Message {
+    /// Builds a message from pairs; for tests and for servers (the demo PBX).
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        let mut text = String::new();
+        let mut fields = Vec::new();
+        for (k, v) in pairs {
+            let ks = text.len();
+            text.push_str(k.as_ref());
+            let ke = text.len();
+            text.push_str(v.as_ref());
+            fields.push((ks as u32, ke as u32, ke as u32, text.len() as u32));
+        }
+        Self { text, fields, output: Vec::new() }
+    }
+
+    /// The first value for `key` (case-insensitive).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields.iter().find(|f| self.slice(f.0, f.1).eq_ignore_ascii_case(key)).map(|f| self.slice(f.2, f.3))
+    }
+
+    /// Every (key, value) in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|f| (self.slice(f.0, f.1), self.slice(f.2, f.3)))
+    }
+
+    /// Every value for `key`, in order (e.g. several `Output:` lines).
+    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+    }
+
+    pub fn event(&self) -> Option<&str> {
+        self.get("Event")
+    }
+
+    pub fn response(&self) -> Option<&str> {
+        self.get("Response")
+    }
+
+    pub fn action_id(&self) -> Option<&str> {
+        self.get("ActionID")
+    }
+
+    /// Command output: `Output:` headers (Asterisk ≥ 14) or raw lines of `Response: Follows`.
+    pub fn command_output(&self) -> Vec<&str> {
+        let mut lines: Vec<&str> = self.get_all("Output").collect();
+        lines.extend(self.output.iter().map(String::as_str));
+        lines
+    }
+
+    /// The message as AMI text, CRLF-terminated, ending with the blank line.
+    pub fn to_wire(&self) -> String {
+        let mut s = String::with_capacity(self.text.len() + self.fields.len() * 4 + 2);
+        for (k, v) in self.iter() {
+            s.push_str(k);
+            s.push_str(": ");
+            s.push_str(v);
+            s.push_str("\r\n");
+        }
+        for line in &self.output {
+            s.push_str(line);
+            s.push_str("\r\n");
+        }
+        s.push_str("\r\n");
+        s
+    }
+
+    fn slice(&self, start: u32, end: u32) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = f.debug_map();
+        for (k, v) in self.iter() {
+            // Never print a secret, even in debug output.
+            if k.eq_ignore_ascii_case("Secret") || k.eq_ignore_ascii_case("Key") {
+                m.entry(&k, &"<redacted>");
+            } else {
+                m.entry(&k, &v);
+            }
+        }
+        m.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// The first line: `Asterisk Call Manager/11.0.0`.
+    Banner(String),
+    Message(Message),
+}
+
+/// Incremental decoder: `extend` with whatever the socket gave, then drain `next_frame`.
+#[derive(Debug)]
+pub struct Decoder {
+    buf: BytesMut,
+    /// Bytes of the current frame already known to hold no complete blank line.
+    scanned: usize,
+    max_frame: usize,
+    expect_banner: bool,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_FRAME)
+    }
+}
+
+impl Decoder {
+    /// A decoder for a client: the first line is the server's banner.
+    pub fn new(max_frame: usize) -> Self {
+        Self { buf: BytesMut::with_capacity(16 * 1024), scanned: 0, max_frame, expect_banner: true }
+    }
+
+    /// A decoder for a server reading actions: there is no banner.
+    pub fn without_banner(max_frame: usize) -> Self {
+        Self { expect_banner: false, ..Self::new(max_frame) }
+    }
+
+    pub fn extend(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Space to read into, for zero-copy socket reads.
+    pub fn buffer_mut(&mut self) -> &mut BytesMut {
+        &mut self.buf
+    }
+
+    /// Bytes held that do not yet form a frame.
+    pub fn pending(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, CodecError> {
+        if self.expect_banner {
+            let Some(nl) = memchr::memchr(b'\n', &self.buf) else {
+                return self.check_limit(self.buf.len()).map(|_| None);
+            };
+            let line = trim_cr(&self.buf[..nl]);
+            let banner = String::from_utf8_lossy(line).into_owned();
+            self.buf.advance(nl + 1);
+            self.expect_banner = false;
+            return Ok(Some(Frame::Banner(banner)));
+        }
+        loop {
+            // Blank lines between frames are not frames.
+            let skip = self.buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+            if skip > 0 {
+                self.buf.advance(skip);
+                self.scanned = 0;
+            }
+            if self.buf.is_empty() {
+                return Ok(None);
+            }
+            match self.find_end() {
+                Some((body_end, frame_end)) => {
+                    let msg = parse_message(&self.buf[..body_end]);
+                    self.buf.advance(frame_end);
+                    self.scanned = 0;
+                    if let Some(msg) = msg {
+                        return Ok(Some(Frame::Message(msg)));
+                    }
+                }
+                None => return self.check_limit(self.buf.len()).map(|_| None),
+            }
+        }
+    }
+
+    fn check_limit(&mut self, len: usize) -> Result<(), CodecError> {
+        if len > self.max_frame {
+            // Drop what we hold so memory stays bounded; the connection is closed by the caller.
+            self.buf.clear();
+            self.scanned = 0;
+            return Err(CodecError::FrameTooLarge { limit: self.max_frame });
+        }
+        Ok(())
+    }
+
+    /// Finds the empty line that ends the frame: returns (end of body, end of frame).
+    /// Old `Response: Follows` frames end with `--END COMMAND--` instead.
+    fn find_end(&mut self) -> Option<(usize, usize)> {
+        let buf = &self.buf[..];
+        let mut pos = self.scanned;
+        let follows = buf.starts_with(b"Response: Follows");
+        while let Some(off) = memchr::memchr(b'\n', &buf[pos..]) {
+            let nl = pos + off;
+            let next = nl + 1;
+            // The line after this newline: empty (LF or CRLF) means the frame is complete.
+            if !follows {
+                if buf.get(next) == Some(&b'\n') {
+                    return Some((nl, next + 1));
+                }
+                if buf.get(next) == Some(&b'\r') && buf.get(next + 1) == Some(&b'\n') {
+                    return Some((nl, next + 2));
+                }
+                if next + 1 >= buf.len() {
+                    // Cannot tell yet; rescan from this newline when more arrives.
+                    self.scanned = nl;
+                    return None;
+                }
+            } else {
+                let line_start = buf[..nl].iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0);
+                if trim_cr(&buf[line_start..nl]) == b"--END COMMAND--" {
+                    let mut end = next;
+                    while end < buf.len() && (buf[end] == b'\r' || buf[end] == b'\n') && end < next + 2 {
+                        end += 1;
+                    }
+                    return Some((nl, end));
+                }
+            }
+            pos = next;
+        }
+        self.scanned = pos.saturating_sub(1).max(self.scanned);
+        None
+    }
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Parses `Key: Value` lines; `None` for a frame with no field at all.
+fn parse_message(body: &[u8]) -> Option<Message> {
+    let text = match std::str::from_utf8(body) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let mut fields = Vec::with_capacity(24);
+    let mut output = Vec::new();
+    let mut start = 0usize;
+    let bytes = text.as_bytes();
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map(|o| start + o).unwrap_or(bytes.len());
+        let mut line_end = end;
+        if line_end > start && bytes[line_end - 1] == b'\r' {
+            line_end -= 1;
+        }
+        let line = &bytes[start..line_end];
+        match memchr::memchr(b':', line) {
+            Some(colon) if colon > 0 && !line[..colon].contains(&b' ') => {
+                let ks = start;
+                let ke = start + colon;
+                let mut vs = ke + 1;
+                if vs < line_end && bytes[vs] == b' ' {
+                    vs += 1;
+                }
+                fields.push((ks as u32, ke as u32, vs as u32, line_end as u32));
+            }
+            _ if line.is_empty() || line == b"--END COMMAND--" => {}
+            _ => output.push(String::from_utf8_lossy(line).into_owned()),
+        }
+        start = end + 1;
+    }
+    if fields.is_empty() && output.is_empty() {
+        return None;
+    }
+    Some(Message { text, fields, output })
+}
+
+/// An action to send. Values are checked: a line break would let a stranger's text
+/// (a pause reason, a number) smuggle a second action onto the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub name: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Action {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into(), fields: Vec::new() }
+    }
+
+    pub fn field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push((key.into(), value.into()));
+        self
+    }
+
+    /// The wire form with the given ActionID.
+    pub fn encode(&self, action_id: &str) -> Result<String, EncodeError> {
+        let mut s = String::with_capacity(64 + self.fields.len() * 32);
+        push_field(&mut s, "Action", &self.name)?;
+        push_field(&mut s, "ActionID", action_id)?;
+        for (k, v) in &self.fields {
+            push_field(&mut s, k, v)?;
+        }
+        s.push_str("\r\n");
+        Ok(s)
+    }
+}
+
+fn push_field(s: &mut String, key: &str, value: &str) -> Result<(), EncodeError> {
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(EncodeError::BadFieldName { field: key.to_string() });
+    }
+    if value.contains(['\r', '\n']) {
+        return Err(EncodeError::LineBreak { field: key.to_string() });
+    }
+    s.push_str(key);
+    s.push_str(": ");
+    s.push_str(value);
+    s.push_str("\r\n");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(chunks: &[&[u8]]) -> Vec<Frame> {
+        let mut d = Decoder::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            d.extend(c);
+            while let Some(f) = d.next_frame().unwrap() {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn banner_then_messages_crlf() {
+        let frames = decode_all(&[b"Asterisk Call Manager/11.0.0\r\nResponse: Success\r\nActionID: 1\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nStatus: Fully Booted\r\n\r\n"]);
+        assert_eq!(frames[0], Frame::Banner("Asterisk Call Manager/11.0.0".into()));
+        let Frame::Message(m) = &frames[1] else { panic!("not a message") };
+        assert_eq!(m.response(), Some("Success"));
+        assert_eq!(m.get("message"), Some("Authentication accepted"));
+        let Frame::Message(e) = &frames[2] else { panic!("not a message") };
+        assert_eq!(e.event(), Some("FullyBooted"));
+        assert_eq!(frames.len(), 3);
+    }
+
+    #[test]
+    fn bare_lf_and_byte_by_byte() {
+        let wire = b"Asterisk Call Manager/11.0.0\nEvent: Hangup\nCause: 16\nAccountCode: \n\nEvent: Ping\n\n";
+        let chunks: Vec<&[u8]> = wire.chunks(1).collect();
+        let frames = decode_all(&chunks);
+        assert_eq!(frames.len(), 3);
+        let Frame::Message(m) = &frames[1] else { panic!("not a message") };
+        assert_eq!(m.get("Cause"), Some("16"));
+        assert_eq!(m.get("AccountCode"), Some(""));
+    }
+
+    #[test]
+    fn value_keeps_colons_and_invalid_utf8_is_lossy() {
+        let mut wire = b"Asterisk Call Manager/11.0.0\r\nEvent: Newexten\r\nAppData: a: b\r\nCallerIDName: ".to_vec();
+        wire.extend_from_slice(&[0xff, 0xfe, b'X']);
+        wire.extend_from_slice(b"\r\n\r\n");
+        let frames = decode_all(&[&wire]);
+        let Frame::Message(m) = &frames[1] else { panic!("not a message") };
+        assert_eq!(m.get("AppData"), Some("a: b"));
+        assert_eq!(m.get("CallerIDName"), Some("\u{fffd}\u{fffd}X"));
+    }
+
+    #[test]
+    fn oversized_frame_is_an_error_and_memory_is_released() {
+        let mut d = Decoder::new(1024);
+        d.extend(b"Asterisk Call Manager/11.0.0\r\n");
+        assert!(matches!(d.next_frame(), Ok(Some(Frame::Banner(_)))));
+        d.extend(&vec![b'A'; 2048]);
+        assert_eq!(d.next_frame(), Err(CodecError::FrameTooLarge { limit: 1024 }));
+        assert_eq!(d.pending(), 0);
+    }
+
+    #[test]
+    fn old_style_follows_output() {
+        let frames = decode_all(&[b"Asterisk Call Manager/1.1\r\nResponse: Follows\r\nActionID: 7\r\nPrivilege: Command\r\nline one\r\nline two\r\n--END COMMAND--\r\n\r\nEvent: X\r\n\r\n"]);
+        let Frame::Message(m) = &frames[1] else { panic!("not a message") };
+        assert_eq!(m.action_id(), Some("7"));
+        assert_eq!(m.command_output(), vec!["line one", "line two"]);
+        assert!(matches!(&frames[2], Frame::Message(e) if e.event() == Some("X")));
+    }
+
+    #[test]
+    fn actions_refuse_line_breaks() {
+        let ok = Action::new("QueuePause").field("Interface", "Local/100@agents").field("Reason", "Lunch");
+        assert_eq!(
+            ok.encode("a1").unwrap(),
+            "Action: QueuePause\r\nActionID: a1\r\nInterface: Local/100@agents\r\nReason: Lunch\r\n\r\n"
+        );
+        let evil = Action::new("QueuePause").field("Reason", "x\r\n\r\nAction: Originate");
+        assert!(matches!(evil.encode("a2"), Err(EncodeError::LineBreak { .. })));
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let m = Message::from_pairs([("Action", "Login"), ("Secret", "hunter2")]);
+        assert!(!format!("{m:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,6 @@
+//! Asterisk Manager Interface, in the tokio-postgres shape: [`codec`] turns bytes into frames
+//! with no IO; [`connection`] owns the socket; [`client::Client`] is a cheap handle that sends
+//! actions and awaits their responses by ActionID; [`tracker`] turns AMI events into
+//! Ringside's source-agnostic `CallEvent`s for one agent.
+
+pub mod codec;

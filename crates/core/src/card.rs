@@ -1,0 +1,100 @@
+//! What the UI shows for one call.
+
+use serde::{Deserialize, Serialize};
+
+use crate::call::{Call, CallPhase};
+use crate::event::{CallId, Direction, EndCause};
+use crate::number;
+use crate::time::Timestamp;
+
+/// A customer found for the number. Filled by the lookup crate; empty until then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerMatch {
+    pub id: String,
+    pub name: String,
+    pub company: Option<String>,
+    /// Why it matched, in words ("same E.164", "last 9 digits").
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum LookupState {
+    /// No directory has been asked yet.
+    NotStarted,
+    Pending,
+    Done,
+    /// The directory or CRM failed; the card still shows the number.
+    Failed(String),
+    /// An internal extension: a colleague, never looked up as a customer.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardStatus {
+    Ringing,
+    Dialing,
+    OnCall,
+    Ended,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallCard {
+    pub call_id: CallId,
+    pub direction: Direction,
+    /// The number exactly as the PBX sent it (text from a stranger).
+    pub number: String,
+    /// Formatting-blind form of `number`, `None` when it has no digits.
+    pub number_normalized: Option<String>,
+    pub caller_name: Option<String>,
+    pub queue: Option<String>,
+    pub customers: Vec<CustomerMatch>,
+    pub lookup: LookupState,
+    pub status: CardStatus,
+    /// Set once the call has ended.
+    pub outcome: Option<EndCause>,
+    pub ring_at: Timestamp,
+    pub answer_at: Option<Timestamp>,
+    pub end_at: Option<Timestamp>,
+    /// Talk time in seconds at `as_of` (final once ended).
+    pub talk_secs: u64,
+    pub as_of: Timestamp,
+}
+
+impl CallCard {
+    pub fn from_call(call: &Call, internal_max_len: usize, now: Timestamp) -> Self {
+        let status = match call.phase {
+            CallPhase::Ringing => CardStatus::Ringing,
+            CallPhase::Dialing => CardStatus::Dialing,
+            CallPhase::Talking => CardStatus::OnCall,
+            CallPhase::Ended(_) => CardStatus::Ended,
+        };
+        let outcome = match &call.phase {
+            CallPhase::Ended(cause) => Some(cause.clone()),
+            _ => None,
+        };
+        let lookup = if number::is_internal_extension(&call.remote.number, internal_max_len) {
+            LookupState::Internal
+        } else {
+            LookupState::NotStarted
+        };
+        Self {
+            call_id: call.id.clone(),
+            direction: call.direction,
+            number: call.remote.number.clone(),
+            number_normalized: number::normalize_digits(&call.remote.number),
+            caller_name: call.remote.name.clone(),
+            queue: call.queue.clone(),
+            customers: Vec::new(),
+            lookup,
+            status,
+            outcome,
+            ring_at: call.started_at,
+            answer_at: call.answered_at,
+            end_at: call.ended_at,
+            talk_secs: call.talk_secs(now),
+            as_of: now,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Ringside's domain core.
+//!
+//! Every CTI source (Asterisk AMI, the demo PBX, later provider streams) is turned into one
+//! source-agnostic stream of [`CallEvent`]s. A [`Session`] folds that stream into [`Call`]s
+//! (one per PBX call id, however many legs ring), the agent's [`AgentState`], and the
+//! [`CallCard`]s the UI shows. Nothing here does IO or reads the clock: time comes in with
+//! the events, so every rule is testable without a PBX or a display.
+
+pub mod agent_state;
+pub mod call;
+pub mod card;
+pub mod event;
+pub mod number;
+pub mod session;
+pub mod time;
+
+pub use agent_state::{AgentInput, AgentState, Availability, TransitionError};
+pub use call::{Call, CallPhase};
+pub use card::{CallCard, CardStatus, CustomerMatch, LookupState};
+pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
+pub use session::{CtiCommand, Session, SessionConfig, SessionOutput};
+pub use time::Timestamp;

@@ -1,0 +1,276 @@
+//! The session owns the truth for one agent: which calls exist, the agent state, and what the
+//! UI and the CTI source must be told. It is a pure fold over [`CallEvent`]s and agent inputs.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::agent_state::{AgentInput, AgentState, Availability, TransitionError, WrapUpPolicy, WRAP_UP_PAUSE_REASON};
+use crate::call::Call;
+use crate::card::CallCard;
+use crate::event::{CallEvent, CallId};
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionConfig {
+    pub wrap_up: WrapUpPolicy,
+    /// Numbers of at most this many digits are internal extensions.
+    pub internal_max_len: usize,
+    /// Ended cards kept for the agent to read before the oldest is dropped.
+    pub keep_ended: usize,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { wrap_up: WrapUpPolicy::default(), internal_max_len: 5, keep_ended: 20 }
+    }
+}
+
+/// Something the session asks the CTI source to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "command")]
+pub enum CtiCommand {
+    /// Pause the agent in their queues, so no queue call is offered.
+    PauseQueues {
+        reason: Option<String>,
+    },
+    UnpauseQueues,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SourceStatus {
+    Connecting,
+    Connected { source: String, since: Timestamp },
+    Disconnected { reason: String, since: Timestamp },
+}
+
+/// What changed, for whoever shows or acts on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum SessionOutput {
+    Card(CallCard),
+    CardRemoved(CallId),
+    Agent(AgentState),
+    Source(SourceStatus),
+    Command(CtiCommand),
+}
+
+#[derive(Debug)]
+pub struct Session {
+    config: SessionConfig,
+    calls: BTreeMap<CallId, Call>,
+    /// Call ids in the order they first rang, for a stable card list.
+    order: Vec<CallId>,
+    agent: AgentState,
+    source: SourceStatus,
+}
+
+impl Session {
+    pub fn new(config: SessionConfig) -> Self {
+        Self {
+            config,
+            calls: BTreeMap::new(),
+            order: Vec::new(),
+            agent: AgentState::LoggedOut,
+            source: SourceStatus::Connecting,
+        }
+    }
+
+    pub fn agent(&self) -> &AgentState {
+        &self.agent
+    }
+
+    pub fn source(&self) -> &SourceStatus {
+        &self.source
+    }
+
+    pub fn call(&self, id: &CallId) -> Option<&Call> {
+        self.calls.get(id)
+    }
+
+    /// Every card, oldest first.
+    pub fn cards(&self, now: Timestamp) -> Vec<CallCard> {
+        self.order
+            .iter()
+            .filter_map(|id| self.calls.get(id))
+            .map(|c| CallCard::from_call(c, self.config.internal_max_len, now))
+            .collect()
+    }
+
+    /// Folds one event from the CTI source.
+    pub fn apply(&mut self, event: CallEvent) -> Vec<SessionOutput> {
+        let mut out = Vec::new();
+        let now = event.at();
+        match event {
+            CallEvent::SourceConnected { source, at } => {
+                self.source = SourceStatus::Connected { source, since: at };
+                out.push(SessionOutput::Source(self.source.clone()));
+                if !self.agent.is_logged_in() {
+                    self.agent_input_into(&AgentInput::LogIn, now, &mut out).ok();
+                }
+            }
+            CallEvent::SourceDisconnected { reason, at } => {
+                self.source = SourceStatus::Disconnected { reason, since: at };
+                out.push(SessionOutput::Source(self.source.clone()));
+            }
+            CallEvent::IncomingRinging { call, from, queue, at } => {
+                let fresh = match self.calls.get_mut(&call) {
+                    // Another leg of a call we already show: one call, one card.
+                    Some(existing) if !existing.is_ended() => {
+                        if existing.remote.number.is_empty() && !from.number.is_empty() {
+                            existing.remote = from;
+                            self.push_card(&call, now, &mut out);
+                        }
+                        false
+                    }
+                    // The same call comes back (e.g. transferred back to this agent).
+                    Some(existing) => {
+                        *existing = Call::incoming(call.clone(), from, queue, at);
+                        true
+                    }
+                    None => {
+                        self.insert(Call::incoming(call.clone(), from, queue, at));
+                        true
+                    }
+                };
+                if fresh {
+                    self.push_card(&call, now, &mut out);
+                    self.agent_input_into(&AgentInput::Ring { call }, now, &mut out).ok();
+                }
+            }
+            CallEvent::OutgoingDialing { call, to, at } => {
+                if self.calls.get(&call).is_some_and(|c| !c.is_ended()) {
+                    return out;
+                }
+                self.insert(Call::outgoing(call.clone(), to, at));
+                self.push_card(&call, now, &mut out);
+                self.agent_input_into(&AgentInput::Ring { call }, now, &mut out).ok();
+            }
+            CallEvent::Answered { call, at } => {
+                if self.calls.get_mut(&call).is_some_and(|c| c.answer(at)) {
+                    self.push_card(&call, now, &mut out);
+                    self.agent_input_into(&AgentInput::Answer { call }, now, &mut out).ok();
+                }
+            }
+            CallEvent::Ended { call, cause, at } => {
+                let Some(c) = self.calls.get_mut(&call) else { return out };
+                if !c.end(cause, at) {
+                    return out;
+                }
+                let answered = c.answered_at.is_some();
+                self.push_card(&call, now, &mut out);
+                self.agent_input_into(&AgentInput::End { call, answered }, now, &mut out).ok();
+                self.prune_ended(&mut out);
+            }
+            CallEvent::AgentPaused { paused, reason, at, .. } => {
+                // Our own wrap-up pause echoed back is not the agent pausing.
+                let own_echo =
+                    matches!(self.agent, AgentState::WrapUp { .. }) && reason.as_deref() == Some(WRAP_UP_PAUSE_REASON);
+                if !own_echo {
+                    let input = if paused { AgentInput::Pause { reason } } else { AgentInput::Unpause };
+                    self.agent_input_into(&input, at, &mut out).ok();
+                }
+            }
+        }
+        out
+    }
+
+    /// An input from the agent (UI, tray, CLI). Illegal inputs leave everything unchanged.
+    pub fn agent_input(&mut self, input: AgentInput, now: Timestamp) -> Result<Vec<SessionOutput>, TransitionError> {
+        let mut out = Vec::new();
+        self.agent_input_into(&input, now, &mut out)?;
+        Ok(out)
+    }
+
+    /// "Accepting calls" off: the PBX decides, and its confirmation changes the state.
+    pub fn request_pause(&self, reason: Option<String>) -> Result<CtiCommand, TransitionError> {
+        if !self.agent.is_logged_in() {
+            return Err(TransitionError::Illegal { state: self.agent.label(), input: "stop accepting calls" });
+        }
+        Ok(CtiCommand::PauseQueues { reason })
+    }
+
+    /// "Accepting calls" on.
+    pub fn request_unpause(&self) -> Result<CtiCommand, TransitionError> {
+        if !self.agent.is_logged_in() {
+            return Err(TransitionError::Illegal { state: self.agent.label(), input: "start accepting calls" });
+        }
+        Ok(CtiCommand::UnpauseQueues)
+    }
+
+    /// Lets time pass: ends a timed wrap-up.
+    pub fn tick(&mut self, now: Timestamp) -> Vec<SessionOutput> {
+        let mut out = Vec::new();
+        self.agent_input_into(&AgentInput::Tick, now, &mut out).ok();
+        out
+    }
+
+    /// The agent closes an ended card.
+    pub fn dismiss(&mut self, id: &CallId) -> Vec<SessionOutput> {
+        match self.calls.get(id) {
+            Some(c) if c.is_ended() => {
+                self.remove(id);
+                vec![SessionOutput::CardRemoved(id.clone())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn agent_input_into(
+        &mut self,
+        input: &AgentInput,
+        now: Timestamp,
+        out: &mut Vec<SessionOutput>,
+    ) -> Result<(), TransitionError> {
+        let next = self.agent.apply(input, now, &self.config.wrap_up)?;
+        if next == self.agent {
+            return Ok(());
+        }
+        let was_wrap_up = matches!(self.agent, AgentState::WrapUp { .. });
+        let is_wrap_up = matches!(next, AgentState::WrapUp { .. });
+        // Entering wrap-up from a state that took queue calls: pause so none is offered.
+        if is_wrap_up && !was_wrap_up {
+            if let AgentState::WrapUp { resume: Availability::Available, .. } = &next {
+                out.push(SessionOutput::Command(CtiCommand::PauseQueues {
+                    reason: Some(WRAP_UP_PAUSE_REASON.to_string()),
+                }));
+            }
+        }
+        if was_wrap_up && !is_wrap_up {
+            if let AgentState::WrapUp { resume: Availability::Available, .. } = &self.agent {
+                out.push(SessionOutput::Command(CtiCommand::UnpauseQueues));
+            }
+        }
+        self.agent = next;
+        out.push(SessionOutput::Agent(self.agent.clone()));
+        Ok(())
+    }
+
+    fn insert(&mut self, call: Call) {
+        self.order.push(call.id.clone());
+        self.calls.insert(call.id.clone(), call);
+    }
+
+    fn remove(&mut self, id: &CallId) {
+        self.calls.remove(id);
+        self.order.retain(|o| o != id);
+    }
+
+    fn push_card(&self, id: &CallId, now: Timestamp, out: &mut Vec<SessionOutput>) {
+        if let Some(call) = self.calls.get(id) {
+            out.push(SessionOutput::Card(CallCard::from_call(call, self.config.internal_max_len, now)));
+        }
+    }
+
+    fn prune_ended(&mut self, out: &mut Vec<SessionOutput>) {
+        let ended: Vec<CallId> =
+            self.order.iter().filter(|id| self.calls.get(*id).is_some_and(Call::is_ended)).cloned().collect();
+        if ended.len() > self.config.keep_ended {
+            for id in &ended[..ended.len() - self.config.keep_ended] {
+                self.remove(id);
+                out.push(SessionOutput::CardRemoved(id.clone()));
+            }
+        }
+    }
+}
