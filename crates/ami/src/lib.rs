@@ -4,3 +4,4 @@
 //! Ringside's source-agnostic `CallEvent`s for one agent.
 
 pub mod codec;
+pub mod tracker;

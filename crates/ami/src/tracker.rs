@@ -1,0 +1,407 @@
+//! From AMI events to `CallEvent`s for one agent.
+//!
+//! The agent is known by their queue-member interfaces (`Local/100@agents`, `PJSIP/100`) and
+//! extension. A call is keyed by `Linkedid`, so every leg of a ring-all or queue call folds
+//! into one call. The caller's number comes from the trunk leg (the `Channel` of the Dial or
+//! Agent event), never from the agent's own leg, which carries the agent's extension.
+//!
+//! The tracker is a pure state machine over [`Message`]s: no IO, so the recorded transcripts
+//! replay through it byte for byte, and it keeps state only for calls that touch this agent.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ringside_core::{CallEvent, CallId, EndCause, RemoteParty, Timestamp};
+
+use crate::codec::Message;
+
+/// Who "me" is on the PBX.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentIdentity {
+    pub extension: String,
+    /// Queue-member interfaces and device names, e.g. `Local/100@agents`, `PJSIP/100`.
+    pub interfaces: Vec<String>,
+}
+
+impl AgentIdentity {
+    pub fn new(extension: impl Into<String>, interfaces: Vec<String>) -> Self {
+        Self { extension: extension.into(), interfaces }
+    }
+
+    /// Whether a channel (`Local/100@agents-00000001;1`, `PJSIP/100-0000001a`) is one of
+    /// the agent's devices.
+    pub fn owns_channel(&self, channel: &str) -> bool {
+        let device = device_of(channel);
+        if self.interfaces.iter().any(|i| i.eq_ignore_ascii_case(device)) {
+            return true;
+        }
+        // A plain SIP device named after the extension is the agent's phone too.
+        match device.split_once('/') {
+            Some((tech, name)) => {
+                matches!(tech.to_ascii_uppercase().as_str(), "PJSIP" | "SIP" | "IAX2") && name == self.extension
+            }
+            None => false,
+        }
+    }
+
+    pub fn owns_interface(&self, interface: &str) -> bool {
+        self.interfaces.iter().any(|i| i.eq_ignore_ascii_case(interface))
+    }
+}
+
+/// `Local/100@agents-00000001;1` → `Local/100@agents`; `PJSIP/100-0000001a` → `PJSIP/100`.
+pub fn device_of(channel: &str) -> &str {
+    let base =
+        channel
+            .rsplit_once(';')
+            .map_or(channel, |(b, n)| if n.chars().all(|c| c.is_ascii_digit()) { b } else { channel });
+    match base.rsplit_once('-') {
+        Some((dev, seq)) if !seq.is_empty() && seq.chars().all(|c| c.is_ascii_hexdigit()) => dev,
+        _ => base,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Ringing,
+    Talking,
+    Ended,
+}
+
+#[derive(Debug)]
+struct Tracked {
+    phase: Phase,
+    /// The caller hung up or another phone answered; the Hangup cause tells which.
+    cancelled: bool,
+    transferred: bool,
+    outgoing: bool,
+    /// Live legs of this call that belong to the agent.
+    legs: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LegRole {
+    /// The agent's phone ringing for a call that comes in.
+    Incoming,
+    /// The agent's phone placing a call.
+    Outgoing,
+    /// The agent's phone rung first by an Originate (click-to-call); the dial out follows.
+    OriginateFirstLeg,
+}
+
+#[derive(Debug)]
+struct Leg {
+    call: String,
+    role: LegRole,
+}
+
+/// Folds AMI messages into `CallEvent`s for one agent.
+#[derive(Debug)]
+pub struct CallTracker {
+    me: AgentIdentity,
+    calls: HashMap<String, Tracked>,
+    legs: HashMap<String, Leg>,
+    /// Pause state per queue, from QueueStatus and QueueMemberPause.
+    pauses: BTreeMap<String, (bool, Option<String>)>,
+    reported_pause: Option<(bool, Option<String>)>,
+}
+
+impl CallTracker {
+    pub fn new(me: AgentIdentity) -> Self {
+        Self { me, calls: HashMap::new(), legs: HashMap::new(), pauses: BTreeMap::new(), reported_pause: None }
+    }
+
+    pub fn identity(&self) -> &AgentIdentity {
+        &self.me
+    }
+
+    /// Calls that are live for this agent (their Linkedids), e.g. to end them after a restart.
+    pub fn live_calls(&self) -> Vec<CallId> {
+        let mut ids: Vec<CallId> =
+            self.calls.iter().filter(|(_, t)| t.phase != Phase::Ended).map(|(id, _)| CallId::new(id.clone())).collect();
+        ids.sort();
+        ids
+    }
+
+    /// Forgets all per-call state (after a reconnect, before re-sync).
+    pub fn reset_calls(&mut self) {
+        self.calls.clear();
+        self.legs.clear();
+    }
+
+    /// Feeds one message; any resulting events are pushed onto `out`.
+    pub fn handle(&mut self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let Some(event) = msg.event() else { return };
+        match event {
+            "DialBegin" => self.dial_begin(msg, None, now, out),
+            "AgentCalled" => {
+                let queue = msg.get("Queue").filter(|q| !q.is_empty()).map(str::to_owned);
+                let mine = msg.get("Interface").is_some_and(|i| self.me.owns_interface(i));
+                if mine || msg.get("DestChannel").is_some_and(|c| self.me.owns_channel(c)) {
+                    self.incoming(msg, queue, now, out);
+                }
+            }
+            "DialEnd" => self.dial_end(msg, now, out),
+            "AgentConnect" => {
+                if let Some(call) = msg.get("DestChannel").and_then(|c| self.leg_call(c, LegRole::Incoming)) {
+                    self.answered(&call, now, out);
+                }
+            }
+            "Hangup" => self.hangup(msg, now, out),
+            "BlindTransfer" => self.transfer(msg.get("TransfererChannel")),
+            "AttendedTransfer" => self.transfer(msg.get("OrigTransfererChannel")),
+            "QueueMemberPause" | "QueueMember" | "QueueMemberAdded" | "QueueMemberStatus" => self.member(msg, now, out),
+            "QueueMemberRemoved" => {
+                if let (Some(q), true) = (msg.get("Queue"), self.member_is_me(msg)) {
+                    self.pauses.remove(q);
+                    self.report_pause(msg.get("Queue"), now, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn dial_begin(&mut self, msg: &Message, queue: Option<String>, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let dest = msg.get("DestChannel").unwrap_or("");
+        if self.me.owns_channel(dest) {
+            let first_leg_of_originate = msg.get("Channel").is_none()
+                && (cid(msg.get("DestConnectedLineNum")) == Some(self.me.extension.as_str())
+                    && cid(msg.get("DestCallerIDNum")) == Some(self.me.extension.as_str()));
+            if first_leg_of_originate {
+                let call = dest_call_id(msg);
+                self.legs.insert(dest.to_owned(), Leg { call, role: LegRole::OriginateFirstLeg });
+            } else {
+                self.incoming(msg, queue, now, out);
+            }
+            return;
+        }
+        // The agent's phone dials out: from a device of theirs, or a channel with their caller ID.
+        let Some(channel) = msg.get("Channel") else { return };
+        let from_me = self.me.owns_channel(channel)
+            || cid(msg.get("CallerIDNum")) == Some(self.me.extension.as_str())
+            || self.legs.get(channel).is_some_and(|l| l.role == LegRole::OriginateFirstLeg);
+        if !from_me || self.legs.get(channel).is_some_and(|l| l.role == LegRole::Incoming) {
+            return;
+        }
+        let call = msg.get("Linkedid").or(msg.get("DestLinkedid")).unwrap_or("").to_owned();
+        if call.is_empty() {
+            return;
+        }
+        let number = dialed_number(msg);
+        self.legs.insert(channel.to_owned(), Leg { call: call.clone(), role: LegRole::Outgoing });
+        let fresh = self.begin(&call, true);
+        if fresh {
+            out.push(CallEvent::OutgoingDialing {
+                call: CallId::new(call),
+                to: RemoteParty { number, name: None },
+                at: now,
+            });
+        }
+    }
+
+    fn incoming(&mut self, msg: &Message, queue: Option<String>, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let Some(dest) = msg.get("DestChannel") else { return };
+        let call = dest_call_id(msg);
+        if call.is_empty() {
+            return;
+        }
+        let from = if msg.get("Channel").is_some() {
+            party(msg.get("CallerIDNum"), msg.get("CallerIDName"))
+        } else {
+            // No caller block (originate, consultation): the agent leg's connected line is the caller.
+            party(msg.get("DestConnectedLineNum"), msg.get("DestConnectedLineName"))
+        };
+        if self.legs.contains_key(dest) {
+            return; // AgentCalled then DialBegin for the same leg.
+        }
+        self.legs.insert(dest.to_owned(), Leg { call: call.clone(), role: LegRole::Incoming });
+        if self.begin(&call, false) {
+            out.push(CallEvent::IncomingRinging { call: CallId::new(call), from, queue, at: now });
+        }
+    }
+
+    /// Registers a leg of `call`; true when the call starts (or starts again) for this agent.
+    fn begin(&mut self, call: &str, outgoing: bool) -> bool {
+        match self.calls.get_mut(call) {
+            Some(t) if t.phase != Phase::Ended => {
+                t.legs += 1;
+                false
+            }
+            Some(t) => {
+                *t =
+                    Tracked { phase: Phase::Ringing, cancelled: false, transferred: false, outgoing, legs: t.legs + 1 };
+                true
+            }
+            None => {
+                self.calls.insert(
+                    call.to_owned(),
+                    Tracked { phase: Phase::Ringing, cancelled: false, transferred: false, outgoing, legs: 1 },
+                );
+                true
+            }
+        }
+    }
+
+    fn dial_end(&mut self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let status = msg.get("DialStatus").unwrap_or("");
+        if let Some(call) = msg.get("DestChannel").and_then(|c| self.leg_call(c, LegRole::Incoming)) {
+            match status {
+                "ANSWER" => self.answered(&call, now, out),
+                "CANCEL" => {
+                    if let Some(t) = self.calls.get_mut(&call) {
+                        t.cancelled = true;
+                    }
+                }
+                "NOANSWER" | "BUSY" | "CHANUNAVAIL" | "CONGESTION" => self.ended(&call, EndCause::NoAnswer, now, out),
+                _ => {}
+            }
+            return;
+        }
+        if let Some(call) = msg.get("Channel").and_then(|c| self.leg_call(c, LegRole::Outgoing)) {
+            match status {
+                "ANSWER" => self.answered(&call, now, out),
+                "BUSY" => self.ended(&call, EndCause::Busy, now, out),
+                "NOANSWER" | "CANCEL" => self.ended(&call, EndCause::NoAnswer, now, out),
+                "CHANUNAVAIL" | "CONGESTION" => {
+                    self.ended(&call, EndCause::Failed(format!("the number could not be reached ({status})")), now, out)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn hangup(&mut self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let Some(channel) = msg.get("Channel") else { return };
+        let Some(leg) = self.legs.remove(channel) else { return };
+        let cause_code = msg.get("Cause").unwrap_or("");
+        let Some(t) = self.calls.get_mut(&leg.call) else { return };
+        t.legs = t.legs.saturating_sub(1);
+        if leg.role == LegRole::OriginateFirstLeg && t.phase == Phase::Ended {
+            // Nothing more to say about a call that already ended.
+        } else if t.phase != Phase::Ended && (t.legs == 0 || cause_code == "26") {
+            let cause = if t.transferred {
+                EndCause::Transferred
+            } else if t.phase == Phase::Talking {
+                EndCause::Completed
+            } else if cause_code == "26" {
+                EndCause::AnsweredElsewhere
+            } else if t.outgoing {
+                EndCause::NoAnswer
+            } else {
+                // Ringing ended without an answer anywhere: the caller gave up.
+                EndCause::Abandoned
+            };
+            let call = leg.call.clone();
+            self.ended(&call, cause, now, out);
+        }
+        if self.calls.get(&leg.call).is_some_and(|t| t.legs == 0 && t.phase == Phase::Ended) {
+            self.calls.remove(&leg.call);
+        }
+    }
+
+    fn transfer(&mut self, transferer: Option<&str>) {
+        let Some(call) = transferer.and_then(|c| self.legs.get(c)).map(|l| l.call.clone()) else { return };
+        if let Some(t) = self.calls.get_mut(&call) {
+            t.transferred = true;
+        }
+    }
+
+    fn answered(&mut self, call: &str, now: Timestamp, out: &mut Vec<CallEvent>) {
+        if let Some(t) = self.calls.get_mut(call) {
+            if t.phase == Phase::Ringing {
+                t.phase = Phase::Talking;
+                out.push(CallEvent::Answered { call: CallId::new(call), at: now });
+            }
+        }
+    }
+
+    fn ended(&mut self, call: &str, cause: EndCause, now: Timestamp, out: &mut Vec<CallEvent>) {
+        if let Some(t) = self.calls.get_mut(call) {
+            if t.phase != Phase::Ended {
+                t.phase = Phase::Ended;
+                out.push(CallEvent::Ended { call: CallId::new(call), cause, at: now });
+            }
+        }
+    }
+
+    fn leg_call(&self, channel: &str, role: LegRole) -> Option<String> {
+        self.legs.get(channel).filter(|l| l.role == role).map(|l| l.call.clone())
+    }
+
+    fn member_is_me(&self, msg: &Message) -> bool {
+        ["Interface", "Location", "StateInterface"]
+            .iter()
+            .any(|k| msg.get(k).is_some_and(|i| self.me.owns_interface(i)))
+    }
+
+    fn member(&mut self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        if !self.member_is_me(msg) {
+            return;
+        }
+        let (Some(queue), Some(paused)) = (msg.get("Queue"), msg.get("Paused")) else { return };
+        let reason = msg.get("PausedReason").filter(|r| !r.is_empty()).map(str::to_owned);
+        self.pauses.insert(queue.to_owned(), (paused == "1", reason));
+        self.report_pause(Some(queue), now, out);
+    }
+
+    /// "Accepting calls" is off only when the agent is paused in every queue they are in.
+    fn report_pause(&mut self, queue: Option<&str>, now: Timestamp, out: &mut Vec<CallEvent>) {
+        if self.pauses.is_empty() {
+            return;
+        }
+        let paused = self.pauses.values().all(|(p, _)| *p);
+        let reason = if paused { self.pauses.values().find_map(|(_, r)| r.clone()) } else { None };
+        let state = (paused, reason.clone());
+        if self.reported_pause.as_ref() != Some(&state) {
+            self.reported_pause = Some(state);
+            out.push(CallEvent::AgentPaused { paused, reason, queue: queue.map(str::to_owned), at: now });
+        }
+    }
+}
+
+fn dest_call_id(msg: &Message) -> String {
+    msg.get("DestLinkedid").or(msg.get("Linkedid")).unwrap_or("").to_owned()
+}
+
+/// Asterisk writes `<unknown>` for a missing caller ID.
+fn cid(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.is_empty() && *v != "<unknown>")
+}
+
+fn party(number: Option<&str>, name: Option<&str>) -> RemoteParty {
+    let number = cid(number).unwrap_or("").to_owned();
+    let name = cid(name).filter(|n| *n != number).map(str::to_owned);
+    RemoteParty { number, name }
+}
+
+/// The number the agent dialed: `DestExten`, else the `DialString` (`0441234567@pstn`, `PJSIP/trunk/0441234567`).
+fn dialed_number(msg: &Message) -> String {
+    if let Some(exten) = cid(msg.get("DestExten")).filter(|e| *e != "s") {
+        return exten.to_owned();
+    }
+    let dial = msg.get("DialString").unwrap_or("");
+    let before_at = dial.split('@').next().unwrap_or(dial);
+    before_at.rsplit('/').next().unwrap_or(before_at).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names() {
+        assert_eq!(device_of("Local/100@agents-00000001;1"), "Local/100@agents");
+        assert_eq!(device_of("PJSIP/100-0000001a"), "PJSIP/100");
+        assert_eq!(device_of("Local/120@inbound-xfer-0000000c;2"), "Local/120@inbound-xfer");
+        assert_eq!(device_of("PJSIP/100"), "PJSIP/100");
+    }
+
+    #[test]
+    fn ownership() {
+        let me = AgentIdentity::new("100", vec!["Local/100@agents".into()]);
+        assert!(me.owns_channel("Local/100@agents-00000005;1"));
+        assert!(me.owns_channel("PJSIP/100-0000001a"));
+        assert!(!me.owns_channel("Local/101@agents-00000006;1"));
+        assert!(!me.owns_channel("PJSIP/1000-0000001a"));
+        assert!(!me.owns_channel("Local/100@inbound-00000000;2"));
+    }
+}

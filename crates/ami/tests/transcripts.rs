@@ -1,0 +1,136 @@
+//! Replays the real Asterisk transcripts in ../shared/ami through the codec (in chunks of
+//! every size) and the tracker, and checks the calls each agent would see.
+
+use std::path::PathBuf;
+
+use ringside_ami::codec::{Decoder, Frame};
+use ringside_ami::tracker::{AgentIdentity, CallTracker};
+use ringside_core::{CallEvent, EndCause, Timestamp};
+
+fn transcript(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("RINGSIDE_AMI_TRANSCRIPTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ami"));
+    let path = dir.join(format!("{name}.ami"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read transcript {}: {e}", path.display()))
+}
+
+/// A small deterministic generator: chunk sizes from 1 byte to 4 kB.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) as usize
+    }
+}
+
+/// What a user would see: a compact line per event.
+fn describe(e: &CallEvent) -> String {
+    match e {
+        CallEvent::IncomingRinging { from, queue, .. } => {
+            format!("ringing from {}{}", from.number, queue.as_ref().map(|q| format!(" via {q}")).unwrap_or_default())
+        }
+        CallEvent::OutgoingDialing { to, .. } => format!("dialing {}", to.number),
+        CallEvent::Answered { .. } => "answered".into(),
+        CallEvent::Ended { cause, .. } => format!("ended {cause:?}"),
+        CallEvent::AgentPaused { paused, reason, .. } => {
+            format!("paused={paused} {}", reason.clone().unwrap_or_default())
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+fn replay(name: &str, ext: &str, seed: u64) -> Vec<CallEvent> {
+    let bytes = transcript(name);
+    let mut rng = Lcg(seed);
+    let mut decoder = Decoder::default();
+    let me = AgentIdentity::new(ext, vec![format!("Local/{ext}@agents")]);
+    let mut tracker = CallTracker::new(me);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let n = (rng.next() % 4096 + 1).min(bytes.len() - pos);
+        decoder.extend(&bytes[pos..pos + n]);
+        pos += n;
+        while let Some(frame) = decoder.next_frame().expect("transcripts are valid AMI") {
+            if let Frame::Message(m) = frame {
+                tracker.handle(&m, Timestamp(0), &mut out);
+            }
+        }
+    }
+    assert_eq!(decoder.pending(), 0, "{name}: bytes left over");
+    out
+}
+
+fn seen(name: &str, ext: &str) -> Vec<String> {
+    let first = replay(name, ext, 1);
+    // Chunking never changes the outcome.
+    for seed in 2..12 {
+        assert_eq!(replay(name, ext, seed), first, "{name}: chunking changed the events (seed {seed})");
+    }
+    first.iter().map(describe).collect()
+}
+
+/// Only the call flow; queue membership reports are checked on their own.
+fn calls_seen(name: &str, ext: &str) -> Vec<String> {
+    seen(name, ext).into_iter().filter(|l| !l.starts_with("paused=")).collect()
+}
+
+#[test]
+fn direct_call_answered() {
+    assert_eq!(
+        calls_seen("a_inbound_direct_answered", "100"),
+        ["ringing from +380441234567", "answered", "ended Completed"]
+    );
+    assert!(calls_seen("a_inbound_direct_answered", "101").is_empty(), "agent 101 is not involved");
+}
+
+#[test]
+fn direct_call_unanswered_is_missed() {
+    let events = calls_seen("b_inbound_direct_unanswered", "100");
+    assert_eq!(events, ["ringing from +380441234567", "ended NoAnswer"]);
+}
+
+#[test]
+fn queue_call_rings_both_agents_once_and_101_sees_answered_elsewhere() {
+    assert_eq!(
+        calls_seen("c_inbound_queue", "100"),
+        ["ringing from +380441234567 via support", "answered", "ended Completed"]
+    );
+    assert_eq!(
+        calls_seen("c_inbound_queue", "101"),
+        ["ringing from +380441234567 via support", "ended AnsweredElsewhere"]
+    );
+}
+
+#[test]
+fn queue_pause_state_follows_queue_member_pause() {
+    assert_eq!(seen("d_queue_pause", "100"), ["paused=false ", "paused=true Lunch break", "paused=false "]);
+    assert_eq!(seen("d_queue_pause", "101"), ["paused=false ", "paused=true Meeting", "paused=false "]);
+}
+
+#[test]
+fn click_to_call_is_one_outgoing_call() {
+    assert_eq!(calls_seen("e_originate_click2call", "100"), ["dialing 0441234567", "answered", "ended Completed"]);
+}
+
+#[test]
+fn agent_dialing_from_the_phone_is_tracked() {
+    assert_eq!(calls_seen("n_agent_dials_out", "100"), ["dialing 380677654321", "answered", "ended Completed"]);
+}
+
+#[test]
+fn blind_transfer_moves_the_card() {
+    assert_eq!(calls_seen("h_blind_transfer", "100"), ["ringing from +380441234567", "answered", "ended Transferred"]);
+    assert_eq!(calls_seen("h_blind_transfer", "101"), ["ringing from +380441234567", "answered", "ended Completed"]);
+}
+
+#[test]
+fn burst_of_200_calls_loses_nothing() {
+    let events = replay("g_burst_200", "100", 7);
+    let rings = events.iter().filter(|e| matches!(e, CallEvent::IncomingRinging { .. })).count();
+    let ends = events.iter().filter(|e| matches!(e, CallEvent::Ended { .. })).count();
+    assert!(rings > 0, "agent 100 rang in the burst");
+    assert_eq!(rings, ends, "every call that rang also ended");
+    assert!(events.iter().all(|e| !matches!(e, CallEvent::Ended { cause: EndCause::Interrupted, .. })));
+}
