@@ -3,5 +3,13 @@
 //! actions and awaits their responses by ActionID; [`tracker`] turns AMI events into
 //! Ringside's source-agnostic `CallEvent`s for one agent.
 
+pub mod client;
 pub mod codec;
+mod connection;
+pub mod error;
 pub mod tracker;
+
+pub use client::{connect, Client, ConnectOptions, Events, Secret};
+pub use codec::{Action, Message};
+pub use error::AmiError;
+pub use tracker::{AgentIdentity, CallTracker};

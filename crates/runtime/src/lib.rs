@@ -1,1 +1,193 @@
+//! The running Ringside: a CTI source feeding a [`Session`], and a handle for the shell and
+//! the CLI. Three tasks, each owning one thing:
+//!
+//! - the **source task** ([`ami_source`]) owns the AMI connection, reconnects with backoff,
+//!   turns AMI events into `CallEvent`s with the tracker, and carries out `CtiCommand`s;
+//! - the **session task** owns the [`Session`]: it folds events and agent inputs and
+//!   broadcasts every [`SessionOutput`];
+//! - the **handle** ([`RuntimeHandle`]) is cheap to clone and only sends messages.
+//!
+//! With no source configured, the embedded demo PBX starts in-process and the source task
+//! reaches it over real loopback TCP, so the demo exercises the production path.
 
+mod ami_source;
+mod error;
+mod session_task;
+
+use std::net::SocketAddr;
+
+use ringside_ami::{AgentIdentity, ConnectOptions, Secret};
+use ringside_config::{Config, SourceConfig};
+use ringside_core::agent_state::WrapUpResult;
+use ringside_core::session::SourceStatus;
+use ringside_core::{AgentState, CallCard, CallId, Session, SessionOutput};
+use ringside_demo_pbx::{DemoPbx, DemoPbxConfig, DEMO_SECRET};
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
+
+pub use error::RuntimeError;
+use session_task::SessionMsg;
+
+/// Everything the UI needs to draw itself from scratch.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    pub agent: AgentState,
+    pub source: SourceStatus,
+    pub cards: Vec<CallCard>,
+}
+
+/// The user name Ringside logs in with on the embedded demo PBX.
+pub const DEMO_USER: &str = "ringside";
+
+/// Environment variable holding the AMI secret until the keychain integration lands.
+pub const AMI_SECRET_ENV: &str = "RINGSIDE_AMI_SECRET";
+
+pub struct Runtime;
+
+impl Runtime {
+    /// Starts the configured CTI source (the embedded demo PBX when none is configured) and
+    /// the session. Must be called inside a tokio runtime.
+    pub async fn start(config: Config) -> Result<RuntimeHandle, RuntimeError> {
+        let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
+        let (demo, options) = match &config.source {
+            SourceConfig::Demo => {
+                let (demo, addr) = start_demo(&config).await?;
+                let options = ConnectOptions::new(addr.to_string(), DEMO_USER, Secret::new(DEMO_SECRET));
+                (demo, options)
+            }
+            SourceConfig::Ami(ami) => {
+                let secret = std::env::var(AMI_SECRET_ENV)
+                    .map_err(|_| RuntimeError::NoSecret { username: ami.username.clone(), env: AMI_SECRET_ENV })?;
+                let mut options = ConnectOptions::new(
+                    format!("{}:{}", ami.host, ami.port),
+                    ami.username.clone(),
+                    Secret::new(secret),
+                );
+                options.ping_interval = std::time::Duration::from_secs(ami.ping_interval_secs.max(1));
+                options.connect_timeout = std::time::Duration::from_secs(ami.connect_timeout_secs.max(1));
+                (None, options)
+            }
+        };
+        let demo_addr = demo.as_ref().map(|d: &DemoPbx| d.local_addr());
+
+        let (outputs, _) = broadcast::channel(1024);
+        let (session_tx, session_rx) = mpsc::channel(4096);
+        let (source_tx, source_rx) = mpsc::channel(64);
+        let session = Session::new(config.session_config());
+        tokio::spawn(session_task::run(session, session_rx, outputs.clone(), source_tx.clone()));
+        tokio::spawn(ami_source::run(options, identity, session_tx.clone(), source_rx));
+
+        Ok(RuntimeHandle {
+            session: session_tx,
+            source: source_tx,
+            outputs,
+            demo_addr,
+            demo: std::sync::Arc::new(Mutex::new(demo)),
+        })
+    }
+}
+
+/// Starts the embedded demo PBX, or uses one already listening there (a second Ringside,
+/// or `ringside-cli demo-pbx` started by hand).
+async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), RuntimeError> {
+    let scenario = match &config.demo.scenario {
+        Some(path) => Some(ringside_demo_pbx::Scenario::load(path).map_err(|e| RuntimeError::Demo(e.to_string()))?),
+        None => None,
+    };
+    let demo_config = DemoPbxConfig {
+        listen: config.demo.listen,
+        ring_every: config.demo.ring_every_secs.map(std::time::Duration::from_secs),
+        scenario,
+        ..DemoPbxConfig::default()
+    };
+    match DemoPbx::start(demo_config).await {
+        Ok(demo) => {
+            let addr = demo.local_addr();
+            tracing::info!(%addr, "embedded demo PBX listening");
+            Ok((Some(demo), addr))
+        }
+        Err(e) if tokio::net::TcpStream::connect(config.demo.listen).await.is_ok() => {
+            tracing::info!(addr = %config.demo.listen, error = %e, "using the demo PBX already listening there");
+            Ok((None, config.demo.listen))
+        }
+        Err(e) => Err(RuntimeError::Demo(e.to_string())),
+    }
+}
+
+/// A cheap handle to the running session; clone it freely.
+#[derive(Clone)]
+pub struct RuntimeHandle {
+    session: mpsc::Sender<SessionMsg>,
+    source: mpsc::Sender<ami_source::SourceMsg>,
+    outputs: broadcast::Sender<SessionOutput>,
+    demo_addr: Option<SocketAddr>,
+    demo: std::sync::Arc<Mutex<Option<DemoPbx>>>,
+}
+
+impl RuntimeHandle {
+    /// Every change from now on. A receiver that lags gets `Lagged`: take a new snapshot then.
+    pub fn subscribe(&self) -> broadcast::Receiver<SessionOutput> {
+        self.outputs.subscribe()
+    }
+
+    pub async fn snapshot(&self) -> Snapshot {
+        let (tx, rx) = oneshot::channel();
+        if self.session.send(SessionMsg::Snapshot(tx)).await.is_ok() {
+            if let Ok(s) = rx.await {
+                return s;
+            }
+        }
+        Snapshot {
+            agent: AgentState::LoggedOut,
+            source: SourceStatus::Disconnected {
+                reason: "Ringside is shutting down".into(),
+                since: ringside_core::Timestamp::now(),
+            },
+            cards: Vec::new(),
+        }
+    }
+
+    /// "Accepting calls" on or off; the PBX's confirmation changes the agent state.
+    pub async fn set_accepting_calls(&self, accepting: bool, reason: Option<String>) -> Result<(), RuntimeError> {
+        self.ask(|reply| SessionMsg::SetAccepting { accepting, reason, reply }).await
+    }
+
+    pub async fn log_in(&self) -> Result<(), RuntimeError> {
+        self.ask(|reply| SessionMsg::LogIn { reply }).await
+    }
+
+    pub async fn log_out(&self) -> Result<(), RuntimeError> {
+        self.ask(|reply| SessionMsg::LogOut { reply }).await
+    }
+
+    pub async fn finish_wrap_up(&self, result: WrapUpResult) -> Result<(), RuntimeError> {
+        self.ask(|reply| SessionMsg::FinishWrapUp { result, reply }).await
+    }
+
+    /// The agent closes an ended card.
+    pub async fn dismiss(&self, call: CallId) {
+        let _ = self.session.send(SessionMsg::Dismiss(call)).await;
+    }
+
+    /// Where the embedded demo PBX listens, when Ringside runs on it.
+    pub fn demo_pbx_addr(&self) -> Option<SocketAddr> {
+        self.demo_addr
+    }
+
+    pub async fn shutdown(&self) {
+        let _ = self.source.send(ami_source::SourceMsg::Shutdown).await;
+        let _ = self.session.send(SessionMsg::Shutdown).await;
+        if let Some(demo) = self.demo.lock().await.take() {
+            demo.shutdown().await;
+        }
+    }
+
+    async fn ask(
+        &self,
+        msg: impl FnOnce(oneshot::Sender<Result<(), RuntimeError>>) -> SessionMsg,
+    ) -> Result<(), RuntimeError> {
+        let (tx, rx) = oneshot::channel();
+        self.session.send(msg(tx)).await.map_err(|_| RuntimeError::Stopped)?;
+        rx.await.map_err(|_| RuntimeError::Stopped)?
+    }
+}

@@ -1,0 +1,150 @@
+//! The task that owns the socket: it writes actions, routes responses to whoever awaits
+//! them by ActionID, and hands events to the consumer with backpressure (when the consumer
+//! is slow we stop reading the socket; an event is never dropped).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::codec::{Decoder, Frame, Message};
+use crate::error::AmiError;
+
+/// A reply is a Response alone, or a Response followed by an event list.
+pub(crate) type Reply = Result<(Message, Vec<Message>), AmiError>;
+
+pub(crate) struct Request {
+    pub action_id: String,
+    pub wire: String,
+    pub list: bool,
+    pub reply: oneshot::Sender<Reply>,
+}
+
+struct Pending {
+    list: bool,
+    response: Option<Message>,
+    items: Vec<Message>,
+    reply: oneshot::Sender<Reply>,
+}
+
+pub(crate) struct Connection {
+    pub reader: OwnedReadHalf,
+    pub writer: OwnedWriteHalf,
+    pub decoder: Decoder,
+    pub requests: mpsc::Receiver<Request>,
+    pub events: mpsc::Sender<Result<Message, AmiError>>,
+    pub ping_interval: Duration,
+    pub ping_timeout: Duration,
+}
+
+const PING_ID: &str = "ringside-keepalive";
+
+impl Connection {
+    /// Runs until the socket closes or fails; the last item on the event channel says why.
+    pub async fn run(mut self) {
+        let reason = self.serve().await;
+        tracing::info!(%reason, "AMI connection ended");
+        let _ = self.events.send(Err(reason)).await;
+    }
+
+    async fn serve(&mut self) -> AmiError {
+        let mut pending: HashMap<String, Pending> = HashMap::new();
+        let mut ping = tokio::time::interval_at(Instant::now() + self.ping_interval, self.ping_interval);
+        ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut ping_sent: Option<Instant> = None;
+        loop {
+            // Frames already decoded go out before we read more.
+            loop {
+                match self.decoder.next_frame() {
+                    Ok(Some(Frame::Message(msg))) => {
+                        if msg.action_id() == Some(PING_ID) {
+                            ping_sent = None;
+                            continue;
+                        }
+                        if let Some(ev) = route(msg, &mut pending) {
+                            if self.events.send(Ok(ev)).await.is_err() {
+                                return AmiError::Closed;
+                            }
+                        }
+                    }
+                    Ok(Some(Frame::Banner(_))) => {}
+                    Ok(None) => break,
+                    Err(e) => return e.into(),
+                }
+            }
+            tokio::select! {
+                read = self.reader.read_buf(self.decoder.buffer_mut()) => match read {
+                    Ok(0) => return AmiError::Closed,
+                    Ok(_) => {}
+                    Err(e) => return AmiError::Io(e.to_string()),
+                },
+                req = self.requests.recv() => match req {
+                    Some(req) => {
+                        if let Err(e) = self.writer.write_all(req.wire.as_bytes()).await {
+                            let err = AmiError::Io(e.to_string());
+                            let _ = req.reply.send(Err(err.clone()));
+                            return err;
+                        }
+                        pending.insert(req.action_id, Pending { list: req.list, response: None, items: Vec::new(), reply: req.reply });
+                    }
+                    // Every client handle is gone: log off politely and stop.
+                    None => {
+                        let _ = self.writer.write_all(b"Action: Logoff\r\nActionID: ringside-logoff\r\n\r\n").await;
+                        return AmiError::Closed;
+                    }
+                },
+                _ = ping.tick() => {
+                    if let Some(sent) = ping_sent {
+                        if sent.elapsed() >= self.ping_timeout {
+                            return AmiError::PingTimeout(self.ping_timeout);
+                        }
+                    } else {
+                        let wire = format!("Action: Ping\r\nActionID: {PING_ID}\r\n\r\n");
+                        if let Err(e) = self.writer.write_all(wire.as_bytes()).await {
+                            return AmiError::Io(e.to_string());
+                        }
+                        ping_sent = Some(Instant::now());
+                    }
+                    // Callers that timed out no longer wait.
+                    pending.retain(|_, p| !p.reply.is_closed());
+                }
+            }
+        }
+    }
+}
+
+/// Delivers a message to the request awaiting it; returns it if it is a plain event.
+fn route(msg: Message, pending: &mut HashMap<String, Pending>) -> Option<Message> {
+    let id = match msg.action_id() {
+        Some(id) if pending.contains_key(id) => id.to_owned(),
+        _ => return Some(msg),
+    };
+    let p = pending.get_mut(&id)?;
+    if msg.response().is_some() && p.response.is_none() {
+        let is_list = p.list && msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("start"));
+        let failed = msg.response().is_some_and(|r| r.eq_ignore_ascii_case("Error"));
+        p.response = Some(msg);
+        if is_list && !failed {
+            return None;
+        }
+    } else if msg.event().is_some() && p.response.is_some() {
+        if msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("Complete")) {
+            // fall through to completion
+        } else {
+            p.items.push(msg);
+            return None;
+        }
+    } else {
+        // An event that names our ActionID before the Response (e.g. OriginateResponse): an event.
+        return Some(msg);
+    }
+    if let Some(p) = pending.remove(&id) {
+        if let Some(resp) = p.response {
+            let _ = p.reply.send(Ok((resp, p.items)));
+        }
+    }
+    None
+}

@@ -1,0 +1,39 @@
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::codec::{CodecError, EncodeError};
+
+/// What can go wrong talking to an AMI server, in words for the agent or their admin.
+#[derive(Debug, Error, Clone)]
+pub enum AmiError {
+    #[error("cannot reach the PBX at {addr}: {reason}")]
+    Connect { addr: String, reason: String },
+    #[error("the PBX at {addr} did not answer within {timeout:?}")]
+    ConnectTimeout { addr: String, timeout: Duration },
+    #[error("{addr} is not an Asterisk Manager Interface (it said {banner:?})")]
+    NotAmi { addr: String, banner: String },
+    #[error("the PBX refused the AMI login for user {username:?}: wrong username or secret")]
+    AuthenticationFailed { username: String },
+    #[error("the PBX refused {action}: {message}")]
+    Rejected { action: String, message: String },
+    #[error("the PBX did not answer {action} within {timeout:?}")]
+    ActionTimeout { action: String, timeout: Duration },
+    #[error("the PBX stopped answering (no reply to a keepalive ping within {0:?})")]
+    PingTimeout(Duration),
+    #[error("the connection to the PBX was closed")]
+    Closed,
+    #[error("connection to the PBX lost: {0}")]
+    Io(String),
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+}
+
+impl AmiError {
+    /// Retrying cannot help: the user must fix the credentials or the address first.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, AmiError::AuthenticationFailed { .. } | AmiError::NotAmi { .. })
+    }
+}

@@ -1,0 +1,206 @@
+//! The AMI source task: connect, log in, re-sync, track, reconnect with backoff.
+
+use std::time::Duration;
+
+use rand::Rng;
+use ringside_ami::{connect, Action, AgentIdentity, AmiError, CallTracker, Client, ConnectOptions, Message};
+use ringside_core::{CallEvent, CtiCommand, Timestamp};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::session_task::SessionMsg;
+use crate::RuntimeError;
+
+pub(crate) enum SourceMsg {
+    Command { cmd: CtiCommand, reply: Option<oneshot::Sender<Result<(), RuntimeError>>> },
+    Connect,
+    Disconnect,
+    Shutdown,
+}
+
+/// Capped exponential backoff with jitter, so a PBX restart is not met by every desktop at once.
+struct Backoff {
+    next: Duration,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(500);
+    const CAP: Duration = Duration::from_secs(30);
+
+    fn new() -> Self {
+        Self { next: Self::FIRST }
+    }
+
+    fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+
+    fn step(&mut self) -> Duration {
+        let jitter = rand::rng().random_range(0.75..1.25);
+        let wait = self.next.mul_f64(jitter);
+        self.next = (self.next * 2).min(Self::CAP);
+        wait
+    }
+}
+
+enum After {
+    Reconnect,
+    Idle,
+    Stop,
+}
+
+pub(crate) async fn run(
+    options: ConnectOptions,
+    identity: AgentIdentity,
+    session: mpsc::Sender<SessionMsg>,
+    mut rx: mpsc::Receiver<SourceMsg>,
+) {
+    let mut tracker = CallTracker::new(identity.clone());
+    let mut backoff = Backoff::new();
+    let mut enabled = true;
+    loop {
+        if !enabled {
+            // Logged out: wait for "log in", refuse commands meanwhile.
+            match rx.recv().await {
+                None | Some(SourceMsg::Shutdown) => return,
+                Some(SourceMsg::Connect) => enabled = true,
+                Some(SourceMsg::Command { reply, .. }) => refuse(reply),
+                Some(SourceMsg::Disconnect) => {}
+            }
+            continue;
+        }
+        let after = match connect(&options).await {
+            Ok((client, events)) => {
+                backoff.reset();
+                tracing::info!(addr = %options.addr, "connected to AMI");
+                let source = format!("Asterisk AMI at {}", options.addr);
+                send(&session, CallEvent::SourceConnected { source, at: Timestamp::now() }).await;
+                serve(&client, events, &mut tracker, &identity, &session, &mut rx).await
+            }
+            Err(e) => {
+                tracing::warn!(addr = %options.addr, error = %e, "AMI connection failed");
+                disconnected(&session, e.to_string()).await;
+                if e.is_permanent() {
+                    // A wrong secret stays wrong: report once, wait for the agent to log in again.
+                    After::Idle
+                } else {
+                    After::Reconnect
+                }
+            }
+        };
+        match after {
+            After::Stop => return,
+            After::Idle => enabled = false,
+            After::Reconnect => {
+                let wait = backoff.step();
+                let deadline = tokio::time::sleep(wait);
+                tokio::pin!(deadline);
+                loop {
+                    tokio::select! {
+                        _ = &mut deadline => break,
+                        msg = rx.recv() => match msg {
+                            None | Some(SourceMsg::Shutdown) => return,
+                            Some(SourceMsg::Disconnect) => { enabled = false; disconnected(&session, "logged out".into()).await; break }
+                            Some(SourceMsg::Connect) => break,
+                            Some(SourceMsg::Command { reply, .. }) => refuse(reply),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn serve(
+    client: &Client,
+    mut events: ringside_ami::Events,
+    tracker: &mut CallTracker,
+    identity: &AgentIdentity,
+    session: &mpsc::Sender<SessionMsg>,
+    rx: &mut mpsc::Receiver<SourceMsg>,
+) -> After {
+    // Re-sync the pause state now rather than waiting for the next change. It runs beside
+    // the event loop: awaiting it here could stall the socket behind unread events.
+    let mut resync: Option<JoinHandle<Result<Vec<Message>, AmiError>>> = {
+        let c = client.clone();
+        Some(tokio::spawn(async move { c.send_list(Action::new("QueueStatus")).await }))
+    };
+    let mut out = Vec::new();
+    loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Some(Ok(msg)) => {
+                    tracker.handle(&msg, Timestamp::now(), &mut out);
+                    for e in out.drain(..) { send(session, e).await; }
+                }
+                Some(Err(e)) => { disconnected(session, e.to_string()).await; return After::Reconnect }
+                None => { disconnected(session, AmiError::Closed.to_string()).await; return After::Reconnect }
+            },
+            done = async { match resync.as_mut() { Some(h) => h.await, None => std::future::pending().await } } => {
+                resync = None;
+                match done {
+                    Ok(Ok(items)) => {
+                        let now = Timestamp::now();
+                        for item in &items { tracker.handle(item, now, &mut out); }
+                        for e in out.drain(..) { send(session, e).await; }
+                    }
+                    Ok(Err(e)) => tracing::warn!(error = %e, "queue status re-sync failed"),
+                    Err(e) => tracing::warn!(error = %e, "queue status re-sync task failed"),
+                }
+            },
+            msg = rx.recv() => match msg {
+                None | Some(SourceMsg::Shutdown) => { client.logoff().await; return After::Stop }
+                Some(SourceMsg::Disconnect) => {
+                    client.logoff().await;
+                    disconnected(session, "logged out".into()).await;
+                    return After::Idle;
+                }
+                Some(SourceMsg::Connect) => {}
+                Some(SourceMsg::Command { cmd, reply }) => {
+                    let c = client.clone();
+                    let interfaces = identity.interfaces.clone();
+                    tokio::spawn(async move {
+                        let result = execute(&c, &interfaces, &cmd).await;
+                        if let Err(e) = &result { tracing::warn!(error = %e, ?cmd, "PBX command failed"); }
+                        if let Some(reply) = reply { let _ = reply.send(result); }
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Pauses or unpauses every interface of the agent in all their queues.
+async fn execute(client: &Client, interfaces: &[String], cmd: &CtiCommand) -> Result<(), RuntimeError> {
+    for interface in interfaces {
+        let action = match cmd {
+            CtiCommand::PauseQueues { reason } => {
+                let a = Action::new("QueuePause").field("Interface", interface).field("Paused", "true");
+                match reason {
+                    Some(r) => a.field("Reason", r),
+                    None => a,
+                }
+            }
+            CtiCommand::UnpauseQueues => {
+                Action::new("QueuePause").field("Interface", interface).field("Paused", "false")
+            }
+        };
+        client.send(action).await?;
+    }
+    Ok(())
+}
+
+fn refuse(reply: Option<oneshot::Sender<Result<(), RuntimeError>>>) {
+    if let Some(reply) = reply {
+        let _ = reply.send(Err(RuntimeError::NotConnected));
+    }
+}
+
+async fn send(session: &mpsc::Sender<SessionMsg>, event: CallEvent) {
+    // Backpressure, never a drop: if the session is slow, we stop reading the socket.
+    let _ = session.send(SessionMsg::Event(event)).await;
+}
+
+async fn disconnected(session: &mpsc::Sender<SessionMsg>, reason: String) {
+    send(session, CallEvent::SourceDisconnected { reason, at: Timestamp::now() }).await;
+}

@@ -1,0 +1,21 @@
+use thiserror::Error;
+
+use ringside_ami::AmiError;
+use ringside_core::TransitionError;
+
+/// Errors the agent sees; each message says what to do.
+#[derive(Debug, Error, Clone)]
+pub enum RuntimeError {
+    #[error("no AMI secret for user {username:?}: set {env} (keychain support is coming)")]
+    NoSecret { username: String, env: &'static str },
+    #[error("the demo PBX could not start: {0}")]
+    Demo(String),
+    #[error(transparent)]
+    State(#[from] TransitionError),
+    #[error(transparent)]
+    Pbx(#[from] AmiError),
+    #[error("not connected to the PBX; try again when the connection is back")]
+    NotConnected,
+    #[error("Ringside is shutting down")]
+    Stopped,
+}

@@ -1,0 +1,117 @@
+//! The task that owns the [`Session`]: one place where state changes, in arrival order.
+
+use std::time::Duration;
+
+use ringside_core::agent_state::WrapUpResult;
+use ringside_core::{AgentInput, CallEvent, CallId, Session, SessionOutput, Timestamp, TransitionError};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::ami_source::SourceMsg;
+use crate::{RuntimeError, Snapshot};
+
+type Reply = oneshot::Sender<Result<(), RuntimeError>>;
+
+pub(crate) enum SessionMsg {
+    Event(CallEvent),
+    Snapshot(oneshot::Sender<Snapshot>),
+    SetAccepting { accepting: bool, reason: Option<String>, reply: Reply },
+    LogIn { reply: Reply },
+    LogOut { reply: Reply },
+    FinishWrapUp { result: WrapUpResult, reply: Reply },
+    Dismiss(CallId),
+    Shutdown,
+}
+
+pub(crate) async fn run(
+    mut session: Session,
+    mut rx: mpsc::Receiver<SessionMsg>,
+    outputs: broadcast::Sender<SessionOutput>,
+    source: mpsc::Sender<SourceMsg>,
+) {
+    // Wrap-up timers are checked once a second; the state machine decides.
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let outs = tokio::select! {
+            msg = rx.recv() => match msg {
+                None | Some(SessionMsg::Shutdown) => return,
+                Some(msg) => handle(&mut session, msg, &source).await,
+            },
+            _ = tick.tick() => session.tick(Timestamp::now()),
+        };
+        for out in outs {
+            if let SessionOutput::Command(cmd) = &out {
+                let _ = source.send(SourceMsg::Command { cmd: cmd.clone(), reply: None }).await;
+            }
+            // No subscriber is fine: the UI may not be open.
+            let _ = outputs.send(out);
+        }
+    }
+}
+
+async fn handle(session: &mut Session, msg: SessionMsg, source: &mpsc::Sender<SourceMsg>) -> Vec<SessionOutput> {
+    let now = Timestamp::now();
+    match msg {
+        SessionMsg::Event(ev) => session.apply(ev),
+        SessionMsg::Snapshot(reply) => {
+            let _ = reply.send(Snapshot {
+                agent: session.agent().clone(),
+                source: session.source().clone(),
+                cards: session.cards(now),
+            });
+            Vec::new()
+        }
+        SessionMsg::SetAccepting { accepting, reason, reply } => {
+            let cmd = if accepting { session.request_unpause() } else { session.request_pause(reason) };
+            match cmd {
+                // The source answers once the PBX has.
+                Ok(cmd) => forward(source, SourceMsg::Command { cmd, reply: Some(reply) }).await,
+                Err(e) => {
+                    let _ = reply.send(Err(e.into()));
+                }
+            }
+            Vec::new()
+        }
+        SessionMsg::LogIn { reply } => {
+            if session.agent().is_logged_in() {
+                let _ = reply
+                    .send(Err(TransitionError::Illegal { state: session.agent().label(), input: "log in" }.into()));
+            } else {
+                forward(source, SourceMsg::Connect).await;
+                let _ = reply.send(Ok(()));
+            }
+            Vec::new()
+        }
+        SessionMsg::LogOut { reply } => match session.agent_input(AgentInput::LogOut, now) {
+            Ok(outs) => {
+                forward(source, SourceMsg::Disconnect).await;
+                let _ = reply.send(Ok(()));
+                outs
+            }
+            Err(e) => {
+                let _ = reply.send(Err(e.into()));
+                Vec::new()
+            }
+        },
+        SessionMsg::FinishWrapUp { result, reply } => {
+            match session.agent_input(AgentInput::FinishWrapUp { result }, now) {
+                Ok(outs) => {
+                    let _ = reply.send(Ok(()));
+                    outs
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e.into()));
+                    Vec::new()
+                }
+            }
+        }
+        SessionMsg::Dismiss(id) => session.dismiss(&id),
+        SessionMsg::Shutdown => Vec::new(),
+    }
+}
+
+async fn forward(source: &mpsc::Sender<SourceMsg>, msg: SourceMsg) {
+    if let Err(mpsc::error::SendError(SourceMsg::Command { reply: Some(reply), .. })) = source.send(msg).await {
+        let _ = reply.send(Err(RuntimeError::Stopped));
+    }
+}
