@@ -48,6 +48,11 @@ impl Runtime {
     /// Starts the configured CTI source (the embedded demo PBX when none is configured) and
     /// the session. Must be called inside a tokio runtime.
     pub async fn start(config: Config) -> Result<RuntimeHandle, RuntimeError> {
+        Self::start_with_secret(config, None).await
+    }
+
+    /// As [`Runtime::start`], with the AMI secret given (else read from [`AMI_SECRET_ENV`]).
+    pub async fn start_with_secret(config: Config, secret: Option<String>) -> Result<RuntimeHandle, RuntimeError> {
         let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
         let (demo, options) = match &config.source {
             SourceConfig::Demo => {
@@ -56,8 +61,11 @@ impl Runtime {
                 (demo, options)
             }
             SourceConfig::Ami(ami) => {
-                let secret = std::env::var(AMI_SECRET_ENV)
-                    .map_err(|_| RuntimeError::NoSecret { username: ami.username.clone(), env: AMI_SECRET_ENV })?;
+                let secret = match secret {
+                    Some(s) => s,
+                    None => std::env::var(AMI_SECRET_ENV)
+                        .map_err(|_| RuntimeError::NoSecret { username: ami.username.clone(), env: AMI_SECRET_ENV })?,
+                };
                 let mut options = ConnectOptions::new(
                     format!("{}:{}", ami.host, ami.port),
                     ami.username.clone(),
