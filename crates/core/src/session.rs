@@ -164,9 +164,9 @@ impl Session {
                 self.prune_ended(&mut out);
             }
             CallEvent::AgentPaused { paused, reason, at, .. } => {
-                // Our own wrap-up pause echoed back is not the agent pausing.
-                let own_echo =
-                    matches!(self.agent, AgentState::WrapUp { .. }) && reason.as_deref() == Some(WRAP_UP_PAUSE_REASON);
+                // Our own wrap-up pause echoed back is not the agent pausing. The echo may
+                // arrive after the wrap-up was cut short by a new call, so the reason decides.
+                let own_echo = paused && reason.as_deref() == Some(WRAP_UP_PAUSE_REASON);
                 if !own_echo {
                     let input = if paused { AgentInput::Pause { reason } } else { AgentInput::Unpause };
                     self.agent_input_into(&input, at, &mut out).ok();
