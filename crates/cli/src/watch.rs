@@ -123,11 +123,14 @@ fn build_config(args: &WatchArgs) -> Result<Config, String> {
     };
     if let Some(ami) = &args.ami {
         let (host, port) = match ami.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| format!("--ami {ami}: the port must be a number"))?),
+            Some((h, p)) => {
+                (h.to_string(), p.parse::<u16>().map_err(|_| format!("--ami {ami}: the port must be a number"))?)
+            }
             None => (ami.clone(), 5038),
         };
         let username = args.user.clone().ok_or("--ami needs --user (the AMI user name from manager.conf)")?;
-        config.source = SourceConfig::Ami(AmiConfig { host, port, username, ping_interval_secs: 20, connect_timeout_secs: 5 });
+        config.source =
+            SourceConfig::Ami(AmiConfig { host, port, username, ping_interval_secs: 20, connect_timeout_secs: 5 });
     }
     if let Some(ext) = &args.extension {
         config.agent.extension = ext.clone();

@@ -1,0 +1,159 @@
+//! `ringside-cli watch` against `ringside-cli demo-pbx`, as separate processes over real TCP.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const CLI: &str = env!("CARGO_BIN_EXE_ringside-cli");
+
+/// Kills the child when the test ends, pass or fail.
+struct Guard(Child);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn start_demo(port: u16) -> Guard {
+    let child = Command::new(CLI)
+        .args(["demo-pbx", "--listen", &format!("127.0.0.1:{port}"), "--speed", "10"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start demo-pbx");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "demo PBX did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Guard(child)
+}
+
+/// Starts `watch` as an agent; returns the child and a channel of its JSON lines.
+fn watch(dir: &tempfile::TempDir, port: u16, ext: &str) -> (Guard, mpsc::Receiver<serde_json::Value>) {
+    let config = dir.path().join(format!("agent{ext}.toml"));
+    std::fs::write(
+        &config,
+        format!("[agent]\nextension = \"{ext}\"\ninterfaces = [\"Local/{ext}@agents\"]\n\n[demo]\nlisten = \"127.0.0.1:{port}\"\n"),
+    )
+    .expect("write config");
+    let mut child = Command::new(CLI)
+        .args(["watch", "--all", "--config"])
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let value: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"));
+            if tx.send(value).is_err() {
+                break;
+            }
+        }
+    });
+    (Guard(child), rx)
+}
+
+fn wait_for(
+    rx: &mpsc::Receiver<serde_json::Value>,
+    what: &str,
+    pred: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(v) => {
+                let done = pred(&v);
+                seen.push(v);
+                if done {
+                    return seen;
+                }
+            }
+            Err(_) => panic!("timed out waiting for {what}; saw {seen:#?}"),
+        }
+    }
+}
+
+fn call(port: u16, from: &str, to: &str) {
+    let status = Command::new(CLI)
+        .args(["demo-pbx", "call", "--ami", &format!("127.0.0.1:{port}"), "--from", from, "--to", to])
+        .stdout(Stdio::null())
+        .status()
+        .expect("run demo-pbx call");
+    assert!(status.success(), "demo-pbx call failed");
+}
+
+fn is_card(v: &serde_json::Value) -> bool {
+    v.get("call_id").is_some()
+}
+
+fn connected(v: &serde_json::Value) -> bool {
+    v["kind"] == "source" && v["value"]["kind"] == "connected"
+}
+
+#[test]
+fn direct_call_shows_one_card_from_ringing_to_ended() {
+    let port = free_port();
+    let _pbx = start_demo(port);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_w, rx) = watch(&dir, port, "100");
+    wait_for(&rx, "the source to connect", connected);
+
+    let rang = Instant::now();
+    call(port, "+380 44 123 4567", "100");
+    let first = wait_for(&rx, "a ringing card", |v| is_card(v) && v["state"] == "ringing");
+    eprintln!("card printed {:?} after `demo-pbx call` returned", rang.elapsed());
+    let card = first.last().expect("a card");
+    assert_eq!(card["number"], "+380441234567");
+    assert_eq!(card["number_normalized"], "+380441234567");
+    assert_eq!(card["caller_name"], "+380 44 123 4567");
+    assert_eq!(card["direction"], "incoming");
+
+    let rest = wait_for(&rx, "the call to end", |v| is_card(v) && v["state"] == "ended");
+    let cards: Vec<_> = first.iter().chain(&rest).filter(|v| is_card(v)).collect();
+    let states: Vec<_> = cards.iter().map(|c| c["state"].as_str().unwrap_or("?")).collect();
+    assert_eq!(states, ["ringing", "on_call", "ended"]);
+    assert!(cards.iter().all(|c| c["call_id"] == card["call_id"]), "one call, one card: {cards:#?}");
+    assert_eq!(cards[2]["outcome"]["kind"], "completed");
+}
+
+#[test]
+fn queue_call_gives_each_agent_one_card() {
+    let port = free_port();
+    let _pbx = start_demo(port);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_w100, rx100) = watch(&dir, port, "100");
+    let (_w101, rx101) = watch(&dir, port, "101");
+    wait_for(&rx100, "agent 100 to connect", connected);
+    wait_for(&rx101, "agent 101 to connect", connected);
+
+    call(port, "+48 22 123 45 67", "600");
+    let seen100 = wait_for(&rx100, "agent 100's call to end", |v| is_card(v) && v["state"] == "ended");
+    let seen101 = wait_for(&rx101, "agent 101's call to end", |v| is_card(v) && v["state"] == "ended");
+    for (agent, seen) in [("100", &seen100), ("101", &seen101)] {
+        let cards: Vec<_> = seen.iter().filter(|v| is_card(v)).collect();
+        let ids: std::collections::BTreeSet<_> = cards.iter().map(|c| c["call_id"].to_string()).collect();
+        assert_eq!(ids.len(), 1, "agent {agent}: one card per call, got {cards:#?}");
+        assert_eq!(cards[0]["queue"], "support");
+        assert_eq!(cards[0]["number"], "+48221234567");
+        assert_eq!(cards.iter().filter(|c| c["state"] == "ringing").count(), 1, "agent {agent}: rang once");
+    }
+    // Agent 100 answers first (3 s vs 6 s); 101's card closes as answered elsewhere, not missed.
+    let last100 = seen100.last().expect("card");
+    let last101 = seen101.last().expect("card");
+    assert_eq!(last100["outcome"]["kind"], "completed");
+    assert_eq!(last101["outcome"]["kind"], "answered_elsewhere");
+    assert_eq!(last100["call_id"], last101["call_id"], "the same call on both desktops");
+}
