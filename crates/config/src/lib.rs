@@ -1,1 +1,707 @@
+//! Ringside's settings file (`config.toml`): where it lives, what it may contain, and how a
+//! mistake in it is reported.
+//!
+//! Every section is optional; a missing file means the embedded defaults ([`Config::default`]).
+//! Anything else that is wrong is an error that names the file, the setting and, where the
+//! parser knows it, the line and column, in words an agent or an administrator can act on.
+//!
+//! Secrets (the AMI secret, CRM tokens) never live in this file: a key that looks like one is
+//! refused with a message pointing at the OS keychain.
 
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize, Serializer};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// The environment variable that overrides where the config file is read from.
+pub const CONFIG_ENV_VAR: &str = "RINGSIDE_CONFIG";
+
+/// Everything Ringside reads from `config.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Config {
+    pub agent: AgentConfig,
+    pub source: SourceConfig,
+    pub demo: DemoConfig,
+    pub session: SessionSettings,
+    pub ui: UiConfig,
+}
+
+/// Who the agent is on the PBX.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentConfig {
+    /// The agent's extension, used to pick this agent's calls out of the PBX's events.
+    pub extension: String,
+    /// Queue-member interfaces paused and unpaused by "accepting calls" (e.g. `PJSIP/100`).
+    pub interfaces: Vec<String>,
+    /// A display name; `None` shows the extension.
+    pub name: Option<String>,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        Self { extension: "100".to_string(), interfaces: vec!["Local/100@agents".to_string()], name: None }
+    }
+}
+
+/// Where call events come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceConfig {
+    /// The built-in demo PBX (see [`DemoConfig`]).
+    #[default]
+    Demo,
+    /// A real Asterisk over the Manager Interface.
+    Ami(AmiConfig),
+}
+
+/// An Asterisk Manager Interface connection. The secret is not here: it comes from the OS
+/// keychain (or `RINGSIDE_AMI_SECRET`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AmiConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub ping_interval_secs: u64,
+    pub connect_timeout_secs: u64,
+}
+
+/// The built-in demo PBX, which speaks real AMI over loopback TCP.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoConfig {
+    pub listen: SocketAddr,
+    /// Rings the agent every this many seconds; `None` rings only on demand.
+    pub ring_every_secs: Option<u64>,
+    /// A scenario file to play; a relative path in the file is relative to the config file.
+    pub scenario: Option<PathBuf>,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        Self { listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 15038)), ring_every_secs: None, scenario: None }
+    }
+}
+
+/// How the session treats calls and wrap-up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionSettings {
+    /// Wrap-up after an answered call, during which no queue call is offered.
+    pub wrap_up: bool,
+    /// Seconds until wrap-up ends by itself; `None` waits for the agent. Serialized as in the
+    /// file: `0` means `None`.
+    #[serde(serialize_with = "serialize_wrap_up_secs")]
+    pub wrap_up_secs: Option<u64>,
+    /// Numbers of at most this many digits are internal extensions (colleagues).
+    pub internal_max_len: usize,
+    /// Ended cards kept for the agent to read before the oldest is dropped.
+    pub keep_ended_cards: usize,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self { wrap_up: true, wrap_up_secs: Some(30), internal_max_len: 5, keep_ended_cards: 20 }
+    }
+}
+
+fn serialize_wrap_up_secs<S: Serializer>(value: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(value.unwrap_or(0))
+}
+
+/// When the call card window opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CardOpensOn {
+    #[default]
+    Ringing,
+    Answer,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct UiConfig {
+    pub card_opens_on: CardOpensOn,
+    /// Delay before the card opens for an internal call (a colleague), in milliseconds.
+    pub internal_call_delay_ms: u64,
+}
+
+/// Largest accepted `session.internal_max_len`: longer numbers are customers, not extensions.
+const MAX_INTERNAL_LEN: usize = 10;
+
+impl Config {
+    /// `$RINGSIDE_CONFIG` if set (and not empty), else `config.toml` in the OS config directory:
+    /// - Linux: `$XDG_CONFIG_HOME/ringside/config.toml` (usually `~/.config/ringside/config.toml`)
+    /// - macOS: `~/Library/Application Support/ringside/config.toml`
+    /// - Windows: `%APPDATA%\ringside\config\config.toml`
+    ///
+    /// `None` only when the OS has no home directory to put it in.
+    pub fn default_path() -> Option<PathBuf> {
+        if let Some(path) = std::env::var_os(CONFIG_ENV_VAR).filter(|p| !p.is_empty()) {
+            return Some(PathBuf::from(path));
+        }
+        directories::ProjectDirs::from("", "", "ringside").map(|dirs| dirs.config_dir().join("config.toml"))
+    }
+
+    /// Reads the file at `path`. A missing file gives the embedded defaults; anything else
+    /// invalid (unreadable, not a file, not UTF-8, not TOML, unknown or wrong settings) is an error.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(_) if path.is_dir() => return Err(ConfigError::NotAFile { path: path.to_path_buf() }),
+            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+        };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let location = Some(Location::of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to()));
+            ConfigError::Syntax {
+                path: path.to_path_buf(),
+                location,
+                message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
+            }
+        })?;
+        Config::from_toml_str(&text, path)
+    }
+
+    /// Parses and validates `text`; `origin` names the file in errors and anchors a relative
+    /// `demo.scenario`.
+    pub fn from_toml_str(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+        let doc = Document::parse(text, origin)?;
+        doc.refuse_secrets()?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| doc.serde_error(&e))?;
+        raw.into_config(&doc)
+    }
+
+    /// The core's session settings.
+    pub fn session_config(&self) -> ringside_core::SessionConfig {
+        ringside_core::SessionConfig {
+            wrap_up: ringside_core::agent_state::WrapUpPolicy {
+                enabled: self.session.wrap_up,
+                timeout_secs: self.session.wrap_up_secs,
+            },
+            internal_max_len: self.session.internal_max_len,
+            keep_ended: self.session.keep_ended_cards,
+        }
+    }
+}
+
+/// A place in the file, both 1-based; columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    fn of(text: &str, offset: usize) -> Location {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Location { line: before.matches('\n').count() + 1, column: before[line_start..].chars().count() + 1 }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+fn at(location: &Option<Location>) -> String {
+    location.map(|l| format!(" ({l})")).unwrap_or_default()
+}
+
+/// Why the config file could not be used. Every message starts with the file, then the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: cannot read the config file: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: is a directory, not a config file; point {CONFIG_ENV_VAR} at a file such as config.toml", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("{}: not a valid TOML file{}: {message}", path.display(), at(location))]
+    Syntax { path: PathBuf, location: Option<Location>, message: String },
+    #[error(
+        "{}: {key}: secrets are not read from the config file; Ringside keeps them in the OS keychain{}",
+        path.display(),
+        at(location)
+    )]
+    Secret { path: PathBuf, key: String, location: Option<Location> },
+    #[error("{}: {key}: unknown setting{}; {expected}", path.display(), at(location))]
+    UnknownKey { path: PathBuf, key: String, location: Option<Location>, expected: String },
+    #[error("{}: {field}: {message}{}", path.display(), at(location))]
+    Invalid { path: PathBuf, field: String, location: Option<Location>, message: String },
+}
+
+impl ConfigError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ConfigError::Read { path, .. }
+            | ConfigError::NotAFile { path }
+            | ConfigError::Syntax { path, .. }
+            | ConfigError::Secret { path, .. }
+            | ConfigError::UnknownKey { path, .. }
+            | ConfigError::Invalid { path, .. } => path,
+        }
+    }
+
+    /// The setting the error is about (`source.port`), when there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ConfigError::Secret { key, .. } | ConfigError::UnknownKey { key, .. } => Some(key),
+            ConfigError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// Where in the file, when known.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ConfigError::Syntax { location, .. }
+            | ConfigError::Secret { location, .. }
+            | ConfigError::UnknownKey { location, .. }
+            | ConfigError::Invalid { location, .. } => *location,
+            _ => None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parsed document: every key with its dotted path and spans, to name settings in errors.
+
+struct Entry {
+    /// `source.port`, `agent.interfaces[1]`.
+    path: String,
+    /// The key's last segment as written.
+    name: String,
+    /// `None` for array elements, which have no key.
+    key_span: Option<Range<usize>>,
+    value_span: Range<usize>,
+}
+
+struct Document<'a> {
+    text: &'a str,
+    origin: &'a Path,
+    /// In document order.
+    entries: Vec<Entry>,
+}
+
+impl<'a> Document<'a> {
+    fn parse(text: &'a str, origin: &'a Path) -> Result<Self, ConfigError> {
+        let table = DeTable::parse(text).map_err(|e| ConfigError::Syntax {
+            path: origin.to_path_buf(),
+            location: e.span().map(|s| Location::of(text, s.start)),
+            message: one_line(e.message()),
+        })?;
+        let mut entries = Vec::new();
+        walk_table(table.get_ref(), "", &mut entries);
+        entries.sort_by_key(|e| e.key_span.as_ref().map_or(e.value_span.start, |k| k.start));
+        Ok(Self { text, origin, entries })
+    }
+
+    fn location(&self, offset: usize) -> Location {
+        Location::of(self.text, offset)
+    }
+
+    /// Where `path` is set, else where its closest written parent is (for a missing setting).
+    fn location_of(&self, path: &str) -> Option<Location> {
+        let mut path = path;
+        loop {
+            if let Some(entry) = self.entries.iter().find(|e| e.path == path) {
+                return Some(self.location(entry.value_span.start));
+            }
+            path = &path[..path.rfind(['.', '['])?];
+        }
+    }
+
+    fn refuse_secrets(&self) -> Result<(), ConfigError> {
+        match self.entries.iter().find(|e| e.key_span.is_some() && looks_secret(&e.name)) {
+            Some(entry) => Err(ConfigError::Secret {
+                path: self.origin.to_path_buf(),
+                key: entry.path.clone(),
+                location: entry.key_span.as_ref().map(|s| self.location(s.start)),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Turns a serde error from the typed pass into one that names the setting.
+    fn serde_error(&self, error: &toml::de::Error) -> ConfigError {
+        let span = error.span();
+        // An unknown key points at the key; a wrong value at the value. Prefer the exact key,
+        // else the innermost value that contains the span.
+        let entry = span.as_ref().and_then(|span| {
+            self.entries.iter().find(|e| e.key_span.as_ref() == Some(span)).or_else(|| {
+                self.entries
+                    .iter()
+                    .filter(|e| e.value_span.start <= span.start && span.end <= e.value_span.end)
+                    .min_by_key(|e| e.value_span.len())
+            })
+        });
+        let location = span.map(|s| self.location(s.start));
+        let message = one_line(error.message());
+        let field = entry.map(|e| e.path.clone());
+
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+            let expected = expected.trim_start_matches(',').trim();
+            let expected = match expected {
+                "" | "there are no fields" => "this section takes no settings".to_string(),
+                e => e.replace("expected one of", "expected one of:"),
+            };
+            return ConfigError::UnknownKey {
+                path: self.origin.to_path_buf(),
+                key: field.unwrap_or_else(|| name.to_string()),
+                location,
+                expected,
+            };
+        }
+        ConfigError::Invalid {
+            path: self.origin.to_path_buf(),
+            field: field.unwrap_or_else(|| "(file)".to_string()),
+            location,
+            message: plain_words(&message),
+        }
+    }
+
+    fn invalid(&self, field: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.origin.to_path_buf(),
+            field: field.to_string(),
+            location: self.location_of(field),
+            message: message.into(),
+        }
+    }
+}
+
+fn walk_table(table: &DeTable<'_>, prefix: &str, out: &mut Vec<Entry>) {
+    for (key, value) in table.iter() {
+        let name: &str = key.get_ref();
+        let path = if prefix.is_empty() { quote_key(name) } else { format!("{prefix}.{}", quote_key(name)) };
+        out.push(Entry {
+            path: path.clone(),
+            name: name.to_string(),
+            key_span: Some(key.span()),
+            value_span: value.span(),
+        });
+        walk_value(value, &path, out);
+    }
+}
+
+fn walk_value(value: &Spanned<DeValue<'_>>, path: &str, out: &mut Vec<Entry>) {
+    match value.get_ref() {
+        DeValue::Table(table) => walk_table(table, path, out),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("{path}[{i}]");
+                out.push(Entry { path: path.clone(), name: String::new(), key_span: None, value_span: item.span() });
+                walk_value(item, &path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn quote_key(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    }
+}
+
+/// `secret`, `ami_secret`, `Password`, `passwd`, `api-key`, `apiKey`, `access_token`...
+fn looks_secret(name: &str) -> bool {
+    let squashed: String =
+        name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    ["secret", "password", "passwd", "token", "apikey"].iter().any(|s| squashed.contains(s))
+}
+
+fn one_line(message: &str) -> String {
+    message.trim().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+/// serde's type names in words.
+fn plain_words(message: &str) -> String {
+    let mut message = message.to_string();
+    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi"] {
+        message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
+    }
+    message
+        .replace("expected u16", "expected a whole number from 0 to 65535")
+        .replace("expected u64", "expected a whole number (0 or more)")
+        .replace("expected usize", "expected a whole number (0 or more)")
+        .replace("expected a boolean", "expected true or false")
+        .replace("invalid socket address syntax", "expected an IP address and a port, such as \"127.0.0.1:15038\"")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file as written: everything optional, unknown keys refused. Validation happens after,
+// with the document at hand to point at the offending line.
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawConfig {
+    agent: RawAgent,
+    source: RawSource,
+    demo: RawDemo,
+    session: RawSession,
+    ui: RawUi,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawAgent {
+    extension: Option<String>,
+    interfaces: Option<Vec<String>>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum SourceKind {
+    #[default]
+    Demo,
+    Ami,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawSource {
+    kind: SourceKind,
+    host: Option<String>,
+    port: Option<u16>,
+    username: Option<String>,
+    ping_interval_secs: Option<u64>,
+    connect_timeout_secs: Option<u64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawDemo {
+    listen: Option<SocketAddr>,
+    ring_every_secs: Option<u64>,
+    scenario: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawSession {
+    wrap_up: Option<bool>,
+    wrap_up_secs: Option<u64>,
+    internal_max_len: Option<usize>,
+    keep_ended_cards: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawUi {
+    card_opens_on: Option<CardOpensOn>,
+    internal_call_delay_ms: Option<u64>,
+}
+
+const AMI_DEFAULT_PORT: u16 = 5038;
+const AMI_DEFAULT_PING_SECS: u64 = 20;
+const AMI_DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 5;
+
+/// Text that ends up in AMI commands: one line, no spaces.
+fn bad_token_char(s: &str) -> Option<char> {
+    s.chars().find(|c| c.is_whitespace() || c.is_control())
+}
+
+impl RawConfig {
+    fn into_config(self, doc: &Document<'_>) -> Result<Config, ConfigError> {
+        Ok(Config {
+            agent: self.agent.into_config(doc)?,
+            source: self.source.into_config(doc)?,
+            demo: self.demo.into_config(doc)?,
+            session: self.session.into_config(doc)?,
+            ui: self.ui.into_config(),
+        })
+    }
+}
+
+impl RawAgent {
+    fn into_config(self, doc: &Document<'_>) -> Result<AgentConfig, ConfigError> {
+        let defaults = AgentConfig::default();
+        let extension = self.extension.unwrap_or(defaults.extension);
+        if extension.trim().is_empty() {
+            return Err(doc.invalid("agent.extension", "must not be empty; set the agent's extension, such as \"100\""));
+        }
+        if let Some(c) = bad_token_char(&extension) {
+            return Err(doc.invalid(
+                "agent.extension",
+                format!("{extension:?} contains {c:?}; an extension has no spaces or line breaks"),
+            ));
+        }
+        let interfaces = self.interfaces.unwrap_or(defaults.interfaces);
+        if interfaces.is_empty() {
+            return Err(doc.invalid(
+                "agent.interfaces",
+                "must list at least one queue-member interface, such as \"PJSIP/100\"; \
+                 \"accepting calls\" pauses and unpauses these",
+            ));
+        }
+        for (i, interface) in interfaces.iter().enumerate() {
+            let well_formed = match interface.split_once('/') {
+                Some((tech, resource)) => {
+                    !tech.is_empty() && !resource.is_empty() && bad_token_char(interface).is_none()
+                }
+                None => false,
+            };
+            if !well_formed {
+                return Err(ConfigError::Invalid {
+                    path: doc.origin.to_path_buf(),
+                    field: "agent.interfaces".to_string(),
+                    location: doc.location_of(&format!("agent.interfaces[{i}]")),
+                    message: format!(
+                        "{interface:?} is not a queue-member interface; write the technology and the \
+                         device separated by \"/\", with no spaces, such as \"PJSIP/100\" or \"Local/100@agents\""
+                    ),
+                });
+            }
+        }
+        let name = self.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        Ok(AgentConfig { extension, interfaces, name })
+    }
+}
+
+impl RawSource {
+    fn into_config(self, doc: &Document<'_>) -> Result<SourceConfig, ConfigError> {
+        match self.kind {
+            SourceKind::Demo => {
+                let ami_only = [
+                    ("source.host", self.host.is_some()),
+                    ("source.port", self.port.is_some()),
+                    ("source.username", self.username.is_some()),
+                    ("source.ping_interval_secs", self.ping_interval_secs.is_some()),
+                    ("source.connect_timeout_secs", self.connect_timeout_secs.is_some()),
+                ];
+                if let Some((field, _)) = ami_only.iter().find(|(_, set)| *set) {
+                    return Err(doc.invalid(
+                        field,
+                        "is only used with a real Asterisk; add kind = \"ami\" to [source], or remove it \
+                         to use the demo PBX",
+                    ));
+                }
+                Ok(SourceConfig::Demo)
+            }
+            SourceKind::Ami => {
+                let host = self.host.unwrap_or_default();
+                if host.trim().is_empty() {
+                    return Err(doc.invalid(
+                        "source.host",
+                        "must be set when kind = \"ami\": the Asterisk server's host name or IP address",
+                    ));
+                }
+                if let Some(c) = bad_token_char(&host) {
+                    return Err(
+                        doc.invalid("source.host", format!("{host:?} contains {c:?}; a host name has no spaces"))
+                    );
+                }
+                let port = self.port.unwrap_or(AMI_DEFAULT_PORT);
+                if port == 0 {
+                    return Err(doc.invalid(
+                        "source.port",
+                        format!("0 is not a port; use the Asterisk manager port (usually {AMI_DEFAULT_PORT})"),
+                    ));
+                }
+                let username = self.username.unwrap_or_default();
+                if username.trim().is_empty() {
+                    return Err(doc.invalid(
+                        "source.username",
+                        "must be set when kind = \"ami\": the user name from Asterisk's manager.conf",
+                    ));
+                }
+                if let Some(c) = bad_token_char(&username) {
+                    return Err(doc.invalid(
+                        "source.username",
+                        format!("{username:?} contains {c:?}; an AMI user name has no spaces or line breaks"),
+                    ));
+                }
+                let ping_interval_secs = self.ping_interval_secs.unwrap_or(AMI_DEFAULT_PING_SECS);
+                if ping_interval_secs == 0 {
+                    return Err(doc.invalid("source.ping_interval_secs", "must be at least 1 second"));
+                }
+                let connect_timeout_secs = self.connect_timeout_secs.unwrap_or(AMI_DEFAULT_CONNECT_TIMEOUT_SECS);
+                if connect_timeout_secs == 0 {
+                    return Err(doc.invalid("source.connect_timeout_secs", "must be at least 1 second"));
+                }
+                Ok(SourceConfig::Ami(AmiConfig { host, port, username, ping_interval_secs, connect_timeout_secs }))
+            }
+        }
+    }
+}
+
+impl RawDemo {
+    fn into_config(self, doc: &Document<'_>) -> Result<DemoConfig, ConfigError> {
+        let defaults = DemoConfig::default();
+        if self.ring_every_secs == Some(0) {
+            return Err(
+                doc.invalid("demo.ring_every_secs", "must be at least 1 second; leave it out to ring only when asked")
+            );
+        }
+        let scenario = match self.scenario {
+            Some(p) if p.as_os_str().is_empty() => {
+                return Err(doc.invalid("demo.scenario", "is empty; give a scenario file or leave it out"))
+            }
+            Some(p) if p.is_relative() => Some(doc.origin.parent().map_or_else(|| p.clone(), |dir| dir.join(&p))),
+            other => other,
+        };
+        Ok(DemoConfig {
+            listen: self.listen.unwrap_or(defaults.listen),
+            ring_every_secs: self.ring_every_secs,
+            scenario,
+        })
+    }
+}
+
+impl RawSession {
+    fn into_config(self, doc: &Document<'_>) -> Result<SessionSettings, ConfigError> {
+        let defaults = SessionSettings::default();
+        let internal_max_len = self.internal_max_len.unwrap_or(defaults.internal_max_len);
+        if internal_max_len > MAX_INTERNAL_LEN {
+            return Err(doc.invalid(
+                "session.internal_max_len",
+                format!(
+                    "{internal_max_len} is too long; at most {MAX_INTERNAL_LEN} digits, or customers' phone \
+                     numbers would be taken for colleagues' extensions"
+                ),
+            ));
+        }
+        let keep_ended_cards = self.keep_ended_cards.unwrap_or(defaults.keep_ended_cards);
+        if keep_ended_cards == 0 {
+            return Err(doc.invalid(
+                "session.keep_ended_cards",
+                "must be at least 1, or a card would vanish the moment its call ends",
+            ));
+        }
+        Ok(SessionSettings {
+            wrap_up: self.wrap_up.unwrap_or(defaults.wrap_up),
+            wrap_up_secs: match self.wrap_up_secs {
+                None => defaults.wrap_up_secs,
+                Some(0) => None,
+                Some(secs) => Some(secs),
+            },
+            internal_max_len,
+            keep_ended_cards,
+        })
+    }
+}
+
+impl RawUi {
+    fn into_config(self) -> UiConfig {
+        let defaults = UiConfig::default();
+        UiConfig {
+            card_opens_on: self.card_opens_on.unwrap_or(defaults.card_opens_on),
+            internal_call_delay_ms: self.internal_call_delay_ms.unwrap_or(defaults.internal_call_delay_ms),
+        }
+    }
+}

@@ -157,7 +157,14 @@ impl AgentState {
         use AgentInput as I;
         use AgentState as S;
         let illegal = || TransitionError::Illegal { state: self.label(), input: input.name() };
-        let paused = |reason: &Option<String>| Availability::Paused { reason: reason.clone(), since: now };
+        // The same reason again (the PBX repeating itself) keeps "paused since".
+        let paused = |reason: &Option<String>| {
+            let since = match self.resume() {
+                Some(Availability::Paused { reason: old, since }) if old == reason => *since,
+                _ => now,
+            };
+            Availability::Paused { reason: reason.clone(), since }
+        };
 
         match (self, input) {
             (_, I::Tick) => Ok(self.tick(now)),
@@ -243,6 +250,16 @@ impl AgentState {
 
             (S::WrapUp { resume, .. }, I::FinishWrapUp { .. }) => Ok(resume_to(resume, now)),
             (_, I::FinishWrapUp { .. }) => Err(illegal()),
+        }
+    }
+
+    /// Where a call state returns to; `None` outside calls.
+    pub fn resume(&self) -> Option<&Availability> {
+        match self {
+            AgentState::Ringing { resume, .. }
+            | AgentState::OnCall { resume, .. }
+            | AgentState::WrapUp { resume, .. } => Some(resume),
+            _ => None,
         }
     }
 

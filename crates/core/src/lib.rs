@@ -18,5 +18,5 @@ pub use agent_state::{AgentInput, AgentState, Availability, TransitionError};
 pub use call::{Call, CallPhase};
 pub use card::{CallCard, CardStatus, CustomerMatch, LookupState};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
-pub use session::{CtiCommand, Session, SessionConfig, SessionOutput};
+pub use session::{CtiCommand, Session, SessionConfig, SessionOutput, UnpauseRequest};
 pub use time::Timestamp;

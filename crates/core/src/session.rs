@@ -45,6 +45,15 @@ pub enum SourceStatus {
     Disconnected { reason: String, since: Timestamp },
 }
 
+/// How "accepting calls" on is carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnpauseRequest {
+    /// Ask the PBX; its confirmation changes the state.
+    Send(CtiCommand),
+    /// Already done in the session (during wrap-up); these are the changes.
+    Done(Vec<SessionOutput>),
+}
+
 /// What changed, for whoever shows or acts on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "value")]
@@ -140,10 +149,12 @@ impl Session {
                 }
             }
             CallEvent::OutgoingDialing { call, to, at } => {
-                if self.calls.get(&call).is_some_and(|c| !c.is_ended()) {
-                    return out;
+                match self.calls.get_mut(&call) {
+                    Some(existing) if !existing.is_ended() => return out,
+                    // The same id again: replace in place, one card per id.
+                    Some(existing) => *existing = Call::outgoing(call.clone(), to, at),
+                    None => self.insert(Call::outgoing(call.clone(), to, at)),
                 }
-                self.insert(Call::outgoing(call.clone(), to, at));
                 self.push_card(&call, now, &mut out);
                 self.agent_input_into(&AgentInput::Ring { call }, now, &mut out).ok();
             }
@@ -191,12 +202,18 @@ impl Session {
         Ok(CtiCommand::PauseQueues { reason })
     }
 
-    /// "Accepting calls" on.
-    pub fn request_unpause(&self) -> Result<CtiCommand, TransitionError> {
+    /// "Accepting calls" on. During wrap-up the queues stay paused until it ends, so the
+    /// change is only local: the agent returns to accepting calls afterwards.
+    pub fn request_unpause(&mut self, now: Timestamp) -> Result<UnpauseRequest, TransitionError> {
         if !self.agent.is_logged_in() {
             return Err(TransitionError::Illegal { state: self.agent.label(), input: "start accepting calls" });
         }
-        Ok(CtiCommand::UnpauseQueues)
+        if matches!(self.agent, AgentState::WrapUp { .. }) {
+            let mut out = Vec::new();
+            self.agent_input_into(&AgentInput::Unpause, now, &mut out)?;
+            return Ok(UnpauseRequest::Done(out));
+        }
+        Ok(UnpauseRequest::Send(CtiCommand::UnpauseQueues))
     }
 
     /// Lets time pass: ends a timed wrap-up.
@@ -237,7 +254,8 @@ impl Session {
                 }));
             }
         }
-        if was_wrap_up && !is_wrap_up {
+        // Logging out leaves the queues as they are rather than offering calls to nobody.
+        if was_wrap_up && !is_wrap_up && next != AgentState::LoggedOut {
             if let AgentState::WrapUp { resume: Availability::Available, .. } = &self.agent {
                 out.push(SessionOutput::Command(CtiCommand::UnpauseQueues));
             }

@@ -100,12 +100,7 @@ struct Case {
     expect: Result<AgentState, TransitionError>,
 }
 
-fn case(
-    name: &'static str,
-    from: AgentState,
-    input: AgentInput,
-    expect: Result<AgentState, TransitionError>,
-) -> Case {
+fn case(name: &'static str, from: AgentState, input: AgentInput, expect: Result<AgentState, TransitionError>) -> Case {
     Case { name, from, input, now: NOW, policy: TIMED, expect }
 }
 
@@ -240,7 +235,12 @@ fn cases() -> Vec<Case> {
             Ok(AgentState::Available { since: NOW }),
         ),
         case("ringing + end of another call", ringing(back_available()), end(b(), false), other_call(a(), b())),
-        case("ringing + finish wrap-up", ringing(back_available()), finish(saved), illegal("ringing", "finish wrap-up")),
+        case(
+            "ringing + finish wrap-up",
+            ringing(back_available()),
+            finish(saved),
+            illegal("ringing", "finish wrap-up"),
+        ),
         case("ringing + tick", ringing(back_available()), Tick, Ok(ringing(back_available()))),
         // ---- on a call.
         case("on call + log in", on_call(back_available()), LogIn, illegal("on a call", "log in")),
@@ -309,7 +309,12 @@ fn cases() -> Vec<Case> {
             Ok(AgentState::Available { since: NOW }),
         ),
         case("on call + end of another call", on_call(back_available()), end(b(), true), other_call(a(), b())),
-        case("on call + finish wrap-up", on_call(back_available()), finish(saved), illegal("on a call", "finish wrap-up")),
+        case(
+            "on call + finish wrap-up",
+            on_call(back_available()),
+            finish(saved),
+            illegal("on a call", "finish wrap-up"),
+        ),
         case("on call + tick", on_call(back_available()), Tick, Ok(on_call(back_available()))),
         // ---- wrap-up.
         case("wrap-up + log in", wrap_up(Some(DEADLINE), back_available()), LogIn, illegal("in wrap-up", "log in")),
@@ -550,7 +555,8 @@ fn a_call_with_wrap_up_until_the_agent_finishes() {
 
 #[test]
 fn a_call_without_wrap_up() {
-    let states = run(available(), OFF, &[(2_000_000, ring(a())), (2_005_000, answer(a())), (2_065_000, end(a(), true))]);
+    let states =
+        run(available(), OFF, &[(2_000_000, ring(a())), (2_005_000, answer(a())), (2_065_000, end(a(), true))]);
     assert_eq!(states[2], AgentState::Available { since: Timestamp(2_065_000) });
     assert!(states[2].offers_queue_calls());
 }
@@ -591,7 +597,10 @@ fn pausing_during_wrap_up_keeps_its_timer() {
     let AgentState::WrapUp { since, ends_at, call, .. } = &next else { panic!("{next:?}") };
     assert_eq!((*since, *ends_at, call), (T0, Some(DEADLINE), &a()));
     // ... and the timer then ends it into the pause.
-    assert_eq!(next.apply(&AgentInput::Tick, DEADLINE, &TIMED).unwrap(), AgentState::Paused { reason: lunch(), since: NOW });
+    assert_eq!(
+        next.apply(&AgentInput::Tick, DEADLINE, &TIMED).unwrap(),
+        AgentState::Paused { reason: lunch(), since: NOW }
+    );
 }
 
 #[test]
@@ -615,7 +624,8 @@ fn log_out_is_refused_during_a_call_and_allowed_otherwise() {
     for state in [ringing(back_available()), on_call(back_paused_before())] {
         assert_eq!(state.apply(&AgentInput::LogOut, NOW, &TIMED), busy(a()), "{state:?}");
     }
-    for state in [available(), paused_lunch(), wrap_up(Some(DEADLINE), back_available()), wrap_up(None, back_paused_before())]
+    for state in
+        [available(), paused_lunch(), wrap_up(Some(DEADLINE), back_available()), wrap_up(None, back_paused_before())]
     {
         assert_eq!(state.apply(&AgentInput::LogOut, NOW, &TIMED), Ok(AgentState::LoggedOut), "{state:?}");
     }
@@ -653,7 +663,6 @@ fn the_current_call_is_the_one_being_handled() {
 /// agent is on a direct call: "paused since" must not jump, exactly as it does not when the
 /// agent is simply paused (`paused + same reason (PBX echo) keeps since`).
 #[test]
-#[ignore = "bug: Pause during ringing/on-call/wrap-up always resets the resume pause's `since`, even for the same reason"]
 fn the_same_pause_echoed_during_a_call_keeps_since() {
     for state in [ringing(back_paused_before()), on_call(back_paused_before()), wrap_up(None, back_paused_before())] {
         let next = state.apply(&pause(lunch()), NOW, &TIMED).unwrap();

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
-use ringside_core::{AgentInput, CallEvent, CallId, Session, SessionOutput, Timestamp, TransitionError};
+use ringside_core::{
+    AgentInput, CallEvent, CallId, Session, SessionOutput, Timestamp, TransitionError, UnpauseRequest,
+};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::ami_source::SourceMsg;
@@ -62,15 +64,26 @@ async fn handle(session: &mut Session, msg: SessionMsg, source: &mpsc::Sender<So
             Vec::new()
         }
         SessionMsg::SetAccepting { accepting, reason, reply } => {
-            let cmd = if accepting { session.request_unpause() } else { session.request_pause(reason) };
-            match cmd {
+            let request = if accepting {
+                session.request_unpause(now)
+            } else {
+                session.request_pause(reason).map(UnpauseRequest::Send)
+            };
+            match request {
                 // The source answers once the PBX has.
-                Ok(cmd) => forward(source, SourceMsg::Command { cmd, reply: Some(reply) }).await,
+                Ok(UnpauseRequest::Send(cmd)) => {
+                    forward(source, SourceMsg::Command { cmd, reply: Some(reply) }).await;
+                    Vec::new()
+                }
+                Ok(UnpauseRequest::Done(outs)) => {
+                    let _ = reply.send(Ok(()));
+                    outs
+                }
                 Err(e) => {
                     let _ = reply.send(Err(e.into()));
+                    Vec::new()
                 }
             }
-            Vec::new()
         }
         SessionMsg::LogIn { reply } => {
             if session.agent().is_logged_in() {

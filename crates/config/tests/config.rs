@@ -1,0 +1,409 @@
+//! The config file as a user meets it: defaults, a full file, and every mistake named by file
+//! and setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use ringside_config::{
+    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, DemoConfig, SessionSettings, SourceConfig, UiConfig,
+};
+use ringside_core::agent_state::WrapUpPolicy;
+use ringside_core::SessionConfig;
+
+const FILE: &str = "/home/ana/.config/ringside/config.toml";
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::from_toml_str(text, Path::new(FILE))
+}
+
+fn parse_err(text: &str) -> ConfigError {
+    match parse(text) {
+        Ok(config) => panic!("expected an error for\n{text}\ngot {config:?}"),
+        Err(e) => e,
+    }
+}
+
+/// A file exercising every setting, none of them at its default.
+const FULL: &str = r#"
+[agent]
+extension = "204"
+interfaces = ["PJSIP/204", "Local/204@agents"]
+name = "Ana Kovalenko"
+
+[source]
+kind = "ami"
+host = "pbx.example.internal"
+port = 5039
+username = "ringside-204"
+ping_interval_secs = 15
+connect_timeout_secs = 3
+
+[demo]
+listen = "127.0.0.1:25038"
+ring_every_secs = 45
+scenario = "/opt/ringside/scenarios/morning.toml"
+
+[session]
+wrap_up = false
+wrap_up_secs = 90
+internal_max_len = 4
+keep_ended_cards = 7
+
+[ui]
+card_opens_on = "answer"
+internal_call_delay_ms = 1500
+"#;
+
+#[test]
+fn defaults_are_the_documented_ones() {
+    let config = Config::default();
+    assert_eq!(
+        config.agent,
+        AgentConfig { extension: "100".into(), interfaces: vec!["Local/100@agents".into()], name: None }
+    );
+    assert_eq!(config.source, SourceConfig::Demo);
+    assert_eq!(
+        config.demo,
+        DemoConfig { listen: "127.0.0.1:15038".parse::<SocketAddr>().unwrap(), ring_every_secs: None, scenario: None }
+    );
+    assert_eq!(
+        config.session,
+        SessionSettings { wrap_up: true, wrap_up_secs: Some(30), internal_max_len: 5, keep_ended_cards: 20 }
+    );
+    assert_eq!(config.ui, UiConfig { card_opens_on: CardOpensOn::Ringing, internal_call_delay_ms: 0 });
+    // The file's defaults agree with the core's own.
+    assert_eq!(config.session_config(), SessionConfig::default());
+}
+
+#[test]
+fn empty_file_and_empty_sections_give_defaults() {
+    assert_eq!(parse("").unwrap(), Config::default());
+    assert_eq!(parse("# nothing here\n").unwrap(), Config::default());
+    assert_eq!(parse("[agent]\n[source]\n[demo]\n[session]\n[ui]\n").unwrap(), Config::default());
+    assert_eq!(parse("[source]\nkind = \"demo\"\n").unwrap(), Config::default());
+}
+
+#[test]
+fn full_file_is_read_field_by_field() {
+    let config = parse(FULL).unwrap();
+    assert_eq!(
+        config,
+        Config {
+            agent: AgentConfig {
+                extension: "204".into(),
+                interfaces: vec!["PJSIP/204".into(), "Local/204@agents".into()],
+                name: Some("Ana Kovalenko".into()),
+            },
+            source: SourceConfig::Ami(AmiConfig {
+                host: "pbx.example.internal".into(),
+                port: 5039,
+                username: "ringside-204".into(),
+                ping_interval_secs: 15,
+                connect_timeout_secs: 3,
+            }),
+            demo: DemoConfig {
+                listen: "127.0.0.1:25038".parse().unwrap(),
+                ring_every_secs: Some(45),
+                scenario: Some(PathBuf::from("/opt/ringside/scenarios/morning.toml")),
+            },
+            session: SessionSettings {
+                wrap_up: false,
+                wrap_up_secs: Some(90),
+                internal_max_len: 4,
+                keep_ended_cards: 7
+            },
+            ui: UiConfig { card_opens_on: CardOpensOn::Answer, internal_call_delay_ms: 1500 },
+        }
+    );
+    assert_eq!(
+        config.session_config(),
+        SessionConfig {
+            wrap_up: WrapUpPolicy { enabled: false, timeout_secs: Some(90) },
+            internal_max_len: 4,
+            keep_ended: 7
+        }
+    );
+}
+
+#[test]
+fn full_file_round_trips_through_serialize() {
+    let config = parse(FULL).unwrap();
+    let written = toml::to_string(&config).unwrap();
+    assert_eq!(parse(&written).unwrap(), config, "re-reading what was written:\n{written}");
+}
+
+#[test]
+fn no_timer_round_trips_as_zero() {
+    let config = parse("[session]\nwrap_up_secs = 0\n").unwrap();
+    assert_eq!(config.session.wrap_up_secs, None);
+    assert_eq!(config.session_config().wrap_up, WrapUpPolicy { enabled: true, timeout_secs: None });
+    let written = toml::to_string(&config).unwrap();
+    assert!(written.contains("wrap_up_secs = 0"), "{written}");
+    assert_eq!(parse(&written).unwrap(), config);
+    // The UI sees the file's vocabulary too.
+    let json = serde_json::to_value(&config).unwrap();
+    assert_eq!(json["session"]["wrap_up_secs"], 0);
+    assert_eq!(json["source"]["kind"], "demo");
+}
+
+#[test]
+fn ami_source_fills_defaults_for_port_and_timers() {
+    let config = parse("[source]\nkind = \"ami\"\nhost = \"10.0.0.5\"\nusername = \"ringside\"\n").unwrap();
+    assert_eq!(
+        config.source,
+        SourceConfig::Ami(AmiConfig {
+            host: "10.0.0.5".into(),
+            port: 5038,
+            username: "ringside".into(),
+            ping_interval_secs: 20,
+            connect_timeout_secs: 5,
+        })
+    );
+    let json = serde_json::to_value(&config.source).unwrap();
+    assert_eq!(json["kind"], "ami");
+    assert_eq!(json["port"], 5038);
+}
+
+#[test]
+fn relative_scenario_is_relative_to_the_config_file() {
+    let config = parse("[demo]\nscenario = \"scenarios/a.toml\"\n").unwrap();
+    assert_eq!(config.demo.scenario, Some(PathBuf::from("/home/ana/.config/ringside/scenarios/a.toml")));
+}
+
+/// (file content, the setting the message must name, words the message must contain)
+const INVALID: &[(&str, &str, &str)] = &[
+    ("[agent]\nextension = \"\"\n", "agent.extension", "must not be empty"),
+    ("[agent]\nextension = \"  \"\n", "agent.extension", "must not be empty"),
+    ("[agent]\nextension = \"10 0\"\n", "agent.extension", "no spaces"),
+    ("[agent]\ninterfaces = [\"PJSIP100\"]\n", "agent.interfaces", "\"PJSIP/100\""),
+    ("[agent]\ninterfaces = [\"PJSIP/100\", \"100\"]\n", "agent.interfaces", "\"100\" is not a queue-member interface"),
+    ("[agent]\ninterfaces = [\"/100\"]\n", "agent.interfaces", "not a queue-member interface"),
+    ("[agent]\ninterfaces = [\"PJSIP/\"]\n", "agent.interfaces", "not a queue-member interface"),
+    ("[agent]\ninterfaces = [\"PJSIP/100\\r\\nAction: Originate\"]\n", "agent.interfaces", "no spaces"),
+    ("[agent]\ninterfaces = []\n", "agent.interfaces", "at least one"),
+    ("[agent]\nextension = 100\n", "agent.extension", "expected a string"),
+    ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 0\n", "source.port", "0 is not a port"),
+    ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 70000\n", "source.port", "0 to 65535"),
+    ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = \"5038\"\n", "source.port", "whole number"),
+    ("[source]\nkind = \"ami\"\nusername = \"u\"\n", "source.host", "must be set"),
+    ("[source]\nkind = \"ami\"\nhost = \"\"\nusername = \"u\"\n", "source.host", "must be set"),
+    ("[source]\nkind = \"ami\"\nhost = \"pbx\"\n", "source.username", "must be set"),
+    ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \" \"\n", "source.username", "must be set"),
+    ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\\nAction: Logoff\"\n", "source.username", "line breaks"),
+    (
+        "[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nping_interval_secs = 0\n",
+        "source.ping_interval_secs",
+        "at least 1",
+    ),
+    (
+        "[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nconnect_timeout_secs = 0\n",
+        "source.connect_timeout_secs",
+        "at least 1",
+    ),
+    ("[source]\nkind = \"sip\"\n", "source.kind", "`demo` or `ami`"),
+    ("[source]\nhost = \"pbx\"\n", "source.host", "kind = \"ami\""),
+    ("[source]\nkind = \"demo\"\nport = 5038\n", "source.port", "kind = \"ami\""),
+    ("[demo]\nlisten = \"localhost\"\n", "demo.listen", "127.0.0.1:15038"),
+    ("[demo]\nring_every_secs = 0\n", "demo.ring_every_secs", "at least 1"),
+    ("[demo]\nscenario = \"\"\n", "demo.scenario", "empty"),
+    ("[session]\nkeep_ended_cards = 0\n", "session.keep_ended_cards", "at least 1"),
+    ("[session]\ninternal_max_len = 11\n", "session.internal_max_len", "at most 10"),
+    ("[session]\nwrap_up = \"yes\"\n", "session.wrap_up", "true or false"),
+    ("[session]\nwrap_up_secs = -5\n", "session.wrap_up_secs", "whole number"),
+    ("[ui]\ncard_opens_on = \"hangup\"\n", "ui.card_opens_on", "`ringing` or `answer`"),
+    ("agent = 3\n", "agent", "table"),
+];
+
+#[test]
+fn every_invalid_value_names_the_file_and_the_setting() {
+    for (text, field, words) in INVALID {
+        let err = parse_err(text);
+        let message = err.to_string();
+        assert!(matches!(err, ConfigError::Invalid { .. }), "{text}: {err:?}");
+        assert_eq!(err.field(), Some(*field), "{text}: {message}");
+        assert_eq!(err.path(), Path::new(FILE));
+        assert!(message.starts_with(&format!("{FILE}: {field}: ")), "{text}: {message}");
+        assert!(message.contains(words), "{text}: {message:?} should contain {words:?}");
+        assert!(err.location().is_some(), "{text}: {message}");
+        assert!(!message.contains("Raw"), "internal type names leak: {message}");
+    }
+}
+
+#[test]
+fn boundaries_that_are_allowed() {
+    assert_eq!(parse("[session]\ninternal_max_len = 10\n").unwrap().session.internal_max_len, 10);
+    assert_eq!(parse("[session]\ninternal_max_len = 0\n").unwrap().session.internal_max_len, 0);
+    assert_eq!(parse("[session]\nkeep_ended_cards = 1\n").unwrap().session.keep_ended_cards, 1);
+    let ami = parse("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 65535\n").unwrap();
+    assert!(matches!(ami.source, SourceConfig::Ami(AmiConfig { port: 65535, .. })));
+    // A blank name is no name.
+    assert_eq!(parse("[agent]\nname = \"  \"\n").unwrap().agent.name, None);
+}
+
+#[test]
+fn errors_point_at_the_line_and_column() {
+    let err = parse_err(
+        "[agent]\nextension = \"100\"\n\n[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 0\n",
+    );
+    let location = err.location().unwrap();
+    assert_eq!((location.line, location.column), (8, 8));
+    assert!(err.to_string().ends_with("(line 8, column 8)"), "{err}");
+
+    // The second interface is the bad one.
+    let err = parse_err("[agent]\ninterfaces = [\n  \"PJSIP/1\",\n  \"oops\",\n]\n");
+    assert_eq!(err.location().map(|l| l.line), Some(4), "{err}");
+}
+
+#[test]
+fn unknown_keys_are_refused_by_name() {
+    let cases: &[(&str, &str, u32)] = &[
+        ("[agent]\nextention = \"100\"\n", "agent.extention", 2),
+        ("colour = \"blue\"\n", "colour", 1),
+        ("[crm]\nurl = \"https://crm\"\n", "crm", 1),
+        ("[ui.theme]\ndark = true\n", "ui.theme", 1),
+        ("[session]\nwrap_up = true\n\nwrapup_secs = 10\n", "session.wrapup_secs", 4),
+    ];
+    for (text, key, line) in cases {
+        let err = parse_err(text);
+        let message = err.to_string();
+        assert!(matches!(err, ConfigError::UnknownKey { .. }), "{text}: {err:?}");
+        assert_eq!(err.field(), Some(*key), "{message}");
+        assert!(message.starts_with(&format!("{FILE}: {key}: unknown setting")), "{message}");
+        assert_eq!(err.location().map(|l| l.line as u32), Some(*line), "{message}");
+    }
+    // The message lists what is allowed.
+    let message = parse_err("[agent]\nextention = \"100\"\n").to_string();
+    assert!(message.contains("`extension`"), "{message}");
+}
+
+#[test]
+fn secrets_are_refused_with_the_keychain_message() {
+    let cases: &[(&str, &str)] = &[
+        ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nsecret = \"hunter2\"\n", "source.secret"),
+        ("[source]\nami_secret = \"x\"\n", "source.ami_secret"),
+        ("password = \"x\"\n", "password"),
+        ("[agent]\nPassword = \"x\"\n", "agent.Password"),
+        ("[crm]\napi_key = \"x\"\n", "crm.api_key"),
+        ("[crm]\napi-key = \"x\"\n", "crm.api-key"),
+        ("[crm]\napiKey = \"x\"\n", "crm.apiKey"),
+        ("[crm.auth]\naccess_token = \"x\"\n", "crm.auth.access_token"),
+        ("[ui]\nextra = { passwd = \"x\" }\n", "ui.extra.passwd"),
+        ("[[hooks]]\nname = \"a\"\n[[hooks]]\ntoken = \"x\"\n", "hooks[1].token"),
+        ("[secrets]\n", "secrets"),
+        ("source.secret = \"x\"\n", "source.secret"),
+    ];
+    for (text, key) in cases {
+        let err = parse_err(text);
+        let message = err.to_string();
+        assert!(matches!(err, ConfigError::Secret { .. }), "{text}: {err:?}");
+        assert_eq!(err.field(), Some(*key), "{message}");
+        assert!(
+            message.starts_with(&format!(
+                "{FILE}: {key}: secrets are not read from the config file; Ringside keeps them in the OS keychain"
+            )),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2"), "the secret itself is echoed: {message}");
+    }
+}
+
+#[test]
+fn secret_error_wins_over_unknown_key_and_bad_values() {
+    // `secret` is also an unknown key, and port 0 is invalid: the keychain message comes first.
+    let err = parse_err("[source]\nkind = \"ami\"\nport = 0\nsecret = \"x\"\n");
+    assert!(matches!(err, ConfigError::Secret { .. }), "{err:?}");
+}
+
+#[test]
+fn broken_toml_names_the_file_and_the_line() {
+    let err = parse_err("[agent]\nextension = \"100\n");
+    assert!(matches!(err, ConfigError::Syntax { .. }), "{err:?}");
+    assert!(err.to_string().starts_with(&format!("{FILE}: not a valid TOML file (line 2")), "{err}");
+
+    let err = parse_err("[agent]\nextension = \"1\"\nextension = \"2\"\n");
+    assert!(matches!(err, ConfigError::Syntax { .. }), "duplicate keys: {err:?}");
+    assert_eq!(err.location().map(|l| l.line), Some(3), "{err}");
+}
+
+#[test]
+fn missing_file_gives_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(&dir.path().join("nope").join("config.toml")).unwrap();
+    assert_eq!(config, Config::default());
+}
+
+#[test]
+fn load_reads_a_real_file_and_names_it_in_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, FULL).unwrap();
+    assert_eq!(Config::load(&path).unwrap(), parse(FULL).unwrap());
+
+    std::fs::write(&path, "[session]\nkeep_ended_cards = 0\n").unwrap();
+    let err = Config::load(&path).unwrap_err();
+    assert_eq!(err.path(), path);
+    assert!(err.to_string().starts_with(&format!("{}: session.keep_ended_cards: ", path.display())), "{err}");
+
+    std::fs::write(&path, "[demo]\nscenario = \"s.toml\"\n").unwrap();
+    assert_eq!(Config::load(&path).unwrap().demo.scenario, Some(dir.path().join("s.toml")));
+}
+
+#[test]
+fn a_directory_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Config::load(dir.path()).unwrap_err();
+    assert!(matches!(err, ConfigError::NotAFile { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with(&dir.path().display().to_string()), "{message}");
+    assert!(message.contains("is a directory, not a config file"), "{message}");
+}
+
+#[test]
+fn non_utf8_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, b"[agent]\nname = \"Ana \xff\"\n").unwrap();
+    let err = Config::load(&path).unwrap_err();
+    assert!(err.to_string().contains("not UTF-8"), "{err}");
+    assert_eq!(err.location().map(|l| l.line), Some(2), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_is_an_error_not_defaults() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        return; // running as root: permissions do not apply
+    }
+    let err = Config::load(&path).unwrap_err();
+    assert!(matches!(err, ConfigError::Read { .. }), "{err:?}");
+    assert!(err.to_string().starts_with(&format!("{}: cannot read the config file: ", path.display())), "{err}");
+}
+
+/// A file that exists but fails to read even for root (reading address 0 of our own memory).
+#[cfg(target_os = "linux")]
+#[test]
+fn read_failure_is_an_error_not_defaults() {
+    let path = Path::new("/proc/self/mem");
+    let err = Config::load(path).unwrap_err();
+    assert!(matches!(err, ConfigError::Read { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("/proc/self/mem: cannot read the config file: "), "{err}");
+}
+
+/// Every TOML example in docs/config.md parses, and the "defaults written out" one is exactly
+/// the defaults.
+#[test]
+fn the_documentation_examples_are_valid() {
+    let doc = include_str!("../../../docs/config.md");
+    let blocks: Vec<&str> = doc.split("```toml\n").skip(1).map(|rest| rest.split("```").next().unwrap()).collect();
+    assert!(blocks.len() >= 2, "docs/config.md lost its examples");
+    for block in &blocks {
+        parse(block).unwrap_or_else(|e| panic!("docs/config.md example does not parse: {e}\n{block}"));
+    }
+    assert_eq!(parse(blocks[0]).unwrap(), Config::default(), "the defaults block drifted from the code");
+    assert!(matches!(parse(blocks[1]).unwrap().source, SourceConfig::Ami(_)));
+}

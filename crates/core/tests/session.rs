@@ -1,0 +1,458 @@
+//! The session as the agent and the PBX experience it: one card per call, wrap-up pausing the
+//! queues, echoes recognised, ended cards pruned.
+
+use ringside_core::agent_state::{WrapUpPolicy, WrapUpResult};
+use ringside_core::{
+    AgentInput, AgentState, Availability, CallCard, CallEvent, CallId, CardStatus, CtiCommand, EndCause, RemoteParty,
+    Session, SessionConfig, SessionOutput, Timestamp, TransitionError, UnpauseRequest,
+};
+
+/// `s` seconds into the test.
+fn t(s: u64) -> Timestamp {
+    Timestamp(1_700_000_000_000 + s * 1_000)
+}
+
+fn id(n: u32) -> CallId {
+    CallId::new(format!("1700000000.{n}"))
+}
+
+fn party(number: &str) -> RemoteParty {
+    RemoteParty { number: number.to_string(), name: None }
+}
+
+fn ringing(call: CallId, number: &str, at: Timestamp) -> CallEvent {
+    CallEvent::IncomingRinging { call, from: party(number), queue: Some("support".into()), at }
+}
+fn answered(call: CallId, at: Timestamp) -> CallEvent {
+    CallEvent::Answered { call, at }
+}
+fn ended(call: CallId, cause: EndCause, at: Timestamp) -> CallEvent {
+    CallEvent::Ended { call, cause, at }
+}
+fn pbx_pause(paused: bool, reason: Option<&str>, at: Timestamp) -> CallEvent {
+    CallEvent::AgentPaused { paused, reason: reason.map(str::to_string), queue: Some("support".into()), at }
+}
+
+fn wrap_up_pause() -> CtiCommand {
+    CtiCommand::PauseQueues { reason: Some("Wrap-up".to_string()) }
+}
+
+/// A session whose source is connected, so the agent is logged in and available.
+fn connected(config: SessionConfig) -> Session {
+    let mut s = Session::new(config);
+    let out = s.apply(CallEvent::SourceConnected { source: "test".into(), at: t(0) });
+    assert!(out.contains(&SessionOutput::Agent(AgentState::Available { since: t(0) })), "{out:?}");
+    s
+}
+
+fn cards(out: &[SessionOutput]) -> Vec<&CallCard> {
+    out.iter().filter_map(|o| if let SessionOutput::Card(c) = o { Some(c) } else { None }).collect()
+}
+fn commands(out: &[SessionOutput]) -> Vec<&CtiCommand> {
+    out.iter().filter_map(|o| if let SessionOutput::Command(c) = o { Some(c) } else { None }).collect()
+}
+fn agent_changes(out: &[SessionOutput]) -> Vec<&AgentState> {
+    out.iter().filter_map(|o| if let SessionOutput::Agent(a) = o { Some(a) } else { None }).collect()
+}
+fn removed(out: &[SessionOutput]) -> Vec<&CallId> {
+    out.iter().filter_map(|o| if let SessionOutput::CardRemoved(c) = o { Some(c) } else { None }).collect()
+}
+
+/// Rings, answers and hangs up `call`; returns the outputs of the hang-up.
+fn talk(s: &mut Session, call: CallId, from: u64) -> Vec<SessionOutput> {
+    s.apply(ringing(call.clone(), "+380441234567", t(from)));
+    s.apply(answered(call.clone(), t(from + 5)));
+    s.apply(ended(call, EndCause::Completed, t(from + 60)))
+}
+
+#[test]
+fn connecting_the_source_logs_the_agent_in() {
+    let mut s = Session::new(SessionConfig::default());
+    assert_eq!(s.agent(), &AgentState::LoggedOut);
+    let out = s.apply(CallEvent::SourceConnected { source: "demo".into(), at: t(1) });
+    assert_eq!(s.agent(), &AgentState::Available { since: t(1) });
+    assert_eq!(agent_changes(&out).len(), 1);
+    // A reconnect does not log in twice or restart "since".
+    s.apply(CallEvent::SourceDisconnected { reason: "network".into(), at: t(2) });
+    let out = s.apply(CallEvent::SourceConnected { source: "demo".into(), at: t(3) });
+    assert!(agent_changes(&out).is_empty(), "{out:?}");
+    assert_eq!(s.agent(), &AgentState::Available { since: t(1) });
+}
+
+#[test]
+fn ten_ringing_legs_of_one_call_make_one_card() {
+    let mut s = connected(SessionConfig::default());
+    let mut all = Vec::new();
+    for leg in 0..10 {
+        all.extend(s.apply(ringing(id(1), "+380 (44) 123-45-67", t(1 + leg))));
+    }
+    assert_eq!(s.cards(t(20)).len(), 1);
+    assert_eq!(cards(&all).len(), 1, "the card is sent once: {all:?}");
+    assert_eq!(
+        agent_changes(&all),
+        vec![&AgentState::Ringing { call: id(1), since: t(1), resume: Availability::Available }]
+    );
+    let card = &s.cards(t(20))[0];
+    assert_eq!(card.status, CardStatus::Ringing);
+    assert_eq!(card.ring_at, t(1), "the first leg's time");
+    assert_eq!(card.number_normalized.as_deref(), Some("+380441234567"));
+}
+
+#[test]
+fn a_later_leg_fills_in_a_withheld_number() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "", t(1)));
+    let out = s.apply(ringing(id(1), "0441234567", t(2)));
+    assert_eq!(cards(&out).len(), 1, "{out:?}");
+    assert_eq!(cards(&out)[0].number, "0441234567");
+    assert!(agent_changes(&out).is_empty(), "still the same ringing call");
+    assert_eq!(s.cards(t(3)).len(), 1);
+    // A third leg with another number does not overwrite it.
+    let out = s.apply(ringing(id(1), "999", t(3)));
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(s.cards(t(4))[0].number, "0441234567");
+}
+
+#[test]
+fn answered_twice_is_one_change() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441234567", t(1)));
+    let first = s.apply(answered(id(1), t(3)));
+    assert_eq!(cards(&first).len(), 1);
+    assert_eq!(agent_changes(&first).len(), 1);
+    let second = s.apply(answered(id(1), t(4)));
+    assert!(second.is_empty(), "{second:?}");
+    assert_eq!(s.agent(), &AgentState::OnCall { call: id(1), since: t(3), resume: Availability::Available });
+    let card = &s.cards(t(13))[0];
+    assert_eq!((card.status.clone(), card.answer_at, card.talk_secs), (CardStatus::OnCall, Some(t(3)), 10));
+}
+
+#[test]
+fn ended_twice_keeps_the_first_cause() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441234567", t(1)));
+    let first = s.apply(ended(id(1), EndCause::NoAnswer, t(20)));
+    assert_eq!(cards(&first)[0].outcome, Some(EndCause::NoAnswer));
+    let second = s.apply(ended(id(1), EndCause::AnsweredElsewhere, t(21)));
+    assert!(second.is_empty(), "{second:?}");
+    let card = &s.cards(t(30))[0];
+    assert_eq!(card.outcome, Some(EndCause::NoAnswer));
+    assert_eq!(card.end_at, Some(t(20)));
+    assert_eq!(s.agent(), &AgentState::Available { since: t(20) });
+}
+
+#[test]
+fn a_talking_call_ending_as_unanswered_on_another_leg_is_completed() {
+    for cause in [EndCause::NoAnswer, EndCause::Abandoned, EndCause::AnsweredElsewhere] {
+        let mut s = connected(SessionConfig::default());
+        s.apply(ringing(id(1), "+380441234567", t(1)));
+        s.apply(answered(id(1), t(2)));
+        let out = s.apply(ended(id(1), cause.clone(), t(62)));
+        let card = cards(&out)[0];
+        assert_eq!(card.outcome, Some(EndCause::Completed), "{cause:?}");
+        assert!(!card.outcome.as_ref().unwrap().is_missed(), "{cause:?}: not a missed call");
+        assert_eq!(card.talk_secs, 60);
+        assert!(matches!(s.agent(), AgentState::WrapUp { .. }), "answered: wrap-up follows ({cause:?})");
+    }
+    // Causes that say something about a talked call are kept.
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441234567", t(1)));
+    s.apply(answered(id(1), t(2)));
+    let out = s.apply(ended(id(1), EndCause::Transferred, t(30)));
+    assert_eq!(cards(&out)[0].outcome, Some(EndCause::Transferred));
+}
+
+#[test]
+fn a_missed_call_is_missed_and_skips_wrap_up() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441234567", t(1)));
+    let out = s.apply(ended(id(1), EndCause::Abandoned, t(15)));
+    assert!(cards(&out)[0].outcome.as_ref().unwrap().is_missed());
+    assert!(commands(&out).is_empty(), "no wrap-up pause for a missed call: {out:?}");
+    assert_eq!(s.agent(), &AgentState::Available { since: t(15) });
+}
+
+#[test]
+fn wrap_up_pauses_the_queues_and_finishing_it_unpauses_them() {
+    let mut s = connected(SessionConfig::default());
+    let out = talk(&mut s, id(1), 1);
+    assert_eq!(commands(&out), vec![&wrap_up_pause()]);
+    assert!(matches!(s.agent(), AgentState::WrapUp { ends_at: Some(_), .. }));
+    assert!(!s.agent().offers_queue_calls());
+    // The command comes before the state change, so the PBX hears it as early as possible.
+    let cmd_at = out.iter().position(|o| matches!(o, SessionOutput::Command(_))).unwrap();
+    let agent_at = out.iter().position(|o| matches!(o, SessionOutput::Agent(_))).unwrap();
+    assert!(cmd_at < agent_at, "{out:?}");
+
+    let out = s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(70)).unwrap();
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+    assert_eq!(s.agent(), &AgentState::Available { since: t(70) });
+}
+
+#[test]
+fn the_wrap_up_timer_unpauses_the_queues() {
+    let mut s = connected(SessionConfig::default()); // 30 s wrap-up
+    talk(&mut s, id(1), 1); // hung up at t(61)
+    assert!(s.tick(t(90)).is_empty(), "29 s into a 30 s wrap-up");
+    let out = s.tick(t(91));
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+    assert_eq!(agent_changes(&out), vec![&AgentState::Available { since: t(91) }]);
+    assert!(s.tick(t(200)).is_empty(), "nothing more to do");
+}
+
+#[test]
+fn wrap_up_without_a_timer_waits_for_the_agent() {
+    let config =
+        SessionConfig { wrap_up: WrapUpPolicy { enabled: true, timeout_secs: None }, ..SessionConfig::default() };
+    let mut s = connected(config);
+    talk(&mut s, id(1), 1);
+    assert!(s.tick(t(100_000)).is_empty());
+    assert!(matches!(s.agent(), AgentState::WrapUp { ends_at: None, .. }));
+    let out = s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Cancelled }, t(100_001)).unwrap();
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+}
+
+#[test]
+fn without_wrap_up_the_queues_are_never_paused() {
+    let config =
+        SessionConfig { wrap_up: WrapUpPolicy { enabled: false, timeout_secs: Some(30) }, ..SessionConfig::default() };
+    let mut s = connected(config);
+    let out = talk(&mut s, id(1), 1);
+    assert!(commands(&out).is_empty(), "{out:?}");
+    assert_eq!(s.agent(), &AgentState::Available { since: t(61) });
+}
+
+#[test]
+fn wrap_up_of_a_paused_agent_leaves_the_queues_alone() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(pbx_pause(true, Some("Lunch"), t(1)));
+    assert_eq!(s.agent(), &AgentState::Paused { reason: Some("Lunch".into()), since: t(1) });
+    // A direct call reaches the paused agent.
+    let out = talk(&mut s, id(1), 10);
+    assert!(commands(&out).is_empty(), "already paused in the queues: {out:?}");
+    let out = s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(80)).unwrap();
+    assert!(commands(&out).is_empty(), "must not unpause a paused agent: {out:?}");
+    assert_eq!(s.agent(), &AgentState::Paused { reason: Some("Lunch".into()), since: t(1) });
+}
+
+#[test]
+fn the_pbx_echoing_the_wrap_up_pause_changes_nothing() {
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 1);
+    let before = s.agent().clone();
+    let out = s.apply(pbx_pause(true, Some("Wrap-up"), t(61)));
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(s.agent(), &before);
+    // Finishing still unpauses: the echo was not taken for the agent pausing.
+    let out = s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(70)).unwrap();
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+    assert_eq!(s.agent(), &AgentState::Available { since: t(70) });
+}
+
+#[test]
+fn a_real_pause_during_wrap_up_is_where_the_agent_goes_afterwards() {
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 1);
+    let out = s.apply(pbx_pause(true, Some("Lunch"), t(62)));
+    let AgentState::WrapUp { resume, .. } = s.agent() else { panic!("{:?}", s.agent()) };
+    assert_eq!(resume, &Availability::Paused { reason: Some("Lunch".into()), since: t(62) });
+    assert_eq!(agent_changes(&out).len(), 1);
+    let out = s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(70)).unwrap();
+    assert!(commands(&out).is_empty(), "the agent asked to stay paused: {out:?}");
+    assert_eq!(s.agent(), &AgentState::Paused { reason: Some("Lunch".into()), since: t(62) });
+}
+
+#[test]
+fn keep_ended_prunes_the_oldest_ended_cards() {
+    let config = SessionConfig { keep_ended: 2, ..SessionConfig::default() };
+    let mut s = connected(config);
+    // A live call that must survive every prune.
+    s.apply(ringing(id(100), "+380441111111", t(0)));
+    for n in 1..=4u32 {
+        let at = u64::from(n) * 100;
+        s.apply(ringing(id(n), "+380442222222", t(at)));
+        let out = s.apply(ended(id(n), EndCause::NoAnswer, t(at + 10)));
+        let expect: Vec<CallId> = if n > 2 { vec![id(n - 2)] } else { vec![] };
+        assert_eq!(removed(&out), expect.iter().collect::<Vec<_>>(), "after call {n} ended");
+    }
+    let left: Vec<CallId> = s.cards(t(1_000)).into_iter().map(|c| c.call_id).collect();
+    assert_eq!(left, vec![id(100), id(3), id(4)], "the live card stays, the two newest ended ones stay");
+    assert!(s.call(&id(1)).is_none());
+}
+
+#[test]
+fn dismiss_removes_only_ended_cards() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441234567", t(1)));
+    assert!(s.dismiss(&id(1)).is_empty(), "a ringing card cannot be dismissed");
+    s.apply(answered(id(1), t(2)));
+    assert!(s.dismiss(&id(1)).is_empty(), "a live call's card cannot be dismissed");
+    assert_eq!(s.cards(t(3)).len(), 1);
+    assert!(s.dismiss(&id(99)).is_empty(), "unknown card");
+
+    s.apply(ended(id(1), EndCause::Completed, t(10)));
+    assert_eq!(s.dismiss(&id(1)), vec![SessionOutput::CardRemoved(id(1))]);
+    assert!(s.cards(t(11)).is_empty());
+    assert!(s.dismiss(&id(1)).is_empty(), "already gone");
+}
+
+#[test]
+fn pause_requests_need_a_logged_in_agent() {
+    let mut s = Session::new(SessionConfig::default());
+    assert_eq!(
+        s.request_pause(Some("Lunch".into())),
+        Err(TransitionError::Illegal { state: "logged out", input: "stop accepting calls" })
+    );
+    assert_eq!(
+        s.request_unpause(t(1)),
+        Err(TransitionError::Illegal { state: "logged out", input: "start accepting calls" })
+    );
+}
+
+#[test]
+fn a_pause_request_waits_for_the_pbx() {
+    let mut s = connected(SessionConfig::default());
+    assert_eq!(s.request_pause(Some("Lunch".into())), Ok(CtiCommand::PauseQueues { reason: Some("Lunch".into()) }));
+    assert_eq!(s.agent(), &AgentState::Available { since: t(0) }, "nothing changes until the PBX confirms");
+    s.apply(pbx_pause(true, Some("Lunch"), t(5)));
+    assert_eq!(s.agent(), &AgentState::Paused { reason: Some("Lunch".into()), since: t(5) });
+    assert_eq!(s.request_unpause(t(6)), Ok(UnpauseRequest::Send(CtiCommand::UnpauseQueues)));
+    let out = s.apply(pbx_pause(false, None, t(9)));
+    assert_eq!(agent_changes(&out), vec![&AgentState::Available { since: t(9) }]);
+    // The echo of an unpause the PBX already reported changes nothing.
+    assert!(s.apply(pbx_pause(false, None, t(10))).is_empty());
+}
+
+#[test]
+fn an_illegal_agent_input_changes_nothing() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441234567", t(1)));
+    let before = s.agent().clone();
+    assert_eq!(s.agent_input(AgentInput::LogOut, t(2)), Err(TransitionError::Busy { current: id(1) }));
+    assert_eq!(
+        s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(2)),
+        Err(TransitionError::Illegal { state: "ringing", input: "finish wrap-up" })
+    );
+    assert_eq!(s.agent(), &before);
+    assert_eq!(s.cards(t(3)).len(), 1);
+}
+
+#[test]
+fn a_second_call_while_busy_gets_a_card_but_does_not_steal_the_agent() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441111111", t(1)));
+    s.apply(answered(id(1), t(2)));
+    let out = s.apply(ringing(id(2), "+380442222222", t(10)));
+    assert_eq!(cards(&out).len(), 1, "call waiting is shown");
+    assert!(agent_changes(&out).is_empty());
+    // It ends unanswered: the agent is still on the first call.
+    s.apply(ended(id(2), EndCause::NoAnswer, t(20)));
+    assert_eq!(s.agent().current_call(), Some(&id(1)));
+    assert!(matches!(s.agent(), AgentState::OnCall { .. }));
+}
+
+#[test]
+fn a_late_wrap_up_echo_does_not_show_the_agent_paused() {
+    // The PBX confirms the wrap-up pause only after the agent already pressed Save.
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 1); // PauseQueues("Wrap-up") sent, its echo still in flight
+    s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(62)).unwrap(); // UnpauseQueues sent
+    let out = s.apply(pbx_pause(true, Some("Wrap-up"), t(62)));
+    assert!(agent_changes(&out).is_empty(), "{out:?}");
+    let out = s.apply(pbx_pause(false, None, t(62)));
+    assert!(agent_changes(&out).is_empty(), "{out:?}");
+    assert_eq!(s.agent(), &AgentState::Available { since: t(62) });
+
+    // ... or after a direct call cut the wrap-up short.
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 1);
+    let out = s.apply(ringing(id(2), "+380442222222", t(62)));
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+    s.apply(pbx_pause(true, Some("Wrap-up"), t(62)));
+    s.apply(pbx_pause(false, None, t(62)));
+    assert_eq!(s.agent(), &AgentState::Ringing { call: id(2), since: t(62), resume: Availability::Available });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known bugs: these fail today. See the report that came with them.
+
+/// A stand-in for the PBX's queue-member pause flag: it carries out the session's commands and
+/// echoes each as the event a real PBX would send.
+#[derive(Default)]
+struct Pbx {
+    paused: bool,
+}
+
+impl Pbx {
+    /// Feeds every command in `out` to the PBX and its echo back to the session, to the end.
+    fn settle(&mut self, s: &mut Session, out: Vec<SessionOutput>, at: Timestamp) {
+        for cmd in commands(&out) {
+            let echo = match cmd {
+                CtiCommand::PauseQueues { reason } => {
+                    self.paused = true;
+                    pbx_pause(true, reason.as_deref(), at)
+                }
+                CtiCommand::UnpauseQueues => {
+                    self.paused = false;
+                    pbx_pause(false, None, at)
+                }
+            };
+            let more = s.apply(echo);
+            self.settle(s, more, at);
+        }
+    }
+
+    fn command(&mut self, s: &mut Session, cmd: CtiCommand, at: Timestamp) {
+        self.settle(s, vec![SessionOutput::Command(cmd)], at);
+    }
+}
+
+/// "Wrap-up, during which no calls are offered": pressing "accepting calls" during wrap-up
+/// must only decide where the agent goes afterwards, like pressing "stop accepting calls"
+/// does, and the queues are unpaused only when wrap-up ends.
+#[test]
+fn accepting_calls_during_wrap_up_keeps_the_queues_paused_until_it_ends() {
+    // (a) paused before a direct call; (b) available, paused and unpaused again during wrap-up.
+    for paused_before in [true, false] {
+        let mut s = connected(SessionConfig::default());
+        let mut pbx = Pbx::default();
+        if paused_before {
+            let cmd = s.request_pause(Some("Lunch".into())).unwrap();
+            pbx.command(&mut s, cmd, t(1));
+        }
+        let out = talk(&mut s, id(1), 10);
+        pbx.settle(&mut s, out, t(70));
+        assert!(matches!(s.agent(), AgentState::WrapUp { .. }));
+        assert!(pbx.paused, "wrap-up: queues paused");
+        if !paused_before {
+            let cmd = s.request_pause(Some("Lunch".into())).unwrap();
+            pbx.command(&mut s, cmd, t(71));
+        }
+
+        match s.request_unpause(t(72)).unwrap() {
+            UnpauseRequest::Send(cmd) => pbx.command(&mut s, cmd, t(72)),
+            UnpauseRequest::Done(out) => pbx.settle(&mut s, out, t(72)),
+        }
+        assert!(matches!(s.agent(), AgentState::WrapUp { resume: Availability::Available, .. }), "{:?}", s.agent());
+        assert!(pbx.paused, "paused_before={paused_before}: still in wrap-up, yet the PBX offers queue calls");
+
+        let out = s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(80)).unwrap();
+        pbx.settle(&mut s, out, t(80));
+        assert_eq!(s.agent(), &AgentState::Available { since: t(80) });
+        assert!(!pbx.paused, "paused_before={paused_before}: accepting calls after wrap-up");
+    }
+}
+
+/// An outgoing call whose id the session already holds as ended (the same id dialed again)
+/// is inserted a second time into the card order: two cards for one call id.
+#[test]
+fn dialing_an_ended_call_id_again_keeps_one_card() {
+    let mut s = connected(SessionConfig::default());
+    let dial = |at| CallEvent::OutgoingDialing { call: id(7), to: party("+380441234567"), at };
+    s.apply(dial(t(1)));
+    s.apply(ended(id(7), EndCause::Busy, t(5)));
+    s.apply(dial(t(10)));
+    let cards = s.cards(t(11));
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert_eq!(cards[0].status, CardStatus::Dialing);
+}
