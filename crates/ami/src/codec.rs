@@ -130,11 +130,17 @@ pub enum Frame {
 }
 
 /// Incremental decoder: `extend` with whatever the socket gave, then drain `next_frame`.
+///
+/// One pass over the bytes: line ends found while waiting for the blank line are kept
+/// (`lines`), so a frame split across reads is never rescanned and parsing does not search
+/// for them again.
 #[derive(Debug)]
 pub struct Decoder {
     buf: BytesMut,
-    /// Bytes of the current frame already known to hold no complete blank line.
+    /// Start of the first line not yet seen complete.
     scanned: usize,
+    /// (start, end without CR) of each complete line of the current frame.
+    lines: Vec<(usize, usize)>,
     max_frame: usize,
     expect_banner: bool,
 }
@@ -148,7 +154,13 @@ impl Default for Decoder {
 impl Decoder {
     /// A decoder for a client: the first line is the server's banner.
     pub fn new(max_frame: usize) -> Self {
-        Self { buf: BytesMut::with_capacity(16 * 1024), scanned: 0, max_frame, expect_banner: true }
+        Self {
+            buf: BytesMut::with_capacity(16 * 1024),
+            scanned: 0,
+            lines: Vec::with_capacity(32),
+            max_frame,
+            expect_banner: true,
+        }
     }
 
     /// A decoder for a server reading actions: there is no banner.
@@ -173,120 +185,147 @@ impl Decoder {
     pub fn next_frame(&mut self) -> Result<Option<Frame>, CodecError> {
         if self.expect_banner {
             let Some(nl) = memchr::memchr(b'\n', &self.buf) else {
-                return self.check_limit(self.buf.len()).map(|_| None);
+                return self.check_limit().map(|_| None);
             };
-            let line = trim_cr(&self.buf[..nl]);
-            let banner = String::from_utf8_lossy(line).into_owned();
+            let banner = String::from_utf8_lossy(trim_cr(&self.buf[..nl])).into_owned();
             self.buf.advance(nl + 1);
             self.expect_banner = false;
             return Ok(Some(Frame::Banner(banner)));
         }
         loop {
-            // Blank lines between frames are not frames.
-            let skip = self.buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
-            if skip > 0 {
+            if self.lines.is_empty() && self.scanned == 0 {
+                // Blank lines between frames are not frames.
+                let skip = self.buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
                 self.buf.advance(skip);
-                self.scanned = 0;
             }
             if self.buf.is_empty() {
                 return Ok(None);
             }
-            match self.find_end() {
-                Some((body_end, frame_end)) => {
-                    let msg = parse_message(&self.buf[..body_end]);
-                    self.buf.advance(frame_end);
-                    self.scanned = 0;
-                    if let Some(msg) = msg {
-                        return Ok(Some(Frame::Message(msg)));
-                    }
-                }
-                None => return self.check_limit(self.buf.len()).map(|_| None),
+            let Some(frame_end) = self.scan() else {
+                return self.check_limit().map(|_| None);
+            };
+            let msg = self.parse();
+            self.buf.advance(frame_end);
+            self.scanned = 0;
+            self.lines.clear();
+            if let Some(msg) = msg {
+                return Ok(Some(Frame::Message(msg)));
             }
         }
     }
 
-    fn check_limit(&mut self, len: usize) -> Result<(), CodecError> {
-        if len > self.max_frame {
+    fn check_limit(&mut self) -> Result<(), CodecError> {
+        if self.buf.len() > self.max_frame {
             // Drop what we hold so memory stays bounded; the connection is closed by the caller.
             self.buf.clear();
             self.scanned = 0;
+            self.lines.clear();
             return Err(CodecError::FrameTooLarge { limit: self.max_frame });
         }
         Ok(())
     }
 
-    /// Finds the empty line that ends the frame: returns (end of body, end of frame).
+    /// Records complete lines until the empty one that ends the frame; returns the frame's end.
     /// Old `Response: Follows` frames end with `--END COMMAND--` instead.
-    fn find_end(&mut self) -> Option<(usize, usize)> {
-        let buf = &self.buf[..];
-        let mut pos = self.scanned;
-        let follows = buf.starts_with(b"Response: Follows");
-        while let Some(off) = memchr::memchr(b'\n', &buf[pos..]) {
-            let nl = pos + off;
-            let next = nl + 1;
-            // The line after this newline: empty (LF or CRLF) means the frame is complete.
-            if !follows {
-                if buf.get(next) == Some(&b'\n') {
-                    return Some((nl, next + 1));
-                }
-                if buf.get(next) == Some(&b'\r') && buf.get(next + 1) == Some(&b'\n') {
-                    return Some((nl, next + 2));
-                }
-                if next + 1 >= buf.len() {
-                    // Cannot tell yet; rescan from this newline when more arrives.
-                    self.scanned = nl;
-                    return None;
-                }
-            } else {
-                let line_start = buf[..nl].iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0);
-                if trim_cr(&buf[line_start..nl]) == b"--END COMMAND--" {
-                    let mut end = next;
-                    while end < buf.len() && (buf[end] == b'\r' || buf[end] == b'\n') && end < next + 2 {
+    fn scan(&mut self) -> Option<usize> {
+        let follows = self.buf.starts_with(b"Response: Follows");
+        let base = self.scanned;
+        for off in memchr::memchr_iter(b'\n', &self.buf[base..]) {
+            let nl = base + off;
+            let start = self.scanned;
+            let line = trim_cr(&self.buf[start..nl]);
+            self.scanned = nl + 1;
+            if line.is_empty() && !follows {
+                return Some(nl + 1);
+            }
+            if follows && line == b"--END COMMAND--" {
+                // The blank line after the marker belongs to this frame too.
+                let mut end = nl + 1;
+                for _ in 0..2 {
+                    if matches!(self.buf.get(end), Some(b'\r' | b'\n')) {
                         end += 1;
                     }
-                    return Some((nl, end));
                 }
+                return Some(end);
             }
-            pos = next;
+            if !line.is_empty() {
+                self.lines.push((start, start + line.len()));
+            }
         }
-        self.scanned = pos.saturating_sub(1).max(self.scanned);
         None
     }
+
+    /// Builds the message from the recorded lines; `None` for a frame with no line at all.
+    fn parse(&self) -> Option<Message> {
+        let (first, last) = match (self.lines.first(), self.lines.last()) {
+            (Some(f), Some(l)) => (f.0, l.1),
+            _ => return None,
+        };
+        let body = &self.buf[first..last];
+        let text = match std::str::from_utf8(body) {
+            Ok(s) => s.to_owned(),
+            // Lossy text has other offsets: parse it again from scratch.
+            Err(_) => return parse_lossy(body),
+        };
+        let bytes = text.as_bytes();
+        let mut fields = Vec::with_capacity(self.lines.len());
+        let mut output = Vec::new();
+        for &(ls, le) in &self.lines {
+            let (ls, le) = (ls - first, le - first);
+            let line = &bytes[ls..le];
+            match field_colon(line) {
+                Some(colon) => {
+                    let ke = ls + colon;
+                    let mut vs = ke + 1;
+                    if vs < le && bytes[vs] == b' ' {
+                        vs += 1;
+                    }
+                    fields.push((ls as u32, ke as u32, vs as u32, le as u32));
+                }
+                None if line == b"--END COMMAND--" => {}
+                None => output.push(String::from_utf8_lossy(line).into_owned()),
+            }
+        }
+        Some(Message { text, fields, output })
+    }
+}
+
+/// The colon that ends a key: keys are short and have no spaces. A plain loop beats a
+/// vectorised search on lines this short.
+fn field_colon(line: &[u8]) -> Option<usize> {
+    for (i, &b) in line.iter().enumerate() {
+        match b {
+            b':' if i > 0 => return Some(i),
+            b' ' | b':' => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// Parses `Key: Value` lines; `None` for a frame with no field at all.
-fn parse_message(body: &[u8]) -> Option<Message> {
-    let text = match std::str::from_utf8(body) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    };
-    let mut fields = Vec::with_capacity(24);
+/// The rare frame with invalid UTF-8: make it text first, then split it.
+fn parse_lossy(body: &[u8]) -> Option<Message> {
+    let text = String::from_utf8_lossy(body).into_owned();
+    let bytes = text.as_bytes();
+    let mut fields = Vec::new();
     let mut output = Vec::new();
     let mut start = 0usize;
-    let bytes = text.as_bytes();
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map(|o| start + o).unwrap_or(bytes.len());
-        let mut line_end = end;
-        if line_end > start && bytes[line_end - 1] == b'\r' {
-            line_end -= 1;
-        }
+    while start <= bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |o| start + o);
+        let line_end = if end > start && bytes[end - 1] == b'\r' { end - 1 } else { end };
         let line = &bytes[start..line_end];
-        match memchr::memchr(b':', line) {
-            Some(colon) if colon > 0 && !line[..colon].contains(&b' ') => {
-                let ks = start;
+        match field_colon(line) {
+            Some(colon) => {
                 let ke = start + colon;
-                let mut vs = ke + 1;
-                if vs < line_end && bytes[vs] == b' ' {
-                    vs += 1;
-                }
-                fields.push((ks as u32, ke as u32, vs as u32, line_end as u32));
+                let vs = if ke + 1 < line_end && bytes[ke + 1] == b' ' { ke + 2 } else { ke + 1 };
+                fields.push((start as u32, ke as u32, vs as u32, line_end as u32));
             }
-            _ if line.is_empty() || line == b"--END COMMAND--" => {}
-            _ => output.push(String::from_utf8_lossy(line).into_owned()),
+            None if line.is_empty() || line == b"--END COMMAND--" => {}
+            None => output.push(String::from_utf8_lossy(line).into_owned()),
         }
         start = end + 1;
     }
