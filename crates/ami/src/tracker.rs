@@ -103,11 +103,22 @@ pub struct CallTracker {
     /// Pause state per queue, from QueueStatus and QueueMemberPause.
     pauses: BTreeMap<String, (bool, Option<String>)>,
     reported_pause: Option<(bool, Option<String>)>,
+    /// Calls that ended lately, so a re-sync answer that raced their Hangup cannot revive them.
+    recently_ended: std::collections::VecDeque<String>,
 }
+
+const RECENTLY_ENDED: usize = 256;
 
 impl CallTracker {
     pub fn new(me: AgentIdentity) -> Self {
-        Self { me, calls: HashMap::new(), legs: HashMap::new(), pauses: BTreeMap::new(), reported_pause: None }
+        Self {
+            me,
+            calls: HashMap::new(),
+            legs: HashMap::new(),
+            pauses: BTreeMap::new(),
+            reported_pause: None,
+            recently_ended: std::collections::VecDeque::new(),
+        }
     }
 
     pub fn identity(&self) -> &AgentIdentity {
@@ -157,6 +168,63 @@ impl CallTracker {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Re-syncs after a (re)connect from the `CoreShowChannel` items of `CoreShowChannels`:
+    /// a call that went on while we were away gets its card (answered if bridged), and a call
+    /// we showed that the PBX no longer has ends as `Interrupted`.
+    pub fn resync(&mut self, channels: &[Message], now: Timestamp, out: &mut Vec<CallEvent>) {
+        let mine: Vec<&Message> = channels
+            .iter()
+            .filter(|m| m.get("Channel").is_some_and(|c| self.me.owns_channel(c)))
+            .filter(|m| m.get("Linkedid").is_some_and(|l| !l.is_empty()))
+            .collect();
+        let alive: std::collections::HashSet<&str> = mine.iter().filter_map(|m| m.get("Linkedid")).collect();
+        for call in self.live_calls() {
+            if !alive.contains(call.as_str()) {
+                self.ended(call.as_str(), EndCause::Interrupted, now, out);
+                self.calls.remove(call.as_str());
+                self.legs.retain(|_, l| l.call != call.as_str());
+            }
+        }
+        for m in mine {
+            let (Some(channel), Some(call)) = (m.get("Channel"), m.get("Linkedid")) else { continue };
+            if self.legs.contains_key(channel)
+                || self.calls.get(call).is_some_and(|t| t.phase != Phase::Ended)
+                || self.recently_ended.iter().any(|e| e == call)
+            {
+                continue;
+            }
+            // The agent's own leg runs Dial when the agent placed the call.
+            let outgoing = m.get("Application").is_some_and(|a| a.eq_ignore_ascii_case("Dial"));
+            let ext = Some(self.me.extension.as_str());
+            let remote = [m.get("ConnectedLineNum"), m.get("CallerIDNum")]
+                .into_iter()
+                .map(cid)
+                .find(|n| n.is_some() && *n != ext)
+                .flatten();
+            let name = if cid(m.get("ConnectedLineNum")) == remote {
+                m.get("ConnectedLineName")
+            } else {
+                m.get("CallerIDName")
+            };
+            let party = party(remote, name);
+            let role = if outgoing { LegRole::Outgoing } else { LegRole::Incoming };
+            self.legs.insert(channel.to_owned(), Leg { call: call.to_owned(), role });
+            if !self.begin(call, outgoing) {
+                continue;
+            }
+            let id = CallId::new(call);
+            out.push(if outgoing {
+                CallEvent::OutgoingDialing { call: id, to: party, at: now }
+            } else {
+                CallEvent::IncomingRinging { call: id, from: party, queue: None, at: now }
+            });
+            let bridged = m.get("BridgeId").or(m.get("BridgeID")).is_some_and(|b| !b.is_empty());
+            if bridged || m.get("ChannelStateDesc").is_some_and(|s| s == "Up") {
+                self.answered(call, now, out);
+            }
         }
     }
 
@@ -319,6 +387,10 @@ impl CallTracker {
             if t.phase != Phase::Ended {
                 t.phase = Phase::Ended;
                 out.push(CallEvent::Ended { call: CallId::new(call), cause, at: now });
+                if self.recently_ended.len() == RECENTLY_ENDED {
+                    self.recently_ended.pop_front();
+                }
+                self.recently_ended.push_back(call.to_owned());
             }
         }
     }

@@ -134,3 +134,85 @@ fn burst_of_200_calls_loses_nothing() {
     assert_eq!(rings, ends, "every call that rang also ended");
     assert!(events.iter().all(|e| !matches!(e, CallEvent::Ended { cause: EndCause::Interrupted, .. })));
 }
+
+/// Feeds a transcript and returns its messages, for tests that drive the tracker by hand.
+fn messages(name: &str) -> Vec<ringside_ami::Message> {
+    let mut decoder = Decoder::default();
+    decoder.extend(&transcript(name));
+    let mut out = Vec::new();
+    while let Some(frame) = decoder.next_frame().expect("valid AMI") {
+        if let Frame::Message(m) = frame {
+            out.push(m);
+        }
+    }
+    out
+}
+
+#[test]
+fn resync_mid_call_shows_the_answered_call_and_ends_stale_ones() {
+    let msgs = messages("l_resync_midcall");
+    let channels: Vec<_> = msgs.iter().filter(|m| m.event() == Some("CoreShowChannel")).cloned().collect();
+    assert_eq!(channels.len(), 4);
+
+    // A call we were showing before the connection dropped, which the PBX no longer has.
+    let mut tracker = CallTracker::new(AgentIdentity::new("100", vec!["Local/100@agents".into()]));
+    let mut out = Vec::new();
+    for m in messages("b_inbound_direct_unanswered").iter().take_while(|m| m.event() != Some("DialEnd")) {
+        tracker.handle(m, Timestamp(0), &mut out);
+    }
+    assert_eq!(tracker.live_calls().len(), 1, "a ringing call before the drop");
+    out.clear();
+
+    tracker.resync(&channels, Timestamp(5), &mut out);
+    let seen: Vec<String> = out.iter().map(describe).collect();
+    assert_eq!(seen, ["ended Interrupted", "ringing from +380441234567", "answered"]);
+    assert_eq!(out[1].call().map(|c| c.as_str()), Some("1795307682.46"));
+
+    // Re-syncing again changes nothing: the call is known.
+    out.clear();
+    tracker.resync(&channels, Timestamp(6), &mut out);
+    assert!(out.is_empty(), "{out:?}");
+    // Agent 101 has no call in that snapshot.
+    let mut t101 = CallTracker::new(AgentIdentity::new("101", vec!["Local/101@agents".into()]));
+    t101.resync(&channels, Timestamp(5), &mut out);
+    assert!(out.is_empty());
+}
+
+#[test]
+fn resync_when_idle_reports_nothing() {
+    let msgs = messages("l_resync_idle");
+    let channels: Vec<_> = msgs.iter().filter(|m| m.event() == Some("CoreShowChannel")).cloned().collect();
+    let mut tracker = CallTracker::new(AgentIdentity::new("100", vec!["Local/100@agents".into()]));
+    let mut out = Vec::new();
+    tracker.resync(&channels, Timestamp(0), &mut out);
+    assert!(out.is_empty());
+    // The QueueStatus part of the same re-sync gives the pause state.
+    for m in msgs.iter().filter(|m| m.event() == Some("QueueMember")) {
+        tracker.handle(m, Timestamp(0), &mut out);
+    }
+    assert_eq!(out.iter().map(describe).collect::<Vec<_>>(), ["paused=false "]);
+}
+
+#[test]
+fn resync_answer_that_races_a_hangup_does_not_revive_the_call() {
+    let channels: Vec<_> =
+        messages("l_resync_midcall").into_iter().filter(|m| m.event() == Some("CoreShowChannel")).collect();
+    let mut tracker = CallTracker::new(AgentIdentity::new("100", vec!["Local/100@agents".into()]));
+    let mut out = Vec::new();
+    tracker.resync(&channels, Timestamp(0), &mut out);
+    // The call ends while a second re-sync is under way…
+    for half in ["1", "2"] {
+        let hangup = ringside_ami::Message::from_pairs([
+            ("Event", "Hangup"),
+            ("Channel", format!("Local/100@agents-00000018;{half}").as_str()),
+            ("Linkedid", "1795307682.46"),
+            ("Cause", "16"),
+        ]);
+        tracker.handle(&hangup, Timestamp(1), &mut out);
+    }
+    assert!(matches!(out.last(), Some(CallEvent::Ended { cause: EndCause::Completed, .. })), "{out:?}");
+    out.clear();
+    // …whose answer, taken before the hangup, still lists the channels.
+    tracker.resync(&channels, Timestamp(2), &mut out);
+    assert!(out.is_empty(), "an ended call came back: {out:?}");
+}

@@ -43,6 +43,12 @@ impl Backoff {
     }
 }
 
+/// What the PBX says exists right after we connect.
+struct Resync {
+    channels: Vec<Message>,
+    members: Vec<Message>,
+}
+
 enum After {
     Reconnect,
     Idle,
@@ -119,11 +125,16 @@ async fn serve(
     session: &mpsc::Sender<SessionMsg>,
     rx: &mut mpsc::Receiver<SourceMsg>,
 ) -> After {
-    // Re-sync the pause state now rather than waiting for the next change. It runs beside
-    // the event loop: awaiting it here could stall the socket behind unread events.
-    let mut resync: Option<JoinHandle<Result<Vec<Message>, AmiError>>> = {
+    // Re-sync now rather than waiting for the next event: the calls that exist (a call that
+    // started while we were away gets its card, one that ended is closed) and the pause state.
+    // It runs beside the event loop: awaiting it here could stall the socket behind unread events.
+    let mut resync: Option<JoinHandle<Result<Resync, AmiError>>> = {
         let c = client.clone();
-        Some(tokio::spawn(async move { c.send_list(Action::new("QueueStatus")).await }))
+        Some(tokio::spawn(async move {
+            let channels = c.send_list(Action::new("CoreShowChannels")).await?;
+            let members = c.send_list(Action::new("QueueStatus")).await?;
+            Ok(Resync { channels, members })
+        }))
     };
     let mut out = Vec::new();
     loop {
@@ -139,13 +150,14 @@ async fn serve(
             done = async { match resync.as_mut() { Some(h) => h.await, None => std::future::pending().await } } => {
                 resync = None;
                 match done {
-                    Ok(Ok(items)) => {
+                    Ok(Ok(Resync { channels, members })) => {
                         let now = Timestamp::now();
-                        for item in &items { tracker.handle(item, now, &mut out); }
+                        tracker.resync(&channels, now, &mut out);
+                        for item in &members { tracker.handle(item, now, &mut out); }
                         for e in out.drain(..) { send(session, e).await; }
                     }
-                    Ok(Err(e)) => tracing::warn!(error = %e, "queue status re-sync failed"),
-                    Err(e) => tracing::warn!(error = %e, "queue status re-sync task failed"),
+                    Ok(Err(e)) => tracing::warn!(error = %e, "re-sync after connect failed"),
+                    Err(e) => tracing::warn!(error = %e, "re-sync task failed"),
                 }
             },
             msg = rx.recv() => match msg {
