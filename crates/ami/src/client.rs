@@ -68,6 +68,7 @@ impl ConnectOptions {
 }
 
 /// Events as they arrive; the last item is the error that ended the connection.
+#[derive(Debug)]
 pub struct Events {
     rx: mpsc::Receiver<Result<Message, AmiError>>,
 }

@@ -1,0 +1,856 @@
+//! Call simulations. Each call is one task that takes the state lock for each burst of events
+//! (never across a wait) and sleeps, scaled by `speed`, between bursts. The event order of
+//! each scenario copies the Asterisk transcripts (`shared/ami/a_…`, `b_…`, `c_…`, `e_…`),
+//! minus dialplan noise (VarSet, Newexten, LocalBridge).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant as TokioInstant;
+
+use crate::callerid::CallerId;
+use crate::state::{CallCmd, Chan, ChanKey, Class, Ev, Shared, State, Target, Waiting, MAX_CALLS};
+use crate::DemoPbxError;
+
+/// Per-call changes to the configured behaviour (scenario steps).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Overrides {
+    pub answer: Option<AnswerPlan>,
+    pub talk: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum AnswerPlan {
+    Nobody,
+    /// Only this agent answers, after `after` (or its configured delay, or 3 s).
+    Agent {
+        ext: String,
+        after: Option<Duration>,
+    },
+}
+
+/// Who asked for a call with `Action: Originate`, to answer them when it is up or has failed.
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    pub session: u64,
+    pub action_id: Option<String>,
+    pub asynchronous: bool,
+    /// The `Channel` as requested.
+    pub channel: String,
+    pub dest: OrigDest,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum OrigDest {
+    Exten { context: String, exten: String },
+    App { app: String, data: String },
+}
+
+impl Origin {
+    fn response_ev(&self, ok: bool, chan: Option<&Chan>, reason: u32) -> Ev {
+        let mut ev = Ev::event("OriginateResponse", Class::Call)
+            .id(self.action_id.as_deref())
+            .kv("Response", if ok { "Success" } else { "Failure" })
+            .kv("Channel", chan.map_or(self.channel.as_str(), |c| c.name.as_str()));
+        ev = match &self.dest {
+            OrigDest::Exten { context, exten } => ev.kv("Context", context).kv("Exten", exten),
+            OrigDest::App { app, data } => ev.kv("Application", app).kv("Data", data),
+        };
+        let unknown = |s: &str| if s.is_empty() { "<unknown>".to_string() } else { s.to_string() };
+        ev.kv("Reason", reason.to_string())
+            .kv("Uniqueid", chan.map_or("<unknown>".to_string(), |c| c.uniqueid.clone()))
+            .kv("CallerIDNum", chan.map_or("<unknown>".to_string(), |c| unknown(&c.cid.num)))
+            .kv("CallerIDName", chan.map_or("<unknown>".to_string(), |c| unknown(&c.cid.name)))
+    }
+
+    /// The originated channel answered.
+    pub fn succeeded(&self, st: &mut State, chan: &Chan) {
+        if self.asynchronous {
+            st.emit(self.response_ev(true, Some(chan), 4));
+        } else {
+            st.send_to(
+                self.session,
+                Ev::response("Success", self.action_id.as_deref()).kv("Message", "Originate successfully queued"),
+            );
+        }
+    }
+
+    /// The originate failed: `reason` as Asterisk reports it (0 no such channel, 1 hung up,
+    /// 3 ring timeout, 5 busy).
+    pub fn failed(&self, st: &mut State, chan: Option<&Chan>, reason: u32) {
+        if self.asynchronous {
+            st.emit(self.response_ev(false, chan, reason));
+        } else {
+            st.send_to(
+                self.session,
+                Ev::response("Error", self.action_id.as_deref()).kv("Message", "Originate failed"),
+            );
+        }
+    }
+}
+
+/// Starts an inbound call from `caller` to an agent extension or the queue.
+pub(crate) fn ring_inbound(
+    shared: &Arc<Shared>,
+    caller: CallerId,
+    to: &str,
+    ov: Overrides,
+    origin: Option<Origin>,
+) -> Result<(), DemoPbxError> {
+    let target = shared.cfg.target(to)?;
+    tracing::info!(from = %caller.num, to = %target.dialed(), "demo PBX: inbound call");
+    spawn_call(shared, move |ctx| async move {
+        match target {
+            Target::Agent(ext) => direct(ctx, caller, ext, ov, origin).await,
+            Target::Queue(_) => queue_call(ctx, caller, ov, origin).await,
+        }
+    })
+}
+
+/// Starts a click-to-call: the agent's phone rings, then the outside number.
+pub(crate) fn ring_click_to_call(
+    shared: &Arc<Shared>,
+    ext: String,
+    cid: CallerId,
+    timeout: Duration,
+    origin: Origin,
+) -> Result<(), DemoPbxError> {
+    tracing::info!(agent = %ext, "demo PBX: click-to-call");
+    spawn_call(shared, move |ctx| click_to_call(ctx, ext, cid, timeout, origin))
+}
+
+fn spawn_call<F, Fut>(shared: &Arc<Shared>, f: F) -> Result<(), DemoPbxError>
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    if shared.stopping() {
+        return Err(DemoPbxError::Stopped);
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let id = {
+        let mut st = shared.lock();
+        if st.call_count() >= MAX_CALLS {
+            return Err(DemoPbxError::TooManyCalls);
+        }
+        st.register_call(tx)
+    };
+    let ctx = Ctx {
+        shared: shared.clone(),
+        id,
+        ctl: rx,
+        shutdown: shared.shutdown.clone(),
+        queue_rx: shared.queue_rx.clone(),
+    };
+    let fut = f(ctx);
+    let shared2 = shared.clone();
+    shared.rt.spawn(async move {
+        fut.await;
+        shared2.lock().end_call(id);
+    });
+    Ok(())
+}
+
+pub(crate) struct Ctx {
+    shared: Arc<Shared>,
+    id: u64,
+    ctl: mpsc::UnboundedReceiver<CallCmd>,
+    shutdown: watch::Receiver<bool>,
+    queue_rx: watch::Receiver<u64>,
+}
+
+enum Wake {
+    Time,
+    Hangup(ChanKey),
+    QueueChanged,
+    Stop,
+}
+
+impl Ctx {
+    fn deadline(&self, d: Duration) -> TokioInstant {
+        TokioInstant::now() + self.shared.scaled(d)
+    }
+
+    async fn wait_until(&mut self, at: Option<TokioInstant>, queue: bool) -> Wake {
+        if *self.shutdown.borrow() {
+            return Wake::Stop;
+        }
+        let sleep = async move {
+            match at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = sleep => Wake::Time,
+            cmd = self.ctl.recv() => match cmd {
+                Some(CallCmd::Hangup(k)) => Wake::Hangup(k),
+                None => Wake::Stop,
+            },
+            _ = self.shutdown.changed() => Wake::Stop,
+            r = self.queue_rx.changed(), if queue => match r {
+                Ok(()) => Wake::QueueChanged,
+                Err(_) => Wake::Stop,
+            },
+        }
+    }
+
+    /// Waits `d` (simulated); `Some(k)` if channel `k` of `ours` was hung up first, `None` if
+    /// the time passed. `Err(())` when the PBX stops.
+    async fn wait_or_hangup(&mut self, d: Option<Duration>, ours: &[ChanKey]) -> Result<Option<ChanKey>, ()> {
+        let at = d.map(|d| self.deadline(d));
+        loop {
+            match self.wait_until(at, false).await {
+                Wake::Time => return Ok(None),
+                Wake::Hangup(k) if ours.contains(&k) => return Ok(Some(k)),
+                Wake::Hangup(_) | Wake::QueueChanged => continue,
+                Wake::Stop => return Err(()),
+            }
+        }
+    }
+}
+
+fn answer_delay(shared: &Shared, ov: &Overrides, ext: &str) -> Option<Duration> {
+    match &ov.answer {
+        Some(AnswerPlan::Nobody) => None,
+        Some(AnswerPlan::Agent { ext: who, after }) if who == ext => {
+            after.or_else(|| shared.cfg.agent(ext).and_then(|a| a.answer_after)).or(Some(Duration::from_secs(3)))
+        }
+        Some(AnswerPlan::Agent { .. }) => None,
+        None => shared.cfg.agent(ext).and_then(|a| a.answer_after),
+    }
+}
+
+/// The customer's side: the trunk pair `Local/<to>@inbound-…;1/;2`, their caller ID, and the
+/// Originate's own DialBegin (no Channel block), as at the top of transcripts a, b and c.
+fn trunk_setup(st: &mut State, call: u64, to: &str, caller: &CallerId) -> (ChanKey, ChanKey) {
+    let (t1, t2) = st.new_local_pair(call, to, "inbound", None);
+    st.newcallerid(t1, caller);
+    st.newconnectedline(t1, caller);
+    st.edit(t2, |c| c.conn = caller.clone());
+    st.newcallerid(t2, caller);
+    st.newconnectedline(t2, caller);
+    st.edit(t1, |c| {
+        c.app = "AppDial2".into();
+        c.app_data = "(Outgoing Line)".into();
+    });
+    st.dial_begin(None, t1, &format!("{to}@inbound"));
+    (t1, t2)
+}
+
+fn set_app(st: &mut State, k: ChanKey, app: &str, data: &str) {
+    st.edit(k, |c| {
+        c.app = app.into();
+        c.app_data = data.into();
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound call straight to an extension (transcripts a and b).
+
+async fn direct(mut ctx: Ctx, caller: CallerId, ext: String, ov: Overrides, origin: Option<Origin>) {
+    let shared = ctx.shared.clone();
+    let iface = format!("Local/{ext}@agents");
+    let dial_timeout = shared.cfg.dial_timeout;
+    let talk = ov.talk.unwrap_or(shared.cfg.talk_time);
+    let answer_after = answer_delay(&shared, &ov, &ext);
+    let (t1, t2, a1, a2) = {
+        let mut st = shared.lock();
+        let (t1, t2) = trunk_setup(&mut st, ctx.id, &ext, &caller);
+        st.edit(t2, |c| c.priority = 2);
+        set_app(&mut st, t2, "Dial", &format!("{iface},{}", dial_timeout.as_secs()));
+        let linked = st.ch(t1).uniqueid;
+        let (a1, a2) = st.new_local_pair(ctx.id, &ext, "agents", Some(&linked));
+        let dialed = CallerId { num: ext.clone(), name: caller.name.clone() };
+        st.edit(a1, |c| c.conn = caller.clone());
+        st.newcallerid(a1, &dialed);
+        st.newconnectedline(a1, &caller);
+        st.edit(a2, |c| c.conn = dialed.clone());
+        st.newcallerid(a2, &caller);
+        st.newconnectedline(a2, &dialed);
+        set_app(&mut st, a1, "AppDial2", "(Outgoing Line)");
+        set_app(&mut st, a2, "Ringing", "");
+        st.dial_begin(Some(t2), a1, &format!("{ext}@agents"));
+        st.newstate(a1, 5);
+        st.newstate(t1, 5);
+        st.dial_state(Some(t2), a1, "RINGING");
+        st.device_busy(&iface);
+        st.dial_state(None, t1, "RINGING");
+        (t1, t2, a1, a2)
+    };
+
+    let answers = answer_after.filter(|a| *a <= dial_timeout);
+    let ring_for = answers.unwrap_or(dial_timeout);
+    let Ok(hung) = ctx.wait_or_hangup(Some(ring_for), &[t1, t2, a1, a2]).await else { return };
+    match hung {
+        Some(k) if k == t1 || k == t2 => {
+            // The customer gave up while it rang.
+            let mut st = shared.lock();
+            st.hangup_request(t2, 16);
+            st.dial_end(None, t1, "CANCEL");
+            fail_origin(&mut st, &origin, t1, 1);
+            st.hangup(t1, 16);
+            st.dial_end(Some(t2), a1, "CANCEL");
+            st.hangup_request(a2, 0);
+            st.hangup(a1, 0);
+            st.soft_hangup_request(a2, 16);
+            st.hangup(a2, 0);
+            st.hangup(t2, 16);
+            st.device_free(&iface);
+            return;
+        }
+        Some(_) => {
+            // The agent rejected the call.
+            let mut st = shared.lock();
+            st.hangup_request(a1, 16);
+            st.hangup(a2, 16);
+            st.dial_end(Some(t2), a1, "BUSY");
+            st.hangup(a1, 16);
+            trunk_gives_up(&mut st, t1, t2, &origin, "BUSY", 5);
+            st.device_free(&iface);
+            return;
+        }
+        None if answers.is_none() => {
+            // Nobody answered within the dial timeout: a missed call (transcript b).
+            let mut st = shared.lock();
+            st.dial_end(Some(t2), a1, "NOANSWER");
+            st.hangup_request(a2, 0);
+            st.hangup(a1, 0);
+            st.soft_hangup_request(t2, 16);
+            st.hangup_request(t1, 16);
+            st.hangup(t2, 16);
+            st.soft_hangup_request(a2, 16);
+            st.hangup(a2, 0);
+            st.dial_end(None, t1, "NOANSWER");
+            fail_origin(&mut st, &origin, t1, 1);
+            st.hangup(t1, 16);
+            st.device_free(&iface);
+            return;
+        }
+        None => {}
+    }
+
+    // Answered (transcript a).
+    let bridge = {
+        let mut st = shared.lock();
+        st.edit(a2, |c| c.priority = 5);
+        st.newstate(a2, 6);
+        st.newstate(a1, 6);
+        st.edit(a1, |c| c.exten.clear());
+        st.dial_end(Some(t2), a1, "ANSWER");
+        st.newstate(t2, 6);
+        let b = st.bridge_create();
+        st.bridge_enter(&b, a1, 1);
+        st.bridge_enter(&b, t2, 2);
+        st.newstate(t1, 6);
+        st.dial_end(None, t1, "ANSWER");
+        if let Some(o) = &origin {
+            let c = st.ch(t1);
+            o.succeeded(&mut st, &c);
+        }
+        st.edit(a2, |c| c.priority = 6);
+        set_app(&mut st, a2, "Echo", "");
+        set_app(&mut st, t1, "Wait", &talk.as_secs().to_string());
+        set_app(&mut st, a1, "AppDial2", "(Outgoing Line)");
+        b
+    };
+    let Ok(hung) = ctx.wait_or_hangup(Some(talk), &[t1, t2, a1, a2]).await else { return };
+    let mut st = shared.lock();
+    if matches!(hung, Some(k) if k == a1 || k == a2) {
+        bridged_hangup(&mut st, &bridge, (a2, a1), (t2, t1));
+    } else {
+        bridged_hangup(&mut st, &bridge, (t1, t2), (a1, a2));
+    }
+    st.device_free(&iface);
+}
+
+/// After a failed dial the trunk's dialplan ends and the customer's handset is hung up.
+fn trunk_gives_up(st: &mut State, t1: ChanKey, t2: ChanKey, origin: &Option<Origin>, status: &str, reason: u32) {
+    st.soft_hangup_request(t2, 16);
+    st.hangup_request(t1, 16);
+    st.hangup(t2, 16);
+    st.dial_end(None, t1, status);
+    fail_origin(st, origin, t1, reason);
+    st.hangup(t1, 16);
+}
+
+fn fail_origin(st: &mut State, origin: &Option<Origin>, k: ChanKey, reason: u32) {
+    if let Some(o) = origin {
+        let c = st.ch(k);
+        o.failed(st, Some(&c), reason);
+    }
+}
+
+/// The hangup of a bridged two-pair call, started by `from.0` (the phone that hung up; its
+/// Local partner `from.1` is in the bridge) as in transcript a: the far pair `to` (`to.0` in
+/// the bridge, `to.1` its partner) follows.
+fn bridged_hangup(st: &mut State, bridge: &str, from: (ChanKey, ChanKey), to: (ChanKey, ChanKey)) {
+    let (gone, bridged) = from;
+    st.hangup_request(bridged, 0);
+    st.hangup(gone, 0);
+    st.bridge_leave(bridge, bridged, 1);
+    st.soft_hangup_request(bridged, 16);
+    st.hangup(bridged, 16);
+    st.bridge_leave(bridge, to.0, 0);
+    st.bridge_destroy(bridge);
+    st.hangup_request(to.1, 16);
+    st.hangup(to.0, 16);
+    st.soft_hangup_request(to.1, 16);
+    st.hangup(to.1, 16);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound call through the queue (transcript c).
+
+struct Leg {
+    iface: String,
+    member: String,
+    a1: ChanKey,
+    a2: ChanKey,
+    answer_at: Option<TokioInstant>,
+    rang_at: Instant,
+}
+
+struct QueueCall {
+    t1: ChanKey,
+    t2: ChanKey,
+    linked: String,
+    caller: CallerId,
+    legs: Vec<Leg>,
+    declined: Vec<String>,
+    ring_reported: bool,
+}
+
+async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Option<Origin>) {
+    let shared = ctx.shared.clone();
+    let qnum = shared.cfg.queue.number.clone();
+    let qname = shared.cfg.queue.name.clone();
+    let talk = ov.talk.unwrap_or(shared.cfg.talk_time);
+    let joined = Instant::now();
+    let mut q = {
+        let mut st = shared.lock();
+        let (t1, t2) = trunk_setup(&mut st, ctx.id, &qnum, &caller);
+        st.edit(t2, |c| c.priority = 2);
+        set_app(&mut st, t2, "Queue", &format!("{qname},r,,,{}", shared.cfg.queue_timeout.as_secs()));
+        st.queue.waiting.push(Waiting { call: ctx.id, chan: t2, since: joined });
+        let count = st.queue.waiting.len();
+        let c = st.ch(t2);
+        st.emit(
+            Ev::event("QueueCallerJoin", Class::Agent)
+                .chan("", &c)
+                .kv("Queue", &qname)
+                .kv("Position", count.to_string())
+                .kv("Count", count.to_string()),
+        );
+        st.newstate(t1, 5);
+        let linked = st.ch(t1).uniqueid;
+        QueueCall { t1, t2, linked, caller, legs: Vec::new(), declined: Vec::new(), ring_reported: false }
+    };
+    let deadline = ctx.deadline(shared.cfg.queue_timeout);
+    ctx.queue_rx.borrow_and_update();
+    ring_available(&mut shared.lock(), &shared, ctx.id, &mut q, &ov);
+
+    let winner = loop {
+        let next_answer = q.legs.iter().filter_map(|l| l.answer_at).min();
+        let wake = next_answer.map_or(deadline, |a| a.min(deadline));
+        match ctx.wait_until(Some(wake), true).await {
+            Wake::Stop => return,
+            Wake::QueueChanged => {
+                ctx.queue_rx.borrow_and_update();
+                ring_available(&mut shared.lock(), &shared, ctx.id, &mut q, &ov);
+            }
+            Wake::Hangup(k) if k == q.t1 || k == q.t2 => break None,
+            Wake::Hangup(k) => {
+                if let Some(i) = q.legs.iter().position(|l| l.a1 == k || l.a2 == k) {
+                    let leg = q.legs.remove(i);
+                    let mut st = shared.lock();
+                    st.hangup_request(leg.a1, 16);
+                    st.hangup(leg.a2, 16);
+                    st.dial_end(Some(q.t2), leg.a1, "BUSY");
+                    st.hangup(leg.a1, 16);
+                    q.declined.push(leg.iface.clone());
+                    st.device_free(&leg.iface);
+                }
+            }
+            Wake::Time => {
+                let now = TokioInstant::now();
+                if let Some(i) = q.legs.iter().position(|l| l.answer_at.is_some_and(|t| t <= now)) {
+                    break Some(q.legs.remove(i));
+                }
+                if now >= deadline {
+                    break None;
+                }
+            }
+        }
+    };
+
+    let Some(w) = winner else {
+        // The caller hung up (or gave up after the queue timeout): an abandoned call.
+        let mut st = shared.lock();
+        let (t1, t2) = (q.t1, q.t2);
+        st.hangup_request(t2, 16);
+        st.dial_end(None, t1, "CANCEL");
+        fail_origin(&mut st, &origin, t1, 1);
+        st.hangup(t1, 16);
+        for l in &q.legs {
+            st.dial_end(Some(t2), l.a1, "CANCEL");
+            st.hangup_request(l.a2, 0);
+            st.hangup(l.a1, 0);
+            st.soft_hangup_request(l.a2, 16);
+            st.hangup(l.a2, 0);
+        }
+        let pos = position(&st, ctx.id);
+        let c = st.ch(t2);
+        let hold = st.sim_secs(joined);
+        st.emit(
+            Ev::event("QueueCallerAbandon", Class::Agent)
+                .chan("", &c)
+                .kv("Queue", &qname)
+                .kv("Position", pos.to_string())
+                .kv("OriginalPosition", pos.to_string())
+                .kv("HoldTime", hold.to_string()),
+        );
+        leave_queue(&mut st, ctx.id, t2, &qname);
+        for l in &q.legs {
+            st.device_free(&l.iface);
+        }
+        st.queue.abandoned += 1;
+        st.hangup(t2, 16);
+        return;
+    };
+
+    let (t1, t2) = (q.t1, q.t2);
+    let (hold, bridge) = {
+        let mut st = shared.lock();
+        st.edit(w.a2, |c| c.priority = 5);
+        st.newstate(w.a2, 6);
+        st.newstate(w.a1, 6);
+        st.dial_end(Some(t2), w.a1, "ANSWER");
+        for l in &q.legs {
+            // Asterisk 22 reports the cancel of each other ringing leg twice.
+            st.dial_end(Some(t2), l.a1, "CANCEL");
+            st.dial_end(Some(t2), l.a1, "CANCEL");
+            st.hangup_request(l.a2, 26);
+            st.hangup(l.a1, 26);
+            st.soft_hangup_request(l.a2, 16);
+            st.hangup(l.a2, 26);
+        }
+        leave_queue(&mut st, ctx.id, t2, &qname);
+        for l in &q.legs {
+            st.device_free(&l.iface);
+        }
+        if let Some(m) = st.member_mut(&w.iface) {
+            m.in_call = true;
+        }
+        let hold = st.sim_secs(joined);
+        let ring = st.sim_secs(w.rang_at);
+        let (ct, ca) = (st.ch(t2), st.ch(w.a1));
+        st.emit(
+            Ev::event("AgentConnect", Class::Agent)
+                .chan("", &ct)
+                .chan("Dest", &ca)
+                .kv("Queue", &qname)
+                .kv("Interface", &w.iface)
+                .kv("MemberName", &w.member)
+                .kv("HoldTime", hold.to_string())
+                .kv("RingTime", ring.to_string()),
+        );
+        st.newstate(t2, 6);
+        let b = st.bridge_create();
+        st.bridge_enter(&b, w.a1, 1);
+        st.bridge_enter(&b, t2, 2);
+        st.newstate(t1, 6);
+        st.dial_end(None, t1, "ANSWER");
+        if let Some(o) = &origin {
+            let c = st.ch(t1);
+            o.succeeded(&mut st, &c);
+        }
+        st.edit(w.a2, |c| c.priority = 6);
+        set_app(&mut st, w.a2, "Echo", "");
+        set_app(&mut st, t1, "Wait", &talk.as_secs().to_string());
+        (hold, b)
+    };
+    let talk_started = Instant::now();
+    let Ok(hung) = ctx.wait_or_hangup(Some(talk), &[t1, t2, w.a1, w.a2]).await else { return };
+    let mut st = shared.lock();
+    let talk_secs = st.sim_secs(talk_started);
+    let complete = |st: &State, reason: &str| {
+        Ev::event("AgentComplete", Class::Agent)
+            .chan("", &st.ch(t2))
+            .chan("Dest", &st.ch(w.a1))
+            .kv("Queue", &qname)
+            .kv("Interface", &w.iface)
+            .kv("MemberName", &w.member)
+            .kv("HoldTime", hold.to_string())
+            .kv("TalkTime", talk_secs.to_string())
+            .kv("Reason", reason)
+    };
+    if matches!(hung, Some(k) if k == w.a1 || k == w.a2) {
+        st.hangup_request(w.a1, 0);
+        let ev = complete(&st, "agent");
+        st.emit(ev);
+        st.hangup(w.a2, 0);
+        st.bridge_leave(&bridge, w.a1, 1);
+        st.soft_hangup_request(w.a1, 16);
+        st.hangup(w.a1, 16);
+        st.bridge_leave(&bridge, t2, 0);
+        st.bridge_destroy(&bridge);
+        st.hangup_request(t1, 16);
+        st.hangup(t2, 16);
+        st.soft_hangup_request(t1, 16);
+        st.hangup(t1, 16);
+    } else {
+        st.hangup_request(t2, 0);
+        let ev = complete(&st, "caller");
+        st.emit(ev);
+        st.hangup(t1, 0);
+        st.bridge_leave(&bridge, t2, 1);
+        st.soft_hangup_request(t2, 16);
+        st.hangup(t2, 16);
+        st.bridge_leave(&bridge, w.a1, 0);
+        st.bridge_destroy(&bridge);
+        st.hangup_request(w.a2, 16);
+        st.hangup(w.a1, 16);
+        st.soft_hangup_request(w.a2, 16);
+        st.hangup(w.a2, 16);
+    }
+    let now = crate::timefmt::unix_secs();
+    if let Some(m) = st.member_mut(&w.iface) {
+        m.in_call = false;
+        m.calls_taken += 1;
+        m.last_call = now;
+    }
+    st.queue.completed += 1;
+    st.queue.hold_total += hold;
+    st.queue.talk_total += talk_secs;
+    st.device_free(&w.iface);
+}
+
+/// Rings every member that is not paused, not busy (ringinuse=0) and has not declined.
+fn ring_available(st: &mut State, shared: &Shared, call: u64, q: &mut QueueCall, ov: &Overrides) {
+    let qnum = shared.cfg.queue.number.clone();
+    let qname = shared.cfg.queue.name.clone();
+    let candidates: Vec<(String, String, String)> = st
+        .queue
+        .members
+        .iter()
+        .filter(|m| !m.paused && !st.is_busy(&m.interface))
+        .filter(|m| !q.legs.iter().any(|l| l.iface == m.interface) && !q.declined.contains(&m.interface))
+        .filter_map(|m| Some((m.interface.clone(), m.name.clone(), m.ext()?.to_string())))
+        .collect();
+    let (t1, t2) = (q.t1, q.t2);
+    let mut fresh = Vec::new();
+    for (iface, member, ext) in candidates {
+        let (a1, a2) = st.new_local_pair(call, &ext, "agents", Some(&q.linked));
+        st.newcallerid(a1, &q.caller);
+        st.edit(a2, |c| c.conn = q.caller.clone());
+        st.newcallerid(a2, &q.caller);
+        st.newconnectedline(a2, &q.caller);
+        if !q.ring_reported {
+            st.dial_state(None, t1, "RINGING");
+            q.ring_reported = true;
+        }
+        let mut dest = st.ch(a1);
+        dest.exten = qnum.clone();
+        dest.conn = q.caller.clone();
+        let ct = st.ch(t2);
+        st.emit(
+            Ev::event("AgentCalled", Class::Agent)
+                .chan("", &ct)
+                .chan("Dest", &dest)
+                .kv("Queue", &qname)
+                .kv("Interface", &iface)
+                .kv("MemberName", &member),
+        );
+        st.dial_begin(Some(t2), a1, &iface);
+        let caller = q.caller.clone();
+        st.edit(a1, |c| {
+            c.exten = qnum.clone();
+            c.conn = caller;
+            c.app = "AppQueue".into();
+            c.app_data = "(Outgoing Line)".into();
+        });
+        set_app(st, a2, "Ringing", "");
+        let answer_at = answer_delay(shared, ov, &ext).map(|d| TokioInstant::now() + shared.scaled(d));
+        fresh.push(Leg { iface, member, a1, a2, answer_at, rang_at: Instant::now() });
+    }
+    for l in &fresh {
+        st.newstate(l.a1, 5);
+        st.chan_event("NewConnectedLine", l.a1);
+        st.device_busy(&l.iface);
+        st.dial_state(Some(t2), l.a1, "RINGING");
+    }
+    q.legs.extend(fresh);
+}
+
+fn position(st: &State, call: u64) -> usize {
+    st.queue.waiting.iter().position(|w| w.call == call).map_or(1, |i| i + 1)
+}
+
+fn leave_queue(st: &mut State, call: u64, t2: ChanKey, qname: &str) {
+    let pos = position(st, call);
+    st.queue.waiting.retain(|w| w.call != call);
+    let count = st.queue.waiting.len();
+    let c = st.ch(t2);
+    st.emit(
+        Ev::event("QueueCallerLeave", Class::Agent)
+            .chan("", &c)
+            .kv("Queue", qname)
+            .kv("Position", pos.to_string())
+            .kv("Count", count.to_string()),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Click-to-call (transcript e): the agent's phone rings; when the agent answers, the outside
+// number is dialed from the agent's channel.
+
+async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Duration, origin: Origin) {
+    let shared = ctx.shared.clone();
+    let iface = format!("Local/{ext}@agents");
+    let talk = shared.cfg.talk_time;
+    let answer_after = answer_delay(&shared, &Overrides::default(), &ext);
+    let (a1, a2) = {
+        let mut st = shared.lock();
+        let (a1, a2) = st.new_local_pair(ctx.id, &ext, "agents", None);
+        if !cid.num.is_empty() || !cid.name.is_empty() {
+            st.newcallerid(a1, &cid);
+            st.newconnectedline(a1, &cid);
+            st.edit(a2, |c| c.conn = cid.clone());
+            st.newcallerid(a2, &cid);
+            st.newconnectedline(a2, &cid);
+        }
+        set_app(&mut st, a2, "Ringing", "");
+        st.dial_begin(None, a1, &format!("{ext}@agents"));
+        st.newstate(a1, 5);
+        st.dial_state(None, a1, "RINGING");
+        st.device_busy(&iface);
+        (a1, a2)
+    };
+    let answers = answer_after.filter(|a| *a <= timeout);
+    let Ok(hung) = ctx.wait_or_hangup(Some(answers.unwrap_or(timeout)), &[a1, a2]).await else { return };
+    if hung.is_some() || answers.is_none() {
+        let (status, reason) = if hung.is_some() { ("BUSY", 5) } else { ("NOANSWER", 3) };
+        let mut st = shared.lock();
+        st.dial_end(None, a1, status);
+        let c = st.ch(a1);
+        origin.failed(&mut st, Some(&c), reason);
+        st.hangup_request(a2, 0);
+        st.hangup(a1, 0);
+        st.soft_hangup_request(a2, 16);
+        st.hangup(a2, 0);
+        st.device_free(&iface);
+        return;
+    }
+    let outside = {
+        let mut st = shared.lock();
+        st.edit(a2, |c| c.priority = 5);
+        st.newstate(a2, 6);
+        st.newstate(a1, 6);
+        st.dial_end(None, a1, "ANSWER");
+        st.edit(a2, |c| c.priority = 6);
+        set_app(&mut st, a2, "Echo", "");
+        match &origin.dest {
+            OrigDest::Exten { context, exten } => {
+                let number = crate::callerid::dialable(exten);
+                st.edit(a1, |c| {
+                    c.context = context.clone();
+                    c.exten = number.clone();
+                    c.priority = 1;
+                });
+                let linked = st.ch(a1).linkedid;
+                let (p1, p2) = st.new_local_pair(ctx.id, &number, "pstn", Some(&linked));
+                let agent_cid = st.ch(a1).cid;
+                st.edit(p1, |c| c.conn = agent_cid.clone());
+                st.newcallerid(p1, &CallerId { num: number.clone(), name: agent_cid.name.clone() });
+                st.newconnectedline(p1, &agent_cid);
+                let far = CallerId { num: number.clone(), name: agent_cid.name.clone() };
+                st.edit(p2, |c| c.conn = far.clone());
+                st.newcallerid(p2, &agent_cid);
+                st.newconnectedline(p2, &far);
+                set_app(&mut st, a1, "Dial", &format!("{number}@pstn"));
+                st.dial_begin(Some(a1), p1, &format!("{number}@pstn"));
+                let c = st.ch(a1);
+                origin.succeeded(&mut st, &c);
+                st.newstate(p1, 5);
+                st.dial_state(Some(a1), p1, "RINGING");
+                Some((p1, p2))
+            }
+            OrigDest::App { app, data } => {
+                set_app(&mut st, a1, app, data);
+                let c = st.ch(a1);
+                origin.succeeded(&mut st, &c);
+                None
+            }
+        }
+    };
+    let Some((p1, p2)) = outside else {
+        if ctx.wait_or_hangup(Some(talk), &[a1, a2]).await.is_err() {
+            return;
+        }
+        let mut st = shared.lock();
+        st.hangup_request(a2, 16);
+        st.hangup(a1, 16);
+        st.soft_hangup_request(a2, 16);
+        st.hangup(a2, 16);
+        st.device_free(&iface);
+        return;
+    };
+
+    let outside_after = shared.cfg.outside_answer_after.filter(|d| *d <= shared.cfg.dial_timeout);
+    let ring_for = outside_after.unwrap_or(shared.cfg.dial_timeout);
+    let Ok(hung) = ctx.wait_or_hangup(Some(ring_for), &[a1, a2, p1, p2]).await else { return };
+    if hung.is_some() || outside_after.is_none() {
+        let status = match hung {
+            Some(k) if k == p1 || k == p2 => "BUSY",
+            Some(_) => "CANCEL",
+            None => "NOANSWER",
+        };
+        let mut st = shared.lock();
+        st.dial_end(Some(a1), p1, status);
+        st.hangup_request(p2, 0);
+        st.hangup(p1, 0);
+        st.soft_hangup_request(p2, 16);
+        st.hangup(p2, 0);
+        st.soft_hangup_request(a1, 16);
+        st.hangup_request(a2, 16);
+        st.hangup(a1, 16);
+        st.soft_hangup_request(a2, 16);
+        st.hangup(a2, 16);
+        st.device_free(&iface);
+        return;
+    }
+    let bridge = {
+        let mut st = shared.lock();
+        st.newstate(p2, 6);
+        st.newstate(p1, 6);
+        st.edit(p1, |c| c.exten.clear());
+        st.dial_end(Some(a1), p1, "ANSWER");
+        let b = st.bridge_create();
+        st.bridge_enter(&b, p1, 1);
+        st.bridge_enter(&b, a1, 2);
+        set_app(&mut st, p2, "Echo", "");
+        b
+    };
+    let Ok(hung) = ctx.wait_or_hangup(Some(talk), &[a1, a2, p1, p2]).await else { return };
+    let mut st = shared.lock();
+    if matches!(hung, Some(k) if k == a1 || k == a2) {
+        bridged_hangup(&mut st, &bridge, (a2, a1), (p1, p2));
+    } else {
+        // The outside party hangs up (transcript e).
+        st.soft_hangup_request(p2, 16);
+        st.hangup_request(p1, 16);
+        st.hangup(p2, 16);
+        st.bridge_leave(&bridge, p1, 1);
+        st.hangup(p1, 16);
+        st.bridge_leave(&bridge, a1, 0);
+        st.bridge_destroy(&bridge);
+        st.soft_hangup_request(a1, 16);
+        st.hangup_request(a2, 16);
+        st.hangup(a1, 16);
+        st.soft_hangup_request(a2, 16);
+        st.hangup(a2, 16);
+    }
+    st.device_free(&iface);
+}
