@@ -7,6 +7,7 @@ pub mod client;
 pub mod codec;
 mod connection;
 pub mod error;
+pub mod team;
 pub mod tracker;
 
 pub use client::{connect, Client, ConnectOptions, Events, Secret};

@@ -160,8 +160,12 @@ impl CallTracker {
             "Hangup" => self.hangup(msg, now, out),
             "BlindTransfer" => self.transfer(msg.get("TransfererChannel")),
             "AttendedTransfer" => self.transfer(msg.get("OrigTransfererChannel")),
-            "QueueMemberPause" | "QueueMember" | "QueueMemberAdded" | "QueueMemberStatus" => self.member(msg, now, out),
+            "QueueMemberPause" | "QueueMember" | "QueueMemberAdded" | "QueueMemberStatus" => {
+                self.member(msg, now, out);
+                self.team(msg, now, out);
+            }
             "QueueMemberRemoved" => {
+                self.team(msg, now, out);
                 if let (Some(q), true) = (msg.get("Queue"), self.member_is_me(msg)) {
                     self.pauses.remove(q);
                     self.report_pause(msg.get("Queue"), now, out);
@@ -397,6 +401,12 @@ impl CallTracker {
 
     fn leg_call(&self, channel: &str, role: LegRole) -> Option<String> {
         self.legs.get(channel).filter(|l| l.role == role).map(|l| l.call.clone())
+    }
+
+    fn team(&self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        if let Some(update) = crate::team::member_update(msg) {
+            out.push(CallEvent::TeamMember { update, at: now });
+        }
     }
 
     fn member_is_me(&self, msg: &Message) -> bool {

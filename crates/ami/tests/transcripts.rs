@@ -36,6 +36,7 @@ fn describe(e: &CallEvent) -> String {
         CallEvent::AgentPaused { paused, reason, .. } => {
             format!("paused={paused} {}", reason.clone().unwrap_or_default())
         }
+        CallEvent::TeamMember { .. } => "team".into(),
         other => format!("{other:?}"),
     }
 }
@@ -68,7 +69,7 @@ fn seen(name: &str, ext: &str) -> Vec<String> {
     for seed in 2..12 {
         assert_eq!(replay(name, ext, seed), first, "{name}: chunking changed the events (seed {seed})");
     }
-    first.iter().map(describe).collect()
+    first.iter().map(describe).filter(|l| l != "team").collect()
 }
 
 /// Only the call flow; queue membership reports are checked on their own.
@@ -190,7 +191,7 @@ fn resync_when_idle_reports_nothing() {
     for m in msgs.iter().filter(|m| m.event() == Some("QueueMember")) {
         tracker.handle(m, Timestamp(0), &mut out);
     }
-    assert_eq!(out.iter().map(describe).collect::<Vec<_>>(), ["paused=false "]);
+    assert_eq!(out.iter().map(describe).collect::<Vec<_>>(), ["team", "paused=false ", "team"]);
 }
 
 #[test]
@@ -215,4 +216,36 @@ fn resync_answer_that_races_a_hangup_does_not_revive_the_call() {
     // …whose answer, taken before the hangup, still lists the channels.
     tracker.resync(&channels, Timestamp(2), &mut out);
     assert!(out.is_empty(), "an ended call came back: {out:?}");
+}
+
+#[test]
+fn supervisor_view_follows_queue_status_and_pause_events() {
+    use ringside_core::{MemberState, Team};
+    let mut team = Team::new(vec!["support".into()]);
+    let mut tracker = CallTracker::new(AgentIdentity::new("900", vec!["Local/900@agents".into()]));
+    let mut states = Vec::new();
+    for m in messages("d_queue_pause") {
+        let mut out = Vec::new();
+        tracker.handle(&m, Timestamp(0), &mut out);
+        for e in out {
+            if let CallEvent::TeamMember { update, .. } = e {
+                if let Some(Some(member)) = team.apply(update) {
+                    if member.interface == "Local/100@agents" {
+                        states.push(member.state());
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(
+        states,
+        [
+            MemberState::Available,
+            MemberState::Paused { reason: Some("Lunch break".into()), since: Some(Timestamp(1_795_304_655_000)) },
+            MemberState::Available,
+        ]
+    );
+    // Agent 102 was added (paused, "Not ready yet") and removed again.
+    assert!(team.member("Local/102@agents").is_none());
+    assert_eq!(team.members().count(), 2);
 }

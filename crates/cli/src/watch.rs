@@ -129,8 +129,7 @@ fn build_config(args: &WatchArgs) -> Result<Config, String> {
             None => (ami.clone(), 5038),
         };
         let username = args.user.clone().ok_or("--ami needs --user (the AMI user name from manager.conf)")?;
-        config.source =
-            SourceConfig::Ami(AmiConfig { host, port, username, ping_interval_secs: 20, connect_timeout_secs: 5 });
+        config.source = SourceConfig::Ami(AmiConfig::new(host, port, username));
     }
     if let Some(ext) = &args.extension {
         config.agent.extension = ext.clone();

@@ -28,6 +28,14 @@ pub struct Config {
     pub demo: DemoConfig,
     pub session: SessionSettings,
     pub ui: UiConfig,
+    pub supervisor: SupervisorConfig,
+}
+
+/// What a supervisor sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct SupervisorConfig {
+    /// Queues whose members the supervisor view lists; empty lists every queue the PBX reports.
+    pub queues: Vec<String>,
 }
 
 /// Who the agent is on the PBX.
@@ -67,6 +75,22 @@ pub struct AmiConfig {
     pub username: String,
     pub ping_interval_secs: u64,
     pub connect_timeout_secs: u64,
+    /// Dialplan context click-to-call sends the dialed number to (`Originate` `Context`).
+    pub originate_context: String,
+}
+
+impl AmiConfig {
+    /// A connection with every other setting at its default.
+    pub fn new(host: impl Into<String>, port: u16, username: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            username: username.into(),
+            ping_interval_secs: AMI_DEFAULT_PING_SECS,
+            connect_timeout_secs: AMI_DEFAULT_CONNECT_TIMEOUT_SECS,
+            originate_context: AMI_DEFAULT_ORIGINATE_CONTEXT.to_string(),
+        }
+    }
 }
 
 /// The built-in demo PBX, which speaks real AMI over loopback TCP.
@@ -181,6 +205,7 @@ impl Config {
             },
             internal_max_len: self.session.internal_max_len,
             keep_ended: self.session.keep_ended_cards,
+            supervised_queues: self.supervisor.queues.clone(),
         }
     }
 }
@@ -431,7 +456,7 @@ fn one_line(message: &str) -> String {
 /// serde's type names in words.
 fn plain_words(message: &str) -> String {
     let mut message = message.to_string();
-    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi"] {
+    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi", "RawSupervisor"] {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
     }
     message
@@ -454,6 +479,13 @@ struct RawConfig {
     demo: RawDemo,
     session: RawSession,
     ui: RawUi,
+    supervisor: RawSupervisor,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawSupervisor {
+    queues: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -481,6 +513,7 @@ struct RawSource {
     username: Option<String>,
     ping_interval_secs: Option<u64>,
     connect_timeout_secs: Option<u64>,
+    originate_context: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -510,6 +543,7 @@ struct RawUi {
 const AMI_DEFAULT_PORT: u16 = 5038;
 const AMI_DEFAULT_PING_SECS: u64 = 20;
 const AMI_DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 5;
+const AMI_DEFAULT_ORIGINATE_CONTEXT: &str = "from-internal";
 
 /// Text that ends up in AMI commands: one line, no spaces.
 fn bad_token_char(s: &str) -> Option<char> {
@@ -524,6 +558,7 @@ impl RawConfig {
             demo: self.demo.into_config(doc)?,
             session: self.session.into_config(doc)?,
             ui: self.ui.into_config(),
+            supervisor: self.supervisor.into_config(doc)?,
         })
     }
 }
@@ -573,6 +608,21 @@ impl RawAgent {
     }
 }
 
+impl RawSupervisor {
+    fn into_config(self, doc: &Document<'_>) -> Result<SupervisorConfig, ConfigError> {
+        let queues = self.queues.unwrap_or_default();
+        for (i, q) in queues.iter().enumerate() {
+            if q.is_empty() || bad_token_char(q).is_some() {
+                return Err(doc.invalid(
+                    &format!("supervisor.queues[{i}]"),
+                    format!("{q:?} is not a queue name (one word, as in queues.conf)"),
+                ));
+            }
+        }
+        Ok(SupervisorConfig { queues })
+    }
+}
+
 impl RawSource {
     fn into_config(self, doc: &Document<'_>) -> Result<SourceConfig, ConfigError> {
         match self.kind {
@@ -583,6 +633,7 @@ impl RawSource {
                     ("source.username", self.username.is_some()),
                     ("source.ping_interval_secs", self.ping_interval_secs.is_some()),
                     ("source.connect_timeout_secs", self.connect_timeout_secs.is_some()),
+                    ("source.originate_context", self.originate_context.is_some()),
                 ];
                 if let Some((field, _)) = ami_only.iter().find(|(_, set)| *set) {
                     return Err(doc.invalid(
@@ -634,7 +685,22 @@ impl RawSource {
                 if connect_timeout_secs == 0 {
                     return Err(doc.invalid("source.connect_timeout_secs", "must be at least 1 second"));
                 }
-                Ok(SourceConfig::Ami(AmiConfig { host, port, username, ping_interval_secs, connect_timeout_secs }))
+                let originate_context =
+                    self.originate_context.unwrap_or_else(|| AMI_DEFAULT_ORIGINATE_CONTEXT.to_string());
+                if originate_context.is_empty() || bad_token_char(&originate_context).is_some() {
+                    return Err(doc.invalid(
+                        "source.originate_context",
+                        format!("{originate_context:?} is not a dialplan context name (one word, such as \"from-internal\")"),
+                    ));
+                }
+                Ok(SourceConfig::Ami(AmiConfig {
+                    host,
+                    port,
+                    username,
+                    ping_interval_secs,
+                    connect_timeout_secs,
+                    originate_context,
+                }))
             }
         }
     }

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ringside_config::{
-    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, DemoConfig, SessionSettings, SourceConfig, UiConfig,
+    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, DemoConfig, SessionSettings, SourceConfig,
+    SupervisorConfig, UiConfig,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -37,6 +38,7 @@ port = 5039
 username = "ringside-204"
 ping_interval_secs = 15
 connect_timeout_secs = 3
+originate_context = "agents-out"
 
 [demo]
 listen = "127.0.0.1:25038"
@@ -52,6 +54,9 @@ keep_ended_cards = 7
 [ui]
 card_opens_on = "answer"
 internal_call_delay_ms = 1500
+
+[supervisor]
+queues = ["support", "sales"]
 "#;
 
 #[test]
@@ -100,6 +105,7 @@ fn full_file_is_read_field_by_field() {
                 username: "ringside-204".into(),
                 ping_interval_secs: 15,
                 connect_timeout_secs: 3,
+                originate_context: "agents-out".into(),
             }),
             demo: DemoConfig {
                 listen: "127.0.0.1:25038".parse().unwrap(),
@@ -113,6 +119,7 @@ fn full_file_is_read_field_by_field() {
                 keep_ended_cards: 7
             },
             ui: UiConfig { card_opens_on: CardOpensOn::Answer, internal_call_delay_ms: 1500 },
+            supervisor: SupervisorConfig { queues: vec!["support".into(), "sales".into()] },
         }
     );
     assert_eq!(
@@ -120,7 +127,8 @@ fn full_file_is_read_field_by_field() {
         SessionConfig {
             wrap_up: WrapUpPolicy { enabled: false, timeout_secs: Some(90) },
             internal_max_len: 4,
-            keep_ended: 7
+            keep_ended: 7,
+            supervised_queues: vec!["support".into(), "sales".into()],
         }
     );
 }
@@ -157,6 +165,7 @@ fn ami_source_fills_defaults_for_port_and_timers() {
             username: "ringside".into(),
             ping_interval_secs: 20,
             connect_timeout_secs: 5,
+            originate_context: "from-internal".into(),
         })
     );
     let json = serde_json::to_value(&config.source).unwrap();

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::team::MemberUpdate;
 use crate::time::Timestamp;
 
 /// The PBX's id for a whole call (Asterisk: `Linkedid`), shared by every leg of it.
@@ -95,6 +96,8 @@ pub enum CallEvent {
     Ended { call: CallId, cause: EndCause, at: Timestamp },
     /// The PBX says the agent's queue availability changed (paused with a reason, or not).
     AgentPaused { paused: bool, reason: Option<String>, queue: Option<String>, at: Timestamp },
+    /// A queue member's state changed (any member: this feeds the supervisor view).
+    TeamMember { update: MemberUpdate, at: Timestamp },
 }
 
 impl CallEvent {
@@ -106,7 +109,8 @@ impl CallEvent {
             | CallEvent::OutgoingDialing { at, .. }
             | CallEvent::Answered { at, .. }
             | CallEvent::Ended { at, .. }
-            | CallEvent::AgentPaused { at, .. } => *at,
+            | CallEvent::AgentPaused { at, .. }
+            | CallEvent::TeamMember { at, .. } => *at,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod card;
 pub mod event;
 pub mod number;
 pub mod session;
+pub mod team;
 pub mod time;
 
 pub use agent_state::{AgentInput, AgentState, Availability, TransitionError};
@@ -19,4 +20,5 @@ pub use call::{Call, CallPhase};
 pub use card::{CallCard, CardStatus, CustomerMatch, LookupState};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
 pub use session::{CtiCommand, Session, SessionConfig, SessionOutput, UnpauseRequest};
+pub use team::{MemberState, MemberUpdate, Team, TeamMember};
 pub use time::Timestamp;

@@ -9,6 +9,7 @@ use crate::agent_state::{AgentInput, AgentState, Availability, TransitionError, 
 use crate::call::Call;
 use crate::card::CallCard;
 use crate::event::{CallEvent, CallId};
+use crate::team::{MemberUpdate, Team, TeamMember};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,11 +19,13 @@ pub struct SessionConfig {
     pub internal_max_len: usize,
     /// Ended cards kept for the agent to read before the oldest is dropped.
     pub keep_ended: usize,
+    /// Queues whose members the supervisor view shows; empty shows all.
+    pub supervised_queues: Vec<String>,
 }
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self { wrap_up: WrapUpPolicy::default(), internal_max_len: 5, keep_ended: 20 }
+        Self { wrap_up: WrapUpPolicy::default(), internal_max_len: 5, keep_ended: 20, supervised_queues: Vec::new() }
     }
 }
 
@@ -63,6 +66,10 @@ pub enum SessionOutput {
     Agent(AgentState),
     Source(SourceStatus),
     Command(CtiCommand),
+    /// A member of the supervised queues, as they now are.
+    TeamMember(TeamMember),
+    /// A member left every supervised queue (by interface).
+    TeamMemberLeft(String),
 }
 
 #[derive(Debug)]
@@ -73,11 +80,13 @@ pub struct Session {
     order: Vec<CallId>,
     agent: AgentState,
     source: SourceStatus,
+    team: Team,
 }
 
 impl Session {
     pub fn new(config: SessionConfig) -> Self {
         Self {
+            team: Team::new(config.supervised_queues.clone()),
             config,
             calls: BTreeMap::new(),
             order: Vec::new(),
@@ -92,6 +101,11 @@ impl Session {
 
     pub fn source(&self) -> &SourceStatus {
         &self.source
+    }
+
+    /// The members of the supervised queues.
+    pub fn team(&self) -> Vec<TeamMember> {
+        self.team.members().cloned().collect()
     }
 
     pub fn call(&self, id: &CallId) -> Option<&Call> {
@@ -173,6 +187,16 @@ impl Session {
                 self.push_card(&call, now, &mut out);
                 self.agent_input_into(&AgentInput::End { call, answered }, now, &mut out).ok();
                 self.prune_ended(&mut out);
+            }
+            CallEvent::TeamMember { update, .. } => {
+                let interface = match &update {
+                    MemberUpdate::Set { interface, .. } | MemberUpdate::Removed { interface, .. } => interface.clone(),
+                };
+                match self.team.apply(update) {
+                    Some(Some(member)) => out.push(SessionOutput::TeamMember(member)),
+                    Some(None) => out.push(SessionOutput::TeamMemberLeft(interface)),
+                    None => {}
+                }
             }
             CallEvent::AgentPaused { paused, reason, at, .. } => {
                 // Our own wrap-up pause echoed back is not the agent pausing. The echo may

@@ -80,13 +80,8 @@ async fn cards_for(name: &str, ext: &str, seed: u64) -> Vec<String> {
     let mut config = Config::default();
     config.agent.extension = ext.to_string();
     config.agent.interfaces = vec![format!("Local/{ext}@agents")];
-    config.source = SourceConfig::Ami(AmiConfig {
-        host: "127.0.0.1".into(),
-        port,
-        username: "agent100".into(),
-        ping_interval_secs: 60,
-        connect_timeout_secs: 5,
-    });
+    config.source =
+        SourceConfig::Ami(AmiConfig { ping_interval_secs: 60, ..AmiConfig::new("127.0.0.1", port, "agent100") });
     let handle = Runtime::start_with_secret(config, Some("replay".into())).await.expect("runtime starts");
     let mut rx = handle.subscribe();
     let mut seen = Vec::new();

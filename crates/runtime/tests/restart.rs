@@ -53,11 +53,9 @@ async fn reconnects_and_resyncs_after_a_pbx_restart() {
 
     let mut config = Config::default();
     config.source = SourceConfig::Ami(AmiConfig {
-        host: addr.ip().to_string(),
-        port: addr.port(),
-        username: "ringside".into(),
         ping_interval_secs: 60,
         connect_timeout_secs: 2,
+        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
     });
     let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
     let mut rx = handle.subscribe();
@@ -109,11 +107,9 @@ async fn a_wrong_secret_is_reported_once_without_a_reconnect_storm() {
     let addr = pbx.local_addr();
     let mut config = Config::default();
     config.source = SourceConfig::Ami(AmiConfig {
-        host: addr.ip().to_string(),
-        port: addr.port(),
-        username: "ringside".into(),
         ping_interval_secs: 60,
         connect_timeout_secs: 2,
+        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
     });
     let handle = Runtime::start_with_secret(config, Some("not-the-secret".into())).await.expect("runtime");
     let mut rx = handle.subscribe();
