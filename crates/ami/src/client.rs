@@ -159,13 +159,38 @@ impl Client {
         self.request(action, true).await.map(|(_, items)| items)
     }
 
+    /// Sends an action that reports its outcome later in an event carrying the same ActionID
+    /// (`Originate` with `Async: true` → `OriginateResponse`); waits up to `timeout` for it.
+    pub async fn send_until(
+        &self,
+        action: Action,
+        follow_up: &'static str,
+        timeout: Duration,
+    ) -> Result<(Message, Message), AmiError> {
+        let (resp, mut items) = self.request_with(action, false, Some(follow_up), timeout).await?;
+        match items.pop() {
+            Some(event) => Ok((resp, event)),
+            None => Err(AmiError::Closed),
+        }
+    }
+
     async fn request(&self, action: Action, list: bool) -> Result<(Message, Vec<Message>), AmiError> {
+        self.request_with(action, list, None, self.action_timeout).await
+    }
+
+    async fn request_with(
+        &self,
+        action: Action,
+        list: bool,
+        follow_up: Option<&'static str>,
+        timeout: Duration,
+    ) -> Result<(Message, Vec<Message>), AmiError> {
         let id = format!("ringside-{}", self.next_id.fetch_add(1, Ordering::Relaxed));
         let wire = action.encode(&id)?;
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Request { action_id: id, wire, list, reply }).await.map_err(|_| AmiError::Closed)?;
-        let (resp, items) = match tokio::time::timeout(self.action_timeout, rx).await {
-            Err(_) => return Err(AmiError::ActionTimeout { action: action.name, timeout: self.action_timeout }),
+        self.tx.send(Request { action_id: id, wire, list, follow_up, reply }).await.map_err(|_| AmiError::Closed)?;
+        let (resp, items) = match tokio::time::timeout(timeout, rx).await {
+            Err(_) => return Err(AmiError::ActionTimeout { action: action.name, timeout }),
             Ok(Err(_)) => return Err(AmiError::Closed),
             Ok(Ok(r)) => r?,
         };

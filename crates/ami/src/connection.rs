@@ -20,11 +20,14 @@ pub(crate) struct Request {
     pub action_id: String,
     pub wire: String,
     pub list: bool,
+    /// An event that completes the action after its Response (e.g. `OriginateResponse`).
+    pub follow_up: Option<&'static str>,
     pub reply: oneshot::Sender<Reply>,
 }
 
 struct Pending {
     list: bool,
+    follow_up: Option<&'static str>,
     response: Option<Message>,
     items: Vec<Message>,
     reply: oneshot::Sender<Reply>,
@@ -88,7 +91,10 @@ impl Connection {
                             let _ = req.reply.send(Err(err.clone()));
                             return err;
                         }
-                        pending.insert(req.action_id, Pending { list: req.list, response: None, items: Vec::new(), reply: req.reply });
+                        pending.insert(
+                            req.action_id,
+                            Pending { list: req.list, follow_up: req.follow_up, response: None, items: Vec::new(), reply: req.reply },
+                        );
                     }
                     // Every client handle is gone: log off politely and stop.
                     None => {
@@ -127,10 +133,17 @@ fn route(msg: Message, pending: &mut HashMap<String, Pending>) -> Option<Message
         let is_list = p.list && msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("start"));
         let failed = msg.response().is_some_and(|r| r.eq_ignore_ascii_case("Error"));
         p.response = Some(msg);
-        if is_list && !failed {
+        let awaiting_follow_up = p.follow_up.is_some() && p.items.is_empty();
+        if (is_list || awaiting_follow_up) && !failed {
             return None;
         }
-    } else if msg.event().is_some() && p.response.is_some() {
+    } else if p.follow_up.is_some() && p.follow_up == msg.event() {
+        // The follow-up may come before or after the Response; it completes the action either way.
+        p.items.push(msg);
+        if p.response.is_none() {
+            return None;
+        }
+    } else if msg.event().is_some() && p.response.is_some() && p.list {
         if msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("Complete")) {
             // fall through to completion
         } else {

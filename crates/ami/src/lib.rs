@@ -7,6 +7,7 @@ pub mod client;
 pub mod codec;
 mod connection;
 pub mod error;
+pub mod originate;
 pub mod team;
 pub mod tracker;
 

@@ -133,6 +133,14 @@ impl CallTracker {
         ids
     }
 
+    /// The agent's own channels on a call, for hanging it up.
+    pub fn agent_channels(&self, call: &CallId) -> Vec<String> {
+        let mut channels: Vec<String> =
+            self.legs.iter().filter(|(_, l)| l.call == call.as_str()).map(|(c, _)| c.clone()).collect();
+        channels.sort();
+        channels
+    }
+
     /// Forgets all per-call state (after a reconnect, before re-sync).
     pub fn reset_calls(&mut self) {
         self.calls.clear();
@@ -177,15 +185,17 @@ impl CallTracker {
 
     /// Re-syncs after a (re)connect from the `CoreShowChannel` items of `CoreShowChannels`:
     /// a call that went on while we were away gets its card (answered if bridged), and a call
-    /// we showed that the PBX no longer has ends as `Interrupted`.
-    pub fn resync(&mut self, channels: &[Message], now: Timestamp, out: &mut Vec<CallEvent>) {
+    /// we showed that the PBX no longer has ends as `Interrupted`. `live_before` is
+    /// [`Self::live_calls`] taken when the request was sent: a call that started after it is
+    /// missing from the answer only because it is newer, not because it is gone.
+    pub fn resync(&mut self, channels: &[Message], live_before: &[CallId], now: Timestamp, out: &mut Vec<CallEvent>) {
         let mine: Vec<&Message> = channels
             .iter()
             .filter(|m| m.get("Channel").is_some_and(|c| self.me.owns_channel(c)))
             .filter(|m| m.get("Linkedid").is_some_and(|l| !l.is_empty()))
             .collect();
         let alive: std::collections::HashSet<&str> = mine.iter().filter_map(|m| m.get("Linkedid")).collect();
-        for call in self.live_calls() {
+        for call in live_before {
             if !alive.contains(call.as_str()) {
                 self.ended(call.as_str(), EndCause::Interrupted, now, out);
                 self.calls.remove(call.as_str());

@@ -164,18 +164,19 @@ fn resync_mid_call_shows_the_answered_call_and_ends_stale_ones() {
     assert_eq!(tracker.live_calls().len(), 1, "a ringing call before the drop");
     out.clear();
 
-    tracker.resync(&channels, Timestamp(5), &mut out);
+    let before = tracker.live_calls();
+    tracker.resync(&channels, &before, Timestamp(5), &mut out);
     let seen: Vec<String> = out.iter().map(describe).collect();
     assert_eq!(seen, ["ended Interrupted", "ringing from +380441234567", "answered"]);
     assert_eq!(out[1].call().map(|c| c.as_str()), Some("1795307682.46"));
 
     // Re-syncing again changes nothing: the call is known.
     out.clear();
-    tracker.resync(&channels, Timestamp(6), &mut out);
+    tracker.resync(&channels, &tracker.live_calls(), Timestamp(6), &mut out);
     assert!(out.is_empty(), "{out:?}");
     // Agent 101 has no call in that snapshot.
     let mut t101 = CallTracker::new(AgentIdentity::new("101", vec!["Local/101@agents".into()]));
-    t101.resync(&channels, Timestamp(5), &mut out);
+    t101.resync(&channels, &[], Timestamp(5), &mut out);
     assert!(out.is_empty());
 }
 
@@ -185,7 +186,7 @@ fn resync_when_idle_reports_nothing() {
     let channels: Vec<_> = msgs.iter().filter(|m| m.event() == Some("CoreShowChannel")).cloned().collect();
     let mut tracker = CallTracker::new(AgentIdentity::new("100", vec!["Local/100@agents".into()]));
     let mut out = Vec::new();
-    tracker.resync(&channels, Timestamp(0), &mut out);
+    tracker.resync(&channels, &[], Timestamp(0), &mut out);
     assert!(out.is_empty());
     // The QueueStatus part of the same re-sync gives the pause state.
     for m in msgs.iter().filter(|m| m.event() == Some("QueueMember")) {
@@ -200,7 +201,7 @@ fn resync_answer_that_races_a_hangup_does_not_revive_the_call() {
         messages("l_resync_midcall").into_iter().filter(|m| m.event() == Some("CoreShowChannel")).collect();
     let mut tracker = CallTracker::new(AgentIdentity::new("100", vec!["Local/100@agents".into()]));
     let mut out = Vec::new();
-    tracker.resync(&channels, Timestamp(0), &mut out);
+    tracker.resync(&channels, &[], Timestamp(0), &mut out);
     // The call ends while a second re-sync is under way…
     for half in ["1", "2"] {
         let hangup = ringside_ami::Message::from_pairs([
@@ -214,7 +215,7 @@ fn resync_answer_that_races_a_hangup_does_not_revive_the_call() {
     assert!(matches!(out.last(), Some(CallEvent::Ended { cause: EndCause::Completed, .. })), "{out:?}");
     out.clear();
     // …whose answer, taken before the hangup, still lists the channels.
-    tracker.resync(&channels, Timestamp(2), &mut out);
+    tracker.resync(&channels, &tracker.live_calls(), Timestamp(2), &mut out);
     assert!(out.is_empty(), "an ended call came back: {out:?}");
 }
 
@@ -248,4 +249,20 @@ fn supervisor_view_follows_queue_status_and_pause_events() {
     // Agent 102 was added (paused, "Not ready yet") and removed again.
     assert!(team.member("Local/102@agents").is_none());
     assert_eq!(team.members().count(), 2);
+}
+
+#[test]
+fn resync_answer_that_predates_a_new_call_does_not_end_it() {
+    // Connected, re-sync requested with no call live; a call rings before the (empty) answer.
+    let mut tracker = CallTracker::new(AgentIdentity::new("100", vec!["Local/100@agents".into()]));
+    let live_before = tracker.live_calls();
+    let mut out = Vec::new();
+    for m in messages("a_inbound_direct_answered").iter().take_while(|m| m.event() != Some("DialEnd")) {
+        tracker.handle(m, Timestamp(0), &mut out);
+    }
+    assert_eq!(tracker.live_calls().len(), 1);
+    out.clear();
+    tracker.resync(&[], &live_before, Timestamp(1), &mut out);
+    assert!(out.is_empty(), "a newer call was ended by an older answer: {out:?}");
+    assert_eq!(tracker.live_calls().len(), 1);
 }

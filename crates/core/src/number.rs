@@ -19,6 +19,43 @@ pub fn normalize_digits(raw: &str) -> Option<String> {
     }
 }
 
+/// Why a number cannot be dialed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DialError {
+    #[error("there is no number to dial")]
+    Empty,
+    #[error("{0:?} cannot be part of a phone number; only digits, a leading +, * and # can be dialed")]
+    Forbidden(char),
+    #[error("the number is too long to be a phone number (more than {0} digits)")]
+    TooLong(usize),
+}
+
+/// Longest number we hand to a PBX or a softphone (E.164 allows 15 digits; prefixes add a few).
+pub const MAX_DIAL_LEN: usize = 24;
+
+/// What may be dialed: formatting (spaces, dashes, dots, parentheses) is dropped and only
+/// ASCII digits, `*`, `#` and a leading `+` remain. Anything else — letters, `/`, `;`, `$`,
+/// `%`, control or Unicode characters — is refused rather than silently removed, so hostile
+/// text like `123 /password:x` never turns into a number either.
+pub fn dialable(raw: &str) -> Result<String, DialError> {
+    let mut out = String::with_capacity(raw.len().min(MAX_DIAL_LEN + 1));
+    for c in raw.trim().chars() {
+        match c {
+            '0'..='9' | '*' | '#' => out.push(c),
+            '+' if out.is_empty() => out.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            other => return Err(DialError::Forbidden(other)),
+        }
+        if out.len() > MAX_DIAL_LEN {
+            return Err(DialError::TooLong(MAX_DIAL_LEN));
+        }
+    }
+    if out.trim_start_matches('+').is_empty() {
+        return Err(DialError::Empty);
+    }
+    Ok(out)
+}
+
 /// Internal extensions (short all-digit numbers) are colleagues, not customers.
 pub fn is_internal_extension(raw: &str, max_len: usize) -> bool {
     let t = raw.trim();
@@ -49,6 +86,24 @@ mod tests {
     fn length_is_capped() {
         let long = "1".repeat(10_000);
         assert_eq!(normalize_digits(&long).map(|s| s.len()), Some(32));
+    }
+
+    #[test]
+    fn dialable_keeps_only_what_a_phone_dials() {
+        assert_eq!(dialable("+380 (44) 123-45-67").as_deref(), Ok("+380441234567"));
+        assert_eq!(dialable("*72#").as_deref(), Ok("*72#"));
+        assert_eq!(dialable("123 /password:x"), Err(DialError::Forbidden('/')));
+        assert_eq!(dialable(";rm -rf ~"), Err(DialError::Forbidden(';')));
+        assert_eq!(dialable("$(id)"), Err(DialError::Forbidden('$')));
+        assert_eq!(dialable("123%0a"), Err(DialError::Forbidden('%')));
+        assert_eq!(dialable("tel:123"), Err(DialError::Forbidden('t')));
+        assert_eq!(dialable("12\n3"), Err(DialError::Forbidden('\n')));
+        assert_eq!(dialable("١٢٣"), Err(DialError::Forbidden('١')));
+        assert_eq!(dialable("\u{202e}123"), Err(DialError::Forbidden('\u{202e}')));
+        assert_eq!(dialable("1+2"), Err(DialError::Forbidden('+')));
+        assert_eq!(dialable("+"), Err(DialError::Empty));
+        assert_eq!(dialable("  "), Err(DialError::Empty));
+        assert_eq!(dialable(&"1".repeat(10_000)), Err(DialError::TooLong(MAX_DIAL_LEN)));
     }
 
     #[test]

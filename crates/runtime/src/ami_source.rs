@@ -3,19 +3,51 @@
 use std::time::Duration;
 
 use rand::Rng;
+use ringside_ami::originate::{originate, OriginateRequest};
 use ringside_ami::{connect, Action, AgentIdentity, AmiError, CallTracker, Client, ConnectOptions, Message};
-use ringside_core::{CallEvent, CtiCommand, Timestamp};
+use ringside_core::{CallEvent, CallId, CtiCommand, Timestamp};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::session_task::SessionMsg;
 use crate::RuntimeError;
 
+type Reply = oneshot::Sender<Result<(), RuntimeError>>;
+
 pub(crate) enum SourceMsg {
-    Command { cmd: CtiCommand, reply: Option<oneshot::Sender<Result<(), RuntimeError>>> },
+    Command {
+        cmd: CtiCommand,
+        reply: Option<Reply>,
+    },
+    /// Click-to-call: ring the agent's device, then dial `number` (already made dialable).
+    Originate {
+        number: String,
+        reply: Reply,
+    },
+    /// Hang up the agent's side of a call.
+    Hangup {
+        call: CallId,
+        reply: Reply,
+    },
+    /// Pause or unpause any queue member (supervisor), in one queue or all.
+    SetMemberPaused {
+        interface: String,
+        queue: Option<String>,
+        paused: bool,
+        reason: Option<String>,
+        reply: Reply,
+    },
     Connect,
     Disconnect,
     Shutdown,
+}
+
+/// What the source needs to know about this desk beyond the connection.
+#[derive(Debug, Clone)]
+pub(crate) struct Desk {
+    pub identity: AgentIdentity,
+    pub originate_context: String,
+    pub caller_id: String,
 }
 
 /// Capped exponential backoff with jitter, so a PBX restart is not met by every desktop at once.
@@ -57,11 +89,11 @@ enum After {
 
 pub(crate) async fn run(
     options: ConnectOptions,
-    identity: AgentIdentity,
+    desk: Desk,
     session: mpsc::Sender<SessionMsg>,
     mut rx: mpsc::Receiver<SourceMsg>,
 ) {
-    let mut tracker = CallTracker::new(identity.clone());
+    let mut tracker = CallTracker::new(desk.identity.clone());
     let mut backoff = Backoff::new();
     let mut enabled = true;
     loop {
@@ -70,8 +102,8 @@ pub(crate) async fn run(
             match rx.recv().await {
                 None | Some(SourceMsg::Shutdown) => return,
                 Some(SourceMsg::Connect) => enabled = true,
-                Some(SourceMsg::Command { reply, .. }) => refuse(reply),
                 Some(SourceMsg::Disconnect) => {}
+                Some(other) => refuse(other),
             }
             continue;
         }
@@ -81,7 +113,7 @@ pub(crate) async fn run(
                 tracing::info!(addr = %options.addr, "connected to AMI");
                 let source = format!("Asterisk AMI at {}", options.addr);
                 send(&session, CallEvent::SourceConnected { source, at: Timestamp::now() }).await;
-                serve(&client, events, &mut tracker, &identity, &session, &mut rx).await
+                serve(&client, events, &mut tracker, &desk, &session, &mut rx).await
             }
             Err(e) => {
                 tracing::warn!(addr = %options.addr, error = %e, "AMI connection failed");
@@ -108,7 +140,7 @@ pub(crate) async fn run(
                             None | Some(SourceMsg::Shutdown) => return,
                             Some(SourceMsg::Disconnect) => { enabled = false; disconnected(&session, "logged out".into()).await; break }
                             Some(SourceMsg::Connect) => break,
-                            Some(SourceMsg::Command { reply, .. }) => refuse(reply),
+                            Some(other) => refuse(other),
                         }
                     }
                 }
@@ -121,13 +153,14 @@ async fn serve(
     client: &Client,
     mut events: ringside_ami::Events,
     tracker: &mut CallTracker,
-    identity: &AgentIdentity,
+    desk: &Desk,
     session: &mpsc::Sender<SessionMsg>,
     rx: &mut mpsc::Receiver<SourceMsg>,
 ) -> After {
     // Re-sync now rather than waiting for the next event: the calls that exist (a call that
     // started while we were away gets its card, one that ended is closed) and the pause state.
     // It runs beside the event loop: awaiting it here could stall the socket behind unread events.
+    let live_before = tracker.live_calls();
     let mut resync: Option<JoinHandle<Result<Resync, AmiError>>> = {
         let c = client.clone();
         Some(tokio::spawn(async move {
@@ -152,7 +185,7 @@ async fn serve(
                 match done {
                     Ok(Ok(Resync { channels, members })) => {
                         let now = Timestamp::now();
-                        tracker.resync(&channels, now, &mut out);
+                        tracker.resync(&channels, &live_before, now, &mut out);
                         for item in &members { tracker.handle(item, now, &mut out); }
                         for e in out.drain(..) { send(session, e).await; }
                     }
@@ -170,11 +203,46 @@ async fn serve(
                 Some(SourceMsg::Connect) => {}
                 Some(SourceMsg::Command { cmd, reply }) => {
                     let c = client.clone();
-                    let interfaces = identity.interfaces.clone();
+                    let interfaces = desk.identity.interfaces.clone();
                     tokio::spawn(async move {
                         let result = execute(&c, &interfaces, &cmd).await;
                         if let Err(e) = &result { tracing::warn!(error = %e, ?cmd, "PBX command failed"); }
                         if let Some(reply) = reply { let _ = reply.send(result); }
+                    });
+                }
+                Some(SourceMsg::Originate { number, reply }) => {
+                    let request = OriginateRequest {
+                        device: desk.identity.interfaces.first().cloned().unwrap_or_default(),
+                        context: desk.originate_context.clone(),
+                        number,
+                        caller_id: desk.caller_id.clone(),
+                        ring_timeout: Duration::from_secs(30),
+                    };
+                    let c = client.clone();
+                    tokio::spawn(async move {
+                        let result = originate(&c, &request).await.map(|_| ()).map_err(RuntimeError::from);
+                        let _ = reply.send(result);
+                    });
+                }
+                Some(SourceMsg::Hangup { call, reply }) => {
+                    let channels = tracker.agent_channels(&call);
+                    let c = client.clone();
+                    tokio::spawn(async move {
+                        let result = match channels.first() {
+                            None => Err(RuntimeError::NoSuchCall),
+                            Some(channel) => c
+                                .send(Action::new("Hangup").field("Channel", channel).field("Cause", "16"))
+                                .await
+                                .map(|_| ())
+                                .map_err(RuntimeError::from),
+                        };
+                        let _ = reply.send(result);
+                    });
+                }
+                Some(SourceMsg::SetMemberPaused { interface, queue, paused, reason, reply }) => {
+                    let c = client.clone();
+                    tokio::spawn(async move {
+                        let _ = reply.send(pause_member(&c, &interface, queue.as_deref(), paused, reason.as_deref()).await);
                     });
                 }
             }
@@ -185,24 +253,43 @@ async fn serve(
 /// Pauses or unpauses every interface of the agent in all their queues.
 async fn execute(client: &Client, interfaces: &[String], cmd: &CtiCommand) -> Result<(), RuntimeError> {
     for interface in interfaces {
-        let action = match cmd {
+        match cmd {
             CtiCommand::PauseQueues { reason } => {
-                let a = Action::new("QueuePause").field("Interface", interface).field("Paused", "true");
-                match reason {
-                    Some(r) => a.field("Reason", r),
-                    None => a,
-                }
+                pause_member(client, interface, None, true, reason.as_deref()).await?
             }
-            CtiCommand::UnpauseQueues => {
-                Action::new("QueuePause").field("Interface", interface).field("Paused", "false")
-            }
-        };
-        client.send(action).await?;
+            CtiCommand::UnpauseQueues => pause_member(client, interface, None, false, None).await?,
+        }
     }
     Ok(())
 }
 
-fn refuse(reply: Option<oneshot::Sender<Result<(), RuntimeError>>>) {
+/// `QueuePause` of one member, in one queue or (without `queue`) in all of theirs.
+async fn pause_member(
+    client: &Client,
+    interface: &str,
+    queue: Option<&str>,
+    paused: bool,
+    reason: Option<&str>,
+) -> Result<(), RuntimeError> {
+    let mut action = Action::new("QueuePause").field("Interface", interface).field("Paused", paused.to_string());
+    if let Some(q) = queue {
+        action = action.field("Queue", q);
+    }
+    if let Some(r) = reason.filter(|r| !r.is_empty()) {
+        action = action.field("Reason", r);
+    }
+    client.send(action).await?;
+    Ok(())
+}
+
+fn refuse(msg: SourceMsg) {
+    let reply = match msg {
+        SourceMsg::Command { reply, .. } => reply,
+        SourceMsg::Originate { reply, .. }
+        | SourceMsg::Hangup { reply, .. }
+        | SourceMsg::SetMemberPaused { reply, .. } => Some(reply),
+        SourceMsg::Connect | SourceMsg::Disconnect | SourceMsg::Shutdown => None,
+    };
     if let Some(reply) = reply {
         let _ = reply.send(Err(RuntimeError::NotConnected));
     }

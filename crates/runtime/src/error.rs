@@ -14,6 +14,10 @@ pub enum RuntimeError {
     State(#[from] TransitionError),
     #[error(transparent)]
     Pbx(#[from] AmiError),
+    #[error(transparent)]
+    Number(#[from] ringside_core::number::DialError),
+    #[error("there is no call to hang up")]
+    NoSuchCall,
     #[error("not connected to the PBX; try again when the connection is back")]
     NotConnected,
     #[error("Ringside is shutting down")]

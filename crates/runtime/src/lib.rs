@@ -34,10 +34,15 @@ pub struct Snapshot {
     pub agent: AgentState,
     pub source: SourceStatus,
     pub cards: Vec<CallCard>,
+    /// Members of the supervised queues.
+    pub team: Vec<ringside_core::TeamMember>,
 }
 
 /// The user name Ringside logs in with on the embedded demo PBX.
 pub const DEMO_USER: &str = "ringside";
+
+/// The demo PBX dials outside numbers from this context (as the recorded Asterisk did).
+pub const DEMO_ORIGINATE_CONTEXT: &str = "outbound";
 
 /// Environment variable holding the AMI secret until the keychain integration lands.
 pub const AMI_SECRET_ENV: &str = "RINGSIDE_AMI_SECRET";
@@ -54,11 +59,11 @@ impl Runtime {
     /// As [`Runtime::start`], with the AMI secret given (else read from [`AMI_SECRET_ENV`]).
     pub async fn start_with_secret(config: Config, secret: Option<String>) -> Result<RuntimeHandle, RuntimeError> {
         let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
-        let (demo, options) = match &config.source {
+        let (demo, options, originate_context) = match &config.source {
             SourceConfig::Demo => {
                 let (demo, addr) = start_demo(&config).await?;
                 let options = ConnectOptions::new(addr.to_string(), DEMO_USER, Secret::new(DEMO_SECRET));
-                (demo, options)
+                (demo, options, DEMO_ORIGINATE_CONTEXT.to_string())
             }
             SourceConfig::Ami(ami) => {
                 let secret = match secret {
@@ -73,22 +78,31 @@ impl Runtime {
                 );
                 options.ping_interval = std::time::Duration::from_secs(ami.ping_interval_secs.max(1));
                 options.connect_timeout = std::time::Duration::from_secs(ami.connect_timeout_secs.max(1));
-                (None, options)
+                (None, options, ami.originate_context.clone())
             }
         };
         let demo_addr = demo.as_ref().map(|d: &DemoPbx| d.local_addr());
 
-        let (outputs, _) = broadcast::channel(1024);
+        // Subscribed before anything runs, so the first subscriber misses nothing.
+        let (outputs, first_rx) = broadcast::channel(1024);
         let (session_tx, session_rx) = mpsc::channel(4096);
         let (source_tx, source_rx) = mpsc::channel(64);
         let session = Session::new(config.session_config());
         tokio::spawn(session_task::run(session, session_rx, outputs.clone(), source_tx.clone()));
-        tokio::spawn(ami_source::run(options, identity, session_tx.clone(), source_rx));
+        let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
+        let desk = ami_source::Desk {
+            identity,
+            originate_context,
+            // Quotes would end the CallerID name early: the name is the agent's own, but still text.
+            caller_id: format!("\"{}\" <{}>", name.replace('"', "'"), config.agent.extension),
+        };
+        tokio::spawn(ami_source::run(options, desk, session_tx.clone(), source_rx));
 
         Ok(RuntimeHandle {
             session: session_tx,
             source: source_tx,
             outputs,
+            first_rx: std::sync::Arc::new(std::sync::Mutex::new(Some(first_rx))),
             demo_addr,
             demo: std::sync::Arc::new(Mutex::new(demo)),
         })
@@ -128,14 +142,17 @@ pub struct RuntimeHandle {
     session: mpsc::Sender<SessionMsg>,
     source: mpsc::Sender<ami_source::SourceMsg>,
     outputs: broadcast::Sender<SessionOutput>,
+    first_rx: std::sync::Arc<std::sync::Mutex<Option<broadcast::Receiver<SessionOutput>>>>,
     demo_addr: Option<SocketAddr>,
     demo: std::sync::Arc<Mutex<Option<DemoPbx>>>,
 }
 
 impl RuntimeHandle {
-    /// Every change from now on. A receiver that lags gets `Lagged`: take a new snapshot then.
+    /// Every change from now on; the first call gets every change since the runtime started.
+    /// A receiver that lags gets `Lagged`: take a new snapshot then.
     pub fn subscribe(&self) -> broadcast::Receiver<SessionOutput> {
-        self.outputs.subscribe()
+        let first = self.first_rx.lock().ok().and_then(|mut f| f.take());
+        first.unwrap_or_else(|| self.outputs.subscribe())
     }
 
     pub async fn snapshot(&self) -> Snapshot {
@@ -152,6 +169,7 @@ impl RuntimeHandle {
                 since: ringside_core::Timestamp::now(),
             },
             cards: Vec::new(),
+            team: Vec::new(),
         }
     }
 
@@ -172,6 +190,33 @@ impl RuntimeHandle {
         self.ask(|reply| SessionMsg::FinishWrapUp { result, reply }).await
     }
 
+    /// Click-to-call: the PBX rings the agent's phone, then dials `number`. Returns once the
+    /// agent answered and the number is being dialed, or with the PBX's reason in words.
+    pub async fn originate(&self, number: &str) -> Result<(), RuntimeError> {
+        let number = ringside_core::number::dialable(number)?;
+        self.ask_source(|reply| ami_source::SourceMsg::Originate { number, reply }).await
+    }
+
+    /// Hangs up the agent's current call (the card stays open).
+    pub async fn hangup(&self) -> Result<(), RuntimeError> {
+        let snapshot = self.snapshot().await;
+        let call = snapshot.agent.current_call().cloned().ok_or(RuntimeError::NoSuchCall)?;
+        self.ask_source(|reply| ami_source::SourceMsg::Hangup { call, reply }).await
+    }
+
+    /// Supervisor: pause or unpause a queue member, in one queue or all of theirs.
+    pub async fn set_member_paused(
+        &self,
+        interface: &str,
+        queue: Option<&str>,
+        paused: bool,
+        reason: Option<String>,
+    ) -> Result<(), RuntimeError> {
+        let (interface, queue) = (interface.to_string(), queue.map(str::to_string));
+        self.ask_source(|reply| ami_source::SourceMsg::SetMemberPaused { interface, queue, paused, reason, reply })
+            .await
+    }
+
     /// The agent closes an ended card.
     pub async fn dismiss(&self, call: CallId) {
         let _ = self.session.send(SessionMsg::Dismiss(call)).await;
@@ -188,6 +233,15 @@ impl RuntimeHandle {
         if let Some(demo) = self.demo.lock().await.take() {
             demo.shutdown().await;
         }
+    }
+
+    async fn ask_source(
+        &self,
+        msg: impl FnOnce(oneshot::Sender<Result<(), RuntimeError>>) -> ami_source::SourceMsg,
+    ) -> Result<(), RuntimeError> {
+        let (tx, rx) = oneshot::channel();
+        self.source.send(msg(tx)).await.map_err(|_| RuntimeError::Stopped)?;
+        rx.await.map_err(|_| RuntimeError::Stopped)?
     }
 
     async fn ask(

@@ -60,6 +60,7 @@ async fn handle(session: &mut Session, msg: SessionMsg, source: &mpsc::Sender<So
                 agent: session.agent().clone(),
                 source: session.source().clone(),
                 cards: session.cards(now),
+                team: session.team(),
             });
             Vec::new()
         }

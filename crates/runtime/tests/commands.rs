@@ -1,0 +1,139 @@
+//! Commands from the desk to the PBX, against the demo PBX over real TCP: accepting calls,
+//! click-to-call, hang up, and a supervisor pausing another agent.
+
+use std::time::Duration;
+
+use ringside_config::{AmiConfig, Config, SourceConfig};
+use ringside_core::session::SourceStatus;
+use ringside_core::{AgentState, CallCard, CardStatus, Direction, EndCause, MemberState, SessionOutput};
+use ringside_demo_pbx::{DemoPbx, DemoPbxConfig, DEMO_SECRET};
+use ringside_runtime::{Runtime, RuntimeError, RuntimeHandle, DEMO_ORIGINATE_CONTEXT};
+use tokio::sync::broadcast::Receiver;
+
+async fn start(speed: f64) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>) {
+    let pbx =
+        DemoPbx::start(DemoPbxConfig { listen: "127.0.0.1:0".parse().expect("addr"), speed, ..Default::default() })
+            .await
+            .expect("demo");
+    let addr = pbx.local_addr();
+    let mut config = Config::default();
+    config.source = SourceConfig::Ami(AmiConfig {
+        originate_context: DEMO_ORIGINATE_CONTEXT.into(),
+        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
+    });
+    config.session.wrap_up = false;
+    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
+    let mut rx = handle.subscribe();
+    until(&mut rx, "connected", |o| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(()))
+        .await;
+    (pbx, handle, rx)
+}
+
+async fn until<T>(rx: &mut Receiver<SessionOutput>, what: &str, f: impl Fn(&SessionOutput) -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Ok(out)) => {
+                if let Some(t) = f(&out) {
+                    return t;
+                }
+                seen.push(out);
+            }
+            Ok(Err(e)) => panic!("while waiting for {what}: {e}"),
+            Err(_) => panic!("timed out waiting for {what}; saw {seen:#?}"),
+        }
+    }
+}
+
+fn card_with(status: CardStatus) -> impl Fn(&SessionOutput) -> Option<CallCard> {
+    move |o| match o {
+        SessionOutput::Card(c) if c.status == status => Some(c.clone()),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_calls_off_and_on_goes_through_the_pbx() {
+    let (pbx, handle, mut rx) = start(20.0).await;
+    handle.set_accepting_calls(false, Some("Lunch break".into())).await.expect("paused");
+    let paused = until(&mut rx, "paused", |o| match o {
+        SessionOutput::Agent(AgentState::Paused { reason, .. }) => Some(reason.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(paused.as_deref(), Some("Lunch break"));
+    handle.set_accepting_calls(true, None).await.expect("unpaused");
+    until(&mut rx, "available", |o| matches!(o, SessionOutput::Agent(AgentState::Available { .. })).then_some(()))
+        .await;
+    // A line break in the reason would inject a second AMI action: refused before the wire.
+    let err = handle.set_accepting_calls(false, Some("x\r\nAction: Originate".into())).await.expect_err("refused");
+    assert!(err.to_string().contains("line break"), "{err}");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_to_call_rings_the_agent_then_dials_the_number() {
+    let (pbx, handle, mut rx) = start(20.0).await;
+    handle.originate("044 123 45 67").await.expect("placed");
+    let dialing = until(&mut rx, "the outgoing card", card_with(CardStatus::Dialing)).await;
+    assert_eq!(dialing.direction, Direction::Outgoing);
+    assert_eq!(dialing.number, "0441234567");
+    let ended = until(&mut rx, "the end", card_with(CardStatus::Ended)).await;
+    assert_eq!(ended.call_id, dialing.call_id, "one card for the click-to-call");
+    assert_eq!(ended.outcome, Some(EndCause::Completed));
+
+    for hostile in ["123 /password:x", ";rm -rf ~", "$(id)", "tel:123?x=1"] {
+        let err = handle.originate(hostile).await.expect_err("refused");
+        assert!(matches!(err, RuntimeError::Number(_)), "{hostile}: {err:?}");
+    }
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hang_up_ends_the_current_call_and_keeps_the_card() {
+    let (pbx, handle, mut rx) = start(5.0).await;
+    assert!(matches!(handle.hangup().await, Err(RuntimeError::NoSuchCall)), "nothing to hang up yet");
+    pbx.ring("+380441234567", None, "100").expect("ring");
+    let on_call = until(&mut rx, "the answer", card_with(CardStatus::OnCall)).await;
+    handle.hangup().await.expect("hung up");
+    let ended = until(&mut rx, "the end", card_with(CardStatus::Ended)).await;
+    assert_eq!(ended.call_id, on_call.call_id);
+    assert_eq!(ended.outcome, Some(EndCause::Completed));
+    let cards = handle.snapshot().await.cards;
+    assert!(cards.iter().any(|c| c.call_id == on_call.call_id), "the card stays open after hang-up");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisor_sees_the_team_and_pauses_an_agent() {
+    let (pbx, handle, mut rx) = start(20.0).await;
+    // The re-sync after connect fills the team.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while handle.snapshot().await.team.len() < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "team never filled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let team = handle.snapshot().await.team;
+    assert!(team.iter().all(|m| m.state() == MemberState::Available), "{team:?}");
+
+    handle.set_member_paused("Local/101@agents", Some("support"), true, Some("Coaching".into())).await.expect("paused");
+    let m = until(&mut rx, "101 paused", |o| match o {
+        SessionOutput::TeamMember(m) if m.interface == "Local/101@agents" && m.state() != MemberState::Available => {
+            Some(m.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert!(
+        matches!(m.state(), MemberState::Paused { reason: Some(ref r), since: Some(_) } if r == "Coaching"),
+        "{m:?}"
+    );
+    let err = handle.set_member_paused("Local/999@agents", None, true, None).await.expect_err("unknown member");
+    assert!(err.to_string().contains("Interface not found"), "{err}");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
