@@ -6,6 +6,7 @@
 pub mod client;
 pub mod codec;
 mod connection;
+pub mod doctor;
 pub mod error;
 pub mod originate;
 pub mod team;

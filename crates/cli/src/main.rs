@@ -2,6 +2,8 @@
 //! crates the desktop app uses, so what works here works there.
 
 mod demo;
+mod pbx;
+mod target;
 mod watch;
 
 use std::process::ExitCode;
@@ -21,6 +23,18 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Run the demo PBX (a real AMI server on loopback), or ring it with `demo-pbx call`.
     DemoPbx(demo::DemoArgs),
+    /// List the members of the supervised queues with their state (supervisor view).
+    Agents(pbx::AgentsArgs),
+    /// Stop accepting queue calls (the agent's interfaces, or --interface for another member).
+    Pause(pbx::PauseArgs),
+    /// Accept queue calls again.
+    Unpause(pbx::PauseArgs),
+    /// Click-to-call: ring the agent's phone, then dial NUMBER.
+    Originate(pbx::OriginateArgs),
+    /// Check the way to the PBX step by step and say what is wrong.
+    Doctor(pbx::DoctorArgs),
+    /// Keep the AMI secret in the OS keychain.
+    Secret(pbx::SecretArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +57,12 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Watch(args) => watch::run(args).await,
             Command::DemoPbx(args) => demo::run(args).await,
+            Command::Agents(args) => pbx::agents(args).await,
+            Command::Pause(args) => pbx::pause(args, true).await,
+            Command::Unpause(args) => pbx::pause(args, false).await,
+            Command::Originate(args) => pbx::originate_cmd(args).await,
+            Command::Doctor(args) => pbx::doctor(args).await,
+            Command::Secret(args) => pbx::secret(args).await,
         }
     });
     match result {

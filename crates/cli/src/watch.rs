@@ -1,34 +1,21 @@
 //! `ringside-cli watch`: the session without a window, one JSON line per card change.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use clap::Args;
-use ringside_config::{AmiConfig, Config, SourceConfig};
+use ringside_config::SourceConfig;
 use ringside_core::{CallCard, SessionOutput};
-use ringside_runtime::{Runtime, AMI_SECRET_ENV};
+use ringside_runtime::{ami_secret, Runtime};
+
+use crate::target::{prompt_secret, Target};
 use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 
 #[derive(Args)]
 pub struct WatchArgs {
-    /// An Asterisk AMI to log in to (HOST:PORT). Without it, the configured source is used:
-    /// by default the demo PBX (started in-process, or the one already listening).
-    #[arg(long, value_name = "HOST:PORT")]
-    ami: Option<String>,
-    /// AMI user (with --ami). The secret is read from RINGSIDE_AMI_SECRET or prompted for.
-    #[arg(long, requires = "ami")]
-    user: Option<String>,
-    /// The agent's extension.
-    #[arg(long)]
-    extension: Option<String>,
-    /// The agent's queue-member interface (repeat for several), e.g. PJSIP/100.
-    #[arg(long = "interface", value_name = "IFACE")]
-    interfaces: Vec<String>,
-    /// Config file (default: $RINGSIDE_CONFIG or the OS config dir).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Also print agent-state and connection changes (as JSON lines with a "kind").
+    #[command(flatten)]
+    target: Target,
+    /// Also print agent-state, team and connection changes (as JSON lines with a "kind").
     #[arg(long)]
     all: bool,
 }
@@ -66,17 +53,14 @@ impl<'a> From<&'a CallCard> for CardLine<'a> {
 }
 
 pub async fn run(args: WatchArgs) -> Result<(), String> {
-    let config = build_config(&args)?;
+    let config = args.target.config()?;
     // Never a command-line argument: it would land in the shell history.
     let secret = match &config.source {
-        SourceConfig::Ami(ami) if std::env::var_os(AMI_SECRET_ENV).is_none() => {
-            let prompt = format!("AMI secret for {}@{}:{}: ", ami.username, ami.host, ami.port);
-            Some(
-                rpassword::prompt_password(prompt)
-                    .map_err(|e| format!("no AMI secret: set {AMI_SECRET_ENV} or run in a terminal ({e})"))?,
-            )
-        }
-        _ => None,
+        SourceConfig::Ami(ami) => match ami_secret(ami).await.map_err(|e| e.to_string())? {
+            Some(s) => Some(s),
+            None => Some(prompt_secret(ami)?),
+        },
+        SourceConfig::Demo => None,
     };
     let handle = Runtime::start_with_secret(config, secret).await.map_err(|e| e.to_string())?;
     let mut rx = handle.subscribe();
@@ -114,31 +98,4 @@ fn print(w: &mut impl Write, out: &SessionOutput, all: bool) -> Result<(), Strin
     .map_err(|e| format!("cannot print a card: {e}"))?;
     // A closed pipe (`| head`) ends the watch quietly.
     writeln!(w, "{line}").and_then(|_| w.flush()).map_err(|e| format!("stdout closed: {e}"))
-}
-
-fn build_config(args: &WatchArgs) -> Result<Config, String> {
-    let mut config = match args.config.clone().or_else(Config::default_path) {
-        Some(path) => Config::load(&path).map_err(|e| e.to_string())?,
-        None => Config::default(),
-    };
-    if let Some(ami) = &args.ami {
-        let (host, port) = match ami.rsplit_once(':') {
-            Some((h, p)) => {
-                (h.to_string(), p.parse::<u16>().map_err(|_| format!("--ami {ami}: the port must be a number"))?)
-            }
-            None => (ami.clone(), 5038),
-        };
-        let username = args.user.clone().ok_or("--ami needs --user (the AMI user name from manager.conf)")?;
-        config.source = SourceConfig::Ami(AmiConfig::new(host, port, username));
-    }
-    if let Some(ext) = &args.extension {
-        config.agent.extension = ext.clone();
-        if args.interfaces.is_empty() {
-            config.agent.interfaces = vec![format!("PJSIP/{ext}"), format!("Local/{ext}@agents")];
-        }
-    }
-    if !args.interfaces.is_empty() {
-        config.agent.interfaces = args.interfaces.clone();
-    }
-    Ok(config)
 }

@@ -256,6 +256,20 @@ fn handle(shared: &Arc<Shared>, sid: u64, m: &Message) -> Flow {
                 }
             }
         }
+        "userevent" => match m.get("UserEvent").map(str::trim).filter(|u| !u.is_empty()) {
+            Some(name) => {
+                ok(&mut st, "Event Sent");
+                let mut ev = Ev::event("UserEvent", Class::User).kv("UserEvent", name);
+                for (k, v) in m
+                    .iter()
+                    .filter(|(k, _)| !["Action", "ActionID", "UserEvent"].iter().any(|x| k.eq_ignore_ascii_case(x)))
+                {
+                    ev = ev.kv(k, v);
+                }
+                st.emit(ev);
+            }
+            None => err(&mut st, "UserEvent must be specified"),
+        },
         "queuestatus" => queue_status(&mut st, sid, m),
         "queuepause" => queue_pause(&mut st, sid, m),
         "queueadd" => queue_add(&mut st, sid, m),

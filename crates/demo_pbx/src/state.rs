@@ -229,6 +229,8 @@ pub(crate) enum Class {
     Call,
     Agent,
     Security,
+    /// `UserEvent`s, which `ringside-cli doctor` uses to see events flow.
+    User,
 }
 
 impl Class {
@@ -238,6 +240,7 @@ impl Class {
             Class::Call => "call",
             Class::Agent => "agent",
             Class::Security => "security",
+            Class::User => "user",
         }
     }
 

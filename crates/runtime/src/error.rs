@@ -6,8 +6,10 @@ use ringside_core::TransitionError;
 /// Errors the agent sees; each message says what to do.
 #[derive(Debug, Error, Clone)]
 pub enum RuntimeError {
-    #[error("no AMI secret for user {username:?}: set {env} (keychain support is coming)")]
+    #[error("no AMI secret for user {username:?}: store it with `ringside-cli secret set`, or set {env}")]
     NoSecret { username: String, env: &'static str },
+    #[error("{0}")]
+    Keychain(String),
     #[error("the demo PBX could not start: {0}")]
     Demo(String),
     #[error(transparent)]

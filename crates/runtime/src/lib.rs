@@ -44,8 +44,8 @@ pub const DEMO_USER: &str = "ringside";
 /// The demo PBX dials outside numbers from this context (as the recorded Asterisk did).
 pub const DEMO_ORIGINATE_CONTEXT: &str = "outbound";
 
-/// Environment variable holding the AMI secret until the keychain integration lands.
-pub const AMI_SECRET_ENV: &str = "RINGSIDE_AMI_SECRET";
+/// Environment variable holding the AMI secret where no keychain entry exists (headless, tests).
+pub const AMI_SECRET_ENV: &str = ringside_secrets::AMI_SECRET_ENV;
 
 pub struct Runtime;
 
@@ -68,8 +68,10 @@ impl Runtime {
             SourceConfig::Ami(ami) => {
                 let secret = match secret {
                     Some(s) => s,
-                    None => std::env::var(AMI_SECRET_ENV)
-                        .map_err(|_| RuntimeError::NoSecret { username: ami.username.clone(), env: AMI_SECRET_ENV })?,
+                    None => ami_secret(ami).await?.ok_or_else(|| RuntimeError::NoSecret {
+                        username: ami.username.clone(),
+                        env: AMI_SECRET_ENV,
+                    })?,
                 };
                 let mut options = ConnectOptions::new(
                     format!("{}:{}", ami.host, ami.port),
@@ -107,6 +109,19 @@ impl Runtime {
             demo: std::sync::Arc::new(Mutex::new(demo)),
         })
     }
+}
+
+/// The AMI secret for `ami`: from the OS keychain, else from [`AMI_SECRET_ENV`].
+pub async fn ami_secret(ami: &ringside_config::AmiConfig) -> Result<Option<String>, RuntimeError> {
+    let key = ringside_secrets::SecretKey::ami(&ami.username, &ami.host, ami.port);
+    // The keychain API blocks (D-Bus, Keychain, Credential Manager): keep it off the runtime.
+    let found = tokio::task::spawn_blocking(move || {
+        ringside_secrets::resolve(&ringside_secrets::SecretStore::os(), &key, AMI_SECRET_ENV)
+    })
+    .await
+    .map_err(|e| RuntimeError::Keychain(e.to_string()))?
+    .map_err(|e| RuntimeError::Keychain(e.to_string()))?;
+    Ok(found.map(|s| s.expose().to_string()))
 }
 
 /// Starts the embedded demo PBX, or uses one already listening there (a second Ringside,

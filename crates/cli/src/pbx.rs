@@ -1,0 +1,271 @@
+//! Commands that act on the PBX directly: `agents`, `pause`, `unpause`, `originate`, `doctor`,
+//! and `secret` to keep the AMI secret in the OS keychain.
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use ringside_ami::doctor::{diagnose, Outcome};
+use ringside_ami::originate::{originate, OriginateRequest};
+use ringside_ami::team::member_update;
+use ringside_ami::{connect, Action, Client, Events, Message};
+use ringside_config::SourceConfig;
+use ringside_core::{MemberState, Team, TeamMember, Timestamp};
+use ringside_secrets::{SecretKey, SecretStore};
+
+use crate::target::{prompt_secret, Desk, Target};
+
+async fn login(desk: &Desk) -> Result<(Client, Events), String> {
+    connect(&desk.options).await.map_err(|e| match (&desk.config.source, e) {
+        (SourceConfig::Demo, ringside_ami::AmiError::Connect { addr, .. }) => format!(
+            "no demo PBX at {addr}: start one with `ringside-cli demo-pbx` (or start Ringside), or pass --ami HOST:PORT --user U"
+        ),
+        (_, e) => e.to_string(),
+    })
+}
+
+#[derive(Args)]
+pub struct AgentsArgs {
+    #[command(flatten)]
+    target: Target,
+    /// Only these queues (repeat); default: supervisor.queues from the config, else all.
+    #[arg(long = "queue", value_name = "QUEUE")]
+    queues: Vec<String>,
+    /// Keep running and print each member again when their state changes.
+    #[arg(long)]
+    watch: bool,
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn agents(args: AgentsArgs) -> Result<(), String> {
+    let desk = args.target.desk().await?;
+    let supervised = if args.queues.is_empty() { desk.config.supervisor.queues.clone() } else { args.queues.clone() };
+    let (client, mut events) = login(&desk).await?;
+    let mut team = Team::new(supervised);
+    for item in client.send_list(Action::new("QueueStatus")).await.map_err(|e| e.to_string())? {
+        if let Some(update) = member_update(&item) {
+            team.apply(update);
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(out, "{:<24} {:<20} {:<12} {:<20} {:<10} QUEUES", "INTERFACE", "NAME", "STATE", "REASON", "SINCE")
+            .map_err(|e| e.to_string())?;
+    }
+    for member in team.members() {
+        print_member(&mut out, member, args.json)?;
+    }
+    if !args.watch {
+        client.logoff().await;
+        return Ok(());
+    }
+    drop(out);
+    while let Some(item) = events.recv().await {
+        let msg = item.map_err(|e| format!("connection lost: {e}"))?;
+        if let Some(update) = member_update(&msg) {
+            let interface = match &update {
+                ringside_core::MemberUpdate::Set { interface, .. }
+                | ringside_core::MemberUpdate::Removed { interface, .. } => interface.clone(),
+            };
+            match team.apply(update) {
+                Some(Some(member)) => print_member(&mut std::io::stdout().lock(), &member, args.json)?,
+                Some(None) => println!("{interface} left the supervised queues"),
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_member(out: &mut impl Write, m: &TeamMember, json: bool) -> Result<(), String> {
+    let state = m.state();
+    if json {
+        let value = serde_json::json!({ "interface": m.interface, "name": m.name, "state": state, "queues": m.queues });
+        return writeln!(out, "{value}").map_err(|e| e.to_string());
+    }
+    let (word, reason, since) = match &state {
+        MemberState::Available => ("available", String::new(), String::new()),
+        MemberState::Ringing => ("ringing", String::new(), String::new()),
+        MemberState::InCall => ("in call", String::new(), String::new()),
+        MemberState::Unavailable => ("unavailable", String::new(), String::new()),
+        MemberState::Paused { reason, since } => {
+            ("paused", reason.clone().unwrap_or_default(), since.map(ago).unwrap_or_default())
+        }
+    };
+    let queues = m.queues.keys().cloned().collect::<Vec<_>>().join(",");
+    writeln!(out, "{:<24} {:<20} {:<12} {:<20} {:<10} {queues}", m.interface, m.name, word, reason, since)
+        .map_err(|e| e.to_string())
+}
+
+/// "12m" / "3h05m" since a moment.
+fn ago(t: Timestamp) -> String {
+    let secs = Timestamp::now().secs_since(t);
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[derive(Args)]
+pub struct PauseArgs {
+    #[command(flatten)]
+    target: Target,
+    /// Only in this queue; default: all the member's queues.
+    #[arg(long)]
+    queue: Option<String>,
+    /// Why (shown to supervisors), e.g. "Lunch".
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+/// `pause` / `unpause`: the agent's own interfaces, or another member's with --interface.
+pub async fn pause(args: PauseArgs, paused: bool) -> Result<(), String> {
+    let desk = args.target.desk().await?;
+    let (client, mut events) = login(&desk).await?;
+    for interface in &desk.identity.interfaces {
+        let mut action = Action::new("QueuePause").field("Interface", interface).field("Paused", paused.to_string());
+        if let Some(q) = &args.queue {
+            action = action.field("Queue", q);
+        }
+        if let (true, Some(r)) = (paused, &args.reason) {
+            action = action.field("Reason", r);
+        }
+        client.send(action).await.map_err(|e| format!("{interface}: {e}"))?;
+        // The PBX confirms with QueueMemberPause (after the Response).
+        let confirmed = wait_for(&mut events, Duration::from_secs(3), |m| {
+            m.event() == Some("QueueMemberPause")
+                && m.get("Interface").is_some_and(|i| i.eq_ignore_ascii_case(interface))
+        })
+        .await;
+        match confirmed {
+            Some(m) => {
+                let state = if m.get("Paused") == Some("1") { "paused" } else { "accepting calls" };
+                let reason =
+                    m.get("PausedReason").filter(|r| !r.is_empty()).map(|r| format!(" ({r})")).unwrap_or_default();
+                let queue =
+                    args.queue.as_deref().map(|q| format!(" in {q}")).unwrap_or_else(|| " in all queues".into());
+                println!("{interface}: {state}{queue}{reason}");
+            }
+            None => println!("{interface}: the PBX accepted the request but did not confirm it within 3 s"),
+        }
+    }
+    client.logoff().await;
+    Ok(())
+}
+
+async fn wait_for(events: &mut Events, within: Duration, f: impl Fn(&Message) -> bool) -> Option<Message> {
+    let deadline = tokio::time::Instant::now() + within;
+    while let Ok(Some(Ok(m))) = tokio::time::timeout_at(deadline, events.recv()).await {
+        if f(&m) {
+            return Some(m);
+        }
+    }
+    None
+}
+
+#[derive(Args)]
+pub struct OriginateArgs {
+    #[command(flatten)]
+    target: Target,
+    /// The number to call; formatting is ignored, anything but digits, +, * and # is refused.
+    number: String,
+}
+
+pub async fn originate_cmd(args: OriginateArgs) -> Result<(), String> {
+    let number = ringside_core::number::dialable(&args.number).map_err(|e| e.to_string())?;
+    let desk = args.target.desk().await?;
+    let device = desk.identity.interfaces.first().cloned().ok_or("no agent interface configured")?;
+    let (client, _events) = login(&desk).await?;
+    eprintln!("Ringing {device}; answer it to call {number}…");
+    let request = OriginateRequest {
+        device,
+        context: desk.originate_context.clone(),
+        number: number.clone(),
+        caller_id: desk.caller_id.clone(),
+        ring_timeout: Duration::from_secs(30),
+    };
+    let result = originate(&client, &request).await;
+    client.logoff().await;
+    result.map_err(|e| e.to_string())?;
+    println!("calling {number}");
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    target: Target,
+}
+
+pub async fn doctor(args: DoctorArgs) -> Result<(), String> {
+    let (desk, secret_problem) = args.target.desk_or_secret_problem().await?;
+    let checks = diagnose(&desk.options, &desk.identity, secret_problem).await;
+    let mut failed = false;
+    for check in &checks {
+        let (mark, text) = match &check.outcome {
+            Outcome::Pass(t) => ("ok  ", t),
+            Outcome::Warn(t) => ("warn", t),
+            Outcome::Fail(t) => {
+                failed = true;
+                ("FAIL", t)
+            }
+        };
+        println!("[{mark}] {:<13} {text}", check.step);
+    }
+    if failed {
+        Err("the connection to the PBX is not usable yet; fix the step marked FAIL".into())
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Args)]
+pub struct SecretArgs {
+    #[command(subcommand)]
+    action: SecretAction,
+}
+
+#[derive(Subcommand)]
+enum SecretAction {
+    /// Store the AMI secret of the configured (or --ami/--user) PBX in the OS keychain; prompts for it.
+    Set(SecretTarget),
+    /// Remove it from the keychain.
+    Delete(SecretTarget),
+}
+
+#[derive(Args)]
+struct SecretTarget {
+    #[command(flatten)]
+    target: Target,
+}
+
+pub async fn secret(args: SecretArgs) -> Result<(), String> {
+    let (set, target) = match &args.action {
+        SecretAction::Set(t) => (true, &t.target),
+        SecretAction::Delete(t) => (false, &t.target),
+    };
+    let config = target.config()?;
+    let SourceConfig::Ami(ami) = &config.source else {
+        return Err(
+            "the demo PBX needs no secret; pass --ami HOST:PORT --user U, or configure [source] kind = \"ami\"".into(),
+        );
+    };
+    let key = SecretKey::ami(&ami.username, &ami.host, ami.port);
+    let value = if set { Some(prompt_secret(ami)?) } else { None };
+    let label = key.to_string();
+    tokio::task::spawn_blocking(move || {
+        let store = SecretStore::os();
+        match value {
+            Some(v) => store.set(&key, &v),
+            None => store.delete(&key),
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    println!("{} {label} in the OS keychain", if set { "stored" } else { "removed" });
+    Ok(())
+}
