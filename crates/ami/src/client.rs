@@ -224,8 +224,9 @@ impl Client {
         }
     }
 
-    /// Says goodbye; the connection task ends when the server closes.
+    /// Says goodbye; the connection task ends when the server closes. Waits at most a second:
+    /// during a burst the answer can sit behind unread events, and leaving must not hang.
     pub async fn logoff(&self) {
-        let _ = self.send(Action::new("Logoff")).await;
+        let _ = self.request_with(Action::new("Logoff"), false, None, Duration::from_secs(1)).await;
     }
 }

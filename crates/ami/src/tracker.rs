@@ -160,6 +160,14 @@ impl CallTracker {
                 }
             }
             "DialEnd" => self.dial_end(msg, now, out),
+            // An attended transfer's consultation call rings the target with no DialBegin.
+            "DialState" => {
+                let ringing_me = msg.get("DialStatus") == Some("RINGING")
+                    && msg.get("DestChannel").is_some_and(|c| self.me.owns_channel(c) && !self.legs.contains_key(c));
+                if ringing_me {
+                    self.incoming(msg, None, now, out);
+                }
+            }
             "AgentConnect" => {
                 if let Some(call) = msg.get("DestChannel").and_then(|c| self.leg_call(c, LegRole::Incoming)) {
                     self.answered(&call, now, out);
@@ -167,7 +175,10 @@ impl CallTracker {
             }
             "Hangup" => self.hangup(msg, now, out),
             "BlindTransfer" => self.transfer(msg.get("TransfererChannel")),
-            "AttendedTransfer" => self.transfer(msg.get("OrigTransfererChannel")),
+            "AttendedTransfer" => {
+                self.transfer(msg.get("OrigTransfererChannel"));
+                self.transferred_to_me(msg, now, out);
+            }
             "QueueMemberPause" | "QueueMember" | "QueueMemberAdded" | "QueueMemberStatus" => {
                 self.member(msg, now, out);
                 self.team(msg, now, out);
@@ -384,6 +395,26 @@ impl CallTracker {
         let Some(call) = transferer.and_then(|c| self.legs.get(c)).map(|l| l.call.clone()) else { return };
         if let Some(t) = self.calls.get_mut(&call) {
             t.transferred = true;
+        }
+    }
+
+    /// The agent on the receiving end of an attended transfer now talks to the transferee:
+    /// their card (the same call) shows the customer instead of the colleague who consulted.
+    fn transferred_to_me(&mut self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let transferers = [msg.get("OrigTransfererChannel"), msg.get("SecondTransfererChannel")];
+        let call =
+            [msg.get("TransfereeLinkedid"), msg.get("OrigTransfererLinkedid"), msg.get("TransferTargetLinkedid")]
+                .into_iter()
+                .flatten()
+                .find(|id| self.calls.get(*id).is_some_and(|t| t.phase != Phase::Ended));
+        let Some(call) = call else { return };
+        let mine = self
+            .legs
+            .iter()
+            .any(|(ch, l)| l.call == call && l.role == LegRole::Incoming && !transferers.contains(&Some(ch.as_str())));
+        let remote = party(msg.get("TransfereeCallerIDNum"), msg.get("TransfereeCallerIDName"));
+        if mine && !remote.number.is_empty() {
+            out.push(CallEvent::PartyChanged { call: CallId::new(call), remote, at: now });
         }
     }
 

@@ -32,6 +32,7 @@ fn describe(e: &CallEvent) -> String {
         }
         CallEvent::OutgoingDialing { to, .. } => format!("dialing {}", to.number),
         CallEvent::Answered { .. } => "answered".into(),
+        CallEvent::PartyChanged { remote, .. } => format!("now with {}", remote.number),
         CallEvent::Ended { cause, .. } => format!("ended {cause:?}"),
         CallEvent::AgentPaused { paused, reason, .. } => {
             format!("paused={paused} {}", reason.clone().unwrap_or_default())
@@ -265,4 +266,26 @@ fn resync_answer_that_predates_a_new_call_does_not_end_it() {
     tracker.resync(&[], &live_before, Timestamp(1), &mut out);
     assert!(out.is_empty(), "a newer call was ended by an older answer: {out:?}");
     assert_eq!(tracker.live_calls().len(), 1);
+}
+
+#[test]
+fn attended_transfer_hands_the_customer_to_the_target() {
+    // Agent 100 consults 101, then completes the transfer.
+    assert_eq!(
+        calls_seen("i_attended_transfer", "100"),
+        ["ringing from +380441234567", "answered", "ended Transferred"]
+    );
+    assert_eq!(
+        calls_seen("i_attended_transfer", "101"),
+        ["ringing from 120", "answered", "now with +380441234567", "ended Completed"]
+    );
+    // "Blond": 100 hangs up while 101 still rings; 101 answers the customer directly.
+    assert_eq!(
+        calls_seen("i2_attended_transfer_blond_hangup_while_ringing", "100"),
+        ["ringing from +380441234567", "answered", "ended Transferred"]
+    );
+    assert_eq!(
+        calls_seen("i2_attended_transfer_blond_hangup_while_ringing", "101"),
+        ["ringing from 120", "now with +380441234567", "answered", "ended Completed"]
+    );
 }

@@ -90,6 +90,8 @@ pub enum CallEvent {
     },
     /// This agent is placing a call (from the phone or click-to-call).
     OutgoingDialing { call: CallId, to: RemoteParty, at: Timestamp },
+    /// The other party changed (an attended transfer hands the agent a new caller).
+    PartyChanged { call: CallId, remote: RemoteParty, at: Timestamp },
     /// The agent is now talking on this call.
     Answered { call: CallId, at: Timestamp },
     /// The call is over for this agent.
@@ -108,6 +110,7 @@ impl CallEvent {
             | CallEvent::IncomingRinging { at, .. }
             | CallEvent::OutgoingDialing { at, .. }
             | CallEvent::Answered { at, .. }
+            | CallEvent::PartyChanged { at, .. }
             | CallEvent::Ended { at, .. }
             | CallEvent::AgentPaused { at, .. }
             | CallEvent::TeamMember { at, .. } => *at,
@@ -119,6 +122,7 @@ impl CallEvent {
             CallEvent::IncomingRinging { call, .. }
             | CallEvent::OutgoingDialing { call, .. }
             | CallEvent::Answered { call, .. }
+            | CallEvent::PartyChanged { call, .. }
             | CallEvent::Ended { call, .. } => Some(call),
             _ => None,
         }

@@ -172,6 +172,18 @@ impl Session {
                 self.push_card(&call, now, &mut out);
                 self.agent_input_into(&AgentInput::Ring { call }, now, &mut out).ok();
             }
+            CallEvent::PartyChanged { call, remote, .. } => {
+                let changed = match self.calls.get_mut(&call) {
+                    Some(c) if !c.is_ended() && c.remote != remote && !remote.number.is_empty() => {
+                        c.remote = remote;
+                        true
+                    }
+                    _ => false,
+                };
+                if changed {
+                    self.push_card(&call, now, &mut out);
+                }
+            }
             CallEvent::Answered { call, at } => {
                 if self.calls.get_mut(&call).is_some_and(|c| c.answer(at)) {
                     self.push_card(&call, now, &mut out);
