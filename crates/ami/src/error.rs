@@ -17,6 +17,9 @@ pub enum AmiError {
     AuthenticationFailed { username: String },
     #[error("the PBX refused {action}: {message}")]
     Rejected { action: String, message: String },
+    /// Click-to-call did not get through; the text names the device and why.
+    #[error("{0}")]
+    CallNotPlaced(String),
     #[error("the PBX did not answer {action} within {timeout:?}")]
     ActionTimeout { action: String, timeout: Duration },
     #[error("the PBX stopped answering (no reply to a keepalive ping within {0:?})")]

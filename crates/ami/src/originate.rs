@@ -48,7 +48,7 @@ pub async fn originate(client: &Client, req: &OriginateRequest) -> Result<Origin
         return Ok(Originated { channel: known(outcome.get("Channel")), uniqueid: known(outcome.get("Uniqueid")) });
     }
     let reason = outcome.get("Reason").unwrap_or("");
-    Err(AmiError::Rejected { action: "the call".into(), message: originate_failure(reason, &req.device) })
+    Err(AmiError::CallNotPlaced(originate_failure(reason, &req.device)))
 }
 
 /// Asterisk's numeric `Reason` (the AST_CONTROL_* of the agent leg) in words.

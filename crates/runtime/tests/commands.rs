@@ -137,3 +137,30 @@ async fn supervisor_sees_the_team_and_pauses_an_agent() {
     handle.shutdown().await;
     pbx.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
+    let pbx = DemoPbx::start(DemoPbxConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        speed: 20.0,
+        ..Default::default()
+    })
+    .await
+    .expect("demo");
+    let addr = pbx.local_addr();
+    let mut config = Config::default();
+    config.agent.extension = "999".into();
+    config.agent.interfaces = vec!["Local/999@agents".into()];
+    config.source = SourceConfig::Ami(AmiConfig {
+        originate_context: DEMO_ORIGINATE_CONTEXT.into(),
+        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
+    });
+    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
+    let mut rx = handle.subscribe();
+    until(&mut rx, "connected", |o| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(()))
+        .await;
+    let err = handle.originate("0441234567").await.expect_err("no such device");
+    assert_eq!(err.to_string(), "the PBX could not ring Local/999@agents (unknown device, or it is not registered)");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
