@@ -1,1 +1,238 @@
+//! Ringside's desktop shell: a window, a tray icon and single-instance handling around
+//! `ringside-runtime`. Everything that decides anything lives in the crates; the shell loads
+//! the config, starts the runtime, forwards every `SessionOutput` to the webview as a
+//! `session` event, and turns clicks into calls on the [`RuntimeHandle`].
 
+mod commands;
+mod tray;
+
+use std::path::PathBuf;
+use std::sync::RwLock;
+
+use ringside_config::Config;
+use ringside_runtime::{Runtime, RuntimeHandle};
+use tauri::{AppHandle, Emitter, Manager, RunEvent, WindowEvent};
+use tokio::sync::broadcast::error::RecvError;
+
+/// Every `SessionOutput`, as `{ kind, value }`.
+pub const EVENT_SESSION: &str = "session";
+/// A full `Snapshot` after the shell fell behind the session (the UI redraws from it).
+pub const EVENT_SNAPSHOT: &str = "snapshot";
+/// The runtime is up: the UI asks for a snapshot.
+pub const EVENT_READY: &str = "ready";
+/// Ringside cannot run (bad config, demo PBX port taken): the message, in words.
+pub const EVENT_FATAL: &str = "fatal";
+/// Something the agent asked for from the tray failed: the message, in words.
+pub const EVENT_NOTICE: &str = "notice";
+
+/// The label of the one window.
+pub const MAIN_WINDOW: &str = "main";
+
+/// Where the runtime is in its life.
+enum Phase {
+    Starting,
+    Running(RuntimeHandle),
+    Failed(String),
+}
+
+/// The shell's state, managed by Tauri.
+pub struct Shell {
+    phase: RwLock<Phase>,
+    config_path: Option<PathBuf>,
+}
+
+impl Shell {
+    /// The running runtime, or words for why there is none.
+    fn handle(&self) -> Result<RuntimeHandle, String> {
+        match &*self.phase.read().unwrap_or_else(|p| p.into_inner()) {
+            Phase::Running(handle) => Ok(handle.clone()),
+            Phase::Starting => Err("Ringside is still starting; try again in a moment".to_string()),
+            Phase::Failed(message) => Err(message.clone()),
+        }
+    }
+
+    /// The phase in one word, and the error when it failed.
+    fn phase_name(&self) -> (&'static str, Option<String>) {
+        match &*self.phase.read().unwrap_or_else(|p| p.into_inner()) {
+            Phase::Starting => ("starting", None),
+            Phase::Running(_) => ("running", None),
+            Phase::Failed(message) => ("failed", Some(message.clone())),
+        }
+    }
+
+    fn set(&self, phase: Phase) {
+        *self.phase.write().unwrap_or_else(|p| p.into_inner()) = phase;
+    }
+}
+
+/// Reads the config file named by `$RINGSIDE_CONFIG` or the OS default place.
+fn load_config() -> (Option<PathBuf>, Result<Config, String>) {
+    match Config::default_path() {
+        Some(path) => {
+            let result = Config::load(&path).map_err(|e| e.to_string());
+            (Some(path), result)
+        }
+        None => {
+            tracing::warn!("no home directory to keep a config file in; using the embedded defaults");
+            (None, Ok(Config::default()))
+        }
+    }
+}
+
+/// Logs to stderr, or to the file named by `$RINGSIDE_LOG_FILE` (WebDriver swallows the app's
+/// output; the end-to-end test reads this file). `RUST_LOG` filters, `info` by default.
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let log_file = std::env::var_os("RINGSIDE_LOG_FILE").filter(|p| !p.is_empty());
+    let file = log_file.as_ref().map(|path| std::fs::OpenOptions::new().create(true).append(true).open(path));
+    // A second init (tests) is harmless: keep the first subscriber.
+    let _ = match file {
+        Some(Ok(file)) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(file)).try_init(),
+        Some(Err(e)) => {
+            eprintln!("cannot open RINGSIDE_LOG_FILE: {e}; logging to stderr");
+            builder.with_writer(std::io::stderr).try_init()
+        }
+        None => builder.with_writer(std::io::stderr).try_init(),
+    };
+}
+
+/// Brings the window back from the tray (or from behind other windows).
+pub(crate) fn show_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// Stops the runtime (logs off the PBX cleanly), then exits.
+pub(crate) fn quit(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let handle = app.state::<Shell>().handle().ok();
+        if let Some(handle) = handle {
+            let stop = handle.shutdown();
+            if tokio::time::timeout(std::time::Duration::from_secs(3), stop).await.is_err() {
+                tracing::warn!("the runtime did not stop within 3 s; exiting anyway");
+            }
+        }
+        app.exit(0);
+    });
+}
+
+/// Starts the runtime and then forwards its outputs until it stops.
+async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
+    let started = match config {
+        Ok(config) => Runtime::start(config).await.map_err(|e| format!("Ringside could not start: {e}")),
+        Err(message) => Err(message),
+    };
+    let handle = match started {
+        Ok(handle) => handle,
+        Err(message) => {
+            tracing::error!("{message}");
+            app.state::<Shell>().set(Phase::Failed(message.clone()));
+            tray::show_fatal(&app, &message);
+            let _ = app.emit(EVENT_FATAL, &message);
+            return;
+        }
+    };
+    if let Some(addr) = handle.demo_pbx_addr() {
+        tracing::info!(%addr, "running on the demo PBX");
+    }
+    // Subscribe before announcing readiness, so nothing between the UI's snapshot and the
+    // first forwarded output is lost.
+    let mut outputs = handle.subscribe();
+    app.state::<Shell>().set(Phase::Running(handle.clone()));
+    let snapshot = handle.snapshot().await;
+    tray::show_agent(&app, &snapshot.agent);
+    tray::show_source(&app, &snapshot.source);
+    let _ = app.emit(EVENT_READY, ());
+
+    loop {
+        match outputs.recv().await {
+            Ok(output) => {
+                match &output {
+                    ringside_core::SessionOutput::Agent(agent) => tray::show_agent(&app, agent),
+                    ringside_core::SessionOutput::Source(source) => tray::show_source(&app, source),
+                    _ => {}
+                }
+                if let Err(e) = app.emit(EVENT_SESSION, &output) {
+                    tracing::warn!(error = %e, "could not send a session update to the window");
+                }
+            }
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "the window fell behind the session; sending a full snapshot");
+                let snapshot = handle.snapshot().await;
+                tray::show_agent(&app, &snapshot.agent);
+                tray::show_source(&app, &snapshot.source);
+                let _ = app.emit(EVENT_SNAPSHOT, &snapshot);
+            }
+            Err(RecvError::Closed) => {
+                tracing::info!("the session stopped");
+                break;
+            }
+        }
+    }
+}
+
+/// Builds and runs the app; returns when it exits.
+pub fn run() {
+    init_tracing();
+    let (config_path, config) = load_config();
+    if let (Some(path), Ok(_)) = (&config_path, &config) {
+        tracing::info!(path = %path.display(), "config");
+    }
+
+    let app = tauri::Builder::default()
+        // First plugin, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| show_main_window(app)))
+        .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
+        .invoke_handler(tauri::generate_handler![
+            commands::snapshot,
+            commands::about,
+            commands::set_accepting_calls,
+            commands::log_in,
+            commands::log_out,
+            commands::finish_wrap_up,
+            commands::hang_up,
+            commands::dismiss,
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            if let Err(e) = tray::build(&handle) {
+                // A desktop without a tray still gets the window; closing it then quits.
+                tracing::warn!(error = %e, "no tray icon; closing the window will quit Ringside");
+            }
+            tauri::async_runtime::spawn(start_and_forward(handle, config));
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if tray::exists(window.app_handle()) {
+                    // Ringside lives in the tray; the window only hides.
+                    api.prevent_close();
+                    let _ = window.hide();
+                } else {
+                    api.prevent_close();
+                    quit(window.app_handle());
+                }
+            }
+        })
+        .build(tauri::generate_context!());
+
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("Ringside could not open its window: {e}");
+            eprintln!("Ringside could not open its window: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_app, event| {
+        if let RunEvent::Exit = event {
+            tracing::info!("bye");
+        }
+    });
+}

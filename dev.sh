@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Ringside's two commands.
+#
+#   ./dev.sh run    install what is missing, build, and start Ringside (embedded demo PBX
+#                   unless your config file says otherwise)
+#   ./dev.sh test   install what is missing, build every binary once, run the whole test
+#                   suite, then the tests that need a display, D-Bus and WebDriver (the
+#                   end-to-end test through the real webview among them)
+#
+# On Debian/Ubuntu the system packages are installed with apt-get (sudo only when not root);
+# elsewhere they are listed in README.md. A machine that has everything installs nothing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# Tauri 2's build prerequisites on Debian/Ubuntu.
+APT_BUILD=(
+  build-essential pkg-config libssl-dev libgtk-3-dev libwebkit2gtk-4.1-dev
+  libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+)
+# What the tests need: a virtual display, WebKit's WebDriver, a private D-Bus session, a
+# notification daemon and a Secret Service.
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+is_debian_like() {
+  [[ -r /etc/os-release ]] || return 1
+  # shellcheck disable=SC1091
+  local id id_like
+  id=$(. /etc/os-release && echo "${ID:-}")
+  id_like=$(. /etc/os-release && echo "${ID_LIKE:-}")
+  [[ " $id $id_like " == *" debian "* || " $id $id_like " == *" ubuntu "* ]] && command -v apt-get >/dev/null
+}
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    die "need root to run: $* (install sudo or run as root)"
+  fi
+}
+
+install_apt() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  say "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+    --no-install-recommends "${missing[@]}"
+}
+
+install_system_packages() {
+  if [[ $(uname -s) == Linux ]] && is_debian_like; then
+    install_apt "$@"
+  elif [[ $(uname -s) == Linux ]]; then
+    say "not Debian/Ubuntu: install Tauri's prerequisites yourself (see README.md); continuing"
+  fi
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
+    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null; then
+    say "installing Rust with rustup"
+    command -v curl >/dev/null || install_system_packages curl ca-certificates
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal ||
+      die "could not install Rust; install it from https://rustup.rs and run again"
+    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+  fi
+  # tauri-driver and cargo-installed tools live here too.
+  export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+}
+
+ensure_tauri_driver() {
+  if [[ -n ${TAURI_DRIVER:-} ]]; then
+    return 0
+  fi
+  if ! command -v tauri-driver >/dev/null; then
+    say "installing tauri-driver"
+    cargo install tauri-driver --locked
+  fi
+}
+
+cmd_run() {
+  local target_dir=${CARGO_TARGET_DIR:-target}
+  install_system_packages "${APT_BUILD[@]}"
+  ensure_rust
+  if [[ $(uname -s) == Linux && -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
+    die "no display: Ringside is a desktop app (start it from your desktop session)"
+  fi
+  say "building Ringside and ringside-cli"
+  cargo build --workspace --bins
+  say "starting Ringside (ring it: ${target_dir}/debug/ringside-cli demo-pbx call --from \"+380 44 123 4567\" --to 100)"
+  exec "${target_dir}/debug/ringside" "$@"
+}
+
+cmd_test() {
+  install_system_packages "${APT_BUILD[@]}" "${APT_TEST[@]}"
+  ensure_rust
+  ensure_tauri_driver
+  local start=$SECONDS
+
+  # One build: --tests pulls in the dev-dependencies, so the binaries get the same features
+  # the test run expects and `cargo test` below finds everything fresh.
+  say "building (binaries and tests, once)"
+  cargo build --workspace --bins --tests
+  say "built in $((SECONDS - start)) s"
+
+  say "running the test suite"
+  cargo test --workspace
+
+  # The ignored tests need a display, a D-Bus session bus and WebDriver: the end-to-end test
+  # through the real webview, the keychain test, and whatever else says "run by ./dev.sh test".
+  # dbus-run-session inside xvfb-run, so services D-Bus starts can see the display.
+  say "running the tests that need a display and D-Bus"
+  if [[ $(uname -s) == Linux ]]; then
+    xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+      cargo test --workspace -- --ignored --test-threads=1
+  else
+    cargo test --workspace -- --ignored --test-threads=1
+  fi
+  say "all tests passed in $((SECONDS - start)) s"
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) cmd_test ;;
+  *) usage ;;
+esac

@@ -1,0 +1,74 @@
+//! What the window may ask for. Each command is a thin call into the runtime; errors reach the
+//! UI as the runtime's own words.
+
+use ringside_core::agent_state::WrapUpResult;
+use ringside_core::CallId;
+use ringside_runtime::Snapshot;
+use serde::Serialize;
+use tauri::State;
+
+use crate::Shell;
+
+type Reply<T> = Result<T, String>;
+
+#[tauri::command]
+pub async fn snapshot(shell: State<'_, Shell>) -> Reply<Snapshot> {
+    Ok(shell.handle()?.snapshot().await)
+}
+
+/// Facts for the window's footer.
+#[derive(Serialize)]
+pub struct About {
+    version: &'static str,
+    config_path: Option<String>,
+    /// Where the embedded demo PBX listens, when Ringside runs on it.
+    demo_pbx: Option<String>,
+    /// "starting", "running" or "failed".
+    phase: &'static str,
+    /// Why Ringside is not running, when `phase` is "failed".
+    error: Option<String>,
+}
+
+#[tauri::command]
+pub fn about(shell: State<'_, Shell>) -> About {
+    let (phase, error) = shell.phase_name();
+    About {
+        version: env!("CARGO_PKG_VERSION"),
+        config_path: shell.config_path.as_ref().map(|p| p.display().to_string()),
+        demo_pbx: shell.handle().ok().and_then(|h| h.demo_pbx_addr()).map(|a| a.to_string()),
+        phase,
+        error,
+    }
+}
+
+#[tauri::command]
+pub async fn set_accepting_calls(shell: State<'_, Shell>, accepting: bool, reason: Option<String>) -> Reply<()> {
+    let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    shell.handle()?.set_accepting_calls(accepting, reason).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn log_in(shell: State<'_, Shell>) -> Reply<()> {
+    shell.handle()?.log_in().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn log_out(shell: State<'_, Shell>) -> Reply<()> {
+    shell.handle()?.log_out().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn finish_wrap_up(shell: State<'_, Shell>, result: WrapUpResult) -> Reply<()> {
+    shell.handle()?.finish_wrap_up(result).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn hang_up(shell: State<'_, Shell>) -> Reply<()> {
+    shell.handle()?.hangup().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn dismiss(shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
+    shell.handle()?.dismiss(call_id).await;
+    Ok(())
+}

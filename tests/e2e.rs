@@ -1,0 +1,393 @@
+//! End to end through the real webview: the built `ringside` binary, driven by WebDriver
+//! (`tauri-driver` in front of WebKitWebDriver on Linux), running on its embedded demo PBX.
+//! A call is rung into that PBX from outside, exactly as a user would with `ringside-cli`, and
+//! the card must show up in the window.
+//!
+//! Needs a display (Xvfb), a D-Bus session bus (the single-instance plugin) and `tauri-driver`
+//! on PATH or in ~/.cargo/bin. `./dev.sh test` provides all three:
+//!
+//! ```sh
+//! cargo build --workspace --bins
+//! xvfb-run -a dbus-run-session -- cargo test --test e2e -- --ignored
+//! ```
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use ringside_ami::{Action, ConnectOptions, Secret};
+
+/// A caller name straight out of an attacker's notebook; it must show up as text.
+const HOSTILE_NAME: &str = "<img src=x onerror=alert(1)>";
+
+/// One app at a time: they share the D-Bus session, where a second instance would only
+/// hand over to the first.
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// `target/debug` (or wherever cargo put the app binary).
+fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_ringside")).parent().expect("the binary has a directory").to_path_buf()
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let exe = format!("tauri-driver{}", std::env::consts::EXE_SUFFIX);
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join(&exe)).find(|p| p.is_file()))
+        .unwrap_or_default();
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin").join(&exe))
+        .filter(|p| p.is_file());
+    on_path.or(in_cargo_home).unwrap_or_else(|| {
+        panic!("tauri-driver not found: `cargo install tauri-driver --locked` (./dev.sh test does it)")
+    })
+}
+
+/// Stops tauri-driver, WebKitWebDriver and the app however the test ends.
+struct Processes {
+    driver: Child,
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        // tauri-driver runs in its own process group with WebKitWebDriver and the app under it.
+        #[cfg(unix)]
+        {
+            let group = format!("-{}", self.driver.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).stderr(Stdio::null()).status();
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.driver.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn wait_until<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T, String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, String>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut last_error = None;
+    loop {
+        match probe().await {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => {}
+            Err(e) => last_error = Some(e),
+        }
+        if Instant::now() >= deadline {
+            let detail = last_error.map(|e| format!(" (last error: {e})")).unwrap_or_default();
+            return Err(format!("timed out after {timeout:?} waiting for {what}{detail}"));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> Result<String, String> {
+    let el = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+    el.text().await.map_err(|e| e.to_string())
+}
+
+async fn agent_state(client: &Client) -> Result<Option<String>, String> {
+    let el = client.find(Locator::Css(r#"[data-testid="agent-state"]"#)).await.map_err(|e| e.to_string())?;
+    el.attr("data-state").await.map_err(|e| e.to_string())
+}
+
+async fn wait_for_agent_state(client: &Client, want: &str) -> Result<(), String> {
+    wait_until(&format!("agent state {want:?}"), Duration::from_secs(30), || async {
+        Ok(agent_state(client).await?.filter(|s| s == want).map(|_| ()))
+    })
+    .await
+}
+
+/// The texts of one field of every card, with the card's call id.
+async fn card_fields(client: &Client, testid: &str) -> Result<Vec<(String, String)>, String> {
+    let cards = client.find_all(Locator::Css(r#"[data-testid="card"]"#)).await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for card in cards {
+        let id = card.attr("data-call-id").await.map_err(|e| e.to_string())?.unwrap_or_default();
+        let field =
+            card.find(Locator::Css(&format!(r#"[data-testid="{testid}"]"#))).await.map_err(|e| e.to_string())?;
+        out.push((id, field.text().await.map_err(|e| e.to_string())?));
+    }
+    Ok(out)
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Rings the demo PBX the way a user would: with the CLI next to the app binary.
+fn ring_with_cli(pbx: SocketAddr, from: &str, to: &str) -> Result<(), String> {
+    let cli = bin_dir().join(format!("ringside-cli{}", std::env::consts::EXE_SUFFIX));
+    if !cli.is_file() {
+        return Err(format!("{} is missing: run `cargo build --workspace --bins` first", cli.display()));
+    }
+    let output = Command::new(&cli)
+        .args(["demo-pbx", "call", "--ami", &pbx.to_string(), "--from", from, "--to", to])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "ringside-cli demo-pbx call failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// Rings with a caller name the CLI would sanitize: a raw AMI Originate, as a hostile PBX
+/// (or a hostile caller's provider) could send.
+async fn ring_with_caller_id(pbx: SocketAddr, caller_id: &str, to: &str) -> Result<(), String> {
+    let mut options = ConnectOptions::new(pbx.to_string(), "e2e", Secret::new("demo"));
+    options.events = "off".into();
+    let (client, _events) = ringside_ami::connect(&options).await.map_err(|e| format!("AMI login: {e}"))?;
+    let originate = Action::new("Originate")
+        .field("Channel", format!("Local/{to}@inbound"))
+        .field("Application", "Wait")
+        .field("Data", "5")
+        .field("CallerID", caller_id)
+        .field("Timeout", "30000")
+        .field("Async", "true");
+    client.send(originate).await.map_err(|e| format!("AMI Originate: {e}"))?;
+    client.logoff().await;
+    Ok(())
+}
+
+/// A running Ringside under WebDriver, with its own config, logs and demo PBX port.
+struct App {
+    client: Client,
+    processes: Processes,
+    work: PathBuf,
+    config: PathBuf,
+    started: Instant,
+}
+
+impl App {
+    /// Starts tauri-driver and opens a WebDriver session on the app with `config` (TOML).
+    async fn start(name: &str, config_text: &str) -> App {
+        #[cfg(target_os = "linux")]
+        assert!(
+            std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+            "no display: run under `xvfb-run -a dbus-run-session --` (./dev.sh test does)"
+        );
+        let work = bin_dir().join("e2e").join(name);
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work).expect("create the e2e work directory");
+        let config = work.join("config.toml");
+        std::fs::write(&config, config_text).expect("write the test config");
+
+        let (port, native_port) = (free_port(), free_port());
+        let log = std::fs::File::create(work.join("tauri-driver.log")).expect("create the log file");
+        let mut command = Command::new(tauri_driver());
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            // Inherited by WebKitWebDriver and then by the app.
+            .env("RINGSIDE_CONFIG", &config)
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
+            .env("RINGSIDE_LOG_FILE", work.join("ringside.log"))
+            // The app's data (webview storage) stays out of the user's home.
+            .env("XDG_DATA_HOME", work.join("data"))
+            .env("XDG_CACHE_HOME", work.join("cache"))
+            .env("NO_AT_BRIDGE", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log);
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let driver = command.spawn().expect("start tauri-driver");
+        let processes = Processes { driver };
+        let started = Instant::now();
+
+        let client = async {
+            wait_until("tauri-driver to listen", Duration::from_secs(15), || async {
+                Ok(TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ()))
+            })
+            .await?;
+            let mut capabilities = serde_json::Map::new();
+            capabilities
+                .insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringside") }));
+            ClientBuilder::rustls()
+                .map_err(|e| e.to_string())?
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+                .map_err(|e| format!("WebDriver session: {e}"))
+        }
+        .await;
+        match client {
+            Ok(client) => App { client, processes, work, config, started },
+            Err(message) => {
+                drop(processes);
+                panic!("{}", with_logs(&work, message));
+            }
+        }
+    }
+
+    /// Screenshot, close, stop every process, and fail with the logs if `result` is an error.
+    async fn finish(self, result: Result<(), String>) {
+        // What the window looked like at the end, pass or fail.
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(self.work.join("window.png"), png);
+        }
+        let _ = self.client.close().await;
+        drop(self.processes);
+        eprintln!("{:.1} s; logs and a screenshot in {}", self.started.elapsed().as_secs_f64(), self.work.display());
+        if let Err(message) = result {
+            panic!("{}", with_logs(&self.work, message));
+        }
+    }
+}
+
+fn with_logs(work: &Path, message: String) -> String {
+    let mut report = message;
+    for name in ["ringside.log", "tauri-driver.log"] {
+        let path = work.join(name);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+        report.push_str(&format!("\n--- last lines of {} ---\n{tail}", path.display()));
+    }
+    report
+}
+
+async fn click(client: &Client, css: &str) -> Result<(), String> {
+    let el = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+    el.click().await.map_err(|e| format!("click {css}: {e}"))
+}
+
+async fn calls_reach_the_window(app: &App, pbx: SocketAddr) -> Result<(), String> {
+    let client = &app.client;
+    // The demo PBX connects and logs the agent in by itself.
+    wait_for_agent_state(client, "available").await?;
+    let source = text_of(client, r#"[data-testid="source-status"]"#).await?;
+    assert!(source.starts_with("PBX:"), "source status should say connected, got {source:?}");
+
+    // The toggle goes through a command, the PBX, and back as an agent update.
+    click(client, r#"[data-testid="accepting-toggle"]"#).await?;
+    wait_for_agent_state(client, "paused").await?;
+    click(client, r#"[data-testid="accepting-toggle"]"#).await?;
+    wait_for_agent_state(client, "available").await?;
+
+    // A customer calls; the card shows the number.
+    ring_with_cli(pbx, "+380 44 123 4567", "100")?;
+    let (call_id, number) = wait_until("a card for +380 44 123 4567", Duration::from_secs(10), || async {
+        let numbers = card_fields(client, "card-number").await?;
+        Ok(numbers.into_iter().find(|(_, n)| digits(n) == "380441234567"))
+    })
+    .await?;
+    assert!(!call_id.is_empty(), "the card carries its call id");
+    let normalized = card_fields(client, "card-number-normalized").await?;
+    assert!(
+        normalized.iter().any(|(id, n)| id == &call_id && n == "+380441234567"),
+        "normalized number of {call_id}: {normalized:?} (number shown: {number:?})"
+    );
+
+    // The demo agent answers after 3 s and the customer hangs up 5 s later; extension 100 is
+    // busy until then, so the next call waits for this one to end.
+    wait_until("the first call to end", Duration::from_secs(30), || async {
+        let statuses = card_fields(client, "card-status").await?;
+        Ok(statuses.into_iter().find(|(id, s)| id == &call_id && s.eq_ignore_ascii_case("ended")))
+    })
+    .await?;
+    let talk = card_fields(client, "card-talk-time").await?;
+    assert!(
+        talk.iter().any(|(id, t)| id == &call_id && t.contains(':')),
+        "an answered call shows its talk time: {talk:?}"
+    );
+
+    // A stranger's markup is text, never an element.
+    ring_with_caller_id(pbx, &format!("\"{HOSTILE_NAME}\" <+380677654321>"), "100").await?;
+    wait_until("the hostile caller name, as text", Duration::from_secs(10), || async {
+        let names = card_fields(client, "card-caller-name").await?;
+        Ok(names.into_iter().find(|(_, n)| n == HOSTILE_NAME))
+    })
+    .await?;
+    let images = client.find_all(Locator::Css("img")).await.map_err(|e| e.to_string())?;
+    assert!(images.is_empty(), "the caller name became {} <img> element(s)", images.len());
+    // An alert would have left an open prompt, failing this command.
+    let title = client.title().await.map_err(|e| format!("the page is blocked (an alert?): {e}"))?;
+    assert_eq!(title, "Ringside");
+
+    // Closing an ended card removes it.
+    click(client, &format!(r#"[data-call-id="{call_id}"] [data-testid="card-dismiss"]"#)).await?;
+    wait_until("the closed card to go", Duration::from_secs(10), || async {
+        let cards = card_fields(client, "card-number").await?;
+        Ok((!cards.iter().any(|(id, _)| id == &call_id)).then_some(()))
+    })
+    .await?;
+
+    // A second launch hands over to the running one and exits.
+    let mut second = Command::new(env!("CARGO_BIN_EXE_ringside"))
+        .env("RINGSIDE_CONFIG", &app.config)
+        .env("RINGSIDE_LOG_FILE", app.work.join("second-instance.log"))
+        .env("NO_AT_BRIDGE", "1")
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("start a second Ringside: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            return Err("a second Ringside kept running: single instance does not work".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "the second instance exited with {status}");
+    // The first one still answers.
+    agent_state(client).await?.ok_or("the first window lost its agent state")?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn a_call_into_the_demo_pbx_shows_a_card_in_the_window() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let app = App::start("calls", &format!("[demo]\nlisten = \"{pbx}\"\n")).await;
+    let result = calls_reach_the_window(&app, pbx).await;
+    app.finish(result).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn a_broken_config_file_is_explained_in_the_window() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let app = App::start("bad-config", "[demo]\nlisten = \"not an address\"\n").await;
+    let result = async {
+        wait_for_agent_state(&app.client, "failed").await?;
+        let error = text_of(&app.client, r#"[data-testid="error"]"#).await?;
+        if error.contains("config.toml") && error.contains("listen") {
+            Ok(())
+        } else {
+            Err(format!("the error should name the file and the setting, got {error:?}"))
+        }
+    }
+    .await;
+    app.finish(result).await;
+}

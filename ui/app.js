@@ -1,0 +1,367 @@
+// Ringside's window. Plain JS, no bundler: Tauri's API comes from window.__TAURI__.
+//
+// SECURITY: caller names, numbers, queue names and PBX messages come from strangers. They are
+// only ever put into the page with textContent (never innerHTML), and the CSP forbids inline
+// script anyway.
+"use strict";
+
+(() => {
+  const tauri = window.__TAURI__;
+  const invoke = tauri.core.invoke;
+  const listen = tauri.event.listen;
+
+  const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+  const ui = {
+    agentState: $("agent-state"),
+    agentDetail: $("agent-detail"),
+    source: $("source-status"),
+    accepting: $("accepting-toggle"),
+    reason: $("pause-reason"),
+    login: $("login-button"),
+    wrapUp: $("wrap-up"),
+    wrapUpTimer: $("wrap-up-timer"),
+    wrapUpSave: $("wrap-up-save"),
+    wrapUpCancel: $("wrap-up-cancel"),
+    error: $("error"),
+    errorText: $("error-text"),
+    errorClose: $("error-close"),
+    cards: $("cards"),
+    noCards: $("no-cards"),
+    about: $("about"),
+    template: document.getElementById("card-template"),
+  };
+
+  // What the session told us last. Cards by call id.
+  const model = { agent: null, source: null, cards: new Map(), fatal: null };
+
+  const AGENT_LABELS = {
+    logged_out: "logged out",
+    available: "accepting calls",
+    paused: "paused",
+    ringing: "ringing",
+    on_call: "on a call",
+    wrap_up: "in wrap-up",
+  };
+  const DIRECTIONS = { incoming: "Incoming", outgoing: "Outgoing" };
+  const STATUSES = { ringing: "Ringing", dialing: "Dialing", on_call: "On call", ended: "Ended" };
+  const OUTCOMES = {
+    completed: "Completed",
+    no_answer: "Missed",
+    answered_elsewhere: "Answered elsewhere",
+    abandoned: "Caller hung up",
+    busy: "Busy",
+    transferred: "Transferred",
+    failed: "Failed",
+    interrupted: "Interrupted",
+  };
+
+  // ---- formatting -------------------------------------------------------------------------
+
+  function duration(secs) {
+    secs = Math.max(0, Math.floor(secs));
+    const h = Math.floor(secs / 3600);
+    const m = Math.floor((secs % 3600) / 60);
+    const s = String(secs % 60).padStart(2, "0");
+    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+  }
+
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function talkSecs(card) {
+    if (card.status === "on_call" && card.answer_at != null) {
+      return (Date.now() - card.answer_at) / 1000;
+    }
+    return card.talk_secs;
+  }
+
+  function outcomeText(outcome) {
+    if (!outcome) return "";
+    const words = OUTCOMES[outcome.kind] || outcome.kind;
+    return outcome.detail ? `${words}: ${outcome.detail}` : words;
+  }
+
+  // Whether queue calls reach the agent now, or will once the current call is done.
+  function accepting(agent) {
+    if (!agent) return false;
+    if (agent.state === "available") return true;
+    if (agent.resume) return agent.resume.kind === "available";
+    return false;
+  }
+
+  // ---- messages ---------------------------------------------------------------------------
+
+  function showError(message) {
+    ui.errorText.textContent = String(message);
+    ui.error.hidden = false;
+  }
+
+  function clearError() {
+    if (model.fatal) return; // a fatal error stays
+    ui.error.hidden = true;
+    ui.errorText.textContent = "";
+  }
+
+  async function call(command, args) {
+    try {
+      const result = await invoke(command, args);
+      clearError();
+      return result;
+    } catch (e) {
+      showError(e);
+      throw e;
+    }
+  }
+
+  // ---- rendering --------------------------------------------------------------------------
+
+  function renderAgent() {
+    const agent = model.agent;
+    const state = agent ? agent.state : model.fatal ? "failed" : "starting";
+    ui.agentState.dataset.state = state;
+    ui.agentState.textContent = agent ? AGENT_LABELS[agent.state] || agent.state : model.fatal ? "not running" : "starting…";
+
+    let detail = "";
+    if (agent && agent.state === "paused") {
+      detail = agent.reason ? `${agent.reason}, since ${clock(agent.since)}` : `since ${clock(agent.since)}`;
+    } else if (agent && agent.since != null && agent.state !== "logged_out") {
+      detail = `since ${clock(agent.since)}`;
+    }
+    ui.agentDetail.textContent = detail;
+
+    const loggedIn = !!agent && agent.state !== "logged_out";
+    ui.accepting.checked = accepting(agent);
+    ui.accepting.disabled = !loggedIn;
+    ui.reason.disabled = !loggedIn;
+    ui.login.textContent = loggedIn ? "Log out" : "Log in";
+    ui.login.disabled = !agent;
+    ui.login.dataset.action = loggedIn ? "log_out" : "log_in";
+
+    ui.wrapUp.hidden = !(agent && agent.state === "wrap_up");
+    renderTimers();
+    renderCards(); // the hang-up button follows the agent's current call
+  }
+
+  function renderSource() {
+    const source = model.source;
+    if (!source) {
+      ui.source.dataset.kind = "none";
+      ui.source.textContent = "";
+      return;
+    }
+    ui.source.dataset.kind = source.kind;
+    if (source.kind === "connected") ui.source.textContent = `PBX: ${source.source}`;
+    else if (source.kind === "disconnected") ui.source.textContent = `PBX disconnected: ${source.reason}`;
+    else ui.source.textContent = "Connecting to the PBX…";
+  }
+
+  function cardElement(id) {
+    for (const el of ui.cards.children) {
+      if (el.dataset.callId === id) return el;
+    }
+    return null;
+  }
+
+  function field(el, testid) {
+    return el.querySelector(`[data-testid="${testid}"]`);
+  }
+
+  function setText(el, testid, text) {
+    const target = field(el, testid);
+    target.textContent = text == null ? "" : String(text);
+    return target;
+  }
+
+  function customerText(card) {
+    if (card.customers && card.customers.length > 0) {
+      return card.customers.map((c) => (c.company ? `${c.name} (${c.company})` : c.name)).join(", ");
+    }
+    switch (card.lookup && card.lookup.state) {
+      case "internal":
+        return "Colleague (internal call)";
+      case "pending":
+        return "Looking up…";
+      case "failed":
+        return `Lookup failed: ${card.lookup.detail}`;
+      case "done":
+        return "Unknown caller";
+      default:
+        return "";
+    }
+  }
+
+  function renderCard(card) {
+    let el = cardElement(card.call_id);
+    if (!el) {
+      el = ui.template.content.firstElementChild.cloneNode(true);
+      el.dataset.callId = card.call_id;
+      field(el, "card-dismiss").addEventListener("click", () => {
+        call("dismiss", { callId: el.dataset.callId }).catch(() => {});
+      });
+      field(el, "card-hang-up").addEventListener("click", () => {
+        call("hang_up").catch(() => {});
+      });
+    }
+    el.dataset.status = card.status;
+    el.dataset.direction = card.direction;
+    setText(el, "card-direction", DIRECTIONS[card.direction] || card.direction);
+    setText(el, "card-status", STATUSES[card.status] || card.status);
+    setText(el, "card-talk-time", card.answer_at != null ? duration(talkSecs(card)) : "");
+    setText(el, "card-number", card.number || "Number withheld");
+    setText(el, "card-number-normalized", card.number_normalized || "—");
+    setText(el, "card-caller-name", card.caller_name || "");
+    setText(el, "card-queue", card.queue || "—");
+    setText(el, "card-customer", customerText(card) || "—");
+    setText(el, "card-outcome", card.outcome ? outcomeText(card.outcome) : "—");
+
+    const current = model.agent && model.agent.call === card.call_id;
+    field(el, "card-hang-up").hidden = !(current && card.status !== "ended");
+    field(el, "card-dismiss").hidden = card.status !== "ended";
+    return el;
+  }
+
+  // Newest call on top.
+  function renderCards() {
+    const cards = [...model.cards.values()].sort((a, b) => b.ring_at - a.ring_at);
+    const wanted = new Set(cards.map((c) => c.call_id));
+    for (const el of [...ui.cards.children]) {
+      if (!wanted.has(el.dataset.callId)) el.remove();
+    }
+    let previous = null;
+    for (const card of cards) {
+      const el = renderCard(card);
+      const expected = previous ? previous.nextElementSibling : ui.cards.firstElementChild;
+      if (el !== expected) {
+        if (previous) previous.after(el);
+        else ui.cards.prepend(el);
+      }
+      previous = el;
+    }
+    ui.noCards.hidden = cards.length > 0;
+  }
+
+  // Once a second: talk time and the wrap-up countdown.
+  function renderTimers() {
+    for (const card of model.cards.values()) {
+      if (card.status === "on_call" && card.answer_at != null) {
+        const el = cardElement(card.call_id);
+        if (el) setText(el, "card-talk-time", duration(talkSecs(card)));
+      }
+    }
+    const agent = model.agent;
+    if (agent && agent.state === "wrap_up") {
+      ui.wrapUpTimer.textContent =
+        agent.ends_at != null ? `${duration((agent.ends_at - Date.now()) / 1000)} left` : "until you finish it";
+    }
+  }
+
+  // ---- the model ---------------------------------------------------------------------------
+
+  function applySnapshot(snapshot) {
+    model.agent = snapshot.agent;
+    model.source = snapshot.source;
+    model.cards = new Map(snapshot.cards.map((c) => [c.call_id, c]));
+    renderSource();
+    renderAgent();
+    renderCards();
+  }
+
+  function applyOutput(output) {
+    switch (output.kind) {
+      case "card":
+        model.cards.set(output.value.call_id, output.value);
+        renderCards();
+        break;
+      case "card_removed":
+        model.cards.delete(output.value);
+        renderCards();
+        break;
+      case "agent":
+        model.agent = output.value;
+        renderAgent();
+        break;
+      case "source":
+        model.source = output.value;
+        renderSource();
+        break;
+      default:
+        break; // commands for the PBX: nothing to show
+    }
+  }
+
+  // Events that arrive while a snapshot is on its way are replayed after it: every output
+  // replaces what it names, so the replay ends at the newest state.
+  let pending = null;
+
+  function onOutput(output) {
+    if (pending) pending.push(output);
+    else applyOutput(output);
+  }
+
+  async function resync() {
+    if (pending) return;
+    pending = [];
+    try {
+      applySnapshot(await invoke("snapshot"));
+      renderAbout(await invoke("about"));
+      clearError();
+    } catch (e) {
+      showError(e);
+    } finally {
+      const replay = pending;
+      pending = null;
+      for (const output of replay) applyOutput(output);
+    }
+  }
+
+  function renderAbout(about) {
+    const parts = [`Ringside ${about.version}`];
+    if (about.demo_pbx) parts.push(`demo PBX on ${about.demo_pbx}`);
+    if (about.config_path) parts.push(`config: ${about.config_path}`);
+    ui.about.textContent = parts.join(" · ");
+  }
+
+  function fatal(message) {
+    model.fatal = String(message);
+    showError(model.fatal);
+    ui.errorClose.hidden = true;
+    renderAgent();
+  }
+
+  // ---- controls ---------------------------------------------------------------------------
+
+  ui.accepting.addEventListener("change", () => {
+    const want = ui.accepting.checked;
+    const reason = want ? null : ui.reason.value || null;
+    // The PBX confirms the change; until then the toggle shows what was asked for.
+    call("set_accepting_calls", { accepting: want, reason }).catch(() => renderAgent());
+  });
+
+  ui.login.addEventListener("click", () => {
+    call(ui.login.dataset.action === "log_out" ? "log_out" : "log_in").catch(() => {});
+  });
+
+  ui.wrapUpSave.addEventListener("click", () => call("finish_wrap_up", { result: "saved" }).catch(() => {}));
+  ui.wrapUpCancel.addEventListener("click", () => call("finish_wrap_up", { result: "cancelled" }).catch(() => {}));
+  ui.errorClose.addEventListener("click", clearError);
+
+  // ---- start ------------------------------------------------------------------------------
+
+  async function start() {
+    await listen("session", (e) => onOutput(e.payload));
+    await listen("snapshot", (e) => applySnapshot(e.payload));
+    await listen("ready", () => resync());
+    await listen("fatal", (e) => fatal(e.payload));
+    await listen("notice", (e) => showError(e.payload));
+    setInterval(renderTimers, 1000);
+    // Listening first, then asking: a "ready" or "fatal" sent in between is not missed.
+    const about = await invoke("about");
+    renderAbout(about);
+    if (about.phase === "failed") fatal(about.error);
+    else if (about.phase === "running") await resync();
+    // else: still starting; the "ready" event triggers the first snapshot.
+  }
+
+  start().catch((e) => showError(e));
+})();
