@@ -104,6 +104,7 @@ enum FromClient {
     Closed,
 }
 
+#[derive(Default)]
 struct ServerReport {
     bytes_written: u64,
     /// From the start of the burst to the last byte accepted by the kernel.
@@ -133,13 +134,9 @@ impl Server {
 
     fn finish(self) -> ServerReport {
         self.stop.store(true, Ordering::SeqCst);
-        self.handle.join().unwrap_or_else(|_| ServerReport {
-            bytes_written: 0,
-            write_time: None,
-            login: String::new(),
-            actions: Vec::new(),
-            error: Some("server thread panicked".into()),
-        })
+        self.handle
+            .join()
+            .unwrap_or_else(|_| ServerReport { error: Some("server thread panicked".into()), ..Default::default() })
     }
 }
 
@@ -218,8 +215,7 @@ fn serve(
     start_at_login: bool,
     stop: Arc<AtomicBool>,
 ) -> ServerReport {
-    let mut report =
-        ServerReport { bytes_written: 0, write_time: None, login: String::new(), actions: Vec::new(), error: None };
+    let mut report = ServerReport::default();
     // Wait for the client without blocking forever if it never comes.
     listener.set_nonblocking(true).ok();
     let mut stream = loop {
@@ -409,17 +405,64 @@ impl Pace {
     const FAST: Pace = Pace { every: 0, sleep: Duration::ZERO };
 }
 
-struct Pacer {
+/// What every client does with what it receives: count the events, note when the last one
+/// came, pace itself, and say how the wait ended.
+struct Tally {
+    o: ClientOutcome,
+    expected: u64,
     pace: Pace,
-    n: u64,
+    /// Events paced so far.
+    paced: u64,
+    /// Just before the trigger action.
+    start: Instant,
+    last: Instant,
 }
 
-impl Pacer {
-    async fn tick(&mut self) {
-        self.n += 1;
-        if self.pace.every > 0 && self.n.is_multiple_of(self.pace.every) {
+impl Tally {
+    /// Starts the clock (call it just before the trigger action).
+    fn start(expected: u64, pace: Pace) -> Self {
+        let start = Instant::now();
+        let o = ClientOutcome { ended_by: "all received", ..Default::default() };
+        Self { o, expected, pace, paced: 0, start, last: start }
+    }
+
+    /// An event arrived: counts it; `true` once every expected event has.
+    fn event(&mut self) -> bool {
+        self.last = Instant::now();
+        self.o.events += 1;
+        self.o.events == self.expected
+    }
+
+    /// The slow consumer's pause after an event (none at `Pace::FAST`).
+    async fn pace(&mut self) {
+        self.paced += 1;
+        if self.pace.every > 0 && self.paced.is_multiple_of(self.pace.every) {
             tokio::time::sleep(self.pace.sleep).await;
         }
+    }
+
+    /// Nothing came for [`IDLE`].
+    fn idle(&mut self) {
+        self.o.ended_by = "3 s idle";
+    }
+
+    /// The library's stream or the socket ended.
+    fn stream_ended(&mut self) {
+        self.o.ended_by = "stream ended";
+    }
+
+    /// The outcome, once the trigger `ping` (if any) has answered (within 1 s).
+    async fn finish(mut self, ping: Option<tokio::task::JoinHandle<Result<(), String>>>) -> ClientOutcome {
+        self.o.elapsed = self.last - self.start;
+        if let Some(ping) = ping {
+            match tokio::time::timeout(Duration::from_secs(1), ping).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => self.o.error = Some(format!("Ping failed: {e}")),
+                Ok(Err(e)) => self.o.error = Some(format!("Ping task: {e}")),
+                Err(_) => self.o.error = Some("Ping unanswered".into()),
+            }
+        }
+        self.o
     }
 }
 
@@ -434,53 +477,37 @@ async fn run_ringside(addr: String, expected: u64, pace: Pace) -> Result<ClientO
     let (client, mut events) = connect(&opts).await.map_err(|e| format!("connect: {e}"))?;
     let mut tracker = CallTracker::new(AgentIdentity::new("100", vec!["Local/100@agents".into()]));
     let mut out = Vec::new();
-    let mut o = ClientOutcome { ended_by: "all received", ..Default::default() };
-    let mut pacer = Pacer { pace, n: 0 };
-    let start = Instant::now();
+    let mut t = Tally::start(expected, pace);
     // The trigger runs beside the consumer: with --start-at-login its answer sits behind
     // thousands of events, and Ringside stops reading the socket while Events is full.
     let c = client.clone();
     let ping = tokio::spawn(async move { c.send(Action::new("Ping")).await.map(|_| ()).map_err(|e| e.to_string()) });
-    let mut last = start;
     loop {
         match tokio::time::timeout(IDLE, events.recv()).await {
-            Err(_) => {
-                o.ended_by = "3 s idle";
-                break;
-            }
-            Ok(None) => {
-                o.ended_by = "stream ended";
-                break;
-            }
+            Err(_) => break t.idle(),
+            Ok(None) => break t.stream_ended(),
             Ok(Some(Err(e))) => {
-                o.ended_by = "connection error";
-                o.error = Some(e.to_string());
+                t.o.ended_by = "connection error";
+                t.o.error = Some(e.to_string());
                 break;
             }
-            Ok(Some(Ok(msg))) => {
-                last = Instant::now();
-                if msg.event().is_some() {
-                    o.events += 1;
-                    tracker.handle(&msg, Timestamp::from_millis(start.elapsed().as_millis() as u64), &mut out);
-                    o.call_events += out.len() as u64;
-                    out.clear();
-                    if o.events == expected {
-                        break;
-                    }
-                    pacer.tick().await;
-                } else {
-                    o.others += 1;
+            Ok(Some(Ok(msg))) if msg.event().is_some() => {
+                let done = t.event();
+                tracker.handle(&msg, Timestamp::from_millis(t.start.elapsed().as_millis() as u64), &mut out);
+                t.o.call_events += out.len() as u64;
+                out.clear();
+                if done {
+                    break;
                 }
+                t.pace().await;
+            }
+            Ok(Some(Ok(_))) => {
+                t.last = Instant::now();
+                t.o.others += 1;
             }
         }
     }
-    o.elapsed = last - start;
-    match tokio::time::timeout(Duration::from_secs(1), ping).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(e))) => o.error = Some(format!("Ping failed: {e}")),
-        Ok(Err(e)) => o.error = Some(format!("Ping task: {e}")),
-        Err(_) => o.error = Some("Ping unanswered".into()),
-    }
+    let o = t.finish(Some(ping)).await;
     drop(client);
     drop(events);
     Ok(o)
@@ -499,40 +526,23 @@ async fn run_rs_ami(port: u16, expected: u64, pace: Pace) -> Result<ClientOutcom
         .await
         .map_err(|e| format!("build: {e}"))?;
     let mut sub = client.subscribe();
-    let mut o = ClientOutcome { ended_by: "all received", ..Default::default() };
-    let mut pacer = Pacer { pace, n: 0 };
-    let start = Instant::now();
+    let mut t = Tally::start(expected, pace);
     let c = client.clone();
     let ping = tokio::spawn(async move { c.ping().await.map(|_| ()).map_err(|e| e.to_string()) });
-    let mut last = start;
     loop {
         match tokio::time::timeout(IDLE, sub.recv()).await {
-            Err(_) => {
-                o.ended_by = "3 s idle";
-                break;
-            }
-            Ok(EventReceive::Closed) => {
-                o.ended_by = "stream ended";
-                break;
-            }
-            Ok(EventReceive::Lagged(n)) => o.lag_reported += n,
+            Err(_) => break t.idle(),
+            Ok(EventReceive::Closed) => break t.stream_ended(),
+            Ok(EventReceive::Lagged(n)) => t.o.lag_reported += n,
             Ok(EventReceive::Event(_ev)) => {
-                last = Instant::now();
-                o.events += 1;
-                if o.events == expected {
+                if t.event() {
                     break;
                 }
-                pacer.tick().await;
+                t.pace().await;
             }
         }
     }
-    o.elapsed = last - start;
-    match tokio::time::timeout(Duration::from_secs(1), ping).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(e))) => o.error = Some(format!("Ping failed: {e}")),
-        Ok(Err(e)) => o.error = Some(format!("Ping task: {e}")),
-        Err(_) => o.error = Some("Ping unanswered".into()),
-    }
+    let o = t.finish(Some(ping)).await;
     drop(sub);
     drop(client); // aborts its connection task
     Ok(o)
@@ -554,47 +564,30 @@ async fn run_manager(port: u16, expected: u64, pace: Pace) -> Result<ClientOutco
         events: true,
     };
     manager.connect_and_login(opts).await.map_err(|e| format!("connect_and_login: {e}"))?;
-    let mut o = ClientOutcome { ended_by: "all received", ..Default::default() };
-    let mut pacer = Pacer { pace, n: 0 };
-    let start = Instant::now();
+    let mut t = Tally::start(expected, pace);
     let m = manager.clone();
     let ping = tokio::spawn(async move {
         m.send_action(AmiAction::Ping { action_id: None }).await.map(|_| ()).map_err(|e| e.to_string())
     });
-    let mut last = start;
     loop {
         match tokio::time::timeout(IDLE, stream.next()).await {
-            Err(_) => {
-                o.ended_by = "3 s idle";
-                break;
-            }
-            Ok(None) => {
-                o.ended_by = "stream ended";
-                break;
-            }
-            Ok(Some(Err(BroadcastStreamRecvError::Lagged(n)))) => o.lag_reported += n,
+            Err(_) => break t.idle(),
+            Ok(None) => break t.stream_ended(),
+            Ok(Some(Err(BroadcastStreamRecvError::Lagged(n)))) => t.o.lag_reported += n,
             Ok(Some(Ok(AmiEvent::InternalConnectionLost { error }))) => {
-                o.ended_by = "connection lost";
-                o.error = Some(error);
+                t.o.ended_by = "connection lost";
+                t.o.error = Some(error);
                 break;
             }
             Ok(Some(Ok(_ev))) => {
-                last = Instant::now();
-                o.events += 1;
-                if o.events == expected {
+                if t.event() {
                     break;
                 }
-                pacer.tick().await;
+                t.pace().await;
             }
         }
     }
-    o.elapsed = last - start;
-    match tokio::time::timeout(Duration::from_secs(1), ping).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(e))) => o.error = Some(format!("Ping failed: {e}")),
-        Ok(Err(e)) => o.error = Some(format!("Ping task: {e}")),
-        Err(_) => o.error = Some("Ping unanswered".into()),
-    }
+    let o = t.finish(Some(ping)).await;
     drop(stream);
     let _ = manager.disconnect().await;
     Ok(o)
@@ -608,52 +601,38 @@ async fn run_raw_codec(addr: String, expected: u64) -> Result<ClientOutcome, Str
     let mut s = tokio::net::TcpStream::connect(&addr).await.map_err(|e| format!("connect: {e}"))?;
     s.set_nodelay(true).ok();
     let mut dec = Decoder::new(DEFAULT_MAX_FRAME);
-    let mut o = ClientOutcome { ended_by: "all received", ..Default::default() };
     let login = format!("Action: Login\r\nActionID: raw-1\r\nUsername: {USERNAME}\r\nSecret: {SECRET}\r\n\r\n");
     s.write_all(login.as_bytes()).await.map_err(|e| e.to_string())?;
-    let start = Instant::now();
+    let mut t = Tally::start(expected, Pace::FAST);
     s.write_all(b"Action: Ping\r\nActionID: raw-2\r\n\r\n").await.map_err(|e| e.to_string())?;
-    let mut last = start;
     'outer: loop {
         loop {
             match dec.next_frame() {
-                Ok(Some(Frame::Message(m))) => {
-                    if m.event().is_some() {
-                        o.events += 1;
-                        last = Instant::now();
-                        if o.events == expected {
-                            break 'outer;
-                        }
-                    } else {
-                        o.others += 1;
+                Ok(Some(Frame::Message(m))) if m.event().is_some() => {
+                    if t.event() {
+                        break 'outer;
                     }
                 }
+                Ok(Some(Frame::Message(_))) => t.o.others += 1,
                 Ok(Some(Frame::Banner(_))) => {}
                 Ok(None) => break,
                 Err(e) => {
-                    o.error = Some(e.to_string());
+                    t.o.error = Some(e.to_string());
                     break 'outer;
                 }
             }
         }
         match tokio::time::timeout(IDLE, s.read_buf(dec.buffer_mut())).await {
-            Err(_) => {
-                o.ended_by = "3 s idle";
-                break;
-            }
-            Ok(Ok(0)) => {
-                o.ended_by = "stream ended";
-                break;
-            }
+            Err(_) => break t.idle(),
+            Ok(Ok(0)) => break t.stream_ended(),
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {
-                o.error = Some(e.to_string());
+                t.o.error = Some(e.to_string());
                 break;
             }
         }
     }
-    o.elapsed = last - start;
-    Ok(o)
+    Ok(t.finish(None).await)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -709,13 +688,7 @@ async fn run_round(kind: Kind, slow: Option<Pace>, corpus: &Arc<Corpus>, args: &
                 sent: 0,
                 bytes: 0,
                 outcome: Err(format!("server: {e}")),
-                server: ServerReport {
-                    bytes_written: 0,
-                    write_time: None,
-                    login: String::new(),
-                    actions: vec![],
-                    error: None,
-                },
+                server: ServerReport::default(),
             }
         }
     };

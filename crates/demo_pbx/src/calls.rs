@@ -222,28 +222,176 @@ fn answer_delay(shared: &Shared, ov: &Overrides, ext: &str) -> Option<Duration> 
     }
 }
 
-/// The customer's side: the trunk pair `Local/<to>@inbound-…;1/;2`, their caller ID, and the
-/// Originate's own DialBegin (no Channel block), as at the top of transcripts a, b and c.
-fn trunk_setup(st: &mut State, call: u64, to: &str, caller: &CallerId) -> (ChanKey, ChanKey) {
-    let (t1, t2) = st.new_local_pair(call, to, "inbound", None);
-    st.newcallerid(t1, caller);
-    st.newconnectedline(t1, caller);
-    st.edit(t2, |c| c.conn = caller.clone());
-    st.newcallerid(t2, caller);
-    st.newconnectedline(t2, caller);
-    st.edit(t1, |c| {
-        c.app = "AppDial2".into();
-        c.app_data = "(Outgoing Line)".into();
-    });
-    st.dial_begin(None, t1, &format!("{to}@inbound"));
-    (t1, t2)
-}
+// ---------------------------------------------------------------------------------------------
+// Steps that recur across the call flows, each sending its events in the order of the
+// Asterisk transcripts. Channels: `t1`/`t2` the trunk pair (`t1` the customer's handset, `t2`
+// the half that runs Dial or Queue); `a1`/`a2` an agent pair (`a1` the dialed half, `a2` the
+// agent's phone); `p1`/`p2` the outside pair of a click-to-call.
 
-fn set_app(st: &mut State, k: ChanKey, app: &str, data: &str) {
-    st.edit(k, |c| {
-        c.app = app.into();
-        c.app_data = data.into();
-    });
+impl State {
+    /// The customer's side: the trunk pair `Local/<to>@inbound-…;1/;2`, their caller ID, and
+    /// the Originate's own DialBegin (no Channel block), as at the top of transcripts a, b, c.
+    fn trunk_setup(&mut self, call: u64, to: &str, caller: &CallerId) -> (ChanKey, ChanKey) {
+        let (t1, t2) = self.new_local_pair(call, to, "inbound", None);
+        self.newcallerid(t1, caller);
+        self.newconnectedline(t1, caller);
+        self.edit(t2, |c| c.conn = caller.clone());
+        self.newcallerid(t2, caller);
+        self.newconnectedline(t2, caller);
+        self.set_app(t1, "AppDial2", "(Outgoing Line)");
+        self.dial_begin(None, t1, &format!("{to}@inbound"));
+        (t1, t2)
+    }
+
+    /// The Local pair a Dial of `exten@context` by `caller` creates (its legs linked to
+    /// `linked`), with the caller IDs Asterisk gives it: the ;1 half shows the dialed number
+    /// under the caller's name and is connected to the caller; the ;2 half shows the caller and
+    /// is connected to the dialed number.
+    fn dialed_pair(
+        &mut self,
+        call: u64,
+        exten: &str,
+        context: &str,
+        linked: &str,
+        caller: &CallerId,
+    ) -> (ChanKey, ChanKey) {
+        let (k1, k2) = self.new_local_pair(call, exten, context, Some(linked));
+        let dialed = CallerId { num: exten.to_string(), name: caller.name.clone() };
+        self.edit(k1, |c| c.conn = caller.clone());
+        self.newcallerid(k1, &dialed);
+        self.newconnectedline(k1, caller);
+        self.edit(k2, |c| c.conn = dialed.clone());
+        self.newcallerid(k2, caller);
+        self.newconnectedline(k2, &dialed);
+        (k1, k2)
+    }
+
+    fn set_app(&mut self, k: ChanKey, app: &str, data: &str) {
+        self.edit(k, |c| {
+            c.app = app.into();
+            c.app_data = data.into();
+        });
+    }
+
+    /// The agent's phone `a2` picked up: it goes Up, then its Local partner `a1`.
+    fn agent_picks_up(&mut self, a1: ChanKey, a2: ChanKey) {
+        self.edit(a2, |c| c.priority = 5);
+        self.newstate(a2, 6);
+        self.newstate(a1, 6);
+    }
+
+    /// The agent's phone `a2` talks (the demo dialplan's Echo).
+    fn agent_talks(&mut self, a2: ChanKey) {
+        self.edit(a2, |c| c.priority = 6);
+        self.set_app(a2, "Echo", "");
+    }
+
+    /// An answered inbound call is connected: the trunk's `t2` goes Up and is bridged with the
+    /// agent's `a1`, the customer's `t1` goes Up, its dial ends ANSWER and the Originate that
+    /// asked for the call (if any) succeeds; the agent talks and `t1` waits out `talk`.
+    /// Returns the bridge.
+    fn connect_inbound(
+        &mut self,
+        (t1, t2): (ChanKey, ChanKey),
+        (a1, a2): (ChanKey, ChanKey),
+        origin: Option<&Origin>,
+        talk: Duration,
+    ) -> String {
+        self.newstate(t2, 6);
+        let b = self.bridge_create();
+        self.bridge_enter(&b, a1, 1);
+        self.bridge_enter(&b, t2, 2);
+        self.newstate(t1, 6);
+        self.dial_end(None, t1, "ANSWER");
+        if let Some(o) = origin {
+            let c = self.ch(t1);
+            o.succeeded(self, &c);
+        }
+        self.agent_talks(a2);
+        self.set_app(t1, "Wait", &talk.as_secs().to_string());
+        b
+    }
+
+    /// The customer hung up while the call rang: the trunk's dial ends CANCEL, the Originate
+    /// that asked for the call (if any) fails (reason 1) and `t1` goes. `t2` stays until the
+    /// ringing legs are cancelled.
+    fn customer_hangs_up_ringing(&mut self, t1: ChanKey, t2: ChanKey, origin: Option<&Origin>) {
+        self.hangup_request(t2, 16);
+        self.dial_end(None, t1, "CANCEL");
+        self.fail_origin(origin, t1, 1);
+        self.hangup(t1, 16);
+    }
+
+    /// A leg still ringing when the customer left: its dial from `t2` ends CANCEL and the
+    /// pair goes.
+    fn cancel_ringing_leg(&mut self, t2: ChanKey, a1: ChanKey, a2: ChanKey) {
+        self.dial_end(Some(t2), a1, "CANCEL");
+        self.hangup_local_pair(a1, a2, 0);
+    }
+
+    /// The agent's phone `a2` rejected the ringing leg: the pair goes and its dial from `t2`
+    /// ends BUSY.
+    fn agent_rejects(&mut self, t2: ChanKey, a1: ChanKey, a2: ChanKey) {
+        self.hangup_request(a1, 16);
+        self.hangup(a2, 16);
+        self.dial_end(Some(t2), a1, "BUSY");
+        self.hangup(a1, 16);
+    }
+
+    /// After a failed dial the trunk's dialplan ends and the customer's handset is hung up.
+    fn trunk_gives_up(&mut self, t1: ChanKey, t2: ChanKey, origin: Option<&Origin>, status: &str, reason: u32) {
+        self.soft_hangup_request(t2, 16);
+        self.hangup_request(t1, 16);
+        self.hangup(t2, 16);
+        self.dial_end(None, t1, status);
+        self.fail_origin(origin, t1, reason);
+        self.hangup(t1, 16);
+    }
+
+    /// The dialplan of `a1` (the half an Originate started) is done: Asterisk soft-hangs it
+    /// up, then the pair goes.
+    fn dialplan_done(&mut self, a1: ChanKey, a2: ChanKey) {
+        self.soft_hangup_request(a1, 16);
+        self.hangup_local_pair(a1, a2, 16);
+    }
+
+    /// A queue caller event (QueueCallerJoin, …Abandon, …Leave) up to its `Queue` field.
+    fn queue_caller_ev(&self, name: &str, t2: ChanKey, qname: &str) -> Ev {
+        Ev::event(name, Class::Agent).chan("", &self.ch(t2)).kv("Queue", qname)
+    }
+
+    fn fail_origin(&mut self, origin: Option<&Origin>, k: ChanKey, reason: u32) {
+        if let Some(o) = origin {
+            let c = self.ch(k);
+            o.failed(self, Some(&c), reason);
+        }
+    }
+
+    /// The hangup of a call bridged between two Local pairs, each given as (its phone's half,
+    /// its half in the bridge), started by the phone of `hung_up`, as in transcript a: that
+    /// pair leaves the bridge, then the `other` pair follows. `also` is an event Asterisk
+    /// sends right after the first HangupRequest (a queue call's AgentComplete).
+    fn bridged_hangup(
+        &mut self,
+        bridge: &str,
+        hung_up: (ChanKey, ChanKey),
+        other: (ChanKey, ChanKey),
+        also: Option<Ev>,
+    ) {
+        let (gone, bridged) = hung_up;
+        self.hangup_request(bridged, 0);
+        if let Some(ev) = also {
+            self.emit(ev);
+        }
+        self.hangup(gone, 0);
+        self.bridge_leave(bridge, bridged, 1);
+        self.soft_hangup_request(bridged, 16);
+        self.hangup(bridged, 16);
+        let (phone, bridged) = other;
+        self.bridge_leave(bridge, bridged, 0);
+        self.bridge_destroy(bridge);
+        self.hangup_local_pair(bridged, phone, 16);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,22 +403,16 @@ async fn direct(mut ctx: Ctx, caller: CallerId, ext: String, ov: Overrides, orig
     let dial_timeout = shared.cfg.dial_timeout;
     let talk = ov.talk.unwrap_or(shared.cfg.talk_time);
     let answer_after = answer_delay(&shared, &ov, &ext);
+    let origin = origin.as_ref();
     let (t1, t2, a1, a2) = {
         let mut st = shared.lock();
-        let (t1, t2) = trunk_setup(&mut st, ctx.id, &ext, &caller);
+        let (t1, t2) = st.trunk_setup(ctx.id, &ext, &caller);
         st.edit(t2, |c| c.priority = 2);
-        set_app(&mut st, t2, "Dial", &format!("{iface},{}", dial_timeout.as_secs()));
+        st.set_app(t2, "Dial", &format!("{iface},{}", dial_timeout.as_secs()));
         let linked = st.ch(t1).uniqueid;
-        let (a1, a2) = st.new_local_pair(ctx.id, &ext, "agents", Some(&linked));
-        let dialed = CallerId { num: ext.clone(), name: caller.name.clone() };
-        st.edit(a1, |c| c.conn = caller.clone());
-        st.newcallerid(a1, &dialed);
-        st.newconnectedline(a1, &caller);
-        st.edit(a2, |c| c.conn = dialed.clone());
-        st.newcallerid(a2, &caller);
-        st.newconnectedline(a2, &dialed);
-        set_app(&mut st, a1, "AppDial2", "(Outgoing Line)");
-        set_app(&mut st, a2, "Ringing", "");
+        let (a1, a2) = st.dialed_pair(ctx.id, &ext, "agents", &linked, &caller);
+        st.set_app(a1, "AppDial2", "(Outgoing Line)");
+        st.set_app(a2, "Ringing", "");
         st.dial_begin(Some(t2), a1, &format!("{ext}@agents"));
         st.newstate(a1, 5);
         st.newstate(t1, 5);
@@ -287,15 +429,8 @@ async fn direct(mut ctx: Ctx, caller: CallerId, ext: String, ov: Overrides, orig
         Some(k) if k == t1 || k == t2 => {
             // The customer gave up while it rang.
             let mut st = shared.lock();
-            st.hangup_request(t2, 16);
-            st.dial_end(None, t1, "CANCEL");
-            fail_origin(&mut st, &origin, t1, 1);
-            st.hangup(t1, 16);
-            st.dial_end(Some(t2), a1, "CANCEL");
-            st.hangup_request(a2, 0);
-            st.hangup(a1, 0);
-            st.soft_hangup_request(a2, 16);
-            st.hangup(a2, 0);
+            st.customer_hangs_up_ringing(t1, t2, origin);
+            st.cancel_ringing_leg(t2, a1, a2);
             st.hangup(t2, 16);
             st.device_free(&iface);
             return;
@@ -303,16 +438,15 @@ async fn direct(mut ctx: Ctx, caller: CallerId, ext: String, ov: Overrides, orig
         Some(_) => {
             // The agent rejected the call.
             let mut st = shared.lock();
-            st.hangup_request(a1, 16);
-            st.hangup(a2, 16);
-            st.dial_end(Some(t2), a1, "BUSY");
-            st.hangup(a1, 16);
-            trunk_gives_up(&mut st, t1, t2, &origin, "BUSY", 5);
+            st.agent_rejects(t2, a1, a2);
+            st.trunk_gives_up(t1, t2, origin, "BUSY", 5);
             st.device_free(&iface);
             return;
         }
         None if answers.is_none() => {
-            // Nobody answered within the dial timeout: a missed call (transcript b).
+            // Nobody answered within the dial timeout: a missed call (transcript b). Asterisk
+            // interleaves the hangups of the two pairs here, so neither `hangup_local_pair`
+            // nor `trunk_gives_up` fits.
             let mut st = shared.lock();
             st.dial_end(Some(t2), a1, "NOANSWER");
             st.hangup_request(a2, 0);
@@ -323,7 +457,7 @@ async fn direct(mut ctx: Ctx, caller: CallerId, ext: String, ov: Overrides, orig
             st.soft_hangup_request(a2, 16);
             st.hangup(a2, 0);
             st.dial_end(None, t1, "NOANSWER");
-            fail_origin(&mut st, &origin, t1, 1);
+            st.fail_origin(origin, t1, 1);
             st.hangup(t1, 16);
             st.device_free(&iface);
             return;
@@ -334,70 +468,22 @@ async fn direct(mut ctx: Ctx, caller: CallerId, ext: String, ov: Overrides, orig
     // Answered (transcript a).
     let bridge = {
         let mut st = shared.lock();
-        st.edit(a2, |c| c.priority = 5);
-        st.newstate(a2, 6);
-        st.newstate(a1, 6);
+        st.agent_picks_up(a1, a2);
         st.edit(a1, |c| c.exten.clear());
         st.dial_end(Some(t2), a1, "ANSWER");
-        st.newstate(t2, 6);
-        let b = st.bridge_create();
-        st.bridge_enter(&b, a1, 1);
-        st.bridge_enter(&b, t2, 2);
-        st.newstate(t1, 6);
-        st.dial_end(None, t1, "ANSWER");
-        if let Some(o) = &origin {
-            let c = st.ch(t1);
-            o.succeeded(&mut st, &c);
-        }
-        st.edit(a2, |c| c.priority = 6);
-        set_app(&mut st, a2, "Echo", "");
-        set_app(&mut st, t1, "Wait", &talk.as_secs().to_string());
-        set_app(&mut st, a1, "AppDial2", "(Outgoing Line)");
+        let b = st.connect_inbound((t1, t2), (a1, a2), origin, talk);
+        st.set_app(a1, "AppDial2", "(Outgoing Line)");
         b
     };
     let Ok(hung) = ctx.wait_or_hangup(Some(talk), &[t1, t2, a1, a2]).await else { return };
     let mut st = shared.lock();
+    let (agent, trunk) = ((a2, a1), (t1, t2));
     if matches!(hung, Some(k) if k == a1 || k == a2) {
-        bridged_hangup(&mut st, &bridge, (a2, a1), (t2, t1));
+        st.bridged_hangup(&bridge, agent, trunk, None);
     } else {
-        bridged_hangup(&mut st, &bridge, (t1, t2), (a1, a2));
+        st.bridged_hangup(&bridge, trunk, agent, None);
     }
     st.device_free(&iface);
-}
-
-/// After a failed dial the trunk's dialplan ends and the customer's handset is hung up.
-fn trunk_gives_up(st: &mut State, t1: ChanKey, t2: ChanKey, origin: &Option<Origin>, status: &str, reason: u32) {
-    st.soft_hangup_request(t2, 16);
-    st.hangup_request(t1, 16);
-    st.hangup(t2, 16);
-    st.dial_end(None, t1, status);
-    fail_origin(st, origin, t1, reason);
-    st.hangup(t1, 16);
-}
-
-fn fail_origin(st: &mut State, origin: &Option<Origin>, k: ChanKey, reason: u32) {
-    if let Some(o) = origin {
-        let c = st.ch(k);
-        o.failed(st, Some(&c), reason);
-    }
-}
-
-/// The hangup of a bridged two-pair call, started by `from.0` (the phone that hung up; its
-/// Local partner `from.1` is in the bridge) as in transcript a: the far pair `to` (`to.0` in
-/// the bridge, `to.1` its partner) follows.
-fn bridged_hangup(st: &mut State, bridge: &str, from: (ChanKey, ChanKey), to: (ChanKey, ChanKey)) {
-    let (gone, bridged) = from;
-    st.hangup_request(bridged, 0);
-    st.hangup(gone, 0);
-    st.bridge_leave(bridge, bridged, 1);
-    st.soft_hangup_request(bridged, 16);
-    st.hangup(bridged, 16);
-    st.bridge_leave(bridge, to.0, 0);
-    st.bridge_destroy(bridge);
-    st.hangup_request(to.1, 16);
-    st.hangup(to.0, 16);
-    st.soft_hangup_request(to.1, 16);
-    st.hangup(to.1, 16);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,19 +516,13 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
     let joined = Instant::now();
     let mut q = {
         let mut st = shared.lock();
-        let (t1, t2) = trunk_setup(&mut st, ctx.id, &qnum, &caller);
+        let (t1, t2) = st.trunk_setup(ctx.id, &qnum, &caller);
         st.edit(t2, |c| c.priority = 2);
-        set_app(&mut st, t2, "Queue", &format!("{qname},r,,,{}", shared.cfg.queue_timeout.as_secs()));
+        st.set_app(t2, "Queue", &format!("{qname},r,,,{}", shared.cfg.queue_timeout.as_secs()));
         st.queue.waiting.push(Waiting { call: ctx.id, chan: t2, since: joined });
-        let count = st.queue.waiting.len();
-        let c = st.ch(t2);
-        st.emit(
-            Ev::event("QueueCallerJoin", Class::Agent)
-                .chan("", &c)
-                .kv("Queue", &qname)
-                .kv("Position", count.to_string())
-                .kv("Count", count.to_string()),
-        );
+        let count = st.queue.waiting.len().to_string();
+        let ev = st.queue_caller_ev("QueueCallerJoin", t2, &qname).kv("Position", &count).kv("Count", &count);
+        st.emit(ev);
         st.newstate(t1, 5);
         let linked = st.ch(t1).uniqueid;
         QueueCall { t1, t2, linked, caller, legs: Vec::new(), declined: Vec::new(), ring_reported: false }
@@ -465,10 +545,7 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
                 if let Some(i) = q.legs.iter().position(|l| l.a1 == k || l.a2 == k) {
                     let leg = q.legs.remove(i);
                     let mut st = shared.lock();
-                    st.hangup_request(leg.a1, 16);
-                    st.hangup(leg.a2, 16);
-                    st.dial_end(Some(q.t2), leg.a1, "BUSY");
-                    st.hangup(leg.a1, 16);
+                    st.agent_rejects(q.t2, leg.a1, leg.a2);
                     q.declined.push(leg.iface.clone());
                     st.device_free(&leg.iface);
                 }
@@ -489,28 +566,18 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
         // The caller hung up (or gave up after the queue timeout): an abandoned call.
         let mut st = shared.lock();
         let (t1, t2) = (q.t1, q.t2);
-        st.hangup_request(t2, 16);
-        st.dial_end(None, t1, "CANCEL");
-        fail_origin(&mut st, &origin, t1, 1);
-        st.hangup(t1, 16);
+        st.customer_hangs_up_ringing(t1, t2, origin.as_ref());
         for l in &q.legs {
-            st.dial_end(Some(t2), l.a1, "CANCEL");
-            st.hangup_request(l.a2, 0);
-            st.hangup(l.a1, 0);
-            st.soft_hangup_request(l.a2, 16);
-            st.hangup(l.a2, 0);
+            st.cancel_ringing_leg(t2, l.a1, l.a2);
         }
-        let pos = position(&st, ctx.id);
-        let c = st.ch(t2);
+        let pos = position(&st, ctx.id).to_string();
         let hold = st.sim_secs(joined);
-        st.emit(
-            Ev::event("QueueCallerAbandon", Class::Agent)
-                .chan("", &c)
-                .kv("Queue", &qname)
-                .kv("Position", pos.to_string())
-                .kv("OriginalPosition", pos.to_string())
-                .kv("HoldTime", hold.to_string()),
-        );
+        let ev = st
+            .queue_caller_ev("QueueCallerAbandon", t2, &qname)
+            .kv("Position", &pos)
+            .kv("OriginalPosition", &pos)
+            .kv("HoldTime", hold.to_string());
+        st.emit(ev);
         leave_queue(&mut st, ctx.id, t2, &qname);
         for l in &q.legs {
             st.device_free(&l.iface);
@@ -523,18 +590,13 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
     let (t1, t2) = (q.t1, q.t2);
     let (hold, bridge) = {
         let mut st = shared.lock();
-        st.edit(w.a2, |c| c.priority = 5);
-        st.newstate(w.a2, 6);
-        st.newstate(w.a1, 6);
+        st.agent_picks_up(w.a1, w.a2);
         st.dial_end(Some(t2), w.a1, "ANSWER");
         for l in &q.legs {
             // Asterisk 22 reports the cancel of each other ringing leg twice.
             st.dial_end(Some(t2), l.a1, "CANCEL");
             st.dial_end(Some(t2), l.a1, "CANCEL");
-            st.hangup_request(l.a2, 26);
-            st.hangup(l.a1, 26);
-            st.soft_hangup_request(l.a2, 16);
-            st.hangup(l.a2, 26);
+            st.hangup_local_pair(l.a1, l.a2, 26);
         }
         leave_queue(&mut st, ctx.id, t2, &qname);
         for l in &q.legs {
@@ -556,19 +618,7 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
                 .kv("HoldTime", hold.to_string())
                 .kv("RingTime", ring.to_string()),
         );
-        st.newstate(t2, 6);
-        let b = st.bridge_create();
-        st.bridge_enter(&b, w.a1, 1);
-        st.bridge_enter(&b, t2, 2);
-        st.newstate(t1, 6);
-        st.dial_end(None, t1, "ANSWER");
-        if let Some(o) = &origin {
-            let c = st.ch(t1);
-            o.succeeded(&mut st, &c);
-        }
-        st.edit(w.a2, |c| c.priority = 6);
-        set_app(&mut st, w.a2, "Echo", "");
-        set_app(&mut st, t1, "Wait", &talk.as_secs().to_string());
+        let b = st.connect_inbound((t1, t2), (w.a1, w.a2), origin.as_ref(), talk);
         (hold, b)
     };
     let talk_started = Instant::now();
@@ -586,34 +636,13 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
             .kv("TalkTime", talk_secs.to_string())
             .kv("Reason", reason)
     };
+    let (agent, trunk) = ((w.a2, w.a1), (t1, t2));
     if matches!(hung, Some(k) if k == w.a1 || k == w.a2) {
-        st.hangup_request(w.a1, 0);
         let ev = complete(&st, "agent");
-        st.emit(ev);
-        st.hangup(w.a2, 0);
-        st.bridge_leave(&bridge, w.a1, 1);
-        st.soft_hangup_request(w.a1, 16);
-        st.hangup(w.a1, 16);
-        st.bridge_leave(&bridge, t2, 0);
-        st.bridge_destroy(&bridge);
-        st.hangup_request(t1, 16);
-        st.hangup(t2, 16);
-        st.soft_hangup_request(t1, 16);
-        st.hangup(t1, 16);
+        st.bridged_hangup(&bridge, agent, trunk, Some(ev));
     } else {
-        st.hangup_request(t2, 0);
         let ev = complete(&st, "caller");
-        st.emit(ev);
-        st.hangup(t1, 0);
-        st.bridge_leave(&bridge, t2, 1);
-        st.soft_hangup_request(t2, 16);
-        st.hangup(t2, 16);
-        st.bridge_leave(&bridge, w.a1, 0);
-        st.bridge_destroy(&bridge);
-        st.hangup_request(w.a2, 16);
-        st.hangup(w.a1, 16);
-        st.soft_hangup_request(w.a2, 16);
-        st.hangup(w.a2, 16);
+        st.bridged_hangup(&bridge, trunk, agent, Some(ev));
     }
     let now = crate::timefmt::unix_secs();
     if let Some(m) = st.member_mut(&w.iface) {
@@ -671,7 +700,7 @@ fn ring_available(st: &mut State, shared: &Shared, call: u64, q: &mut QueueCall,
             c.app = "AppQueue".into();
             c.app_data = "(Outgoing Line)".into();
         });
-        set_app(st, a2, "Ringing", "");
+        st.set_app(a2, "Ringing", "");
         let answer_at = answer_delay(shared, ov, &ext).map(|d| TokioInstant::now() + shared.scaled(d));
         fresh.push(Leg { iface, member, a1, a2, answer_at, rang_at: Instant::now() });
     }
@@ -692,14 +721,11 @@ fn leave_queue(st: &mut State, call: u64, t2: ChanKey, qname: &str) {
     let pos = position(st, call);
     st.queue.waiting.retain(|w| w.call != call);
     let count = st.queue.waiting.len();
-    let c = st.ch(t2);
-    st.emit(
-        Ev::event("QueueCallerLeave", Class::Agent)
-            .chan("", &c)
-            .kv("Queue", qname)
-            .kv("Position", pos.to_string())
-            .kv("Count", count.to_string()),
-    );
+    let ev = st
+        .queue_caller_ev("QueueCallerLeave", t2, qname)
+        .kv("Position", pos.to_string())
+        .kv("Count", count.to_string());
+    st.emit(ev);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -721,7 +747,7 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
             st.newcallerid(a2, &cid);
             st.newconnectedline(a2, &cid);
         }
-        set_app(&mut st, a2, "Ringing", "");
+        st.set_app(a2, "Ringing", "");
         st.dial_begin(None, a1, &format!("{ext}@agents"));
         st.newstate(a1, 5);
         st.dial_state(None, a1, "RINGING");
@@ -734,23 +760,16 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
         let (status, reason) = if hung.is_some() { ("BUSY", 5) } else { ("NOANSWER", 3) };
         let mut st = shared.lock();
         st.dial_end(None, a1, status);
-        let c = st.ch(a1);
-        origin.failed(&mut st, Some(&c), reason);
-        st.hangup_request(a2, 0);
-        st.hangup(a1, 0);
-        st.soft_hangup_request(a2, 16);
-        st.hangup(a2, 0);
+        st.fail_origin(Some(&origin), a1, reason);
+        st.hangup_local_pair(a1, a2, 0);
         st.device_free(&iface);
         return;
     }
     let outside = {
         let mut st = shared.lock();
-        st.edit(a2, |c| c.priority = 5);
-        st.newstate(a2, 6);
-        st.newstate(a1, 6);
+        st.agent_picks_up(a1, a2);
         st.dial_end(None, a1, "ANSWER");
-        st.edit(a2, |c| c.priority = 6);
-        set_app(&mut st, a2, "Echo", "");
+        st.agent_talks(a2);
         match &origin.dest {
             OrigDest::Exten { context, exten } => {
                 let number = crate::callerid::dialable(exten);
@@ -759,17 +778,9 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
                     c.exten = number.clone();
                     c.priority = 1;
                 });
-                let linked = st.ch(a1).linkedid;
-                let (p1, p2) = st.new_local_pair(ctx.id, &number, "pstn", Some(&linked));
-                let agent_cid = st.ch(a1).cid;
-                st.edit(p1, |c| c.conn = agent_cid.clone());
-                st.newcallerid(p1, &CallerId { num: number.clone(), name: agent_cid.name.clone() });
-                st.newconnectedline(p1, &agent_cid);
-                let far = CallerId { num: number.clone(), name: agent_cid.name.clone() };
-                st.edit(p2, |c| c.conn = far.clone());
-                st.newcallerid(p2, &agent_cid);
-                st.newconnectedline(p2, &far);
-                set_app(&mut st, a1, "Dial", &format!("{number}@pstn"));
+                let agent = st.ch(a1);
+                let (p1, p2) = st.dialed_pair(ctx.id, &number, "pstn", &agent.linkedid, &agent.cid);
+                st.set_app(a1, "Dial", &format!("{number}@pstn"));
                 st.dial_begin(Some(a1), p1, &format!("{number}@pstn"));
                 let c = st.ch(a1);
                 origin.succeeded(&mut st, &c);
@@ -778,7 +789,7 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
                 Some((p1, p2))
             }
             OrigDest::App { app, data } => {
-                set_app(&mut st, a1, app, data);
+                st.set_app(a1, app, data);
                 let c = st.ch(a1);
                 origin.succeeded(&mut st, &c);
                 None
@@ -790,10 +801,7 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
             return;
         }
         let mut st = shared.lock();
-        st.hangup_request(a2, 16);
-        st.hangup(a1, 16);
-        st.soft_hangup_request(a2, 16);
-        st.hangup(a2, 16);
+        st.hangup_local_pair(a1, a2, 16);
         st.device_free(&iface);
         return;
     };
@@ -809,15 +817,8 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
         };
         let mut st = shared.lock();
         st.dial_end(Some(a1), p1, status);
-        st.hangup_request(p2, 0);
-        st.hangup(p1, 0);
-        st.soft_hangup_request(p2, 16);
-        st.hangup(p2, 0);
-        st.soft_hangup_request(a1, 16);
-        st.hangup_request(a2, 16);
-        st.hangup(a1, 16);
-        st.soft_hangup_request(a2, 16);
-        st.hangup(a2, 16);
+        st.hangup_local_pair(p1, p2, 0);
+        st.dialplan_done(a1, a2);
         st.device_free(&iface);
         return;
     }
@@ -830,13 +831,13 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
         let b = st.bridge_create();
         st.bridge_enter(&b, p1, 1);
         st.bridge_enter(&b, a1, 2);
-        set_app(&mut st, p2, "Echo", "");
+        st.set_app(p2, "Echo", "");
         b
     };
     let Ok(hung) = ctx.wait_or_hangup(Some(talk), &[a1, a2, p1, p2]).await else { return };
     let mut st = shared.lock();
     if matches!(hung, Some(k) if k == a1 || k == a2) {
-        bridged_hangup(&mut st, &bridge, (a2, a1), (p1, p2));
+        st.bridged_hangup(&bridge, (a2, a1), (p2, p1), None);
     } else {
         // The outside party hangs up (transcript e).
         st.soft_hangup_request(p2, 16);
@@ -846,11 +847,7 @@ async fn click_to_call(mut ctx: Ctx, ext: String, cid: CallerId, timeout: Durati
         st.hangup(p1, 16);
         st.bridge_leave(&bridge, a1, 0);
         st.bridge_destroy(&bridge);
-        st.soft_hangup_request(a1, 16);
-        st.hangup_request(a2, 16);
-        st.hangup(a1, 16);
-        st.soft_hangup_request(a2, 16);
-        st.hangup(a2, 16);
+        st.dialplan_done(a1, a2);
     }
     st.device_free(&iface);
 }

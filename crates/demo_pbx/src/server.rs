@@ -168,6 +168,16 @@ enum Flow {
     LoginFailed(Option<String>),
 }
 
+/// Answers an action with `Response: Error` and `message`.
+fn reply_error(st: &mut State, sid: u64, id: Option<&str>, message: &str) {
+    st.send_to(sid, Ev::response("Error", id).kv("Message", message));
+}
+
+/// Answers an action with `Response: Success` and `message`.
+fn reply_ok(st: &mut State, sid: u64, id: Option<&str>, message: &str) {
+    st.send_to(sid, Ev::response("Success", id).kv("Message", message));
+}
+
 fn truthy(v: Option<&str>) -> bool {
     matches!(v.map(|s| s.trim().to_ascii_lowercase()).as_deref(), Some("true" | "yes" | "1" | "on" | "y" | "t"))
 }
@@ -187,12 +197,12 @@ fn handle(shared: &Arc<Shared>, sid: u64, m: &Message) -> Flow {
     let mut st = shared.lock();
     let Some(authed) = st.session(sid).map(|s| s.authed) else { return Flow::Close };
     let Some(action) = m.get("Action").map(str::trim) else {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Missing action in request"));
+        reply_error(&mut st, sid, id, "Missing action in request");
         return Flow::Continue;
     };
     let action = action.to_ascii_lowercase();
-    let err = |st: &mut State, msg: &str| st.send_to(sid, Ev::response("Error", id).kv("Message", msg));
-    let ok = |st: &mut State, msg: &str| st.send_to(sid, Ev::response("Success", id).kv("Message", msg));
+    let err = |st: &mut State, msg: &str| reply_error(st, sid, id, msg);
+    let ok = |st: &mut State, msg: &str| reply_ok(st, sid, id, msg);
 
     match action.as_str() {
         "login" => return login(shared, &mut st, sid, m),
@@ -298,7 +308,7 @@ fn login(shared: &Arc<Shared>, st: &mut State, sid: u64, m: &Message) -> Flow {
     let secret = &shared.cfg.secret;
     let Some(sess) = st.session(sid) else { return Flow::Close };
     if sess.authed {
-        st.send_to(sid, Ev::response("Success", id).kv("Message", "Already authenticated"));
+        reply_ok(st, sid, id, "Already authenticated");
         return Flow::Continue;
     }
     let user: String = m.get("Username").unwrap_or_default().trim().chars().take(80).collect();
@@ -315,20 +325,21 @@ fn login(shared: &Arc<Shared>, st: &mut State, sid: u64, m: &Message) -> Flow {
     let (peer, local) = (sess.peer, sess.local);
     let session_id = format!("0x{:012x}", 0x7fac_0000_0000u64 + sid * 0x1a0);
     let now = timefmt::since_epoch();
+    // The fields both security events start with.
+    let security = |name: &str, severity: &str, version: &str| {
+        Ev::event(name, Class::Security)
+            .kv("EventTV", timefmt::event_tv(now))
+            .kv("Severity", severity)
+            .kv("Service", "AMI")
+            .kv("EventVersion", version)
+            .kv("AccountID", &user)
+            .kv("SessionID", &session_id)
+            .kv("LocalAddress", addr_word(local))
+            .kv("RemoteAddress", addr_word(peer))
+    };
     if !good {
         tracing::info!(%peer, user = %user, "demo PBX: login refused (the demo secret is \"demo\")");
-        st.emit(
-            Ev::event("InvalidPassword", Class::Security)
-                .kv("EventTV", timefmt::event_tv(now))
-                .kv("Severity", "Error")
-                .kv("Service", "AMI")
-                .kv("EventVersion", "2")
-                .kv("AccountID", &user)
-                .kv("SessionID", &session_id)
-                .kv("LocalAddress", addr_word(local))
-                .kv("RemoteAddress", addr_word(peer))
-                .kv("SessionTV", "1970-01-01T00:00:00.000+0000"),
-        );
+        st.emit(security("InvalidPassword", "Error", "2").kv("SessionTV", "1970-01-01T00:00:00.000+0000"));
         return Flow::LoginFailed(id.map(str::to_string));
     }
     let mask = m.get("Events").map_or(MASK_ALL, parse_mask);
@@ -337,7 +348,7 @@ fn login(shared: &Arc<Shared>, st: &mut State, sid: u64, m: &Message) -> Flow {
     sess.user = user.clone();
     sess.challenge = None;
     tracing::debug!(%peer, user = %user, "demo PBX: login accepted");
-    st.send_to(sid, Ev::response("Success", id).kv("Message", "Authentication accepted"));
+    reply_ok(st, sid, id, "Authentication accepted");
     let uptime = st.uptime().to_string();
     st.send_event_to(
         sid,
@@ -347,15 +358,7 @@ fn login(shared: &Arc<Shared>, st: &mut State, sid: u64, m: &Message) -> Flow {
             .kv("Status", "Fully Booted"),
     );
     st.emit(
-        Ev::event("SuccessfulAuth", Class::Security)
-            .kv("EventTV", timefmt::event_tv(now))
-            .kv("Severity", "Informational")
-            .kv("Service", "AMI")
-            .kv("EventVersion", "1")
-            .kv("AccountID", &user)
-            .kv("SessionID", &session_id)
-            .kv("LocalAddress", addr_word(local))
-            .kv("RemoteAddress", addr_word(peer))
+        security("SuccessfulAuth", "Informational", "1")
             .kv("UsingPassword", "0")
             .kv("SessionTV", timefmt::event_tv(now)),
     );
@@ -394,25 +397,7 @@ fn queue_status(st: &mut State, sid: u64, m: &Message) {
             {
                 continue;
             }
-            out.push(
-                Ev::item("QueueMember")
-                    .kv("Queue", &q.name)
-                    .kv("Name", &mem.name)
-                    .kv("Location", &mem.interface)
-                    .kv("StateInterface", &mem.interface)
-                    .kv("Membership", if mem.dynamic { "dynamic" } else { "static" })
-                    .kv("Penalty", mem.penalty.to_string())
-                    .kv("CallsTaken", mem.calls_taken.to_string())
-                    .kv("LastCall", mem.last_call.to_string())
-                    .kv("LastPause", mem.last_pause.to_string())
-                    .kv("LoginTime", mem.login_time.to_string())
-                    .kv("InCall", u8::from(mem.in_call).to_string())
-                    .kv("Status", st.device_status(&mem.interface).to_string())
-                    .kv("Paused", u8::from(mem.paused).to_string())
-                    .kv("PausedReason", &mem.paused_reason)
-                    .kv("Wrapuptime", "0")
-                    .id(id),
-            );
+            out.push(Ev::item("QueueMember").member_item(&q.name, mem, st.device_status(&mem.interface)).id(id));
         }
         if want_member.is_none() {
             for (i, w) in q.waiting.iter().enumerate() {
@@ -448,7 +433,7 @@ fn queue_status(st: &mut State, sid: u64, m: &Message) {
 fn queue_pause(st: &mut State, sid: u64, m: &Message) {
     let id = m.action_id();
     let (Some(iface), Some(paused)) = (m.get("Interface").map(str::trim), m.get("Paused")) else {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Need 'Interface' and 'Paused' parameters."));
+        reply_error(st, sid, id, "Need 'Interface' and 'Paused' parameters.");
         return;
     };
     let paused = truthy(Some(paused));
@@ -457,11 +442,11 @@ fn queue_pause(st: &mut State, sid: u64, m: &Message) {
         m.get("Queue").map(str::trim).filter(|q| !q.is_empty()).is_none_or(|q| q.eq_ignore_ascii_case(&st.queue.name));
     let found = queue_ok && st.queue.members.iter().any(|mem| mem.interface.eq_ignore_ascii_case(iface));
     if !found {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Interface not found"));
+        reply_error(st, sid, id, "Interface not found");
         return;
     }
     let msg = if paused { "Interface paused successfully" } else { "Interface unpaused successfully" };
-    st.send_to(sid, Ev::response("Success", id).kv("Message", msg));
+    reply_ok(st, sid, id, msg);
     let now = timefmt::unix_secs();
     let qname = st.queue.name.clone();
     let Some(mem) = st.member_mut(iface) else { return };
@@ -481,22 +466,33 @@ fn queue_pause(st: &mut State, sid: u64, m: &Message) {
     st.bump_queue();
 }
 
-fn queue_add(st: &mut State, sid: u64, m: &Message) {
+/// The `Interface` a QueueAdd or QueueRemove names in our queue. Otherwise answers with
+/// Asterisk's error (`missing` without `Queue` or `Interface`, `no_queue` for another queue)
+/// and returns `None`.
+fn our_queue_interface<'m>(st: &mut State, sid: u64, m: &'m Message, missing: &str, no_queue: &str) -> Option<&'m str> {
     let id = m.action_id();
     let (Some(q), Some(iface)) = (m.get("Queue").map(str::trim), m.get("Interface").map(str::trim)) else {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "'Queue' and 'Interface' not specified."));
-        return;
+        reply_error(st, sid, id, missing);
+        return None;
     };
     if !q.eq_ignore_ascii_case(&st.queue.name) {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Unable to add interface to queue: No such queue"));
-        return;
+        reply_error(st, sid, id, no_queue);
+        return None;
     }
+    Some(iface)
+}
+
+fn queue_add(st: &mut State, sid: u64, m: &Message) {
+    let id = m.action_id();
+    let missing = "'Queue' and 'Interface' not specified.";
+    let no_queue = "Unable to add interface to queue: No such queue";
+    let Some(iface) = our_queue_interface(st, sid, m, missing, no_queue) else { return };
     if iface.is_empty() || iface.chars().count() > 80 {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Unable to add interface to queue: Out of memory"));
+        reply_error(st, sid, id, "Unable to add interface to queue: Out of memory");
         return;
     }
     if st.queue.members.iter().any(|x| x.interface.eq_ignore_ascii_case(iface)) {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Unable to add interface: Already there"));
+        reply_error(st, sid, id, "Unable to add interface: Already there");
         return;
     }
     let paused = truthy(m.get("Paused"));
@@ -516,7 +512,7 @@ fn queue_add(st: &mut State, sid: u64, m: &Message) {
         paused_reason: if paused { callerid::clean_text(m.get("Reason").unwrap_or_default()) } else { String::new() },
         in_call: false,
     };
-    st.send_to(sid, Ev::response("Success", id).kv("Message", "Added interface to queue"));
+    reply_ok(st, sid, id, "Added interface to queue");
     let qname = st.queue.name.clone();
     if paused {
         st.device_state_change(&format!("Queue:{qname}_pause_{}", mem.interface), "INUSE");
@@ -529,27 +525,19 @@ fn queue_add(st: &mut State, sid: u64, m: &Message) {
 
 fn queue_remove(st: &mut State, sid: u64, m: &Message) {
     let id = m.action_id();
-    let (Some(q), Some(iface)) = (m.get("Queue").map(str::trim), m.get("Interface").map(str::trim)) else {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Need 'Queue' and 'Interface' parameters."));
-        return;
-    };
-    if !q.eq_ignore_ascii_case(&st.queue.name) {
-        st.send_to(
-            sid,
-            Ev::response("Error", id).kv("Message", "Unable to remove interface from queue: No such queue"),
-        );
-        return;
-    }
+    let missing = "Need 'Queue' and 'Interface' parameters.";
+    let no_queue = "Unable to remove interface from queue: No such queue";
+    let Some(iface) = our_queue_interface(st, sid, m, missing, no_queue) else { return };
     let Some(pos) = st.queue.members.iter().position(|x| x.interface.eq_ignore_ascii_case(iface)) else {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Unable to remove interface: Not there"));
+        reply_error(st, sid, id, "Unable to remove interface: Not there");
         return;
     };
     if !st.queue.members[pos].dynamic {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "Unable to remove interface: Not dynamic"));
+        reply_error(st, sid, id, "Unable to remove interface: Not dynamic");
         return;
     }
     let mem = st.queue.members.remove(pos);
-    st.send_to(sid, Ev::response("Success", id).kv("Message", "Removed interface from queue"));
+    reply_ok(st, sid, id, "Removed interface from queue");
     let qname = st.queue.name.clone();
     let ev = Ev::event("QueueMemberRemoved", Class::Agent).member(&qname, &mem, st.device_status(&mem.interface));
     st.emit(ev);
@@ -588,7 +576,7 @@ fn status(st: &mut State, sid: u64, m: &Message) {
     let want = m.get("Channel").map(str::trim).filter(|c| !c.is_empty());
     let chans: Vec<_> = st.chans.values().filter(|c| want.is_none_or(|w| w == c.name)).cloned().collect();
     if want.is_some() && chans.is_empty() {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "No such channel"));
+        reply_error(st, sid, id, "No such channel");
         return;
     }
     st.send_to(sid, Ev::response("Success", id).kv("EventList", "start").kv("Message", "Channel status will follow"));
@@ -623,7 +611,7 @@ fn status(st: &mut State, sid: u64, m: &Message) {
 fn hangup(st: &mut State, sid: u64, m: &Message) {
     let id = m.action_id();
     let Some(want) = m.get("Channel").map(str::trim).filter(|c| !c.is_empty()) else {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "No channel specified"));
+        reply_error(st, sid, id, "No channel specified");
         return;
     };
     // `/text/` is a regular expression in Asterisk; here it is a plain substring.
@@ -638,10 +626,10 @@ fn hangup(st: &mut State, sid: u64, m: &Message) {
         .map(|(k, _)| *k)
         .collect();
     if keys.is_empty() {
-        st.send_to(sid, Ev::response("Error", id).kv("Message", "No such channel"));
+        reply_error(st, sid, id, "No such channel");
         return;
     }
-    st.send_to(sid, Ev::response("Success", id).kv("Message", "Channel Hungup"));
+    reply_ok(st, sid, id, "Channel Hungup");
     for k in keys {
         st.hangup_cmd(k);
     }
@@ -658,7 +646,7 @@ fn local_parts(channel: &str) -> Option<(&str, &str)> {
 fn originate(shared: &Arc<Shared>, sid: u64, m: &Message) {
     let id = m.action_id();
     let Some(channel) = m.get("Channel").map(str::trim).filter(|c| !c.is_empty()) else {
-        shared.lock().send_to(sid, Ev::response("Error", id).kv("Message", "Channel not specified"));
+        reply_error(&mut shared.lock(), sid, id, "Channel not specified");
         return;
     };
     let timeout = match m.get("Timeout").map(str::trim).filter(|t| !t.is_empty()) {
@@ -666,7 +654,7 @@ fn originate(shared: &Arc<Shared>, sid: u64, m: &Message) {
         Some(t) => match t.parse::<u64>() {
             Ok(ms) => Duration::from_millis(ms.min(24 * 3600 * 1000)),
             Err(_) => {
-                shared.lock().send_to(sid, Ev::response("Error", id).kv("Message", "Invalid timeout"));
+                reply_error(&mut shared.lock(), sid, id, "Invalid timeout");
                 return;
             }
         },
@@ -693,7 +681,7 @@ fn originate(shared: &Arc<Shared>, sid: u64, m: &Message) {
 
     let mut st = shared.lock();
     if origin.asynchronous {
-        st.send_to(sid, Ev::response("Success", id).kv("Message", "Originate successfully queued"));
+        reply_ok(&mut st, sid, id, "Originate successfully queued");
     }
     let started = match local_parts(channel) {
         Some((to, "inbound")) => {

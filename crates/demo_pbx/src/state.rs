@@ -13,32 +13,27 @@ use ringside_ami::codec::Message;
 use tokio::sync::{mpsc, watch, Notify};
 
 use crate::callerid::CallerId;
-use crate::{timefmt, DemoAgent, DemoPbxConfig, DemoPbxError, DemoQueue, Scenario};
+use crate::{timefmt, DemoAgent, DemoPbxConfig, DemoPbxError};
 
 /// Most calls up at once; more Originates are refused.
 pub(crate) const MAX_CALLS: usize = 2000;
 
-/// The validated configuration.
+/// A [`DemoPbxConfig`] that has passed [`Cfg::validate`]: the same fields (through `Deref`),
+/// with `speed` capped and `ring_to` resolved to the number it reaches. Its own type only so
+/// that the PBX cannot be started on a config that was not checked.
 #[derive(Debug, Clone)]
-pub(crate) struct Cfg {
-    pub listen: SocketAddr,
-    pub speed: f64,
-    pub ring_every: Option<Duration>,
-    pub ring_to: String,
-    pub scenario: Option<Scenario>,
-    pub secret: String,
-    pub agents: Vec<DemoAgent>,
-    pub queue: DemoQueue,
-    pub dial_timeout: Duration,
-    pub queue_timeout: Duration,
-    pub talk_time: Duration,
-    pub outside_answer_after: Option<Duration>,
-    pub client_queue: usize,
-    pub login_failure_delay: Duration,
+pub(crate) struct Cfg(DemoPbxConfig);
+
+impl std::ops::Deref for Cfg {
+    type Target = DemoPbxConfig;
+
+    fn deref(&self) -> &DemoPbxConfig {
+        &self.0
+    }
 }
 
 impl Cfg {
-    pub fn validate(c: DemoPbxConfig) -> Result<Cfg, DemoPbxError> {
+    pub fn validate(mut c: DemoPbxConfig) -> Result<Cfg, DemoPbxError> {
         let bad = |m: String| Err(DemoPbxError::InvalidConfig(m));
         if !c.speed.is_finite() || c.speed <= 0.0 {
             return bad(format!("speed must be a positive number (1.0 is real time), not {}", c.speed));
@@ -71,33 +66,18 @@ impl Cfg {
         if c.client_queue < 16 {
             return bad(format!("client_queue must be at least 16 messages, not {}", c.client_queue));
         }
-        let mut cfg = Cfg {
-            listen: c.listen,
-            speed: c.speed.min(100_000.0),
-            ring_every: c.ring_every,
-            ring_to: c.ring_to,
-            scenario: c.scenario,
-            secret: c.secret,
-            agents: c.agents,
-            queue: c.queue,
-            dial_timeout: c.dial_timeout,
-            queue_timeout: c.queue_timeout,
-            talk_time: c.talk_time,
-            outside_answer_after: c.outside_answer_after,
-            client_queue: c.client_queue,
-            login_failure_delay: c.login_failure_delay,
-        };
-        if let Some(every) = cfg.ring_every {
+        c.speed = c.speed.min(100_000.0);
+        if let Some(every) = c.ring_every {
             if every.is_zero() {
                 return bad("ring_every must be longer than zero".into());
             }
-            cfg.ring_to = cfg.target(&cfg.ring_to)?.dialed();
+            c.ring_to = c.target(&c.ring_to)?.dialed();
         }
-        if let Some(sc) = &cfg.scenario {
+        if let Some(sc) = &c.scenario {
             for step in &sc.steps {
-                cfg.target(&step.to)?;
+                c.target(&step.to)?;
                 if let Some(by) = step.answer_by.as_deref() {
-                    if !is_nobody(by) && !cfg.agents.iter().any(|a| a.ext == by.trim()) {
+                    if !is_nobody(by) && !c.agents.iter().any(|a| a.ext == by.trim()) {
                         return bad(format!(
                             "scenario step at {} ms: answer_by {by:?} is not an agent (or \"none\")",
                             step.at_ms
@@ -106,11 +86,13 @@ impl Cfg {
                 }
             }
         }
-        Ok(cfg)
+        Ok(Cfg(c))
     }
+}
 
+impl DemoPbxConfig {
     /// What dialing `to` reaches.
-    pub fn target(&self, to: &str) -> Result<Target, DemoPbxError> {
+    pub(crate) fn target(&self, to: &str) -> Result<Target, DemoPbxError> {
         let t = to.trim();
         if t == self.queue.number || t.eq_ignore_ascii_case(&self.queue.name) {
             return Ok(Target::Queue(self.queue.number.clone()));
@@ -122,7 +104,7 @@ impl Cfg {
         Err(DemoPbxError::UnknownExtension { to: to.chars().take(40).collect(), known: known.join(", ") })
     }
 
-    pub fn agent(&self, ext: &str) -> Option<&DemoAgent> {
+    pub(crate) fn agent(&self, ext: &str) -> Option<&DemoAgent> {
         self.agents.iter().find(|a| a.ext == ext)
     }
 }
@@ -355,9 +337,20 @@ impl Ev {
 
     /// The fields of a queue member, as in QueueMemberStatus / QueueMemberPause.
     pub fn member(self, queue: &str, m: &Member, status: u8) -> Ev {
-        self.kv("Queue", queue)
-            .kv("MemberName", &m.name)
-            .kv("Interface", &m.interface)
+        self.member_fields(queue, m, status, ["MemberName", "Interface"], true)
+    }
+
+    /// The fields of a queue member as a QueueStatus `QueueMember` item lists them: `Name` and
+    /// `Location` for `MemberName` and `Interface`, and no `Ringinuse`.
+    pub fn member_item(self, queue: &str, m: &Member, status: u8) -> Ev {
+        self.member_fields(queue, m, status, ["Name", "Location"], false)
+    }
+
+    fn member_fields(self, queue: &str, m: &Member, status: u8, [name, location]: [&str; 2], ringinuse: bool) -> Ev {
+        let ev = self
+            .kv("Queue", queue)
+            .kv(name, &m.name)
+            .kv(location, &m.interface)
             .kv("StateInterface", &m.interface)
             .kv("Membership", if m.dynamic { "dynamic" } else { "static" })
             .kv("Penalty", m.penalty.to_string())
@@ -368,9 +361,9 @@ impl Ev {
             .kv("InCall", u8::from(m.in_call).to_string())
             .kv("Status", status.to_string())
             .kv("Paused", u8::from(m.paused).to_string())
-            .kv("PausedReason", &m.paused_reason)
-            .kv("Ringinuse", "0")
-            .kv("Wrapuptime", "0")
+            .kv("PausedReason", &m.paused_reason);
+        let ev = if ringinuse { ev.kv("Ringinuse", "0") } else { ev };
+        ev.kv("Wrapuptime", "0")
     }
 
     pub fn wire(&self) -> Arc<str> {
@@ -792,6 +785,16 @@ impl State {
                 .kv("Cause", cause.to_string())
                 .kv("Cause-txt", cause_txt(cause)),
         );
+    }
+
+    /// Hangs up a Local channel pair, in Asterisk's order, once its half `gone` is hung up
+    /// with `cause`: HangupRequest of the `partner`, Hangup of `gone`, the partner's
+    /// SoftHangupRequest (always cause 16), Hangup of the partner (with `cause` again).
+    pub fn hangup_local_pair(&mut self, gone: ChanKey, partner: ChanKey, cause: u32) {
+        self.hangup_request(partner, cause);
+        self.hangup(gone, cause);
+        self.soft_hangup_request(partner, 16);
+        self.hangup(partner, cause);
     }
 
     // ---- bridges ----

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use ringside_ami::codec::Message;
-use ringside_demo_pbx::{place_call, DemoAgent, DemoPbx, DemoPbxConfig, DemoPbxError, Scenario, DEMO_SECRET};
+use ringside_demo_pbx::{place_call, DemoAgent, DemoPbx, DemoPbxError, Scenario, DEMO_SECRET};
 
 /// Fields that must match the transcript exactly (channels by role).
 const KEYS: &[&str] = &[
@@ -32,8 +32,7 @@ const CALLER: &str = "+380 44 123 4567";
 
 #[tokio::test]
 async fn direct_call_answered_matches_transcript_a() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
     pbx.ring(CALLER, None, "100").unwrap();
     let ours = c.call().await;
 
@@ -62,10 +61,7 @@ async fn direct_call_answered_matches_transcript_a() {
 
 #[tokio::test]
 async fn direct_call_unanswered_matches_transcript_b() {
-    let mut cfg = fast_config();
-    cfg.agents[0].answer_after = None;
-    let pbx = DemoPbx::start(cfg).await.unwrap();
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |cfg| cfg.agents[0].answer_after = None).await;
     pbx.ring(CALLER, None, "100").unwrap();
     let ours = c.call().await;
 
@@ -75,15 +71,14 @@ async fn direct_call_unanswered_matches_transcript_b() {
     let names = &["Newchannel", "DialBegin", "Newstate", "DialEnd", "Hangup", "HangupRequest", "SoftHangupRequest"];
     assert_same(&project(&ours, names, keys), &project(&theirs, names, keys));
     assert!(ours.iter().any(|m| m.event() == Some("DialEnd") && m.get("DialStatus") == Some("NOANSWER")));
-    assert!(!ours.iter().any(|m| m.event() == Some("BridgeEnter")));
+    assert!(find_event(&ours, "BridgeEnter").is_none());
     assert_linkedid_invariants(&ours);
     pbx.shutdown().await;
 }
 
 #[tokio::test]
 async fn queue_call_matches_transcript_c() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
     pbx.ring(CALLER, None, "600").unwrap();
     let ours = c.call().await;
 
@@ -100,19 +95,19 @@ async fn queue_call_matches_transcript_c() {
     assert_same_layout(&ours, &theirs, 10);
 
     // Agent 101's leg: cancelled, hung up as "answered elsewhere" (not a missed call).
-    let to_101 = |m: &&Message| m.get("DestChannel").is_some_and(|d| d.starts_with("Local/101@agents-"));
-    let ends: Vec<_> = ours.iter().filter(|m| m.event() == Some("DialEnd")).filter(to_101).collect();
-    assert!(!ends.is_empty() && ends.iter().all(|m| m.get("DialStatus") == Some("CANCEL")), "{ends:?}");
-    let hangups: Vec<_> = ours
+    let ends: Vec<_> = ours
         .iter()
-        .filter(|m| m.event() == Some("Hangup") && m.get("Channel").is_some_and(|c| c.starts_with("Local/101@agents-")))
+        .filter(|m| m.event() == Some("DialEnd") && has_prefix(m, "DestChannel", "Local/101@agents-"))
         .collect();
+    assert!(!ends.is_empty() && ends.iter().all(|m| m.get("DialStatus") == Some("CANCEL")), "{ends:?}");
+    let hangups: Vec<_> =
+        ours.iter().filter(|m| m.event() == Some("Hangup") && has_prefix(m, "Channel", "Local/101@agents-")).collect();
     assert_eq!(hangups.len(), 2);
     for h in hangups {
         assert_eq!(h.get("Cause"), Some("26"));
         assert_eq!(h.get("Cause-txt"), Some("Answered elsewhere"));
     }
-    let complete = ours.iter().find(|m| m.event() == Some("AgentComplete")).expect("AgentComplete");
+    let complete = find_event(&ours, "AgentComplete").expect("AgentComplete");
     assert_eq!(complete.get("Reason"), Some("caller"));
     assert_eq!(complete.get("Interface"), Some("Local/100@agents"));
     pbx.shutdown().await;
@@ -120,8 +115,7 @@ async fn queue_call_matches_transcript_c() {
 
 #[tokio::test]
 async fn queue_pause_answers_first_and_paused_member_is_not_offered() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
     c.send(&[
         ("Action", "QueuePause"),
         ("ActionID", "pause-1"),
@@ -131,9 +125,9 @@ async fn queue_pause_answers_first_and_paused_member_is_not_offered() {
         ("Reason", "Lunch break"),
     ])
     .await;
-    let seen = c.until(|ms| ms.iter().any(|m| m.event() == Some("QueueMemberPause"))).await;
+    let seen = c.until_event("QueueMemberPause").await;
     let resp = seen.iter().position(|m| m.action_id() == Some("pause-1")).expect("a response");
-    let ev = seen.iter().position(|m| m.event() == Some("QueueMemberPause")).unwrap();
+    let ev = seen.len() - 1;
     assert!(resp < ev, "the Response must come before QueueMemberPause: {seen:?}");
     assert_eq!(seen[resp].get("Response"), Some("Success"));
     assert_eq!(seen[resp].get("Message"), Some("Interface paused successfully"));
@@ -147,22 +141,17 @@ async fn queue_pause_answers_first_and_paused_member_is_not_offered() {
     // While paused, queue calls are not offered to agent 100.
     pbx.ring(CALLER, None, "600").unwrap();
     let call = c.call().await;
-    let called: Vec<_> =
-        call.iter().filter(|m| m.event() == Some("AgentCalled")).filter_map(|m| m.get("Interface")).collect();
-    assert_eq!(called, ["Local/101@agents"]);
-    assert!(!call.iter().any(|m| m.get("Channel").is_some_and(|c| c.starts_with("Local/100@agents"))));
+    assert_eq!(agents_called(&call), ["Local/101@agents"]);
+    assert!(!call.iter().any(|m| has_prefix(m, "Channel", "Local/100@agents")));
     let answered = call
         .iter()
         .find(|m| m.event() == Some("DialEnd") && m.get("DialStatus") == Some("ANSWER") && m.get("Channel").is_some());
-    assert!(answered.and_then(|m| m.get("DestChannel")).is_some_and(|d| d.starts_with("Local/101@agents-")));
+    assert!(answered.is_some_and(|m| has_prefix(m, "DestChannel", "Local/101@agents-")));
 
     // A direct call still rings a paused agent (pause is about queues).
     pbx.ring(CALLER, None, "100").unwrap();
     let call = c.call().await;
-    assert!(call
-        .iter()
-        .any(|m| m.event() == Some("DialBegin")
-            && m.get("DestChannel").is_some_and(|d| d.starts_with("Local/100@agents-"))));
+    assert!(call.iter().any(|m| m.event() == Some("DialBegin") && has_prefix(m, "DestChannel", "Local/100@agents-")));
 
     // Unpaused, both are offered again; the event has an empty PausedReason.
     c.send(&[
@@ -172,20 +161,17 @@ async fn queue_pause_answers_first_and_paused_member_is_not_offered() {
         ("Paused", "false"),
     ])
     .await;
-    let seen = c.until(|ms| ms.iter().any(|m| m.event() == Some("QueueMemberPause"))).await;
+    let seen = c.until_event("QueueMemberPause").await;
     let resp = seen.iter().position(|m| m.action_id() == Some("unpause-1")).expect("a response");
     assert_eq!(seen[resp].get("Message"), Some("Interface unpaused successfully"));
     assert_eq!(seen.last().unwrap().get("PausedReason"), Some(""));
     pbx.ring(CALLER, None, "600").unwrap();
-    let call = c.call().await;
-    let called: Vec<_> =
-        call.iter().filter(|m| m.event() == Some("AgentCalled")).filter_map(|m| m.get("Interface")).collect();
-    assert_eq!(called, ["Local/100@agents", "Local/101@agents"]);
+    assert_eq!(agents_called(&c.call().await), ["Local/100@agents", "Local/101@agents"]);
 
     // Unknown interface.
-    c.send(&[("Action", "QueuePause"), ("ActionID", "bad"), ("Interface", "Local/999@agents"), ("Paused", "true")])
+    let resp = c
+        .ask(&[("Action", "QueuePause"), ("ActionID", "bad"), ("Interface", "Local/999@agents"), ("Paused", "true")])
         .await;
-    let (resp, _) = c.response("bad").await;
     assert_eq!(resp.get("Response"), Some("Error"));
     assert_eq!(resp.get("Message"), Some("Interface not found"));
     pbx.shutdown().await;
@@ -193,12 +179,9 @@ async fn queue_pause_answers_first_and_paused_member_is_not_offered() {
 
 #[tokio::test]
 async fn paused_everyone_means_the_caller_waits_then_abandons() {
-    let mut cfg = fast_config();
-    cfg.queue_timeout = Duration::from_secs(10);
-    let pbx = DemoPbx::start(cfg).await.unwrap();
-    let mut c = Raw::login(pbx.local_addr(), "call,agent").await;
+    let (pbx, mut c) = start_logged_in("call,agent", |cfg| cfg.queue_timeout = Duration::from_secs(10)).await;
     for (id, iface) in [("p100", "Local/100@agents"), ("p101", "Local/101@agents")] {
-        c.send(&[
+        c.ask(&[
             ("Action", "QueuePause"),
             ("ActionID", id),
             ("Interface", iface),
@@ -206,11 +189,10 @@ async fn paused_everyone_means_the_caller_waits_then_abandons() {
             ("Reason", "Break"),
         ])
         .await;
-        c.response(id).await;
     }
     pbx.ring(CALLER, None, "600").unwrap();
     let call = c.call().await;
-    assert!(!call.iter().any(|m| m.event() == Some("AgentCalled")));
+    assert!(find_event(&call, "AgentCalled").is_none());
     let names: Vec<_> = call.iter().filter_map(|m| m.event()).filter(|e| e.starts_with("QueueCaller")).collect();
     assert_eq!(names, ["QueueCallerJoin", "QueueCallerAbandon", "QueueCallerLeave"]);
     pbx.shutdown().await;
@@ -218,25 +200,22 @@ async fn paused_everyone_means_the_caller_waits_then_abandons() {
 
 #[tokio::test]
 async fn unpausing_offers_a_waiting_queue_call() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
     for (id, iface) in [("p100", "Local/100@agents"), ("p101", "Local/101@agents")] {
-        c.send(&[("Action", "QueuePause"), ("ActionID", id), ("Interface", iface), ("Paused", "1")]).await;
-        c.response(id).await;
+        c.ask(&[("Action", "QueuePause"), ("ActionID", id), ("Interface", iface), ("Paused", "1")]).await;
     }
     pbx.ring(CALLER, None, "600").unwrap();
-    c.until(|ms| ms.iter().any(|m| m.event() == Some("QueueCallerJoin"))).await;
+    c.until_event("QueueCallerJoin").await;
     c.send(&[("Action", "QueuePause"), ("ActionID", "u"), ("Interface", "Local/101@agents"), ("Paused", "0")]).await;
     let rest = c.call().await;
-    let connect = rest.iter().find(|m| m.event() == Some("AgentConnect")).expect("answered after unpause");
+    let connect = find_event(&rest, "AgentConnect").expect("answered after unpause");
     assert_eq!(connect.get("Interface"), Some("Local/101@agents"));
     pbx.shutdown().await;
 }
 
 #[tokio::test]
 async fn originate_click_to_call_matches_transcript_e() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
     c.send(&[
         ("Action", "Originate"),
         ("ActionID", "c2c-0001"),
@@ -261,7 +240,7 @@ async fn originate_click_to_call_matches_transcript_e() {
     assert_same(&project(&ours, &names, &keys), &project(&theirs, &names, &keys));
     assert_linkedid_invariants(&ours);
     assert_same_layout(&ours, &theirs, 10);
-    let resp = ours.iter().find(|m| m.event() == Some("OriginateResponse")).unwrap();
+    let resp = find_event(&ours, "OriginateResponse").unwrap();
     assert_eq!(resp.get("Response"), Some("Success"));
     assert_eq!(resp.action_id(), Some("c2c-0001"));
     assert_eq!(resp.get("Reason"), Some("4"));
@@ -271,7 +250,7 @@ async fn originate_click_to_call_matches_transcript_e() {
         "{ch}"
     );
     // The originate's own dial events carry no Channel block.
-    let dial = ours.iter().find(|m| m.event() == Some("DialBegin")).unwrap();
+    let dial = find_event(&ours, "DialBegin").unwrap();
     assert_eq!(dial.get("Channel"), None);
     assert_eq!(dial.get("DestChannel"), Some(ch));
     pbx.shutdown().await;
@@ -279,19 +258,18 @@ async fn originate_click_to_call_matches_transcript_e() {
 
 #[tokio::test]
 async fn originate_of_an_unknown_channel_fails() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
-    c.send(&[
-        ("Action", "Originate"),
-        ("ActionID", "o1"),
-        ("Channel", "PJSIP/nobody"),
-        ("Context", "outbound"),
-        ("Exten", "123"),
-        ("Priority", "1"),
-        ("Async", "true"),
-    ])
-    .await;
-    let (resp, _) = c.response("o1").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
+    let resp = c
+        .ask(&[
+            ("Action", "Originate"),
+            ("ActionID", "o1"),
+            ("Channel", "PJSIP/nobody"),
+            ("Context", "outbound"),
+            ("Exten", "123"),
+            ("Priority", "1"),
+            ("Async", "true"),
+        ])
+        .await;
     assert_eq!(resp.get("Message"), Some("Originate successfully queued"));
     let ev = c.next().await.unwrap();
     assert_eq!(ev.event(), Some("OriginateResponse"));
@@ -300,15 +278,15 @@ async fn originate_of_an_unknown_channel_fails() {
     assert_eq!(ev.action_id(), Some("o1"));
 
     // Without Async the answer is an error.
-    c.send(&[
-        ("Action", "Originate"),
-        ("ActionID", "o2"),
-        ("Channel", "Local/999@agents"),
-        ("Exten", "1"),
-        ("Context", "x"),
-    ])
-    .await;
-    let (resp, _) = c.response("o2").await;
+    let resp = c
+        .ask(&[
+            ("Action", "Originate"),
+            ("ActionID", "o2"),
+            ("Channel", "Local/999@agents"),
+            ("Exten", "1"),
+            ("Context", "x"),
+        ])
+        .await;
     assert_eq!(resp.get("Response"), Some("Error"));
     assert_eq!(resp.get("Message"), Some("Originate failed"));
     pbx.shutdown().await;
@@ -316,9 +294,8 @@ async fn originate_of_an_unknown_channel_fails() {
 
 #[tokio::test]
 async fn place_call_from_a_second_session_rings_agent_100() {
-    let pbx = start_fast().await;
+    let (pbx, mut observer) = start_logged_in("on", |_| {}).await;
     let addr = pbx.local_addr();
-    let mut observer = Raw::login(addr, "on").await;
     place_call(addr, "cli", DEMO_SECRET, CALLER, "100").await.expect("call placed");
     let all = observer.call().await;
     let ringing = all
@@ -327,8 +304,8 @@ async fn place_call_from_a_second_session_rings_agent_100() {
             m.event() == Some("DialState") && m.get("DialStatus") == Some("RINGING") && m.get("Channel").is_some()
         })
         .expect("agent 100 rang");
-    assert!(ringing.get("DestChannel").is_some_and(|d| d.starts_with("Local/100@agents-")), "{ringing:?}");
-    assert!(ringing.get("Channel").is_some_and(|d| d.starts_with("Local/100@inbound-")));
+    assert!(has_prefix(ringing, "DestChannel", "Local/100@agents-"), "{ringing:?}");
+    assert!(has_prefix(ringing, "Channel", "Local/100@inbound-"));
     assert_eq!(ringing.get("CallerIDNum"), Some("+380441234567"));
     assert_eq!(ringing.get("CallerIDName"), Some(CALLER));
     assert_linkedid_invariants(&all);
@@ -357,19 +334,18 @@ async fn place_call_reports_clear_errors() {
 
 #[tokio::test]
 async fn hostile_caller_id_is_harmless() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "call").await;
-    c.send(&[
-        ("Action", "Originate"),
-        ("ActionID", "evil"),
-        ("Channel", "Local/100@inbound"),
-        ("Application", "Wait"),
-        ("Data", "5"),
-        ("CallerID", "\"Bob\\\" <0>\"\"<<+380 44 123 4567>> Ολένα 🎧\u{7}"),
-        ("Async", "true"),
-    ])
-    .await;
-    let (resp, _) = c.response("evil").await;
+    let (pbx, mut c) = start_logged_in("call", |_| {}).await;
+    let resp = c
+        .ask(&[
+            ("Action", "Originate"),
+            ("ActionID", "evil"),
+            ("Channel", "Local/100@inbound"),
+            ("Application", "Wait"),
+            ("Data", "5"),
+            ("CallerID", "\"Bob\\\" <0>\"\"<<+380 44 123 4567>> Ολένα 🎧\u{7}"),
+            ("Async", "true"),
+        ])
+        .await;
     assert_eq!(resp.get("Response"), Some("Success"));
     let call = c.call().await;
     let ringing = call.iter().find(|m| m.event() == Some("DialBegin") && m.get("Channel").is_some()).unwrap();
@@ -378,7 +354,7 @@ async fn hostile_caller_id_is_harmless() {
     // In-process trigger with hostile text: never a panic, never a broken line.
     pbx.ring("+1\r\nAction: Logoff\r\n", Some("\"\r\n\r\nEvent: Fake\r\n"), "100").unwrap();
     let call = c.call().await;
-    assert!(!call.iter().any(|m| m.event() == Some("Fake")));
+    assert!(find_event(&call, "Fake").is_none());
     assert!(pbx.ring("abc", None, "100").is_err());
     assert!(matches!(pbx.ring(CALLER, None, "555"), Err(DemoPbxError::UnknownExtension { .. })));
     pbx.shutdown().await;
@@ -386,12 +362,9 @@ async fn hostile_caller_id_is_harmless() {
 
 #[tokio::test]
 async fn hangup_action_ends_a_call_from_the_agent_side() {
-    let mut cfg = fast_config();
-    cfg.talk_time = Duration::from_secs(3600);
-    let pbx = DemoPbx::start(cfg).await.unwrap();
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |cfg| cfg.talk_time = Duration::from_secs(3600)).await;
     pbx.ring(CALLER, None, "600").unwrap();
-    let up = c.until(|ms| ms.iter().filter(|m| m.event() == Some("BridgeEnter")).count() == 2).await;
+    let up = c.until_count("BridgeEnter", 2).await;
     let agent_leg = up
         .iter()
         .find(|m| m.event() == Some("BridgeEnter") && m.get("Channel").is_some_and(|c| c.contains("@agents-")))
@@ -400,42 +373,35 @@ async fn hangup_action_ends_a_call_from_the_agent_side() {
         .to_string();
 
     // Mid-call resync, as in l_resync_midcall.
-    c.send(&[("Action", "CoreShowChannels"), ("ActionID", "csc")]).await;
-    let (resp, _) = c.response("csc").await;
+    let resp = c.ask(&[("Action", "CoreShowChannels"), ("ActionID", "csc")]).await;
     assert_eq!(resp.get("EventList"), Some("start"));
-    let list = c.until(|ms| ms.iter().any(|m| m.event() == Some("CoreShowChannelsComplete"))).await;
+    let list = c.until_event("CoreShowChannelsComplete").await;
     let items: Vec<_> = list.iter().filter(|m| m.event() == Some("CoreShowChannel")).collect();
     assert_eq!(items.len(), 4);
     assert!(items.iter().all(|m| m.get("Privilege").is_none() && m.action_id() == Some("csc")));
     let bridged: Vec<_> = items.iter().filter(|m| m.get("BridgeId").is_some_and(|b| !b.is_empty())).collect();
     assert_eq!(bridged.len(), 2);
     assert_eq!(list.last().unwrap().get("ListItems"), Some("4"));
-    c.send(&[("Action", "QueueStatus"), ("ActionID", "qs")]).await;
-    c.response("qs").await;
-    let qs = c.until(|ms| ms.iter().any(|m| m.event() == Some("QueueStatusComplete"))).await;
+    c.ask(&[("Action", "QueueStatus"), ("ActionID", "qs")]).await;
+    let qs = c.until_event("QueueStatusComplete").await;
     let m100 =
         qs.iter().find(|m| m.event() == Some("QueueMember") && m.get("Location") == Some("Local/100@agents")).unwrap();
     assert_eq!((m100.get("InCall"), m100.get("Status")), (Some("1"), Some("2")));
     assert_eq!(qs.last().unwrap().get("ListItems"), Some("3"));
 
-    c.send(&[("Action", "Hangup"), ("ActionID", "h"), ("Channel", &agent_leg)]).await;
-    let (resp, _) = c.response("h").await;
+    let resp = c.ask(&[("Action", "Hangup"), ("ActionID", "h"), ("Channel", &agent_leg)]).await;
     assert_eq!(resp.get("Message"), Some("Channel Hungup"));
-    let rest = c.until(|ms| ms.iter().filter(|m| m.event() == Some("Hangup")).count() == 4).await;
-    let complete = rest.iter().find(|m| m.event() == Some("AgentComplete")).unwrap();
+    let rest = c.until_count("Hangup", 4).await;
+    let complete = find_event(&rest, "AgentComplete").unwrap();
     assert_eq!(complete.get("Reason"), Some("agent"));
-    c.send(&[("Action", "Hangup"), ("ActionID", "h2"), ("Channel", &agent_leg)]).await;
-    let (resp, _) = c.response("h2").await;
+    let resp = c.ask(&[("Action", "Hangup"), ("ActionID", "h2"), ("Channel", &agent_leg)]).await;
     assert_eq!(resp.get("Message"), Some("No such channel"));
     pbx.shutdown().await;
 }
 
 #[tokio::test]
 async fn every_session_gets_every_event_of_a_burst() {
-    let mut cfg = fast_config();
-    cfg.speed = 500.0;
-    let pbx = DemoPbx::start(cfg).await.unwrap();
-    let mut a = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut a) = start_logged_in("on", |cfg| cfg.speed = 500.0).await;
     let mut b = Raw::login(pbx.local_addr(), "call").await;
     let calls = 100;
     for i in 0..calls {
@@ -445,8 +411,7 @@ async fn every_session_gets_every_event_of_a_burst() {
     for c in [&mut a, &mut b] {
         let all = c
             .until(|ms| {
-                ms.iter().filter(|m| m.event() == Some("Hangup")).count()
-                    == ms.iter().filter(|m| m.event() == Some("Newchannel")).count()
+                count_events(ms, "Hangup") == count_events(ms, "Newchannel")
                     && ms.iter().filter(|m| m.event() == Some("DialBegin") && m.get("Channel").is_none()).count()
                         == calls
             })
@@ -478,8 +443,7 @@ async fn a_client_that_does_not_read_is_disconnected() {
     }
     assert!(slow.closed_within(Duration::from_secs(20)).await, "the slow client was never disconnected");
     // The others are unaffected.
-    fast.send(&[("Action", "Ping"), ("ActionID", "p")]).await;
-    let (pong, _) = fast.response("p").await;
+    let pong = fast.ask(&[("Action", "Ping"), ("ActionID", "p")]).await;
     assert_eq!(pong.get("Ping"), Some("Pong"));
     pbx.shutdown().await;
 }
@@ -504,27 +468,23 @@ async fn scenario_and_timer_ring_calls() {
         "#,
     )
     .unwrap();
-    let cfg = DemoPbxConfig { scenario: Some(sc), ..fast_config() };
-    let pbx = DemoPbx::start(cfg).await.unwrap();
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
+    let (pbx, mut c) = start_logged_in("on", |cfg| cfg.scenario = Some(sc)).await;
     let first = c.call().await;
-    let connect = first.iter().find(|m| m.event() == Some("AgentConnect")).unwrap();
+    let connect = find_event(&first, "AgentConnect").unwrap();
     assert_eq!(connect.get("Interface"), Some("Local/101@agents"));
     assert_eq!(connect.get("CallerIDName"), Some("Mykola"));
     let second = c.call().await;
     assert!(second.iter().any(|m| m.get("DialStatus") == Some("NOANSWER")));
     pbx.shutdown().await;
 
-    let cfg = DemoPbxConfig {
-        ring_every: Some(Duration::from_secs(20)),
-        ring_to: "101".into(),
-        agents: vec![DemoAgent::new("100", None), DemoAgent::new("101", Some(Duration::from_secs(1)))],
-        ..fast_config()
-    };
-    let pbx = DemoPbx::start(cfg).await.unwrap();
-    let mut c = Raw::login(pbx.local_addr(), "call").await;
+    let (pbx, mut c) = start_logged_in("call", |cfg| {
+        cfg.ring_every = Some(Duration::from_secs(20));
+        cfg.ring_to = "101".into();
+        cfg.agents = vec![DemoAgent::new("100", None), DemoAgent::new("101", Some(Duration::from_secs(1)))];
+    })
+    .await;
     let call = c.call().await;
-    assert!(call.iter().any(|m| m.get("DestChannel").is_some_and(|d| d.starts_with("Local/101@agents-"))));
+    assert!(call.iter().any(|m| has_prefix(m, "DestChannel", "Local/101@agents-")));
     pbx.shutdown().await;
 }
 
@@ -542,4 +502,9 @@ fn scenario_files_load_with_clear_errors() {
     let e = Scenario::load(&dir.join("missing.toml")).unwrap_err();
     assert!(matches!(e, DemoPbxError::ScenarioRead { .. }), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The interfaces the queue offered a call to, in order.
+fn agents_called(call: &[Message]) -> Vec<&str> {
+    call.iter().filter(|m| m.event() == Some("AgentCalled")).filter_map(|m| m.get("Interface")).collect()
 }

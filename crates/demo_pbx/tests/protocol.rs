@@ -49,31 +49,29 @@ async fn banner_and_plain_login() {
 async fn md5_challenge_login() {
     let pbx = start_fast().await;
     let mut c = Raw::connect(pbx.local_addr()).await;
-    c.send(&[("Action", "Challenge"), ("ActionID", "ch"), ("AuthType", "MD5")]).await;
-    let (resp, _) = c.response("ch").await;
+    let resp = c.ask(&[("Action", "Challenge"), ("ActionID", "ch"), ("AuthType", "MD5")]).await;
     let challenge = resp.get("Challenge").expect("a challenge").to_string();
     assert!(!challenge.is_empty());
     let key: String =
         Md5::digest(format!("{challenge}{DEMO_SECRET}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    c.send(&[
-        ("Action", "Login"),
-        ("ActionID", "l"),
-        ("Username", "agent100"),
-        ("AuthType", "MD5"),
-        ("Key", &key),
-        ("Events", "off"),
-    ])
-    .await;
-    let (resp, _) = c.response("l").await;
+    let resp = c
+        .ask(&[
+            ("Action", "Login"),
+            ("ActionID", "l"),
+            ("Username", "agent100"),
+            ("AuthType", "MD5"),
+            ("Key", &key),
+            ("Events", "off"),
+        ])
+        .await;
     assert_eq!(resp.get("Message"), Some("Authentication accepted"));
 
     // A wrong key fails like a wrong secret.
     let mut d = Raw::connect(pbx.local_addr()).await;
-    d.send(&[("Action", "Challenge"), ("ActionID", "ch"), ("AuthType", "MD5")]).await;
-    d.response("ch").await;
-    d.send(&[("Action", "Login"), ("ActionID", "l"), ("Username", "agent100"), ("AuthType", "MD5"), ("Key", "00")])
+    d.ask(&[("Action", "Challenge"), ("ActionID", "ch"), ("AuthType", "MD5")]).await;
+    let resp = d
+        .ask(&[("Action", "Login"), ("ActionID", "l"), ("Username", "agent100"), ("AuthType", "MD5"), ("Key", "00")])
         .await;
-    let (resp, _) = d.response("l").await;
     assert_eq!(resp.get("Message"), Some("Authentication failed"));
     assert!(d.next().await.is_none());
     pbx.shutdown().await;
@@ -85,7 +83,7 @@ async fn wrong_secret_is_refused_after_a_delay_and_closed() {
     let cfg = DemoPbxConfig { listen: "127.0.0.1:0".parse().unwrap(), ..DemoPbxConfig::default() };
     let pbx = DemoPbx::start(cfg).await.unwrap();
     let mut observer = Raw::login(pbx.local_addr(), "security").await;
-    observer.until(|ms| ms.iter().any(|m| m.event() == Some("SuccessfulAuth"))).await;
+    observer.until_event("SuccessfulAuth").await;
 
     let mut c = Raw::connect(pbx.local_addr()).await;
     let t = Instant::now();
@@ -118,37 +116,30 @@ async fn actions_before_login_are_denied() {
     for action in
         ["Ping", "QueueStatus", "QueuePause", "Originate", "Hangup", "CoreShowChannels", "Events", "Filter", "Bogus"]
     {
-        c.send(&[("Action", action), ("ActionID", action)]).await;
-        let (resp, _) = c.response(action).await;
+        let resp = c.ask(&[("Action", action), ("ActionID", action)]).await;
         assert_eq!(resp.get("Response"), Some("Error"), "{action}");
         assert_eq!(resp.get("Message"), Some("Permission denied"), "{action}");
     }
     // No events reach a session that has not logged in.
     pbx.ring("+380 44 123 4567", None, "100").unwrap();
-    c.send(&[("Action", "Ping"), ("ActionID", "again")]).await;
-    let (_, before) = c.response("again").await;
+    let before = c.read_to_ping().await;
     assert!(before.is_empty(), "{before:?}");
     pbx.shutdown().await;
 }
 
 #[tokio::test]
 async fn unknown_and_malformed_actions() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "off").await;
-    c.send(&[("Action", "Frobnicate"), ("ActionID", "x")]).await;
-    let (resp, _) = c.response("x").await;
+    let (pbx, mut c) = start_logged_in("off", |_| {}).await;
+    let resp = c.ask(&[("Action", "Frobnicate"), ("ActionID", "x")]).await;
     assert_eq!(resp.get("Response"), Some("Error"));
     assert!(resp.get("Message").is_some_and(|m| m.starts_with("Invalid/unknown command")), "{resp:?}");
-    c.send(&[("ActionID", "y"), ("Foo", "bar")]).await;
-    let (resp, _) = c.response("y").await;
+    let resp = c.ask(&[("ActionID", "y"), ("Foo", "bar")]).await;
     assert_eq!(resp.get("Message"), Some("Missing action in request"));
-    c.send(&[("Action", "Events"), ("ActionID", "e"), ("EventMask", "call")]).await;
-    let (resp, _) = c.response("e").await;
+    let resp = c.ask(&[("Action", "Events"), ("ActionID", "e"), ("EventMask", "call")]).await;
     assert_eq!(resp.get("Events"), Some("On"));
     // Garbage that is not AMI does not kill the server.
     c.sock.write_all(b"\x00\xff\xfe garbage without colon\r\n\r\n").await.unwrap();
-    c.send(&[("Action", "Ping"), ("ActionID", "still")]).await;
-    let (resp, _) = c.response("still").await;
+    let resp = c.ask(&[("Action", "Ping"), ("ActionID", "still")]).await;
     assert_eq!(resp.get("Ping"), Some("Pong"));
     pbx.shutdown().await;
 }
@@ -162,43 +153,38 @@ async fn events_mask_and_filters() {
     let mut off = Raw::login(addr, "off").await;
     let mut agent_only = Raw::login(addr, "agent").await;
     let mut filtered = Raw::login(addr, "on").await;
-    filtered
-        .send(&[("Action", "Filter"), ("ActionID", "f"), ("Operation", "Add"), ("Filter", "Local/100@agents")])
+    let resp = filtered
+        .ask(&[("Action", "Filter"), ("ActionID", "f"), ("Operation", "Add"), ("Filter", "Local/100@agents")])
         .await;
-    let (resp, _) = filtered.response("f").await;
     assert_eq!(resp.get("Message"), Some("Filter Added Successfully"));
-    filtered.send(&[("Action", "Filter"), ("ActionID", "g"), ("Filter", "!Event: Newstate")]).await;
-    filtered.response("g").await;
+    filtered.ask(&[("Action", "Filter"), ("ActionID", "g"), ("Filter", "!Event: Newstate")]).await;
 
     pbx.ring("+380 44 123 4567", None, "600").unwrap();
-    let seen = agent_only.until(|ms| ms.iter().any(|m| m.event() == Some("AgentComplete"))).await;
+    let seen = agent_only.until_event("AgentComplete").await;
     assert!(seen.iter().all(|m| m.get("Privilege").is_some_and(|p| p.starts_with("agent,"))), "{seen:?}");
-    let seen = filtered.until(|ms| ms.iter().filter(|m| m.event() == Some("Hangup")).count() == 2).await;
+    let seen = filtered.until_count("Hangup", 2).await;
     for m in &seen {
         assert_ne!(m.event(), Some("Newstate"));
         let text = m.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect::<String>();
         assert!(text.contains("Local/100@agents"), "{m:?}");
     }
-    off.send(&[("Action", "Ping"), ("ActionID", "p")]).await;
-    let (_, before) = off.response("p").await;
+    let before = off.read_to_ping().await;
     assert!(before.is_empty(), "Events: off gets no events: {before:?}");
     pbx.shutdown().await;
 }
 
 #[tokio::test]
 async fn queue_status_add_remove() {
-    let pbx = start_fast().await;
-    let mut c = Raw::login(pbx.local_addr(), "on").await;
-    c.send(&[("Action", "QueueStatus"), ("ActionID", "qs-1"), ("Queue", "support")]).await;
-    let (resp, _) = c.response("qs-1").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
+    let resp = c.ask(&[("Action", "QueueStatus"), ("ActionID", "qs-1"), ("Queue", "support")]).await;
     assert_eq!(resp.get("Message"), Some("Queue status will follow"));
-    let list = c.until(|ms| ms.iter().any(|m| m.event() == Some("QueueStatusComplete"))).await;
+    let list = c.until_event("QueueStatusComplete").await;
     let names: Vec<_> = list.iter().filter_map(|m| m.event()).collect();
     assert_eq!(names, ["QueueParams", "QueueMember", "QueueMember", "QueueStatusComplete"]);
     let reference = transcript("d_queue_pause.ami");
     for ev in ["QueueParams", "QueueMember", "QueueStatusComplete"] {
-        let ours: Vec<_> = list.iter().find(|m| m.event() == Some(ev)).unwrap().iter().map(|(k, _)| k).collect();
-        let theirs: Vec<_> = reference.iter().find(|m| m.event() == Some(ev)).unwrap().iter().map(|(k, _)| k).collect();
+        let ours: Vec<_> = find_event(&list, ev).unwrap().iter().map(|(k, _)| k).collect();
+        let theirs: Vec<_> = find_event(&reference, ev).unwrap().iter().map(|(k, _)| k).collect();
         assert_eq!(ours, theirs, "{ev} fields");
     }
     assert_eq!(list.last().unwrap().get("ListItems"), Some("3"));
@@ -214,26 +200,30 @@ async fn queue_status_add_remove() {
         ("Reason", "Not ready yet"),
     ])
     .await;
-    let seen = c.until(|ms| ms.iter().any(|m| m.event() == Some("QueueMemberAdded"))).await;
+    let seen = c.until_event("QueueMemberAdded").await;
     assert_eq!(seen[0].get("Message"), Some("Added interface to queue"));
     assert_same_layout(&seen, &reference, 2);
     let added = seen.last().unwrap();
     assert_eq!((added.get("Membership"), added.get("PausedReason")), (Some("dynamic"), Some("Not ready yet")));
-    c.send(&[("Action", "QueueAdd"), ("ActionID", "add-2"), ("Queue", "support"), ("Interface", "Local/102@agents")])
+    let resp = c
+        .ask(&[("Action", "QueueAdd"), ("ActionID", "add-2"), ("Queue", "support"), ("Interface", "Local/102@agents")])
         .await;
-    let (resp, _) = c.response("add-2").await;
     assert_eq!(resp.get("Message"), Some("Unable to add interface: Already there"));
     c.send(&[("Action", "QueueRemove"), ("ActionID", "rm-1"), ("Queue", "support"), ("Interface", "Local/102@agents")])
         .await;
-    let seen = c.until(|ms| ms.iter().any(|m| m.event() == Some("QueueMemberRemoved"))).await;
+    let seen = c.until_event("QueueMemberRemoved").await;
     assert_eq!(seen[0].get("Message"), Some("Removed interface from queue"));
     assert_same_layout(&seen, &reference, 1);
-    c.send(&[("Action", "QueueRemove"), ("ActionID", "rm-2"), ("Queue", "support"), ("Interface", "Local/100@agents")])
+    let resp = c
+        .ask(&[
+            ("Action", "QueueRemove"),
+            ("ActionID", "rm-2"),
+            ("Queue", "support"),
+            ("Interface", "Local/100@agents"),
+        ])
         .await;
-    let (resp, _) = c.response("rm-2").await;
     assert_eq!(resp.get("Response"), Some("Error"));
-    c.send(&[("Action", "CoreShowChannels"), ("ActionID", "csc")]).await;
-    c.response("csc").await;
+    c.ask(&[("Action", "CoreShowChannels"), ("ActionID", "csc")]).await;
     let done = c.next().await.unwrap();
     assert_eq!(done.event(), Some("CoreShowChannelsComplete"));
     assert_eq!(done.get("ListItems"), Some("0"));
@@ -258,9 +248,7 @@ async fn port_in_use_and_shutdown() {
 
 #[tokio::test]
 async fn dropping_the_handle_stops_the_server() {
-    let pbx = start_fast().await;
-    let addr = pbx.local_addr();
-    let mut c = Raw::login(addr, "on").await;
+    let (pbx, mut c) = start_logged_in("on", |_| {}).await;
     drop(pbx);
     assert!(c.closed_within(Duration::from_secs(5)).await);
 }

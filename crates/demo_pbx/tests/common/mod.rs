@@ -22,6 +22,30 @@ pub async fn start_fast() -> DemoPbx {
     DemoPbx::start(fast_config()).await.expect("demo PBX starts")
 }
 
+/// A fast demo PBX, changed by `tweak`, and a client logged in to it with `Events: <events>`.
+pub async fn start_logged_in(events: &str, tweak: impl FnOnce(&mut DemoPbxConfig)) -> (DemoPbx, Raw) {
+    let mut cfg = fast_config();
+    tweak(&mut cfg);
+    let pbx = DemoPbx::start(cfg).await.expect("demo PBX starts");
+    let c = Raw::login(pbx.local_addr(), events).await;
+    (pbx, c)
+}
+
+/// The first event named `name`.
+pub fn find_event<'a>(ms: &'a [Message], name: &str) -> Option<&'a Message> {
+    ms.iter().find(|m| m.event() == Some(name))
+}
+
+/// True if the field `key` starts with `prefix`.
+pub fn has_prefix(m: &Message, key: &str, prefix: &str) -> bool {
+    m.get(key).is_some_and(|v| v.starts_with(prefix))
+}
+
+/// How many events are named `name`.
+pub fn count_events(ms: &[Message], name: &str) -> usize {
+    ms.iter().filter(|m| m.event() == Some(name)).count()
+}
+
 pub struct Raw {
     pub sock: TcpStream,
     dec: Decoder,
@@ -98,6 +122,30 @@ impl Raw {
             }
             before.push(m);
         }
+    }
+
+    /// Sends an action and reads up to its response, which it returns (`pairs` must hold the
+    /// `ActionID`).
+    pub async fn ask(&mut self, pairs: &[(&str, &str)]) -> Message {
+        let id = pairs.iter().find(|(k, _)| *k == "ActionID").map(|(_, v)| v.to_string()).expect("an ActionID");
+        self.send(pairs).await;
+        self.response(&id).await.0
+    }
+
+    /// Sends a Ping and returns what came before its response (to see that nothing did).
+    pub async fn read_to_ping(&mut self) -> Vec<Message> {
+        self.send(&[("Action", "Ping"), ("ActionID", "read-to-ping")]).await;
+        self.response("read-to-ping").await.1
+    }
+
+    /// Reads messages until the first event named `name` (included).
+    pub async fn until_event(&mut self, name: &str) -> Vec<Message> {
+        self.until(|ms| find_event(ms, name).is_some()).await
+    }
+
+    /// Reads messages until `n` events named `name` have come (the last one included).
+    pub async fn until_count(&mut self, name: &str, n: usize) -> Vec<Message> {
+        self.until(|ms| count_events(ms, name) == n).await
     }
 
     /// Reads messages until `done` says so (the last one included).
