@@ -240,12 +240,16 @@ enum SecretAction {
 struct SecretTarget {
     #[command(flatten)]
     target: Target,
+    /// Read the secret from the first line of standard input instead of prompting
+    /// (for scripts: `pass show pbx/ami | ringside-cli secret set --stdin`).
+    #[arg(long)]
+    stdin: bool,
 }
 
 pub async fn secret(args: SecretArgs) -> Result<(), String> {
-    let (set, target) = match &args.action {
-        SecretAction::Set(t) => (true, &t.target),
-        SecretAction::Delete(t) => (false, &t.target),
+    let (set, SecretTarget { target, stdin }) = match &args.action {
+        SecretAction::Set(t) => (true, t),
+        SecretAction::Delete(t) => (false, t),
     };
     let config = target.config()?;
     let SourceConfig::Ami(ami) = &config.source else {
@@ -254,7 +258,19 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
         );
     };
     let key = SecretKey::ami(&ami.username, &ami.host, ami.port);
-    let value = if set { Some(prompt_secret(ami)?) } else { None };
+    let value = match (set, stdin) {
+        (false, _) => None,
+        (true, true) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the secret from stdin: {e}"))?;
+            let secret = line.trim_end_matches(['\r', '\n']).to_string();
+            if secret.is_empty() {
+                return Err("no secret on stdin".into());
+            }
+            Some(secret)
+        }
+        (true, false) => Some(prompt_secret(ami)?),
+    };
     let label = key.to_string();
     tokio::task::spawn_blocking(move || {
         let store = SecretStore::os();
