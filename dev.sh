@@ -95,6 +95,14 @@ ensure_tauri_driver() {
   fi
 }
 
+# One build for both commands. --tests pulls in the dev-dependencies, which changes the
+# features of shared crates (syn, rustix, ...); building the binaries the same way for `run`
+# and `test` means `cargo test` finds everything fresh and switching commands never rebuilds.
+build_once() {
+  say "building every binary and test"
+  cargo build --workspace --bins --tests
+}
+
 cmd_run() {
   local target_dir=${CARGO_TARGET_DIR:-target}
   install_system_packages "${APT_BUILD[@]}"
@@ -102,8 +110,7 @@ cmd_run() {
   if [[ $(uname -s) == Linux && -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
     die "no display: Ringside is a desktop app (start it from your desktop session)"
   fi
-  say "building Ringside and ringside-cli"
-  cargo build --workspace --bins
+  build_once
   say "starting Ringside (ring it: ${target_dir}/debug/ringside-cli demo-pbx call --from \"+380 44 123 4567\" --to 100)"
   exec "${target_dir}/debug/ringside" "$@"
 }
@@ -114,24 +121,28 @@ cmd_test() {
   ensure_tauri_driver
   local start=$SECONDS
 
-  # One build: --tests pulls in the dev-dependencies, so the binaries get the same features
-  # the test run expects and `cargo test` below finds everything fresh.
-  say "building (binaries and tests, once)"
-  cargo build --workspace --bins --tests
+  build_once
   say "built in $((SECONDS - start)) s"
 
+  # Both stages run even when the first fails, so one run reports every failure.
+  local failed=()
   say "running the test suite"
-  cargo test --workspace
+  cargo test --workspace --no-fail-fast || failed+=("cargo test --workspace")
 
-  # The ignored tests need a display, a D-Bus session bus and WebDriver: the end-to-end test
+  # The ignored tests need a display, a D-Bus session bus and WebDriver: the end-to-end tests
   # through the real webview, the keychain test, and whatever else says "run by ./dev.sh test".
   # dbus-run-session inside xvfb-run, so services D-Bus starts can see the display.
   say "running the tests that need a display and D-Bus"
+  local ignored=(cargo test --workspace --no-fail-fast -- --ignored --test-threads=1)
   if [[ $(uname -s) == Linux ]]; then
-    xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
-      cargo test --workspace -- --ignored --test-threads=1
+    xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- "${ignored[@]}" || failed+=("the display/D-Bus tests")
   else
-    cargo test --workspace -- --ignored --test-threads=1
+    "${ignored[@]}" || failed+=("the ignored tests")
+  fi
+
+  if [[ ${#failed[@]} -gt 0 ]]; then
+    printf 'dev.sh: FAILED: %s\n' "${failed[@]}" >&2
+    exit 1
   fi
   say "all tests passed in $((SECONDS - start)) s"
 }

@@ -17,6 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use ringside_ami::{Action, ConnectOptions, Secret};
 
 /// A caller name straight out of an attacker's notebook; it must show up as text.
@@ -228,8 +229,7 @@ impl App {
             let mut capabilities = serde_json::Map::new();
             capabilities
                 .insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringside") }));
-            ClientBuilder::rustls()
-                .map_err(|e| e.to_string())?
+            ClientBuilder::new(HttpConnector::new())
                 .capabilities(capabilities)
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await
