@@ -4,25 +4,16 @@
 #![cfg(target_os = "linux")]
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-const CLI: &str = env!("CARGO_BIN_EXE_ringside-cli");
+mod common;
+
+use common::{free_port, start_demo, CLI};
 
 #[test]
 #[ignore = "needs dbus-run-session and gnome-keyring: run by ./dev.sh test"]
 fn the_secret_travels_from_the_keychain_to_the_login() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-    let mut pbx = Command::new(CLI)
-        .args(["demo-pbx", "--listen", &format!("127.0.0.1:{port}"), "--speed", "20"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("demo-pbx");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "demo PBX did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let port = free_port();
+    let _pbx = start_demo(port, "20");
     let home = tempfile::tempdir().expect("temp HOME");
     let runtime = home.path().join("run");
     std::fs::create_dir_all(&runtime).expect("runtime dir");
@@ -56,8 +47,6 @@ grep -q '^\[FAIL\] Secret' after.txt
         .stdin(Stdio::null())
         .output()
         .expect("dbus-run-session (package dbus) must be installed");
-    let _ = pbx.kill();
-    let _ = pbx.wait();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");

@@ -1,40 +1,24 @@
 //! `agents`, `pause`, `unpause`, `originate` and `doctor` as a user runs them, against a
 //! `ringside-cli demo-pbx` process over real TCP.
 
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-const CLI: &str = env!("CARGO_BIN_EXE_ringside-cli");
+mod common;
+
+use common::{free_port, start_demo, Guard, CLI};
 
 struct Pbx {
-    child: Child,
+    _process: Guard,
     port: u16,
     dir: tempfile::TempDir,
 }
 
-impl Drop for Pbx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn pbx() -> Pbx {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-    let child = Command::new(CLI)
-        .args(["demo-pbx", "--listen", &format!("127.0.0.1:{port}"), "--speed", "20"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("demo-pbx");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "demo PBX did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let port = free_port();
+    let process = start_demo(port, "20");
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("config.toml"), format!("[demo]\nlisten = \"127.0.0.1:{port}\"\n")).expect("config");
-    Pbx { child, port, dir }
+    Pbx { _process: process, port, dir }
 }
 
 impl Pbx {
@@ -138,7 +122,7 @@ fn doctor_says_which_step_fails() {
     assert!(text.lines().any(|l| l.starts_with("[FAIL] Login") && l.contains("secret does not match")), "{text}");
     assert!(!text.contains("s3cr3t-Xq9") && !stderr(&wrong).contains("s3cr3t-Xq9"), "the secret is never printed");
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let closed = free_port();
     let nobody = pbx.run_env(
         &["doctor", "--ami", &format!("127.0.0.1:{closed}"), "--user", "bob"],
         &[("RINGSIDE_AMI_SECRET", "x")],

@@ -1,39 +1,13 @@
 //! `ringside-cli watch` against `ringside-cli demo-pbx`, as separate processes over real TCP.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-const CLI: &str = env!("CARGO_BIN_EXE_ringside-cli");
+mod common;
 
-/// Kills the child when the test ends, pass or fail.
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-fn start_demo(port: u16) -> Guard {
-    let child = Command::new(CLI)
-        .args(["demo-pbx", "--listen", &format!("127.0.0.1:{port}"), "--speed", "10"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start demo-pbx");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "demo PBX did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Guard(child)
-}
+use common::{free_port, start_demo, Guard, CLI};
 
 /// Starts `watch` as an agent; returns the child and a channel of its JSON lines.
 fn watch(dir: &tempfile::TempDir, port: u16, ext: &str) -> (Guard, mpsc::Receiver<serde_json::Value>) {
@@ -106,7 +80,7 @@ fn connected(v: &serde_json::Value) -> bool {
 #[test]
 fn direct_call_shows_one_card_from_ringing_to_ended() {
     let port = free_port();
-    let _pbx = start_demo(port);
+    let _pbx = start_demo(port, "10");
     let dir = tempfile::tempdir().expect("tempdir");
     let (_w, rx) = watch(&dir, port, "100");
     wait_for(&rx, "the source to connect", connected);
@@ -132,7 +106,7 @@ fn direct_call_shows_one_card_from_ringing_to_ended() {
 #[test]
 fn queue_call_gives_each_agent_one_card() {
     let port = free_port();
-    let _pbx = start_demo(port);
+    let _pbx = start_demo(port, "10");
     let dir = tempfile::tempdir().expect("tempdir");
     let (_w100, rx100) = watch(&dir, port, "100");
     let (_w101, rx101) = watch(&dir, port, "101");
