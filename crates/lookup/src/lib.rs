@@ -1,0 +1,38 @@
+//! Customer lookup for Ringside: who is calling?
+//!
+//! A caller's number goes through [`normalize()`] (libphonenumber with a default region, a
+//! digits-only suffix key as fallback, hostile input refused with a reason), then to a
+//! [`CustomerSource`]: the embedded SQLite [`Directory`] now, a CRM later. Each [`Match`] says
+//! why it matched ([`MatchReason`]) and carries the customer's active orders.
+//!
+//! ```
+//! use ringside_lookup::{normalize, seed_demo, Directory, LookupConfig, MatchReason};
+//!
+//! let dir = Directory::open_in_memory(LookupConfig::default())?;
+//! seed_demo(&dir)?;
+//! let number = normalize("+380 (44) 123-45-67", dir.config());
+//! let matches = dir.lookup(&number)?;
+//! assert_eq!(matches[0].customer.name, "Olena Kovalenko");
+//! assert_eq!(matches[0].reason, MatchReason::SameE164);
+//! assert_eq!(matches[0].reason_text(), "same E.164");
+//! # Ok::<(), ringside_lookup::LookupError>(())
+//! ```
+//!
+//! Nothing here links Tauri or starts a runtime: every call is synchronous. See
+//! [`directory`] for how to share a [`Directory`] between threads.
+
+pub mod directory;
+pub mod error;
+pub mod import;
+pub mod normalize;
+pub mod seed;
+mod vcard;
+
+pub use directory::{
+    Customer, CustomerSource, Directory, DirectoryStats, Match, MatchReason, NewCustomer, NewOrder, NewPhone, Order,
+    Phone, CLOSED_STATUSES, MAX_MATCHES,
+};
+pub use error::LookupError;
+pub use import::{ColumnMap, ImportIssue, ImportReport, PhoneColumn};
+pub use normalize::{normalize, LookupConfig, NormalizedNumber, NotANumber, NumberKind};
+pub use seed::seed_demo;

@@ -1,0 +1,239 @@
+//! Normalization across regions, hostile input, and a property test: never a panic, the raw
+//! text always kept.
+
+use proptest::prelude::*;
+use ringside_lookup::{normalize, LookupConfig, NotANumber, NumberKind};
+
+/// (region, typed, E.164 expected, suffix expected)
+const EXTERNAL: &[(&str, &str, Option<&str>, &str)] = &[
+    // Ukraine: every way the seeds say is the same customer.
+    ("UA", "+380 (44) 123-45-67", Some("+380441234567"), "441234567"),
+    ("UA", "044 123 4567", Some("+380441234567"), "441234567"),
+    ("UA", "380441234567", Some("+380441234567"), "441234567"),
+    ("UA", "0441234567", Some("+380441234567"), "441234567"),
+    ("UA", "00380441234567", Some("+380441234567"), "441234567"),
+    ("UA", "tel:+380-44-123-45-67", Some("+380441234567"), "441234567"),
+    ("UA", "\u{a0}+380\u{a0}67\u{a0}765\u{a0}4321 ", Some("+380677654321"), "677654321"),
+    ("UA", "067 765 4321", Some("+380677654321"), "677654321"),
+    // The old Soviet-era "8 0xx" long-distance form is no longer valid: suffix only.
+    ("UA", "8 044 123 45 67", None, "441234567"),
+    // Poland has no trunk prefix: "22 123 45 67" is national; a leading 0 makes it invalid,
+    // so libphonenumber's answer is distrusted and only the suffix is kept (and still matches).
+    ("PL", "+48 22 123 45 67", Some("+48221234567"), "221234567"),
+    ("PL", "22 123 45 67", Some("+48221234567"), "221234567"),
+    ("PL", "022 123 45 67", None, "221234567"),
+    ("PL", "0048 601 234 567", Some("+48601234567"), "601234567"),
+    // A PBX that drops the +: tried again as international.
+    ("PL", "380441234567", Some("+380441234567"), "441234567"),
+    // Germany: area codes of varying length, "/" and "(0)" formatting.
+    ("DE", "030 1234567", Some("+49301234567"), "301234567"),
+    ("DE", "030/1234567", Some("+49301234567"), "301234567"),
+    ("DE", "+49 (0)30 1234567", Some("+49301234567"), "301234567"),
+    ("DE", "0151 23456789", Some("+4915123456789"), "123456789"),
+    // A short local number: the typed digits end with the national number (the "vice versa").
+    ("DE", "030 12345", Some("+493012345"), "3012345"),
+    // United States
+    ("US", "(212) 555-0123", Some("+12125550123"), "125550123"),
+    ("US", "1 212 555 0123", Some("+12125550123"), "125550123"),
+    ("US", "212.555.0123", Some("+12125550123"), "125550123"),
+    ("US", "+1-212-555-0123", Some("+12125550123"), "125550123"),
+    // United Kingdom
+    ("GB", "020 7946 0018", Some("+442079460018"), "079460018"),
+    ("GB", "+44 (0)20 7946 0018", Some("+442079460018"), "079460018"),
+    ("GB", "07911 123456", Some("+447911123456"), "911123456"),
+    // Ofcom's drama range is not "valid" in libphonenumber's metadata, but it fits the UK
+    // numbering plan, which is all the cross-check asks of a national form.
+    ("GB", "07700 900123", Some("+447700900123"), "700900123"),
+    ("GB", "+44 7700 900123", Some("+447700900123"), "700900123"),
+    // Russia: the trunk prefix 8.
+    ("RU", "8 (495) 123-45-67", Some("+74951234567"), "951234567"),
+    ("RU", "+7 495 123 45 67", Some("+74951234567"), "951234567"),
+    ("RU", "8 10 48 22 123 45 67", Some("+48221234567"), "221234567"),
+    // Foreign numbers with + parse whatever the default region.
+    ("UA", "+44 20 7946 0958", Some("+442079460958"), "079460958"),
+    ("UA", "+1 212 555 0147", Some("+12125550147"), "125550147"),
+    // A US number typed without its country code in Ukraine: not a valid Ukrainian number,
+    // not a valid number with "+" either ("+212" is Morocco) → suffix only.
+    ("UA", "(212) 555-0147", None, "125550147"),
+];
+
+#[test]
+fn external_numbers_by_region() {
+    let mut failures = Vec::new();
+    for (region, typed, e164, suffix) in EXTERNAL {
+        let n = normalize(typed, &LookupConfig::for_region(region));
+        if n.kind != NumberKind::External || n.e164.as_deref() != *e164 || n.suffix.as_deref() != Some(*suffix) {
+            failures.push(format!("{region} {typed:?}: got {n:?}"));
+        }
+        assert_eq!(n.raw, *typed);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn national_form_is_filled_when_trusted() {
+    let cfg = LookupConfig::default();
+    assert_eq!(normalize("+380441234567", &cfg).national.as_deref(), Some("044 123 4567"));
+    assert_eq!(normalize("(212) 555-0147", &cfg).national, None);
+    assert_eq!(
+        normalize("8 (495) 123-45-67", &LookupConfig::for_region("RU")).national.as_deref(),
+        Some("8 (495) 123-45-67")
+    );
+}
+
+#[test]
+fn internal_extensions() {
+    let cfg = LookupConfig::default();
+    for ext in ["100", "2001", " 12345 ", "1"] {
+        let n = normalize(ext, &cfg);
+        assert_eq!(n.kind, NumberKind::Internal, "{ext:?}");
+        assert_eq!((n.e164, n.suffix), (None, None));
+    }
+    // Six digits is no longer an extension; a longer internal length is configurable.
+    assert_eq!(normalize("123456", &cfg).kind, NumberKind::External);
+    let wide = LookupConfig { internal_max_len: 6, ..LookupConfig::default() };
+    assert_eq!(normalize("123456", &wide).kind, NumberKind::Internal);
+}
+
+/// (typed, reason)
+fn garbage() -> Vec<(String, NotANumber)> {
+    vec![
+        ("".into(), NotANumber::Empty),
+        ("   ".into(), NotANumber::Empty),
+        ("+".into(), NotANumber::NoDigits),
+        ("++".into(), NotANumber::MisplacedPlus),
+        ("()-".into(), NotANumber::NoDigits),
+        ("anonymous".into(), NotANumber::Forbidden("'a' (U+0061)".into())),
+        ("<unknown>".into(), NotANumber::Forbidden("'<' (U+003C)".into())),
+        ("*72#".into(), NotANumber::Forbidden("'*' (U+002A)".into())),
+        ("123+456".into(), NotANumber::MisplacedPlus),
+        ("+380 44 123 45 67 ext. 12".into(), NotANumber::Forbidden("'e' (U+0065)".into())),
+        ("٣٤٥".into(), NotANumber::UnicodeDigit("'٣' (U+0663)".into())),
+        ("+380 ４４ 123 4567".into(), NotANumber::UnicodeDigit("'４' (U+FF14)".into())),
+        ("\u{200f}+380441234567".into(), NotANumber::DirectionMark("U+200F".into())),
+        ("+380441234567\u{202e}".into(), NotANumber::DirectionMark("U+202E".into())),
+        ("0441\u{202e}234567".into(), NotANumber::DirectionMark("U+202E".into())),
+        ("044\n1234567".into(), NotANumber::Forbidden("U+000A".into())),
+        ("044\u{0}1234567".into(), NotANumber::Forbidden("U+0000".into())),
+        ("1".repeat(21), NotANumber::TooLong(20)),
+        ("1".repeat(10 * 1024), NotANumber::TooLong(20)),
+        ("+1234".into(), NotANumber::TooShort(4)),
+        (".;phone-context=".into(), NotANumber::Forbidden("';' (U+003B)".into())),
+    ]
+}
+
+#[test]
+fn garbage_is_not_a_number_with_a_reason() {
+    let cfg = LookupConfig::default();
+    for (typed, why) in garbage() {
+        let n = normalize(&typed, &cfg);
+        assert_eq!(n.kind, NumberKind::NotANumber(why.clone()), "{typed:?}");
+        assert_eq!(n.raw, typed, "the raw text is kept");
+        assert_eq!((n.e164, n.suffix), (None, None));
+        assert!(!why.to_string().is_empty());
+    }
+}
+
+#[test]
+fn reasons_read_as_sentences() {
+    let cfg = LookupConfig::default();
+    let text = |s: &str| match normalize(s, &cfg).kind {
+        NumberKind::NotANumber(why) => why.to_string(),
+        other => panic!("{s:?} gave {other:?}"),
+    };
+    assert_eq!(text("٣٤٥"), "it contains the non-ASCII digit '٣' (U+0663); only 0-9 are accepted");
+    assert_eq!(
+        text("\u{202e}123456"),
+        "it contains the invisible text-direction mark U+202E, which can disguise a number"
+    );
+    assert_eq!(text(&"9".repeat(10_000)), "it has more than 20 digits, which is longer than any phone number");
+}
+
+#[test]
+fn twenty_digits_is_the_limit() {
+    let cfg = LookupConfig::default();
+    assert_eq!(normalize(&"1".repeat(20), &cfg).kind, NumberKind::External);
+    assert!(matches!(normalize(&"1".repeat(21), &cfg).kind, NumberKind::NotANumber(NotANumber::TooLong(20))));
+}
+
+#[test]
+fn config_is_validated() {
+    assert!(LookupConfig::default().validate().is_ok());
+    let err = LookupConfig::for_region("Ukraine").validate().unwrap_err();
+    assert!(err.to_string().contains("two-letter country code"), "{err}");
+    assert!(LookupConfig::for_region("XX").validate().is_err());
+    assert!(LookupConfig::for_region("pl").validate().is_ok());
+    assert!(LookupConfig { suffix_len: 3, ..LookupConfig::default() }.validate().is_err());
+    assert!(LookupConfig { internal_max_len: 9, ..LookupConfig::default() }.validate().is_err());
+}
+
+#[test]
+fn an_unknown_region_still_reads_international_numbers() {
+    let cfg = LookupConfig::for_region("ZZ");
+    assert_eq!(normalize("+380441234567", &cfg).e164.as_deref(), Some("+380441234567"));
+    let n = normalize("0441234567", &cfg);
+    assert_eq!((n.e164, n.suffix.as_deref()), (None, Some("441234567")));
+}
+
+#[test]
+fn seeded_random_bytes_never_panic() {
+    // A deterministic xorshift generator: the same 20,000 inputs on every run, biased towards
+    // the characters numbers are made of so that the parser itself is reached often.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    const ALPHABET: &[&str] = &[
+        "+", "0", "1", "3", "4", "8", "9", " ", "-", "(", ")", ".", "/", "٣", "\u{202e}", "a", ";", "#", "*", "\u{a0}",
+    ];
+    let regions = ["UA", "PL", "RU", "DE", "US", "GB", "BR", "IT"];
+    for i in 0..20_000 {
+        let len = (next() % 40) as usize;
+        let mut s = String::new();
+        for _ in 0..len {
+            let r = next();
+            if r % 4 == 0 {
+                s.push(char::from_u32((r >> 8) as u32 % 0x11_0000).unwrap_or('?'));
+            } else {
+                s.push_str(ALPHABET[(r >> 8) as usize % ALPHABET.len()]);
+            }
+        }
+        let cfg = LookupConfig::for_region(regions[i % regions.len()]);
+        let n = normalize(&s, &cfg);
+        assert_eq!(n.raw, s);
+        if let Some(e164) = &n.e164 {
+            assert!(e164.starts_with('+') && e164[1..].chars().all(|c| c.is_ascii_digit()), "{s:?} → {e164}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_bytes_never_panic_and_keep_raw(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let s = String::from_utf8_lossy(&bytes).into_owned();
+        let n = normalize(&s, &LookupConfig::default());
+        prop_assert_eq!(&n.raw, &s);
+        if n.kind != NumberKind::External {
+            prop_assert!(n.e164.is_none() && n.suffix.is_none());
+        }
+    }
+
+    #[test]
+    fn formatting_never_changes_the_keys(digits in "[1-9][0-9]{8,11}", seps in proptest::collection::vec("[ .()/-]{0,2}", 12)) {
+        let cfg = LookupConfig::default();
+        let plain = normalize(&format!("+{digits}"), &cfg);
+        let mut formatted = String::from("+");
+        for (i, d) in digits.chars().enumerate() {
+            formatted.push(d);
+            formatted.push_str(&seps[i % seps.len()]);
+        }
+        let n = normalize(&formatted, &cfg);
+        prop_assert_eq!(n.e164, plain.e164);
+        prop_assert_eq!(n.suffix, plain.suffix);
+    }
+}
