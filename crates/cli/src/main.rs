@@ -1,6 +1,7 @@
 //! `ringside-cli`: Ringside without a display. Each subcommand is a thin layer over the
 //! crates the desktop app uses, so what works here works there.
 
+mod customers;
 mod demo;
 mod pbx;
 mod target;
@@ -35,6 +36,12 @@ enum Command {
     Doctor(pbx::DoctorArgs),
     /// Keep the AMI secret in the OS keychain.
     Secret(pbx::SecretArgs),
+    /// Find the customer(s) for a number in the embedded directory, and say why they matched.
+    Lookup(customers::LookupArgs),
+    /// Import customers from a CSV or vCard file into the embedded directory.
+    Import(customers::ImportArgs),
+    /// Add or export customers of the embedded directory.
+    Customers(customers::CustomersArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +70,9 @@ fn main() -> ExitCode {
             Command::Originate(args) => pbx::originate_cmd(args).await,
             Command::Doctor(args) => pbx::doctor(args).await,
             Command::Secret(args) => pbx::secret(args).await,
+            Command::Lookup(args) => customers::lookup(args),
+            Command::Import(args) => customers::import(args),
+            Command::Customers(args) => customers::customers(args),
         }
     });
     match result {

@@ -1,0 +1,240 @@
+//! `lookup`, `import` and `customers add|export`: the embedded customer directory from the
+//! command line. The directory is created (and seeded with the demo customers) on first use.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use ringside_lookup::{
+    normalize, seed_demo, ColumnMap, Directory, ImportReport, LookupConfig, NewCustomer, NewPhone, NumberKind,
+    PhoneColumn,
+};
+
+/// Where the directory lives unless `--directory` says otherwise.
+pub const DIRECTORY_ENV: &str = "RINGSIDE_DIRECTORY";
+
+#[derive(Args, Clone)]
+pub struct DirectoryArgs {
+    /// The directory database (default: $RINGSIDE_DIRECTORY, else directory.sqlite in the OS data dir).
+    #[arg(long, value_name = "FILE", global = true)]
+    directory: Option<PathBuf>,
+    /// Region for numbers written without a country code (ISO code, e.g. UA, PL, DE, GB, US).
+    #[arg(long, default_value = "UA", global = true)]
+    region: String,
+}
+
+impl DirectoryArgs {
+    fn path(&self) -> Result<PathBuf, String> {
+        if let Some(p) = &self.directory {
+            return Ok(p.clone());
+        }
+        if let Some(p) = std::env::var_os(DIRECTORY_ENV) {
+            return Ok(PathBuf::from(p));
+        }
+        directories::ProjectDirs::from("", "", "ringside")
+            .map(|d| d.data_dir().join("directory.sqlite"))
+            .ok_or_else(|| "no home directory: pass --directory FILE".to_string())
+    }
+
+    fn config(&self) -> Result<LookupConfig, String> {
+        let cfg = LookupConfig::for_region(&self.region);
+        cfg.validate().map_err(|e| e.to_string())?;
+        Ok(cfg)
+    }
+
+    /// Opens the directory; a new one starts with the demo customers so the demo has matches.
+    fn open(&self) -> Result<Directory, String> {
+        let path = self.path()?;
+        let fresh = !path.exists();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let dir = Directory::open(&path, self.config()?).map_err(|e| e.to_string())?;
+        if fresh {
+            let report = seed_demo(&dir).map_err(|e| e.to_string())?;
+            eprintln!("created {} with {} demo customers", path.display(), report.added);
+        }
+        Ok(dir)
+    }
+}
+
+#[derive(Args)]
+pub struct LookupArgs {
+    #[command(flatten)]
+    dir: DirectoryArgs,
+    /// The number as you have it: any formatting.
+    number: String,
+    /// The matches as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn lookup(args: LookupArgs) -> Result<(), String> {
+    let dir = args.dir.open()?;
+    let number = normalize(&args.number, dir.config());
+    match &number.kind {
+        NumberKind::NotANumber(why) => return Err(format!("{:?} is not a phone number: {why}", args.number)),
+        NumberKind::Internal => {
+            println!("{} is an internal extension (a colleague), not looked up", args.number);
+            return Ok(());
+        }
+        NumberKind::External => {}
+    }
+    let matches = dir.lookup(&number).map_err(|e| e.to_string())?;
+    if args.json {
+        let value = serde_json::json!({ "number": number, "matches": matches });
+        println!("{value}");
+        return Ok(());
+    }
+    let key = number.e164.clone().or(number.suffix.clone()).unwrap_or_default();
+    match matches.len() {
+        0 => println!("{key}: unknown caller"),
+        1 => println!("{key}: 1 customer"),
+        n => println!("{key}: {n} customers (pick one)"),
+    }
+    for m in &matches {
+        let company = m.customer.company.as_deref().map(|c| format!(" — {c}")).unwrap_or_default();
+        println!("  {}{company}  [{}]", m.customer.name, m.reason_text());
+        for o in &m.orders {
+            let amount = o.amount_text().map(|a| format!(", {a}")).unwrap_or_default();
+            println!("    • {} ({}{amount})", o.title, o.status);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    dir: DirectoryArgs,
+    /// A CSV file (header row) or a vCard file (.vcf); re-importing the same file changes nothing.
+    file: PathBuf,
+    /// Column with the customer's id in your system (makes re-imports exact).
+    #[arg(long, value_name = "COLUMN")]
+    id_column: Option<String>,
+    /// Column(s) with the name; repeat to join ("First Name" then "Last Name").
+    #[arg(long = "name-column", value_name = "COLUMN")]
+    name_columns: Vec<String>,
+    #[arg(long, value_name = "COLUMN")]
+    company_column: Option<String>,
+    #[arg(long, value_name = "COLUMN")]
+    email_column: Option<String>,
+    /// A phone column, optionally with a label: `Mobile:mobile`. Repeat for several.
+    #[arg(long = "phone-column", value_name = "COLUMN[:LABEL]")]
+    phone_columns: Vec<String>,
+}
+
+pub fn import(args: ImportArgs) -> Result<(), String> {
+    let dir = args.dir.open()?;
+    let is_vcard = args.file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("vcf"));
+    let report = if is_vcard {
+        dir.import_vcard_file(&args.file)
+    } else {
+        let map = column_map(&args);
+        dir.import_csv_file(&args.file, map.as_ref())
+    }
+    .map_err(|e| e.to_string())?;
+    print_report(&args.file, &report);
+    Ok(())
+}
+
+/// The explicit mapping, or `None` to guess from the header row.
+fn column_map(args: &ImportArgs) -> Option<ColumnMap> {
+    if args.name_columns.is_empty() && args.phone_columns.is_empty() {
+        return None;
+    }
+    let phones = args
+        .phone_columns
+        .iter()
+        .map(|p| match p.split_once(':') {
+            Some((column, label)) => PhoneColumn::new(column, Some(label)),
+            None => PhoneColumn::new(p, None),
+        })
+        .collect();
+    Some(ColumnMap {
+        external_id: args.id_column.clone(),
+        name: args.name_columns.clone(),
+        company: args.company_column.clone(),
+        email: args.email_column.clone(),
+        phones,
+        ..ColumnMap::default()
+    })
+}
+
+fn print_report(file: &Path, r: &ImportReport) {
+    println!(
+        "{}: {} added, {} updated, {} unchanged, {} skipped",
+        file.display(),
+        r.added,
+        r.updated,
+        r.unchanged,
+        r.skipped
+    );
+    for issue in &r.issues {
+        println!("  {issue}");
+    }
+    if r.more_issues > 0 {
+        println!("  … and {} more", r.more_issues);
+    }
+}
+
+#[derive(Args)]
+pub struct CustomersArgs {
+    #[command(subcommand)]
+    action: CustomersAction,
+}
+
+#[derive(Subcommand)]
+enum CustomersAction {
+    /// Add one customer (the agent's "Create customer" from the command line).
+    Add(AddArgs),
+    /// Write every customer and phone to a CSV file (re-importable).
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct AddArgs {
+    #[command(flatten)]
+    dir: DirectoryArgs,
+    #[arg(long)]
+    name: String,
+    /// Repeat for several numbers; `NUMBER:LABEL` to label one.
+    #[arg(long = "phone", required = true)]
+    phones: Vec<String>,
+    #[arg(long)]
+    company: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    dir: DirectoryArgs,
+    file: PathBuf,
+}
+
+pub fn customers(args: CustomersArgs) -> Result<(), String> {
+    match args.action {
+        CustomersAction::Add(a) => {
+            let dir = a.dir.open()?;
+            let phones = a
+                .phones
+                .iter()
+                .map(|p| match p.rsplit_once(':') {
+                    Some((n, label)) if !label.chars().any(|c| c.is_ascii_digit()) => NewPhone::new(n, Some(label)),
+                    _ => NewPhone::new(p.as_str(), None),
+                })
+                .collect();
+            let customer =
+                NewCustomer { name: a.name.clone(), company: a.company, email: a.email, phones, ..Default::default() };
+            let id = dir.add_customer(&customer).map_err(|e| e.to_string())?;
+            println!("added {} (id {id})", a.name);
+        }
+        CustomersAction::Export(e) => {
+            let dir = e.dir.open()?;
+            let n = dir.export_csv_file(&e.file).map_err(|err| err.to_string())?;
+            println!("{n} customers written to {}", e.file.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! `lookup`, `import` and `customers` on a real SQLite file, as a user runs them.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::CLI;
+
+fn run(dir: &tempfile::TempDir, args: &[&str]) -> Output {
+    Command::new(CLI)
+        .args(args)
+        .env("RINGSIDE_DIRECTORY", dir.path().join("directory.sqlite"))
+        .output()
+        .expect("run ringside-cli")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn the_demo_directory_gives_a_match_a_pick_list_and_an_unknown_caller() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Whatever the formatting, the same customer, and the reason why.
+    for typed in ["+380 (44) 123-45-67", "044 123 4567", "380441234567"] {
+        let o = run(&dir, &["lookup", typed]);
+        assert!(o.status.success(), "{typed}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(out(&o).starts_with("+380441234567: 1 customer"), "{typed}: {}", out(&o));
+        assert!(out(&o).contains("[same E.164]"), "{}", out(&o));
+    }
+    let shared = out(&run(&dir, &["lookup", "+48 22 123 45 67"]));
+    assert!(shared.contains("2 customers (pick one)"), "{shared}");
+    assert!(out(&run(&dir, &["lookup", "+380 93 222 33 44"])).contains("unknown caller"));
+    assert!(out(&run(&dir, &["lookup", "100"])).contains("internal extension"));
+    let garbage = run(&dir, &["lookup", "<script>alert(1)</script>"]);
+    assert!(!garbage.status.success());
+    assert!(String::from_utf8_lossy(&garbage.stderr).contains("not a phone number"));
+}
+
+#[test]
+fn import_is_idempotent_and_reports_bad_rows_by_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("customers.csv");
+    std::fs::write(&csv, "Client,Firm,Cell\nIvan Petrenko,Petrenko LLC,+380 63 555 0101\nNobody,Nowhere,\n")
+        .expect("csv");
+    let args = [
+        "import",
+        csv.to_str().expect("utf-8 path"),
+        "--name-column",
+        "Client",
+        "--company-column",
+        "Firm",
+        "--phone-column",
+        "Cell:mobile",
+    ];
+    let first = out(&run(&dir, &args));
+    assert!(first.contains("1 added, 0 updated, 0 unchanged, 1 skipped"), "{first}");
+    assert!(first.contains("line 3:"), "the bad row is named by its line: {first}");
+    let again = out(&run(&dir, &args));
+    assert!(again.contains("0 added, 0 updated, 1 unchanged, 1 skipped"), "{again}");
+    let found = out(&run(&dir, &["lookup", "063 555 01 01"]));
+    assert!(found.contains("Ivan Petrenko — Petrenko LLC"), "{found}");
+}
+
+#[test]
+fn a_customer_added_by_hand_is_found_and_survives_export_and_reimport() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let added = run(&dir, &["customers", "add", "--name", "Olha Bondar", "--phone", "+380 67 000 1122:mobile"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(out(&run(&dir, &["lookup", "0670001122"])).contains("Olha Bondar"));
+
+    let file = dir.path().join("export.csv");
+    let exported = out(&run(&dir, &["customers", "export", file.to_str().expect("utf-8 path")]));
+    assert!(exported.starts_with("51 customers written"), "{exported}");
+    let other = tempfile::tempdir().expect("tempdir");
+    let imported = out(&run(&other, &["import", file.to_str().expect("utf-8 path")]));
+    // The fresh directory was seeded with the same 50 demo customers: only Olha is new.
+    assert!(imported.contains("1 added, 0 updated, 50 unchanged, 0 skipped"), "{imported}");
+}
