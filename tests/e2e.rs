@@ -194,6 +194,9 @@ impl App {
         let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work).expect("create the e2e work directory");
         let config = work.join("config.toml");
+        // Its own customer directory, so the test never touches the user's.
+        let directory = work.join("directory.sqlite");
+        let config_text = format!("{config_text}\n[directory]\npath = {:?}\n", directory.display().to_string());
         std::fs::write(&config, config_text).expect("write the test config");
 
         let (port, native_port) = (free_port(), free_port());

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use ringside_lookup::{
-    normalize, seed_demo, ColumnMap, Directory, ImportReport, LookupConfig, NewCustomer, NewPhone, NumberKind,
+    normalize, open_or_seed, ColumnMap, Directory, ImportReport, LookupConfig, NewCustomer, NewPhone, NumberKind,
     PhoneColumn,
 };
 
@@ -30,8 +30,8 @@ impl DirectoryArgs {
         if let Some(p) = std::env::var_os(DIRECTORY_ENV) {
             return Ok(PathBuf::from(p));
         }
-        directories::ProjectDirs::from("", "", "ringside")
-            .map(|d| d.data_dir().join("directory.sqlite"))
+        ringside_config::DirectoryConfig::default()
+            .resolved_path()
             .ok_or_else(|| "no home directory: pass --directory FILE".to_string())
     }
 
@@ -44,13 +44,8 @@ impl DirectoryArgs {
     /// Opens the directory; a new one starts with the demo customers so the demo has matches.
     fn open(&self) -> Result<Directory, String> {
         let path = self.path()?;
-        let fresh = !path.exists();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        let dir = Directory::open(&path, self.config()?).map_err(|e| e.to_string())?;
-        if fresh {
-            let report = seed_demo(&dir).map_err(|e| e.to_string())?;
+        let (dir, seeded) = open_or_seed(&path, self.config()?).map_err(|e| e.to_string())?;
+        if let Some(report) = seeded {
             eprintln!("created {} with {} demo customers", path.display(), report.added);
         }
         Ok(dir)

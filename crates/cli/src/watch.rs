@@ -32,6 +32,7 @@ struct CardLine<'a> {
     state: &'a ringside_core::CardStatus,
     outcome: Option<&'a ringside_core::EndCause>,
     customers: &'a [ringside_core::CustomerMatch],
+    lookup: &'a ringside_core::LookupState,
     talk_secs: u64,
 }
 
@@ -47,6 +48,7 @@ impl<'a> From<&'a CallCard> for CardLine<'a> {
             state: &c.status,
             outcome: c.outcome.as_ref(),
             customers: &c.customers,
+            lookup: &c.lookup,
             talk_secs: c.talk_secs,
         }
     }

@@ -14,7 +14,10 @@ fn watch(dir: &tempfile::TempDir, port: u16, ext: &str) -> (Guard, mpsc::Receive
     let config = dir.path().join(format!("agent{ext}.toml"));
     std::fs::write(
         &config,
-        format!("[agent]\nextension = \"{ext}\"\ninterfaces = [\"Local/{ext}@agents\"]\n\n[demo]\nlisten = \"127.0.0.1:{port}\"\n"),
+        format!(
+            "[agent]\nextension = \"{ext}\"\ninterfaces = [\"Local/{ext}@agents\"]\n\n[demo]\nlisten = \"127.0.0.1:{port}\"\n\n\
+             [directory]\npath = \"agent{ext}.sqlite\"\n"
+        ),
     )
     .expect("write config");
     let mut child = Command::new(CLI)
@@ -97,10 +100,16 @@ fn direct_call_shows_one_card_from_ringing_to_ended() {
 
     let rest = wait_for(&rx, "the call to end", |v| is_card(v) && v["state"] == "ended");
     let cards: Vec<_> = first.iter().chain(&rest).filter(|v| is_card(v)).collect();
-    let states: Vec<_> = cards.iter().map(|c| c["state"].as_str().unwrap_or("?")).collect();
+    let mut states: Vec<_> = cards.iter().map(|c| c["state"].as_str().unwrap_or("?")).collect();
+    states.dedup(); // the lookup updates the ringing card too
     assert_eq!(states, ["ringing", "on_call", "ended"]);
+    // The caller is a customer of the (demo) directory: the card names them, and why.
+    let last = cards.last().expect("a card");
+    assert_eq!(last["lookup"]["state"], "done", "{last:#}");
+    assert_eq!(last["customers"][0]["name"], "Olena Kovalenko", "{last:#}");
+    assert_eq!(last["customers"][0]["reason"], "same E.164");
     assert!(cards.iter().all(|c| c["call_id"] == card["call_id"]), "one call, one card: {cards:#?}");
-    assert_eq!(cards[2]["outcome"]["kind"], "completed");
+    assert_eq!(last["outcome"]["kind"], "completed");
 }
 
 #[test]
@@ -122,7 +131,12 @@ fn queue_call_gives_each_agent_one_card() {
         assert_eq!(ids.len(), 1, "agent {agent}: one card per call, got {cards:#?}");
         assert_eq!(cards[0]["queue"], "support");
         assert_eq!(cards[0]["number"], "+48221234567");
-        assert_eq!(cards.iter().filter(|c| c["state"] == "ringing").count(), 1, "agent {agent}: rang once");
+        let mut states: Vec<_> = cards.iter().map(|c| c["state"].as_str().unwrap_or("?")).collect();
+        states.dedup();
+        assert_eq!(states.iter().filter(|s| **s == "ringing").count(), 1, "agent {agent}: rang once");
+        // Two customers share this number: a pick list.
+        let named = cards.iter().rev().find(|c| c["lookup"]["state"] == "done").expect("looked up");
+        assert_eq!(named["customers"].as_array().map(Vec::len), Some(2), "{named:#}");
     }
     // Agent 100 answers first (3 s vs 6 s); 101's card closes as answered elsewhere, not missed.
     let last100 = seen100.last().expect("card");

@@ -29,6 +29,32 @@ pub struct Config {
     pub session: SessionSettings,
     pub ui: UiConfig,
     pub supervisor: SupervisorConfig,
+    pub directory: DirectoryConfig,
+}
+
+/// The embedded customer directory the call card looks numbers up in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DirectoryConfig {
+    /// The SQLite file; `None` is `directory.sqlite` in the OS data dir. A new file starts with
+    /// the demo customers.
+    pub path: Option<PathBuf>,
+    /// Region (ISO 3166 code) for numbers written without a country code.
+    pub region: String,
+}
+
+impl DirectoryConfig {
+    /// `path`, else `directory.sqlite` in the OS data directory; `None` without a home.
+    pub fn resolved_path(&self) -> Option<PathBuf> {
+        self.path.clone().or_else(|| {
+            directories::ProjectDirs::from("", "", "ringside").map(|d| d.data_dir().join("directory.sqlite"))
+        })
+    }
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        Self { path: None, region: "UA".to_string() }
+    }
 }
 
 /// What a supervisor sees.
@@ -456,7 +482,8 @@ fn one_line(message: &str) -> String {
 /// serde's type names in words.
 fn plain_words(message: &str) -> String {
     let mut message = message.to_string();
-    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi", "RawSupervisor"] {
+    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi", "RawSupervisor", "RawDirectory"]
+    {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
     }
     message
@@ -480,6 +507,34 @@ struct RawConfig {
     session: RawSession,
     ui: RawUi,
     supervisor: RawSupervisor,
+    directory: RawDirectory,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawDirectory {
+    path: Option<PathBuf>,
+    region: Option<String>,
+}
+
+impl RawDirectory {
+    fn into_config(self, doc: &Document<'_>) -> Result<DirectoryConfig, ConfigError> {
+        let region = self.region.unwrap_or_else(|| DirectoryConfig::default().region);
+        if region.len() != 2 || !region.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(doc.invalid(
+                "directory.region",
+                format!("{region:?} is not a two-letter region code such as \"UA\", \"PL\" or \"GB\""),
+            ));
+        }
+        let path = match self.path {
+            Some(p) if p.as_os_str().is_empty() => {
+                return Err(doc.invalid("directory.path", "is empty; give a file or leave it out"))
+            }
+            Some(p) if p.is_relative() => Some(doc.origin.parent().map_or_else(|| p.clone(), |dir| dir.join(&p))),
+            other => other,
+        };
+        Ok(DirectoryConfig { path, region: region.to_ascii_uppercase() })
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -559,6 +614,7 @@ impl RawConfig {
             session: self.session.into_config(doc)?,
             ui: self.ui.into_config(),
             supervisor: self.supervisor.into_config(doc)?,
+            directory: self.directory.into_config(doc)?,
         })
     }
 }

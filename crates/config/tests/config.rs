@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ringside_config::{
-    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, DemoConfig, SessionSettings, SourceConfig,
-    SupervisorConfig, UiConfig,
+    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, DemoConfig, DirectoryConfig, SessionSettings,
+    SourceConfig, SupervisorConfig, UiConfig,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -57,6 +57,10 @@ internal_call_delay_ms = 1500
 
 [supervisor]
 queues = ["support", "sales"]
+
+[directory]
+path = "/srv/ringside/customers.sqlite"
+region = "pl"
 "#;
 
 #[test]
@@ -120,6 +124,10 @@ fn full_file_is_read_field_by_field() {
             },
             ui: UiConfig { card_opens_on: CardOpensOn::Answer, internal_call_delay_ms: 1500 },
             supervisor: SupervisorConfig { queues: vec!["support".into(), "sales".into()] },
+            directory: DirectoryConfig {
+                path: Some(PathBuf::from("/srv/ringside/customers.sqlite")),
+                region: "PL".into()
+            },
         }
     );
     assert_eq!(

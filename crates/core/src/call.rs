@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::card::{CustomerMatch, LookupState};
 use crate::event::{CallId, Direction, EndCause, RemoteParty};
 use crate::time::Timestamp;
 
@@ -25,6 +26,9 @@ pub struct Call {
     pub started_at: Timestamp,
     pub answered_at: Option<Timestamp>,
     pub ended_at: Option<Timestamp>,
+    /// Customers found for the number, best first (empty until looked up).
+    pub customers: Vec<CustomerMatch>,
+    pub lookup: LookupState,
 }
 
 impl Call {
@@ -38,6 +42,8 @@ impl Call {
             started_at: at,
             answered_at: None,
             ended_at: None,
+            customers: Vec::new(),
+            lookup: LookupState::NotStarted,
         }
     }
 
@@ -51,6 +57,8 @@ impl Call {
             started_at: at,
             answered_at: None,
             ended_at: None,
+            customers: Vec::new(),
+            lookup: LookupState::NotStarted,
         }
     }
 

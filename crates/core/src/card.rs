@@ -77,7 +77,7 @@ impl CallCard {
         let lookup = if number::is_internal_extension(&call.remote.number, internal_max_len) {
             LookupState::Internal
         } else {
-            LookupState::NotStarted
+            call.lookup.clone()
         };
         Self {
             call_id: call.id.clone(),
@@ -86,7 +86,7 @@ impl CallCard {
             number_normalized: number::normalize_digits(&call.remote.number),
             caller_name: call.remote.name.clone(),
             queue: call.queue.clone(),
-            customers: Vec::new(),
+            customers: call.customers.clone(),
             lookup,
             status,
             outcome,

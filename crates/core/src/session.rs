@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agent_state::{AgentInput, AgentState, Availability, TransitionError, WrapUpPolicy, WRAP_UP_PAUSE_REASON};
 use crate::call::Call;
-use crate::card::CallCard;
+use crate::card::{CallCard, CustomerMatch, LookupState};
 use crate::event::{CallEvent, CallId};
 use crate::team::{MemberUpdate, Team, TeamMember};
 use crate::time::Timestamp;
@@ -250,6 +250,42 @@ impl Session {
             return Ok(UnpauseRequest::Done(out));
         }
         Ok(UnpauseRequest::Send(CtiCommand::UnpauseQueues))
+    }
+
+    /// The number's lookup began: the card says so until it finishes.
+    pub fn lookup_started(&mut self, id: &CallId, now: Timestamp) -> Vec<SessionOutput> {
+        self.set_lookup(id, LookupState::Pending, None, now)
+    }
+
+    /// The lookup finished: the customers found (best first), or why it failed. The card
+    /// keeps the number either way.
+    pub fn lookup_finished(
+        &mut self,
+        id: &CallId,
+        result: Result<Vec<CustomerMatch>, String>,
+        now: Timestamp,
+    ) -> Vec<SessionOutput> {
+        match result {
+            Ok(found) => self.set_lookup(id, LookupState::Done, Some(found), now),
+            Err(why) => self.set_lookup(id, LookupState::Failed(why), None, now),
+        }
+    }
+
+    fn set_lookup(
+        &mut self,
+        id: &CallId,
+        state: LookupState,
+        customers: Option<Vec<CustomerMatch>>,
+        now: Timestamp,
+    ) -> Vec<SessionOutput> {
+        let Some(call) = self.calls.get_mut(id) else { return Vec::new() };
+        call.lookup = state;
+        if let Some(c) = customers {
+            call.customers = c;
+        }
+        let mut out = Vec::new();
+        self.push_card(id, now, &mut out);
+        out
     }
 
     /// Lets time pass: ends a timed wrap-up.

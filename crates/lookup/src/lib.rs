@@ -35,4 +35,4 @@ pub use directory::{
 pub use error::LookupError;
 pub use import::{ColumnMap, ImportIssue, ImportReport, PhoneColumn};
 pub use normalize::{normalize, LookupConfig, NormalizedNumber, NotANumber, NumberKind};
-pub use seed::seed_demo;
+pub use seed::{open_or_seed, seed_demo};

@@ -260,3 +260,21 @@ pub fn seed_demo(dir: &Directory) -> Result<ImportReport, LookupError> {
     tracing::info!(added = report.added, unchanged = report.unchanged, "demo directory seeded");
     Ok(report)
 }
+
+/// Opens the directory at `path`, creating it (and its folder) with the demo customers when
+/// it does not exist yet, so a first run has someone to find. Returns the seeding report when
+/// it created the file.
+pub fn open_or_seed(
+    path: &std::path::Path,
+    cfg: crate::LookupConfig,
+) -> Result<(Directory, Option<ImportReport>), LookupError> {
+    let fresh = !path.exists();
+    if fresh {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(LookupError::Io)?;
+        }
+    }
+    let dir = Directory::open(path, cfg)?;
+    let report = if fresh { Some(seed_demo(&dir)?) } else { None };
+    Ok((dir, report))
+}

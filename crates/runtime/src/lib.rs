@@ -11,6 +11,7 @@
 //! reaches it over real loopback TCP, so the demo exercises the production path.
 
 mod ami_source;
+mod customers;
 mod error;
 mod session_task;
 
@@ -90,7 +91,15 @@ impl Runtime {
         let (session_tx, session_rx) = mpsc::channel(4096);
         let (source_tx, source_rx) = mpsc::channel(64);
         let session = Session::new(config.session_config());
-        tokio::spawn(session_task::run(session, session_rx, outputs.clone(), source_tx.clone()));
+        let lookup = customers::CustomerLookup::open(&config.directory);
+        tokio::spawn(session_task::run(
+            session,
+            session_rx,
+            session_tx.clone(),
+            outputs.clone(),
+            source_tx.clone(),
+            lookup,
+        ));
         let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
         let desk = ami_source::Desk {
             identity,

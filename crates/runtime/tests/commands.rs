@@ -1,9 +1,11 @@
 //! Commands from the desk to the PBX, against the demo PBX over real TCP: accepting calls,
 //! click-to-call, hang up, and a supervisor pausing another agent.
 
+mod common;
+
 use std::time::Duration;
 
-use ringside_config::{AmiConfig, Config, SourceConfig};
+use ringside_config::{AmiConfig, SourceConfig};
 use ringside_core::session::SourceStatus;
 use ringside_core::{AgentState, CallCard, CardStatus, Direction, EndCause, MemberState, SessionOutput};
 use ringside_demo_pbx::{DemoPbx, DemoPbxConfig, DEMO_SECRET};
@@ -16,7 +18,7 @@ async fn start(speed: f64) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>) 
             .await
             .expect("demo");
     let addr = pbx.local_addr();
-    let mut config = Config::default();
+    let (_directory, mut config) = common::isolated_config();
     config.source = SourceConfig::Ami(AmiConfig {
         originate_context: DEMO_ORIGINATE_CONTEXT.into(),
         ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
@@ -148,7 +150,7 @@ async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
     .await
     .expect("demo");
     let addr = pbx.local_addr();
-    let mut config = Config::default();
+    let (_directory, mut config) = common::isolated_config();
     config.agent.extension = "999".into();
     config.agent.interfaces = vec!["Local/999@agents".into()];
     config.source = SourceConfig::Ami(AmiConfig {
@@ -161,6 +163,49 @@ async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
         .await;
     let err = handle.originate("0441234567").await.expect_err("no such device");
     assert_eq!(err.to_string(), "the PBX could not ring Local/999@agents (unknown device, or it is not registered)");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_names_the_customer_and_an_unusable_directory_still_shows_the_number() {
+    let (pbx, handle, mut rx) = start(20.0).await;
+    pbx.ring("+380 44 123 4567", None, "100").expect("ring");
+    let named = until(&mut rx, "the customer on the card", |o| match o {
+        SessionOutput::Card(c) if c.lookup == ringside_core::LookupState::Done => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(named.customers.len(), 1);
+    assert_eq!(named.customers[0].name, "Olena Kovalenko");
+    assert_eq!(named.customers[0].reason, "same E.164");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+
+    // A directory that cannot be created: the card says why and keeps the number.
+    let pbx = DemoPbx::start(DemoPbxConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        speed: 20.0,
+        ..Default::default()
+    })
+    .await
+    .expect("demo");
+    let addr = pbx.local_addr();
+    let (_directory, mut config) = common::isolated_config();
+    config.directory.path = Some("/proc/ringside-cannot-be-here/directory.sqlite".into());
+    config.source = SourceConfig::Ami(AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside"));
+    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
+    let mut rx = handle.subscribe();
+    until(&mut rx, "connected", |o| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(()))
+        .await;
+    pbx.ring("+380441234567", None, "100").expect("ring");
+    let failed = until(&mut rx, "the failed lookup", |o| match o {
+        SessionOutput::Card(c) if matches!(c.lookup, ringside_core::LookupState::Failed(_)) => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(failed.number, "+380441234567");
+    assert!(failed.customers.is_empty());
     handle.shutdown().await;
     pbx.shutdown().await;
 }

@@ -2,10 +2,12 @@
 //! (which the restarted PBX no longer has) ends as interrupted, and a call that started while
 //! it was away gets its card from the re-sync, then follows its events to the end.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use ringside_config::{AmiConfig, Config, SourceConfig};
+use ringside_config::{AmiConfig, SourceConfig};
 use ringside_core::session::SourceStatus;
 use ringside_core::{CallCard, CardStatus, EndCause, SessionOutput};
 use ringside_demo_pbx::{DemoAgent, DemoPbx, DemoPbxConfig, DEMO_SECRET};
@@ -51,7 +53,7 @@ async fn reconnects_and_resyncs_after_a_pbx_restart() {
     let first = DemoPbx::start(pbx_config("127.0.0.1:0".parse().expect("addr"))).await.expect("demo starts");
     let addr = first.local_addr();
 
-    let mut config = Config::default();
+    let (_directory, mut config) = common::isolated_config();
     config.source = SourceConfig::Ami(AmiConfig {
         ping_interval_secs: 60,
         connect_timeout_secs: 2,
@@ -85,8 +87,11 @@ async fn reconnects_and_resyncs_after_a_pbx_restart() {
     while !(interrupted && states.last() == Some(&CardStatus::Ended)) {
         let c = next_matching(&mut rx, "cards after the restart", card).await;
         if c.call_id == lost.call_id {
-            assert_eq!(c.outcome, Some(EndCause::Interrupted), "the call the PBX forgot: {c:?}");
-            interrupted = true;
+            // Its customer lookup may still update it; the end it gets is "interrupted".
+            if c.status == CardStatus::Ended {
+                assert_eq!(c.outcome, Some(EndCause::Interrupted), "the call the PBX forgot: {c:?}");
+                interrupted = true;
+            }
         } else {
             assert_eq!(c.number, "+48221234567");
             assert_eq!(*fresh_id.get_or_insert(c.call_id.clone()), c.call_id, "one card for the new call");
@@ -105,7 +110,7 @@ async fn a_wrong_secret_is_reported_once_without_a_reconnect_storm() {
         .await
         .expect("demo");
     let addr = pbx.local_addr();
-    let mut config = Config::default();
+    let (_directory, mut config) = common::isolated_config();
     config.source = SourceConfig::Ami(AmiConfig {
         ping_interval_secs: 60,
         connect_timeout_secs: 2,
