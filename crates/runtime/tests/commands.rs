@@ -12,23 +12,33 @@ use ringside_demo_pbx::{DemoPbx, DemoPbxConfig, DEMO_SECRET};
 use ringside_runtime::{Runtime, RuntimeError, RuntimeHandle, DEMO_ORIGINATE_CONTEXT};
 use tokio::sync::broadcast::Receiver;
 
-async fn start(speed: f64) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>) {
+/// A demo PBX, and Ringside connected to it as agent 100 (wrap-up off); `adjust` changes the
+/// config first. The temporary customer directory lives as long as the returned guard.
+async fn start_with(
+    speed: f64,
+    adjust: impl FnOnce(&mut ringside_config::Config),
+) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
     let pbx =
         DemoPbx::start(DemoPbxConfig { listen: "127.0.0.1:0".parse().expect("addr"), speed, ..Default::default() })
             .await
             .expect("demo");
     let addr = pbx.local_addr();
-    let (_directory, mut config) = common::isolated_config();
+    let (directory, mut config) = common::isolated_config();
     config.source = SourceConfig::Ami(AmiConfig {
         originate_context: DEMO_ORIGINATE_CONTEXT.into(),
         ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
     });
     config.session.wrap_up = false;
+    adjust(&mut config);
     let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
     let mut rx = handle.subscribe();
     until(&mut rx, "connected", |o| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(()))
         .await;
-    (pbx, handle, rx)
+    (pbx, handle, rx, directory)
+}
+
+async fn start(speed: f64) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
+    start_with(speed, |_| {}).await
 }
 
 async fn until<T>(rx: &mut Receiver<SessionOutput>, what: &str, f: impl Fn(&SessionOutput) -> Option<T>) -> T {
@@ -57,7 +67,7 @@ fn card_with(status: CardStatus) -> impl Fn(&SessionOutput) -> Option<CallCard> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepting_calls_off_and_on_goes_through_the_pbx() {
-    let (pbx, handle, mut rx) = start(20.0).await;
+    let (pbx, handle, mut rx, _directory) = start(20.0).await;
     handle.set_accepting_calls(false, Some("Lunch break".into())).await.expect("paused");
     let paused = until(&mut rx, "paused", |o| match o {
         SessionOutput::Agent(AgentState::Paused { reason, .. }) => Some(reason.clone()),
@@ -77,7 +87,7 @@ async fn accepting_calls_off_and_on_goes_through_the_pbx() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn click_to_call_rings_the_agent_then_dials_the_number() {
-    let (pbx, handle, mut rx) = start(20.0).await;
+    let (pbx, handle, mut rx, _directory) = start(20.0).await;
     handle.originate("044 123 45 67").await.expect("placed");
     let dialing = until(&mut rx, "the outgoing card", card_with(CardStatus::Dialing)).await;
     assert_eq!(dialing.direction, Direction::Outgoing);
@@ -96,7 +106,7 @@ async fn click_to_call_rings_the_agent_then_dials_the_number() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hang_up_ends_the_current_call_and_keeps_the_card() {
-    let (pbx, handle, mut rx) = start(5.0).await;
+    let (pbx, handle, mut rx, _directory) = start(5.0).await;
     assert!(matches!(handle.hangup().await, Err(RuntimeError::NoSuchCall)), "nothing to hang up yet");
     pbx.ring("+380441234567", None, "100").expect("ring");
     let on_call = until(&mut rx, "the answer", card_with(CardStatus::OnCall)).await;
@@ -112,7 +122,7 @@ async fn hang_up_ends_the_current_call_and_keeps_the_card() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisor_sees_the_team_and_pauses_an_agent() {
-    let (pbx, handle, mut rx) = start(20.0).await;
+    let (pbx, handle, mut rx, _directory) = start(20.0).await;
     // The re-sync after connect fills the team.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while handle.snapshot().await.team.len() < 2 {
@@ -142,25 +152,11 @@ async fn supervisor_sees_the_team_and_pauses_an_agent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
-    let pbx = DemoPbx::start(DemoPbxConfig {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        speed: 20.0,
-        ..Default::default()
+    let (pbx, handle, _rx, _directory) = start_with(20.0, |config| {
+        config.agent.extension = "999".into();
+        config.agent.interfaces = vec!["Local/999@agents".into()];
     })
-    .await
-    .expect("demo");
-    let addr = pbx.local_addr();
-    let (_directory, mut config) = common::isolated_config();
-    config.agent.extension = "999".into();
-    config.agent.interfaces = vec!["Local/999@agents".into()];
-    config.source = SourceConfig::Ami(AmiConfig {
-        originate_context: DEMO_ORIGINATE_CONTEXT.into(),
-        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
-    });
-    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
-    let mut rx = handle.subscribe();
-    until(&mut rx, "connected", |o| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(()))
-        .await;
+    .await;
     let err = handle.originate("0441234567").await.expect_err("no such device");
     assert_eq!(err.to_string(), "the PBX could not ring Local/999@agents (unknown device, or it is not registered)");
     handle.shutdown().await;
@@ -169,7 +165,7 @@ async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_names_the_customer_and_an_unusable_directory_still_shows_the_number() {
-    let (pbx, handle, mut rx) = start(20.0).await;
+    let (pbx, handle, mut rx, _directory) = start(20.0).await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let named = until(&mut rx, "the customer on the card", |o| match o {
         SessionOutput::Card(c) if c.lookup == ringside_core::LookupState::Done => Some(c.clone()),
@@ -183,21 +179,10 @@ async fn a_card_names_the_customer_and_an_unusable_directory_still_shows_the_num
     pbx.shutdown().await;
 
     // A directory that cannot be created: the card says why and keeps the number.
-    let pbx = DemoPbx::start(DemoPbxConfig {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        speed: 20.0,
-        ..Default::default()
+    let (pbx, handle, mut rx, _directory) = start_with(20.0, |config| {
+        config.directory.path = Some("/proc/ringside-cannot-be-here/directory.sqlite".into());
     })
-    .await
-    .expect("demo");
-    let addr = pbx.local_addr();
-    let (_directory, mut config) = common::isolated_config();
-    config.directory.path = Some("/proc/ringside-cannot-be-here/directory.sqlite".into());
-    config.source = SourceConfig::Ami(AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside"));
-    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
-    let mut rx = handle.subscribe();
-    until(&mut rx, "connected", |o| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(()))
-        .await;
+    .await;
     pbx.ring("+380441234567", None, "100").expect("ring");
     let failed = until(&mut rx, "the failed lookup", |o| match o {
         SessionOutput::Card(c) if matches!(c.lookup, ringside_core::LookupState::Failed(_)) => Some(c.clone()),
