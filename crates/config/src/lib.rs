@@ -17,6 +17,10 @@ use serde::{Deserialize, Serialize, Serializer};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+mod lookup;
+
+pub use lookup::{CrmConfig, CrmKind, FieldMap, LookupConfig, RestCrmConfig, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
+
 /// The environment variable that overrides where the config file is read from.
 pub const CONFIG_ENV_VAR: &str = "RINGSIDE_CONFIG";
 
@@ -30,6 +34,7 @@ pub struct Config {
     pub ui: UiConfig,
     pub supervisor: SupervisorConfig,
     pub directory: DirectoryConfig,
+    pub lookup: LookupConfig,
 }
 
 /// The embedded customer directory the call card looks numbers up in.
@@ -482,7 +487,8 @@ fn one_line(message: &str) -> String {
 /// serde's type names in words.
 fn plain_words(message: &str) -> String {
     let mut message = message.to_string();
-    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi", "RawSupervisor", "RawDirectory"]
+    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi", "RawSupervisor", "RawDirectory",
+        "RawLookup", "RawCrm", "RawFields"]
     {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
     }
@@ -508,6 +514,7 @@ struct RawConfig {
     ui: RawUi,
     supervisor: RawSupervisor,
     directory: RawDirectory,
+    lookup: lookup::RawLookup,
 }
 
 #[derive(Deserialize, Default)]
@@ -615,6 +622,7 @@ impl RawConfig {
             ui: self.ui.into_config(),
             supervisor: self.supervisor.into_config(doc)?,
             directory: self.directory.into_config(doc)?,
+            lookup: self.lookup.into_config(doc)?,
         })
     }
 }

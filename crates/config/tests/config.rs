@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ringside_config::{
-    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, DemoConfig, DirectoryConfig, SessionSettings,
-    SourceConfig, SupervisorConfig, UiConfig,
+    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, CrmConfig, CrmKind, DemoConfig, DirectoryConfig,
+    FieldMap, LookupConfig, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -61,6 +61,34 @@ queues = ["support", "sales"]
 [directory]
 path = "/srv/ringside/customers.sqlite"
 region = "pl"
+
+[lookup]
+timeout_ms = 1200
+cache_secs = 60
+order = ["b24", "shop", "directory"]
+
+[[lookup.crm]]
+name = "shop"
+kind = "rest"
+url = "https://crm.example.com/api/customers?phone={e164}"
+auth_header = "Authorization"
+auth_prefix = "Bearer "
+card_url = "https://crm.example.com/customers/{id}"
+
+[lookup.crm.fields]
+list = "/data/items"
+id = "/id"
+name = "/full_name"
+company = "/company/name"
+url = "/links/web"
+orders = "/open_orders"
+order_title = "/number"
+order_status = "/state"
+order_amount = "/total"
+
+[[lookup.crm]]
+name = "b24"
+kind = "bitrix24"
 "#;
 
 #[test]
@@ -127,6 +155,35 @@ fn full_file_is_read_field_by_field() {
             directory: DirectoryConfig {
                 path: Some(PathBuf::from("/srv/ringside/customers.sqlite")),
                 region: "PL".into()
+            },
+            lookup: LookupConfig {
+                timeout_ms: 1200,
+                cache_secs: 60,
+                order: vec!["b24".into(), "shop".into(), "directory".into()],
+                crm: vec![
+                    CrmConfig {
+                        name: "shop".into(),
+                        kind: CrmKind::Rest(RestCrmConfig {
+                            url: "https://crm.example.com/api/customers?phone={e164}".into(),
+                            auth_header: Some("Authorization".into()),
+                            auth_prefix: "Bearer ".into(),
+                            card_url: Some("https://crm.example.com/customers/{id}".into()),
+                            allow_plain_http: false,
+                            fields: FieldMap {
+                                list: "/data/items".into(),
+                                id: "/id".into(),
+                                name: "/full_name".into(),
+                                company: Some("/company/name".into()),
+                                url: Some("/links/web".into()),
+                                orders: Some("/open_orders".into()),
+                                order_title: "/number".into(),
+                                order_status: Some("/state".into()),
+                                order_amount: Some("/total".into()),
+                            },
+                        }),
+                    },
+                    CrmConfig { name: "b24".into(), kind: CrmKind::Bitrix24 },
+                ],
             },
         }
     );
@@ -423,4 +480,72 @@ fn the_documentation_examples_are_valid() {
     }
     assert_eq!(parse(blocks[0]).unwrap(), Config::default(), "the defaults block drifted from the code");
     assert!(matches!(parse(blocks[1]).unwrap().source, SourceConfig::Ami(_)));
+}
+
+#[test]
+fn lookup_defaults_ask_the_directory_within_800_ms() {
+    let lookup = Config::default().lookup;
+    assert_eq!(lookup, LookupConfig { timeout_ms: 800, cache_secs: 300, order: vec!["directory".into()], crm: vec![] });
+    // Without an order, CRMs come first in file order, the directory last.
+    let config = parse(
+        "[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\n\n[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://a.example/{digits}\"\n",
+    )
+    .unwrap();
+    assert_eq!(config.lookup.order, vec!["b", "a", "directory"]);
+    let CrmKind::Rest(rest) = &config.lookup.crm[1].kind else { panic!("a is rest") };
+    assert_eq!(rest.fields, FieldMap::default());
+    assert_eq!(rest.auth_header, None);
+}
+
+#[test]
+fn lookup_mistakes_name_the_setting() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("[lookup]\ntimeout_ms = 0\n", "lookup.timeout_ms", "1 to 30000"),
+        ("[lookup]\norder = []\n", "lookup.order", "no caller would ever be found"),
+        ("[lookup]\norder = [\"crm\"]\n", "lookup.order[0]", "\"crm\" is not a source; expected one of: \"directory\""),
+        ("[lookup]\norder = [\"directory\", \"directory\"]\n", "lookup.order[1]", "listed twice"),
+        ("[[lookup.crm]]\nname = \"Shop CRM\"\nkind = \"bitrix24\"\n", "lookup.crm[0].name", "lower-case letters"),
+        ("[[lookup.crm]]\nname = \"directory\"\nkind = \"bitrix24\"\n", "lookup.crm[0].name", "already taken"),
+        (
+            "[[lookup.crm]]\nname = \"a\"\nkind = \"bitrix24\"\n[[lookup.crm]]\nname = \"a\"\nkind = \"bitrix24\"\n",
+            "lookup.crm[1].name",
+            "already taken",
+        ),
+        ("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\n", "lookup.crm[0].url", "must be set"),
+        ("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/all\"\n", "lookup.crm[0].url", "same customers"),
+        ("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"http://crm.lan/{raw}\"\n", "lookup.crm[0].url", "unencrypted"),
+        ("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{phone}\"\n", "lookup.crm[0].url", "{phone} is not a placeholder"),
+        (
+            "[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\ncard_url = \"https://crm/c/{e164}\"\n",
+            "lookup.crm[0].card_url",
+            "use {id}",
+        ),
+        (
+            "[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\nauth_header = \"X Key\"\n",
+            "lookup.crm[0].auth_header",
+            "not a header name",
+        ),
+        (
+            "[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\n[lookup.crm.fields]\nname = \"full_name\"\n",
+            "lookup.crm[0].fields.name",
+            "not a JSON pointer",
+        ),
+        ("[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\nurl = \"https://b24/rest/1/x/\"\n", "lookup.crm[0].url", "secret set crm:b"),
+    ];
+    for (text, field, words) in cases {
+        let err = parse_err(text);
+        assert_eq!(err.field(), Some(*field), "{text}\n{err}");
+        assert!(err.to_string().contains(words), "{text}\n{err}");
+    }
+    // A kind it does not know, and a key in the fields table it does not know.
+    let err = parse_err("[[lookup.crm]]\nname = \"a\"\nkind = \"salesforce\"\n");
+    assert!(err.to_string().contains("rest") && err.to_string().contains("bitrix24"), "{err}");
+    let err = parse_err("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\n[lookup.crm.fields]\nemail = \"/e\"\n");
+    assert!(matches!(err, ConfigError::UnknownKey { .. }), "{err:?}");
+}
+
+#[test]
+fn a_crm_key_in_the_file_is_refused() {
+    let err = parse_err("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\napi_key = \"abc\"\n");
+    assert!(matches!(err, ConfigError::Secret { .. }), "{err:?}");
 }
