@@ -72,3 +72,43 @@ pub async fn dismiss(shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
     shell.handle()?.dismiss(call_id).await;
     Ok(())
 }
+
+#[tauri::command]
+pub async fn retry_lookup(shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
+    shell.handle()?.retry_lookup(call_id).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn choose_customer(
+    shell: State<'_, Shell>,
+    call_id: CallId,
+    source: String,
+    customer_id: String,
+) -> Reply<()> {
+    shell.handle()?.choose_customer(call_id, &source, &customer_id).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn create_customer(
+    shell: State<'_, Shell>,
+    call_id: CallId,
+    name: String,
+    company: Option<String>,
+) -> Reply<()> {
+    shell.handle()?.create_customer(call_id, &name, company.as_deref()).await.map_err(|e| e.to_string())
+}
+
+/// Opens a customer's CRM page in the browser. The address comes from the card the runtime
+/// holds, never from the window, and only http(s) addresses are opened.
+#[tauri::command]
+pub async fn open_customer_page(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    call_id: CallId,
+    source: String,
+    customer_id: String,
+) -> Reply<()> {
+    let url = shell.handle()?.customer_page(&call_id, &source, &customer_id).await.map_err(|e| e.to_string())?;
+    use tauri_plugin_opener::OpenerExt;
+    app.opener().open_url(url, None::<&str>).map_err(|e| format!("the browser could not be started: {e}"))
+}

@@ -188,6 +188,7 @@ pub fn run() {
     let app = tauri::Builder::default()
         // First plugin, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| show_main_window(app)))
+        .plugin(tauri_plugin_opener::init())
         .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
@@ -198,6 +199,10 @@ pub fn run() {
             commands::finish_wrap_up,
             commands::hang_up,
             commands::dismiss,
+            commands::retry_lookup,
+            commands::choose_customer,
+            commands::create_customer,
+            commands::open_customer_page,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -394,3 +394,98 @@ async fn a_broken_config_file_is_explained_in_the_window() {
     .await;
     app.finish(result).await;
 }
+
+/// The customers listed on the card of `call_id`: (name, chosen).
+async fn card_customers(client: &Client, call_id: &str) -> Result<Vec<(String, bool)>, String> {
+    let css = format!(r#"[data-call-id="{call_id}"] [data-testid="customer"]"#);
+    let mut out = Vec::new();
+    for item in client.find_all(Locator::Css(&css)).await.map_err(|e| e.to_string())? {
+        let name = item.find(Locator::Css(r#"[data-testid="customer-name"]"#)).await.map_err(|e| e.to_string())?;
+        let chosen = item.attr("data-chosen").await.map_err(|e| e.to_string())?;
+        out.push((name.text().await.map_err(|e| e.to_string())?, chosen.as_deref() == Some("true")));
+    }
+    Ok(out)
+}
+
+async fn card_for(client: &Client, digits_wanted: &str) -> Result<String, String> {
+    wait_until(&format!("a card for …{digits_wanted}"), Duration::from_secs(10), || async {
+        let numbers = card_fields(client, "card-number").await?;
+        Ok(numbers.into_iter().find(|(_, n)| digits(n).ends_with(digits_wanted)).map(|(id, _)| id))
+    })
+    .await
+}
+
+async fn wait_for_card_end(client: &Client, call_id: &str) -> Result<(), String> {
+    wait_until("the call to end", Duration::from_secs(30), || async {
+        let statuses = card_fields(client, "card-status").await?;
+        Ok(statuses.into_iter().find(|(id, s)| id == call_id && s.eq_ignore_ascii_case("ended")).map(|_| ()))
+    })
+    .await
+}
+
+async fn pick_list_and_new_customer(app: &App, pbx: SocketAddr) -> Result<(), String> {
+    let client = &app.client;
+    wait_for_agent_state(client, "available").await?;
+
+    // Two customers share the number: the card lists both and asks.
+    ring_with_cli(pbx, "+48 22 123 45 67", "100")?;
+    let call_id = card_for(client, "221234567").await?;
+    let listed = wait_until("two customers on the card", Duration::from_secs(10), || async {
+        let listed = card_customers(client, &call_id).await?;
+        Ok((listed.len() == 2).then_some(listed))
+    })
+    .await?;
+    assert_eq!(listed, [("Anna Kowalska".to_string(), false), ("Piotr Kowalski".to_string(), false)]);
+    let summary = card_fields(client, "card-customer").await?;
+    assert!(summary.iter().any(|(id, s)| id == &call_id && s.contains("2 customers share this number")), "{summary:?}");
+
+    // The agent picks Piotr: he moves to the top, marked, and the summary names him.
+    click(
+        client,
+        &format!(r#"[data-call-id="{call_id}"] [data-testid="customer"]:nth-child(2) [data-testid="customer-pick"]"#),
+    )
+    .await?;
+    wait_until("Piotr chosen", Duration::from_secs(10), || async {
+        let listed = card_customers(client, &call_id).await?;
+        Ok((listed.first() == Some(&("Piotr Kowalski".to_string(), true))).then_some(()))
+    })
+    .await?;
+    let summary = card_fields(client, "card-customer").await?;
+    assert!(summary.iter().any(|(id, s)| id == &call_id && s.starts_with("Piotr Kowalski")), "{summary:?}");
+    wait_for_card_end(client, &call_id).await?;
+
+    // An unknown caller: "Create customer", type a name, and the card names them.
+    ring_with_cli(pbx, "+380 50 765 43 21", "100")?;
+    let unknown = card_for(client, "507654321").await?;
+    wait_until("Unknown caller", Duration::from_secs(10), || async {
+        let summary = card_fields(client, "card-customer").await?;
+        Ok(summary.into_iter().find(|(id, s)| id == &unknown && s == "Unknown caller").map(|_| ()))
+    })
+    .await?;
+    let card = format!(r#"[data-call-id="{unknown}"]"#);
+    click(client, &format!(r#"{card} [data-testid="card-create"]"#)).await?;
+    let name = client
+        .find(Locator::Css(&format!(r#"{card} [data-testid="card-create-name"]"#)))
+        .await
+        .map_err(|e| e.to_string())?;
+    name.send_keys(HOSTILE_NAME).await.map_err(|e| e.to_string())?;
+    click(client, &format!(r#"{card} [data-testid="card-create-save"]"#)).await?;
+    wait_until("the new customer on the card", Duration::from_secs(10), || async {
+        let listed = card_customers(client, &unknown).await?;
+        Ok((listed.first().map(|(n, _)| n.as_str()) == Some(HOSTILE_NAME)).then_some(()))
+    })
+    .await?;
+    let images = client.find_all(Locator::Css("img")).await.map_err(|e| e.to_string())?;
+    assert!(images.is_empty(), "the customer's name became markup");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn the_agent_picks_the_caller_and_creates_an_unknown_one_in_the_window() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let app = App::start("customers", &format!("[demo]\nlisten = \"{pbx}\"\n")).await;
+    let result = pick_list_and_new_customer(&app, pbx).await;
+    app.finish(result).await;
+}

@@ -29,6 +29,7 @@
     noCards: $("no-cards"),
     about: $("about"),
     template: document.getElementById("card-template"),
+    customerTemplate: document.getElementById("customer-template"),
   };
 
   // What the session told us last. Cards by call id.
@@ -173,22 +174,80 @@
     return target;
   }
 
+  function customerName(c) {
+    return c.company ? `${c.name} (${c.company})` : c.name;
+  }
+
+  // One line for the card's "Customer" row: who is calling, or why we do not know.
   function customerText(card) {
-    if (card.customers && card.customers.length > 0) {
-      return card.customers.map((c) => (c.company ? `${c.name} (${c.company})` : c.name)).join(", ");
-    }
-    switch (card.lookup && card.lookup.state) {
+    const found = card.customers || [];
+    const state = card.lookup && card.lookup.state;
+    if (found.length === 1 || (found.length > 1 && found[0].chosen)) return customerName(found[0]);
+    if (found.length > 1) return `${found.length} customers share this number: pick the caller`;
+    switch (state) {
       case "internal":
         return "Colleague (internal call)";
       case "pending":
         return "Looking up…";
       case "failed":
-        return `Lookup failed: ${card.lookup.detail}`;
+        return "Not found (lookup failed)";
       case "done":
         return "Unknown caller";
       default:
         return "";
     }
+  }
+
+  function orderText(order) {
+    return [order.title, order.status, order.amount].filter((part) => part).join(" · ");
+  }
+
+  // The pick list: every customer found, the chosen one first; text only.
+  function renderCustomers(el, card) {
+    const list = field(el, "card-customers");
+    const found = card.customers || [];
+    const picking = found.length > 1;
+    list.replaceChildren(
+      ...found.map((c) => {
+        const item = ui.customerTemplate.content.firstElementChild.cloneNode(true);
+        item.dataset.source = c.source;
+        item.dataset.customerId = c.id;
+        item.dataset.chosen = c.chosen ? "true" : "false";
+        setText(item, "customer-name", c.name);
+        setText(item, "customer-company", c.company || "");
+        setText(item, "customer-reason", c.reason);
+        setText(item, "customer-source", c.source === "directory" ? "customer directory" : c.source);
+        field(item, "customer-chosen").hidden = !c.chosen;
+        field(item, "customer-orders").replaceChildren(
+          ...(c.orders || []).map((o) => {
+            const li = document.createElement("li");
+            li.textContent = orderText(o);
+            return li;
+          }),
+        );
+        const pick = field(item, "customer-pick");
+        pick.hidden = !picking || c.chosen;
+        pick.addEventListener("click", () => {
+          call("choose_customer", { callId: card.call_id, source: c.source, customerId: c.id }).catch(() => {});
+        });
+        const open = field(item, "customer-open");
+        open.hidden = !c.url;
+        open.addEventListener("click", () => {
+          call("open_customer_page", { callId: card.call_id, source: c.source, customerId: c.id }).catch(() => {});
+        });
+        return item;
+      }),
+    );
+
+    const failed = card.lookup && card.lookup.state === "failed";
+    field(el, "card-lookup-problem").hidden = !failed;
+    setText(el, "card-lookup-error", failed ? `Lookup failed: ${card.lookup.detail}` : "");
+
+    const unknown = found.length === 0 && card.lookup && (card.lookup.state === "done" || failed);
+    const form = field(el, "card-create-form");
+    field(el, "card-create").hidden = !unknown || !form.hidden;
+    if (!unknown) form.hidden = true;
+    setText(el, "card-create-number", card.number);
   }
 
   function renderCard(card) {
@@ -202,6 +261,31 @@
       field(el, "card-hang-up").addEventListener("click", () => {
         call("hang_up").catch(() => {});
       });
+      field(el, "card-lookup-retry").addEventListener("click", () => {
+        call("retry_lookup", { callId: el.dataset.callId }).catch(() => {});
+      });
+      const form = field(el, "card-create-form");
+      field(el, "card-create").addEventListener("click", () => {
+        form.hidden = false;
+        field(el, "card-create").hidden = true;
+        field(el, "card-create-name").focus();
+      });
+      field(el, "card-create-cancel").addEventListener("click", () => {
+        form.hidden = true;
+        field(el, "card-create").hidden = false;
+      });
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const name = field(el, "card-create-name").value.trim();
+        const company = field(el, "card-create-company").value.trim() || null;
+        if (!name) return;
+        call("create_customer", { callId: el.dataset.callId, name, company })
+          .then(() => {
+            form.reset();
+            form.hidden = true;
+          })
+          .catch(() => {});
+      });
     }
     el.dataset.status = card.status;
     el.dataset.direction = card.direction;
@@ -213,6 +297,7 @@
     setText(el, "card-caller-name", card.caller_name || "");
     setText(el, "card-queue", card.queue || "—");
     setText(el, "card-customer", customerText(card) || "—");
+    renderCustomers(el, card);
     setText(el, "card-outcome", card.outcome ? outcomeText(card.outcome) : "—");
 
     const current = model.agent && model.agent.call === card.call_id;

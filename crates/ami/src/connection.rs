@@ -140,9 +140,7 @@ fn route(msg: Message, pending: &mut HashMap<String, Pending>) -> Option<Message
     } else if p.follow_up.is_some() && p.follow_up == msg.event() {
         // The follow-up may come before or after the Response; it completes the action either way.
         p.items.push(msg);
-        if p.response.is_none() {
-            return None;
-        }
+        p.response.as_ref()?;
     } else if msg.event().is_some() && p.response.is_some() && p.list {
         if msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("Complete")) {
             // fall through to completion

@@ -61,9 +61,19 @@ pub struct LookupArgs {
     /// The matches as JSON.
     #[arg(long)]
     json: bool,
+    /// Ask every source of the config's `[lookup]` (its CRMs too, in its order and time bound),
+    /// as a call card does, instead of only the directory.
+    #[arg(long)]
+    sources: bool,
+    /// Config file for --sources (default: $RINGSIDE_CONFIG or the OS config dir).
+    #[arg(long, value_name = "FILE", requires = "sources")]
+    config: Option<PathBuf>,
 }
 
-pub fn lookup(args: LookupArgs) -> Result<(), String> {
+pub async fn lookup(args: LookupArgs) -> Result<(), String> {
+    if args.sources {
+        return lookup_everywhere(args).await;
+    }
     let dir = args.dir.open()?;
     let number = normalize(&args.number, dir.config());
     match &number.kind {
@@ -95,6 +105,54 @@ pub fn lookup(args: LookupArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `lookup --sources`: the card's lookup, printed.
+async fn lookup_everywhere(args: LookupArgs) -> Result<(), String> {
+    let mut config = match args.config.clone().or_else(ringside_config::Config::default_path) {
+        Some(path) => ringside_config::Config::load(&path).map_err(|e| e.to_string())?,
+        None => ringside_config::Config::default(),
+    };
+    if args.dir.directory.is_some() || std::env::var_os(DIRECTORY_ENV).is_some() {
+        config.directory.path = Some(args.dir.path()?);
+    }
+    let sources = ringside_runtime::lookup_sources(&config).await;
+    let started = std::time::Instant::now();
+    let outcome = sources.find(&args.number, true).await;
+    let took_ms = started.elapsed().as_millis();
+    if args.json {
+        let value = serde_json::json!({
+            "number": args.number,
+            "sources": sources.names(),
+            "customers": outcome.customers,
+            "failed": outcome.failed,
+            "took_ms": took_ms,
+        });
+        println!("{value}");
+    } else {
+        println!(
+            "{}: {} customer(s) from {} in {took_ms} ms",
+            args.number,
+            outcome.customers.len(),
+            sources.names().join(", ")
+        );
+        for c in &outcome.customers {
+            let company = c.company.as_deref().map(|co| format!(" — {co}")).unwrap_or_default();
+            let chosen = if c.chosen { " (chosen before)" } else { "" };
+            println!("  {}{company}  [{}, {}]{chosen}", c.name, c.source, c.reason);
+            for o in &c.orders {
+                let rest: Vec<&str> = [o.status.as_deref(), o.amount.as_deref()].into_iter().flatten().collect();
+                println!("    • {} ({})", o.title, rest.join(", "));
+            }
+            if let Some(url) = &c.url {
+                println!("    {url}");
+            }
+        }
+    }
+    match outcome.failed {
+        Some(why) => Err(format!("lookup failed: {why}")),
+        None => Ok(()),
+    }
 }
 
 #[derive(Args)]

@@ -70,7 +70,7 @@ fn main() -> ExitCode {
             Command::Originate(args) => pbx::originate_cmd(args).await,
             Command::Doctor(args) => pbx::doctor(args).await,
             Command::Secret(args) => pbx::secret(args).await,
-            Command::Lookup(args) => customers::lookup(args),
+            Command::Lookup(args) => customers::lookup(args).await,
             Command::Import(args) => customers::import(args),
             Command::Customers(args) => customers::customers(args),
         }

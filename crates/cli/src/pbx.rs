@@ -230,7 +230,8 @@ pub struct SecretArgs {
 
 #[derive(Subcommand)]
 enum SecretAction {
-    /// Store the AMI secret of the configured (or --ami/--user) PBX in the OS keychain; prompts for it.
+    /// Store the AMI secret of the configured (or --ami/--user) PBX in the OS keychain, or with
+    /// `crm:NAME` the key of the CRM `[[lookup.crm]] name = "NAME"`; prompts for it.
     Set(SecretTarget),
     /// Remove it from the keychain.
     Delete(SecretTarget),
@@ -238,6 +239,9 @@ enum SecretAction {
 
 #[derive(Args)]
 struct SecretTarget {
+    /// `crm:NAME` for a CRM's key (a Bitrix24 CRM's key is its whole webhook URL); without it,
+    /// the AMI secret.
+    key: Option<String>,
     #[command(flatten)]
     target: Target,
     /// Read the secret from the first line of standard input instead of prompting
@@ -247,17 +251,45 @@ struct SecretTarget {
 }
 
 pub async fn secret(args: SecretArgs) -> Result<(), String> {
-    let (set, SecretTarget { target, stdin }) = match &args.action {
+    let (set, SecretTarget { key, target, stdin }) = match &args.action {
         SecretAction::Set(t) => (true, t),
         SecretAction::Delete(t) => (false, t),
     };
     let config = target.config()?;
-    let SourceConfig::Ami(ami) = &config.source else {
-        return Err(
-            "the demo PBX needs no secret; pass --ami HOST:PORT --user U, or configure [source] kind = \"ami\"".into(),
-        );
+    let (key, prompt): (SecretKey, Box<dyn FnOnce() -> Result<String, String>>) = match key.as_deref() {
+        Some(key) => {
+            let name = key.strip_prefix("crm:").ok_or_else(|| {
+                format!(
+                    "{key:?} is not a secret Ringside keeps; give crm:NAME for a CRM, or nothing for the AMI secret"
+                )
+            })?;
+            if !config.lookup.crm.iter().any(|c| c.name == name) {
+                let known: Vec<&str> = config.lookup.crm.iter().map(|c| c.name.as_str()).collect();
+                return Err(format!(
+                    "no [[lookup.crm]] named {name:?} in the config{}",
+                    if known.is_empty() { String::new() } else { format!(" (there is: {})", known.join(", ")) }
+                ));
+            }
+            let name = name.to_string();
+            let prompt = format!("Key for CRM {name} (a Bitrix24 webhook URL for Bitrix24): ");
+            (
+                ringside_crm::secret_key(&name),
+                Box::new(move || {
+                    rpassword::prompt_password(prompt)
+                        .map_err(|e| format!("no key given: run in a terminal, or pipe it in with --stdin ({e})"))
+                }),
+            )
+        }
+        None => {
+            let SourceConfig::Ami(ami) = &config.source else {
+                return Err("the demo PBX needs no secret; pass --ami HOST:PORT --user U, or configure [source] \
+                            kind = \"ami\"; for a CRM's key give crm:NAME"
+                    .into());
+            };
+            let ami = ami.clone();
+            (SecretKey::ami(&ami.username, &ami.host, ami.port), Box::new(move || prompt_secret(&ami)))
+        }
     };
-    let key = SecretKey::ami(&ami.username, &ami.host, ami.port);
     let value = match (set, stdin) {
         (false, _) => None,
         (true, true) => {
@@ -269,7 +301,7 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
             }
             Some(secret)
         }
-        (true, false) => Some(prompt_secret(ami)?),
+        (true, false) => Some(prompt()?),
     };
     let label = key.to_string();
     tokio::task::spawn_blocking(move || {

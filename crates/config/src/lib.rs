@@ -487,9 +487,19 @@ fn one_line(message: &str) -> String {
 /// serde's type names in words.
 fn plain_words(message: &str) -> String {
     let mut message = message.to_string();
-    for raw in ["RawConfig", "RawAgent", "RawSource", "RawDemo", "RawSession", "RawUi", "RawSupervisor", "RawDirectory",
-        "RawLookup", "RawCrm", "RawFields"]
-    {
+    for raw in [
+        "RawConfig",
+        "RawAgent",
+        "RawSource",
+        "RawDemo",
+        "RawSession",
+        "RawUi",
+        "RawSupervisor",
+        "RawDirectory",
+        "RawLookup",
+        "RawCrm",
+        "RawFields",
+    ] {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
     }
     message

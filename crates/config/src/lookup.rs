@@ -41,6 +41,8 @@ pub struct CrmConfig {
     pub kind: CrmKind,
 }
 
+// Built once per config load; boxing the big variant would only add noise at every use.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum CrmKind {

@@ -484,7 +484,10 @@ fn the_documentation_examples_are_valid() {
     };
     let defaults = block_after("## The defaults, written out");
     assert_eq!(parse(defaults).unwrap(), Config::default(), "the defaults block drifted from the code");
-    assert!(matches!(parse(block_after("## Pointing Ringside at a real Asterisk")).unwrap().source, SourceConfig::Ami(_)));
+    assert!(matches!(
+        parse(block_after("## Pointing Ringside at a real Asterisk")).unwrap().source,
+        SourceConfig::Ami(_)
+    ));
     assert_eq!(parse(block_after("### `[[lookup.crm]]`")).unwrap().lookup.crm.len(), 2);
 }
 
@@ -552,6 +555,7 @@ fn lookup_mistakes_name_the_setting() {
 
 #[test]
 fn a_crm_key_in_the_file_is_refused() {
-    let err = parse_err("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\napi_key = \"abc\"\n");
+    let err =
+        parse_err("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\napi_key = \"abc\"\n");
     assert!(matches!(err, ConfigError::Secret { .. }), "{err:?}");
 }

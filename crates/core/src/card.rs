@@ -10,11 +10,45 @@ use crate::time::Timestamp;
 /// A customer found for the number. Filled by the lookup crate; empty until then.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerMatch {
+    /// Unique within `source`.
     pub id: String,
+    /// Where it was found: `directory` or a CRM's name from the config.
+    pub source: String,
     pub name: String,
     pub company: Option<String>,
     /// Why it matched, in words ("same E.164", "last 9 digits").
     pub reason: String,
+    /// The customer's page in the CRM (http or https only).
+    pub url: Option<String>,
+    /// Open orders or deals, most recently updated first.
+    pub orders: Vec<OrderSummary>,
+    /// The agent picked this customer for this number, on this call or an earlier one.
+    pub chosen: bool,
+}
+
+impl CustomerMatch {
+    pub fn is(&self, source: &str, id: &str) -> bool {
+        self.source == source && self.id == id
+    }
+}
+
+/// An order or deal as the card lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub title: String,
+    pub status: Option<String>,
+    /// Amount with its currency, as text ("1 250.00 UAH").
+    pub amount: Option<String>,
+}
+
+/// What a finished lookup found. Some sources may have failed while others answered: the
+/// card then lists what was found and says what failed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LookupOutcome {
+    /// Best first; a remembered pick first of all.
+    pub customers: Vec<CustomerMatch>,
+    /// Why one or more sources failed, in words.
+    pub failed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +58,8 @@ pub enum LookupState {
     NotStarted,
     Pending,
     Done,
-    /// The directory or CRM failed; the card still shows the number.
+    /// A source failed or timed out; the card still shows the number and whatever other
+    /// sources found, and offers a retry.
     Failed(String),
     /// An internal extension: a colleague, never looked up as a customer.
     Internal,

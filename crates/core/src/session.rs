@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agent_state::{AgentInput, AgentState, Availability, TransitionError, WrapUpPolicy, WRAP_UP_PAUSE_REASON};
 use crate::call::Call;
-use crate::card::{CallCard, CustomerMatch, LookupState};
+use crate::card::{CallCard, CustomerMatch, LookupOutcome, LookupState};
 use crate::event::{CallEvent, CallId};
 use crate::team::{MemberUpdate, Team, TeamMember};
 use crate::time::Timestamp;
@@ -257,18 +257,36 @@ impl Session {
         self.set_lookup(id, LookupState::Pending, None, now)
     }
 
-    /// The lookup finished: the customers found (best first), or why it failed. The card
-    /// keeps the number either way.
-    pub fn lookup_finished(
+    /// The lookup finished: the customers found (best first), and why a source failed if
+    /// one did. The card keeps the number either way.
+    pub fn lookup_finished(&mut self, id: &CallId, outcome: LookupOutcome, now: Timestamp) -> Vec<SessionOutput> {
+        let state = match outcome.failed {
+            None => LookupState::Done,
+            Some(why) => LookupState::Failed(why),
+        };
+        self.set_lookup(id, state, Some(outcome.customers), now)
+    }
+
+    /// The agent says which of the card's customers is calling: it moves to the top, marked
+    /// chosen. `None` when the card or the customer is gone.
+    pub fn choose_customer(
         &mut self,
         id: &CallId,
-        result: Result<Vec<CustomerMatch>, String>,
+        source: &str,
+        customer: &str,
         now: Timestamp,
-    ) -> Vec<SessionOutput> {
-        match result {
-            Ok(found) => self.set_lookup(id, LookupState::Done, Some(found), now),
-            Err(why) => self.set_lookup(id, LookupState::Failed(why), None, now),
+    ) -> Option<Vec<SessionOutput>> {
+        let call = self.calls.get_mut(id)?;
+        let pos = call.customers.iter().position(|c| c.is(source, customer))?;
+        let mut picked = call.customers.remove(pos);
+        picked.chosen = true;
+        for other in &mut call.customers {
+            other.chosen = false;
         }
+        call.customers.insert(0, picked);
+        let mut out = Vec::new();
+        self.push_card(id, now, &mut out);
+        Some(out)
     }
 
     fn set_lookup(

@@ -456,3 +456,64 @@ fn dialing_an_ended_call_id_again_keeps_one_card() {
     assert_eq!(cards.len(), 1, "{cards:?}");
     assert_eq!(cards[0].status, CardStatus::Dialing);
 }
+
+fn customer(source: &str, id: &str, name: &str) -> ringside_core::CustomerMatch {
+    ringside_core::CustomerMatch {
+        id: id.into(),
+        source: source.into(),
+        name: name.into(),
+        company: None,
+        reason: "same E.164".into(),
+        url: None,
+        orders: Vec::new(),
+        chosen: false,
+    }
+}
+
+#[test]
+fn a_partly_failed_lookup_shows_what_was_found_and_what_failed() {
+    use ringside_core::{LookupOutcome, LookupState};
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+48221234567", t(1)));
+    let out = s.lookup_started(&id(1), t(1));
+    assert_eq!(cards(&out)[0].lookup, LookupState::Pending);
+    let outcome = LookupOutcome {
+        customers: vec![customer("directory", "7", "Jan Nowak")],
+        failed: Some("shop: crm.example.com did not answer within 800 ms".into()),
+    };
+    let out = s.lookup_finished(&id(1), outcome, t(2));
+    let card = cards(&out)[0];
+    assert_eq!(card.lookup, LookupState::Failed("shop: crm.example.com did not answer within 800 ms".into()));
+    assert_eq!(card.customers[0].name, "Jan Nowak");
+    assert_eq!(card.number, "+48221234567", "the number stays whatever the lookup did");
+    // A retry that succeeds clears the failure.
+    let out = s.lookup_finished(
+        &id(1),
+        LookupOutcome { customers: vec![customer("shop", "c-1", "Jan Nowak (CRM)")], failed: None },
+        t(3),
+    );
+    assert_eq!(cards(&out)[0].lookup, LookupState::Done);
+    assert_eq!(cards(&out)[0].customers.len(), 1);
+}
+
+#[test]
+fn choosing_a_customer_puts_them_first_and_marks_them() {
+    use ringside_core::LookupOutcome;
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+48221234567", t(1)));
+    let found = vec![
+        customer("directory", "1", "Anna"),
+        customer("shop", "1", "Anna's shop"),
+        customer("directory", "2", "Piotr"),
+    ];
+    s.lookup_finished(&id(1), LookupOutcome { customers: found, failed: None }, t(2));
+    let out = s.choose_customer(&id(1), "directory", "2", t(3)).expect("Piotr is on the card");
+    let names: Vec<(&str, bool)> = cards(&out)[0].customers.iter().map(|c| (c.name.as_str(), c.chosen)).collect();
+    assert_eq!(names, [("Piotr", true), ("Anna", false), ("Anna's shop", false)]);
+    // Same id in another source is another customer.
+    let out = s.choose_customer(&id(1), "shop", "1", t(4)).unwrap();
+    let names: Vec<(&str, bool)> = cards(&out)[0].customers.iter().map(|c| (c.name.as_str(), c.chosen)).collect();
+    assert_eq!(names, [("Anna's shop", true), ("Piotr", false), ("Anna", false)]);
+    assert!(s.choose_customer(&id(1), "shop", "nobody", t(5)).is_none());
+    assert!(s.choose_customer(&id(9), "shop", "1", t(5)).is_none());
+}

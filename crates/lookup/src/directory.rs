@@ -14,7 +14,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ringside_core::{CustomerMatch, Timestamp};
+use ringside_core::{CustomerMatch, OrderSummary, Timestamp};
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ use crate::LookupError;
 /// Marks a SQLite file as a Ringside directory (`PRAGMA application_id`, "RGSD").
 pub const APPLICATION_ID: i32 = 0x5247_5344;
 /// The newest schema this version reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// A lookup returns at most this many customers (a pick list longer than that helps no one).
 pub const MAX_MATCHES: usize = 50;
 /// Order statuses (compared without case) that are over: such orders are not shown on the card.
@@ -108,6 +108,16 @@ const MIGRATIONS: &[&str] = &[
         chosen_at INTEGER NOT NULL
      ) WITHOUT ROWID;"
     ),
+    // 2: the agent's pick per number may be a CRM's customer too: (source, id as text).
+    "CREATE TABLE picks (
+        number_key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        chosen_at INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     INSERT INTO picks(number_key, source, customer_id, chosen_at)
+        SELECT number_key, 'directory', CAST(customer_id AS TEXT), chosen_at FROM choices;
+     DROP TABLE choices;",
 ];
 
 /// One phone number of a customer.
@@ -212,24 +222,33 @@ impl Match {
     pub fn to_customer_match(&self) -> CustomerMatch {
         CustomerMatch {
             id: self.customer.id.clone(),
+            source: DIRECTORY_SOURCE.to_string(),
             name: self.customer.name.clone(),
             company: self.customer.company.clone(),
             reason: self.reason_text(),
+            url: None,
+            orders: self
+                .orders
+                .iter()
+                .map(|o| OrderSummary {
+                    title: o.title.clone(),
+                    status: Some(o.status.clone()),
+                    amount: o.amount_text(),
+                })
+                .collect(),
+            chosen: self.remembered,
         }
     }
 }
 
-/// Something customers can be looked up in: the embedded directory now, a CRM later.
-///
-/// Implementations are synchronous; an HTTP source runs its request on its own runtime or
-/// is called from `spawn_blocking`. Sources are never asked about internal extensions or
-/// text that is not a number ([`NormalizedNumber::is_external`] is false): they return an
-/// empty list for those.
-pub trait CustomerSource {
-    /// A short name for logs and the UI ("directory", "crm").
-    fn source_name(&self) -> &str;
-    /// Customers for the number, best first.
-    fn lookup(&self, number: &NormalizedNumber) -> Result<Vec<Match>, LookupError>;
+/// The source name of the embedded directory's customers (as in the config's `lookup.order`).
+pub const DIRECTORY_SOURCE: &str = "directory";
+
+/// An agent's remembered pick for a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub source: String,
+    pub customer_id: String,
 }
 
 /// A phone for a new or imported customer.
@@ -602,13 +621,42 @@ impl Directory {
     }
 
     fn remembered_for(&self, number: &NormalizedNumber) -> Result<Option<i64>, LookupError> {
-        let mut stmt = self.conn.prepare_cached("SELECT customer_id FROM choices WHERE number_key = ?1")?;
+        Ok(match self.remembered_pick(number)? {
+            Some(pick) if pick.source == DIRECTORY_SOURCE => pick.customer_id.parse().ok(),
+            _ => None,
+        })
+    }
+
+    /// The customer the agent picked for this number last, in whichever source.
+    pub fn remembered_pick(&self, number: &NormalizedNumber) -> Result<Option<Pick>, LookupError> {
+        let mut stmt = self.conn.prepare_cached("SELECT source, customer_id FROM picks WHERE number_key = ?1")?;
         for key in [number.e164.as_deref(), number.suffix.as_deref()].into_iter().flatten() {
-            if let Some(id) = stmt.query_row([key], |r| r.get(0)).optional()? {
-                return Ok(Some(id));
+            let pick = stmt.query_row([key], |r| Ok(Pick { source: r.get(0)?, customer_id: r.get(1)? })).optional()?;
+            if pick.is_some() {
+                return Ok(pick);
             }
         }
         Ok(None)
+    }
+
+    /// Remembers that the agent picked `customer_id` of `source` (a CRM's name, or
+    /// [`DIRECTORY_SOURCE`]) for this number. Not checked: a CRM's customers are not here.
+    pub fn remember_pick(&self, number: &NormalizedNumber, source: &str, customer_id: &str) -> Result<(), LookupError> {
+        if !number.is_external() {
+            return Ok(());
+        }
+        let now = ts_to_sql(Timestamp::now());
+        let tx = self.conn.unchecked_transaction()?;
+        for key in [number.e164.as_deref(), number.suffix.as_deref()].into_iter().flatten() {
+            tx.execute(
+                "INSERT INTO picks(number_key, source, customer_id, chosen_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(number_key) DO UPDATE SET source = excluded.source,
+                    customer_id = excluded.customer_id, chosen_at = excluded.chosen_at",
+                params![key, source, customer_id, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// One customer by id.
@@ -722,23 +770,13 @@ impl Directory {
         if exists.is_none() {
             return Err(LookupError::NoSuchCustomer(customer_id.to_owned()));
         }
-        let now = ts_to_sql(Timestamp::now());
-        let tx = self.conn.unchecked_transaction()?;
-        for key in [number.e164.as_deref(), number.suffix.as_deref()].into_iter().flatten() {
-            tx.execute(
-                "INSERT INTO choices(number_key, customer_id, chosen_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(number_key) DO UPDATE SET customer_id = excluded.customer_id, chosen_at = excluded.chosen_at",
-                params![key, id, now],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.remember_pick(number, DIRECTORY_SOURCE, &id.to_string())
     }
 
     /// Forgets the pick for this number.
     pub fn forget_choice(&self, number: &NormalizedNumber) -> Result<(), LookupError> {
         for key in [number.e164.as_deref(), number.suffix.as_deref()].into_iter().flatten() {
-            self.conn.execute("DELETE FROM choices WHERE number_key = ?1", [key])?;
+            self.conn.execute("DELETE FROM picks WHERE number_key = ?1", [key])?;
         }
         Ok(())
     }
@@ -840,16 +878,6 @@ impl Directory {
             tracing::warn!(error = %e, "could not shrink the page cache after the import");
         }
         out
-    }
-}
-
-impl CustomerSource for Directory {
-    fn source_name(&self) -> &str {
-        "directory"
-    }
-
-    fn lookup(&self, number: &NormalizedNumber) -> Result<Vec<Match>, LookupError> {
-        Directory::lookup(self, number)
     }
 }
 

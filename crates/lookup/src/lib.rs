@@ -2,8 +2,9 @@
 //!
 //! A caller's number goes through [`normalize()`] (libphonenumber with a default region, a
 //! digits-only suffix key as fallback, hostile input refused with a reason), then to a
-//! [`CustomerSource`]: the embedded SQLite [`Directory`] now, a CRM later. Each [`Match`] says
-//! why it matched ([`MatchReason`]) and carries the customer's active orders.
+//! the embedded SQLite [`Directory`]. Each [`Match`] says why it matched ([`MatchReason`]) and
+//! carries the customer's active orders. [`Sources`] asks the directory and the configured CRMs
+//! ([`ringside_crm`]) at once, within one time bound, and merges their answers for the card.
 //!
 //! ```
 //! use ringside_lookup::{normalize, seed_demo, Directory, LookupConfig, MatchReason};
@@ -18,21 +19,23 @@
 //! # Ok::<(), ringside_lookup::LookupError>(())
 //! ```
 //!
-//! Nothing here links Tauri or starts a runtime: every call is synchronous. See
-//! [`directory`] for how to share a [`Directory`] between threads.
+//! Nothing here links Tauri. The directory is synchronous (see [`directory`] for sharing it
+//! between threads); [`Sources`] runs on the caller's tokio runtime.
 
 pub mod directory;
 pub mod error;
 pub mod import;
 pub mod normalize;
 pub mod seed;
+pub mod sources;
 mod vcard;
 
 pub use directory::{
-    Customer, CustomerSource, Directory, DirectoryStats, Match, MatchReason, NewCustomer, NewOrder, NewPhone, Order,
-    Phone, CLOSED_STATUSES, MAX_MATCHES,
+    Customer, Directory, DirectoryStats, Match, MatchReason, NewCustomer, NewOrder, NewPhone, Order, Phone, Pick,
+    CLOSED_STATUSES, DIRECTORY_SOURCE, MAX_MATCHES,
 };
 pub use error::LookupError;
 pub use import::{ColumnMap, ImportIssue, ImportReport, PhoneColumn};
 pub use normalize::{normalize, LookupConfig, NormalizedNumber, NotANumber, NumberKind};
 pub use seed::{open_or_seed, seed_demo};
+pub use sources::{Bounds, SharedDirectory, Source, Sources};

@@ -167,6 +167,11 @@ impl NormalizedNumber {
         self.kind == NumberKind::External
     }
 
+    /// The ASCII digits of the number as received (`+38 (044) 123-45-67` → `380441234567`).
+    pub fn digits(&self) -> String {
+        self.raw.chars().filter(char::is_ascii_digit).collect()
+    }
+
     fn refused(raw: &str, why: NotANumber) -> Self {
         Self { raw: raw.to_owned(), e164: None, national: None, suffix: None, kind: NumberKind::NotANumber(why) }
     }

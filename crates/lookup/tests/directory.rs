@@ -7,8 +7,7 @@ use ringside_lookup::seed::{
     DEMO_CALLER_NATIONAL_FORM, DEMO_CALLER_WITH_ORDERS, DEMO_SHARED_NUMBER, DEMO_SUFFIX_CALLER, DEMO_UNKNOWN_CALLER,
 };
 use ringside_lookup::{
-    normalize, seed_demo, CustomerSource, Directory, LookupConfig, LookupError, MatchReason, NewCustomer, NewOrder,
-    NewPhone,
+    normalize, seed_demo, Directory, LookupConfig, LookupError, MatchReason, NewCustomer, NewOrder, NewPhone,
 };
 
 fn temp() -> (tempfile::TempDir, PathBuf) {
@@ -272,19 +271,21 @@ fn changing_the_region_rekeys_stored_numbers() {
 }
 
 #[test]
-fn the_directory_is_a_customer_source() {
+fn a_match_becomes_the_cards_customer_with_its_open_orders() {
     let dir = Directory::open_in_memory(LookupConfig::default()).unwrap();
     seed_demo(&dir).unwrap();
-    let sources: Vec<Box<dyn CustomerSource>> = vec![Box::new(dir)];
     let n = normalize("+44 20 7946 0958", &LookupConfig::default());
-    let found: Vec<_> = sources.iter().flat_map(|s| s.lookup(&n).unwrap()).collect();
-    assert_eq!(found[0].customer.name, "Oliver Smith");
-    assert_eq!(sources[0].source_name(), "directory");
+    let found = dir.lookup(&n).unwrap();
     let card = found[0].to_customer_match();
     assert_eq!(
-        (card.name.as_str(), card.company.as_deref(), card.reason.as_str()),
-        ("Oliver Smith", Some("Smith & Sons Ltd"), "same E.164")
+        (card.source.as_str(), card.name.as_str(), card.company.as_deref(), card.reason.as_str(), card.chosen),
+        ("directory", "Oliver Smith", Some("Smith & Sons Ltd"), "same E.164", false)
     );
+    assert_eq!(card.orders.len(), found[0].orders.len());
+    for (summary, order) in card.orders.iter().zip(&found[0].orders) {
+        assert_eq!(summary.title, order.title);
+        assert_eq!(summary.amount, order.amount_text());
+    }
 }
 
 #[test]
@@ -420,4 +421,51 @@ fn matches_serialize_for_the_ui() {
     assert_eq!(json["orders"][0]["amount_minor"], 1_250_000);
     let n = serde_json::to_value(normalize("٣٤٥", dir.config())).unwrap();
     assert_eq!(n["kind"], serde_json::json!({"kind": "not_a_number", "reason": {"unicode_digit": "'٣' (U+0663)"}}));
+}
+
+#[test]
+fn a_pick_of_a_crm_customer_is_kept_beside_the_directory_without_reordering_it() {
+    let (_tmp, path) = temp();
+    let dir = seeded(&path);
+    let number = normalize(DEMO_SHARED_NUMBER, dir.config());
+    dir.remember_pick(&number, "shop", "crm-501").unwrap();
+    let pick = dir.remembered_pick(&normalize("0048 22 123 45 67", dir.config())).unwrap().unwrap();
+    assert_eq!((pick.source.as_str(), pick.customer_id.as_str()), ("shop", "crm-501"));
+    // The directory's own order is untouched: the pick is not one of its customers.
+    assert_eq!(names(&dir, DEMO_SHARED_NUMBER), ["Anna Kowalska", "Piotr Kowalski"]);
+    assert!(dir.lookup(&number).unwrap().iter().all(|m| !m.remembered));
+    // A directory pick replaces it.
+    let piotr = dir.lookup(&number).unwrap()[1].customer.id.clone();
+    dir.remember_choice(&number, &piotr).unwrap();
+    assert_eq!(dir.remembered_pick(&number).unwrap().unwrap().source, "directory");
+    assert_eq!(names(&dir, DEMO_SHARED_NUMBER), ["Piotr Kowalski", "Anna Kowalska"]);
+}
+
+#[test]
+fn a_version_1_file_keeps_its_picks_after_the_upgrade() {
+    let (_tmp, path) = temp();
+    let piotr = {
+        let dir = seeded(&path);
+        let number = normalize(DEMO_SHARED_NUMBER, dir.config());
+        dir.lookup(&number).unwrap()[1].customer.id.clone()
+    };
+    // Turn the file back into what version 1 wrote: its `choices` table instead of `picks`.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "DROP TABLE picks;
+             CREATE TABLE choices (
+                number_key TEXT PRIMARY KEY,
+                customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+                chosen_at INTEGER NOT NULL
+             ) WITHOUT ROWID;
+             INSERT INTO choices VALUES ('+48221234567', {piotr}, 1);
+             PRAGMA user_version = 1;"
+        ))
+        .unwrap();
+    }
+    let dir = Directory::open(&path, LookupConfig::default()).unwrap();
+    assert_eq!(names(&dir, DEMO_SHARED_NUMBER), ["Piotr Kowalski", "Anna Kowalska"]);
+    let pick = dir.remembered_pick(&normalize(DEMO_SHARED_NUMBER, dir.config())).unwrap().unwrap();
+    assert_eq!((pick.source.as_str(), pick.customer_id.as_str()), ("directory", piotr.as_str()));
 }

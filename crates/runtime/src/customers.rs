@@ -1,50 +1,91 @@
-//! Finds the customers for a call's number in the embedded directory, off the async runtime
-//! (SQLite blocks), so a slow disk never holds up a card.
+//! Builds the lookup's sources from the config: the embedded directory (created with the demo
+//! customers on first run) and the configured CRMs with their keys from the keychain.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use ringside_config::DirectoryConfig;
-use ringside_core::CustomerMatch;
-use ringside_lookup::{normalize, open_or_seed, Directory, LookupConfig};
+use ringside_config::{Config, CrmConfig, CrmKind, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
+use ringside_lookup::{open_or_seed, Bounds, LookupConfig, NewCustomer, NewPhone, SharedDirectory, Source, Sources};
 
-#[derive(Clone)]
-pub(crate) struct CustomerLookup {
-    directory: Result<Arc<Mutex<Directory>>, String>,
+/// Opens the directory and the CRMs. Nothing here is fatal: a source that cannot be used
+/// makes each card say why its lookup failed.
+pub(crate) async fn sources(config: &Config) -> Sources {
+    let directory = {
+        let config = config.directory.clone();
+        tokio::task::spawn_blocking(move || open_directory(&config))
+            .await
+            .unwrap_or_else(|e| Err(format!("could not be opened ({e})")))
+    };
+    if let Err(e) = &directory {
+        tracing::warn!(error = %e, "customer directory unavailable");
+    }
+    let timeout = Duration::from_millis(config.lookup.timeout_ms);
+    let mut list = Vec::with_capacity(config.lookup.order.len());
+    for name in &config.lookup.order {
+        if name == DIRECTORY_SOURCE {
+            list.push(Source::Directory(directory.clone()));
+        } else if let Some(crm) = config.lookup.crm.iter().find(|c| &c.name == name) {
+            list.push(Source::Crm { name: name.clone(), connector: connector(crm, timeout).await });
+        }
+    }
+    let bounds = Bounds {
+        timeout,
+        cache_ttl: Duration::from_secs(config.lookup.cache_secs),
+        negative_ttl: Duration::from_secs(NEGATIVE_CACHE_SECS),
+    };
+    Sources::new(list, directory.ok(), LookupConfig::for_region(&config.directory.region), bounds)
 }
 
-impl CustomerLookup {
-    /// Opens (or creates with the demo customers) the configured directory. A directory that
-    /// cannot be opened is not fatal: each card then says why its lookup failed.
-    pub(crate) fn open(config: &DirectoryConfig) -> Self {
-        let opened = (|| {
-            let path = config.resolved_path().ok_or("no home directory to keep the customer directory in")?;
-            let (dir, seeded) =
-                open_or_seed(&path, LookupConfig::for_region(&config.region)).map_err(|e| e.to_string())?;
-            if let Some(report) = seeded {
-                tracing::info!(path = %path.display(), customers = report.added, "created the customer directory with the demo customers");
-            }
-            Ok::<_, String>(Arc::new(Mutex::new(dir)))
-        })();
-        if let Err(e) = &opened {
-            tracing::warn!(error = %e, "customer directory unavailable");
-        }
-        Self { directory: opened }
+fn open_directory(config: &ringside_config::DirectoryConfig) -> Result<SharedDirectory, String> {
+    let path = config.resolved_path().ok_or("no home directory to keep the customer directory in")?;
+    let (dir, seeded) = open_or_seed(&path, LookupConfig::for_region(&config.region)).map_err(|e| e.to_string())?;
+    if let Some(report) = seeded {
+        tracing::info!(path = %path.display(), customers = report.added, "created the customer directory with the demo customers");
     }
+    Ok(Arc::new(Mutex::new(dir)))
+}
 
-    /// The customers for `number`, best first; an internal extension or text that is not a
-    /// number finds nobody.
-    pub(crate) async fn find(&self, number: String) -> Result<Vec<CustomerMatch>, String> {
-        let dir = self.directory.clone()?;
-        tokio::task::spawn_blocking(move || {
-            let dir = dir.lock().map_err(|_| "the customer directory failed earlier; restart Ringside".to_string())?;
-            let normalized = normalize(&number, dir.config());
-            if !normalized.is_external() {
-                return Ok(Vec::new());
-            }
-            let found = dir.lookup(&normalized).map_err(|e| e.to_string())?;
-            Ok(found.iter().map(|m| m.to_customer_match()).collect())
-        })
-        .await
-        .map_err(|e| format!("the lookup stopped: {e}"))?
+/// The CRM's connector with its key: the keychain entry `crm:<name>`, else the environment
+/// variable `RINGSIDE_CRM_<NAME>_SECRET`. The keychain blocks (and may ask to be unlocked), so
+/// it is read off the runtime.
+async fn connector(crm: &CrmConfig, timeout: Duration) -> Result<ringside_crm::Connector, String> {
+    let needs_key = match &crm.kind {
+        CrmKind::Rest(rest) => rest.auth_header.is_some(),
+        CrmKind::Bitrix24 => true,
+    };
+    let secret = if needs_key {
+        let (key, env) = (ringside_crm::secret_key(&crm.name), ringside_crm::secret_env_var(&crm.name));
+        let store = ringside_secrets::SecretStore::os();
+        tokio::task::spawn_blocking(move || ringside_secrets::resolve(&store, &key, &env))
+            .await
+            .map_err(|e| format!("{}: the keychain could not be read ({e})", crm.name))?
+            .map_err(|e| format!("{}: {e}", crm.name))?
+    } else {
+        None
+    };
+    ringside_crm::Connector::new(crm, secret, timeout).map_err(|e| format!("{}: {e}", crm.name))
+}
+
+/// Adds an unknown caller to the embedded directory with their number; returns the new id.
+pub(crate) fn create_customer(
+    sources: &Sources,
+    number: &str,
+    name: &str,
+    company: Option<&str>,
+) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("give the customer a name".to_string());
     }
+    let dir = sources.directory().ok_or("the customer directory is not available, so the customer cannot be saved")?;
+    let dir = dir.lock().map_err(|_| "the customer directory failed earlier; restart Ringside".to_string())?;
+    let customer = NewCustomer {
+        name: name.to_string(),
+        company: company.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
+        phones: vec![NewPhone::new(number, None)],
+        ..NewCustomer::default()
+    };
+    let id = dir.add_customer(&customer).map_err(|e| e.to_string())?;
+    sources.forget_cached(number);
+    Ok(id)
 }

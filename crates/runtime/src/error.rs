@@ -20,6 +20,14 @@ pub enum RuntimeError {
     Number(#[from] ringside_core::number::DialError),
     #[error("there is no call to hang up")]
     NoSuchCall,
+    #[error("that call's card is no longer open")]
+    NoSuchCard,
+    #[error("the customer was picked for this call, but Ringside could not remember it for the next one: {0}")]
+    NotRemembered(String),
+    #[error("{0} has no page in a CRM")]
+    NoCustomerPage(String),
+    #[error("the customer could not be saved: {0}")]
+    CustomerNotSaved(String),
     #[error("not connected to the PBX; try again when the connection is back")]
     NotConnected,
     #[error("Ringside is shutting down")]

@@ -91,7 +91,7 @@ impl Runtime {
         let (session_tx, session_rx) = mpsc::channel(4096);
         let (source_tx, source_rx) = mpsc::channel(64);
         let session = Session::new(config.session_config());
-        let lookup = customers::CustomerLookup::open(&config.directory);
+        let lookup = customers::sources(&config).await;
         tokio::spawn(session_task::run(
             session,
             session_rx,
@@ -118,6 +118,12 @@ impl Runtime {
             demo: std::sync::Arc::new(Mutex::new(demo)),
         })
     }
+}
+
+/// The lookup's sources as the config sets them up (the directory, the CRMs with their keys),
+/// for tools that look numbers up without running a session.
+pub async fn lookup_sources(config: &Config) -> ringside_lookup::Sources {
+    customers::sources(config).await
 }
 
 /// The AMI secret for `ami`: from the OS keychain, else from [`AMI_SECRET_ENV`].
@@ -239,6 +245,38 @@ impl RuntimeHandle {
         let (interface, queue) = (interface.to_string(), queue.map(str::to_string));
         self.ask_source(|reply| ami_source::SourceMsg::SetMemberPaused { interface, queue, paused, reason, reply })
             .await
+    }
+
+    /// Asks every source about the card's number again, past the cache (the card said
+    /// "lookup failed").
+    pub async fn retry_lookup(&self, call: CallId) -> Result<(), RuntimeError> {
+        self.ask(|reply| SessionMsg::RetryLookup { call, reply }).await
+    }
+
+    /// The agent says which of the card's customers is calling. The card lists them first at
+    /// once; the pick is remembered for the number, so the next call opens on them.
+    pub async fn choose_customer(&self, call: CallId, source: &str, customer: &str) -> Result<(), RuntimeError> {
+        let (source, customer) = (source.to_string(), customer.to_string());
+        self.ask(|reply| SessionMsg::ChooseCustomer { call, source, customer, reply }).await
+    }
+
+    /// "Unknown caller": adds them to the embedded directory with the card's number; the card
+    /// then shows the new customer.
+    pub async fn create_customer(&self, call: CallId, name: &str, company: Option<&str>) -> Result<(), RuntimeError> {
+        let (name, company) = (name.to_string(), company.map(str::to_string));
+        self.ask(|reply| SessionMsg::CreateCustomer { call, name, company, reply }).await
+    }
+
+    /// The CRM page of a customer on an open card: an http(s) address, never one the window
+    /// made up.
+    pub async fn customer_page(&self, call: &CallId, source: &str, customer: &str) -> Result<String, RuntimeError> {
+        let snapshot = self.snapshot().await;
+        let card = snapshot.cards.iter().find(|c| &c.call_id == call).ok_or(RuntimeError::NoSuchCard)?;
+        let found = card.customers.iter().find(|c| c.is(source, customer)).ok_or(RuntimeError::NoSuchCard)?;
+        match &found.url {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(url.clone()),
+            _ => Err(RuntimeError::NoCustomerPage(found.name.clone())),
+        }
     }
 
     /// The agent closes an ended card.

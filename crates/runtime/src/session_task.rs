@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{
-    AgentInput, CallEvent, CallId, CustomerMatch, LookupState, Session, SessionOutput, Timestamp, TransitionError,
+    AgentInput, CallEvent, CallId, LookupOutcome, LookupState, Session, SessionOutput, Timestamp, TransitionError,
     UnpauseRequest,
 };
+use ringside_lookup::Sources;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::ami_source::SourceMsg;
-use crate::customers::CustomerLookup;
-use crate::{RuntimeError, Snapshot};
+use crate::{customers, RuntimeError, Snapshot};
 
 type Reply = oneshot::Sender<Result<(), RuntimeError>>;
 
@@ -37,7 +37,26 @@ pub(crate) enum SessionMsg {
     /// A card's customer lookup finished.
     LookupDone {
         call: CallId,
-        result: Result<Vec<CustomerMatch>, String>,
+        outcome: LookupOutcome,
+    },
+    /// The agent pressed Retry on a failed lookup: ask every source again, past the cache.
+    RetryLookup {
+        call: CallId,
+        reply: Reply,
+    },
+    /// The agent picked the caller from the card's list; remembered for the number.
+    ChooseCustomer {
+        call: CallId,
+        source: String,
+        customer: String,
+        reply: Reply,
+    },
+    /// "Unknown caller": add them to the embedded directory with the card's number.
+    CreateCustomer {
+        call: CallId,
+        name: String,
+        company: Option<String>,
+        reply: Reply,
     },
     Shutdown,
 }
@@ -48,7 +67,7 @@ pub(crate) async fn run(
     me: mpsc::Sender<SessionMsg>,
     outputs: broadcast::Sender<SessionOutput>,
     source: mpsc::Sender<SourceMsg>,
-    lookup: CustomerLookup,
+    lookup: Sources,
 ) {
     // Wrap-up timers are checked once a second; the state machine decides.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -57,7 +76,7 @@ pub(crate) async fn run(
         let mut outs = tokio::select! {
             msg = rx.recv() => match msg {
                 None | Some(SessionMsg::Shutdown) => return,
-                Some(msg) => handle(&mut session, msg, &source).await,
+                Some(msg) => handle(&mut session, msg, &source, &lookup, &me).await,
             },
             _ = tick.tick() => session.tick(Timestamp::now()),
         };
@@ -72,12 +91,7 @@ pub(crate) async fn run(
             })
             .collect();
         for (call, number) in new_cards {
-            outs.extend(session.lookup_started(&call, Timestamp::now()));
-            let (lookup, me) = (lookup.clone(), me.clone());
-            tokio::spawn(async move {
-                let result = lookup.find(number).await;
-                let _ = me.send(SessionMsg::LookupDone { call, result }).await;
-            });
+            outs.extend(start_lookup(&mut session, &lookup, &me, call, number, false));
         }
         for out in outs {
             if let SessionOutput::Command(cmd) = &out {
@@ -89,7 +103,31 @@ pub(crate) async fn run(
     }
 }
 
-async fn handle(session: &mut Session, msg: SessionMsg, source: &mpsc::Sender<SourceMsg>) -> Vec<SessionOutput> {
+/// Marks the card's lookup pending and runs it beside the session, which keeps taking events.
+fn start_lookup(
+    session: &mut Session,
+    lookup: &Sources,
+    me: &mpsc::Sender<SessionMsg>,
+    call: CallId,
+    number: String,
+    fresh: bool,
+) -> Vec<SessionOutput> {
+    let outs = session.lookup_started(&call, Timestamp::now());
+    let (lookup, me) = (lookup.clone(), me.clone());
+    tokio::spawn(async move {
+        let outcome = lookup.find(&number, fresh).await;
+        let _ = me.send(SessionMsg::LookupDone { call, outcome }).await;
+    });
+    outs
+}
+
+async fn handle(
+    session: &mut Session,
+    msg: SessionMsg,
+    source: &mpsc::Sender<SourceMsg>,
+    lookup: &Sources,
+    me: &mpsc::Sender<SessionMsg>,
+) -> Vec<SessionOutput> {
     let now = Timestamp::now();
     match msg {
         SessionMsg::Event(ev) => session.apply(ev),
@@ -158,7 +196,57 @@ async fn handle(session: &mut Session, msg: SessionMsg, source: &mpsc::Sender<So
             }
         }
         SessionMsg::Dismiss(id) => session.dismiss(&id),
-        SessionMsg::LookupDone { call, result } => session.lookup_finished(&call, result, now),
+        SessionMsg::LookupDone { call, outcome } => session.lookup_finished(&call, outcome, now),
+        SessionMsg::RetryLookup { call, reply } => {
+            let Some(number) = session.call(&call).map(|c| c.remote.number.clone()) else {
+                let _ = reply.send(Err(RuntimeError::NoSuchCard));
+                return Vec::new();
+            };
+            let _ = reply.send(Ok(()));
+            start_lookup(session, lookup, me, call, number, true)
+        }
+        SessionMsg::ChooseCustomer { call, source, customer, reply } => {
+            let number = session.call(&call).map(|c| c.remote.number.clone());
+            let (Some(number), Some(outs)) = (number, session.choose_customer(&call, &source, &customer, now)) else {
+                let _ = reply.send(Err(RuntimeError::NoSuchCard));
+                return Vec::new();
+            };
+            let lookup = lookup.clone();
+            tokio::spawn(async move {
+                let remembered = tokio::task::spawn_blocking(move || lookup.remember_pick(&number, &source, &customer))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                let _ = reply.send(remembered.map_err(RuntimeError::NotRemembered));
+            });
+            outs
+        }
+        SessionMsg::CreateCustomer { call, name, company, reply } => {
+            let Some(number) = session.call(&call).map(|c| c.remote.number.clone()) else {
+                let _ = reply.send(Err(RuntimeError::NoSuchCard));
+                return Vec::new();
+            };
+            let (lookup, me) = (lookup.clone(), me.clone());
+            tokio::spawn(async move {
+                let (sources, n) = (lookup.clone(), number.clone());
+                let created = tokio::task::spawn_blocking(move || {
+                    customers::create_customer(&sources, &n, &name, company.as_deref())
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+                match created {
+                    Ok(id) => {
+                        tracing::info!(customer = %id, "customer created from the card");
+                        let _ = reply.send(Ok(()));
+                        let outcome = lookup.find(&number, true).await;
+                        let _ = me.send(SessionMsg::LookupDone { call, outcome }).await;
+                    }
+                    Err(why) => {
+                        let _ = reply.send(Err(RuntimeError::CustomerNotSaved(why)));
+                    }
+                }
+            });
+            Vec::new()
+        }
         SessionMsg::Shutdown => Vec::new(),
     }
 }

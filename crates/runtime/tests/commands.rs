@@ -5,58 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use ringside_config::{AmiConfig, SourceConfig};
-use ringside_core::session::SourceStatus;
+use common::{start, start_with, until};
 use ringside_core::{AgentState, CallCard, CardStatus, Direction, EndCause, MemberState, SessionOutput};
-use ringside_demo_pbx::{DemoPbx, DemoPbxConfig, DEMO_SECRET};
-use ringside_runtime::{Runtime, RuntimeError, RuntimeHandle, DEMO_ORIGINATE_CONTEXT};
-use tokio::sync::broadcast::Receiver;
-
-/// A demo PBX, and Ringside connected to it as agent 100 (wrap-up off); `adjust` changes the
-/// config first. The temporary customer directory lives as long as the returned guard.
-async fn start_with(
-    speed: f64,
-    adjust: impl FnOnce(&mut ringside_config::Config),
-) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
-    let pbx =
-        DemoPbx::start(DemoPbxConfig { listen: "127.0.0.1:0".parse().expect("addr"), speed, ..Default::default() })
-            .await
-            .expect("demo");
-    let addr = pbx.local_addr();
-    let (directory, mut config) = common::isolated_config();
-    config.source = SourceConfig::Ami(AmiConfig {
-        originate_context: DEMO_ORIGINATE_CONTEXT.into(),
-        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
-    });
-    config.session.wrap_up = false;
-    adjust(&mut config);
-    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
-    let mut rx = handle.subscribe();
-    until(&mut rx, "connected", |o| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(()))
-        .await;
-    (pbx, handle, rx, directory)
-}
-
-async fn start(speed: f64) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
-    start_with(speed, |_| {}).await
-}
-
-async fn until<T>(rx: &mut Receiver<SessionOutput>, what: &str, f: impl Fn(&SessionOutput) -> Option<T>) -> T {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Ok(out)) => {
-                if let Some(t) = f(&out) {
-                    return t;
-                }
-                seen.push(out);
-            }
-            Ok(Err(e)) => panic!("while waiting for {what}: {e}"),
-            Err(_) => panic!("timed out waiting for {what}; saw {seen:#?}"),
-        }
-    }
-}
+use ringside_runtime::RuntimeError;
 
 fn card_with(status: CardStatus) -> impl Fn(&SessionOutput) -> Option<CallCard> {
     move |o| match o {
@@ -159,38 +110,6 @@ async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
     .await;
     let err = handle.originate("0441234567").await.expect_err("no such device");
     assert_eq!(err.to_string(), "the PBX could not ring Local/999@agents (unknown device, or it is not registered)");
-    handle.shutdown().await;
-    pbx.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_card_names_the_customer_and_an_unusable_directory_still_shows_the_number() {
-    let (pbx, handle, mut rx, _directory) = start(20.0).await;
-    pbx.ring("+380 44 123 4567", None, "100").expect("ring");
-    let named = until(&mut rx, "the customer on the card", |o| match o {
-        SessionOutput::Card(c) if c.lookup == ringside_core::LookupState::Done => Some(c.clone()),
-        _ => None,
-    })
-    .await;
-    assert_eq!(named.customers.len(), 1);
-    assert_eq!(named.customers[0].name, "Olena Kovalenko");
-    assert_eq!(named.customers[0].reason, "same E.164");
-    handle.shutdown().await;
-    pbx.shutdown().await;
-
-    // A directory that cannot be created: the card says why and keeps the number.
-    let (pbx, handle, mut rx, _directory) = start_with(20.0, |config| {
-        config.directory.path = Some("/proc/ringside-cannot-be-here/directory.sqlite".into());
-    })
-    .await;
-    pbx.ring("+380441234567", None, "100").expect("ring");
-    let failed = until(&mut rx, "the failed lookup", |o| match o {
-        SessionOutput::Card(c) if matches!(c.lookup, ringside_core::LookupState::Failed(_)) => Some(c.clone()),
-        _ => None,
-    })
-    .await;
-    assert_eq!(failed.number, "+380441234567");
-    assert!(failed.customers.is_empty());
     handle.shutdown().await;
     pbx.shutdown().await;
 }

@@ -1,0 +1,371 @@
+//! Bitrix24 through an incoming webhook: `crm.duplicate.findbycomm` finds the contacts and
+//! companies with the number, one `batch` fetches them and their open deals.
+//!
+//! The webhook URL (`https://PORTAL/rest/USER_ID/CODE/`) is the secret: it is never logged and
+//! never part of a message; only the portal's host is.
+
+use std::fmt;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use ringside_secrets::SecretString;
+use serde_json::{json, Map, Value};
+use url::Url;
+
+use crate::http::{host_label, status_text, Http};
+use crate::text::{clean_text, json_error_detail, parse_instant, value_text, MAX_TEXT_CHARS};
+use crate::{CrmCustomer, CrmError, CrmOrder, CrmQuery, MAX_CUSTOMERS, MAX_ORDERS};
+
+/// Contacts and companies fetched per lookup: 10 × 3 + 10 × 2 commands = batch's limit of 50.
+const MAX_PER_TYPE: usize = 10;
+
+/// What a webhook URL looks like, for messages.
+const WEBHOOK_EXAMPLE: &str = "https://your-portal.bitrix24.com/rest/1/abc123xyz/";
+
+/// A valid incoming webhook.
+pub(crate) struct Webhook {
+    /// `https://PORTAL/rest/USER_ID/CODE/`: secret.
+    base: Url,
+    /// `https://PORTAL` (with a port if it is not the default): links to contacts and companies.
+    origin: String,
+    /// `PORTAL`: what messages and logs name.
+    host: String,
+}
+
+impl fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook").field("host", &self.host).finish_non_exhaustive()
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks a stored webhook URL. The error says what is wrong with it, never what it is (the code
+/// is the password of the portal user who made the webhook).
+pub(crate) fn parse_webhook(secret: &str) -> Result<Webhook, String> {
+    let problem =
+        |why: &str| format!("is not a Bitrix24 webhook URL ({why}); a webhook URL looks like {WEBHOOK_EXAMPLE}");
+    let url = Url::parse(secret.trim()).map_err(|_| problem("it is not an address"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => return Err(problem("it is plain http; Bitrix24 webhooks are https://")),
+        _ => return Err(problem("it is not an https:// address")),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(problem("it has no portal host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(problem("it has a user name or password before the host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(problem("it has a '?' or '#' part"));
+    }
+    let mut segments: Vec<&str> = url.path().split('/').skip(1).collect();
+    if segments.last() == Some(&"") {
+        segments.pop();
+    }
+    let user_ok = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+    let code_ok = |s: &str| {
+        !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    let (user, code) = match segments.as_slice() {
+        ["rest", user, code] if user_ok(user) && code_ok(code) => (*user, *code),
+        _ => return Err(problem("its path is not /rest/<user id>/<code>/")),
+    };
+    let origin = url.origin().ascii_serialization();
+    let base = Url::parse(&format!("{origin}/rest/{user}/{code}/")).map_err(|_| problem("it is not an address"))?;
+    Ok(Webhook { base, origin, host: host_label(&url) })
+}
+
+pub(crate) struct Bitrix {
+    name: String,
+    webhook: Result<Webhook, CrmError>,
+}
+
+impl Bitrix {
+    pub(crate) fn new(name: &str, secret: Option<SecretString>) -> Bitrix {
+        let webhook = match secret {
+            None => Err(CrmError::NoSecret { name: name.to_string() }),
+            Some(secret) => parse_webhook(secret.expose())
+                .map_err(|problem| CrmError::BadSecret { name: name.to_string(), problem }),
+        };
+        Bitrix { name: name.to_string(), webhook }
+    }
+
+    /// The portal's host, when the webhook is valid.
+    pub(crate) fn host(&self) -> Option<&str> {
+        self.webhook.as_ref().ok().map(|w| w.host.as_str())
+    }
+
+    pub(crate) async fn find(&self, http: &Http, query: &CrmQuery) -> Result<Vec<CrmCustomer>, CrmError> {
+        let hook = self.webhook.as_ref().map_err(Clone::clone)?;
+        let mut values: Vec<&str> = Vec::new();
+        for v in [query.e164.as_deref().unwrap_or_default(), query.digits.as_str()] {
+            if !v.is_empty() && !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found =
+            self.call(http, hook, "crm.duplicate.findbycomm", &json!({"type": "PHONE", "values": values})).await?;
+        let contacts = ids(&found, "CONTACT", &hook.host)?;
+        let companies = ids(&found, "COMPANY", &hook.host)?;
+        if contacts.is_empty() && companies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch = self.call(http, hook, "batch", &batch_request(&contacts, &companies)).await?;
+        customers(self, &batch, &contacts, &companies, hook)
+    }
+
+    /// POSTs `body` as JSON to `method` and returns the answer's `result`.
+    async fn call(&self, http: &Http, hook: &Webhook, method: &str, body: &Value) -> Result<Value, CrmError> {
+        let host = hook.host.as_str();
+        let url = hook
+            .base
+            .join(&format!("{method}.json"))
+            .map_err(|_| CrmError::Config { name: self.name.clone(), problem: format!("cannot call {method}") })?;
+        let request = http
+            .client()
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .body(body.to_string());
+        let fix = format!("store the final webhook address with: ringside-cli secret set crm:{}", self.name);
+        let answer = http.send(request, &self.name, host, &fix).await?;
+        let parsed: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        if let Some(err) = parsed.as_ref().and_then(|v| v.get("error")).and_then(Value::as_str) {
+            let description = parsed.as_ref().and_then(|v| v.get("error_description")).and_then(Value::as_str);
+            return Err(self.error(host, err, description.unwrap_or_default()));
+        }
+        let status = answer.status;
+        if !status.is_success() {
+            let status_str = status_text(status);
+            let detail = json_error_detail(&answer.body).map(|d| format!(": {d}")).unwrap_or_default();
+            return Err(match status.as_u16() {
+                401 | 403 => CrmError::WebhookRefused { host: host.to_string(), name: self.name.clone() },
+                429 => CrmError::RateLimited { host: host.to_string(), status: status_str },
+                code => CrmError::Status {
+                    host: host.to_string(),
+                    verb: if code >= 500 { "had an error" } else { "rejected the request" }.to_string(),
+                    status: status_str,
+                    detail,
+                },
+            });
+        }
+        let mut value = match parsed {
+            Some(v) => v,
+            None => {
+                let detail =
+                    serde_json::from_slice::<Value>(&answer.body).err().map(|e| e.to_string()).unwrap_or_default();
+                return Err(CrmError::NotJson { host: host.to_string(), detail });
+            }
+        };
+        match value.get_mut("result") {
+            Some(result) => Ok(result.take()),
+            None => Err(CrmError::BadAnswer {
+                host: host.to_string(),
+                detail: format!("the answer to {method} has no \"result\""),
+            }),
+        }
+    }
+
+    /// Bitrix24's `{"error": code, "error_description": …}` as something to do.
+    fn error(&self, host: &str, code: &str, description: &str) -> CrmError {
+        let host = host.to_string();
+        match code {
+            "INVALID_CREDENTIALS"
+            | "NO_AUTH_FOUND"
+            | "invalid_token"
+            | "expired_token"
+            | "invalid_client"
+            | "WRONG_AUTH_TYPE" => CrmError::WebhookRefused { host, name: self.name.clone() },
+            // Bitrix24 also answers "method not found" for a method outside the webhook's scope.
+            "insufficient_scope" | "invalid_scope" | "ERROR_METHOD_NOT_FOUND" => CrmError::WebhookScope { host },
+            "QUERY_LIMIT_EXCEEDED" | "OPERATION_TIME_LIMIT" => CrmError::RateLimited { host, status: code.to_string() },
+            _ => {
+                let (code, description) = (clean_text(code, 80), clean_text(description, MAX_TEXT_CHARS));
+                // Method errors may come with an empty code: {"error": "", "error_description": "Not found"}.
+                match (code.is_empty(), description.is_empty()) {
+                    (true, true) => {
+                        CrmError::Bitrix { host, code: "an unnamed error".to_string(), detail: String::new() }
+                    }
+                    (true, false) => CrmError::Bitrix { host, code: description, detail: String::new() },
+                    (false, true) => CrmError::Bitrix { host, code, detail: String::new() },
+                    (false, false) => CrmError::Bitrix { host, code, detail: format!(": {description}") },
+                }
+            }
+        }
+    }
+}
+
+/// The ids of `kind` (`CONTACT`, `COMPANY`) in a `crm.duplicate.findbycomm` result, newest
+/// (highest) first, at most [`MAX_PER_TYPE`]. An empty result may come as `[]`.
+fn ids(result: &Value, kind: &str, host: &str) -> Result<Vec<u64>, CrmError> {
+    let list = match result {
+        Value::Object(o) => o.get(kind),
+        Value::Array(a) if a.is_empty() => None,
+        Value::Null => None,
+        _ => {
+            return Err(CrmError::BadAnswer {
+                host: host.to_string(),
+                detail: "crm.duplicate.findbycomm did not answer with lists of ids".to_string(),
+            })
+        }
+    };
+    let mut ids: Vec<u64> =
+        list.and_then(Value::as_array).map(|a| a.iter().filter_map(id_of).collect()).unwrap_or_default();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids.truncate(MAX_PER_TYPE);
+    Ok(ids)
+}
+
+/// A Bitrix24 id: a positive number, or a string of digits.
+fn id_of(v: &Value) -> Option<u64> {
+    let id = match v {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()?
+        }
+        _ => return None,
+    };
+    (id > 0).then_some(id)
+}
+
+/// `crm.deal.list` for the open deals of one contact or company, most recently modified first.
+fn open_deals(filter_field: &str, id: u64) -> String {
+    format!(
+        "crm.deal.list?filter[{filter_field}]={id}&filter[CLOSED]=N&order[DATE_MODIFY]=DESC\
+         &select[0]=ID&select[1]=TITLE&select[2]=STAGE_ID&select[3]=OPPORTUNITY&select[4]=CURRENCY_ID"
+    )
+}
+
+/// The one `batch` of a lookup. Keys are ordered so that `contact_N_company`, which reads
+/// `$result[contact_N][COMPANY_ID]`, runs after `contact_N`.
+pub(crate) fn batch_request(contacts: &[u64], companies: &[u64]) -> Value {
+    let mut cmd = Map::new();
+    for id in contacts {
+        cmd.insert(format!("contact_{id}"), Value::String(format!("crm.contact.get?id={id}")));
+        cmd.insert(
+            format!("contact_{id}_company"),
+            Value::String(format!("crm.company.get?id=$result[contact_{id}][COMPANY_ID]")),
+        );
+        cmd.insert(format!("contact_{id}_deals"), Value::String(open_deals("CONTACT_ID", *id)));
+    }
+    for id in companies {
+        cmd.insert(format!("company_{id}"), Value::String(format!("crm.company.get?id={id}")));
+        cmd.insert(format!("company_{id}_deals"), Value::String(open_deals("COMPANY_ID", *id)));
+    }
+    json!({"halt": 0, "cmd": cmd})
+}
+
+/// Customers from the batch's answer, most recently active first.
+fn customers(
+    bitrix: &Bitrix,
+    batch: &Value,
+    contacts: &[u64],
+    companies: &[u64],
+    hook: &Webhook,
+) -> Result<Vec<CrmCustomer>, CrmError> {
+    let empty = Map::new();
+    // An empty `result` or `result_error` comes as `[]`.
+    let results = batch.get("result").and_then(Value::as_object).unwrap_or(&empty);
+    let errors = batch.get("result_error").and_then(Value::as_object).unwrap_or(&empty);
+    let mut found: Vec<(Option<i64>, CrmCustomer)> = Vec::new();
+    let mut missing = Vec::new();
+
+    for id in contacts {
+        let key = format!("contact_{id}");
+        let Some(contact) = results.get(&key).filter(|v| v.is_object()) else {
+            missing.push(key);
+            continue;
+        };
+        let parts: Vec<String> =
+            ["NAME", "SECOND_NAME", "LAST_NAME"].iter().filter_map(|f| value_text(contact.get(*f))).collect();
+        let name = clean_text(&parts.join(" "), MAX_TEXT_CHARS);
+        let name = if name.is_empty() { format!("Contact #{id}") } else { name };
+        let own_company = results.get(&format!("contact_{id}_company")).and_then(|c| value_text(c.get("TITLE")));
+        let company = own_company.or_else(|| {
+            let company_id = contact.get("COMPANY_ID").and_then(id_of)?;
+            results.get(&format!("company_{company_id}")).and_then(|c| value_text(c.get("TITLE")))
+        });
+        let customer = CrmCustomer {
+            id: format!("contact:{id}"),
+            name,
+            company,
+            url: Some(format!("{}/crm/contact/details/{id}/", hook.origin)),
+            orders: deals(results.get(&format!("contact_{id}_deals"))),
+        };
+        found.push((last_active(contact), customer));
+    }
+    for id in companies {
+        let key = format!("company_{id}");
+        let Some(company) = results.get(&key).filter(|v| v.is_object()) else {
+            missing.push(key);
+            continue;
+        };
+        let customer = CrmCustomer {
+            id: format!("company:{id}"),
+            name: value_text(company.get("TITLE")).unwrap_or_else(|| format!("Company #{id}")),
+            company: None,
+            url: Some(format!("{}/crm/company/details/{id}/", hook.origin)),
+            orders: deals(results.get(&format!("company_{id}_deals"))),
+        };
+        found.push((last_active(company), customer));
+    }
+
+    if found.is_empty() {
+        // Nothing readable: say why if Bitrix24 said something an admin can fix (the key, the
+        // scope, the rate); a contact deleted since the search is simply not there.
+        for key in &missing {
+            let Some(err) = errors.get(key) else { continue };
+            let code = err.get("error").and_then(Value::as_str).unwrap_or_default();
+            let description = err.get("error_description").and_then(Value::as_str).unwrap_or_default();
+            let error = bitrix.error(&hook.host, code, description);
+            if matches!(
+                error,
+                CrmError::WebhookRefused { .. } | CrmError::WebhookScope { .. } | CrmError::RateLimited { .. }
+            ) {
+                return Err(error);
+            }
+        }
+    }
+
+    // Stable: customers without a date keep Bitrix24's order, after the dated ones.
+    found.sort_by(|(a, _), (b, _)| b.cmp(a));
+    Ok(found.into_iter().map(|(_, c)| c).take(MAX_CUSTOMERS).collect())
+}
+
+/// The most recent activity of a contact or company: `LAST_ACTIVITY_TIME`, else `DATE_MODIFY`.
+fn last_active(entity: &Value) -> Option<i64> {
+    ["LAST_ACTIVITY_TIME", "DATE_MODIFY"]
+        .iter()
+        .find_map(|f| entity.get(*f).and_then(Value::as_str).and_then(parse_instant))
+}
+
+fn deals(list: Option<&Value>) -> Vec<CrmOrder> {
+    let Some(list) = list.and_then(Value::as_array) else { return Vec::new() };
+    list.iter()
+        .filter(|d| d.is_object())
+        .take(MAX_ORDERS)
+        .map(|d| {
+            let title = value_text(d.get("TITLE"))
+                .or_else(|| value_text(d.get("ID")).map(|id| format!("Deal #{id}")))
+                .unwrap_or_else(|| "Deal".to_string());
+            let amount = value_text(d.get("OPPORTUNITY")).map(|amount| match value_text(d.get("CURRENCY_ID")) {
+                Some(currency) => clean_text(&format!("{amount} {currency}"), MAX_TEXT_CHARS),
+                None => amount,
+            });
+            CrmOrder { title, status: value_text(d.get("STAGE_ID")), amount }
+        })
+        .collect()
+}

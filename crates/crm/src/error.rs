@@ -1,0 +1,110 @@
+//! What can go wrong when asking a CRM, as sentences an agent or an admin can act on.
+//!
+//! No message ever contains a secret: not the API key, not a Bitrix24 webhook code, not a URL
+//! that holds one. Hosts are named (`crm.example.com`, the Bitrix24 portal's host), paths are not,
+//! because a REST path carries the caller's number and a webhook path carries the code.
+
+/// Why a CRM lookup failed. `Display` is the sentence to show; every field is an owned `String`
+/// so the error is `Clone` (a cached failure can be handed to several cards).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CrmError {
+    /// The CRM needs a key (a REST `auth_header`, or any Bitrix24 portal) and none was found.
+    #[error("no key for CRM \"{name}\" in the keychain; store it with: ringside-cli secret set crm:{name}")]
+    NoSecret { name: String },
+
+    /// The stored key cannot be used as it is; `problem` says why (never what it is).
+    #[error("the key stored for CRM \"{name}\" {problem}; store a new one with: ringside-cli secret set crm:{name}")]
+    BadSecret { name: String, problem: String },
+
+    /// The configuration cannot work (caught before any request is sent).
+    #[error("CRM \"{name}\": {problem}")]
+    Config { name: String, problem: String },
+
+    /// The caller's number cannot be put into the configured address without changing which
+    /// resource it names (e.g. a raw number of `..` in a path segment).
+    #[error("the number {number:?} cannot be sent to {host}: it would change the address's path")]
+    BadNumber { host: String, number: String },
+
+    /// No answer (headers and body) within the per-request time bound.
+    #[error("{host} did not answer within {ms} ms")]
+    Timeout { host: String, ms: u64 },
+
+    /// DNS, TCP or TLS failed before a request could be sent.
+    #[error("cannot reach {host}: {reason}")]
+    Unreachable { host: String, reason: String },
+
+    /// The CRM redirected to another origin (scheme, host or port): the request was not repeated
+    /// there, so neither the caller's number nor the key left for the other site.
+    #[error(
+        "{from} redirected to {to}; Ringside does not send the caller's number and the key to another site; {fix}"
+    )]
+    CrossOriginRedirect { from: String, to: String, fix: String },
+
+    /// More than three redirects in a row.
+    #[error("{host} redirected more than 3 times; {fix}")]
+    TooManyRedirects { host: String, fix: String },
+
+    /// The answer's body is bigger than Ringside reads (2 MiB).
+    #[error("{host} answered with more than 2 MiB")]
+    TooLarge { host: String },
+
+    /// 401 or 403 from a REST CRM.
+    #[error("{host} refused {what} ({status}); {fix}")]
+    Refused { host: String, status: String, what: String, fix: String },
+
+    /// 429, or Bitrix24's QUERY_LIMIT_EXCEEDED / OPERATION_TIME_LIMIT.
+    #[error("{host} is rate limiting Ringside ({status}); the lookup will work again in a moment")]
+    RateLimited { host: String, status: String },
+
+    /// Any other status that is not a success. `detail` is empty or `": <the CRM's own message>"`,
+    /// sanitised to one line of at most 200 characters.
+    #[error("{host} {verb} ({status}){detail}")]
+    Status { host: String, verb: String, status: String, detail: String },
+
+    /// The body of a success is not JSON; `detail` is serde_json's description and position.
+    #[error("{host} answered with something that is not JSON ({detail})")]
+    NotJson { host: String, detail: String },
+
+    /// JSON, but not in the shape the configuration (or Bitrix24's documentation) describes.
+    #[error("{host} answered in an unexpected shape: {detail}")]
+    BadAnswer { host: String, detail: String },
+
+    /// Bitrix24 does not accept the webhook (INVALID_CREDENTIALS, NO_AUTH_FOUND, …).
+    #[error(
+        "Bitrix24 ({host}) refused the webhook; create a new incoming webhook and store it with: \
+         ringside-cli secret set crm:{name}"
+    )]
+    WebhookRefused { host: String, name: String },
+
+    /// The webhook works but may not read the CRM (insufficient_scope).
+    #[error(
+        "the Bitrix24 webhook for {host} lacks the CRM (crm) permission; edit the incoming webhook in Bitrix24, \
+         tick \"CRM (crm)\" and save"
+    )]
+    WebhookScope { host: String },
+
+    /// Any other error Bitrix24 reported (`{"error": code, "error_description": …}`).
+    #[error("Bitrix24 ({host}) answered with an error: {code}{detail}")]
+    Bitrix { host: String, code: String, detail: String },
+
+    /// Any other transport failure.
+    #[error("the request to {host} failed: {reason}")]
+    Http { host: String, reason: String },
+}
+
+impl CrmError {
+    /// True when asking again later may succeed without anybody changing anything (time-outs,
+    /// unreachable hosts, rate limits, 5xx): a cache should not keep such a failure long.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            CrmError::Timeout { .. }
+            | CrmError::Unreachable { .. }
+            | CrmError::RateLimited { .. }
+            | CrmError::Http { .. } => true,
+            CrmError::Status { status, .. } => status.starts_with('5'),
+            CrmError::Bitrix { code, .. } => code == "INTERNAL_SERVER_ERROR" || code == "ERROR_UNEXPECTED_ANSWER",
+            _ => false,
+        }
+    }
+}

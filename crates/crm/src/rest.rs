@@ -1,0 +1,369 @@
+//! A generic REST CRM: one GET to a URL template, JSON mapped through configured JSON pointers.
+
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT};
+use ringside_config::{FieldMap, RestCrmConfig};
+use ringside_secrets::SecretString;
+use serde_json::Value;
+use url::Url;
+
+use crate::http::{host_label, status_text, Http};
+use crate::text::{clean_text, fill_template, value_text, web_url};
+use crate::{CrmCustomer, CrmError, CrmOrder, CrmQuery, MAX_CUSTOMERS, MAX_ORDERS};
+
+pub(crate) struct Rest {
+    name: String,
+    template: String,
+    origin: url::Origin,
+    host: String,
+    /// `Err` when the key is needed but missing or unusable: reported by every `find`.
+    auth: Result<Option<(HeaderName, HeaderValue)>, CrmError>,
+    /// The header as configured (`HeaderName` lower-cases it), for messages.
+    auth_header: Option<String>,
+    card_url: Option<String>,
+    fields: FieldMap,
+}
+
+/// `.`, `..` and their percent-encoded spellings: path segments a URL parser resolves away.
+fn is_dot_segment(segment: &str) -> bool {
+    let s = segment.to_ascii_lowercase();
+    matches!(s.as_str(), "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e")
+}
+
+/// The path segments of an address written as text (before any parser resolves dot segments).
+fn raw_path_segments(address: &str) -> Vec<&str> {
+    let after_scheme = address.split_once("://").map_or(address, |(_, rest)| rest);
+    let path_and_more = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    let path = path_and_more.split(['?', '#']).next().unwrap_or_default();
+    path.split('/').collect()
+}
+
+/// `template` filled with `values` and parsed, provided no value turned into a dot segment (the
+/// encoded values hold no `/`, so the filled text has the same segments as the neutral one).
+fn fill_checked(template: &str, values: &[(&str, &str)]) -> Option<Url> {
+    let neutral: Vec<(&str, &str)> = values.iter().map(|(name, _)| (*name, "0")).collect();
+    let neutral = fill_template(template, &neutral);
+    let filled = fill_template(template, values);
+    let (before, after) = (raw_path_segments(&neutral), raw_path_segments(&filled));
+    if before.len() != after.len() || before.iter().zip(&after).any(|(b, a)| is_dot_segment(a) && !is_dot_segment(b)) {
+        return None;
+    }
+    Url::parse(&filled).ok()
+}
+
+impl Rest {
+    pub(crate) fn new(name: &str, config: &RestCrmConfig, secret: Option<SecretString>) -> Result<Rest, CrmError> {
+        let config_error = |problem: String| CrmError::Config { name: name.to_string(), problem };
+        let authority =
+            config.url.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
+        if authority.contains('{') {
+            return Err(config_error(
+                "url has a placeholder in its host; the caller's number may only go into the path or the query"
+                    .to_string(),
+            ));
+        }
+        let neutral = fill_template(&config.url, &[("e164", "0"), ("digits", "0"), ("raw", "0")]);
+        let parsed = Url::parse(&neutral).map_err(|e| config_error(format!("url is not a valid address ({e})")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(config_error("url is not an http:// or https:// address".to_string()));
+        }
+        let auth = match &config.auth_header {
+            None => Ok(None),
+            Some(header) => {
+                let header_name = HeaderName::from_bytes(header.as_bytes())
+                    .map_err(|_| config_error(format!("auth_header {header:?} is not a header name")))?;
+                match secret {
+                    None => Err(CrmError::NoSecret { name: name.to_string() }),
+                    Some(secret) => header_value(&config.auth_prefix, &secret)
+                        .map(|value| Some((header_name, value)))
+                        .ok_or_else(|| CrmError::BadSecret {
+                            name: name.to_string(),
+                            problem: format!(
+                                "is not valid in the {header} header (it holds a line break or another control \
+                                 character a header cannot carry)"
+                            ),
+                        }),
+                }
+            }
+        };
+        Ok(Rest {
+            name: name.to_string(),
+            template: config.url.clone(),
+            origin: parsed.origin(),
+            host: host_label(&parsed),
+            auth,
+            auth_header: config.auth_header.clone(),
+            card_url: config.card_url.clone(),
+            fields: config.fields.clone(),
+        })
+    }
+
+    /// Why the key cannot be sent, if it cannot.
+    pub(crate) fn auth_error(&self) -> Option<CrmError> {
+        self.auth.as_ref().err().cloned()
+    }
+
+    /// The host (and port) the requests go to: what the UI shows as the source.
+    pub(crate) fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The address for `query`: `{e164}` (or the digits when there is no E.164 form), `{digits}`
+    /// and `{raw}` each percent-encoded as one URL component.
+    pub(crate) fn url_for(&self, query: &CrmQuery) -> Result<Url, CrmError> {
+        let e164 = query.e164.as_deref().filter(|e| !e.is_empty()).unwrap_or(&query.digits);
+        let values = [("e164", e164), ("digits", query.digits.as_str()), ("raw", query.raw.as_str())];
+        let bad = || CrmError::BadNumber { host: self.host.clone(), number: clean_text(&query.raw, 64) };
+        let url = fill_checked(&self.template, &values).ok_or_else(bad)?;
+        if url.origin() != self.origin {
+            return Err(bad());
+        }
+        Ok(url)
+    }
+
+    pub(crate) async fn find(&self, http: &Http, query: &CrmQuery) -> Result<Vec<CrmCustomer>, CrmError> {
+        let auth = self.auth.clone()?;
+        let url = self.url_for(query)?;
+        let mut request = http.client().get(url).header(ACCEPT, "application/json");
+        if let Some((name, value)) = auth {
+            request = request.header(name, value);
+        }
+        let fix = "put the final address in the config (url in [[lookup.crm]])";
+        let answer = http.send(request, &self.name, &self.host, fix).await?;
+        let status = answer.status;
+        if status.is_success() {
+            if status == reqwest::StatusCode::NO_CONTENT {
+                return Ok(Vec::new());
+            }
+            return self.map(&answer.body);
+        }
+        let host = self.host.clone();
+        let status_str = status_text(status);
+        Err(match status.as_u16() {
+            // Many CRMs answer "no such phone" with 404.
+            404 => return Ok(Vec::new()),
+            401 | 403 => self.refused(status_str),
+            429 => CrmError::RateLimited { host, status: status_str },
+            code => {
+                let verb = match code {
+                    500..=599 => "had an error",
+                    400..=499 => "rejected the request",
+                    _ => "answered with an unexpected status",
+                };
+                let detail = crate::text::json_error_detail(&answer.body).map(|d| format!(": {d}")).unwrap_or_default();
+                CrmError::Status { host, verb: verb.to_string(), status: status_str, detail }
+            }
+        })
+    }
+
+    fn refused(&self, status: String) -> CrmError {
+        let name = &self.name;
+        match &self.auth_header {
+            Some(header) => CrmError::Refused {
+                host: self.host.clone(),
+                status,
+                what: "the key".to_string(),
+                fix: format!(
+                    "check the key sent in the {header} header and store the right one with: ringside-cli secret \
+                     set crm:{name}"
+                ),
+            },
+            None => CrmError::Refused {
+                host: self.host.clone(),
+                status,
+                what: "the request".to_string(),
+                fix: format!(
+                    "it may want a key: set auth_header for CRM \"{name}\" in [[lookup.crm]] and store the key with: \
+                     ringside-cli secret set crm:{name}"
+                ),
+            },
+        }
+    }
+
+    /// Customers from a JSON answer, as the configured pointers describe them.
+    pub(crate) fn map(&self, body: &[u8]) -> Result<Vec<CrmCustomer>, CrmError> {
+        let host = || self.host.clone();
+        let root: Value =
+            serde_json::from_slice(body).map_err(|e| CrmError::NotJson { host: host(), detail: e.to_string() })?;
+        let f = &self.fields;
+        let items: Vec<&Value> = match root.pointer(&f.list) {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(Value::Object(o)) if o.is_empty() => return Ok(Vec::new()),
+            Some(item @ Value::Object(_)) => vec![item],
+            Some(_) => {
+                return Err(CrmError::BadAnswer {
+                    host: host(),
+                    detail: format!(
+                        "{:?} is neither a list of customers nor one customer; check fields.list of CRM \"{}\" \
+                         ([lookup.crm.fields])",
+                        f.list, self.name
+                    ),
+                })
+            }
+        };
+        let mut customers = Vec::new();
+        let mut nameless = 0;
+        for item in items {
+            if customers.len() >= MAX_CUSTOMERS {
+                break;
+            }
+            let Some(name) = value_text(item.pointer(&f.name)) else {
+                nameless += 1;
+                continue;
+            };
+            let id = value_text(item.pointer(&f.id)).unwrap_or_default();
+            let company = f.company.as_deref().and_then(|p| value_text(item.pointer(p)));
+            let url = f
+                .url
+                .as_deref()
+                .and_then(|p| item.pointer(p))
+                .and_then(Value::as_str)
+                .and_then(web_url)
+                .or_else(|| self.card_url_for(&id));
+            let orders = f
+                .orders
+                .as_deref()
+                .and_then(|p| item.pointer(p))
+                .and_then(Value::as_array)
+                .map(|orders| self.map_orders(orders))
+                .unwrap_or_default();
+            customers.push(CrmCustomer { id, name, company, url, orders });
+        }
+        if customers.is_empty() && nameless > 0 {
+            return Err(CrmError::BadAnswer {
+                host: host(),
+                detail: format!(
+                    "no customer in the answer has a name at {:?}; check fields.name of CRM \"{}\" ([lookup.crm.fields])",
+                    f.name, self.name
+                ),
+            });
+        }
+        Ok(customers)
+    }
+
+    fn map_orders(&self, orders: &[Value]) -> Vec<CrmOrder> {
+        let f = &self.fields;
+        orders
+            .iter()
+            .filter_map(|o| {
+                let title = value_text(o.pointer(&f.order_title))?;
+                let status = f.order_status.as_deref().and_then(|p| value_text(o.pointer(p)));
+                let amount = f.order_amount.as_deref().and_then(|p| value_text(o.pointer(p)));
+                Some(CrmOrder { title, status, amount })
+            })
+            .take(MAX_ORDERS)
+            .collect()
+    }
+
+    fn card_url_for(&self, id: &str) -> Option<String> {
+        if id.is_empty() {
+            return None;
+        }
+        let url = fill_checked(self.card_url.as_deref()?, &[("id", id)])?;
+        web_url(url.as_str())
+    }
+}
+
+/// `prefix + secret` as a header value marked sensitive (left out of debug output and HTTP/2
+/// header compression tables), or `None` if either holds a control character.
+fn header_value(prefix: &str, secret: &SecretString) -> Option<HeaderValue> {
+    let secret = secret.expose();
+    if prefix.chars().chain(secret.chars()).any(char::is_control) {
+        return None;
+    }
+    let mut value = HeaderValue::from_bytes(format!("{prefix}{secret}").as_bytes()).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A REST CRM's settings, parsed and validated by ringside-config as a user would write them.
+    fn config(url: &str, extra: &str) -> RestCrmConfig {
+        let text = format!("[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"{url}\"\n{extra}");
+        let config = ringside_config::Config::from_toml_str(&text, std::path::Path::new("test.toml")).unwrap();
+        match config.lookup.crm.into_iter().next().map(|c| c.kind) {
+            // (Written so that it compiles whether the variant holds the settings or a Box of them.)
+            Some(ringside_config::CrmKind::Rest(rest)) => {
+                let rest: &RestCrmConfig = &rest;
+                rest.clone()
+            }
+            other => panic!("not a REST CRM: {other:?}"),
+        }
+    }
+
+    fn rest(url: &str, fields: &str) -> Rest {
+        let extra = format!("card_url = \"https://crm.example.com/c/{{id}}\"\n[lookup.crm.fields]\n{fields}");
+        Rest::new("shop", &config(url, &extra), None).unwrap()
+    }
+
+    fn query(raw: &str) -> CrmQuery {
+        CrmQuery { raw: raw.to_string(), e164: None, digits: "123".to_string() }
+    }
+
+    #[test]
+    fn dot_only_numbers_cannot_change_the_path() {
+        let r = rest("https://crm.example.com/api/customers/{raw}", "");
+        assert!(matches!(r.url_for(&query("..")), Err(CrmError::BadNumber { .. })));
+        assert!(matches!(r.url_for(&query(".")), Err(CrmError::BadNumber { .. })));
+        assert_eq!(r.url_for(&query("...")).unwrap().path(), "/api/customers/...");
+        assert_eq!(r.url_for(&query("1.2")).unwrap().path(), "/api/customers/1.2");
+        let q = rest("https://crm.example.com/find?raw={raw}", "");
+        assert_eq!(q.url_for(&query("..")).unwrap().query(), Some("raw=.."));
+    }
+
+    #[test]
+    fn e164_falls_back_to_the_digits() {
+        let r = rest("https://crm.example.com/find?p={e164}", "");
+        assert_eq!(r.url_for(&query("x")).unwrap().as_str(), "https://crm.example.com/find?p=123");
+        let q = CrmQuery { raw: "x".into(), e164: Some("+4930123".into()), digits: "030123".into() };
+        assert_eq!(r.url_for(&q).unwrap().as_str(), "https://crm.example.com/find?p=%2B4930123");
+    }
+
+    #[test]
+    fn a_placeholder_in_the_host_is_refused() {
+        // ringside-config accepts it (it checks placeholders' names, not where they are).
+        let err = Rest::new("shop", &config("https://{raw}.example.com/find", ""), None).err().unwrap();
+        assert!(err.to_string().contains("host"), "{err}");
+    }
+
+    #[test]
+    fn card_url_id_is_encoded_and_dot_ids_give_no_link() {
+        let r = rest("https://crm.example.com/find/{digits}", "");
+        assert_eq!(r.card_url_for("a/b?c").as_deref(), Some("https://crm.example.com/c/a%2Fb%3Fc"));
+        assert_eq!(r.card_url_for(".."), None);
+        assert_eq!(r.card_url_for(""), None);
+    }
+
+    #[test]
+    fn mapping_caps_customers_and_orders() {
+        let r = rest("https://crm.example.com/find/{digits}", "orders = \"/o\"");
+        let orders: Vec<Value> = (0..30).map(|i| serde_json::json!({"title": format!("o{i}")})).collect();
+        let items: Vec<Value> =
+            (0..70).map(|i| serde_json::json!({"id": i, "name": format!("n{i}"), "o": orders})).collect();
+        let customers = r.map(serde_json::to_string(&items).unwrap().as_bytes()).unwrap();
+        assert_eq!(customers.len(), MAX_CUSTOMERS);
+        assert!(customers.iter().all(|c| c.orders.len() == MAX_ORDERS));
+        assert_eq!(customers[49].id, "49");
+    }
+
+    #[test]
+    fn empty_object_and_null_are_no_customers() {
+        let r = rest("https://crm.example.com/find/{digits}", "");
+        assert_eq!(r.map(b"{}").unwrap(), vec![]);
+        assert_eq!(r.map(b"null").unwrap(), vec![]);
+        assert_eq!(r.map(b"[]").unwrap(), vec![]);
+        assert!(matches!(r.map(b"42"), Err(CrmError::BadAnswer { .. })));
+    }
+
+    #[test]
+    fn header_value_refuses_control_characters() {
+        assert!(header_value("Bearer ", &SecretString::from("abc\r\nX-Evil: 1")).is_none());
+        assert!(header_value("Bearer ", &SecretString::from("abc\u{7f}")).is_none());
+        let v = header_value("Bearer ", &SecretString::from("abc")).unwrap();
+        assert!(v.is_sensitive());
+        assert_eq!(v.to_str().unwrap(), "Bearer abc");
+    }
+}

@@ -1,0 +1,263 @@
+//! Pure helpers: cleaning a CRM's text before a card shows it, encoding a stranger's text into a
+//! URL, reading a JSON value as text, and ISO 8601 instants.
+
+use serde_json::Value;
+
+/// Longest name, company, order title… kept, in characters.
+pub(crate) const MAX_TEXT_CHARS: usize = 200;
+/// Longest URL kept for a customer's link.
+const MAX_URL_CHARS: usize = 2048;
+
+/// Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069): they make a card
+/// show text in another order than it is stored (e.g. a fake amount or a reversed link).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One line of text a card can show: line breaks and tabs become spaces, other control and bidi
+/// control characters are removed, runs of white space collapse to one, the ends are trimmed,
+/// and at most `max_chars` characters are kept.
+pub(crate) fn clean_text(s: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max_chars * 4));
+    let mut count = 0;
+    let mut pending_space = false;
+    for c in s.chars() {
+        if count >= max_chars {
+            break;
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if c.is_control() || is_bidi_control(c) {
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+            count += 1;
+            if count >= max_chars {
+                break;
+            }
+        }
+        pending_space = false;
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+/// A JSON string or number as cleaned text; `None` for anything else, or text that is empty once
+/// cleaned.
+pub(crate) fn value_text(v: Option<&Value>) -> Option<String> {
+    let raw = match v? {
+        Value::String(s) => clean_text(s, MAX_TEXT_CHARS),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!raw.is_empty()).then_some(raw)
+}
+
+/// An `http`/`https` URL from a CRM, or `None`: `javascript:`, `data:`, `file:` and anything that
+/// does not parse are dropped, so a card never links anywhere but to a web page.
+pub(crate) fn web_url(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > MAX_URL_CHARS || s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return None;
+    }
+    let url = url::Url::parse(s).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    Some(url.to_string())
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`), so
+/// the value stays one path segment or one query value: `/`, `?`, `&`, `=`, `#`, `+`, `%`, space
+/// and line breaks are all encoded.
+pub(crate) fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 0xF)]));
+        }
+    }
+    out
+}
+
+/// `template` with each `{name}` replaced by the percent-encoded value `values` gives for it.
+/// Unknown placeholders are left as they are (the configuration has rejected them already).
+pub(crate) fn fill_template(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let filled = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values.iter().find(|(n, _)| *n == name).map(|(_, v)| (encode_component(v), close))
+        });
+        match filled {
+            Some((encoded, close)) => {
+                out.push_str(&encoded);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A CRM's own error text from a JSON body: `message`, `error_description` or `error` (a string,
+/// or an object with a `message`), cleaned to one line of at most 200 characters.
+pub(crate) fn json_error_detail(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let obj = v.as_object()?;
+    let candidates = [
+        obj.get("message"),
+        obj.get("error_description"),
+        obj.get("error"),
+        obj.get("error").and_then(|e| e.get("message")),
+    ];
+    for text in candidates.into_iter().flatten().filter_map(Value::as_str) {
+        let text = clean_text(text, MAX_TEXT_CHARS);
+        if !text.is_empty() {
+            return Some(text);
+        }
+    }
+    None
+}
+
+/// Seconds since the Unix epoch of an ISO 8601 date-time with an offset, as Bitrix24 writes them:
+/// `2024-08-15T10:38:21+02:00` (also `Z`, `+0200`, and fractional seconds). `None` otherwise.
+pub(crate) fn parse_instant(s: &str) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+        return None;
+    }
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    let offset = match b.get(i) {
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(&sign @ (b'+' | b'-')) => {
+            let oh = num(i + 1, 2)?;
+            let (om, end) = if b.get(i + 3) == Some(&b':') { (num(i + 4, 2)?, i + 6) } else { (num(i + 3, 2)?, i + 5) };
+            if end != b.len() || oh > 23 || om > 59 {
+                return None;
+            }
+            let secs = oh * 3600 + om * 60;
+            if sign == b'+' {
+                secs
+            } else {
+                -secs
+            }
+        }
+        _ => return None,
+    };
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_removes_controls_and_bidi_and_collapses_space() {
+        assert_eq!(clean_text("  Ada\u{202E}\u{2066} Love\u{7}lace\r\n Ltd\t ", 200), "Ada Lovelace Ltd");
+        assert_eq!(clean_text("\u{200F}שלום", 200), "\u{200F}שלום", "marks that are not overrides stay");
+        assert_eq!(clean_text(&"x".repeat(500), 200).chars().count(), 200);
+        assert_eq!(clean_text("ab cd", 3), "ab ");
+        assert_eq!(clean_text("\u{0085}\u{009B}", 200), "");
+    }
+
+    #[test]
+    fn encode_component_keeps_one_component() {
+        assert_eq!(encode_component("+38 (044) 123/45?x=1&y#z"), "%2B38%20%28044%29%20123%2F45%3Fx%3D1%26y%23z");
+        assert_eq!(encode_component("a\r\nb%"), "a%0D%0Ab%25");
+        assert_eq!(encode_component("é"), "%C3%A9");
+        assert_eq!(encode_component("AZaz09-._~"), "AZaz09-._~");
+    }
+
+    #[test]
+    fn fill_template_replaces_known_placeholders_only() {
+        let v = [("e164", "+1 2"), ("digits", "12")];
+        assert_eq!(fill_template("https://x/{e164}?d={digits}&o={other}", &v), "https://x/%2B1%202?d=12&o={other}");
+        assert_eq!(fill_template("https://x/{e164", &v), "https://x/{e164");
+    }
+
+    #[test]
+    fn web_url_keeps_http_and_https_only() {
+        assert_eq!(web_url("https://crm.example.com/c/1").as_deref(), Some("https://crm.example.com/c/1"));
+        assert!(web_url("http://crm.example.com/").is_some());
+        assert!(web_url("javascript:alert(1)").is_none());
+        assert!(web_url("JAVASCRIPT:alert(1)").is_none());
+        assert!(web_url("data:text/html,x").is_none());
+        assert!(web_url("file:///etc/passwd").is_none());
+        assert!(web_url("/relative").is_none());
+        assert!(web_url("https://crm.example.com/\u{202E}gpj.exe").is_none());
+    }
+
+    #[test]
+    fn json_error_detail_finds_the_message() {
+        assert_eq!(json_error_detail(br#"{"message":"db down\nretry"}"#).as_deref(), Some("db down retry"));
+        assert_eq!(json_error_detail(br#"{"error":"x","error_description":"why"}"#).as_deref(), Some("why"));
+        assert_eq!(json_error_detail(br#"{"error":{"message":"nested"}}"#).as_deref(), Some("nested"));
+        assert_eq!(json_error_detail(b"<html>"), None);
+        assert_eq!(json_error_detail(br#"{"message":5}"#), None);
+    }
+
+    #[test]
+    fn parse_instant_reads_iso8601_with_offsets() {
+        assert_eq!(parse_instant("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_instant("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_instant("2024-08-15T10:38:21+02:00"), Some(1_723_711_101));
+        assert_eq!(parse_instant("2024-08-15T08:38:21.250Z"), Some(1_723_711_101));
+        assert_eq!(parse_instant("2024-08-15T03:38:21-0500"), Some(1_723_711_101));
+        // Later as a string, earlier as an instant: why offsets are parsed rather than compared as text.
+        assert!(
+            parse_instant("2024-08-15T10:38:21+02:00").unwrap() < parse_instant("2024-08-15T09:38:22+00:00").unwrap()
+        );
+        assert_eq!(parse_instant("15.08.2024 10:38:21"), None);
+        assert_eq!(parse_instant("2024-08-15T10:38:21"), None);
+        assert_eq!(parse_instant("2024-13-15T10:38:21Z"), None);
+        assert_eq!(parse_instant(""), None);
+    }
+}

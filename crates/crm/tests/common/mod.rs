@@ -1,0 +1,129 @@
+//! A real HTTP server on 127.0.0.1 for the connector tests: it records every request it gets
+//! (method, raw path and query as they came over the wire, headers, body) and answers with what
+//! the test's handler returns.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use ringside_config::{Config, CrmConfig};
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// Still percent-encoded, exactly as sent.
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("the request body is JSON")
+    }
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Serves `handler` for every method and path.
+    pub async fn start<F, Fut>(handler: F) -> Server
+    where
+        F: Fn(Recorded) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = Response> + Send + 'static,
+    {
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
+        let app = axum::Router::new().fallback(move |req: Request| {
+            let (log, handler) = (log.clone(), handler.clone());
+            async move {
+                let (parts, body) = req.into_parts();
+                let body = axum::body::to_bytes(body, 16 << 20).await.map(|b| b.to_vec()).unwrap_or_default();
+                let recorded = Recorded {
+                    method: parts.method.to_string(),
+                    path: parts.uri.path().to_string(),
+                    query: parts.uri.query().map(str::to_string),
+                    headers: parts.headers,
+                    body,
+                };
+                log.lock().unwrap().push(recorded.clone());
+                handler(recorded).await
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Server { addr, requests, task }
+    }
+
+    /// `http://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `127.0.0.1:PORT`: how messages name this server.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub fn reply(status: u16, content_type: &str, body: impl Into<Body>) -> Response {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap())
+        .header("content-type", content_type)
+        .body(body.into())
+        .unwrap()
+}
+
+pub fn json(status: u16, body: serde_json::Value) -> Response {
+    reply(status, "application/json", body.to_string())
+}
+
+pub fn redirect(status: u16, location: &str) -> Response {
+    Response::builder().status(status).header("location", location).body(Body::empty()).unwrap()
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+pub async fn closed_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// The one `[[lookup.crm]]` of `toml`, parsed and validated by ringside-config exactly as a user's
+/// file would be.
+pub fn crm_config(toml: &str) -> CrmConfig {
+    let config = Config::from_toml_str(toml, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"));
+    config.lookup.crm.into_iter().next().expect("one [[lookup.crm]]")
+}
+
+pub const TIMEOUT: Duration = Duration::from_secs(5);
