@@ -256,6 +256,7 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
         SecretAction::Delete(t) => (false, t),
     };
     let config = target.config()?;
+    let mut crm = None;
     let (key, prompt): (SecretKey, Box<dyn FnOnce() -> Result<String, String>>) = match key.as_deref() {
         Some(key) => {
             let name = key.strip_prefix("crm:").ok_or_else(|| {
@@ -263,7 +264,8 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
                     "{key:?} is not a secret Ringside keeps; give crm:NAME for a CRM, or nothing for the AMI secret"
                 )
             })?;
-            if !config.lookup.crm.iter().any(|c| c.name == name) {
+            crm = config.lookup.crm.iter().find(|c| c.name == name).cloned();
+            if crm.is_none() {
                 let known: Vec<&str> = config.lookup.crm.iter().map(|c| c.name.as_str()).collect();
                 return Err(format!(
                     "no [[lookup.crm]] named {name:?} in the config{}",
@@ -303,6 +305,10 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
         }
         (true, false) => Some(prompt()?),
     };
+    // A Bitrix24 webhook URL or a header key that could never work is refused before it is kept.
+    if let (Some(crm), Some(v)) = (&crm, &value) {
+        ringside_crm::check_secret(crm, &ringside_secrets::SecretString::new(v.clone())).map_err(|e| e.to_string())?;
+    }
     let label = key.to_string();
     tokio::task::spawn_blocking(move || {
         let store = SecretStore::os();

@@ -77,3 +77,60 @@ fn a_customer_added_by_hand_is_found_and_survives_export_and_reimport() {
     // The fresh directory was seeded with the same 50 demo customers: only Olha is new.
     assert!(imported.contains("1 added, 0 updated, 50 unchanged, 0 skipped"), "{imported}");
 }
+
+/// `lookup --sources` is the card's lookup: a CRM that cannot be reached is named in the
+/// failure, and the directory's customers are printed anyway.
+#[test]
+fn lookup_with_every_source_reports_a_crm_that_is_down_and_keeps_the_directorys_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = common::free_port(); // nothing listens there
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[lookup]\ntimeout_ms = 2000\norder = [\"shop\", \"directory\"]\n\n[[lookup.crm]]\nname = \"shop\"\n\
+             kind = \"rest\"\nurl = \"http://127.0.0.1:{port}/find?phone={{e164}}\"\n"
+        ),
+    )
+    .expect("config");
+    let config = config.to_str().expect("utf-8 path");
+    let o = run(&dir, &["lookup", "--sources", "--config", config, "+48 22 123 45 67"]);
+    assert!(!o.status.success(), "a failed source is a failure: {}", out(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains(&format!("lookup failed: shop: cannot reach 127.0.0.1:{port}")), "{stderr}");
+    let printed = out(&o);
+    assert!(printed.contains("2 customer(s) from shop, directory"), "{printed}");
+    assert!(printed.contains("Anna Kowalska") && printed.contains("Piotr Kowalski"), "{printed}");
+
+    // The key of a CRM that is not configured is refused before anything is stored.
+    let o = Command::new(CLI)
+        .args(["secret", "set", "crm:nope", "--stdin", "--config", config])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run ringside-cli");
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("no [[lookup.crm]] named \"nope\" in the config (there is: shop)"), "{stderr}");
+
+    // A Bitrix24 webhook that could never work is refused before it reaches the keychain, and
+    // the refusal does not repeat the secret.
+    let b24 = dir.path().join("b24.toml");
+    std::fs::write(&b24, "[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n").expect("config");
+    let mut child = Command::new(CLI)
+        .args(["secret", "set", "crm:b24", "--stdin", "--config", b24.to_str().expect("utf-8 path")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ringside-cli");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"https://portal.bitrix24.ua/crm/deal/zz9secretcode/\n").expect("write");
+    }
+    let o = child.wait_with_output().expect("wait");
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("webhook"), "{stderr}");
+    assert!(!stderr.contains("zz9secretcode"), "the secret is not repeated: {stderr}");
+}

@@ -559,3 +559,14 @@ fn a_crm_key_in_the_file_is_refused() {
         parse_err("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://crm/{raw}\"\napi_key = \"abc\"\n");
     assert!(matches!(err, ConfigError::Secret { .. }), "{err:?}");
 }
+
+/// The CRM guide's examples are valid config too.
+#[test]
+fn the_crm_guide_examples_are_valid() {
+    let doc = include_str!("../../../docs/crm.md");
+    let blocks: Vec<&str> = doc.split("```toml\n").skip(1).filter_map(|rest| rest.split("```").next()).collect();
+    assert!(!blocks.is_empty(), "docs/crm.md lost its examples");
+    for block in blocks {
+        parse(block).unwrap_or_else(|e| panic!("docs/crm.md example does not parse: {e}\n{block}"));
+    }
+}
