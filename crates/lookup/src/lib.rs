@@ -36,6 +36,6 @@ pub use directory::{
 };
 pub use error::LookupError;
 pub use import::{ColumnMap, ImportIssue, ImportReport, PhoneColumn};
-pub use normalize::{normalize, LookupConfig, NormalizedNumber, NotANumber, NumberKind};
+pub use normalize::{normalize, warm_up, LookupConfig, NormalizedNumber, NotANumber, NumberKind};
 pub use seed::{open_or_seed, seed_demo};
 pub use sources::{Bounds, SharedDirectory, Source, Sources};

@@ -187,6 +187,13 @@ impl fmt::Display for NormalizedNumber {
     }
 }
 
+/// Loads libphonenumber's metadata, which the first [`normalize`] otherwise pays for (about a
+/// second in a debug build, tens of milliseconds in release): call it once at start-up, off the
+/// async runtime, so the first caller's card is not late.
+pub fn warm_up(cfg: &LookupConfig) {
+    let _ = normalize("+380441234567", cfg);
+}
+
 /// Normalizes one number. Never panics, whatever the input.
 pub fn normalize(raw: &str, cfg: &LookupConfig) -> NormalizedNumber {
     normalize_with(raw, cfg, true)

@@ -37,6 +37,7 @@ pub(crate) async fn sources(config: &Config) -> Sources {
 }
 
 fn open_directory(config: &ringside_config::DirectoryConfig) -> Result<SharedDirectory, String> {
+    ringside_lookup::warm_up(&LookupConfig::for_region(&config.region));
     let path = config.resolved_path().ok_or("no home directory to keep the customer directory in")?;
     let (dir, seeded) = open_or_seed(&path, LookupConfig::for_region(&config.region)).map_err(|e| e.to_string())?;
     if let Some(report) = seeded {
