@@ -17,7 +17,13 @@ use serde::{Deserialize, Serialize, Serializer};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+mod dial;
 mod lookup;
+
+pub use dial::{
+    BodyFormat, ConnectionConfig, ConnectionKind, DialConfig, DialRule, HttpConnection, LinkScheme, NumberFormat,
+    Replace,
+};
 
 pub use lookup::{CrmConfig, CrmKind, FieldMap, LookupConfig, RestCrmConfig, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
 
@@ -35,6 +41,7 @@ pub struct Config {
     pub supervisor: SupervisorConfig,
     pub directory: DirectoryConfig,
     pub lookup: LookupConfig,
+    pub dial: DialConfig,
 }
 
 /// The embedded customer directory the call card looks numbers up in.
@@ -499,6 +506,8 @@ fn plain_words(message: &str) -> String {
         "RawLookup",
         "RawCrm",
         "RawFields",
+        "RawDial",
+        "RawConnection",
     ] {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
     }
@@ -525,6 +534,7 @@ struct RawConfig {
     supervisor: RawSupervisor,
     directory: RawDirectory,
     lookup: lookup::RawLookup,
+    dial: dial::RawDial,
 }
 
 #[derive(Deserialize, Default)]
@@ -633,6 +643,7 @@ impl RawConfig {
             supervisor: self.supervisor.into_config(doc)?,
             directory: self.directory.into_config(doc)?,
             lookup: self.lookup.into_config(doc)?,
+            dial: self.dial.into_config(doc)?,
         })
     }
 }

@@ -317,7 +317,7 @@ impl RawFields {
 
 /// An http(s) URL whose `{…}` placeholders are all in `allowed`. Plain http only to this
 /// computer unless `allow_plain_http`: the number and the key would travel unencrypted.
-fn check_url(url: &str, allowed: &[&str], allow_plain_http: bool) -> Result<(), String> {
+pub(crate) fn check_url(url: &str, allowed: &[&str], allow_plain_http: bool) -> Result<(), String> {
     let rest = if let Some(rest) = url.strip_prefix("https://") {
         rest
     } else if let Some(rest) = url.strip_prefix("http://") {

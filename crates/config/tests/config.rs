@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ringside_config::{
-    AgentConfig, AmiConfig, CardOpensOn, Config, ConfigError, CrmConfig, CrmKind, DemoConfig, DirectoryConfig,
-    FieldMap, LookupConfig, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
+    AgentConfig, AmiConfig, BodyFormat, CardOpensOn, Config, ConfigError, ConnectionConfig, ConnectionKind, CrmConfig,
+    CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap, HttpConnection, LookupConfig, NumberFormat,
+    Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -89,6 +90,42 @@ order_amount = "/total"
 [[lookup.crm]]
 name = "b24"
 kind = "bitrix24"
+
+[dial]
+default = "desk"
+confirm_links = false
+
+[[dial.connection]]
+name = "desk"
+kind = "microsip"
+path = "C:/Program Files/MicroSIP/microsip.exe"
+format = "national"
+prefix = "9"
+
+[[dial.connection]]
+name = "cloud"
+kind = "binotel"
+key = "a1b2c3"
+extension = "901"
+format = "international"
+replace = [{ from = "380", to = "0" }]
+
+[[dial.connection]]
+name = "custom"
+kind = "command"
+program = "/usr/bin/linphone"
+args = ["--call", "{number}"]
+
+[[dial.connection]]
+name = "api"
+kind = "http"
+url = "https://pbx.example.com/api/call"
+headers = { Authorization = "Bearer {secret}" }
+body = '{"from": "{extension}", "to": "{number}"}'
+extension = "204"
+success_pointer = "/status"
+success_value = "ok"
+error_pointer = "/message"
 "#;
 
 #[test]
@@ -183,6 +220,50 @@ fn full_file_is_read_field_by_field() {
                         }),
                     },
                     CrmConfig { name: "b24".into(), kind: CrmKind::Bitrix24 },
+                ],
+            },
+            dial: DialConfig {
+                default: Some("desk".into()),
+                confirm_links: false,
+                connections: vec![
+                    ConnectionConfig {
+                        name: "desk".into(),
+                        kind: ConnectionKind::Microsip { path: Some("C:/Program Files/MicroSIP/microsip.exe".into()) },
+                        rule: DialRule { format: NumberFormat::National, replace: vec![], prefix: "9".into() },
+                    },
+                    ConnectionConfig {
+                        name: "cloud".into(),
+                        kind: ConnectionKind::Binotel { key: "a1b2c3".into(), extension: "901".into() },
+                        rule: DialRule {
+                            format: NumberFormat::International,
+                            replace: vec![Replace { from: "380".into(), to: "0".into() }],
+                            prefix: String::new(),
+                        },
+                    },
+                    ConnectionConfig {
+                        name: "custom".into(),
+                        kind: ConnectionKind::Command {
+                            program: "/usr/bin/linphone".into(),
+                            args: vec!["--call".into(), "{number}".into()],
+                        },
+                        rule: DialRule::default(),
+                    },
+                    ConnectionConfig {
+                        name: "api".into(),
+                        kind: ConnectionKind::Http(HttpConnection {
+                            method: "POST".into(),
+                            url: "https://pbx.example.com/api/call".into(),
+                            headers: [("Authorization".to_string(), "Bearer {secret}".to_string())].into(),
+                            body: Some(r#"{"from": "{extension}", "to": "{number}"}"#.into()),
+                            body_format: BodyFormat::Json,
+                            extension: "204".into(),
+                            success_pointer: Some("/status".into()),
+                            success_value: Some("ok".into()),
+                            error_pointer: Some("/message".into()),
+                            allow_plain_http: false,
+                        }),
+                        rule: DialRule::default(),
+                    },
                 ],
             },
         }
@@ -568,5 +649,40 @@ fn the_crm_guide_examples_are_valid() {
     assert!(!blocks.is_empty(), "docs/crm.md lost its examples");
     for block in blocks {
         parse(block).unwrap_or_else(|e| panic!("docs/crm.md example does not parse: {e}\n{block}"));
+    }
+}
+
+#[test]
+fn without_connections_calls_go_through_the_pbx() {
+    let dial = Config::default().dial;
+    assert_eq!(dial.default_connection(), "pbx");
+    let effective = dial.effective_connections();
+    assert_eq!(effective.len(), 1);
+    assert_eq!(effective[0].kind, ConnectionKind::Pbx);
+    assert!(dial.confirm_links);
+}
+
+#[test]
+fn dial_mistakes_name_the_setting() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("[dial]\ndefault = \"x\"\n", "dial.default", "\"x\" is not a connection; expected one of: \"pbx\""),
+        ("[[dial.connection]]\nname = \"Desk\"\nkind = \"microsip\"\n", "dial.connection[0].name", "lower-case"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"microsip\"\nurl = \"https://x\"\n", "dial.connection[0].url", "not used by this kind of connection (microsip)"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"command\"\n", "dial.connection[0].program", "must be set"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"command\"\nprogram = \"/bin/x\"\nargs = [\"/password:{number}\"]\n", "dial.connection[0].args", "must have \"{number}\" as one whole argument"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"command\"\nprogram = \"/bin/x\"\nargs = [\"{number}\", \"--x={number}\"]\n", "dial.connection[0].args", "an argument of its own"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"binotel\"\nextension = \"901\"\n", "dial.connection[0].key", "must be set for kind = \"binotel\""),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"ringostat\"\nproject_id = \"1 2\"\nextension = \"9\"\n", "dial.connection[0].project_id", "one word"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"http\"\nurl = \"http://pbx.lan/call\"\n", "dial.connection[0].url", "unencrypted"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"http\"\nmethod = \"DELETE\"\nurl = \"https://p/c\"\n", "dial.connection[0].method", "GET"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"http\"\nurl = \"https://p/c\"\nsuccess_pointer = \"/ok\"\n", "dial.connection[0].success_value", "go together"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"pbx\"\nprefix = \"9,\"\n", "dial.connection[0].prefix", "only hold digits"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"pbx\"\nreplace = [{ from = \"\", to = \"0\" }]\n", "dial.connection[0].replace[0]", "must not be empty"),
+        ("[[dial.connection]]\nname = \"a\"\nkind = \"pbx\"\n[[dial.connection]]\nname = \"a\"\nkind = \"zoiper\"\n", "dial.connection[1].name", "already taken"),
+    ];
+    for (text, field, words) in cases {
+        let err = parse_err(text);
+        assert_eq!(err.field(), Some(*field), "{text}\n{err}");
+        assert!(err.to_string().contains(words), "{text}\n{err}");
     }
 }
