@@ -18,8 +18,8 @@ APT_BUILD=(
   libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
 )
 # What the tests need: a virtual display, WebKit's WebDriver, a private D-Bus session, a
-# notification daemon and a Secret Service.
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring)
+# notification daemon, a Secret Service, and xdg-utils (tel: links through xdg-open).
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }

@@ -112,3 +112,37 @@ pub async fn open_customer_page(
     use tauri_plugin_opener::OpenerExt;
     app.opener().open_url(url, None::<&str>).map_err(|e| format!("the browser could not be started: {e}"))
 }
+
+#[tauri::command]
+pub fn connections(shell: State<'_, Shell>) -> Reply<Vec<ringside_runtime::ConnectionSummary>> {
+    Ok(shell.handle()?.connections())
+}
+
+#[tauri::command]
+pub async fn dial(shell: State<'_, Shell>, number: String, via: Option<String>) -> Reply<()> {
+    shell.handle()?.dial(&number, via.as_deref()).await.map_err(|e| e.to_string())
+}
+
+/// The connections, what is installed, and who handles tel: links: the settings view.
+#[derive(Serialize)]
+pub struct DialSettings {
+    connections: Vec<ringside_runtime::ConnectionSummary>,
+    detected: ringside_dial::Detected,
+    handlers: Vec<crate::links::HandlerStatus>,
+}
+
+#[tauri::command]
+pub async fn dial_settings(app: tauri::AppHandle, shell: State<'_, Shell>) -> Reply<DialSettings> {
+    let connections = shell.handle()?.connections();
+    // Detection runs programs (xdg-mime) and reads the disk: off the async runtime.
+    let (detected, handlers) =
+        tauri::async_runtime::spawn_blocking(move || (ringside_dial::detect(), crate::links::status(&app)))
+            .await
+            .map_err(|e| e.to_string())?;
+    Ok(DialSettings { connections, detected, handlers })
+}
+
+#[tauri::command]
+pub async fn become_link_handler(app: tauri::AppHandle) -> Reply<()> {
+    tauri::async_runtime::spawn_blocking(move || crate::links::become_handler(&app)).await.map_err(|e| e.to_string())?
+}

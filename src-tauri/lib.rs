@@ -4,6 +4,7 @@
 //! `session` event, and turns clicks into calls on the [`RuntimeHandle`].
 
 mod commands;
+mod links;
 mod tray;
 
 use std::path::PathBuf;
@@ -187,7 +188,9 @@ pub fn run() {
 
     let app = tauri::Builder::default()
         // First plugin, so a second launch hands over before anything else starts.
+        // With its deep-link feature it hands a second launch's tel: link to the deep-link plugin.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| show_main_window(app)))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
         .invoke_handler(tauri::generate_handler![
@@ -203,6 +206,10 @@ pub fn run() {
             commands::choose_customer,
             commands::create_customer,
             commands::open_customer_page,
+            commands::connections,
+            commands::dial,
+            commands::dial_settings,
+            commands::become_link_handler,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -210,7 +217,18 @@ pub fn run() {
                 // A desktop without a tray still gets the window; closing it then quits.
                 tracing::warn!(error = %e, "no tray icon; closing the window will quit Ringside");
             }
-            tauri::async_runtime::spawn(start_and_forward(handle, config));
+            tauri::async_runtime::spawn(start_and_forward(handle.clone(), config));
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                // A link that started Ringside, then every link a later launch hands over.
+                if let Ok(Some(urls)) = app.deep_link().get_current() {
+                    links::open(&handle, urls.iter().map(|u| u.to_string()).collect());
+                }
+                let for_links = handle.clone();
+                app.deep_link().on_open_url(move |event| {
+                    links::open(&for_links, event.urls().iter().map(|u| u.to_string()).collect());
+                });
+            }
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -210,6 +210,7 @@ impl App {
             .env("RINGSIDE_LOG_FILE", work.join("ringside.log"))
             // The app's data (webview storage) stays out of the user's home.
             .env("XDG_DATA_HOME", work.join("data"))
+            .env("XDG_CONFIG_HOME", work.join("xdg-config"))
             .env("XDG_CACHE_HOME", work.join("cache"))
             .env("NO_AT_BRIDGE", "1")
             .stdin(Stdio::null())
@@ -487,5 +488,101 @@ async fn the_agent_picks_the_caller_and_creates_an_unknown_one_in_the_window() {
     let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let app = App::start("customers", &format!("[demo]\nlisten = \"{pbx}\"\n")).await;
     let result = pick_list_and_new_customer(&app, pbx).await;
+    app.finish(result).await;
+}
+
+/// Clicks a tel: link the way a browser does: `xdg-open`, in the same desktop session and
+/// XDG directories as the running app.
+fn open_link(app: &App, link: &str) -> Result<(), String> {
+    let mut child = Command::new("xdg-open")
+        .arg(link)
+        .env("XDG_DATA_HOME", app.work.join("data"))
+        .env("XDG_CONFIG_HOME", app.work.join("xdg-config"))
+        .env("RINGSIDE_CONFIG", &app.config)
+        .env("RINGSIDE_LOG_FILE", app.work.join("link-instance.log"))
+        .env_remove("XDG_CURRENT_DESKTOP")
+        .env_remove("DESKTOP_SESSION")
+        .env("NO_AT_BRIDGE", "1")
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("xdg-open (package xdg-utils) must be installed: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return if status.success() { Ok(()) } else { Err(format!("xdg-open {link} exited with {status}")) };
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("xdg-open {link} did not return"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+async fn tel_link_reaches_the_running_app(app: &App) -> Result<(), String> {
+    let client = &app.client;
+    wait_for_agent_state(client, "available").await?;
+
+    // Settings: Ringside is not the tel: handler yet; one click makes it so.
+    click(client, r#"[data-testid="settings"] summary"#).await?;
+    wait_until("the handler list", Duration::from_secs(10), || async {
+        let items = client
+            .find_all(Locator::Css(r#"[data-testid="settings-handlers"] li[data-scheme="tel"]"#))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((!items.is_empty()).then_some(()))
+    })
+    .await?;
+    click(client, r#"[data-testid="become-handler"]"#).await?;
+    wait_until("Ringside to handle tel:", Duration::from_secs(10), || async {
+        let items = client
+            .find_all(Locator::Css(r#"[data-testid="settings-handlers"] li[data-scheme="tel"][data-ringside="true"]"#))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((!items.is_empty()).then_some(()))
+    })
+    .await?;
+
+    // A link clicked elsewhere: the running Ringside asks, naming the customer.
+    open_link(app, "tel:+380-44-123-45-67")?;
+    wait_until("the link's confirm", Duration::from_secs(15), || async {
+        let number = text_of(client, r#"[data-testid="link-number"]"#).await?;
+        Ok((number == "+380441234567").then_some(()))
+    })
+    .await?;
+    let who = text_of(client, r#"[data-testid="link-customer"]"#).await?;
+    assert!(who.contains("Olena Kovalenko"), "the confirm names the customer: {who:?}");
+
+    // Call: the PBX rings the agent, then dials the customer; an outgoing card shows it.
+    click(client, r#"[data-testid="link-call"]"#).await?;
+    wait_until("the outgoing card", Duration::from_secs(20), || async {
+        let directions = card_fields(client, "card-direction").await?;
+        let numbers = card_fields(client, "card-number").await?;
+        Ok(directions.iter().find_map(|(id, d)| {
+            (d.eq_ignore_ascii_case("outgoing")
+                && numbers.iter().any(|(nid, n)| nid == id && digits(n).ends_with("441234567")))
+            .then_some(())
+        }))
+    })
+    .await?;
+
+    // A hostile link never dials: the window says why.
+    open_link(app, "tel:123%0a/password:x")?;
+    wait_until("the refusal", Duration::from_secs(15), || async {
+        let error = text_of(client, r#"[data-testid="error-text"]"#).await?;
+        Ok(error.contains("cannot be dialed").then_some(()))
+    })
+    .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus, xdg-utils and tauri-driver: run by ./dev.sh test"]
+async fn a_tel_link_clicked_elsewhere_is_confirmed_and_dialed_by_the_running_app() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let app = App::start("tel-link", &format!("[demo]\nlisten = \"{pbx}\"\n")).await;
+    let result = tel_link_reaches_the_running_app(&app).await;
     app.finish(result).await;
 }

@@ -30,10 +30,22 @@
     about: $("about"),
     template: document.getElementById("card-template"),
     customerTemplate: document.getElementById("customer-template"),
+    dialForm: $("dial-form"),
+    dialNumber: $("dial-number"),
+    dialVia: $("dial-via"),
+    linkConfirm: $("link-confirm"),
+    linkNumber: $("link-number"),
+    linkCustomer: $("link-customer"),
+    linkVia: $("link-via"),
+    settings: $("settings"),
+    settingsConnections: $("settings-connections"),
+    settingsDetected: $("settings-detected"),
+    settingsHandlers: $("settings-handlers"),
+    becomeHandler: $("become-handler"),
   };
 
   // What the session told us last. Cards by call id.
-  const model = { agent: null, source: null, cards: new Map(), fatal: null };
+  const model = { agent: null, source: null, cards: new Map(), fatal: null, connections: [] };
 
   const AGENT_LABELS = {
     logged_out: "logged out",
@@ -261,6 +273,10 @@
       field(el, "card-hang-up").addEventListener("click", () => {
         call("hang_up").catch(() => {});
       });
+      field(el, "card-call").addEventListener("click", () => {
+        const card = model.cards.get(el.dataset.callId);
+        if (card) call("dial", { number: card.number, via: ui.dialVia.value || null }).catch(() => {});
+      });
       field(el, "card-lookup-retry").addEventListener("click", () => {
         call("retry_lookup", { callId: el.dataset.callId }).catch(() => {});
       });
@@ -302,6 +318,9 @@
 
     const current = model.agent && model.agent.call === card.call_id;
     field(el, "card-hang-up").hidden = !(current && card.status !== "ended");
+    // Calling back makes sense once this call is over, and only for an outside number.
+    const internal = card.lookup && card.lookup.state === "internal";
+    field(el, "card-call").hidden = card.status !== "ended" || !card.number_normalized || internal;
     field(el, "card-dismiss").hidden = card.status !== "ended";
     return el;
   }
@@ -390,6 +409,7 @@
     try {
       applySnapshot(await invoke("snapshot"));
       renderAbout(await invoke("about"));
+      await loadConnections();
       clearError();
     } catch (e) {
       showError(e);
@@ -398,6 +418,66 @@
       pending = null;
       for (const output of replay) applyOutput(output);
     }
+  }
+
+  // ---- calling out -------------------------------------------------------------------------
+
+  function fillConnections(select, connections) {
+    const chosen = select.value;
+    select.replaceChildren(
+      ...connections.map((c) => {
+        const option = document.createElement("option");
+        option.value = c.name;
+        option.textContent = c.name === c.label ? c.name : `${c.name} (${c.label})`;
+        option.selected = chosen ? c.name === chosen : c.default;
+        return option;
+      }),
+    );
+    select.hidden = connections.length < 2;
+  }
+
+  async function loadConnections() {
+    model.connections = await invoke("connections");
+    fillConnections(ui.dialVia, model.connections);
+  }
+
+  // A tel: link clicked in another program: ask first, naming whoever it belongs to.
+  function confirmLink(request) {
+    ui.linkNumber.textContent = request.number;
+    const names = request.customers.map(customerName);
+    let who = names.length === 0 ? "Not in your customers" : names.join(", ");
+    if (request.lookup_failed) who += ` (lookup failed: ${request.lookup_failed})`;
+    ui.linkCustomer.textContent = who;
+    fillConnections(ui.linkVia, request.connections);
+    ui.linkConfirm.dataset.number = request.number;
+    if (!ui.linkConfirm.open) ui.linkConfirm.showModal();
+  }
+
+  async function renderSettings() {
+    const settings = await call("dial_settings");
+    fillConnections(ui.dialVia, settings.connections);
+    ui.settingsConnections.replaceChildren(
+      ...settings.connections.map((c) => {
+        const li = document.createElement("li");
+        li.textContent = `${c.name}: ${c.label}${c.default ? " (default)" : ""}`;
+        return li;
+      }),
+    );
+    const found = [];
+    if (settings.detected.microsip) found.push(`MicroSIP at ${settings.detected.microsip}`);
+    if (settings.detected.zoiper) found.push(`Zoiper at ${settings.detected.zoiper}`);
+    ui.settingsDetected.textContent = found.length ? `Installed: ${found.join("; ")}` : "No MicroSIP or Zoiper found.";
+    ui.settingsHandlers.replaceChildren(
+      ...settings.handlers.map((h) => {
+        const li = document.createElement("li");
+        li.dataset.scheme = h.scheme;
+        li.dataset.ringside = h.ringside ? "true" : "false";
+        const current = h.ringside ? "Ringside" : h.current || "no application";
+        li.textContent = `${h.scheme}: links open in ${current}`;
+        return li;
+      }),
+    );
+    ui.becomeHandler.hidden = settings.handlers.every((h) => h.ringside);
   }
 
   function renderAbout(about) {
@@ -431,6 +511,32 @@
   ui.wrapUpCancel.addEventListener("click", () => call("finish_wrap_up", { result: "cancelled" }).catch(() => {}));
   ui.errorClose.addEventListener("click", clearError);
 
+  ui.dialForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const number = ui.dialNumber.value.trim();
+    if (!number) return;
+    call("dial", { number, via: ui.dialVia.value || null })
+      .then(() => {
+        ui.dialNumber.value = "";
+      })
+      .catch(() => {});
+  });
+
+  ui.linkConfirm.addEventListener("close", () => {
+    if (ui.linkConfirm.returnValue === "call") {
+      call("dial", { number: ui.linkConfirm.dataset.number, via: ui.linkVia.value || null }).catch(() => {});
+    }
+  });
+
+  ui.settings.addEventListener("toggle", () => {
+    if (ui.settings.open) renderSettings().catch(() => {});
+  });
+  ui.becomeHandler.addEventListener("click", () => {
+    call("become_link_handler")
+      .then(() => renderSettings())
+      .catch(() => {});
+  });
+
   // ---- start ------------------------------------------------------------------------------
 
   async function start() {
@@ -439,6 +545,7 @@
     await listen("ready", () => resync());
     await listen("fatal", (e) => fatal(e.payload));
     await listen("notice", (e) => showError(e.payload));
+    await listen("dial-request", (e) => confirmLink(e.payload));
     setInterval(renderTimers, 1000);
     // Listening first, then asking: a "ready" or "fatal" sent in between is not missed.
     const about = await invoke("about");

@@ -32,6 +32,8 @@ enum Command {
     Unpause(pbx::PauseArgs),
     /// Click-to-call: ring the agent's phone, then dial NUMBER.
     Originate(pbx::OriginateArgs),
+    /// Call NUMBER over a telephony connection: the softphone, a provider's API or the PBX.
+    Dial(pbx::DialArgs),
     /// Check the way to the PBX step by step and say what is wrong.
     Doctor(pbx::DoctorArgs),
     /// Keep the AMI secret in the OS keychain.
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
             Command::Pause(args) => pbx::pause(args, true).await,
             Command::Unpause(args) => pbx::pause(args, false).await,
             Command::Originate(args) => pbx::originate_cmd(args).await,
+            Command::Dial(args) => pbx::dial(args).await,
             Command::Doctor(args) => pbx::doctor(args).await,
             Command::Secret(args) => pbx::secret(args).await,
             Command::Lookup(args) => customers::lookup(args).await,

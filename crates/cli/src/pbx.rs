@@ -175,8 +175,13 @@ pub struct OriginateArgs {
 }
 
 pub async fn originate_cmd(args: OriginateArgs) -> Result<(), String> {
-    let number = ringside_core::number::dialable(&args.number).map_err(|e| e.to_string())?;
-    let desk = args.target.desk().await?;
+    originate_number(&args.target, &args.number).await
+}
+
+/// Click-to-call through the PBX as the configured (or --ami) agent.
+pub async fn originate_number(target: &Target, number: &str) -> Result<(), String> {
+    let number = ringside_core::number::dialable(number).map_err(|e| e.to_string())?;
+    let desk = target.desk().await?;
     let device = desk.identity.interfaces.first().cloned().ok_or("no agent interface configured")?;
     let (client, _events) = login(&desk).await?;
     eprintln!("Ringing {device}; answer it to call {number}…");
@@ -192,6 +197,39 @@ pub async fn originate_cmd(args: OriginateArgs) -> Result<(), String> {
     result.map_err(|e| e.to_string())?;
     println!("calling {number}");
     Ok(())
+}
+
+#[derive(Args)]
+pub struct DialArgs {
+    #[command(flatten)]
+    target: Target,
+    /// The number to call, as you have it; it is written the way the connection dials.
+    number: String,
+    /// The connection (`[[dial.connection]] name`); default: the configured default.
+    #[arg(long, value_name = "CONNECTION")]
+    via: Option<String>,
+    /// Print exactly what would happen (the program and its arguments, or the HTTP request with
+    /// secrets masked) and do nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub async fn dial(args: DialArgs) -> Result<(), String> {
+    let config = args.target.config()?;
+    let dialer = ringside_runtime::Dialer::new(&config.dial, &config.directory.region).await;
+    let route = dialer.route(&args.number, args.via.as_deref()).map_err(|e| e.to_string())?;
+    if args.dry_run {
+        println!("{}", route.describe().map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    match &route {
+        ringside_runtime::Route::Pbx { number } => originate_number(&args.target, number).await,
+        _ => {
+            route.place_off_pbx().await.map_err(|e| e.to_string())?;
+            println!("handed {} over", args.number);
+            Ok(())
+        }
+    }
 }
 
 #[derive(Args)]

@@ -134,7 +134,6 @@ impl Bitrix {
             .join(&format!("{method}.json"))
             .map_err(|_| CrmError::Config { name: self.name.clone(), problem: format!("cannot call {method}") })?;
         let request = http
-            .client()
             .post(url)
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json")

@@ -7,10 +7,11 @@
 //!   `crm.duplicate.findbycomm` then one `batch` of `crm.contact.get` / `crm.company.get` /
 //!   `crm.deal.list`.
 //!
-//! Every connector holds one HTTP client: rustls with the ring provider and the OS trust store,
-//! a time bound per request, redirects only to the same origin (at most 3), bodies read up to
-//! 2 MiB. Text from the CRM is cleaned (control and bidi override characters removed, one line,
-//! at most 200 characters) and links are kept only when they are `http(s)`. See `docs/crm.md`.
+//! Every connector holds one HTTP client (ringside-http): rustls with the ring provider and the OS
+//! trust store, a time bound per request, redirects only to the same origin (at most 3), bodies
+//! read up to 2 MiB. Text from the CRM is cleaned (control and bidi override characters removed,
+//! one line, at most 200 characters) and links are kept only when they are `http(s)`. See
+//! `docs/crm.md`.
 //!
 //! ```no_run
 //! # async fn demo(config: &ringside_config::CrmConfig) -> Result<(), ringside_crm::CrmError> {

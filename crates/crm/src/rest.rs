@@ -123,7 +123,7 @@ impl Rest {
     pub(crate) async fn find(&self, http: &Http, query: &CrmQuery) -> Result<Vec<CrmCustomer>, CrmError> {
         let auth = self.auth.clone()?;
         let url = self.url_for(query)?;
-        let mut request = http.client().get(url).header(ACCEPT, "application/json");
+        let mut request = http.get(url).header(ACCEPT, "application/json");
         if let Some((name, value)) = auth {
             request = request.header(name, value);
         }

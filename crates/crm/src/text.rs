@@ -1,50 +1,13 @@
-//! Pure helpers: cleaning a CRM's text before a card shows it, encoding a stranger's text into a
-//! URL, reading a JSON value as text, and ISO 8601 instants.
+//! Pure helpers: cleaning a CRM's text before a card shows it and encoding a stranger's text into a
+//! URL (both from ringside-http), reading a JSON value as text, and ISO 8601 instants.
 
+pub(crate) use ringside_http::text::{clean_text, encode_component, is_bidi_control};
 use serde_json::Value;
 
 /// Longest name, company, order title… kept, in characters.
 pub(crate) const MAX_TEXT_CHARS: usize = 200;
 /// Longest URL kept for a customer's link.
 const MAX_URL_CHARS: usize = 2048;
-
-/// Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069): they make a card
-/// show text in another order than it is stored (e.g. a fake amount or a reversed link).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// One line of text a card can show: line breaks and tabs become spaces, other control and bidi
-/// control characters are removed, runs of white space collapse to one, the ends are trimmed,
-/// and at most `max_chars` characters are kept.
-pub(crate) fn clean_text(s: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(s.len().min(max_chars * 4));
-    let mut count = 0;
-    let mut pending_space = false;
-    for c in s.chars() {
-        if count >= max_chars {
-            break;
-        }
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        if c.is_control() || is_bidi_control(c) {
-            continue;
-        }
-        if pending_space && !out.is_empty() {
-            out.push(' ');
-            count += 1;
-            if count >= max_chars {
-                break;
-            }
-        }
-        pending_space = false;
-        out.push(c);
-        count += 1;
-    }
-    out
-}
 
 /// A JSON string or number as cleaned text; `None` for anything else, or text that is empty once
 /// cleaned.
@@ -71,48 +34,12 @@ pub(crate) fn web_url(s: &str) -> Option<String> {
     Some(url.to_string())
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`), so
-/// the value stays one path segment or one query value: `/`, `?`, `&`, `=`, `#`, `+`, `%`, space
-/// and line breaks are all encoded.
-pub(crate) fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 0xF)]));
-        }
-    }
-    out
-}
-
 /// `template` with each `{name}` replaced by the percent-encoded value `values` gives for it.
 /// Unknown placeholders are left as they are (the configuration has rejected them already).
 pub(crate) fn fill_template(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let filled = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            values.iter().find(|(n, _)| *n == name).map(|(_, v)| (encode_component(v), close))
-        });
-        match filled {
-            Some((encoded, close)) => {
-                out.push_str(&encoded);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    ringside_http::text::fill_placeholders(template, |name| {
+        values.iter().find(|(n, _)| *n == name).map(|(_, v)| encode_component(v))
+    })
 }
 
 /// A CRM's own error text from a JSON body: `message`, `error_description` or `error` (a string,

@@ -24,6 +24,8 @@ pub enum RuntimeError {
     NoSuchCard,
     #[error("the customer was picked for this call, but Ringside could not remember it for the next one: {0}")]
     NotRemembered(String),
+    #[error("{0}")]
+    Dial(String),
     #[error("{0} has no page in a CRM")]
     NoCustomerPage(String),
     #[error("the customer could not be saved: {0}")]

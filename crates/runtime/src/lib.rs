@@ -12,6 +12,7 @@
 
 mod ami_source;
 mod customers;
+pub mod dialer;
 mod error;
 mod session_task;
 
@@ -26,6 +27,7 @@ use ringside_demo_pbx::{DemoPbx, DemoPbxConfig, DEMO_SECRET};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 
+pub use dialer::{ConnectionSummary, Dialer, Route};
 pub use error::RuntimeError;
 use session_task::SessionMsg;
 
@@ -98,7 +100,7 @@ impl Runtime {
             session_tx.clone(),
             outputs.clone(),
             source_tx.clone(),
-            lookup,
+            lookup.clone(),
         ));
         let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
         let desk = ami_source::Desk {
@@ -109,7 +111,10 @@ impl Runtime {
         };
         tokio::spawn(ami_source::run(options, desk, session_tx.clone(), source_rx));
 
+        let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
         Ok(RuntimeHandle {
+            dialer,
+            lookup,
             session: session_tx,
             source: source_tx,
             outputs,
@@ -169,6 +174,8 @@ async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), Ru
 /// A cheap handle to the running session; clone it freely.
 #[derive(Clone)]
 pub struct RuntimeHandle {
+    dialer: std::sync::Arc<Dialer>,
+    lookup: ringside_lookup::Sources,
     session: mpsc::Sender<SessionMsg>,
     source: mpsc::Sender<ami_source::SourceMsg>,
     outputs: broadcast::Sender<SessionOutput>,
@@ -225,6 +232,35 @@ impl RuntimeHandle {
     pub async fn originate(&self, number: &str) -> Result<(), RuntimeError> {
         let number = ringside_core::number::dialable(number)?;
         self.ask_source(|reply| ami_source::SourceMsg::Originate { number, reply }).await
+    }
+
+    /// Who `number` belongs to, as a card would show it (the cache is used).
+    pub async fn find_customers(&self, number: &str) -> ringside_core::LookupOutcome {
+        self.lookup.find(number, false).await
+    }
+
+    /// Whether a `tel:` link clicked elsewhere asks before dialing.
+    pub fn confirm_links(&self) -> bool {
+        self.dialer.confirm_links()
+    }
+
+    /// The agent's telephony connections, the default marked.
+    pub fn connections(&self) -> Vec<ConnectionSummary> {
+        self.dialer.summaries()
+    }
+
+    /// How a call to `number` over `via` (else the default connection) would be placed.
+    pub fn dial_route(&self, number: &str, via: Option<&str>) -> Result<Route, RuntimeError> {
+        self.dialer.route(number, via)
+    }
+
+    /// Calls `number` over `via` (else the default connection): the softphone is started, the
+    /// provider or the PBX asked. Returns when that happened, or why it could not.
+    pub async fn dial(&self, number: &str, via: Option<&str>) -> Result<(), RuntimeError> {
+        match self.dialer.route(number, via)? {
+            Route::Pbx { number } => self.originate(&number).await,
+            route => route.place_off_pbx().await,
+        }
     }
 
     /// Hangs up the agent's current call (the card stays open).

@@ -1,0 +1,87 @@
+//! The number as one connection dials it.
+
+use ringside_config::{DialRule, NumberFormat, Replace};
+use ringside_core::number as core_number;
+use ringside_lookup::{normalize, LookupConfig};
+
+use crate::{check_dialable, shorten, DialError};
+
+/// The number as this connection dials it.
+///
+/// 1. Hostile input is refused ([`ringside_core::number::dialable`]): only ASCII digits, `*`, `#`
+///    and a leading `+`; the visual separators ` -.()` are dropped; anything else (`/`, `;`, `$`,
+///    `%`, letters, control characters, Unicode digits, direction marks) is refused with the
+///    character named; at most [`ringside_core::number::MAX_DIAL_LEN`] characters.
+/// 2. `format`: `E164`, `National` and `International` use the phone number parser
+///    ([`ringside_lookup::normalize()`] with `region`). When the parser has no trusted E.164 form
+///    (an extension, a service code such as `*72#`, a number it doubts) the digits are dialed as
+///    typed — a call the agent typed never fails because the parser doubted it. `National` is
+///    used only for a number of `region` (its national form dials back to the same number);
+///    a foreign number is dialed in E.164.
+/// 3. The first `replace` whose `from` starts the number.
+/// 4. `prefix`.
+///
+/// The result holds only `[0-9+*#]`.
+pub fn format_number(raw: &str, rule: &DialRule, region: &str) -> Result<String, DialError> {
+    let typed = core_number::dialable(raw).map_err(|e| match e {
+        core_number::DialError::Empty => DialError::Empty,
+        core_number::DialError::Forbidden(ch) => DialError::Forbidden { input: shorten(raw), ch },
+        core_number::DialError::TooLong(max) => DialError::TooLong { input: shorten(raw), max },
+    })?;
+    let formatted = match rule.format {
+        NumberFormat::AsTyped => typed,
+        format => with_parser(typed, format, region),
+    };
+    let replaced = replace_leading(formatted, &rule.replace);
+    let number = format!("{}{replaced}", rule.prefix);
+    // The configuration checks `replace` and `prefix`; a rule built in code is checked here.
+    check_dialable(&number)?;
+    Ok(number)
+}
+
+fn with_parser(typed: String, format: NumberFormat, region: &str) -> String {
+    if typed.contains(['*', '#']) {
+        tracing::debug!(number = %typed, "a service code is dialed as typed");
+        return typed;
+    }
+    let cfg = LookupConfig::for_region(region);
+    let parsed = normalize(&typed, &cfg);
+    let Some(e164) = parsed.e164 else {
+        tracing::debug!(
+            number = %typed,
+            region,
+            "the phone number parser has no trusted E.164 form for this number; dialing the digits as typed"
+        );
+        return typed;
+    };
+    match format {
+        NumberFormat::E164 | NumberFormat::AsTyped => e164,
+        NumberFormat::International => e164.trim_start_matches('+').to_owned(),
+        NumberFormat::National => {
+            let national: Option<String> = parsed.national.map(|n| n.chars().filter(char::is_ascii_digit).collect());
+            match national {
+                // Only a number of this region: its national form must dial back to it.
+                Some(national)
+                    if !national.is_empty() && normalize(&national, &cfg).e164.as_deref() == Some(e164.as_str()) =>
+                {
+                    national
+                }
+                _ => {
+                    tracing::debug!(
+                        number = %e164,
+                        region,
+                        "not a number of this region, or no national form; dialing it in E.164"
+                    );
+                    e164
+                }
+            }
+        }
+    }
+}
+
+fn replace_leading(number: String, replace: &[Replace]) -> String {
+    match replace.iter().find(|r| !r.from.is_empty() && number.starts_with(r.from.as_str())) {
+        Some(r) => format!("{}{}", r.to, &number[r.from.len()..]),
+        None => number,
+    }
+}

@@ -1,0 +1,174 @@
+//! Outgoing calls: which connection places a call, the number as that connection dials it, and
+//! the hand-over — to a softphone on this desktop (`ringside-dial`), to a telephony provider's
+//! API (`ringside-click-to-call`), or to the PBX (`Originate`, through the source task).
+
+use std::time::Duration;
+
+use ringside_click_to_call::Provider;
+use ringside_config::{ConnectionConfig, ConnectionKind, DialConfig};
+use serde::Serialize;
+
+use crate::RuntimeError;
+
+/// A provider's API must answer within this; the agent is waiting with the phone in hand.
+const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the UI lists in its connection picker.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ConnectionSummary {
+    pub name: String,
+    /// "MicroSIP", "Zoiper", "tel: link", "PBX", "Binotel", …
+    pub label: String,
+    pub default: bool,
+}
+
+/// How one call is placed, decided before anything happens (and printed by `--dry-run`).
+#[derive(Debug, Clone)]
+pub enum Route {
+    /// Asterisk `Originate`: the agent's phone rings, then `number` is dialed.
+    Pbx { number: String },
+    /// A program started on this desktop with exactly these arguments.
+    Desktop(ringside_dial::LaunchPlan),
+    /// A provider's API; `preview` is the request with secrets masked.
+    Provider { provider: Provider, number: String },
+}
+
+impl Route {
+    /// What would happen, in a form an administrator can check: the argv, or the HTTP
+    /// request with secrets masked.
+    pub fn describe(&self) -> Result<String, RuntimeError> {
+        Ok(match self {
+            Route::Pbx { number } => format!("PBX Originate: ring this agent's phone, then dial {number}"),
+            Route::Desktop(plan) => plan.to_string(),
+            Route::Provider { provider, number } => {
+                provider.preview(number).map_err(|e| RuntimeError::Dial(e.to_string()))?.to_string()
+            }
+        })
+    }
+
+    /// Starts the softphone or asks the provider. A PBX route goes through the running
+    /// session instead ([`crate::RuntimeHandle::dial`]).
+    pub async fn place_off_pbx(&self) -> Result<(), RuntimeError> {
+        match self {
+            Route::Pbx { .. } => Err(RuntimeError::Dial("this connection needs the PBX session".to_string())),
+            Route::Desktop(plan) => {
+                let plan = plan.clone();
+                tokio::task::spawn_blocking(move || ringside_dial::launch(&plan))
+                    .await
+                    .map_err(|e| RuntimeError::Dial(e.to_string()))?
+                    .map_err(|e| RuntimeError::Dial(e.to_string()))
+            }
+            Route::Provider { provider, number } => {
+                provider.place(number).await.map(|_| ()).map_err(|e| RuntimeError::Dial(e.to_string()))
+            }
+        }
+    }
+}
+
+/// The agent's connections, with their providers' keys read once at start.
+pub struct Dialer {
+    config: DialConfig,
+    region: String,
+    connections: Vec<ConnectionConfig>,
+    providers: Vec<(String, Result<Provider, String>)>,
+}
+
+impl Dialer {
+    pub async fn new(config: &DialConfig, region: &str) -> Dialer {
+        let connections = config.effective_connections();
+        let mut providers = Vec::new();
+        for c in &connections {
+            if is_provider(&c.kind) {
+                providers.push((c.name.clone(), provider(c).await));
+            }
+        }
+        Dialer { config: config.clone(), region: region.to_string(), connections, providers }
+    }
+
+    pub fn confirm_links(&self) -> bool {
+        self.config.confirm_links
+    }
+
+    pub fn summaries(&self) -> Vec<ConnectionSummary> {
+        let default = self.config.default_connection();
+        self.connections
+            .iter()
+            .map(|c| ConnectionSummary { name: c.name.clone(), label: label(&c.kind), default: c.name == default })
+            .collect()
+    }
+
+    /// The route for `raw` over `via` (else the default connection). Hostile or impossible
+    /// numbers are refused here, before anything is started or sent.
+    pub fn route(&self, raw: &str, via: Option<&str>) -> Result<Route, RuntimeError> {
+        let name = via.map_or_else(|| self.config.default_connection(), str::to_string);
+        let connection = self.connections.iter().find(|c| c.name == name).ok_or_else(|| {
+            let known: Vec<&str> = self.connections.iter().map(|c| c.name.as_str()).collect();
+            RuntimeError::Dial(format!("there is no connection {name:?}; there is: {}", known.join(", ")))
+        })?;
+        let number = ringside_dial::format_number(raw, &connection.rule, &self.region)
+            .map_err(|e| RuntimeError::Dial(e.to_string()))?;
+        Ok(match &connection.kind {
+            ConnectionKind::Pbx => Route::Pbx { number },
+            kind if is_provider(kind) => {
+                let provider = self
+                    .providers
+                    .iter()
+                    .find(|(n, _)| *n == connection.name)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_else(|| Err(format!("{} is not set up", connection.name)))
+                    .map_err(RuntimeError::Dial)?;
+                Route::Provider { provider, number }
+            }
+            _ => {
+                Route::Desktop(ringside_dial::plan(connection, &number).map_err(|e| RuntimeError::Dial(e.to_string()))?)
+            }
+        })
+    }
+}
+
+fn is_provider(kind: &ConnectionKind) -> bool {
+    matches!(
+        kind,
+        ConnectionKind::Binotel { .. }
+            | ConnectionKind::Ringostat { .. }
+            | ConnectionKind::Zadarma { .. }
+            | ConnectionKind::Http(_)
+    )
+}
+
+fn label(kind: &ConnectionKind) -> String {
+    match kind {
+        ConnectionKind::Pbx => "PBX".to_string(),
+        ConnectionKind::Microsip { .. } => "MicroSIP".to_string(),
+        ConnectionKind::Zoiper { .. } => "Zoiper".to_string(),
+        ConnectionKind::System { scheme } => format!("{}: link", scheme.as_str()),
+        ConnectionKind::Command { program, .. } => {
+            program.file_name().map_or_else(|| program.display().to_string(), |n| n.to_string_lossy().into_owned())
+        }
+        ConnectionKind::Binotel { .. } => "Binotel".to_string(),
+        ConnectionKind::Ringostat { .. } => "Ringostat".to_string(),
+        ConnectionKind::Zadarma { .. } => "Zadarma".to_string(),
+        ConnectionKind::Http(http) => {
+            http.url.split("://").nth(1).and_then(|rest| rest.split(['/', '?']).next()).unwrap_or("HTTP").to_string()
+        }
+    }
+}
+
+/// The provider with its key: the keychain entry `dial:<name>`, else the environment variable
+/// `RINGSIDE_DIAL_<NAME>_SECRET`. The keychain blocks, so it is read off the runtime.
+async fn provider(connection: &ConnectionConfig) -> Result<Provider, String> {
+    let secret = if ringside_click_to_call::needs_secret(&connection.kind) {
+        let (key, env) = (
+            ringside_click_to_call::secret_key(&connection.name),
+            ringside_click_to_call::secret_env_var(&connection.name),
+        );
+        let store = ringside_secrets::SecretStore::os();
+        tokio::task::spawn_blocking(move || ringside_secrets::resolve(&store, &key, &env))
+            .await
+            .map_err(|e| format!("{}: the keychain could not be read ({e})", connection.name))?
+            .map_err(|e| format!("{}: {e}", connection.name))?
+    } else {
+        None
+    };
+    Provider::new(connection, secret, PROVIDER_TIMEOUT).map_err(|e| format!("{}: {e}", connection.name))
+}

@@ -1,0 +1,154 @@
+//! Ringside as the desktop's handler for `tel:`, `callto:` and `sip:` links: a click in the
+//! browser's CRM starts Ringside with the link (or, through single-instance, hands it to the
+//! running one), and the window asks "Call … ?" with the matched customer — or dials straight
+//! away when `dial.confirm_links` is off.
+
+use std::time::Duration;
+
+use ringside_core::CustomerMatch;
+use ringside_runtime::{ConnectionSummary, RuntimeHandle};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::{show_main_window, Shell, EVENT_NOTICE};
+
+/// A link to confirm: `{ number, link, customers, connections }`.
+pub const EVENT_DIAL_REQUEST: &str = "dial-request";
+
+/// The schemes Ringside offers to handle (also in tauri.conf.json, for the installers).
+pub const SCHEMES: [&str; 3] = ["tel", "callto", "sip"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DialRequest {
+    /// Dialable: only `[0-9+*#]`.
+    pub number: String,
+    pub link: String,
+    pub customers: Vec<CustomerMatch>,
+    /// Why the customers could not all be looked up, if so.
+    pub lookup_failed: Option<String>,
+    pub connections: Vec<ConnectionSummary>,
+}
+
+/// Handles links from the command line or another instance, in order.
+pub fn open(app: &AppHandle, links: Vec<String>) {
+    for link in links {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Err(message) = open_one(&app, &link).await {
+                tracing::warn!(%message, "a link was not dialed");
+                show_main_window(&app);
+                let _ = app.emit(EVENT_NOTICE, message);
+            }
+        });
+    }
+}
+
+async fn open_one(app: &AppHandle, link: &str) -> Result<(), String> {
+    let number = ringside_dial::number_from_link(link).map_err(|e| format!("That link cannot be dialed: {e}"))?;
+    let handle = running(app).await?;
+    if !handle.confirm_links() {
+        return handle.dial(&number, None).await.map_err(|e| e.to_string());
+    }
+    let found = handle.find_customers(&number).await;
+    let request = DialRequest {
+        number,
+        link: link.to_string(),
+        customers: found.customers,
+        lookup_failed: found.failed,
+        connections: handle.connections(),
+    };
+    show_main_window(app);
+    app.emit(EVENT_DIAL_REQUEST, &request).map_err(|e| e.to_string())
+}
+
+/// The runtime, waiting a little when the link itself started Ringside.
+async fn running(app: &AppHandle) -> Result<RuntimeHandle, String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        match app.state::<Shell>().handle() {
+            Ok(handle) => return Ok(handle),
+            Err(e) if tokio::time::Instant::now() >= deadline => return Err(e),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// Which application handles each scheme now, and whether it is Ringside.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandlerStatus {
+    pub scheme: &'static str,
+    pub ringside: bool,
+    /// The desktop's current handler, as the OS names it, when it can tell.
+    pub current: Option<String>,
+}
+
+pub fn status(app: &AppHandle) -> Vec<HandlerStatus> {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    SCHEMES
+        .iter()
+        .map(|scheme| HandlerStatus {
+            scheme,
+            ringside: app.deep_link().is_registered(*scheme).unwrap_or(false),
+            current: ringside_dial::default_link_handler(scheme).ok().flatten(),
+        })
+        .collect()
+}
+
+/// Makes Ringside the handler for every scheme (Linux, Windows). macOS registers the schemes
+/// when the app is installed; the user picks the default app there.
+pub fn become_handler(app: &AppHandle) -> Result<(), String> {
+    let result = register_all(app);
+    #[cfg(target_os = "linux")]
+    if result.is_ok() {
+        if let Ok(dir) = app.path().data_dir() {
+            plain_exec(&dir.join("applications").join(desktop_file_name()));
+        }
+    }
+    result
+}
+
+/// The deep-link plugin's desktop file for this binary: `<binary>-handler.desktop`.
+#[cfg(target_os = "linux")]
+fn desktop_file_name() -> String {
+    let bin = std::env::current_exe().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+    format!("{}-handler.desktop", bin.unwrap_or_else(|| "ringside".to_string()))
+}
+
+/// The plugin always quotes the program in `Exec` (`"/usr/bin/ringside" %u`). That is valid,
+/// but xdg-open's generic mode (i3, sway, any desktop it does not recognise) takes the quotes
+/// as part of the file name and fails. A path without spaces or quotes needs none: drop them.
+#[cfg(target_os = "linux")]
+fn plain_exec(desktop: &std::path::Path) {
+    let Ok(text) = std::fs::read_to_string(desktop) else { return };
+    let fixed: Vec<String> = text
+        .lines()
+        .map(|line| match line.strip_prefix("Exec=\"").and_then(|rest| rest.split_once("\" ")) {
+            Some((program, args)) if !program.contains(|c: char| c.is_whitespace() || "\"'\\$`".contains(c)) => {
+                format!("Exec={program} {args}")
+            }
+            _ => line.to_string(),
+        })
+        .collect();
+    let fixed = fixed.join("\n") + "\n";
+    if fixed != text {
+        if let Err(e) = std::fs::write(desktop, fixed) {
+            tracing::warn!(error = %e, path = %desktop.display(), "could not simplify the link handler's Exec line");
+        }
+    }
+}
+
+fn register_all(app: &AppHandle) -> Result<(), String> {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    for scheme in SCHEMES {
+        app.deep_link().register(scheme).map_err(|e| {
+            if cfg!(target_os = "macos") {
+                "On macOS, Ringside handles tel: links once installed from its disk image; choose it as the \
+                 default calling app in FaceTime's settings"
+                    .to_string()
+            } else {
+                format!("Ringside could not become the handler for {scheme}: links: {e}")
+            }
+        })?;
+    }
+    Ok(())
+}
