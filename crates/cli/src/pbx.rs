@@ -269,7 +269,8 @@ pub struct SecretArgs {
 #[derive(Subcommand)]
 enum SecretAction {
     /// Store the AMI secret of the configured (or --ami/--user) PBX in the OS keychain, or with
-    /// `crm:NAME` the key of the CRM `[[lookup.crm]] name = "NAME"`; prompts for it.
+    /// `crm:NAME` the key of the CRM `[[lookup.crm]] name = "NAME"`, or with `dial:NAME` the key
+    /// of the provider connection `[[dial.connection]] name = "NAME"`; prompts for it.
     Set(SecretTarget),
     /// Remove it from the keychain.
     Delete(SecretTarget),
@@ -277,8 +278,8 @@ enum SecretAction {
 
 #[derive(Args)]
 struct SecretTarget {
-    /// `crm:NAME` for a CRM's key (a Bitrix24 CRM's key is its whole webhook URL); without it,
-    /// the AMI secret.
+    /// `crm:NAME` for a CRM's key (a Bitrix24 CRM's key is its whole webhook URL), `dial:NAME`
+    /// for a provider connection's key; without it, the AMI secret.
     key: Option<String>,
     #[command(flatten)]
     target: Target,
@@ -296,10 +297,32 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
     let config = target.config()?;
     let mut crm = None;
     let (key, prompt): (SecretKey, Box<dyn FnOnce() -> Result<String, String>>) = match key.as_deref() {
+        Some(key) if key.starts_with("dial:") => {
+            let name = &key["dial:".len()..];
+            let providers: Vec<&ringside_config::ConnectionConfig> =
+                config.dial.connections.iter().filter(|c| ringside_click_to_call::needs_secret(&c.kind)).collect();
+            if !providers.iter().any(|c| c.name == name) {
+                let known: Vec<&str> = providers.iter().map(|c| c.name.as_str()).collect();
+                return Err(format!(
+                    "no [[dial.connection]] named {name:?} that takes a key in the config{}",
+                    if known.is_empty() { String::new() } else { format!(" (there is: {})", known.join(", ")) }
+                ));
+            }
+            let name = name.to_string();
+            let prompt = format!("Key for the connection {name}: ");
+            (
+                ringside_click_to_call::secret_key(&name),
+                Box::new(move || {
+                    rpassword::prompt_password(prompt)
+                        .map_err(|e| format!("no key given: run in a terminal, or pipe it in with --stdin ({e})"))
+                }),
+            )
+        }
         Some(key) => {
             let name = key.strip_prefix("crm:").ok_or_else(|| {
                 format!(
-                    "{key:?} is not a secret Ringside keeps; give crm:NAME for a CRM, or nothing for the AMI secret"
+                    "{key:?} is not a secret Ringside keeps; give crm:NAME for a CRM, dial:NAME for a \
+                     provider connection, or nothing for the AMI secret"
                 )
             })?;
             crm = config.lookup.crm.iter().find(|c| c.name == name).cloned();

@@ -385,7 +385,21 @@ impl<'a> Document<'a> {
     }
 
     fn refuse_secrets(&self) -> Result<(), ConfigError> {
-        match self.entries.iter().find(|e| e.key_span.is_some() && looks_secret(&e.name)) {
+        let secret_here = |e: &&Entry| {
+            if e.key_span.is_none() {
+                return false;
+            }
+            // A provider's request headers are named by the provider ("X-Api-Key",
+            // "Authorization"): such a header is fine when its value takes the key from the
+            // keychain through {secret}, and refused when the key is written out.
+            if is_header_entry(&e.path) {
+                let credential = looks_secret(&e.name) || e.name.eq_ignore_ascii_case("authorization");
+                let value = self.text.get(e.value_span.clone()).unwrap_or_default();
+                return credential && !value.contains("{secret}");
+            }
+            looks_secret(&e.name)
+        };
+        match self.entries.iter().find(secret_here) {
             Some(entry) => Err(ConfigError::Secret {
                 path: self.origin.to_path_buf(),
                 key: entry.path.clone(),
@@ -478,6 +492,13 @@ fn quote_key(name: &str) -> String {
     } else {
         format!("{name:?}")
     }
+}
+
+/// `dial.connection[0].headers.X-Api-Key`: one request header of a provider connection.
+fn is_header_entry(path: &str) -> bool {
+    path.strip_prefix("dial.connection[")
+        .and_then(|rest| rest.split_once("].headers."))
+        .is_some_and(|(index, name)| index.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty())
 }
 
 /// `secret`, `ami_secret`, `Password`, `passwd`, `api-key`, `apiKey`, `access_token`...

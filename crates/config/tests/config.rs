@@ -686,3 +686,24 @@ fn dial_mistakes_name_the_setting() {
         assert!(err.to_string().contains(words), "{text}\n{err}");
     }
 }
+
+#[test]
+fn a_provider_header_may_carry_the_key_only_from_the_keychain() {
+    let with = |value: &str| {
+        format!(
+            "[[dial.connection]]\nname = \"api\"\nkind = \"http\"\nurl = \"https://pbx.example.com/call\"\n\
+             headers = {{ \"X-Api-Key\" = {value:?}, Authorization = \"Bearer {{secret}}\" }}\n"
+        )
+    };
+    let config = parse(&with("{secret}")).expect("the key comes from the keychain");
+    let ringside_config::ConnectionKind::Http(http) = &config.dial.connections[0].kind else { panic!("http") };
+    assert_eq!(http.headers["X-Api-Key"], "{secret}");
+    // Written out in the file: refused as a secret, pointing at the keychain.
+    let err = parse_err(&with("k-12345"));
+    assert!(matches!(err, ConfigError::Secret { .. }), "{err:?}");
+    assert!(err.to_string().contains("X-Api-Key"), "{err}");
+    let err = parse_err(
+        "[[dial.connection]]\nname = \"api\"\nkind = \"http\"\nurl = \"https://p.example/c\"\nheaders = { Authorization = \"Bearer abc\" }\n",
+    );
+    assert!(matches!(err, ConfigError::Secret { .. }), "{err:?}");
+}

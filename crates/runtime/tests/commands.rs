@@ -113,3 +113,61 @@ async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
     handle.shutdown().await;
     pbx.shutdown().await;
 }
+
+/// `dial` goes through the connection asked for, writes the number that connection's way, and
+/// refuses hostile text before anything starts.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dialing_goes_through_the_chosen_connection_in_its_format() {
+    use ringside_config::{ConnectionConfig, ConnectionKind, DialRule, NumberFormat};
+    use std::os::unix::fs::PermissionsExt;
+
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let softphone = scratch.path().join("softphone.sh");
+    std::fs::write(&softphone, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$0.log\"\n")
+        .expect("script");
+    std::fs::set_permissions(&softphone, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let program = softphone.clone();
+    let (pbx, handle, mut rx, _directory) = start_with(20.0, move |config| {
+        config.dial.connections = vec![
+            ConnectionConfig {
+                name: "office".into(),
+                kind: ConnectionKind::Pbx,
+                rule: DialRule { format: NumberFormat::National, ..DialRule::default() },
+            },
+            ConnectionConfig {
+                name: "desk".into(),
+                kind: ConnectionKind::Command { program, args: vec!["{number}".into()] },
+                rule: DialRule::default(),
+            },
+        ];
+    })
+    .await;
+    let names: Vec<(String, bool)> = handle.connections().into_iter().map(|c| (c.name, c.default)).collect();
+    assert_eq!(names, [("office".to_string(), true), ("desk".to_string(), false)]);
+
+    // The default connection: the PBX, dialing the national form.
+    handle.dial("+380 44 123 45 67", None).await.expect("placed");
+    let dialing = until(&mut rx, "the outgoing card", card_with(CardStatus::Dialing)).await;
+    assert_eq!((dialing.direction, dialing.number.as_str()), (Direction::Outgoing, "0441234567"));
+
+    // The softphone, in E.164, as one argument.
+    handle.dial("044 123 45 67", Some("desk")).await.expect("handed over");
+    let log = softphone.with_extension("sh.log");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !log.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(std::fs::read_to_string(&log).expect("the softphone ran"), "+380441234567\n");
+
+    std::fs::remove_file(&log).expect("clean");
+    let err = handle.dial("123 /password:x", Some("desk")).await.expect_err("refused");
+    assert!(err.to_string().contains("is not a phone number"), "{err}");
+    let err = handle.dial("0441234567", Some("fax")).await.expect_err("no such connection");
+    assert!(err.to_string().contains("there is no connection \"fax\""), "{err}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!log.exists(), "hostile text started the softphone");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
