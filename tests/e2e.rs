@@ -554,7 +554,9 @@ async fn tel_link_reaches_the_running_app(app: &App) -> Result<(), String> {
     let who = text_of(client, r#"[data-testid="link-customer"]"#).await?;
     assert!(who.contains("Olena Kovalenko"), "the confirm names the customer: {who:?}");
 
-    // Call: the PBX rings the agent, then dials the customer; an outgoing card shows it.
+    // The agent ticks "Call links without asking", then Call: the PBX rings the agent, then
+    // dials the customer; an outgoing card shows it.
+    click(client, r#"[data-testid="link-always"]"#).await?;
     click(client, r#"[data-testid="link-call"]"#).await?;
     wait_until("the outgoing card", Duration::from_secs(20), || async {
         let directions = card_fields(client, "card-direction").await?;
@@ -566,6 +568,13 @@ async fn tel_link_reaches_the_running_app(app: &App) -> Result<(), String> {
         }))
     })
     .await?;
+
+    // The choice is kept: the settings no longer ask before calling a link.
+    let ask = client
+        .find(Locator::Css(r#"[data-testid="settings-ask-links"]"#))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(ask.prop("checked").await.map_err(|e| e.to_string())?.as_deref(), Some("false"));
 
     // A hostile link never dials: the window says why.
     open_link(app, "tel:123%0a/password:x")?;

@@ -37,6 +37,8 @@
     linkNumber: $("link-number"),
     linkCustomer: $("link-customer"),
     linkVia: $("link-via"),
+    linkAlways: $("link-always"),
+    askLinks: $("settings-ask-links"),
     settings: $("settings"),
     settingsConnections: $("settings-connections"),
     settingsDetected: $("settings-detected"),
@@ -441,8 +443,23 @@
     fillConnections(ui.dialVia, model.connections);
   }
 
-  // A tel: link clicked in another program: ask first, naming whoever it belongs to.
+  // The agent's own choice, kept in this computer's webview storage.
+  const CALL_LINKS_KEY = "ringside.callLinksWithoutAsking";
+  const callsLinksWithoutAsking = () => window.localStorage.getItem(CALL_LINKS_KEY) === "yes";
+  function setCallLinksWithoutAsking(yes) {
+    if (yes) window.localStorage.setItem(CALL_LINKS_KEY, "yes");
+    else window.localStorage.removeItem(CALL_LINKS_KEY);
+    ui.askLinks.checked = !yes;
+  }
+
+  // A tel: link clicked in another program: ask first, naming whoever it belongs to — unless
+  // the agent chose to call links straight away.
   function confirmLink(request) {
+    if (callsLinksWithoutAsking()) {
+      call("dial", { number: request.number, via: null }).catch(() => {});
+      return;
+    }
+    ui.linkAlways.checked = false;
     ui.linkNumber.textContent = request.number;
     const names = request.customers.map(customerName);
     let who = names.length === 0 ? "Not in your customers" : names.join(", ");
@@ -524,9 +541,13 @@
 
   ui.linkConfirm.addEventListener("close", () => {
     if (ui.linkConfirm.returnValue === "call") {
+      if (ui.linkAlways.checked) setCallLinksWithoutAsking(true);
       call("dial", { number: ui.linkConfirm.dataset.number, via: ui.linkVia.value || null }).catch(() => {});
     }
   });
+
+  ui.askLinks.checked = !callsLinksWithoutAsking();
+  ui.askLinks.addEventListener("change", () => setCallLinksWithoutAsking(!ui.askLinks.checked));
 
   ui.settings.addEventListener("toggle", () => {
     if (ui.settings.open) renderSettings().catch(() => {});
