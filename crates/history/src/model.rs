@@ -1,0 +1,200 @@
+//! What the history stores and hands out.
+
+use ringside_core::agent_state::WrapUpResult;
+use ringside_core::{CallId, Direction, EndCause, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// What the card does not know about a call: who handled it and over which connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CallContext {
+    /// The agent's extension (the PBX interface's number, "100").
+    pub agent_extension: String,
+    pub agent_name: Option<String>,
+    /// The telephony connection's name from the config (several PBXes or providers).
+    pub connection: Option<String>,
+    /// The company number used: the line dialed out on, or the number the customer called.
+    pub dialed_number: Option<String>,
+}
+
+/// How a call went, from this agent's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Talked (`EndCause::Completed`).
+    Answered,
+    /// Rang here, nobody answered (`NoAnswer`; for an outgoing call: the customer did not answer).
+    Missed,
+    /// Another agent took it (ring-all, queue): not a missed call.
+    AnsweredElsewhere,
+    /// The caller hung up before anyone answered.
+    Abandoned,
+    /// Could not be placed; [`CallRecord::failure`] says why.
+    Failed,
+    /// The far end was busy (outgoing).
+    Busy,
+    Transferred,
+    /// Ringside lost track of it (crash, restart: the PBX no longer knew the call).
+    Interrupted,
+    /// Not ended yet.
+    InProgress,
+}
+
+impl Outcome {
+    pub(crate) fn from_end(cause: &EndCause) -> (Outcome, Option<String>) {
+        match cause {
+            EndCause::Completed => (Outcome::Answered, None),
+            EndCause::NoAnswer => (Outcome::Missed, None),
+            EndCause::AnsweredElsewhere => (Outcome::AnsweredElsewhere, None),
+            EndCause::Abandoned => (Outcome::Abandoned, None),
+            EndCause::Busy => (Outcome::Busy, None),
+            EndCause::Transferred => (Outcome::Transferred, None),
+            EndCause::Failed(why) => (Outcome::Failed, Some(why.clone())),
+            EndCause::Interrupted => (Outcome::Interrupted, None),
+        }
+    }
+
+    /// How much an outcome says; a stored outcome is only ever replaced by one that says
+    /// more (never "answered" → "missed", never "ended" → "in progress"). An interrupted
+    /// call gives way to the PBX's own account of it.
+    pub(crate) fn rank(self) -> u8 {
+        match self {
+            Outcome::InProgress => 0,
+            Outcome::Interrupted => 1,
+            Outcome::Missed | Outcome::Abandoned | Outcome::Failed | Outcome::Busy => 2,
+            Outcome::AnsweredElsewhere => 3,
+            Outcome::Answered | Outcome::Transferred => 4,
+        }
+    }
+
+    pub fn is_ended(self) -> bool {
+        self != Outcome::InProgress
+    }
+
+    pub(crate) fn as_sql(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Missed => "missed",
+            Outcome::AnsweredElsewhere => "answered_elsewhere",
+            Outcome::Abandoned => "abandoned",
+            Outcome::Failed => "failed",
+            Outcome::Busy => "busy",
+            Outcome::Transferred => "transferred",
+            Outcome::Interrupted => "interrupted",
+            Outcome::InProgress => "in_progress",
+        }
+    }
+
+    pub(crate) fn from_sql(s: &str) -> Option<Outcome> {
+        Some(match s {
+            "answered" => Outcome::Answered,
+            "missed" => Outcome::Missed,
+            "answered_elsewhere" => Outcome::AnsweredElsewhere,
+            "abandoned" => Outcome::Abandoned,
+            "failed" => Outcome::Failed,
+            "busy" => Outcome::Busy,
+            "transferred" => Outcome::Transferred,
+            "interrupted" => Outcome::Interrupted,
+            "in_progress" => Outcome::InProgress,
+            _ => return None,
+        })
+    }
+}
+
+/// The customer a call was about: the agent's pick, else the only match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCustomer {
+    /// `directory` or a CRM's name.
+    pub source: String,
+    pub id: String,
+    pub name: String,
+    pub company: Option<String>,
+    /// The customer's page (http or https only).
+    pub url: Option<String>,
+}
+
+/// Where the call's CRM write-back stands for one CRM.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum WriteBackStatus {
+    /// Waiting for its first (or next, after a re-enqueue) attempt.
+    Pending,
+    Sent {
+        /// The CRM's id for the record, when it gave one.
+        remote_id: Option<String>,
+        at: Timestamp,
+    },
+    Failed {
+        reason: String,
+        attempts: u32,
+        /// The next try; `None` after a permanent failure (retried only when enqueued again).
+        next_at: Option<Timestamp>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteBackState {
+    /// The CRM's name.
+    pub target: String,
+    pub idempotency_key: String,
+    pub state: WriteBackStatus,
+}
+
+/// One call as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub call_id: CallId,
+    pub direction: Direction,
+    pub outcome: Outcome,
+    /// Why a failed call failed, in the PBX's words.
+    pub failure: Option<String>,
+    pub ring_at: Timestamp,
+    pub answer_at: Option<Timestamp>,
+    pub end_at: Option<Timestamp>,
+    /// Final once ended; for an interrupted call, the last talk time Ringside saw.
+    pub talk_secs: u64,
+    pub agent_extension: String,
+    pub agent_name: Option<String>,
+    pub connection: Option<String>,
+    pub dialed_number: Option<String>,
+    /// The remote number exactly as the PBX sent it (a stranger's text).
+    pub number_raw: String,
+    /// Digits only (`ringside_core::number::normalize_digits`).
+    pub number_normalized: Option<String>,
+    pub caller_name: Option<String>,
+    pub queue: Option<String>,
+    pub customer: Option<StoredCustomer>,
+    /// The newest text, an unsaved one included; `None` when empty.
+    pub note: Option<String>,
+    /// When the note reached the file last.
+    pub note_saved_at: Option<Timestamp>,
+    /// The note (or anything else about this call) waits in memory: the file could not be written.
+    pub unsaved: bool,
+    pub wrap_up: Option<WrapUpResult>,
+    pub recording_url: Option<String>,
+    /// One per CRM the call was queued for.
+    pub write_back: Vec<WriteBackState>,
+    /// The `as_of` of the newest card recorded.
+    pub updated_at: Timestamp,
+}
+
+/// A write-back job handed to the CRM sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub call_id: CallId,
+    /// The CRM's name.
+    pub target: String,
+    /// The same for every attempt of this (call, target); send it so a retry never creates
+    /// a second record.
+    pub idempotency_key: String,
+    /// Failed attempts so far (since the last enqueue after a sent or permanent failure).
+    pub attempts: u32,
+    /// The CRM's id from an earlier partial success ([`crate::History::set_remote_id`]), e.g.
+    /// Bitrix24's `CALL_ID` after registering the call but before finishing it.
+    pub remote_id: Option<String>,
+    /// Bumped by every enqueue. `mark_sent` with an older revision leaves the item pending:
+    /// the note changed while this attempt was on its way.
+    pub revision: i64,
+    /// The call as it is now (note included).
+    pub record: CallRecord,
+}

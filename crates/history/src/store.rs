@@ -1,0 +1,825 @@
+//! The history file: calls, notes and the outbox in one SQLite database.
+
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ringside_core::agent_state::WrapUpResult;
+use ringside_core::{CallCard, CallId, Direction, Timestamp};
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::error::{HistoryError, Kept, WriteProblem};
+use crate::model::{CallContext, CallRecord, Outcome, StoredCustomer, WriteBackState};
+use crate::row::{web_url, CallRow};
+
+/// Marks a SQLite file as Ringside's call history (`PRAGMA application_id`, "RGSH").
+pub const APPLICATION_ID: i32 = 0x5247_5348;
+/// The newest schema this version reads and writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+/// How long a write waits for another connection's lock before it counts as failed.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE calls (
+        call_id TEXT PRIMARY KEY NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+        outcome TEXT NOT NULL,
+        failure TEXT,
+        ring_at INTEGER NOT NULL,
+        answer_at INTEGER,
+        end_at INTEGER,
+        talk_secs INTEGER NOT NULL DEFAULT 0,
+        agent_extension TEXT NOT NULL,
+        agent_name TEXT,
+        connection TEXT,
+        dialed_number TEXT,
+        number_raw TEXT NOT NULL,
+        number_normalized TEXT,
+        caller_name TEXT,
+        queue TEXT,
+        customer_source TEXT,
+        customer_id TEXT,
+        customer_name TEXT,
+        customer_company TEXT,
+        customer_url TEXT,
+        wrap_up TEXT,
+        recording_url TEXT,
+        updated_at INTEGER NOT NULL
+     );
+     CREATE INDEX calls_ring_at ON calls(ring_at);
+     CREATE INDEX calls_open ON calls(ring_at) WHERE end_at IS NULL;
+     CREATE INDEX calls_number ON calls(number_normalized);
+     CREATE TABLE notes (
+        call_id TEXT PRIMARY KEY NOT NULL,
+        text TEXT NOT NULL,
+        saved_at INTEGER NOT NULL
+     );
+     CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        call_id TEXT NOT NULL REFERENCES calls(call_id),
+        target TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'failed', 'sent')),
+        revision INTEGER NOT NULL DEFAULT 1,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER,
+        last_error TEXT,
+        remote_id TEXT,
+        sent_at INTEGER,
+        enqueued_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (call_id, target)
+     );
+     CREATE INDEX outbox_due ON outbox(next_at) WHERE next_at IS NOT NULL;",
+];
+
+const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,
+    c.talk_secs, c.agent_extension, c.agent_name, c.connection, c.dialed_number, c.number_raw,
+    c.number_normalized, c.caller_name, c.queue, c.customer_source, c.customer_id, c.customer_name,
+    c.customer_company, c.customer_url, c.wrap_up, c.recording_url, c.updated_at, n.text, n.saved_at";
+
+pub(crate) fn ts_to_sql(t: Timestamp) -> i64 {
+    i64::try_from(t.as_millis()).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn ts_from_sql(v: i64) -> Timestamp {
+    Timestamp::from_millis(u64::try_from(v).unwrap_or(0))
+}
+
+fn direction_sql(d: Direction) -> &'static str {
+    match d {
+        Direction::Incoming => "incoming",
+        Direction::Outgoing => "outgoing",
+    }
+}
+
+fn wrap_up_sql(w: WrapUpResult) -> &'static str {
+    match w {
+        WrapUpResult::Saved => "saved",
+        WrapUpResult::SavedAndCreateCustomer => "saved_and_create_customer",
+        WrapUpResult::Cancelled => "cancelled",
+        WrapUpResult::EndedEarly => "ended_early",
+        WrapUpResult::TimedOut => "timed_out",
+    }
+}
+
+fn wrap_up_from_sql(s: &str) -> Option<WrapUpResult> {
+    Some(match s {
+        "saved" => WrapUpResult::Saved,
+        "saved_and_create_customer" => WrapUpResult::SavedAndCreateCustomer,
+        "cancelled" => WrapUpResult::Cancelled,
+        "ended_early" => WrapUpResult::EndedEarly,
+        "timed_out" => WrapUpResult::TimedOut,
+        _ => return None,
+    })
+}
+
+fn bad_value(col: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(col, Type::Text, format!("unknown {what} {value:?}").into())
+}
+
+/// A call row with its saved note, as read.
+pub(crate) struct StoredCall {
+    pub row: CallRow,
+    pub note: Option<String>,
+    pub note_saved_at: Option<Timestamp>,
+}
+
+fn call_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCall> {
+    let direction: String = r.get(1)?;
+    let direction = match direction.as_str() {
+        "incoming" => Direction::Incoming,
+        "outgoing" => Direction::Outgoing,
+        other => return Err(bad_value(1, "direction", other)),
+    };
+    let outcome: String = r.get(2)?;
+    let outcome = Outcome::from_sql(&outcome).ok_or_else(|| bad_value(2, "outcome", &outcome))?;
+    let wrap_up = match r.get::<_, Option<String>>(21)? {
+        Some(w) => Some(wrap_up_from_sql(&w).ok_or_else(|| bad_value(21, "wrap-up result", &w))?),
+        None => None,
+    };
+    let customer = match (r.get::<_, Option<String>>(16)?, r.get::<_, Option<String>>(17)?) {
+        (Some(source), Some(id)) => Some(StoredCustomer {
+            source,
+            id,
+            name: r.get::<_, Option<String>>(18)?.unwrap_or_default(),
+            company: r.get(19)?,
+            url: r.get(20)?,
+        }),
+        _ => None,
+    };
+    let row = CallRow {
+        call_id: CallId::new(r.get::<_, String>(0)?),
+        direction,
+        outcome,
+        failure: r.get(3)?,
+        ring_at: ts_from_sql(r.get(4)?),
+        answer_at: r.get::<_, Option<i64>>(5)?.map(ts_from_sql),
+        end_at: r.get::<_, Option<i64>>(6)?.map(ts_from_sql),
+        talk_secs: u64::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+        agent_extension: r.get(8)?,
+        agent_name: r.get(9)?,
+        connection: r.get(10)?,
+        dialed_number: r.get(11)?,
+        number_raw: r.get(12)?,
+        number_normalized: r.get(13)?,
+        caller_name: r.get(14)?,
+        queue: r.get(15)?,
+        customer,
+        customer_final: true,
+        wrap_up,
+        recording_url: r.get(22)?,
+        updated_at: ts_from_sql(r.get(23)?),
+    };
+    Ok(StoredCall { row, note: r.get(24)?, note_saved_at: r.get::<_, Option<i64>>(25)?.map(ts_from_sql) })
+}
+
+/// A note the file did not take yet.
+#[derive(Debug, Clone)]
+struct PendingNote {
+    text: String,
+}
+
+/// A write-back request the file did not take yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingEnqueue {
+    pub call: CallId,
+    pub target: String,
+    pub at: Timestamp,
+}
+
+/// Changes that failed to reach the file, newest state only, written by `flush_pending`.
+#[derive(Debug, Default)]
+struct Pending {
+    calls: BTreeMap<CallId, CallRow>,
+    notes: BTreeMap<CallId, PendingNote>,
+    enqueues: Vec<PendingEnqueue>,
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        self.calls.len() + self.notes.len() + self.enqueues.len()
+    }
+}
+
+/// Ringside's call history: every call, its note and wrap-up result, and the outbox that
+/// carries them to the CRM. See the crate documentation for sharing and durability.
+pub struct History {
+    pub(crate) conn: Connection,
+    path: Option<PathBuf>,
+    pending: Pending,
+}
+
+impl std::fmt::Debug for History {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("History")
+            .field("path", &self.path)
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl History {
+    /// Opens the history at `path`, creating it (and its schema) if the file does not exist.
+    ///
+    /// Errors, each with its own message: the folder does not exist; the file or folder is
+    /// read-only; the file is another program's database; the file is damaged or not a
+    /// database; it was written by a newer Ringside.
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        let path_buf = path.to_path_buf();
+        probe_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify_open_error(e, path))?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(HistoryError::ReadOnly(path_buf));
+        }
+        let mut history = History { conn, path: Some(path_buf), pending: Pending::default() };
+        history.init().map_err(|e| history.open_error(e))?;
+        tracing::info!(path = %path.display(), "call history opened");
+        Ok(history)
+    }
+
+    /// A history that lives in memory only (tests, previews, a runtime without a data folder).
+    pub fn open_in_memory() -> Result<History, HistoryError> {
+        let conn = Connection::open_in_memory()
+            .map_err(|source| HistoryError::Database { path: PathBuf::from(":memory:"), source })?;
+        let mut history = History { conn, path: None, pending: Pending::default() };
+        history.init().map_err(|e| history.open_error(e))?;
+        Ok(history)
+    }
+
+    /// The file, `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub(crate) fn shown_path(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| PathBuf::from(":memory:"))
+    }
+
+    fn open_error(&self, e: InitError) -> HistoryError {
+        let path = self.shown_path();
+        match e {
+            InitError::NotAHistory => HistoryError::NotAHistory(path),
+            InitError::TooNew(found) => HistoryError::TooNew { path, found, supported: SCHEMA_VERSION },
+            InitError::Sql(e) => match e.sqlite_error_code() {
+                Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt(path),
+                Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
+                    HistoryError::ReadOnly(path)
+                }
+                _ => self.read_error(e),
+            },
+        }
+    }
+
+    /// A failed read (or a write that is not kept) in words.
+    pub(crate) fn read_error(&self, e: rusqlite::Error) -> HistoryError {
+        let path = self.shown_path();
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => HistoryError::Busy(path),
+            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt(path),
+            _ => HistoryError::Database { path, source: e },
+        }
+    }
+
+    pub(crate) fn not_saved(&self, e: &rusqlite::Error, kept: Kept) -> HistoryError {
+        let problem = WriteProblem::of(e);
+        tracing::warn!(path = %self.shown_path().display(), %problem, ?kept, "call history not written");
+        HistoryError::NotSaved { path: self.shown_path(), problem, kept }
+    }
+
+    fn init(&mut self) -> Result<(), InitError> {
+        let conn = &self.conn;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Reading the header first: a file that is not a database fails here.
+        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if app_id != APPLICATION_ID && !(app_id == 0 && version == 0 && objects == 0) {
+            return Err(InitError::NotAHistory);
+        }
+        if version > SCHEMA_VERSION {
+            return Err(InitError::TooNew(version));
+        }
+        if self.path.is_some() {
+            let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!(mode, "the call history could not switch to WAL mode");
+            }
+        }
+        // FULL: every commit syncs the WAL, so a write that returned survives a power loss,
+        // not only a crash of Ringside (docs/history.md, "Durability").
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=4194304;")?;
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            let target = i as i64 + 1;
+            if version < target {
+                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+                tx.pragma_update(None, "user_version", target)?;
+                tx.commit()?;
+                tracing::info!(version = target, "call history schema migrated");
+            }
+        }
+        Ok(())
+    }
+
+    // ----- calls -----
+
+    /// Inserts or updates the call from its card (call it on every card change). Keeps the
+    /// first ring time, never un-ends a call, never downgrades an outcome (an interrupted
+    /// call takes the PBX's own end when it comes); the customer stored is the agent's pick,
+    /// else the only match; several without a pick, or none, store no customer. While the
+    /// lookup is still under way the stored customer is kept.
+    ///
+    /// A write failure keeps the call in memory and returns [`HistoryError::NotSaved`].
+    pub fn record_card(&mut self, card: &CallCard, ctx: &CallContext) -> Result<(), HistoryError> {
+        self.write_call(CallRow::from_card(card, ctx), Kept::Call)
+    }
+
+    /// How the agent finished wrap-up for the call.
+    pub fn set_wrap_up(&mut self, call: &CallId, result: WrapUpResult) -> Result<(), HistoryError> {
+        let mut row = self.current_row(call)?.ok_or_else(|| HistoryError::NoSuchCall(call.clone()))?;
+        row.wrap_up = Some(result);
+        self.write_call(row, Kept::WrapUp)
+    }
+
+    /// The call's recording, when the PBX or provider gives one (http or https only).
+    pub fn set_recording_url(&mut self, call: &CallId, url: &str) -> Result<(), HistoryError> {
+        let url = web_url(url).ok_or_else(|| {
+            HistoryError::Invalid("a recording link must be an http:// or https:// address without spaces".to_owned())
+        })?;
+        let mut row = self.current_row(call)?.ok_or_else(|| HistoryError::NoSuchCall(call.clone()))?;
+        row.recording_url = Some(url);
+        self.write_call(row, Kept::RecordingUrl)
+    }
+
+    /// After a restart (or a reconnect): every call without an end that the PBX no longer
+    /// has (not in `live`) is ended [`Outcome::Interrupted`] at `now` (never before it rang).
+    /// Its talk time stays the last one recorded. Returns the calls ended.
+    pub fn close_interrupted(&mut self, live: &[CallId], now: Timestamp) -> Result<Vec<CallId>, HistoryError> {
+        let mut open: Vec<CallId> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT call_id FROM calls WHERE end_at IS NULL ORDER BY ring_at")
+                .map_err(|e| self.read_error(e))?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| self.read_error(e))?;
+            ids.into_iter().map(CallId::new).collect()
+        };
+        for (id, row) in &self.pending.calls {
+            if !row.outcome.is_ended() && !open.contains(id) {
+                open.push(id.clone());
+            }
+        }
+        open.retain(|id| !live.contains(id));
+        let mut first_error = None;
+        let mut closed = Vec::new();
+        for id in open {
+            let Some(row) = self.current_row(&id)? else { continue };
+            if row.outcome.is_ended() {
+                continue;
+            }
+            match self.write_call(row.interrupted(now), Kept::Call) {
+                Ok(()) => {}
+                Err(e) if e.kept_in_memory() => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
+            tracing::info!(call = %id, "call ended as interrupted: the PBX no longer has it");
+            closed.push(id);
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(closed),
+        }
+    }
+
+    /// The newest row for the call: the unsaved one merged over the file's.
+    pub(crate) fn current_row(&self, call: &CallId) -> Result<Option<CallRow>, HistoryError> {
+        let stored = self.stored_call(call)?.map(|s| s.row);
+        Ok(match (stored, self.pending.calls.get(call)) {
+            (Some(s), Some(p)) => Some(s.merge(p)),
+            (s, p) => s.or_else(|| p.cloned()),
+        })
+    }
+
+    /// Folds `row` into the stored call (and any unsaved state of it); on failure keeps the
+    /// result in memory.
+    fn write_call(&mut self, row: CallRow, kept: Kept) -> Result<(), HistoryError> {
+        let id = row.call_id.clone();
+        let combined = match self.pending.calls.remove(&id) {
+            Some(older) => older.merge(&row),
+            None => row,
+        };
+        match self.try_write_call(&combined) {
+            Ok(()) => {
+                self.after_success();
+                Ok(())
+            }
+            Err(e) => {
+                let err = self.not_saved(&e, kept);
+                self.pending.calls.insert(id, combined);
+                Err(err)
+            }
+        }
+    }
+
+    fn try_write_call(&mut self, row: &CallRow) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stored = tx
+            .prepare_cached(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id WHERE c.call_id = ?1"
+            ))?
+            .query_row([row.call_id.as_str()], call_from_sql)
+            .optional()?;
+        let merged = match stored {
+            Some(s) => s.row.merge(row),
+            None => row.clone(),
+        };
+        let c = merged.customer.as_ref();
+        tx.prepare_cached(
+            "INSERT INTO calls (call_id, direction, outcome, failure, ring_at, answer_at, end_at, talk_secs,
+                agent_extension, agent_name, connection, dialed_number, number_raw, number_normalized,
+                caller_name, queue, customer_source, customer_id, customer_name, customer_company,
+                customer_url, wrap_up, recording_url, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+                ?20, ?21, ?22, ?23, ?24)
+             ON CONFLICT(call_id) DO UPDATE SET direction = excluded.direction, outcome = excluded.outcome,
+                failure = excluded.failure, ring_at = excluded.ring_at, answer_at = excluded.answer_at,
+                end_at = excluded.end_at, talk_secs = excluded.talk_secs,
+                agent_extension = excluded.agent_extension, agent_name = excluded.agent_name,
+                connection = excluded.connection, dialed_number = excluded.dialed_number,
+                number_raw = excluded.number_raw, number_normalized = excluded.number_normalized,
+                caller_name = excluded.caller_name, queue = excluded.queue,
+                customer_source = excluded.customer_source, customer_id = excluded.customer_id,
+                customer_name = excluded.customer_name, customer_company = excluded.customer_company,
+                customer_url = excluded.customer_url, wrap_up = excluded.wrap_up,
+                recording_url = excluded.recording_url, updated_at = excluded.updated_at",
+        )?
+        .execute(params![
+            merged.call_id.as_str(),
+            direction_sql(merged.direction),
+            merged.outcome.as_sql(),
+            merged.failure,
+            ts_to_sql(merged.ring_at),
+            merged.answer_at.map(ts_to_sql),
+            merged.end_at.map(ts_to_sql),
+            i64::try_from(merged.talk_secs).unwrap_or(i64::MAX),
+            merged.agent_extension,
+            merged.agent_name,
+            merged.connection,
+            merged.dialed_number,
+            merged.number_raw,
+            merged.number_normalized,
+            merged.caller_name,
+            merged.queue,
+            c.map(|c| c.source.as_str()),
+            c.map(|c| c.id.as_str()),
+            c.map(|c| c.name.as_str()),
+            c.and_then(|c| c.company.as_deref()),
+            c.and_then(|c| c.url.as_deref()),
+            merged.wrap_up.map(wrap_up_sql),
+            merged.recording_url,
+            ts_to_sql(merged.updated_at),
+        ])?;
+        tx.commit()
+    }
+
+    // ----- notes -----
+
+    /// The note as the agent has typed it so far (the UI calls this debounced, ~500 ms).
+    /// When it returns `Ok` the text is on disk (synced: it survives a crash of Ringside and
+    /// a power loss). Never loses text: on a write failure (read-only, full disk) the text is
+    /// kept in memory, [`HistoryError::NotSaved`] says so in words, [`History::note`] returns
+    /// it, and [`History::flush_pending`] (or any later successful write) saves it. A note
+    /// may be saved before the call's first card is recorded.
+    pub fn save_note(&mut self, call: &CallId, text: &str) -> Result<(), HistoryError> {
+        match self.try_write_note(call, text, Timestamp::now()) {
+            Ok(()) => {
+                self.pending.notes.remove(call);
+                self.after_success();
+                Ok(())
+            }
+            Err(e) => {
+                let err = self.not_saved(&e, Kept::Note);
+                self.pending.notes.insert(call.clone(), PendingNote { text: text.to_owned() });
+                Err(err)
+            }
+        }
+    }
+
+    fn try_write_note(&self, call: &CallId, text: &str, now: Timestamp) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO notes (call_id, text, saved_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(call_id) DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
+            )?
+            .execute(params![call.as_str(), text, ts_to_sql(now)])?;
+        Ok(())
+    }
+
+    /// The newest text of the call's note, an unsaved one included; `None` when there is
+    /// none or it is empty.
+    pub fn note(&self, call: &CallId) -> Result<Option<String>, HistoryError> {
+        if let Some(p) = self.pending.notes.get(call) {
+            return Ok(Some(p.text.clone()).filter(|t| !t.is_empty()));
+        }
+        let text: Option<String> = self
+            .conn
+            .prepare_cached("SELECT text FROM notes WHERE call_id = ?1")
+            .and_then(|mut s| s.query_row([call.as_str()], |r| r.get(0)).optional())
+            .map_err(|e| self.read_error(e))?;
+        Ok(text.filter(|t| !t.is_empty()))
+    }
+
+    // ----- pending -----
+
+    /// Whether changes wait in memory because the file could not be written.
+    pub fn has_pending(&self) -> bool {
+        self.pending.len() > 0
+    }
+
+    /// Writes what waits in memory: notes first, then calls, then write-back requests.
+    /// Returns how many were saved; stops at the first failure (the rest stays pending and
+    /// the error says how much).
+    pub fn flush_pending(&mut self) -> Result<usize, HistoryError> {
+        let mut saved = 0;
+        let notes: Vec<(CallId, PendingNote)> =
+            self.pending.notes.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (call, note) in notes {
+            if let Err(e) = self.try_write_note(&call, &note.text, Timestamp::now()) {
+                return Err(self.not_saved(&e, Kept::Pending(self.pending.len())));
+            }
+            self.pending.notes.remove(&call);
+            saved += 1;
+        }
+        let calls: Vec<CallRow> = self.pending.calls.values().cloned().collect();
+        for row in calls {
+            if let Err(e) = self.try_write_call(&row) {
+                return Err(self.not_saved(&e, Kept::Pending(self.pending.len())));
+            }
+            self.pending.calls.remove(&row.call_id);
+            saved += 1;
+        }
+        while let Some(req) = self.pending.enqueues.first().cloned() {
+            match self.try_enqueue(&req.call, &req.target, req.at) {
+                Ok(()) => saved += 1,
+                Err(EnqueueError::Sql(e)) => return Err(self.not_saved(&e, Kept::Pending(self.pending.len()))),
+                Err(other) => {
+                    tracing::warn!(call = %req.call, target = %req.target, ?other, "a queued CRM write-back was dropped")
+                }
+            }
+            self.pending.enqueues.remove(0);
+        }
+        if saved > 0 {
+            tracing::info!(saved, "unsaved call history written");
+        }
+        Ok(saved)
+    }
+
+    /// After a successful write: the file takes writes again, so try what waits.
+    pub(crate) fn after_success(&mut self) {
+        if self.has_pending() {
+            if let Err(e) = self.flush_pending() {
+                tracing::debug!(error = %e, "pending call history still not written");
+            }
+        }
+    }
+
+    pub(crate) fn pending_enqueues(&self) -> &[PendingEnqueue] {
+        &self.pending.enqueues
+    }
+
+    pub(crate) fn keep_enqueue(&mut self, req: PendingEnqueue) {
+        if !self.pending.enqueues.iter().any(|p| p.call == req.call && p.target == req.target) {
+            self.pending.enqueues.push(req);
+        }
+    }
+
+    /// A request that reached the file needs no retry from memory.
+    pub(crate) fn forget_enqueue(&mut self, call: &CallId, target: &str) {
+        self.pending.enqueues.retain(|p| !(&p.call == call && p.target == target));
+    }
+
+    pub(crate) fn pending_call(&self, call: &CallId) -> Option<&CallRow> {
+        self.pending.calls.get(call)
+    }
+
+    pub(crate) fn flush_call(&mut self, call: &CallId) -> Result<(), HistoryError> {
+        match self.pending.calls.get(call).cloned() {
+            Some(row) => self.write_call(row, Kept::Call),
+            None => Ok(()),
+        }
+    }
+
+    // ----- reads -----
+
+    pub(crate) fn stored_call(&self, call: &CallId) -> Result<Option<StoredCall>, HistoryError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id WHERE c.call_id = ?1"
+            ))
+            .and_then(|mut s| s.query_row([call.as_str()], call_from_sql).optional())
+            .map_err(|e| self.read_error(e))
+    }
+
+    /// One call, unsaved changes included.
+    pub fn call(&self, id: &CallId) -> Result<Option<CallRecord>, HistoryError> {
+        let stored = self.stored_call(id)?;
+        let (row, note, saved_at) = match (stored, self.pending.calls.get(id)) {
+            (Some(s), Some(p)) => (s.row.merge(p), s.note, s.note_saved_at),
+            (Some(s), None) => (s.row, s.note, s.note_saved_at),
+            (None, Some(p)) => (p.clone(), self.saved_note(id)?, None),
+            (None, None) => return Ok(None),
+        };
+        Ok(Some(self.record(row, note, saved_at)?))
+    }
+
+    fn saved_note(&self, id: &CallId) -> Result<Option<String>, HistoryError> {
+        self.conn
+            .prepare_cached("SELECT text FROM notes WHERE call_id = ?1")
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
+            .map_err(|e| self.read_error(e))
+    }
+
+    /// The newest `limit` calls, newest first (by ring time), unsaved changes included.
+    pub fn recent(&self, limit: usize) -> Result<Vec<CallRecord>, HistoryError> {
+        let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+        let stored: Vec<StoredCall> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id
+                 ORDER BY c.ring_at DESC, c.call_id DESC LIMIT ?1"
+            ))
+            .and_then(|mut s| s.query_map([limit_sql], call_from_sql)?.collect())
+            .map_err(|e| self.read_error(e))?;
+        let mut rows: BTreeMap<CallId, (CallRow, Option<String>, Option<Timestamp>)> =
+            stored.into_iter().map(|s| (s.row.call_id.clone(), (s.row, s.note, s.note_saved_at))).collect();
+        for (id, pending) in &self.pending.calls {
+            let entry = match rows.remove(id) {
+                Some((row, note, at)) => (row.merge(pending), note, at),
+                None => match self.stored_call(id)? {
+                    Some(s) => (s.row.merge(pending), s.note, s.note_saved_at),
+                    None => (pending.clone(), self.saved_note(id)?, None),
+                },
+            };
+            rows.insert(id.clone(), entry);
+        }
+        let mut rows: Vec<_> = rows.into_values().collect();
+        rows.sort_by(|a, b| b.0.ring_at.cmp(&a.0.ring_at).then_with(|| b.0.call_id.cmp(&a.0.call_id)));
+        rows.truncate(limit);
+        rows.into_iter().map(|(row, note, at)| self.record(row, note, at)).collect()
+    }
+
+    /// The record the history shows: the row, the newest note, the write-back states.
+    pub(crate) fn record(
+        &self,
+        row: CallRow,
+        saved_note: Option<String>,
+        note_saved_at: Option<Timestamp>,
+    ) -> Result<CallRecord, HistoryError> {
+        let pending_note = self.pending.notes.get(&row.call_id).map(|p| p.text.clone());
+        let unsaved = pending_note.is_some()
+            || self.pending.calls.contains_key(&row.call_id)
+            || self.pending.enqueues.iter().any(|p| p.call == row.call_id);
+        let note = pending_note.or(saved_note).filter(|t| !t.is_empty());
+        let write_back: Vec<WriteBackState> = self.write_back_states(&row.call_id, &row.agent_extension)?;
+        Ok(CallRecord {
+            call_id: row.call_id,
+            direction: row.direction,
+            outcome: row.outcome,
+            failure: row.failure,
+            ring_at: row.ring_at,
+            answer_at: row.answer_at,
+            end_at: row.end_at,
+            talk_secs: row.talk_secs,
+            agent_extension: row.agent_extension,
+            agent_name: row.agent_name,
+            connection: row.connection,
+            dialed_number: row.dialed_number,
+            number_raw: row.number_raw,
+            number_normalized: row.number_normalized,
+            caller_name: row.caller_name,
+            queue: row.queue,
+            customer: row.customer,
+            note,
+            note_saved_at,
+            unsaved,
+            wrap_up: row.wrap_up,
+            recording_url: row.recording_url,
+            write_back,
+            updated_at: row.updated_at,
+        })
+    }
+
+    // ----- test hooks -----
+
+    /// Test hook: caps the file at its current size plus `extra_pages` pages (`None`: no cap),
+    /// so the next write that needs room fails with a real `SQLITE_FULL`. Returns the cap.
+    #[doc(hidden)]
+    pub fn limit_growth_for_tests(&self, extra_pages: Option<u64>) -> Result<u64, HistoryError> {
+        let run = || -> rusqlite::Result<u64> {
+            let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let cap = match extra_pages {
+                Some(extra) => u64::try_from(pages).unwrap_or(0).saturating_add(extra),
+                None => 0xFFFF_FFFE,
+            };
+            let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+            let set: i64 = self.conn.query_row(&format!("PRAGMA max_page_count = {cap}"), [], |r| r.get(0))?;
+            Ok(u64::try_from(set).unwrap_or(0))
+        };
+        run().map_err(|e| self.read_error(e))
+    }
+
+    /// Test hook: `PRAGMA query_only`, so writes fail with a real `SQLITE_READONLY` (works
+    /// as root, where file permissions do not).
+    #[doc(hidden)]
+    pub fn set_read_only_for_tests(&self, read_only: bool) -> Result<(), HistoryError> {
+        self.conn.pragma_update(None, "query_only", read_only).map_err(|e| self.read_error(e))
+    }
+}
+
+/// Why opening failed before the file-level error is chosen.
+enum InitError {
+    NotAHistory,
+    TooNew(i64),
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for InitError {
+    fn from(e: rusqlite::Error) -> Self {
+        InitError::Sql(e)
+    }
+}
+
+/// Why an enqueue could not be written.
+#[derive(Debug)]
+pub(crate) enum EnqueueError {
+    NoSuchCall,
+    NotEnded,
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for EnqueueError {
+    fn from(e: rusqlite::Error) -> Self {
+        EnqueueError::Sql(e)
+    }
+}
+
+/// Classifies why the file cannot be used before SQLite gets to it, in terms a user
+/// understands (SQLite itself only says "unable to open database file").
+fn probe_file(path: &Path) -> Result<(), HistoryError> {
+    let path_buf = path.to_path_buf();
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent {
+        if !parent.is_dir() {
+            return Err(HistoryError::MissingFolder(parent.to_path_buf()));
+        }
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(HistoryError::CannotOpen(path_buf)),
+        Ok(_) => match OpenOptions::new().read(true).write(true).open(path) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(io_to_open_error(e, path_buf)),
+        },
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            // Creating it must be possible; SQLite creates it for real right after.
+            match OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(_) => {
+                    if let Err(e) = std::fs::remove_file(path) {
+                        tracing::debug!(error = %e, "could not remove the probe file");
+                    }
+                    Ok(())
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
+                Err(e) => Err(io_to_open_error(e, path_buf)),
+            }
+        }
+        Err(e) => Err(io_to_open_error(e, path_buf)),
+    }
+}
+
+fn io_to_open_error(e: std::io::Error, path: PathBuf) -> HistoryError {
+    match e.kind() {
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => HistoryError::ReadOnly(path),
+        ErrorKind::NotFound => HistoryError::MissingFolder(path.parent().map(Path::to_path_buf).unwrap_or(path)),
+        _ => HistoryError::CannotOpen(path),
+    }
+}
+
+fn classify_open_error(e: rusqlite::Error, path: &Path) -> HistoryError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::ReadOnly) => HistoryError::ReadOnly(path.to_path_buf()),
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt(path.to_path_buf()),
+        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => HistoryError::CannotOpen(path.to_path_buf()),
+        _ => HistoryError::Database { path: path.to_path_buf(), source: e },
+    }
+}

@@ -1,0 +1,103 @@
+//! The file's identity and schema version.
+
+mod common;
+
+use ringside_history::{History, HistoryError, APPLICATION_ID, SCHEMA_VERSION};
+use rusqlite::Connection;
+
+fn pragma(file: &std::path::Path, name: &str) -> i64 {
+    let conn = Connection::open(file).expect("open raw");
+    conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).expect("pragma")
+}
+
+#[test]
+fn a_new_file_is_marked_in_wal_mode_at_the_newest_version() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("history.sqlite");
+    let h = History::open(&file).expect("create");
+    assert_eq!(h.path(), Some(file.as_path()));
+    drop(h);
+    assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
+    assert_eq!(pragma(&file, "application_id"), i64::from(APPLICATION_ID));
+    let conn = Connection::open(&file).expect("open raw");
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
+    assert_eq!(mode, "wal");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("tables");
+    assert_eq!(tables, ["calls", "notes", "outbox"]);
+    drop(conn);
+    // Opening again migrates nothing and keeps the data.
+    let mut h = History::open(&file).expect("reopen");
+    h.record_card(&common::ringing("m.1"), &common::ctx()).expect("write");
+    drop(h);
+    assert_eq!(History::open(&file).expect("reopen").recent(5).expect("recent").len(), 1);
+}
+
+#[test]
+fn a_file_from_a_newer_ringside_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("history.sqlite");
+    drop(History::open(&file).expect("create"));
+    Connection::open(&file).expect("raw").pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
+    let err = History::open(&file).expect_err("too new");
+    assert!(
+        matches!(err, HistoryError::TooNew { found, supported, .. } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION)
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the call history {} was written by a newer Ringside (format {}; this version reads up to {}); update Ringside",
+            file.display(),
+            SCHEMA_VERSION + 1,
+            SCHEMA_VERSION
+        )
+    );
+}
+
+#[test]
+fn another_programs_database_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("other.sqlite");
+    Connection::open(&file).expect("raw").execute_batch("CREATE TABLE t (x);").expect("table");
+    let err = History::open(&file).expect_err("not ours");
+    assert!(matches!(err, HistoryError::NotAHistory(_)), "{err:?}");
+    assert!(err.to_string().ends_with("is a database, but not Ringside's call history; choose another file"), "{err}");
+
+    // Ringside's customer directory ("RGSD") is not a history either.
+    let directory = dir.path().join("directory.sqlite");
+    let conn = Connection::open(&directory).expect("raw");
+    conn.execute_batch("CREATE TABLE customers (id);").expect("table");
+    conn.pragma_update(None, "application_id", 0x5247_5344).expect("id");
+    drop(conn);
+    assert!(matches!(History::open(&directory), Err(HistoryError::NotAHistory(_))));
+}
+
+#[test]
+fn a_damaged_file_a_missing_folder_and_a_folder_are_told_apart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, vec![b'x'; 8192]).expect("junk");
+    let err = History::open(&junk).expect_err("junk");
+    assert!(matches!(err, HistoryError::Corrupt(_)), "{err:?}");
+    assert!(err.to_string().contains("damaged"), "{err}");
+
+    let missing = dir.path().join("no-such-folder").join("history.sqlite");
+    let err = History::open(&missing).expect_err("no folder");
+    assert!(matches!(err, HistoryError::MissingFolder(_)), "{err:?}");
+    assert!(err.to_string().contains("does not exist"), "{err}");
+
+    let err = History::open(dir.path()).expect_err("a folder");
+    assert!(matches!(err, HistoryError::CannotOpen(_)), "{err:?}");
+}
+
+#[test]
+fn an_empty_file_becomes_a_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("empty.sqlite");
+    std::fs::write(&file, b"").expect("empty file");
+    History::open(&file).expect("an empty file is a new database");
+    assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
+    History::open_in_memory().expect("in memory");
+}
