@@ -570,10 +570,7 @@ async fn tel_link_reaches_the_running_app(app: &App) -> Result<(), String> {
     .await?;
 
     // The choice is kept: the settings no longer ask before calling a link.
-    let ask = client
-        .find(Locator::Css(r#"[data-testid="settings-ask-links"]"#))
-        .await
-        .map_err(|e| e.to_string())?;
+    let ask = client.find(Locator::Css(r#"[data-testid="settings-ask-links"]"#)).await.map_err(|e| e.to_string())?;
     assert_eq!(ask.prop("checked").await.map_err(|e| e.to_string())?.as_deref(), Some("false"));
 
     // A hostile link never dials: the window says why.

@@ -63,6 +63,9 @@ pub struct RestCrmConfig {
     pub auth_prefix: String,
     /// Link to a customer's page in the CRM, with `{id}`; used when the answer has no URL.
     pub card_url: Option<String>,
+    /// Where a finished call (its log and the agent's note) is `POST`ed as JSON, with `{call_id}`
+    /// allowed (URL-encoded); `None`: no write-back to this CRM.
+    pub log_url: Option<String>,
     /// Plain `http://` to a host other than this computer was allowed explicitly.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_plain_http: bool,
@@ -128,6 +131,7 @@ struct RawCrm {
     auth_header: Option<String>,
     auth_prefix: Option<String>,
     card_url: Option<String>,
+    log_url: Option<String>,
     #[serde(default)]
     allow_plain_http: bool,
     fields: Option<RawFields>,
@@ -224,6 +228,7 @@ impl RawCrm {
                     ("auth_header", self.auth_header.is_some()),
                     ("auth_prefix", self.auth_prefix.is_some()),
                     ("card_url", self.card_url.is_some()),
+                    ("log_url", self.log_url.is_some()),
                     ("fields", self.fields.is_some()),
                     ("allow_plain_http", self.allow_plain_http),
                 ];
@@ -258,6 +263,11 @@ impl RawCrm {
                 if let Some(card_url) = &self.card_url {
                     check_url(card_url, &["id"], true).map_err(|m| doc.invalid(&field("card_url"), m))?;
                 }
+                if let Some(log_url) = &self.log_url {
+                    // The call's number, times and the agent's note go there: the same rules as `url`.
+                    check_url(log_url, &["call_id"], self.allow_plain_http)
+                        .map_err(|m| doc.invalid(&field("log_url"), m))?;
+                }
                 if let Some(h) = &self.auth_header {
                     let token = !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
                     if !token {
@@ -280,6 +290,7 @@ impl RawCrm {
                     auth_header: self.auth_header,
                     auth_prefix,
                     card_url: self.card_url,
+                    log_url: self.log_url,
                     allow_plain_http: self.allow_plain_http,
                     fields,
                 })

@@ -75,6 +75,7 @@ url = "https://crm.example.com/api/customers?phone={e164}"
 auth_header = "Authorization"
 auth_prefix = "Bearer "
 card_url = "https://crm.example.com/customers/{id}"
+log_url = "https://crm.example.com/api/calls?pbx_call={call_id}"
 
 [lookup.crm.fields]
 list = "/data/items"
@@ -205,6 +206,7 @@ fn full_file_is_read_field_by_field() {
                             auth_header: Some("Authorization".into()),
                             auth_prefix: "Bearer ".into(),
                             card_url: Some("https://crm.example.com/customers/{id}".into()),
+                            log_url: Some("https://crm.example.com/api/calls?pbx_call={call_id}".into()),
                             allow_plain_http: false,
                             fields: FieldMap {
                                 list: "/data/items".into(),
@@ -585,6 +587,49 @@ fn lookup_defaults_ask_the_directory_within_800_ms() {
     let CrmKind::Rest(rest) = &config.lookup.crm[1].kind else { panic!("a is rest") };
     assert_eq!(rest.fields, FieldMap::default());
     assert_eq!(rest.auth_header, None);
+    assert_eq!(rest.log_url, None, "no write-back unless log_url is set");
+}
+
+#[test]
+fn a_rest_crm_log_url_follows_the_url_rules() {
+    let rest = |extra: &str| -> Result<Option<String>, ConfigError> {
+        let text =
+            format!("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://a.example/{{digits}}\"\n{extra}");
+        let config = parse(&text)?;
+        match config.lookup.crm.into_iter().next().map(|c| c.kind) {
+            Some(CrmKind::Rest(rest)) => Ok(rest.log_url),
+            other => panic!("not a REST CRM: {other:?}"),
+        }
+    };
+    // No placeholder is required; {call_id} may go into the path or the query.
+    assert_eq!(
+        rest("log_url = \"https://a.example/api/calls\"\n").unwrap().as_deref(),
+        Some("https://a.example/api/calls")
+    );
+    assert_eq!(
+        rest("log_url = \"https://a.example/api/calls/{call_id}/log\"\n").unwrap().as_deref(),
+        Some("https://a.example/api/calls/{call_id}/log")
+    );
+    // Plain http: to this computer, or to another one only with allow_plain_http.
+    assert!(rest("log_url = \"http://127.0.0.1:8080/calls\"\n").is_ok());
+    assert!(rest("log_url = \"http://crm.lan/calls\"\nallow_plain_http = true\n").is_ok());
+    let cases: &[(&str, &str)] = &[
+        ("log_url = \"http://crm.lan/calls\"\n", "unencrypted"),
+        ("log_url = \"ftp://a.example/calls\"\n", "not an http"),
+        ("log_url = \"https:///calls\"\n", "no host"),
+        ("log_url = \"https://a.example/calls/{e164}\"\n", "{e164} is not a placeholder here; use {call_id}"),
+        ("log_url = \"https://a.example/calls/{call_id\"\n", "without"),
+        ("log_url = \"https://a.example/my calls\"\n", "%20"),
+    ];
+    for (extra, words) in cases {
+        let err = rest(extra).unwrap_err();
+        assert_eq!(err.field(), Some("lookup.crm[0].log_url"), "{extra}\n{err}");
+        assert!(err.to_string().contains(words), "{extra}\n{err}");
+    }
+    // A Bitrix24 portal writes back through its webhook: log_url is REST only.
+    let err = parse_err("[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\nlog_url = \"https://b24/calls\"\n");
+    assert_eq!(err.field(), Some("lookup.crm[0].log_url"), "{err}");
+    assert!(err.to_string().contains("only used with kind = \"rest\""), "{err}");
 }
 
 #[test]

@@ -3,6 +3,10 @@
 //!
 //! The webhook URL (`https://PORTAL/rest/USER_ID/CODE/`) is the secret: it is never logged and
 //! never part of a message; only the portal's host is.
+//!
+//! Writing a finished call back (`telephony.externalcall.*`) is in [`write`].
+
+mod write;
 
 use std::fmt;
 
@@ -18,6 +22,9 @@ use crate::{CrmCustomer, CrmError, CrmOrder, CrmQuery, MAX_CUSTOMERS, MAX_ORDERS
 /// Contacts and companies fetched per lookup: 10 × 3 + 10 × 2 commands = batch's limit of 50.
 const MAX_PER_TYPE: usize = 10;
 
+/// How Bitrix24 names the webhook permission lookups need.
+pub(crate) const CRM_PERMISSION: &str = "CRM (crm)";
+
 /// What a webhook URL looks like, for messages.
 const WEBHOOK_EXAMPLE: &str = "https://your-portal.bitrix24.com/rest/1/abc123xyz/";
 
@@ -29,6 +36,8 @@ pub(crate) struct Webhook {
     origin: String,
     /// `PORTAL`: what messages and logs name.
     host: String,
+    /// The id of the portal user who made the webhook (`USER_ID` in its path).
+    user: String,
 }
 
 impl fmt::Debug for Webhook {
@@ -81,7 +90,21 @@ pub(crate) fn parse_webhook(secret: &str) -> Result<Webhook, String> {
     };
     let origin = url.origin().ascii_serialization();
     let base = Url::parse(&format!("{origin}/rest/{user}/{code}/")).map_err(|_| problem("it is not an address"))?;
-    Ok(Webhook { base, origin, host: host_label(&url) })
+    Ok(Webhook { base, origin, host: host_label(&url), user: user.to_string() })
+}
+
+/// Whether a request follows same-origin redirects (lookups) or fails on any (write-back, where
+/// a `POST` turned into a `GET` must not pass for a success).
+#[derive(Clone, Copy)]
+enum Redirects {
+    Follow,
+    Refuse,
+}
+
+/// Why a request failed: Bitrix24's own `{"error", "error_description"}`, or anything else.
+enum Failure {
+    Bitrix { code: String, description: String },
+    Other(CrmError),
 }
 
 pub(crate) struct Bitrix {
@@ -128,52 +151,77 @@ impl Bitrix {
 
     /// POSTs `body` as JSON to `method` and returns the answer's `result`.
     async fn call(&self, http: &Http, hook: &Webhook, method: &str, body: &Value) -> Result<Value, CrmError> {
+        self.request(http, hook, method, body, Redirects::Follow).await.map_err(|failure| match failure {
+            Failure::Bitrix { code, description } => self.error(&hook.host, &code, &description),
+            Failure::Other(error) => error,
+        })
+    }
+
+    /// POSTs `body` as JSON to `method` and returns the answer's `result`; Bitrix24's own error
+    /// answers come back as they are, for the caller to read.
+    async fn request(
+        &self,
+        http: &Http,
+        hook: &Webhook,
+        method: &str,
+        body: &Value,
+        redirects: Redirects,
+    ) -> Result<Value, Failure> {
         let host = hook.host.as_str();
-        let url = hook
-            .base
-            .join(&format!("{method}.json"))
-            .map_err(|_| CrmError::Config { name: self.name.clone(), problem: format!("cannot call {method}") })?;
-        let request = http
-            .post(url)
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
-            .body(body.to_string());
+        let url = hook.base.join(&format!("{method}.json")).map_err(|_| {
+            Failure::Other(CrmError::Config { name: self.name.clone(), problem: format!("cannot call {method}") })
+        })?;
+        let request = match redirects {
+            Redirects::Follow => http.post(url),
+            Redirects::Refuse => http.post_once(url),
+        };
+        let request =
+            request.header(CONTENT_TYPE, "application/json").header(ACCEPT, "application/json").body(body.to_string());
         let fix = format!("store the final webhook address with: ringside-cli secret set crm:{}", self.name);
-        let answer = http.send(request, &self.name, host, &fix).await?;
+        let answer = http.send(request, &self.name, host, &fix).await.map_err(Failure::Other)?;
         let parsed: Option<Value> = serde_json::from_slice(&answer.body).ok();
         if let Some(err) = parsed.as_ref().and_then(|v| v.get("error")).and_then(Value::as_str) {
             let description = parsed.as_ref().and_then(|v| v.get("error_description")).and_then(Value::as_str);
-            return Err(self.error(host, err, description.unwrap_or_default()));
+            return Err(Failure::Bitrix {
+                code: err.to_string(),
+                description: description.unwrap_or_default().to_string(),
+            });
         }
         let status = answer.status;
         if !status.is_success() {
             let status_str = status_text(status);
             let detail = json_error_detail(&answer.body).map(|d| format!(": {d}")).unwrap_or_default();
-            return Err(match status.as_u16() {
+            return Err(Failure::Other(match status.as_u16() {
                 401 | 403 => CrmError::WebhookRefused { host: host.to_string(), name: self.name.clone() },
                 429 => CrmError::RateLimited { host: host.to_string(), status: status_str },
+                300..=399 => CrmError::Status {
+                    host: host.to_string(),
+                    verb: "redirected the request".to_string(),
+                    status: status_str,
+                    detail: format!("; {fix}"),
+                },
                 code => CrmError::Status {
                     host: host.to_string(),
                     verb: if code >= 500 { "had an error" } else { "rejected the request" }.to_string(),
                     status: status_str,
                     detail,
                 },
-            });
+            }));
         }
         let mut value = match parsed {
             Some(v) => v,
             None => {
                 let detail =
                     serde_json::from_slice::<Value>(&answer.body).err().map(|e| e.to_string()).unwrap_or_default();
-                return Err(CrmError::NotJson { host: host.to_string(), detail });
+                return Err(Failure::Other(CrmError::NotJson { host: host.to_string(), detail }));
             }
         };
         match value.get_mut("result") {
             Some(result) => Ok(result.take()),
-            None => Err(CrmError::BadAnswer {
+            None => Err(Failure::Other(CrmError::BadAnswer {
                 host: host.to_string(),
                 detail: format!("the answer to {method} has no \"result\""),
-            }),
+            })),
         }
     }
 
@@ -188,7 +236,9 @@ impl Bitrix {
             | "invalid_client"
             | "WRONG_AUTH_TYPE" => CrmError::WebhookRefused { host, name: self.name.clone() },
             // Bitrix24 also answers "method not found" for a method outside the webhook's scope.
-            "insufficient_scope" | "invalid_scope" | "ERROR_METHOD_NOT_FOUND" => CrmError::WebhookScope { host },
+            "insufficient_scope" | "invalid_scope" | "ERROR_METHOD_NOT_FOUND" => {
+                CrmError::WebhookScope { host, permission: CRM_PERMISSION.to_string() }
+            }
             "QUERY_LIMIT_EXCEEDED" | "OPERATION_TIME_LIMIT" => CrmError::RateLimited { host, status: code.to_string() },
             _ => {
                 let (code, description) = (clean_text(code, 80), clean_text(description, MAX_TEXT_CHARS));

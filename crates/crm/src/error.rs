@@ -4,8 +4,17 @@
 //! that holds one. Hosts are named (`crm.example.com`, the Bitrix24 portal's host), paths are not,
 //! because a REST path carries the caller's number and a webhook path carries the code.
 
-/// Why a CRM lookup failed. `Display` is the sentence to show; every field is an owned `String`
-/// so the error is `Clone` (a cached failure can be handed to several cards).
+/// Why a CRM lookup or write-back failed. `Display` is the sentence to show; every field is an
+/// owned `String` so the error is `Clone` (a cached failure can be handed to several cards).
+///
+/// Three kinds, for a caller that retries ([`is_transient`](Self::is_transient),
+/// [`is_permanent`](Self::is_permanent)):
+/// - **transient**: asking again later may work without anybody changing anything (time-outs,
+///   unreachable, rate limits, 5xx);
+/// - **permanent**: the CRM refused this very record (400, 413, 422, Bitrix24's invalid
+///   arguments); sending it again can never work;
+/// - **neither**: somebody has to change something (store a key, tick a webhook permission, set
+///   the agent's extension in the CRM, fix an address); after that, the same record goes through.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CrmError {
@@ -77,12 +86,13 @@ pub enum CrmError {
     )]
     WebhookRefused { host: String, name: String },
 
-    /// The webhook works but may not read the CRM (insufficient_scope).
+    /// The webhook works but lacks a permission (insufficient_scope): `permission` is how
+    /// Bitrix24 names it, `CRM (crm)` for lookups, `Telephony (telephony)` for writing calls.
     #[error(
-        "the Bitrix24 webhook for {host} lacks the CRM (crm) permission; edit the incoming webhook in Bitrix24, \
-         tick \"CRM (crm)\" and save"
+        "the Bitrix24 webhook for {host} lacks the {permission} permission; edit the incoming webhook in Bitrix24, \
+         tick \"{permission}\" and save"
     )]
-    WebhookScope { host: String },
+    WebhookScope { host: String, permission: String },
 
     /// Any other error Bitrix24 reported (`{"error": code, "error_description": …}`).
     #[error("Bitrix24 ({host}) answered with an error: {code}{detail}")]
@@ -91,6 +101,20 @@ pub enum CrmError {
     /// Any other transport failure.
     #[error("the request to {host} failed: {reason}")]
     Http { host: String, reason: String },
+
+    /// Write-back: the CRM refused this call record as invalid (REST 400, 413 or 422; Bitrix24's
+    /// "invalid argument" errors). `reason` is the status or code with the CRM's own words,
+    /// sanitised to one line of at most 200 characters. Permanent: the same record cannot succeed.
+    #[error("{host} refused the call record ({reason}); sending it again cannot help")]
+    Rejected { host: String, reason: String },
+
+    /// Write-back got half way: the CRM holds the call as `remote_id` (Bitrix24: the `CALL_ID`
+    /// that `telephony.externalcall.register` gave), then `cause` stopped it. Keep `remote_id` and
+    /// pass it as `partial` to the next [`write_call`](crate::Connector::write_call), which goes on
+    /// from there instead of registering the call a second time. Transient or permanent as
+    /// `cause` is.
+    #[error("{cause} (the CRM already holds the call as {remote_id}; the next attempt goes on from there)")]
+    Partial { remote_id: String, cause: Box<CrmError> },
 }
 
 impl CrmError {
@@ -98,6 +122,7 @@ impl CrmError {
     /// unreachable hosts, rate limits, 5xx): a cache should not keep such a failure long.
     pub fn is_transient(&self) -> bool {
         match self {
+            CrmError::Partial { cause, .. } => cause.is_transient(),
             CrmError::Timeout { .. }
             | CrmError::Unreachable { .. }
             | CrmError::RateLimited { .. }
@@ -105,6 +130,35 @@ impl CrmError {
             CrmError::Status { status, .. } => status.starts_with('5'),
             CrmError::Bitrix { code, .. } => code == "INTERNAL_SERVER_ERROR" || code == "ERROR_UNEXPECTED_ANSWER",
             _ => false,
+        }
+    }
+
+    /// True when the CRM refused this very record (REST 400, 413, 422; Bitrix24's invalid
+    /// arguments): sending it again can never succeed, so an outbox should stop retrying it.
+    /// Never true of a transient error. Not true of errors somebody can fix (a missing key, a
+    /// webhook permission, an address, a user unknown to the CRM): the record succeeds afterwards.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            CrmError::Rejected { .. } => true,
+            CrmError::Partial { cause, .. } => cause.is_permanent(),
+            _ => false,
+        }
+    }
+
+    /// The remote id a write-back got to before it failed ([`CrmError::Partial`]): pass it as
+    /// `partial` to the next attempt.
+    pub fn partial_remote_id(&self) -> Option<&str> {
+        match self {
+            CrmError::Partial { remote_id, .. } => Some(remote_id),
+            _ => None,
+        }
+    }
+
+    /// What went wrong, without the [`CrmError::Partial`] wrapper.
+    pub fn cause(&self) -> &CrmError {
+        match self {
+            CrmError::Partial { cause, .. } => cause.cause(),
+            other => other,
         }
     }
 }

@@ -12,13 +12,32 @@ use crate::CrmError;
 
 pub(crate) struct Http {
     client: ringside_http::Client,
+    /// For write-back: follows no redirect at all. reqwest turns a `POST` into a body-less `GET`
+    /// on 301/302/303, and a `GET` that answers 2xx would pass for a written call (or, for
+    /// Bitrix24's statistics, list every call); a write that is redirected fails instead.
+    once: reqwest::Client,
 }
 
 impl Http {
     /// A client whose every request (connect, headers and body) is bounded by `timeout`; the error
     /// is the problem, for [`CrmError::Config`].
     pub(crate) fn new(timeout: Duration) -> Result<Http, String> {
-        ringside_http::Client::new(timeout).map(|client| Http { client }).map_err(|e| e.to_string())
+        // ringside-http installs the TLS provider the second client needs: build it first.
+        let client = ringside_http::Client::new(timeout).map_err(|e| e.to_string())?;
+        let once = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("Ringside/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .build()
+            .map_err(|e| format!("cannot set up HTTPS: {}", ringside_http::text::clean_text(&e.to_string(), 160)))?;
+        Ok(Http { client, once })
+    }
+
+    /// A `POST` that is never redirected (write-back): a 3xx comes back as the answer.
+    pub(crate) fn post_once(&self, url: Url) -> RequestBuilder {
+        self.once.post(url)
     }
 
     pub(crate) fn get(&self, url: Url) -> RequestBuilder {

@@ -7,6 +7,12 @@
 //!   `crm.duplicate.findbycomm` then one `batch` of `crm.contact.get` / `crm.company.get` /
 //!   `crm.deal.list`.
 //!
+//! A finished call (its log and the agent's note) is written back with
+//! [`Connector::write_call`]: REST `POST`s the [`CallLog`] as JSON to `log_url` with an
+//! `Idempotency-Key`; Bitrix24 registers and finishes an external call
+//! (`telephony.externalcall.register` / `finish`) and puts the note on the call's CRM activity.
+//! Retrying is safe: see `docs/crm.md`, "Write-back".
+//!
 //! Every connector holds one HTTP client (ringside-http): rustls with the ring provider and the OS
 //! trust store, a time bound per request, redirects only to the same origin (at most 3), bodies
 //! read up to 2 MiB. Text from the CRM is cleaned (control and bidi override characters removed,
@@ -29,6 +35,7 @@ mod error;
 mod http;
 mod rest;
 mod text;
+mod writeback;
 
 use std::fmt;
 use std::sync::Arc;
@@ -39,6 +46,7 @@ use ringside_secrets::{SecretKey, SecretString};
 use serde::{Deserialize, Serialize};
 
 pub use error::CrmError;
+pub use writeback::{clean_note, CallDirection, CallLog, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER};
 
 /// Most customers one lookup returns.
 pub const MAX_CUSTOMERS: usize = 50;
@@ -140,6 +148,60 @@ impl Connector {
                 tracing::debug!(source = %inner.name, host, customers = customers.len(), "CRM lookup done")
             }
             Err(error) => tracing::debug!(source = %inner.name, host, %error, "CRM lookup failed"),
+        }
+        result
+    }
+
+    /// Whether finished calls can be written to this CRM: a REST CRM when `log_url` is configured;
+    /// a Bitrix24 portal always (through its webhook, which then also needs the Telephony
+    /// permission).
+    pub fn can_write_back(&self) -> bool {
+        match &self.inner.source {
+            Source::Rest(rest) => rest.can_write(),
+            Source::Bitrix24(_) => true,
+        }
+    }
+
+    /// Writes a finished call (its log and the agent's note) into the CRM, safe to retry.
+    ///
+    /// `idempotency_key` must be stable per (call, CRM): the same key on every attempt for the
+    /// same call (REST: the `Idempotency-Key` header; Bitrix24: the call's `EXTERNAL_CALL_ID`,
+    /// which makes a repeated write find the call it already wrote).
+    ///
+    /// `partial`: the remote id from an earlier attempt that got half way, i.e. from
+    /// [`CrmError::partial_remote_id`] (Bitrix24: the `CALL_ID` registered before `finish` failed);
+    /// with it no second registration is made. REST CRMs are written in one request and ignore it.
+    ///
+    /// On failure: when the CRM already holds part of the call, the error is
+    /// [`CrmError::Partial`] with the remote id to keep for the next attempt (store it, replacing
+    /// any earlier one; an error without one leaves the stored one valid).
+    /// [`is_permanent`](CrmError::is_permanent) says to stop retrying (the CRM refused this
+    /// record), [`is_transient`](CrmError::is_transient) that a retry soon may work; neither:
+    /// somebody has to change a setting, then the retry works.
+    pub async fn write_call(
+        &self,
+        log: &CallLog,
+        idempotency_key: &str,
+        partial: Option<&str>,
+    ) -> Result<WriteReceipt, CrmError> {
+        let inner = &*self.inner;
+        let log = log.prepared();
+        let (result, host) = match &inner.source {
+            Source::Rest(rest) => (rest.write(&inner.http, &log, idempotency_key).await, rest.log_host()),
+            Source::Bitrix24(b) => {
+                (b.write(&inner.http, &log, idempotency_key, partial).await, b.host().unwrap_or("Bitrix24"))
+            }
+        };
+        // Never the number, the note or a URL: the source, the host, the outcome.
+        match &result {
+            Ok(receipt) => tracing::debug!(
+                source = %inner.name, host, outcome = %log.outcome, remote_id = receipt.remote_id.as_deref(),
+                "call written to the CRM"
+            ),
+            Err(error) => tracing::debug!(
+                source = %inner.name, host, permanent = error.is_permanent(),
+                partial = error.partial_remote_id(), %error, "writing the call to the CRM failed"
+            ),
         }
         result
     }

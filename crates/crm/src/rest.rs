@@ -1,6 +1,7 @@
-//! A generic REST CRM: one GET to a URL template, JSON mapped through configured JSON pointers.
+//! A generic REST CRM: one GET to a URL template, JSON mapped through configured JSON pointers;
+//! write-back is one POST of the call log as JSON to `log_url`, with an `Idempotency-Key`.
 
-use reqwest::header::{HeaderName, HeaderValue, ACCEPT};
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use ringside_config::{FieldMap, RestCrmConfig};
 use ringside_secrets::SecretString;
 use serde_json::Value;
@@ -8,7 +9,8 @@ use url::Url;
 
 use crate::http::{host_label, status_text, Http};
 use crate::text::{clean_text, fill_template, value_text, web_url};
-use crate::{CrmCustomer, CrmError, CrmOrder, CrmQuery, MAX_CUSTOMERS, MAX_ORDERS};
+use crate::writeback::idempotency_header;
+use crate::{CallLog, CrmCustomer, CrmError, CrmOrder, CrmQuery, WriteReceipt, MAX_CUSTOMERS, MAX_ORDERS};
 
 pub(crate) struct Rest {
     name: String,
@@ -21,6 +23,15 @@ pub(crate) struct Rest {
     auth_header: Option<String>,
     card_url: Option<String>,
     fields: FieldMap,
+    /// `log_url`, when calls are written back.
+    log: Option<LogTarget>,
+}
+
+/// Where calls are written: `log_url` and the origin and host it names.
+struct LogTarget {
+    template: String,
+    origin: url::Origin,
+    host: String,
 }
 
 /// `.`, `..` and their percent-encoded spellings: path segments a URL parser resolves away.
@@ -53,19 +64,15 @@ fn fill_checked(template: &str, values: &[(&str, &str)]) -> Option<Url> {
 impl Rest {
     pub(crate) fn new(name: &str, config: &RestCrmConfig, secret: Option<SecretString>) -> Result<Rest, CrmError> {
         let config_error = |problem: String| CrmError::Config { name: name.to_string(), problem };
-        let authority =
-            config.url.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
-        if authority.contains('{') {
-            return Err(config_error(
-                "url has a placeholder in its host; the caller's number may only go into the path or the query"
-                    .to_string(),
-            ));
-        }
-        let neutral = fill_template(&config.url, &[("e164", "0"), ("digits", "0"), ("raw", "0")]);
-        let parsed = Url::parse(&neutral).map_err(|e| config_error(format!("url is not a valid address ({e})")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(config_error("url is not an http:// or https:// address".to_string()));
-        }
+        let parsed = parse_template(&config.url, "url", &["e164", "digits", "raw"], "the caller's number")
+            .map_err(config_error)?;
+        let log = match &config.log_url {
+            None => None,
+            Some(template) => {
+                let url = parse_template(template, "log_url", &["call_id"], "the call id").map_err(config_error)?;
+                Some(LogTarget { template: template.clone(), origin: url.origin(), host: host_label(&url) })
+            }
+        };
         let auth = match &config.auth_header {
             None => Ok(None),
             Some(header) => {
@@ -94,6 +101,80 @@ impl Rest {
             auth_header: config.auth_header.clone(),
             card_url: config.card_url.clone(),
             fields: config.fields.clone(),
+            log,
+        })
+    }
+
+    /// Whether `log_url` is configured.
+    pub(crate) fn can_write(&self) -> bool {
+        self.log.is_some()
+    }
+
+    /// The host (and port) calls are written to: `log_url`'s, else `url`'s.
+    pub(crate) fn log_host(&self) -> &str {
+        self.log.as_ref().map_or(&self.host, |log| &log.host)
+    }
+
+    /// `POST log_url` with the call log as JSON, the key header and `Idempotency-Key`. 2xx and 409
+    /// (already recorded) are success; 400, 413 and 422 are [`CrmError::Rejected`] (permanent).
+    /// Redirects are not followed: a `POST` must not turn into a `GET` that passes for a success.
+    pub(crate) async fn write(&self, http: &Http, log: &CallLog, key: &str) -> Result<WriteReceipt, CrmError> {
+        let Some(target) = &self.log else {
+            return Err(CrmError::Config {
+                name: self.name.clone(),
+                problem: "calls are not written to it (no log_url in its [[lookup.crm]])".to_string(),
+            });
+        };
+        let auth = self.auth.clone()?;
+        let host = target.host.clone();
+        let url = fill_checked(&target.template, &[("call_id", log.call_id.as_str())])
+            .filter(|url| url.origin() == target.origin)
+            .ok_or_else(|| CrmError::Rejected {
+                host: host.clone(),
+                reason: format!(
+                    "the call id {:?} cannot go into log_url: it would change the address's path",
+                    clean_text(&log.call_id, 64)
+                ),
+            })?;
+        let body = serde_json::to_vec(log).map_err(|e| CrmError::Http { host: host.clone(), reason: e.to_string() })?;
+        let idempotency = HeaderValue::from_str(&idempotency_header(key))
+            .map_err(|e| CrmError::Http { host: host.clone(), reason: e.to_string() })?;
+        let mut request = http
+            .post_once(url)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .header("Idempotency-Key", idempotency)
+            .body(body);
+        if let Some((name, value)) = auth {
+            request = request.header(name, value);
+        }
+        let fix = "put the final address in the config (log_url in [[lookup.crm]])";
+        let answer = http.send(request, &self.name, &host, fix).await?;
+        let status = answer.status;
+        // 409 Conflict: the CRM has this call already (its key or its call_id).
+        if status.is_success() || status == reqwest::StatusCode::CONFLICT {
+            return Ok(WriteReceipt { remote_id: remote_id(&answer.body) });
+        }
+        let status_str = status_text(status);
+        let detail = crate::text::json_error_detail(&answer.body);
+        Err(match status.as_u16() {
+            400 | 413 | 422 => CrmError::Rejected {
+                host,
+                reason: match detail {
+                    Some(d) => format!("{status_str}: {d}"),
+                    None => status_str,
+                },
+            },
+            401 | 403 => self.refused(&host, status_str),
+            429 => CrmError::RateLimited { host, status: status_str },
+            code => {
+                let (verb, detail) = match code {
+                    300..=399 => ("redirected the call log", format!("; {fix}")),
+                    500..=599 => ("had an error", detail.map(|d| format!(": {d}")).unwrap_or_default()),
+                    _ => ("rejected the call log", detail.map(|d| format!(": {d}")).unwrap_or_default()),
+                };
+                CrmError::Status { host, verb: verb.to_string(), status: status_str, detail }
+            }
         })
     }
 
@@ -141,7 +222,7 @@ impl Rest {
         Err(match status.as_u16() {
             // Many CRMs answer "no such phone" with 404.
             404 => return Ok(Vec::new()),
-            401 | 403 => self.refused(status_str),
+            401 | 403 => self.refused(&host, status_str),
             429 => CrmError::RateLimited { host, status: status_str },
             code => {
                 let verb = match code {
@@ -155,11 +236,11 @@ impl Rest {
         })
     }
 
-    fn refused(&self, status: String) -> CrmError {
+    fn refused(&self, host: &str, status: String) -> CrmError {
         let name = &self.name;
         match &self.auth_header {
             Some(header) => CrmError::Refused {
-                host: self.host.clone(),
+                host: host.to_string(),
                 status,
                 what: "the key".to_string(),
                 fix: format!(
@@ -168,7 +249,7 @@ impl Rest {
                 ),
             },
             None => CrmError::Refused {
-                host: self.host.clone(),
+                host: host.to_string(),
                 status,
                 what: "the request".to_string(),
                 fix: format!(
@@ -262,6 +343,30 @@ impl Rest {
         let url = fill_checked(self.card_url.as_deref()?, &[("id", id)])?;
         web_url(url.as_str())
     }
+}
+
+/// `template` (`url` or `log_url`) with neutral values, checked: no placeholder in the host, an
+/// http(s) address with a host. The error is the problem, for [`CrmError::Config`].
+fn parse_template(template: &str, setting: &str, placeholders: &[&str], what: &str) -> Result<Url, String> {
+    let authority =
+        template.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    if authority.contains('{') {
+        return Err(format!("{setting} has a placeholder in its host; {what} may only go into the path or the query"));
+    }
+    let neutral: Vec<(&str, &str)> = placeholders.iter().map(|p| (*p, "0")).collect();
+    let parsed = Url::parse(&fill_template(template, &neutral))
+        .map_err(|e| format!("{setting} is not a valid address ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("{setting} is not an http:// or https:// address"));
+    }
+    Ok(parsed)
+}
+
+/// The CRM's id for a written call: JSON `/id` (a string or a number), cleaned; `None` when the
+/// answer is not JSON or has none.
+fn remote_id(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    value_text(v.pointer("/id"))
 }
 
 /// `prefix + secret` as a header value marked sensitive (left out of debug output and HTTP/2

@@ -111,6 +111,28 @@ pub(crate) fn parse_instant(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
+/// `2024-08-15T08:38:21+00:00`: an instant in milliseconds since the Unix epoch as ISO 8601 in
+/// UTC, with the offset written out (Bitrix24 asks for "ISO-8601 with the time zone").
+pub(crate) fn iso8601_utc(ms: u64) -> String {
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX / 2);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+00:00", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -169,6 +191,19 @@ mod tests {
         assert_eq!(json_error_detail(br#"{"error":{"message":"nested"}}"#).as_deref(), Some("nested"));
         assert_eq!(json_error_detail(b"<html>"), None);
         assert_eq!(json_error_detail(br#"{"message":5}"#), None);
+    }
+
+    #[test]
+    fn iso8601_utc_writes_the_offset() {
+        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(iso8601_utc(1_723_711_101_250), "2024-08-15T08:38:21+00:00");
+        assert_eq!(iso8601_utc(951_782_400_000), "2000-02-29T00:00:00+00:00");
+        assert_eq!(iso8601_utc(4_107_542_399_000), "2100-02-28T23:59:59+00:00");
+        for ms in [0, 86_399_999, 1_723_711_101_000, 951_782_400_000, 4_107_542_399_000] {
+            assert_eq!(parse_instant(&iso8601_utc(ms)), Some((ms / 1000) as i64), "{ms}");
+        }
+        // Far future: no overflow, no panic.
+        assert!(iso8601_utc(u64::MAX).ends_with("+00:00"));
     }
 
     #[test]

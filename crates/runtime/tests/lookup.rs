@@ -173,6 +173,7 @@ async fn a_slow_crm_fails_in_time_the_card_keeps_what_the_directory_found_and_re
                 auth_header: None,
                 auth_prefix: String::new(),
                 card_url: Some(format!("{base}/app/customers/{{id}}")),
+                log_url: None,
                 allow_plain_http: false,
                 fields: FieldMap {
                     list: "/data".into(),
