@@ -146,3 +146,19 @@ pub async fn dial_settings(app: tauri::AppHandle, shell: State<'_, Shell>) -> Re
 pub async fn become_link_handler(app: tauri::AppHandle) -> Reply<()> {
     tauri::async_runtime::spawn_blocking(move || crate::links::become_handler(&app)).await.map_err(|e| e.to_string())?
 }
+
+/// The agent's note for a call, sent as they type (debounced by the window).
+#[tauri::command]
+pub async fn save_note(shell: State<'_, Shell>, call_id: CallId, text: String) -> Reply<()> {
+    shell.handle()?.save_note(call_id, text).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn note(shell: State<'_, Shell>, call_id: CallId) -> Reply<Option<String>> {
+    shell.handle()?.note(call_id).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn recent_calls(shell: State<'_, Shell>) -> Reply<Vec<ringside_history::CallRecord>> {
+    shell.handle()?.recent_calls(50).await.map_err(|e| e.to_string())
+}

@@ -210,6 +210,9 @@ pub fn run() {
             commands::dial,
             commands::dial_settings,
             commands::become_link_handler,
+            commands::save_note,
+            commands::note,
+            commands::recent_calls,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -196,7 +196,12 @@ impl App {
         let config = work.join("config.toml");
         // Its own customer directory, so the test never touches the user's.
         let directory = work.join("directory.sqlite");
-        let config_text = format!("{config_text}\n[directory]\npath = {:?}\n", directory.display().to_string());
+        let history = work.join("history.sqlite");
+        let config_text = format!(
+            "{config_text}\n[directory]\npath = {:?}\n\n[history]\npath = {:?}\n",
+            directory.display().to_string(),
+            history.display().to_string()
+        );
         std::fs::write(&config, config_text).expect("write the test config");
 
         let (port, native_port) = (free_port(), free_port());

@@ -44,6 +44,8 @@
     settingsDetected: $("settings-detected"),
     settingsHandlers: $("settings-handlers"),
     becomeHandler: $("become-handler"),
+    history: $("history"),
+    historyCalls: $("history-calls"),
   };
 
   // What the session told us last. Cards by call id.
@@ -282,6 +284,30 @@
       field(el, "card-lookup-retry").addEventListener("click", () => {
         call("retry_lookup", { callId: el.dataset.callId }).catch(() => {});
       });
+      // Notes are saved as the agent types: half a second after the last key.
+      const note = field(el, "card-note");
+      const noteStatus = field(el, "card-note-status");
+      let noteTimer = null;
+      note.addEventListener("input", () => {
+        clearTimeout(noteTimer);
+        noteStatus.textContent = "…";
+        noteTimer = setTimeout(() => {
+          invoke("save_note", { callId: el.dataset.callId, text: note.value })
+            .then(() => {
+              noteStatus.textContent = "saved";
+              noteStatus.dataset.state = "saved";
+            })
+            .catch((e) => {
+              noteStatus.textContent = String(e);
+              noteStatus.dataset.state = "unsaved";
+            });
+        }, 500);
+      });
+      invoke("note", { callId: card.call_id })
+        .then((text) => {
+          if (text && !note.value) note.value = text;
+        })
+        .catch(() => {});
       const form = field(el, "card-create-form");
       field(el, "card-create").addEventListener("click", () => {
         form.hidden = false;
@@ -422,6 +448,68 @@
     }
   }
 
+  // ---- history -----------------------------------------------------------------------------
+
+  const HISTORY_OUTCOMES = {
+    answered: "Answered",
+    missed: "Missed",
+    answered_elsewhere: "Answered elsewhere",
+    abandoned: "Caller hung up",
+    failed: "Failed",
+    busy: "Busy",
+    transferred: "Transferred",
+    interrupted: "Interrupted",
+    in_progress: "In progress",
+  };
+
+  function writeBackText(w) {
+    switch (w.state.state) {
+      case "sent":
+        return `${w.target}: sent`;
+      case "failed":
+        return `${w.target}: failed (${w.state.reason})`;
+      default:
+        return `${w.target}: pending`;
+    }
+  }
+
+  async function renderHistory() {
+    const calls = await call("recent_calls");
+    ui.historyCalls.replaceChildren(
+      ...calls.map((c) => {
+        const li = document.createElement("li");
+        li.dataset.callId = c.call_id;
+        li.dataset.testid = "history-call";
+        const who = c.customer ? c.customer.name : c.caller_name || "";
+        const parts = [
+          clock(c.ring_at),
+          DIRECTIONS[c.direction] || c.direction,
+          c.number_raw,
+          who,
+          HISTORY_OUTCOMES[c.outcome] || c.outcome,
+        ].filter((p) => p);
+        const head = document.createElement("div");
+        head.textContent = parts.join(" · ");
+        li.append(head);
+        if (c.note) {
+          const note = document.createElement("div");
+          note.className = "history-note";
+          note.dataset.testid = "history-note";
+          note.textContent = c.note;
+          li.append(note);
+        }
+        if (c.write_back.length) {
+          const wb = document.createElement("div");
+          wb.className = "history-write-back";
+          wb.dataset.testid = "history-write-back";
+          wb.textContent = c.write_back.map(writeBackText).join("; ");
+          li.append(wb);
+        }
+        return li;
+      }),
+    );
+  }
+
   // ---- calling out -------------------------------------------------------------------------
 
   function fillConnections(select, connections) {
@@ -548,6 +636,10 @@
 
   ui.askLinks.checked = !callsLinksWithoutAsking();
   ui.askLinks.addEventListener("change", () => setCallLinksWithoutAsking(!ui.askLinks.checked));
+
+  ui.history.addEventListener("toggle", () => {
+    if (ui.history.open) renderHistory().catch(() => {});
+  });
 
   ui.settings.addEventListener("toggle", () => {
     if (ui.settings.open) renderSettings().catch(() => {});

@@ -16,7 +16,7 @@ fn watch(dir: &tempfile::TempDir, port: u16, ext: &str) -> (Guard, mpsc::Receive
         &config,
         format!(
             "[agent]\nextension = \"{ext}\"\ninterfaces = [\"Local/{ext}@agents\"]\n\n[demo]\nlisten = \"127.0.0.1:{port}\"\n\n\
-             [directory]\npath = \"agent{ext}.sqlite\"\n"
+             [directory]\npath = \"agent{ext}.sqlite\"\n\n[history]\npath = \"history{ext}.sqlite\"\n"
         ),
     )
     .expect("write config");

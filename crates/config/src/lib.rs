@@ -42,6 +42,21 @@ pub struct Config {
     pub directory: DirectoryConfig,
     pub lookup: LookupConfig,
     pub dial: DialConfig,
+    pub history: HistoryConfig,
+}
+
+/// Where every call, note and CRM write-back state is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct HistoryConfig {
+    /// The SQLite file; `None` is `history.sqlite` in the OS data directory.
+    pub path: Option<PathBuf>,
+}
+
+impl HistoryConfig {
+    /// `path`, else `history.sqlite` in the OS data directory; `None` without a home.
+    pub fn resolved_path(&self) -> Option<PathBuf> {
+        self.path.clone().or_else(|| data_file("history.sqlite"))
+    }
 }
 
 /// The embedded customer directory the call card looks numbers up in.
@@ -57,10 +72,13 @@ pub struct DirectoryConfig {
 impl DirectoryConfig {
     /// `path`, else `directory.sqlite` in the OS data directory; `None` without a home.
     pub fn resolved_path(&self) -> Option<PathBuf> {
-        self.path.clone().or_else(|| {
-            directories::ProjectDirs::from("", "", "ringside").map(|d| d.data_dir().join("directory.sqlite"))
-        })
+        self.path.clone().or_else(|| data_file("directory.sqlite"))
     }
+}
+
+/// `name` in Ringside's OS data directory (Linux `~/.local/share/ringside/`).
+fn data_file(name: &str) -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ringside").map(|d| d.data_dir().join(name))
 }
 
 impl Default for DirectoryConfig {
@@ -529,6 +547,7 @@ fn plain_words(message: &str) -> String {
         "RawFields",
         "RawDial",
         "RawConnection",
+        "RawHistory",
     ] {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
     }
@@ -556,6 +575,26 @@ struct RawConfig {
     directory: RawDirectory,
     lookup: lookup::RawLookup,
     dial: dial::RawDial,
+    history: RawHistory,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawHistory {
+    path: Option<PathBuf>,
+}
+
+impl RawHistory {
+    fn into_config(self, doc: &Document<'_>) -> Result<HistoryConfig, ConfigError> {
+        let path = match self.path {
+            Some(p) if p.as_os_str().is_empty() => {
+                return Err(doc.invalid("history.path", "is empty; give a file or leave it out"))
+            }
+            Some(p) if p.is_relative() => Some(doc.origin.parent().map_or_else(|| p.clone(), |dir| dir.join(&p))),
+            other => other,
+        };
+        Ok(HistoryConfig { path })
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -665,6 +704,7 @@ impl RawConfig {
             directory: self.directory.into_config(doc)?,
             lookup: self.lookup.into_config(doc)?,
             dial: self.dial.into_config(doc)?,
+            history: self.history.into_config(doc)?,
         })
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use ringside_config::{
     AgentConfig, AmiConfig, BodyFormat, CardOpensOn, Config, ConfigError, ConnectionConfig, ConnectionKind, CrmConfig,
-    CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap, HttpConnection, LookupConfig, NumberFormat,
-    Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
+    CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap, HistoryConfig, HttpConnection, LookupConfig,
+    NumberFormat, Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -127,6 +127,9 @@ extension = "204"
 success_pointer = "/status"
 success_value = "ok"
 error_pointer = "/message"
+
+[history]
+path = "/srv/ringside/history.sqlite"
 "#;
 
 #[test]
@@ -268,6 +271,7 @@ fn full_file_is_read_field_by_field() {
                     },
                 ],
             },
+            history: HistoryConfig { path: Some(PathBuf::from("/srv/ringside/history.sqlite")) },
         }
     );
     assert_eq!(
@@ -751,4 +755,13 @@ fn a_provider_header_may_carry_the_key_only_from_the_keychain() {
         "[[dial.connection]]\nname = \"api\"\nkind = \"http\"\nurl = \"https://p.example/c\"\nheaders = { Authorization = \"Bearer abc\" }\n",
     );
     assert!(matches!(err, ConfigError::Secret { .. }), "{err:?}");
+}
+
+#[test]
+fn the_history_lives_in_the_data_directory_unless_told_otherwise() {
+    assert!(Config::default().history.resolved_path().is_some_and(|p| p.ends_with("history.sqlite")));
+    let config = parse("[history]\npath = \"calls.sqlite\"\n").unwrap();
+    assert_eq!(config.history.path, Some(PathBuf::from("/home/ana/.config/ringside/calls.sqlite")));
+    let err = parse_err("[history]\npath = \"\"\n");
+    assert_eq!(err.field(), Some("history.path"));
 }

@@ -49,7 +49,7 @@ fn open_directory(config: &ringside_config::DirectoryConfig) -> Result<SharedDir
 /// The CRM's connector with its key: the keychain entry `crm:<name>`, else the environment
 /// variable `RINGSIDE_CRM_<NAME>_SECRET`. The keychain blocks (and may ask to be unlocked), so
 /// it is read off the runtime.
-async fn connector(crm: &CrmConfig, timeout: Duration) -> Result<ringside_crm::Connector, String> {
+pub(crate) async fn connector(crm: &CrmConfig, timeout: Duration) -> Result<ringside_crm::Connector, String> {
     let needs_key = match &crm.kind {
         CrmKind::Rest(rest) => rest.auth_header.is_some(),
         CrmKind::Bitrix24 => true,

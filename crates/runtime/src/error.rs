@@ -26,6 +26,8 @@ pub enum RuntimeError {
     NotRemembered(String),
     #[error("{0}")]
     Dial(String),
+    #[error("{0}")]
+    History(String),
     #[error("{0} has no page in a CRM")]
     NoCustomerPage(String),
     #[error("the customer could not be saved: {0}")]

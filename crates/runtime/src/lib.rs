@@ -14,6 +14,7 @@ mod ami_source;
 mod customers;
 pub mod dialer;
 mod error;
+mod history;
 mod session_task;
 
 use std::net::SocketAddr;
@@ -94,6 +95,7 @@ impl Runtime {
         let (source_tx, source_rx) = mpsc::channel(64);
         let session = Session::new(config.session_config());
         let lookup = customers::sources(&config).await;
+        let history = start_history(&config).await;
         tokio::spawn(session_task::run(
             session,
             session_rx,
@@ -101,6 +103,7 @@ impl Runtime {
             outputs.clone(),
             source_tx.clone(),
             lookup.clone(),
+            history.clone(),
         ));
         let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
         let desk = ami_source::Desk {
@@ -112,17 +115,56 @@ impl Runtime {
         tokio::spawn(ami_source::run(options, desk, session_tx.clone(), source_rx));
 
         let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
-        Ok(RuntimeHandle {
+        let handle = RuntimeHandle {
             dialer,
             lookup,
+            history,
             session: session_tx,
             source: source_tx,
             outputs,
             first_rx: std::sync::Arc::new(std::sync::Mutex::new(Some(first_rx))),
             demo_addr,
             demo: std::sync::Arc::new(Mutex::new(demo)),
-        })
+        };
+        tokio::spawn(close_interrupted_calls(handle.clone()));
+        Ok(handle)
     }
+}
+
+/// The history file and the CRMs that take call logs (with their keys).
+async fn start_history(config: &Config) -> history::HistoryHandle {
+    let mut crms = Vec::new();
+    for crm in &config.lookup.crm {
+        match customers::connector(crm, history::WRITE_TIMEOUT).await {
+            Ok(c) => crms.push(c),
+            Err(e) => tracing::warn!(error = %e, "this CRM will not get call logs"),
+        }
+    }
+    let ctx = ringside_history::CallContext {
+        agent_extension: config.agent.extension.clone(),
+        agent_name: config.agent.name.clone(),
+        connection: None,
+        dialed_number: None,
+    };
+    let numbers = ringside_lookup::LookupConfig::for_region(&config.directory.region);
+    history::HistoryHandle::start(config.history.resolved_path(), ctx, crms, numbers)
+}
+
+/// Calls a crashed run left open: once the PBX has been asked what it still has (the re-sync
+/// after the first connect), every call it no longer knows ends as interrupted.
+async fn close_interrupted_calls(handle: RuntimeHandle) {
+    loop {
+        let snapshot = handle.snapshot().await;
+        match snapshot.source {
+            SourceStatus::Connected { .. } => break,
+            _ if handle.session.is_closed() => return,
+            _ => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+        }
+    }
+    // The re-sync (CoreShowChannels) answers within moments of the login.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let live = handle.snapshot().await.cards.into_iter().map(|c| c.call_id).collect();
+    handle.history.close_interrupted(live);
 }
 
 /// The lookup's sources as the config sets them up (the directory, the CRMs with their keys),
@@ -176,6 +218,7 @@ async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), Ru
 pub struct RuntimeHandle {
     dialer: std::sync::Arc<Dialer>,
     lookup: ringside_lookup::Sources,
+    history: history::HistoryHandle,
     session: mpsc::Sender<SessionMsg>,
     source: mpsc::Sender<ami_source::SourceMsg>,
     outputs: broadcast::Sender<SessionOutput>,
@@ -242,6 +285,22 @@ impl RuntimeHandle {
     /// Whether a `tel:` link clicked elsewhere asks before dialing.
     pub fn confirm_links(&self) -> bool {
         self.dialer.confirm_links()
+    }
+
+    /// The call's note as the agent has typed it so far; call it as they type (debounced). A
+    /// disk that cannot take it keeps the text in memory and the error says so.
+    pub async fn save_note(&self, call: CallId, text: String) -> Result<(), RuntimeError> {
+        self.history.save_note(call, text).await.map_err(RuntimeError::History)
+    }
+
+    /// The call's note, if any.
+    pub async fn note(&self, call: CallId) -> Result<Option<String>, RuntimeError> {
+        self.history.note(call).await.map_err(RuntimeError::History)
+    }
+
+    /// The newest calls in the history, with their notes and CRM write-back state.
+    pub async fn recent_calls(&self, limit: usize) -> Result<Vec<ringside_history::CallRecord>, RuntimeError> {
+        self.history.recent(limit).await.map_err(RuntimeError::History)
     }
 
     /// The agent's telephony connections, the default marked.

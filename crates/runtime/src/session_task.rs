@@ -11,6 +11,7 @@ use ringside_lookup::Sources;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::ami_source::SourceMsg;
+use crate::history::HistoryHandle;
 use crate::{customers, RuntimeError, Snapshot};
 
 type Reply = oneshot::Sender<Result<(), RuntimeError>>;
@@ -68,6 +69,7 @@ pub(crate) async fn run(
     outputs: broadcast::Sender<SessionOutput>,
     source: mpsc::Sender<SourceMsg>,
     lookup: Sources,
+    history: HistoryHandle,
 ) {
     // Wrap-up timers are checked once a second; the state machine decides.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -76,7 +78,7 @@ pub(crate) async fn run(
         let mut outs = tokio::select! {
             msg = rx.recv() => match msg {
                 None | Some(SessionMsg::Shutdown) => return,
-                Some(msg) => handle(&mut session, msg, &source, &lookup, &me).await,
+                Some(msg) => handle(&mut session, msg, &source, &lookup, &me, &history).await,
             },
             _ = tick.tick() => session.tick(Timestamp::now()),
         };
@@ -94,6 +96,10 @@ pub(crate) async fn run(
             outs.extend(start_lookup(&mut session, &lookup, &me, call, number, false));
         }
         for out in outs {
+            // Every card change is written down before anything else sees it.
+            if let SessionOutput::Card(card) = &out {
+                history.card(card);
+            }
             if let SessionOutput::Command(cmd) = &out {
                 let _ = source.send(SourceMsg::Command { cmd: cmd.clone(), reply: None }).await;
             }
@@ -127,6 +133,7 @@ async fn handle(
     source: &mpsc::Sender<SourceMsg>,
     lookup: &Sources,
     me: &mpsc::Sender<SessionMsg>,
+    history: &HistoryHandle,
 ) -> Vec<SessionOutput> {
     let now = Timestamp::now();
     match msg {
@@ -184,8 +191,15 @@ async fn handle(
             }
         },
         SessionMsg::FinishWrapUp { result, reply } => {
+            let wrapped = match session.agent() {
+                ringside_core::AgentState::WrapUp { call, .. } => Some(call.clone()),
+                _ => None,
+            };
             match session.agent_input(AgentInput::FinishWrapUp { result }, now) {
                 Ok(outs) => {
+                    if let Some(call) = wrapped {
+                        history.wrap_up(call, result);
+                    }
                     let _ = reply.send(Ok(()));
                     outs
                 }

@@ -1,4 +1,4 @@
-//! Every runtime test runs with its own customer directory, never the user's.
+//! Every runtime test runs with its own customer directory and call history, never the user's.
 #![allow(dead_code)]
 
 use std::time::Duration;
@@ -16,6 +16,7 @@ pub fn isolated_config() -> (tempfile::TempDir, Config) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::default();
     config.directory.path = Some(dir.path().join("directory.sqlite"));
+    config.history.path = Some(dir.path().join("history.sqlite"));
     (dir, config)
 }
 

@@ -1,0 +1,296 @@
+//! Every call into the history file, and from there into the CRMs.
+//!
+//! One thread owns the `History` (SQLite blocks, and writes must keep their order): the session
+//! task hands it every card change, the window its notes (as typed) and wrap-up results. Every
+//! few seconds it retries writes a full or read-only disk held back. A separate async task
+//! sends the outbox: it asks the thread for what is due, writes each call to its CRM, and
+//! reports back — so a slow CRM never holds up a note.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use ringside_core::agent_state::WrapUpResult;
+use ringside_core::{CallCard, CallId, Direction, Timestamp};
+use ringside_crm::{CallDirection, CallLog, Connector};
+use ringside_history::{CallContext, CallRecord, History, HistoryError, OutboxItem, Outcome};
+use tokio::sync::oneshot;
+
+/// How often held-back writes are retried and the outbox looked at.
+const TICK: Duration = Duration::from_secs(5);
+/// Each CRM request of a write; a write is several in a row (Bitrix24: up to four).
+pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+type Reply<T> = oneshot::Sender<Result<T, String>>;
+
+enum Msg {
+    Card(Box<CallCard>),
+    WrapUp(CallId, WrapUpResult),
+    Note { call: CallId, text: String, reply: Reply<()> },
+    GetNote { call: CallId, reply: Reply<Option<String>> },
+    Recent { limit: usize, reply: Reply<Vec<CallRecord>> },
+    CloseInterrupted { live: Vec<CallId> },
+    Due { reply: Reply<Vec<OutboxItem>> },
+    Sent { item: Box<OutboxItem>, remote_id: Option<String> },
+    Failed { item: Box<OutboxItem>, reason: String, permanent: bool, remote_id: Option<String> },
+}
+
+/// A cheap handle to the history thread.
+#[derive(Clone)]
+pub(crate) struct HistoryHandle {
+    tx: std_mpsc::Sender<Msg>,
+}
+
+impl HistoryHandle {
+    /// Opens the file and starts the thread, and the outbox sender for `crms` that can take
+    /// a call log. A file that cannot be opened is not fatal: calls are then not kept, and
+    /// every request says why.
+    pub(crate) fn start(
+        path: Option<PathBuf>,
+        ctx: CallContext,
+        crms: Vec<Connector>,
+        numbers: ringside_lookup::LookupConfig,
+    ) -> HistoryHandle {
+        let opened = match &path {
+            Some(p) => History::open(p).map_err(|e| e.to_string()),
+            None => Err("there is no home folder to keep the call history in".to_string()),
+        };
+        if let Err(e) = &opened {
+            tracing::warn!(error = %e, "call history unavailable");
+        }
+        let targets: Vec<String> = crms.iter().filter(|c| c.can_write_back()).map(|c| c.name().to_string()).collect();
+        let (tx, rx) = std_mpsc::channel();
+        let thread_targets = targets.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ringside-history".into())
+            .spawn(move || run(opened, ctx, thread_targets, rx));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "could not start the history thread");
+        }
+        let handle = HistoryHandle { tx };
+        if !targets.is_empty() {
+            let connectors: HashMap<String, Connector> =
+                crms.into_iter().filter(|c| c.can_write_back()).map(|c| (c.name().to_string(), c)).collect();
+            tokio::spawn(send_outbox(handle.clone(), connectors, numbers));
+        }
+        handle
+    }
+
+    pub(crate) fn card(&self, card: &CallCard) {
+        let _ = self.tx.send(Msg::Card(Box::new(card.clone())));
+    }
+
+    pub(crate) fn wrap_up(&self, call: CallId, result: WrapUpResult) {
+        let _ = self.tx.send(Msg::WrapUp(call, result));
+    }
+
+    pub(crate) fn close_interrupted(&self, live: Vec<CallId>) {
+        let _ = self.tx.send(Msg::CloseInterrupted { live });
+    }
+
+    pub(crate) async fn save_note(&self, call: CallId, text: String) -> Result<(), String> {
+        self.ask(|reply| Msg::Note { call, text, reply }).await
+    }
+
+    pub(crate) async fn note(&self, call: CallId) -> Result<Option<String>, String> {
+        self.ask(|reply| Msg::GetNote { call, reply }).await
+    }
+
+    pub(crate) async fn recent(&self, limit: usize) -> Result<Vec<CallRecord>, String> {
+        self.ask(|reply| Msg::Recent { limit, reply }).await
+    }
+
+    async fn ask<T>(&self, msg: impl FnOnce(Reply<T>) -> Msg) -> Result<T, String> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(msg(reply)).map_err(|_| STOPPED.to_string())?;
+        rx.await.map_err(|_| STOPPED.to_string())?
+    }
+}
+
+const STOPPED: &str = "the call history stopped; restart Ringside";
+
+fn run(opened: Result<History, String>, ctx: CallContext, targets: Vec<String>, rx: std_mpsc::Receiver<Msg>) {
+    let mut history = match opened {
+        Ok(h) => h,
+        Err(why) => return refuse_all(&why, rx),
+    };
+    loop {
+        match rx.recv_timeout(TICK) {
+            Ok(msg) => handle(&mut history, &ctx, &targets, msg),
+            Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if history.has_pending() {
+            match history.flush_pending() {
+                Ok(n) if n > 0 => tracing::info!(saved = n, "held-back history writes saved"),
+                Ok(_) => {}
+                Err(e) => tracing::debug!(error = %e, "history still cannot be written"),
+            }
+        }
+    }
+    if history.has_pending() {
+        if let Err(e) = history.flush_pending() {
+            tracing::error!(error = %e, "history writes lost at exit");
+        }
+    }
+}
+
+/// Without a file, every question gets the reason.
+fn refuse_all(why: &str, rx: std_mpsc::Receiver<Msg>) {
+    let why = format!("the call history cannot be used: {why}");
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            Msg::Note { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::GetNote { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::Recent { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::Due { reply } => drop(reply.send(Ok(Vec::new()))),
+            _ => {}
+        }
+    }
+}
+
+fn handle(history: &mut History, ctx: &CallContext, targets: &[String], msg: Msg) {
+    let now = Timestamp::now();
+    let logged = |what: &str, r: Result<(), HistoryError>| {
+        if let Err(e) = r {
+            tracing::warn!(error = %e, "{what}");
+        }
+    };
+    match msg {
+        Msg::Card(card) => {
+            let mut call_ctx = ctx.clone();
+            if card.direction == Direction::Outgoing {
+                call_ctx.dialed_number = Some(card.number.clone());
+            }
+            logged("a call could not be written to the history", history.record_card(&card, &call_ctx));
+            if card.outcome.is_some() {
+                enqueue_for(history, &card.call_id, targets, now);
+            }
+        }
+        Msg::WrapUp(call, result) => {
+            logged("a wrap-up could not be written to the history", history.set_wrap_up(&call, result))
+        }
+        Msg::Note { call, text, reply } => {
+            let saved = history.save_note(&call, &text).map_err(|e| e.to_string());
+            // An ended call's note changed: the CRM gets the new text.
+            if saved.is_ok() && history.call(&call).ok().flatten().is_some_and(|c| c.outcome.is_ended()) {
+                enqueue_for(history, &call, targets, now);
+            }
+            let _ = reply.send(saved);
+        }
+        Msg::GetNote { call, reply } => {
+            let _ = reply.send(history.note(&call).map_err(|e| e.to_string()));
+        }
+        Msg::Recent { limit, reply } => {
+            let _ = reply.send(history.recent(limit).map_err(|e| e.to_string()));
+        }
+        Msg::CloseInterrupted { live } => match history.close_interrupted(&live, now) {
+            Ok(closed) if !closed.is_empty() => {
+                tracing::info!(calls = closed.len(), "calls left open by the last run ended as interrupted");
+                for call in closed {
+                    enqueue_for(history, &call, targets, now);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "calls left open by the last run could not be closed"),
+        },
+        Msg::Due { reply } => {
+            let _ = reply.send(history.due(now, 10).map_err(|e| e.to_string()));
+        }
+        Msg::Sent { item, remote_id } => {
+            logged("a sent call could not be marked", history.mark_sent(&item, remote_id.as_deref(), now))
+        }
+        Msg::Failed { item, reason, permanent, remote_id } => {
+            if let Some(id) = remote_id {
+                logged("a partial write could not be noted", history.set_remote_id(&item, &id));
+            }
+            logged("a failed write could not be noted", history.mark_failed(&item, &reason, permanent, now));
+        }
+    }
+}
+
+/// Another agent's call (ring-all, answered elsewhere) is theirs to log, not ours.
+fn enqueue_for(history: &mut History, call: &CallId, targets: &[String], now: Timestamp) {
+    let theirs = history.call(call).ok().flatten().is_some_and(|c| c.outcome == Outcome::AnsweredElsewhere);
+    if theirs {
+        return;
+    }
+    for target in targets {
+        if let Err(e) = history.enqueue(call, target, now) {
+            tracing::warn!(error = %e, %target, "a call could not be queued for the CRM");
+        }
+    }
+}
+
+/// Sends what is due, one call at a time, and reports each result to the history thread.
+async fn send_outbox(history: HistoryHandle, crms: HashMap<String, Connector>, numbers: ringside_lookup::LookupConfig) {
+    let mut tick = tokio::time::interval(TICK);
+    loop {
+        tick.tick().await;
+        let due = match history.ask(|reply| Msg::Due { reply }).await {
+            Ok(due) => due,
+            Err(_) => return,
+        };
+        for item in due {
+            let Some(crm) = crms.get(&item.target) else { continue };
+            let log = call_log(&item.record, &item.target, &numbers);
+            let sent = tokio::time::timeout(
+                WRITE_TIMEOUT * 4,
+                crm.write_call(&log, &item.idempotency_key, item.remote_id.as_deref()),
+            )
+            .await;
+            let msg = match sent {
+                Ok(Ok(receipt)) => Msg::Sent { item: Box::new(item), remote_id: receipt.remote_id },
+                Ok(Err(e)) => Msg::Failed {
+                    remote_id: e.partial_remote_id().map(str::to_string),
+                    permanent: e.is_permanent(),
+                    reason: e.to_string(),
+                    item: Box::new(item),
+                },
+                Err(_) => Msg::Failed {
+                    remote_id: None,
+                    permanent: false,
+                    reason: format!("{} did not answer in time", crm.label()),
+                    item: Box::new(item),
+                },
+            };
+            if history.tx.send(msg).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+fn call_log(record: &CallRecord, target: &str, numbers: &ringside_lookup::LookupConfig) -> CallLog {
+    let outcome = match record.outcome {
+        Outcome::Answered => "answered",
+        Outcome::Missed => "missed",
+        Outcome::AnsweredElsewhere => "answered_elsewhere",
+        Outcome::Abandoned => "abandoned",
+        Outcome::Failed => "failed",
+        Outcome::Busy => "busy",
+        Outcome::Transferred => "transferred",
+        Outcome::Interrupted | Outcome::InProgress => "interrupted",
+    };
+    let e164 = ringside_lookup::normalize(&record.number_raw, numbers).e164;
+    CallLog {
+        call_id: record.call_id.0.clone(),
+        direction: match record.direction {
+            Direction::Incoming => CallDirection::Incoming,
+            Direction::Outgoing => CallDirection::Outgoing,
+        },
+        outcome: outcome.to_string(),
+        number: record.number_raw.clone(),
+        number_e164: e164,
+        customer_id: record.customer.as_ref().filter(|c| c.source == target).map(|c| c.id.clone()),
+        agent_extension: record.agent_extension.clone(),
+        agent_name: record.agent_name.clone(),
+        started_at_ms: record.ring_at.0,
+        answered_at_ms: record.answer_at.map(|t| t.0),
+        ended_at_ms: record.end_at.map_or(record.updated_at.0, |t| t.0),
+        talk_secs: record.talk_secs,
+        note: record.note.clone(),
+        recording_url: record.recording_url.clone(),
+    }
+}
