@@ -3,6 +3,7 @@
 
 mod customers;
 mod demo;
+mod history;
 mod pbx;
 mod target;
 mod watch;
@@ -44,6 +45,8 @@ enum Command {
     Import(customers::ImportArgs),
     /// Add or export customers of the embedded directory.
     Customers(customers::CustomersArgs),
+    /// The newest calls in the call history, with notes and their CRM write-back state.
+    History(history::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
             Command::Lookup(args) => customers::lookup(args).await,
             Command::Import(args) => customers::import(args),
             Command::Customers(args) => customers::customers(args),
+            Command::History(args) => history::history(args),
         }
     });
     match result {

@@ -110,6 +110,16 @@ fn direct_call_shows_one_card_from_ringing_to_ended() {
     assert_eq!(last["customers"][0]["reason"], "same E.164");
     assert!(cards.iter().all(|c| c["call_id"] == card["call_id"]), "one call, one card: {cards:#?}");
     assert_eq!(last["outcome"]["kind"], "completed");
+
+    // `watch` kept the call in its history file; `history` reads it back.
+    let file = dir.path().join("history100.sqlite");
+    let out =
+        Command::new(CLI).args(["history", "--json", "--file"]).arg(&file).output().expect("run ringside-cli history");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let calls: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(calls[0]["call_id"], card["call_id"], "{calls:#}");
+    assert_eq!(calls[0]["outcome"], "answered");
+    assert_eq!(calls[0]["customer"]["name"], "Olena Kovalenko");
 }
 
 #[test]
