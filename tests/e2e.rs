@@ -158,13 +158,18 @@ fn ring_with_cli(pbx: SocketAddr, from: &str, to: &str) -> Result<(), String> {
 /// Rings with a caller name the CLI would sanitize: a raw AMI Originate, as a hostile PBX
 /// (or a hostile caller's provider) could send.
 async fn ring_with_caller_id(pbx: SocketAddr, caller_id: &str, to: &str) -> Result<(), String> {
+    ring_for(pbx, caller_id, to, 5).await
+}
+
+/// Rings `to`; the caller stays on the line for `secs` once answered.
+async fn ring_for(pbx: SocketAddr, caller_id: &str, to: &str, secs: u32) -> Result<(), String> {
     let mut options = ConnectOptions::new(pbx.to_string(), "e2e", Secret::new("demo"));
     options.events = "off".into();
     let (client, _events) = ringside_ami::connect(&options).await.map_err(|e| format!("AMI login: {e}"))?;
     let originate = Action::new("Originate")
         .field("Channel", format!("Local/{to}@inbound"))
         .field("Application", "Wait")
-        .field("Data", "5")
+        .field("Data", secs.to_string())
         .field("CallerID", caller_id)
         .field("Timeout", "30000")
         .field("Async", "true");
@@ -185,13 +190,20 @@ struct App {
 impl App {
     /// Starts tauri-driver and opens a WebDriver session on the app with `config` (TOML).
     async fn start(name: &str, config_text: &str) -> App {
+        let work = bin_dir().join("e2e").join(name);
+        let _ = std::fs::remove_dir_all(&work);
+        Self::start_in(name, config_text).await
+    }
+
+    /// As [`App::start`], keeping whatever an earlier run left in the work directory (its
+    /// history file, for a restart).
+    async fn start_in(name: &str, config_text: &str) -> App {
         #[cfg(target_os = "linux")]
         assert!(
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
             "no display: run under `xvfb-run -a dbus-run-session --` (./dev.sh test does)"
         );
         let work = bin_dir().join("e2e").join(name);
-        let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work).expect("create the e2e work directory");
         let config = work.join("config.toml");
         // Its own customer directory, so the test never touches the user's.
@@ -596,4 +608,81 @@ async fn a_tel_link_clicked_elsewhere_is_confirmed_and_dialed_by_the_running_app
     let app = App::start("tel-link", &format!("[demo]\nlisten = \"{pbx}\"\n")).await;
     let result = tel_link_reaches_the_running_app(&app).await;
     app.finish(result).await;
+}
+
+/// Types a note during a call, kills Ringside with SIGKILL, starts it again: the history has the
+/// call (ended as interrupted — the embedded PBX died with it) and the note as last autosaved.
+async fn note_survives_kill_9(app: App, pbx: SocketAddr) -> Result<App, (App, String)> {
+    let result = async {
+        let client = &app.client;
+        wait_for_agent_state(client, "available").await?;
+        ring_for(pbx, "\"Marta\" <+380 67 765 43 21>", "100", 60).await?;
+        let call_id = card_for(client, "677654321").await?;
+        wait_for_agent_state(client, "on_call").await?;
+        let note = client
+            .find(Locator::Css(&format!(r#"[data-call-id="{call_id}"] [data-testid="card-note"]"#)))
+            .await
+            .map_err(|e| e.to_string())?;
+        note.send_keys("Wants a quote for 3 windows").await.map_err(|e| e.to_string())?;
+        wait_until("the note to be saved", Duration::from_secs(10), || async {
+            let status =
+                text_of(client, &format!(r#"[data-call-id="{call_id}"] [data-testid="card-note-status"]"#)).await?;
+            Ok((status == "saved").then_some(()))
+        })
+        .await?;
+        // No goodbye: the process is gone at once.
+        let killed = Command::new("pkill").args(["-KILL", "-x", "ringside"]).status().map_err(|e| e.to_string())?;
+        if !killed.success() {
+            return Err("no ringside process to kill".to_string());
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(app),
+        Err(e) => Err((app, e)),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn a_note_typed_during_a_call_survives_kill_9() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let config = format!("[demo]\nlisten = \"{pbx}\"\n");
+    let first = App::start("kill-9", &config).await;
+    let first = match note_survives_kill_9(first, pbx).await {
+        Ok(app) => app,
+        Err((app, e)) => return app.finish(Err(e)).await,
+    };
+    first.finish(Ok(())).await;
+
+    let second = App::start_in("kill-9", &config).await;
+    let result = async {
+        let client = &second.client;
+        wait_for_agent_state(client, "available").await?;
+        click(client, r#"[data-testid="history"] summary"#).await?;
+        wait_until("the call in the history, interrupted, with its note", Duration::from_secs(20), || async {
+            // The history list is read when opened; reopen until the restart closed the call.
+            let items = client
+                .find_all(Locator::Css(r#"[data-testid="history-calls"] li"#))
+                .await
+                .map_err(|e| e.to_string())?;
+            for item in items {
+                let text = item.text().await.map_err(|e| e.to_string())?;
+                if digits(&text).contains("380677654321")
+                    && text.contains("Interrupted")
+                    && text.contains("Wants a quote for 3 windows")
+                {
+                    return Ok(Some(()));
+                }
+            }
+            click(client, r#"[data-testid="history"] summary"#).await?;
+            click(client, r#"[data-testid="history"] summary"#).await?;
+            Ok(None)
+        })
+        .await
+    }
+    .await;
+    second.finish(result).await;
 }

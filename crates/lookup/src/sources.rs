@@ -113,7 +113,8 @@ impl Sources {
         let key = number.e164.clone().unwrap_or_else(|| number.digits());
 
         let pick = self.spawn_pick(&number);
-        let mut pending: Vec<(String, Pending)> = Vec::with_capacity(inner.sources.len());
+        // (name, who answers — as the CRM's own errors name it, the job)
+        let mut pending: Vec<(String, String, Pending)> = Vec::with_capacity(inner.sources.len());
         for source in &inner.sources {
             let name = source.name().to_string();
             let job = match source {
@@ -136,11 +137,15 @@ impl Sources {
                     }
                 },
             };
-            pending.push((name, job));
+            let who = match source {
+                Source::Crm { connector: Ok(crm), .. } => crm.label(),
+                _ => "the customer directory".to_string(),
+            };
+            pending.push((name, who, job));
         }
 
         let mut answers: Vec<Answer> = Vec::with_capacity(pending.len());
-        for (name, job) in pending {
+        for (name, who, job) in pending {
             let result = match job {
                 Pending::Ready(r) => r,
                 Pending::Task(mut task) => match tokio::time::timeout_at(deadline, &mut task).await {
@@ -148,7 +153,8 @@ impl Sources {
                     Ok(Err(e)) => Err(format!("stopped unexpectedly ({e})")),
                     Err(_) => {
                         task.abort();
-                        Err(format!("did not answer within {} ms", inner.bounds.timeout.as_millis()))
+                        // Worded as the connector's own time-out, which may win the race.
+                        Err(format!("{who} did not answer within {} ms", inner.bounds.timeout.as_millis()))
                     }
                 },
             };
