@@ -9,18 +9,38 @@ mod common;
 
 use common::{free_port, start_demo, CLI};
 
+/// Runs `script` (bash, with `$CLI`) inside a private session bus with `home` as HOME and
+/// `config` as the config file; no secret comes from the environment.
+fn in_private_keyring(home: &std::path::Path, script: &str, config: &std::path::Path) -> std::process::Output {
+    let runtime = home.join("run");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    }
+    Command::new("dbus-run-session")
+        .current_dir(home)
+        .args(["--", "bash", "-c", script])
+        .env("CLI", CLI)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("RINGSIDE_CONFIG", config)
+        .env_remove("RINGSIDE_AMI_SECRET")
+        .env_remove("RINGSIDE_CRM_SHOP_SECRET")
+        .env_remove("GNOME_KEYRING_CONTROL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("dbus-run-session (package dbus) must be installed")
+}
+
 #[test]
 #[ignore = "needs dbus-run-session and gnome-keyring: run by ./dev.sh test"]
 fn the_secret_travels_from_the_keychain_to_the_login() {
     let port = free_port();
     let _pbx = start_demo(port, "20");
     let home = tempfile::tempdir().expect("temp HOME");
-    let runtime = home.path().join("run");
-    std::fs::create_dir_all(&runtime).expect("runtime dir");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-    }
     // Inside a private session bus: unlock a fresh keyring, store the secret, use it.
     let script = format!(
         r#"set -e
@@ -33,20 +53,7 @@ if "$CLI" doctor --ami 127.0.0.1:{port} --user keyring-user > after.txt; then ex
 grep -q '^\[FAIL\] Secret' after.txt
 "#
     );
-    let out = Command::new("dbus-run-session")
-        .current_dir(home.path())
-        .args(["--", "bash", "-c", &script])
-        .env("CLI", CLI)
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("RINGSIDE_CONFIG", home.path().join("none.toml"))
-        .env_remove("RINGSIDE_AMI_SECRET")
-        .env_remove("GNOME_KEYRING_CONTROL")
-        .stdin(Stdio::null())
-        .output()
-        .expect("dbus-run-session (package dbus) must be installed");
+    let out = in_private_keyring(home.path(), &script, &home.path().join("none.toml"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
@@ -91,12 +98,6 @@ fn a_crm_key_travels_from_the_keychain_to_the_crm() {
     });
 
     let home = tempfile::tempdir().expect("temp HOME");
-    let runtime = home.path().join("run");
-    std::fs::create_dir_all(&runtime).expect("runtime dir");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-    }
     let config = home.path().join("config.toml");
     std::fs::write(
         &config,
@@ -111,20 +112,7 @@ echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 echo s3cret-key | "$CLI" secret set crm:shop --stdin
 "$CLI" lookup --sources "+380 44 555 0000"
 "#;
-    let out = Command::new("dbus-run-session")
-        .current_dir(home.path())
-        .args(["--", "bash", "-c", script])
-        .env("CLI", CLI)
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("RINGSIDE_CONFIG", &config)
-        .env_remove("RINGSIDE_CRM_SHOP_SECRET")
-        .env_remove("GNOME_KEYRING_CONTROL")
-        .stdin(Stdio::null())
-        .output()
-        .expect("dbus-run-session (package dbus) must be installed");
+    let out = in_private_keyring(home.path(), script, &config);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");

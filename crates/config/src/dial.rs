@@ -261,18 +261,7 @@ impl RawDial {
 impl RawConnection {
     fn into_config(self, doc: &Document<'_>, i: usize) -> Result<ConnectionConfig, ConfigError> {
         let field = |name: &str| format!("dial.connection[{i}].{name}");
-        let good_name = !self.name.is_empty()
-            && self.name.len() <= 32
-            && self.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if !good_name {
-            return Err(doc.invalid(
-                &field("name"),
-                format!(
-                    "{:?} is not a connection name; use up to 32 lower-case letters, digits, '-' or '_', such as \"office\"",
-                    self.name
-                ),
-            ));
-        }
+        super::lookup::check_name(doc, &field("name"), &self.name, "connection", "office")?;
         // Which kind-specific settings each kind takes; anything else set is a mistake.
         let allowed: &[&str] = match self.kind {
             RawKind::Pbx => &[],

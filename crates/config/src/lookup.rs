@@ -209,18 +209,7 @@ impl RawLookup {
 impl RawCrm {
     fn into_config(self, doc: &Document<'_>, i: usize) -> Result<CrmConfig, ConfigError> {
         let field = |name: &str| format!("lookup.crm[{i}].{name}");
-        let good_name = !self.name.is_empty()
-            && self.name.len() <= 32
-            && self.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if !good_name {
-            return Err(doc.invalid(
-                &field("name"),
-                format!(
-                    "{:?} is not a source name; use up to 32 lower-case letters, digits, '-' or '_', such as \"shop\"",
-                    self.name
-                ),
-            ));
-        }
+        check_name(doc, &field("name"), &self.name, "source", "shop")?;
         let kind = match self.kind {
             RawCrmKind::Bitrix24 => {
                 let rest_only = [
@@ -324,6 +313,28 @@ impl RawFields {
             order_amount: check("order_amount", self.order_amount)?,
         })
     }
+}
+
+/// A name that also names a keychain entry (`crm:NAME`, `dial:NAME`): short, lower-case, one word.
+pub(crate) fn check_name(
+    doc: &Document<'_>,
+    field: &str,
+    name: &str,
+    what: &str,
+    example: &str,
+) -> Result<(), ConfigError> {
+    let good = !name.is_empty()
+        && name.len() <= 32
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if good {
+        return Ok(());
+    }
+    Err(doc.invalid(
+        field,
+        format!(
+            "{name:?} is not a {what} name; use up to 32 lower-case letters, digits, '-' or '_', such as {example:?}"
+        ),
+    ))
 }
 
 /// An http(s) URL whose `{…}` placeholders are all in `allowed`. Plain http only to this

@@ -1,8 +1,6 @@
 //! The history file: calls, notes and the outbox in one SQLite database.
 
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -231,7 +229,7 @@ impl History {
     /// database; it was written by a newer Ringside.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
         let path_buf = path.to_path_buf();
-        probe_file(path)?;
+        ringside_store_file::probe(path).map_err(HistoryError::from)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify_open_error(e, path))?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
@@ -774,44 +772,14 @@ impl From<rusqlite::Error> for EnqueueError {
     }
 }
 
-/// Classifies why the file cannot be used before SQLite gets to it, in terms a user
-/// understands (SQLite itself only says "unable to open database file").
-fn probe_file(path: &Path) -> Result<(), HistoryError> {
-    let path_buf = path.to_path_buf();
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent {
-        if !parent.is_dir() {
-            return Err(HistoryError::MissingFolder(parent.to_path_buf()));
+impl From<ringside_store_file::FileProblem> for HistoryError {
+    fn from(problem: ringside_store_file::FileProblem) -> Self {
+        use ringside_store_file::FileProblem;
+        match problem {
+            FileProblem::MissingFolder(p) => HistoryError::MissingFolder(p),
+            FileProblem::ReadOnly(p) => HistoryError::ReadOnly(p),
+            FileProblem::CannotOpen(p) => HistoryError::CannotOpen(p),
         }
-    }
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(HistoryError::CannotOpen(path_buf)),
-        Ok(_) => match OpenOptions::new().read(true).write(true).open(path) {
-            Ok(_) => Ok(()),
-            Err(e) => Err(io_to_open_error(e, path_buf)),
-        },
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            // Creating it must be possible; SQLite creates it for real right after.
-            match OpenOptions::new().write(true).create_new(true).open(path) {
-                Ok(_) => {
-                    if let Err(e) = std::fs::remove_file(path) {
-                        tracing::debug!(error = %e, "could not remove the probe file");
-                    }
-                    Ok(())
-                }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
-                Err(e) => Err(io_to_open_error(e, path_buf)),
-            }
-        }
-        Err(e) => Err(io_to_open_error(e, path_buf)),
-    }
-}
-
-fn io_to_open_error(e: std::io::Error, path: PathBuf) -> HistoryError {
-    match e.kind() {
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => HistoryError::ReadOnly(path),
-        ErrorKind::NotFound => HistoryError::MissingFolder(path.parent().map(Path::to_path_buf).unwrap_or(path)),
-        _ => HistoryError::CannotOpen(path),
     }
 }
 

@@ -9,8 +9,6 @@
 //! same file — WAL mode lets readers run while an import writes. In async code, call it
 //! from `spawn_blocking` or a dedicated thread; the crate itself stays synchronous.
 
-use std::fs::OpenOptions;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -444,7 +442,7 @@ impl Directory {
     pub fn open(path: &Path, cfg: LookupConfig) -> Result<Self, LookupError> {
         cfg.validate()?;
         let path_buf = path.to_path_buf();
-        probe_file(path)?;
+        ringside_store_file::probe(path).map_err(LookupError::from)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify_open_error(e, path))?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
@@ -1002,44 +1000,14 @@ fn upsert(conn: &Connection, c: &PreparedCustomer, now: Timestamp) -> Result<Ups
     Ok(Upsert::Updated)
 }
 
-/// Classifies why the file cannot be used before SQLite gets to it, in terms a user
-/// understands (SQLite itself only says "unable to open database file").
-fn probe_file(path: &Path) -> Result<(), LookupError> {
-    let path_buf = path.to_path_buf();
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent {
-        if !parent.is_dir() {
-            return Err(LookupError::MissingFolder(parent.to_path_buf()));
+impl From<ringside_store_file::FileProblem> for LookupError {
+    fn from(problem: ringside_store_file::FileProblem) -> Self {
+        use ringside_store_file::FileProblem;
+        match problem {
+            FileProblem::MissingFolder(p) => LookupError::MissingFolder(p),
+            FileProblem::ReadOnly(p) => LookupError::ReadOnly(p),
+            FileProblem::CannotOpen(p) => LookupError::CannotOpen(p),
         }
-    }
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(LookupError::CannotOpen(path_buf)),
-        Ok(_) => match OpenOptions::new().read(true).write(true).open(path) {
-            Ok(_) => Ok(()),
-            Err(e) => Err(io_to_open_error(e, path_buf)),
-        },
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            // Creating it must be possible; SQLite creates it for real right after.
-            match OpenOptions::new().write(true).create_new(true).open(path) {
-                Ok(_) => {
-                    if let Err(e) = std::fs::remove_file(path) {
-                        tracing::debug!(error = %e, "could not remove the probe file");
-                    }
-                    Ok(())
-                }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
-                Err(e) => Err(io_to_open_error(e, path_buf)),
-            }
-        }
-        Err(e) => Err(io_to_open_error(e, path_buf)),
-    }
-}
-
-fn io_to_open_error(e: std::io::Error, path: PathBuf) -> LookupError {
-    match e.kind() {
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => LookupError::ReadOnly(path),
-        ErrorKind::NotFound => LookupError::MissingFolder(path.parent().map(Path::to_path_buf).unwrap_or(path)),
-        _ => LookupError::CannotOpen(path),
     }
 }
 
