@@ -9,10 +9,12 @@ mod connection;
 pub mod doctor;
 pub mod error;
 pub mod originate;
+pub mod recording;
 pub mod team;
 pub mod tracker;
 
 pub use client::{connect, Client, ConnectOptions, Events, Secret};
 pub use codec::{Action, Message};
 pub use error::AmiError;
+pub use recording::RecordingLink;
 pub use tracker::{AgentIdentity, CallTracker};

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use ringside_core::{CallEvent, CallId, EndCause, RemoteParty, Timestamp};
 
 use crate::codec::Message;
+use crate::recording::RecordingLink;
 
 /// Who "me" is on the PBX.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,14 @@ struct Tracked {
     outgoing: bool,
     /// Live legs of this call that belong to the agent.
     legs: usize,
+    /// The recording's address last reported.
+    recording: Option<String>,
+}
+
+impl Tracked {
+    fn ringing(outgoing: bool, legs: usize) -> Self {
+        Tracked { phase: Phase::Ringing, cancelled: false, transferred: false, outgoing, legs, recording: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +114,7 @@ pub struct CallTracker {
     reported_pause: Option<(bool, Option<String>)>,
     /// Calls that ended lately, so a re-sync answer that raced their Hangup cannot revive them.
     recently_ended: std::collections::VecDeque<String>,
+    recording: Option<RecordingLink>,
 }
 
 const RECENTLY_ENDED: usize = 256;
@@ -118,7 +128,14 @@ impl CallTracker {
             pauses: BTreeMap::new(),
             reported_pause: None,
             recently_ended: std::collections::VecDeque::new(),
+            recording: None,
         }
+    }
+
+    /// Reports the recording each call's events name (see [`RecordingLink`]).
+    pub fn with_recording(mut self, link: RecordingLink) -> Self {
+        self.recording = Some(link);
+        self
     }
 
     pub fn identity(&self) -> &AgentIdentity {
@@ -150,6 +167,14 @@ impl CallTracker {
     /// Feeds one message; any resulting events are pushed onto `out`.
     pub fn handle(&mut self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
         let Some(event) = msg.event() else { return };
+        // Before the event itself: a Hangup may end the call's tracking.
+        self.recording(msg, now, out);
+        self.event(event, msg, now, out);
+        // After it: the event may have started tracking the call.
+        self.recording(msg, now, out);
+    }
+
+    fn event(&mut self, event: &str, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
         match event {
             "DialBegin" => self.dial_begin(msg, None, now, out),
             "AgentCalled" => {
@@ -320,15 +345,11 @@ impl CallTracker {
                 false
             }
             Some(t) => {
-                *t =
-                    Tracked { phase: Phase::Ringing, cancelled: false, transferred: false, outgoing, legs: t.legs + 1 };
+                *t = Tracked::ringing(outgoing, t.legs + 1);
                 true
             }
             None => {
-                self.calls.insert(
-                    call.to_owned(),
-                    Tracked { phase: Phase::Ringing, cancelled: false, transferred: false, outgoing, legs: 1 },
-                );
+                self.calls.insert(call.to_owned(), Tracked::ringing(outgoing, 1));
                 true
             }
         }
@@ -415,6 +436,24 @@ impl CallTracker {
         let remote = party(msg.get("TransfereeCallerIDNum"), msg.get("TransfereeCallerIDName"));
         if mine && !remote.number.is_empty() {
             out.push(CallEvent::PartyChanged { call: CallId::new(call), remote, at: now });
+        }
+    }
+
+    /// A recording named on any channel of a call this agent is on, once per address.
+    fn recording(&mut self, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let Some(link) = &self.recording else { return };
+        let call = [msg.get("Linkedid"), msg.get("DestLinkedid")]
+            .into_iter()
+            .flatten()
+            .find(|id| self.calls.contains_key(*id))
+            .map(str::to_owned);
+        let Some(call) = call else { return };
+        let Some(url) = link.url_in(msg) else { return };
+        if let Some(t) = self.calls.get_mut(&call) {
+            if t.recording.as_deref() != Some(url.as_str()) {
+                t.recording = Some(url.clone());
+                out.push(CallEvent::Recording { call: CallId::new(call), url, at: now });
+            }
         }
     }
 

@@ -139,8 +139,12 @@ fn burst_of_200_calls_loses_nothing() {
 
 /// Feeds a transcript and returns its messages, for tests that drive the tracker by hand.
 fn messages(name: &str) -> Vec<ringside_ami::Message> {
+    messages_of(&transcript(name))
+}
+
+fn messages_of(bytes: &[u8]) -> Vec<ringside_ami::Message> {
     let mut decoder = Decoder::default();
-    decoder.extend(&transcript(name));
+    decoder.extend(bytes);
     let mut out = Vec::new();
     while let Some(frame) = decoder.next_frame().expect("valid AMI") {
         if let Frame::Message(m) = frame {
@@ -288,4 +292,55 @@ fn attended_transfer_hands_the_customer_to_the_target() {
         calls_seen("i2_attended_transfer_blond_hangup_while_ringing", "101"),
         ["ringing from 120", "now with +380441234567", "answered", "ended Completed"]
     );
+}
+
+/// `name` as Asterisk sends it with `channelvars = MIXMONITOR_FILENAME` once MixMonitor runs:
+/// every BridgeEnter and Hangup carries `ChanVariable: MIXMONITOR_FILENAME=<file>` after its
+/// channel block.
+fn with_recording_variable(name: &str, file: &str) -> Vec<u8> {
+    let text = String::from_utf8(transcript(name)).expect("transcripts are text");
+    let mut out = String::new();
+    for message in text.split_inclusive("\r\n\r\n") {
+        if message.starts_with("Event: BridgeEnter") || message.starts_with("Event: Hangup") {
+            let var = format!("ChanVariable: MIXMONITOR_FILENAME={file}\r\n");
+            let at = message.find("\r\nLinkedid: ").and_then(|i| message[i + 2..].find("\r\n").map(|j| i + 2 + j + 2));
+            let at = at.expect("channel events carry a Linkedid");
+            out.push_str(&message[..at]);
+            out.push_str(&var);
+            out.push_str(&message[at..]);
+        } else {
+            out.push_str(message);
+        }
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn a_recorded_call_names_its_recording_once_as_an_address() {
+    let bytes = with_recording_variable("a_inbound_direct_answered", "/var/spool/asterisk/monitor/in 100 #1.wav");
+    let link = ringside_ami::RecordingLink {
+        variable: "mixmonitor_filename".into(),
+        url_template: Some("https://pbx.example.com/rec/{file}".into()),
+    };
+    let run = |link: Option<ringside_ami::RecordingLink>, ext: &str| {
+        let me = AgentIdentity::new(ext, vec![format!("Local/{ext}@agents")]);
+        let mut tracker = CallTracker::new(me);
+        if let Some(link) = link {
+            tracker = tracker.with_recording(link);
+        }
+        let mut out = Vec::new();
+        for m in messages_of(&bytes) {
+            tracker.handle(&m, Timestamp(0), &mut out);
+        }
+        out.iter().map(describe).filter(|l| l != "team" && !l.starts_with("paused=")).collect::<Vec<_>>()
+    };
+    let seen = run(Some(link.clone()), "100");
+    let recordings: Vec<&String> = seen.iter().filter(|l| l.starts_with("Recording")).collect();
+    assert_eq!(recordings.len(), 1, "once per call, not once per event: {seen:?}");
+    assert!(recordings[0].contains("url: \"https://pbx.example.com/rec/in%20100%20%231.wav\""), "{seen:?}");
+    let pos = |what: &str| seen.iter().position(|l| l.starts_with(what)).unwrap_or(usize::MAX);
+    assert!(pos("ringing") < pos("Recording") && pos("Recording") < pos("ended"), "{seen:?}");
+    // Without the setting, or for an agent not on the call, nothing changes.
+    assert_eq!(run(None, "100"), ["ringing from +380441234567", "answered", "ended Completed"]);
+    assert!(run(Some(link), "101").is_empty());
 }

@@ -133,6 +133,12 @@ pub struct AmiConfig {
     pub connect_timeout_secs: u64,
     /// Dialplan context click-to-call sends the dialed number to (`Originate` `Context`).
     pub originate_context: String,
+    /// The channel variable that names a call's recording (listed in manager.conf's
+    /// `channelvars`, so events carry it).
+    pub recording_variable: String,
+    /// Where a recording's file can be listened to: an http(s) address with `{file}`.
+    /// `None`: only a variable that already holds an address is used.
+    pub recording_url: Option<String>,
 }
 
 impl AmiConfig {
@@ -145,6 +151,8 @@ impl AmiConfig {
             ping_interval_secs: AMI_DEFAULT_PING_SECS,
             connect_timeout_secs: AMI_DEFAULT_CONNECT_TIMEOUT_SECS,
             originate_context: AMI_DEFAULT_ORIGINATE_CONTEXT.to_string(),
+            recording_variable: AMI_DEFAULT_RECORDING_VARIABLE.to_string(),
+            recording_url: None,
         }
     }
 }
@@ -172,21 +180,32 @@ pub struct SessionSettings {
     pub wrap_up: bool,
     /// Seconds until wrap-up ends by itself; `None` waits for the agent. Serialized as in the
     /// file: `0` means `None`.
-    #[serde(serialize_with = "serialize_wrap_up_secs")]
+    #[serde(serialize_with = "serialize_zero_for_none")]
     pub wrap_up_secs: Option<u64>,
     /// Numbers of at most this many digits are internal extensions (colleagues).
     pub internal_max_len: usize,
     /// Ended cards kept for the agent to read before the oldest is dropped.
     pub keep_ended_cards: usize,
+    /// Pause the agent after this many queue calls in a row rang out unanswered; `None`
+    /// (`0` in the file) never does. Serialized as in the file.
+    #[serde(serialize_with = "serialize_zero_for_none")]
+    pub auto_pause_after_missed: Option<u64>,
 }
 
 impl Default for SessionSettings {
     fn default() -> Self {
-        Self { wrap_up: true, wrap_up_secs: Some(30), internal_max_len: 5, keep_ended_cards: 20 }
+        Self {
+            wrap_up: true,
+            wrap_up_secs: Some(30),
+            internal_max_len: 5,
+            keep_ended_cards: 20,
+            auto_pause_after_missed: None,
+        }
     }
 }
 
-fn serialize_wrap_up_secs<S: Serializer>(value: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
+/// `None` is written as `0`, as the file says "never".
+fn serialize_zero_for_none<S: Serializer>(value: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_u64(value.unwrap_or(0))
 }
 
@@ -208,6 +227,9 @@ pub struct UiConfig {
 
 /// Largest accepted `session.internal_max_len`: longer numbers are customers, not extensions.
 const MAX_INTERNAL_LEN: usize = 10;
+/// MixMonitor's own variable: the file it records to.
+pub const AMI_DEFAULT_RECORDING_VARIABLE: &str = "MIXMONITOR_FILENAME";
+const MAX_AUTO_PAUSE_AFTER: u64 = 100;
 
 impl Config {
     /// `$RINGSIDE_CONFIG` if set (and not empty), else `config.toml` in the OS config directory:
@@ -262,6 +284,7 @@ impl Config {
             internal_max_len: self.session.internal_max_len,
             keep_ended: self.session.keep_ended_cards,
             supervised_queues: self.supervisor.queues.clone(),
+            auto_pause_after_missed: self.session.auto_pause_after_missed.and_then(|n| u32::try_from(n).ok()),
         }
     }
 }
@@ -656,6 +679,8 @@ struct RawSource {
     ping_interval_secs: Option<u64>,
     connect_timeout_secs: Option<u64>,
     originate_context: Option<String>,
+    recording_variable: Option<String>,
+    recording_url: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -673,6 +698,7 @@ struct RawSession {
     wrap_up_secs: Option<u64>,
     internal_max_len: Option<usize>,
     keep_ended_cards: Option<usize>,
+    auto_pause_after_missed: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -780,6 +806,8 @@ impl RawSource {
                     ("source.ping_interval_secs", self.ping_interval_secs.is_some()),
                     ("source.connect_timeout_secs", self.connect_timeout_secs.is_some()),
                     ("source.originate_context", self.originate_context.is_some()),
+                    ("source.recording_variable", self.recording_variable.is_some()),
+                    ("source.recording_url", self.recording_url.is_some()),
                 ];
                 if let Some((field, _)) = ami_only.iter().find(|(_, set)| *set) {
                     return Err(doc.invalid(
@@ -839,6 +867,30 @@ impl RawSource {
                         format!("{originate_context:?} is not a dialplan context name (one word, such as \"from-internal\")"),
                     ));
                 }
+                let recording_variable =
+                    self.recording_variable.unwrap_or_else(|| AMI_DEFAULT_RECORDING_VARIABLE.to_string());
+                if recording_variable.is_empty()
+                    || !recording_variable.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    return Err(doc.invalid(
+                        "source.recording_variable",
+                        format!(
+                            "{recording_variable:?} is not a channel variable name (letters, digits and _, \
+                             such as \"MIXMONITOR_FILENAME\")"
+                        ),
+                    ));
+                }
+                if let Some(url) = &self.recording_url {
+                    lookup::check_url(url, &["file"], true)
+                        .and_then(|()| {
+                            if url.contains("{file}") {
+                                Ok(())
+                            } else {
+                                Err(format!("{url:?} has no {{file}}: where does the recording's file name go?"))
+                            }
+                        })
+                        .map_err(|why| doc.invalid("source.recording_url", why))?;
+                }
                 Ok(SourceConfig::Ami(AmiConfig {
                     host,
                     port,
@@ -846,6 +898,8 @@ impl RawSource {
                     ping_interval_secs,
                     connect_timeout_secs,
                     originate_context,
+                    recording_variable,
+                    recording_url: self.recording_url,
                 }))
             }
         }
@@ -904,6 +958,16 @@ impl RawSession {
             },
             internal_max_len,
             keep_ended_cards,
+            auto_pause_after_missed: match self.auto_pause_after_missed {
+                None | Some(0) => defaults.auto_pause_after_missed,
+                Some(n) if n > MAX_AUTO_PAUSE_AFTER => {
+                    return Err(doc.invalid(
+                        "session.auto_pause_after_missed",
+                        format!("{n} is more missed calls than anyone waits for; at most {MAX_AUTO_PAUSE_AFTER}, or 0 for never"),
+                    ))
+                }
+                Some(n) => Some(n),
+            },
         })
     }
 }

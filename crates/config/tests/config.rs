@@ -40,6 +40,8 @@ username = "ringside-204"
 ping_interval_secs = 15
 connect_timeout_secs = 3
 originate_context = "agents-out"
+recording_variable = "RINGSIDE_RECORDING"
+recording_url = "http://pbx.example.internal/rec/{file}"
 
 [demo]
 listen = "127.0.0.1:25038"
@@ -51,6 +53,7 @@ wrap_up = false
 wrap_up_secs = 90
 internal_max_len = 4
 keep_ended_cards = 7
+auto_pause_after_missed = 3
 
 [ui]
 card_opens_on = "answer"
@@ -146,7 +149,13 @@ fn defaults_are_the_documented_ones() {
     );
     assert_eq!(
         config.session,
-        SessionSettings { wrap_up: true, wrap_up_secs: Some(30), internal_max_len: 5, keep_ended_cards: 20 }
+        SessionSettings {
+            wrap_up: true,
+            wrap_up_secs: Some(30),
+            internal_max_len: 5,
+            keep_ended_cards: 20,
+            auto_pause_after_missed: None,
+        }
     );
     assert_eq!(config.ui, UiConfig { card_opens_on: CardOpensOn::Ringing, internal_call_delay_ms: 0 });
     // The file's defaults agree with the core's own.
@@ -179,6 +188,8 @@ fn full_file_is_read_field_by_field() {
                 ping_interval_secs: 15,
                 connect_timeout_secs: 3,
                 originate_context: "agents-out".into(),
+                recording_variable: "RINGSIDE_RECORDING".into(),
+                recording_url: Some("http://pbx.example.internal/rec/{file}".into()),
             }),
             demo: DemoConfig {
                 listen: "127.0.0.1:25038".parse().unwrap(),
@@ -189,7 +200,8 @@ fn full_file_is_read_field_by_field() {
                 wrap_up: false,
                 wrap_up_secs: Some(90),
                 internal_max_len: 4,
-                keep_ended_cards: 7
+                keep_ended_cards: 7,
+                auto_pause_after_missed: Some(3),
             },
             ui: UiConfig { card_opens_on: CardOpensOn::Answer, internal_call_delay_ms: 1500 },
             supervisor: SupervisorConfig { queues: vec!["support".into(), "sales".into()] },
@@ -281,6 +293,7 @@ fn full_file_is_read_field_by_field() {
             internal_max_len: 4,
             keep_ended: 7,
             supervised_queues: vec!["support".into(), "sales".into()],
+            auto_pause_after_missed: Some(3),
         }
     );
 }
@@ -318,6 +331,8 @@ fn ami_source_fills_defaults_for_port_and_timers() {
             ping_interval_secs: 20,
             connect_timeout_secs: 5,
             originate_context: "from-internal".into(),
+            recording_variable: "MIXMONITOR_FILENAME".into(),
+            recording_url: None,
         })
     );
     let json = serde_json::to_value(&config.source).unwrap();
@@ -368,6 +383,24 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("[demo]\nring_every_secs = 0\n", "demo.ring_every_secs", "at least 1"),
     ("[demo]\nscenario = \"\"\n", "demo.scenario", "empty"),
     ("[session]\nkeep_ended_cards = 0\n", "session.keep_ended_cards", "at least 1"),
+    ("[session]\nauto_pause_after_missed = 101\n", "session.auto_pause_after_missed", "at most 100"),
+    ("[session]\nauto_pause_after_missed = -1\n", "session.auto_pause_after_missed", "whole number"),
+    (
+        "[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nrecording_variable = \"MIX MONITOR\"\n",
+        "source.recording_variable",
+        "not a channel variable name",
+    ),
+    (
+        "[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nrecording_url = \"https://pbx/rec/\"\n",
+        "source.recording_url",
+        "has no {file}",
+    ),
+    (
+        "[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nrecording_url = \"file:///{file}\"\n",
+        "source.recording_url",
+        "not an http",
+    ),
+    ("[source]\nkind = \"demo\"\nrecording_url = \"https://pbx/{file}\"\n", "source.recording_url", "kind = \"ami\""),
     ("[session]\ninternal_max_len = 11\n", "session.internal_max_len", "at most 10"),
     ("[session]\nwrap_up = \"yes\"\n", "session.wrap_up", "true or false"),
     ("[session]\nwrap_up_secs = -5\n", "session.wrap_up_secs", "whole number"),

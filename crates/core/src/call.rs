@@ -29,6 +29,8 @@ pub struct Call {
     /// Customers found for the number, best first (empty until looked up).
     pub customers: Vec<CustomerMatch>,
     pub lookup: LookupState,
+    /// Where the PBX's recording of the call can be listened to (http or https only).
+    pub recording_url: Option<String>,
 }
 
 impl Call {
@@ -44,6 +46,7 @@ impl Call {
             ended_at: None,
             customers: Vec::new(),
             lookup: LookupState::NotStarted,
+            recording_url: None,
         }
     }
 
@@ -59,6 +62,7 @@ impl Call {
             ended_at: None,
             customers: Vec::new(),
             lookup: LookupState::NotStarted,
+            recording_url: None,
         }
     }
 

@@ -95,6 +95,9 @@ pub struct CallCard {
     /// Talk time in seconds at `as_of` (final once ended).
     pub talk_secs: u64,
     pub as_of: Timestamp,
+    /// The PBX's recording of the call (http or https), once the source names one.
+    #[serde(default)]
+    pub recording_url: Option<String>,
 }
 
 impl CallCard {
@@ -130,6 +133,7 @@ impl CallCard {
             end_at: call.ended_at,
             talk_secs: call.talk_secs(now),
             as_of: now,
+            recording_url: call.recording_url.clone(),
         }
     }
 }

@@ -96,6 +96,9 @@ pub enum CallEvent {
     Answered { call: CallId, at: Timestamp },
     /// The call is over for this agent.
     Ended { call: CallId, cause: EndCause, at: Timestamp },
+    /// The PBX records the call; the recording can be listened to at `url` (http or https:
+    /// the source turns the PBX's file name into an address).
+    Recording { call: CallId, url: String, at: Timestamp },
     /// The PBX says the agent's queue availability changed (paused with a reason, or not).
     AgentPaused { paused: bool, reason: Option<String>, queue: Option<String>, at: Timestamp },
     /// A queue member's state changed (any member: this feeds the supervisor view).
@@ -112,6 +115,7 @@ impl CallEvent {
             | CallEvent::Answered { at, .. }
             | CallEvent::PartyChanged { at, .. }
             | CallEvent::Ended { at, .. }
+            | CallEvent::Recording { at, .. }
             | CallEvent::AgentPaused { at, .. }
             | CallEvent::TeamMember { at, .. } => *at,
         }

@@ -19,6 +19,6 @@ pub use agent_state::{AgentInput, AgentState, Availability, TransitionError};
 pub use call::{Call, CallPhase};
 pub use card::{CallCard, CardStatus, CustomerMatch, LookupOutcome, LookupState, OrderSummary};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
-pub use session::{CtiCommand, Session, SessionConfig, SessionOutput, UnpauseRequest};
+pub use session::{auto_pause_reason, CtiCommand, Notice, Session, SessionConfig, SessionOutput, UnpauseRequest};
 pub use team::{MemberState, MemberUpdate, Team, TeamMember};
 pub use time::Timestamp;

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::agent_state::{AgentInput, AgentState, Availability, TransitionError, WrapUpPolicy, WRAP_UP_PAUSE_REASON};
-use crate::call::Call;
+use crate::call::{Call, CallPhase};
 use crate::card::{CallCard, CustomerMatch, LookupOutcome, LookupState};
-use crate::event::{CallEvent, CallId};
+use crate::event::{CallEvent, CallId, Direction, EndCause};
 use crate::team::{MemberUpdate, Team, TeamMember};
 use crate::time::Timestamp;
 
@@ -21,12 +21,36 @@ pub struct SessionConfig {
     pub keep_ended: usize,
     /// Queues whose members the supervisor view shows; empty shows all.
     pub supervised_queues: Vec<String>,
+    /// Stop accepting calls after this many queue calls in a row rang out unanswered here;
+    /// `None` never does. Callers then stop waiting on an empty desk.
+    pub auto_pause_after_missed: Option<u32>,
 }
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self { wrap_up: WrapUpPolicy::default(), internal_max_len: 5, keep_ended: 20, supervised_queues: Vec::new() }
+        Self {
+            wrap_up: WrapUpPolicy::default(),
+            internal_max_len: 5,
+            keep_ended: 20,
+            supervised_queues: Vec::new(),
+            auto_pause_after_missed: None,
+        }
     }
+}
+
+/// The pause reason of an automatic pause after missed queue calls.
+pub fn auto_pause_reason(missed: u32) -> String {
+    format!("Missed {missed} queue calls in a row")
+}
+
+/// Something the agent must hear about even with the window hidden: shown as a desktop
+/// notification (and in the window).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// A newer notice with the same tag replaces the older one instead of stacking.
+    pub tag: String,
+    pub summary: String,
+    pub body: String,
 }
 
 /// Something the session asks the CTI source to do.
@@ -70,6 +94,7 @@ pub enum SessionOutput {
     TeamMember(TeamMember),
     /// A member left every supervised queue (by interface).
     TeamMemberLeft(String),
+    Notice(Notice),
 }
 
 #[derive(Debug)]
@@ -81,6 +106,8 @@ pub struct Session {
     agent: AgentState,
     source: SourceStatus,
     team: Team,
+    /// Queue calls that rang out unanswered here since the last answered one (auto-pause).
+    missed_in_a_row: u32,
 }
 
 impl Session {
@@ -91,6 +118,7 @@ impl Session {
             calls: BTreeMap::new(),
             order: Vec::new(),
             agent: AgentState::LoggedOut,
+            missed_in_a_row: 0,
             source: SourceStatus::Connecting,
         }
     }
@@ -196,9 +224,33 @@ impl Session {
                     return out;
                 }
                 let answered = c.answered_at.is_some();
+                let rang_out_in_queue = !answered
+                    && c.direction == Direction::Incoming
+                    && c.queue.is_some()
+                    && matches!(c.phase, CallPhase::Ended(EndCause::NoAnswer));
                 self.push_card(&call, now, &mut out);
                 self.agent_input_into(&AgentInput::End { call, answered }, now, &mut out).ok();
+                if answered {
+                    self.missed_in_a_row = 0;
+                } else if rang_out_in_queue {
+                    self.count_missed(&mut out);
+                }
                 self.prune_ended(&mut out);
+            }
+            CallEvent::Recording { call, url, .. } => {
+                let url = url.trim();
+                let web = (url.starts_with("https://") || url.starts_with("http://"))
+                    && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+                let changed = match self.calls.get_mut(&call) {
+                    Some(c) if web && c.recording_url.as_deref() != Some(url) => {
+                        c.recording_url = Some(url.to_owned());
+                        true
+                    }
+                    _ => false,
+                };
+                if changed {
+                    self.push_card(&call, now, &mut out);
+                }
             }
             CallEvent::TeamMember { update, .. } => {
                 let interface = match &update {
@@ -350,9 +402,37 @@ impl Session {
                 out.push(SessionOutput::Command(CtiCommand::UnpauseQueues));
             }
         }
+        // Back to accepting calls after a pause: the agent is at the desk again.
+        if matches!(self.agent, AgentState::Paused { .. }) && matches!(next, AgentState::Available { .. }) {
+            self.missed_in_a_row = 0;
+        }
         self.agent = next;
         out.push(SessionOutput::Agent(self.agent.clone()));
         Ok(())
+    }
+
+    /// One more queue call rang out unanswered; enough in a row pause the agent (if they still
+    /// accept calls) and tell them why.
+    fn count_missed(&mut self, out: &mut Vec<SessionOutput>) {
+        let Some(limit) = self.config.auto_pause_after_missed.filter(|n| *n > 0) else { return };
+        if !matches!(self.agent, AgentState::Available { .. }) {
+            return;
+        }
+        self.missed_in_a_row += 1;
+        if self.missed_in_a_row < limit {
+            return;
+        }
+        let missed = std::mem::take(&mut self.missed_in_a_row);
+        let reason = auto_pause_reason(missed);
+        out.push(SessionOutput::Command(CtiCommand::PauseQueues { reason: Some(reason.clone()) }));
+        out.push(SessionOutput::Notice(Notice {
+            tag: "auto-pause".to_string(),
+            summary: "Ringside stopped accepting calls for you".to_string(),
+            body: format!(
+                "{missed} queue calls in a row rang out unanswered, so you are paused in every queue \
+                 (reason: \"{reason}\"). Switch \"accepting calls\" back on when you are at your desk."
+            ),
+        }));
     }
 
     fn insert(&mut self, call: Call) {

@@ -517,3 +517,69 @@ fn choosing_a_customer_puts_them_first_and_marks_them() {
     assert!(s.choose_customer(&id(1), "shop", "nobody", t(5)).is_none());
     assert!(s.choose_customer(&id(9), "shop", "1", t(5)).is_none());
 }
+
+fn notices(out: &[SessionOutput]) -> Vec<&ringside_core::Notice> {
+    out.iter().filter_map(|o| if let SessionOutput::Notice(n) = o { Some(n) } else { None }).collect()
+}
+
+/// Rings `call` from the support queue and lets it ring out (or end with `cause`).
+fn ring_out(s: &mut Session, call: CallId, cause: EndCause, from: u64) -> Vec<SessionOutput> {
+    s.apply(ringing(call.clone(), "+380441234567", t(from)));
+    s.apply(ended(call, cause, t(from + 15)))
+}
+
+#[test]
+fn three_queue_calls_rung_out_in_a_row_pause_the_agent_once_with_a_notice() {
+    let mut s = connected(SessionConfig { auto_pause_after_missed: Some(3), ..SessionConfig::default() });
+    for n in 1..=2 {
+        let out = ring_out(&mut s, id(n), EndCause::NoAnswer, u64::from(n) * 20);
+        assert!(commands(&out).is_empty() && notices(&out).is_empty(), "call {n}: {out:?}");
+    }
+    let out = ring_out(&mut s, id(3), EndCause::NoAnswer, 60);
+    let reason = ringside_core::auto_pause_reason(3);
+    assert_eq!(reason, "Missed 3 queue calls in a row");
+    assert_eq!(commands(&out), vec![&CtiCommand::PauseQueues { reason: Some(reason.clone()) }]);
+    let notice = notices(&out);
+    assert_eq!(notice.len(), 1, "{out:?}");
+    assert_eq!(notice[0].tag, "auto-pause");
+    assert!(notice[0].body.contains("3 queue calls in a row") && notice[0].body.contains("accepting calls"));
+    // The PBX confirms: the agent is paused with the reason, and is not paused again.
+    let out = s.apply(pbx_pause(true, Some(&reason), t(76)));
+    assert_eq!(agent_changes(&out), vec![&AgentState::Paused { reason: Some(reason), since: t(76) }]);
+}
+
+#[test]
+fn an_answered_call_and_switching_back_on_reset_the_count() {
+    let mut s = connected(SessionConfig { auto_pause_after_missed: Some(2), ..SessionConfig::default() });
+    ring_out(&mut s, id(1), EndCause::NoAnswer, 0);
+    talk(&mut s, id(2), 20);
+    s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(90)).expect("wrap-up ends");
+    let out = ring_out(&mut s, id(3), EndCause::NoAnswer, 100);
+    assert!(commands(&out).is_empty(), "one miss after an answered call is not two in a row: {out:?}");
+    // The agent pauses and comes back: the count starts again.
+    s.apply(pbx_pause(true, Some("Coffee"), t(120)));
+    s.apply(pbx_pause(false, None, t(130)));
+    let out = ring_out(&mut s, id(4), EndCause::NoAnswer, 140);
+    assert!(commands(&out).is_empty(), "{out:?}");
+    let out = ring_out(&mut s, id(5), EndCause::NoAnswer, 160);
+    assert_eq!(commands(&out).len(), 1, "two in a row now: {out:?}");
+}
+
+#[test]
+fn calls_taken_elsewhere_abandoned_or_direct_do_not_count_and_off_is_the_default() {
+    let mut s = connected(SessionConfig { auto_pause_after_missed: Some(2), ..SessionConfig::default() });
+    ring_out(&mut s, id(1), EndCause::NoAnswer, 0);
+    ring_out(&mut s, id(2), EndCause::AnsweredElsewhere, 20);
+    ring_out(&mut s, id(3), EndCause::Abandoned, 40);
+    s.apply(CallEvent::IncomingRinging { call: id(4), from: party("+48221234567"), queue: None, at: t(60) });
+    let out = s.apply(ended(id(4), EndCause::NoAnswer, t(75)));
+    assert!(commands(&out).is_empty(), "a direct call is not a queue call: {out:?}");
+    let out = ring_out(&mut s, id(5), EndCause::NoAnswer, 80);
+    assert_eq!(commands(&out).len(), 1, "the second queue call rung out here: {out:?}");
+
+    let mut off = connected(SessionConfig::default());
+    for n in 1..=10 {
+        let out = ring_out(&mut off, id(n), EndCause::NoAnswer, u64::from(n) * 20);
+        assert!(commands(&out).is_empty() && notices(&out).is_empty(), "off by default: {out:?}");
+    }
+}

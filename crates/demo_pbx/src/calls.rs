@@ -496,6 +496,8 @@ struct Leg {
     a2: ChanKey,
     answer_at: Option<TokioInstant>,
     rang_at: Instant,
+    /// The queue stops ringing this member then (`queues.conf` `timeout`).
+    gives_up_at: TokioInstant,
 }
 
 struct QueueCall {
@@ -532,7 +534,7 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
     ring_available(&mut shared.lock(), &shared, ctx.id, &mut q, &ov);
 
     let winner = loop {
-        let next_answer = q.legs.iter().filter_map(|l| l.answer_at).min();
+        let next_answer = q.legs.iter().filter_map(|l| l.answer_at).chain(q.legs.iter().map(|l| l.gives_up_at)).min();
         let wake = next_answer.map_or(deadline, |a| a.min(deadline));
         match ctx.wait_until(Some(wake), true).await {
             Wake::Stop => return,
@@ -554,6 +556,13 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
                 let now = TokioInstant::now();
                 if let Some(i) = q.legs.iter().position(|l| l.answer_at.is_some_and(|t| t <= now)) {
                     break Some(q.legs.remove(i));
+                }
+                while let Some(i) = q.legs.iter().position(|l| l.gives_up_at <= now) {
+                    let leg = q.legs.remove(i);
+                    let mut st = shared.lock();
+                    ring_no_answer(&mut st, &q, &leg, &qname);
+                    q.declined.push(leg.iface.clone());
+                    st.device_free(&leg.iface);
                 }
                 if now >= deadline {
                     break None;
@@ -657,6 +666,24 @@ async fn queue_call(mut ctx: Ctx, caller: CallerId, ov: Overrides, origin: Optio
 }
 
 /// Rings every member that is not paused, not busy (ringinuse=0) and has not declined.
+/// The queue stops ringing a member who did not pick up, as app_queue does after `timeout`:
+/// `AgentRingNoAnswer`, then the member's leg ends `NOANSWER`. The caller keeps waiting.
+fn ring_no_answer(st: &mut State, q: &QueueCall, leg: &Leg, qname: &str) {
+    let ring = st.sim_secs(leg.rang_at);
+    let (ct, ca) = (st.ch(q.t2), st.ch(leg.a1));
+    st.emit(
+        Ev::event("AgentRingNoAnswer", Class::Agent)
+            .chan("", &ct)
+            .chan("Dest", &ca)
+            .kv("Queue", qname)
+            .kv("Interface", &leg.iface)
+            .kv("MemberName", &leg.member)
+            .kv("RingTime", (ring * 1000).to_string()),
+    );
+    st.dial_end(Some(q.t2), leg.a1, "NOANSWER");
+    st.hangup_local_pair(leg.a1, leg.a2, 19);
+}
+
 fn ring_available(st: &mut State, shared: &Shared, call: u64, q: &mut QueueCall, ov: &Overrides) {
     let qnum = shared.cfg.queue.number.clone();
     let qname = shared.cfg.queue.name.clone();
@@ -702,7 +729,8 @@ fn ring_available(st: &mut State, shared: &Shared, call: u64, q: &mut QueueCall,
         });
         st.set_app(a2, "Ringing", "");
         let answer_at = answer_delay(shared, ov, &ext).map(|d| TokioInstant::now() + shared.scaled(d));
-        fresh.push(Leg { iface, member, a1, a2, answer_at, rang_at: Instant::now() });
+        let gives_up_at = TokioInstant::now() + shared.scaled(shared.cfg.member_ring_timeout);
+        fresh.push(Leg { iface, member, a1, a2, answer_at, rang_at: Instant::now(), gives_up_at });
     }
     for l in &fresh {
         st.newstate(l.a1, 5);

@@ -108,6 +108,9 @@ pub struct DemoPbxConfig {
     pub dial_timeout: Duration,
     /// How long a queue caller waits for an agent before hanging up (abandon). Default 30 s.
     pub queue_timeout: Duration,
+    /// How long the queue rings one member before giving up on them for this caller
+    /// (`queues.conf` `timeout`): `AgentRingNoAnswer`, `DialEnd NOANSWER`. Default 15 s.
+    pub member_ring_timeout: Duration,
     /// How long an answered call lasts before the customer hangs up. Default 5 s.
     pub talk_time: Duration,
     /// Click-to-call: how long the outside party's phone rings before they answer; `None`
@@ -140,6 +143,7 @@ impl Default for DemoPbxConfig {
             },
             dial_timeout: Duration::from_secs(8),
             queue_timeout: Duration::from_secs(30),
+            member_ring_timeout: Duration::from_secs(15),
             talk_time: Duration::from_secs(5),
             outside_answer_after: Some(Duration::from_secs(2)),
             client_queue: 8192,

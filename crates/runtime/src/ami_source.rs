@@ -48,6 +48,8 @@ pub(crate) struct Desk {
     pub identity: AgentIdentity,
     pub originate_context: String,
     pub caller_id: String,
+    /// How the PBX names call recordings (see `ringside_ami::RecordingLink`).
+    pub recording: Option<ringside_ami::RecordingLink>,
 }
 
 /// Capped exponential backoff with jitter, so a PBX restart is not met by every desktop at once.
@@ -94,6 +96,9 @@ pub(crate) async fn run(
     mut rx: mpsc::Receiver<SourceMsg>,
 ) {
     let mut tracker = CallTracker::new(desk.identity.clone());
+    if let Some(link) = desk.recording.clone() {
+        tracker = tracker.with_recording(link);
+    }
     let mut backoff = Backoff::new();
     let mut enabled = true;
     loop {

@@ -27,8 +27,8 @@ pub struct ConnectionSummary {
 pub enum Route {
     /// Asterisk `Originate`: the agent's phone rings, then `number` is dialed.
     Pbx { number: String },
-    /// A program started on this desktop with exactly these arguments.
-    Desktop(ringside_dial::LaunchPlan),
+    /// A program started on this desktop with exactly these arguments (`number` among them).
+    Desktop { plan: ringside_dial::LaunchPlan, number: String },
     /// A provider's API; `preview` is the request with secrets masked.
     Provider { provider: Provider, number: String },
 }
@@ -39,11 +39,18 @@ impl Route {
     pub fn describe(&self) -> Result<String, RuntimeError> {
         Ok(match self {
             Route::Pbx { number } => format!("PBX Originate: ring this agent's phone, then dial {number}"),
-            Route::Desktop(plan) => plan.to_string(),
+            Route::Desktop { plan, .. } => plan.to_string(),
             Route::Provider { provider, number } => {
                 provider.preview(number).map_err(|e| RuntimeError::Dial(e.to_string()))?.to_string()
             }
         })
+    }
+
+    /// The number as this connection dials it (after its dialing rule).
+    pub fn number(&self) -> &str {
+        match self {
+            Route::Pbx { number } | Route::Desktop { number, .. } | Route::Provider { number, .. } => number,
+        }
     }
 
     /// Starts the softphone or asks the provider. A PBX route goes through the running
@@ -51,7 +58,7 @@ impl Route {
     pub async fn place_off_pbx(&self) -> Result<(), RuntimeError> {
         match self {
             Route::Pbx { .. } => Err(RuntimeError::Dial("this connection needs the PBX session".to_string())),
-            Route::Desktop(plan) => {
+            Route::Desktop { plan, .. } => {
                 let plan = plan.clone();
                 tokio::task::spawn_blocking(move || ringside_dial::launch(&plan))
                     .await
@@ -97,10 +104,21 @@ impl Dialer {
             .collect()
     }
 
+    /// The connection a call over `via` uses: `via`, else the default.
+    pub fn connection_name(&self, via: Option<&str>) -> String {
+        via.map_or_else(|| self.config.default_connection(), str::to_string)
+    }
+
+    /// The name of the connection that places calls through the PBX session, if there is one:
+    /// calls the PBX reports are on it.
+    pub fn pbx_connection(&self) -> Option<String> {
+        self.connections.iter().find(|c| matches!(c.kind, ConnectionKind::Pbx)).map(|c| c.name.clone())
+    }
+
     /// The route for `raw` over `via` (else the default connection). Hostile or impossible
     /// numbers are refused here, before anything is started or sent.
     pub fn route(&self, raw: &str, via: Option<&str>) -> Result<Route, RuntimeError> {
-        let name = via.map_or_else(|| self.config.default_connection(), str::to_string);
+        let name = self.connection_name(via);
         let connection = self.connections.iter().find(|c| c.name == name).ok_or_else(|| {
             let known: Vec<&str> = self.connections.iter().map(|c| c.name.as_str()).collect();
             RuntimeError::Dial(format!("there is no connection {name:?}; there is: {}", known.join(", ")))
@@ -119,9 +137,10 @@ impl Dialer {
                     .map_err(RuntimeError::Dial)?;
                 Route::Provider { provider, number }
             }
-            _ => {
-                Route::Desktop(ringside_dial::plan(connection, &number).map_err(|e| RuntimeError::Dial(e.to_string()))?)
-            }
+            _ => Route::Desktop {
+                plan: ringside_dial::plan(connection, &number).map_err(|e| RuntimeError::Dial(e.to_string()))?,
+                number,
+            },
         })
     }
 }

@@ -26,6 +26,8 @@ type Reply<T> = oneshot::Sender<Result<T, String>>;
 
 enum Msg {
     Card(Box<CallCard>),
+    /// Ringside placed a call: the next outgoing card to that number is this one.
+    Dialed(Dial),
     WrapUp(CallId, WrapUpResult),
     Note { call: CallId, text: String, reply: Reply<()> },
     GetNote { call: CallId, reply: Reply<Option<String>> },
@@ -34,6 +36,58 @@ enum Msg {
     Due { reply: Reply<Vec<OutboxItem>> },
     Sent { item: Box<OutboxItem>, remote_id: Option<String> },
     Failed { item: Box<OutboxItem>, reason: String, permanent: bool, remote_id: Option<String> },
+}
+
+/// A call Ringside handed to a connection, waiting for the PBX to report it.
+#[derive(Debug, Clone)]
+pub(crate) struct Dial {
+    pub connection: String,
+    /// The number as the connection dialed it.
+    pub dialed: String,
+    pub at: Timestamp,
+}
+
+/// The PBX reports a call placed through Ringside within this; an older dial matches nothing.
+const DIAL_MATCH_WINDOW_MS: u64 = 120_000;
+
+/// Which connection placed which outgoing call: dials are matched to the first outgoing card
+/// with the same number (last 9 digits), and the match is kept for the call's later cards.
+#[derive(Default)]
+struct Dials {
+    waiting: Vec<Dial>,
+    matched: HashMap<CallId, Dial>,
+}
+
+impl Dials {
+    fn add(&mut self, dial: Dial) {
+        self.waiting.retain(|d| dial.at.0.saturating_sub(d.at.0) < DIAL_MATCH_WINDOW_MS);
+        self.waiting.push(dial);
+    }
+
+    fn for_card(&mut self, card: &CallCard) -> Option<&Dial> {
+        if card.direction != Direction::Outgoing {
+            return None;
+        }
+        if !self.matched.contains_key(&card.call_id) {
+            let key = |n: &str| {
+                let digits = ringside_core::number::normalize_digits(n).unwrap_or_default();
+                digits[digits.len().saturating_sub(9)..].to_string()
+            };
+            let number = key(&card.number);
+            let found = self.waiting.iter().position(|d| {
+                !number.is_empty()
+                    && key(&d.dialed).ends_with(&number)
+                    && card.ring_at.0.saturating_add(5_000) >= d.at.0
+                    && card.ring_at.0.saturating_sub(d.at.0) < DIAL_MATCH_WINDOW_MS
+            });
+            let dial = self.waiting.remove(found?);
+            if self.matched.len() >= 256 {
+                self.matched.clear();
+            }
+            self.matched.insert(card.call_id.clone(), dial);
+        }
+        self.matched.get(&card.call_id)
+    }
 }
 
 /// A cheap handle to the history thread.
@@ -81,6 +135,10 @@ impl HistoryHandle {
         let _ = self.tx.send(Msg::Card(Box::new(card.clone())));
     }
 
+    pub(crate) fn dialed(&self, dial: Dial) {
+        let _ = self.tx.send(Msg::Dialed(dial));
+    }
+
     pub(crate) fn wrap_up(&self, call: CallId, result: WrapUpResult) {
         let _ = self.tx.send(Msg::WrapUp(call, result));
     }
@@ -115,9 +173,10 @@ fn run(opened: Result<History, String>, ctx: CallContext, targets: Vec<String>, 
         Ok(h) => h,
         Err(why) => return refuse_all(&why, rx),
     };
+    let mut dials = Dials::default();
     loop {
         match rx.recv_timeout(TICK) {
-            Ok(msg) => handle(&mut history, &ctx, &targets, msg),
+            Ok(msg) => handle(&mut history, &ctx, &targets, &mut dials, msg),
             Err(std_mpsc::RecvTimeoutError::Timeout) => {}
             Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
         }
@@ -150,7 +209,7 @@ fn refuse_all(why: &str, rx: std_mpsc::Receiver<Msg>) {
     }
 }
 
-fn handle(history: &mut History, ctx: &CallContext, targets: &[String], msg: Msg) {
+fn handle(history: &mut History, ctx: &CallContext, targets: &[String], dials: &mut Dials, msg: Msg) {
     let now = Timestamp::now();
     let logged = |what: &str, r: Result<(), HistoryError>| {
         if let Err(e) = r {
@@ -158,10 +217,12 @@ fn handle(history: &mut History, ctx: &CallContext, targets: &[String], msg: Msg
         }
     };
     match msg {
+        Msg::Dialed(dial) => dials.add(dial),
         Msg::Card(card) => {
             let mut call_ctx = ctx.clone();
-            if card.direction == Direction::Outgoing {
-                call_ctx.dialed_number = Some(card.number.clone());
+            if let Some(dial) = dials.for_card(&card) {
+                call_ctx.connection = Some(dial.connection.clone());
+                call_ctx.dialed_number = Some(dial.dialed.clone());
             }
             logged("a call could not be written to the history", history.record_card(&card, &call_ctx));
             if card.outcome.is_some() {

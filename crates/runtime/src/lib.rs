@@ -63,11 +63,11 @@ impl Runtime {
     /// As [`Runtime::start`], with the AMI secret given (else read from [`AMI_SECRET_ENV`]).
     pub async fn start_with_secret(config: Config, secret: Option<String>) -> Result<RuntimeHandle, RuntimeError> {
         let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
-        let (demo, options, originate_context) = match &config.source {
+        let (demo, options, originate_context, recording) = match &config.source {
             SourceConfig::Demo => {
                 let (demo, addr) = start_demo(&config).await?;
                 let options = ConnectOptions::new(addr.to_string(), DEMO_USER, Secret::new(DEMO_SECRET));
-                (demo, options, DEMO_ORIGINATE_CONTEXT.to_string())
+                (demo, options, DEMO_ORIGINATE_CONTEXT.to_string(), None)
             }
             SourceConfig::Ami(ami) => {
                 let secret = match secret {
@@ -84,7 +84,11 @@ impl Runtime {
                 );
                 options.ping_interval = std::time::Duration::from_secs(ami.ping_interval_secs.max(1));
                 options.connect_timeout = std::time::Duration::from_secs(ami.connect_timeout_secs.max(1));
-                (None, options, ami.originate_context.clone())
+                let recording = ringside_ami::RecordingLink {
+                    variable: ami.recording_variable.clone(),
+                    url_template: ami.recording_url.clone(),
+                };
+                (None, options, ami.originate_context.clone(), Some(recording))
             }
         };
         let demo_addr = demo.as_ref().map(|d: &DemoPbx| d.local_addr());
@@ -95,7 +99,8 @@ impl Runtime {
         let (source_tx, source_rx) = mpsc::channel(64);
         let session = Session::new(config.session_config());
         let lookup = customers::sources(&config).await;
-        let history = start_history(&config).await;
+        let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
+        let history = start_history(&config, dialer.pbx_connection()).await;
         tokio::spawn(session_task::run(
             session,
             session_rx,
@@ -111,10 +116,10 @@ impl Runtime {
             originate_context,
             // Quotes would end the CallerID name early: the name is the agent's own, but still text.
             caller_id: format!("\"{}\" <{}>", name.replace('"', "'"), config.agent.extension),
+            recording,
         };
         tokio::spawn(ami_source::run(options, desk, session_tx.clone(), source_rx));
 
-        let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
         let handle = RuntimeHandle {
             dialer,
             lookup,
@@ -132,7 +137,9 @@ impl Runtime {
 }
 
 /// The history file and the CRMs that take call logs (with their keys).
-async fn start_history(config: &Config) -> history::HistoryHandle {
+/// `pbx_connection`: the connection calls the PBX reports are on, unless Ringside placed them
+/// over another.
+async fn start_history(config: &Config, pbx_connection: Option<String>) -> history::HistoryHandle {
     let mut crms = Vec::new();
     for crm in &config.lookup.crm {
         match customers::connector(crm, history::WRITE_TIMEOUT).await {
@@ -143,7 +150,7 @@ async fn start_history(config: &Config) -> history::HistoryHandle {
     let ctx = ringside_history::CallContext {
         agent_extension: config.agent.extension.clone(),
         agent_name: config.agent.name.clone(),
-        connection: None,
+        connection: pbx_connection,
         dialed_number: None,
     };
     let numbers = ringside_lookup::LookupConfig::for_region(&config.directory.region);
@@ -316,7 +323,15 @@ impl RuntimeHandle {
     /// Calls `number` over `via` (else the default connection): the softphone is started, the
     /// provider or the PBX asked. Returns when that happened, or why it could not.
     pub async fn dial(&self, number: &str, via: Option<&str>) -> Result<(), RuntimeError> {
-        match self.dialer.route(number, via)? {
+        let route = self.dialer.route(number, via)?;
+        let dial = history::Dial {
+            connection: self.dialer.connection_name(via),
+            dialed: route.number().to_string(),
+            at: ringside_core::Timestamp::now(),
+        };
+        // Told before the call is placed: the PBX may report it before `originate` returns.
+        self.history.dialed(dial);
+        match route {
             Route::Pbx { number } => self.originate(&number).await,
             route => route.place_off_pbx().await,
         }

@@ -168,6 +168,28 @@ async fn dialing_goes_through_the_chosen_connection_in_its_format() {
     assert!(err.to_string().contains("there is no connection \"fax\""), "{err}");
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!log.exists(), "hostile text started the softphone");
+
+    // The history says which connection placed each call, and the number as it dialed it.
+    let ended = until(&mut rx, "the PBX call's end", card_with(CardStatus::Ended)).await;
+    assert_eq!(ended.call_id, dialing.call_id);
+    // The softphone's call reaches the PBX as the phone dials it (here: an Originate).
+    handle.dial("044 123 45 67", Some("desk")).await.expect("handed over");
+    handle.originate("+380441234567").await.expect("the softphone's call");
+    let softphone_call = until(&mut rx, "the softphone's call", card_with(CardStatus::Dialing)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let calls = loop {
+        let calls = handle.recent_calls(10).await.expect("history");
+        if calls.len() >= 2 || std::time::Instant::now() > deadline {
+            break calls;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let used = |id: &ringside_core::CallId| {
+        let c = calls.iter().find(|c| &c.call_id == id).expect("in the history");
+        (c.connection.clone(), c.dialed_number.clone())
+    };
+    assert_eq!(used(&dialing.call_id), (Some("office".into()), Some("0441234567".into())));
+    assert_eq!(used(&softphone_call.call_id), (Some("desk".into()), Some("+380441234567".into())));
     handle.shutdown().await;
     pbx.shutdown().await;
 }

@@ -26,10 +26,17 @@ pub async fn start_with(
     speed: f64,
     adjust: impl FnOnce(&mut ringside_config::Config),
 ) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
-    let pbx =
-        DemoPbx::start(DemoPbxConfig { listen: "127.0.0.1:0".parse().expect("addr"), speed, ..Default::default() })
-            .await
-            .expect("demo");
+    start_on(DemoPbxConfig { speed, ..Default::default() }, adjust).await
+}
+
+/// As [`start_with`], on a demo PBX set up as `pbx` (its `listen` is replaced by a free port).
+pub async fn start_on(
+    pbx: DemoPbxConfig,
+    adjust: impl FnOnce(&mut ringside_config::Config),
+) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
+    let pbx = DemoPbx::start(DemoPbxConfig { listen: "127.0.0.1:0".parse().expect("addr"), ..pbx })
+        .await
+        .expect("demo");
     let addr = pbx.local_addr();
     let (directory, mut config) = isolated_config();
     config.source = SourceConfig::Ami(AmiConfig {

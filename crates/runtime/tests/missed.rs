@@ -1,0 +1,64 @@
+//! Missed calls as the agent lives them, against the demo PBX over real TCP: queue calls that
+//! ring out unanswered, the automatic pause after enough of them, and the call-back list.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{start_on, until};
+use ringside_core::{AgentState, CardStatus, EndCause, SessionOutput};
+use ringside_demo_pbx::{DemoAgent, DemoPbxConfig, DemoQueue};
+
+/// A queue whose only member, agent 100, never picks up; the queue gives up on them after 15 s
+/// (0.75 s at this speed) and the caller waits up to a minute.
+fn nobody_answers() -> DemoPbxConfig {
+    DemoPbxConfig {
+        speed: 20.0,
+        agents: vec![DemoAgent::new("100", None), DemoAgent::new("101", None)],
+        queue: DemoQueue { name: "support".into(), number: "600".into(), members: vec!["100".into()] },
+        member_ring_timeout: Duration::from_secs(15),
+        queue_timeout: Duration::from_secs(60),
+        ..DemoPbxConfig::default()
+    }
+}
+
+async fn rings_out(pbx: &ringside_demo_pbx::DemoPbx, rx: &mut tokio::sync::broadcast::Receiver<SessionOutput>, from: &str) {
+    pbx.ring(from, None, "600").expect("ring the queue");
+    let ended = until(rx, "the queue call ringing out", |o| match o {
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(ended.outcome, Some(EndCause::NoAnswer), "{ended:?}");
+    assert_eq!(ended.queue.as_deref(), Some("support"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_queue_calls_rung_out_pause_the_agent_in_the_queue_with_a_notice() {
+    let (pbx, handle, mut rx, _dir) = start_on(nobody_answers(), |config| {
+        config.session.auto_pause_after_missed = Some(2);
+    })
+    .await;
+    rings_out(&pbx, &mut rx, "+380 44 123 4567").await;
+    rings_out(&pbx, &mut rx, "+48 22 123 45 67").await;
+    let notice = until(&mut rx, "the auto-pause notice", |o| match o {
+        SessionOutput::Notice(n) => Some(n.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(notice.body.contains("2 queue calls in a row"), "{notice:?}");
+    // The PBX paused the member, and says so with Ringside's reason.
+    let paused = until(&mut rx, "paused by the PBX", |o| match o {
+        SessionOutput::Agent(AgentState::Paused { reason, .. }) => Some(reason.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(paused.as_deref(), Some("Missed 2 queue calls in a row"));
+    let team = handle.snapshot().await.team;
+    let me = team.iter().find(|m| m.interface == "Local/100@agents").expect("agent 100 in the queue");
+    let support = me.queues.get("support").expect("member of support");
+    assert!(support.paused, "the PBX has the member paused: {me:?}");
+    assert_eq!(support.reason.as_deref(), Some("Missed 2 queue calls in a row"));
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
