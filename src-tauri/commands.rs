@@ -109,6 +109,10 @@ pub async fn open_customer_page(
     customer_id: String,
 ) -> Reply<()> {
     let url = shell.handle()?.customer_page(&call_id, &source, &customer_id).await.map_err(|e| e.to_string())?;
+    open_in_browser(&app, url)
+}
+
+fn open_in_browser(app: &tauri::AppHandle, url: String) -> Reply<()> {
     use tauri_plugin_opener::OpenerExt;
     app.opener().open_url(url, None::<&str>).map_err(|e| format!("the browser could not be started: {e}"))
 }
@@ -161,4 +165,32 @@ pub async fn note(shell: State<'_, Shell>, call_id: CallId) -> Reply<Option<Stri
 #[tauri::command]
 pub async fn recent_calls(shell: State<'_, Shell>) -> Reply<Vec<ringside_history::CallRecord>> {
     shell.handle()?.recent_calls(50).await.map_err(|e| e.to_string())
+}
+
+/// The history view: calls matching the agent's search and filters, newest first.
+#[tauri::command]
+pub async fn search_history(
+    shell: State<'_, Shell>,
+    query: ringside_history::HistoryQuery,
+) -> Reply<Vec<ringside_history::CallRecord>> {
+    let query = ringside_history::HistoryQuery { limit: query.limit.clamp(1, 500), ..query };
+    shell.handle()?.search_history(query).await.map_err(|e| e.to_string())
+}
+
+/// Callers waiting for a call back.
+#[tauri::command]
+pub async fn call_backs(shell: State<'_, Shell>) -> Reply<Vec<ringside_history::Callback>> {
+    shell.handle()?.call_backs().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn mark_called_back(shell: State<'_, Shell>, number: String) -> Reply<()> {
+    shell.handle()?.mark_called_back(&number).await.map_err(|e| e.to_string())
+}
+
+/// Opens a call's recording in the browser: the address the PBX named (http or https only).
+#[tauri::command]
+pub async fn open_recording(app: tauri::AppHandle, shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
+    let url = shell.handle()?.recording_url(call_id).await.map_err(|e| e.to_string())?;
+    open_in_browser(&app, url)
 }

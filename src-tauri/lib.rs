@@ -99,6 +99,22 @@ fn init_tracing() {
     };
 }
 
+/// A desktop notification, so the agent hears it with the window hidden. D-Bus blocks: off the
+/// async runtime.
+fn notify(notice: &ringside_core::Notice) {
+    let notice = ringside_notify::Notice {
+        summary: notice.summary.clone(),
+        body: notice.body.clone(),
+        urgency: if notice.urgent { ringside_notify::Urgency::Critical } else { ringside_notify::Urgency::Normal },
+        tag: Some(notice.tag.clone()),
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = ringside_notify::show(&notice) {
+            tracing::warn!(error = %e, "a desktop notification could not be shown");
+        }
+    });
+}
+
 /// Brings the window back from the tray (or from behind other windows).
 pub(crate) fn show_main_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
@@ -157,6 +173,8 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
                 match &output {
                     ringside_core::SessionOutput::Agent(agent) => tray::show_agent(&app, agent),
                     ringside_core::SessionOutput::Source(source) => tray::show_source(&app, source),
+                    ringside_core::SessionOutput::MissedCalls(waiting) => tray::show_missed(&app, *waiting),
+                    ringside_core::SessionOutput::Notice(notice) => notify(notice),
                     _ => {}
                 }
                 if let Err(e) = app.emit(EVENT_SESSION, &output) {
@@ -213,6 +231,10 @@ pub fn run() {
             commands::save_note,
             commands::note,
             commands::recent_calls,
+            commands::search_history,
+            commands::call_backs,
+            commands::mark_called_back,
+            commands::open_recording,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -1,5 +1,6 @@
 //! The tray icon: its picture and tooltip say the agent's state; its menu logs in and out,
-//! switches "accepting calls", shows the window and quits.
+//! switches "accepting calls", shows the callers waiting for a call back, shows the window and
+//! quits.
 
 use std::sync::Mutex;
 
@@ -17,6 +18,9 @@ const ID_LOGIN: &str = "login";
 const ID_ACCEPTING: &str = "accepting";
 const ID_SHOW: &str = "show";
 const ID_QUIT: &str = "quit";
+const ID_MISSED: &str = "missed";
+/// Tells the window to open its call-back list.
+pub const EVENT_SHOW_CALL_BACKS: &str = "ringside://show-call-backs";
 
 /// What the tray last showed, so a menu click knows the state it acts on.
 #[derive(Default)]
@@ -24,11 +28,14 @@ struct View {
     agent: Option<AgentState>,
     source: Option<SourceStatus>,
     fatal: Option<String>,
+    /// Callers waiting for a call back.
+    missed: u32,
 }
 
 struct Tray {
     icon: TrayIcon,
     login: MenuItem<tauri::Wry>,
+    missed: MenuItem<tauri::Wry>,
     accepting: CheckMenuItem<tauri::Wry>,
     view: Mutex<View>,
 }
@@ -70,23 +77,35 @@ fn tooltip(view: &View) -> String {
     if let Some(SourceStatus::Disconnected { .. }) = &view.source {
         text.push_str(" · PBX disconnected");
     }
+    if view.missed > 0 {
+        text.push_str(&format!(" · {}", missed_text(view.missed)));
+    }
     text
+}
+
+fn missed_text(waiting: u32) -> String {
+    match waiting {
+        0 => "No missed calls".to_string(),
+        1 => "1 missed caller to call back".to_string(),
+        n => format!("{n} missed callers to call back"),
+    }
 }
 
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let login = MenuItem::with_id(app, ID_LOGIN, "Log in", false, None::<&str>)?;
     let accepting = CheckMenuItem::with_id(app, ID_ACCEPTING, "Accepting calls", false, false, None::<&str>)?;
+    let missed = MenuItem::with_id(app, ID_MISSED, missed_text(0), false, None::<&str>)?;
     let show = MenuItem::with_id(app, ID_SHOW, "Show window", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, ID_QUIT, "Quit Ringside", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&login, &accepting, &separator, &show, &quit])?;
+    let menu = Menu::with_items(app, &[&login, &accepting, &missed, &separator, &show, &quit])?;
     let icon = TrayIconBuilder::with_id("ringside")
         .icon(state_icon(None))
         .tooltip("Ringside: starting…")
         .menu(&menu)
         .on_menu_event(on_menu_event)
         .build(app)?;
-    app.manage(Tray { icon, login, accepting, view: Mutex::new(View::default()) });
+    app.manage(Tray { icon, login, missed, accepting, view: Mutex::new(View::default()) });
     Ok(())
 }
 
@@ -104,6 +123,8 @@ fn render(tray: &Tray, view: &View) {
     let _ = tray.login.set_enabled(view.fatal.is_none() && agent.is_some());
     let _ = tray.accepting.set_enabled(logged_in);
     let _ = tray.accepting.set_checked(agent.is_some_and(accepting));
+    let _ = tray.missed.set_text(missed_text(view.missed));
+    let _ = tray.missed.set_enabled(view.missed > 0);
 }
 
 fn update(app: &AppHandle, change: impl FnOnce(&mut View)) {
@@ -122,6 +143,10 @@ pub fn show_source(app: &AppHandle, source: &SourceStatus) {
     update(app, |v| v.source = Some(source.clone()));
 }
 
+pub fn show_missed(app: &AppHandle, waiting: u32) {
+    update(app, |v| v.missed = waiting);
+}
+
 pub fn show_fatal(app: &AppHandle, message: &str) {
     update(app, |v| v.fatal = Some(message.to_string()));
 }
@@ -136,6 +161,10 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
     match event.id().as_ref() {
         ID_SHOW => crate::show_main_window(app),
         ID_QUIT => crate::quit(app),
+        ID_MISSED => {
+            crate::show_main_window(app);
+            let _ = app.emit(EVENT_SHOW_CALL_BACKS, ());
+        }
         ID_LOGIN => {
             let logged_in = current_agent(app).is_some_and(|a| a.is_logged_in());
             act(app, move |handle| async move {

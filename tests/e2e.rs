@@ -163,9 +163,21 @@ async fn ring_with_caller_id(pbx: SocketAddr, caller_id: &str, to: &str) -> Resu
 
 /// Rings `to`; the caller stays on the line for `secs` once answered.
 async fn ring_for(pbx: SocketAddr, caller_id: &str, to: &str, secs: u32) -> Result<(), String> {
+    let client = ami_login(pbx).await?;
+    let rung = originate(&client, caller_id, to, secs).await;
+    client.logoff().await;
+    rung
+}
+
+async fn ami_login(pbx: SocketAddr) -> Result<ringside_ami::Client, String> {
     let mut options = ConnectOptions::new(pbx.to_string(), "e2e", Secret::new("demo"));
     options.events = "off".into();
     let (client, _events) = ringside_ami::connect(&options).await.map_err(|e| format!("AMI login: {e}"))?;
+    Ok(client)
+}
+
+/// An inbound call from `caller_id` to `to`, as a raw AMI Originate.
+async fn originate(client: &ringside_ami::Client, caller_id: &str, to: &str, secs: u32) -> Result<(), String> {
     let originate = Action::new("Originate")
         .field("Channel", format!("Local/{to}@inbound"))
         .field("Application", "Wait")
@@ -174,8 +186,24 @@ async fn ring_for(pbx: SocketAddr, caller_id: &str, to: &str, secs: u32) -> Resu
         .field("Timeout", "30000")
         .field("Async", "true");
     client.send(originate).await.map_err(|e| format!("AMI Originate: {e}"))?;
-    client.logoff().await;
     Ok(())
+}
+
+/// Rings `to` and hangs the caller up `after` that, while it still rings (the demo's agent
+/// 100 answers after 3 s): the caller gave up, a missed call nobody answered.
+async fn ring_and_give_up(pbx: SocketAddr, caller_id: &str, to: &str, after: Duration) -> Result<(), String> {
+    let client = ami_login(pbx).await?;
+    let result = async {
+        originate(&client, caller_id, to, 5).await?;
+        tokio::time::sleep(after).await;
+        // `/text/` names every channel containing the text: the caller's side of the call.
+        let hangup = Action::new("Hangup").field("Channel", format!("/{to}@inbound/"));
+        client.send(hangup).await.map_err(|e| format!("AMI Hangup of the ringing caller: {e}"))?;
+        Ok(())
+    }
+    .await;
+    client.logoff().await;
+    result
 }
 
 /// A running Ringside under WebDriver, with its own config, logs and demo PBX port.
@@ -685,4 +713,130 @@ async fn a_note_typed_during_a_call_survives_kill_9() {
     }
     .await;
     second.finish(result).await;
+}
+
+async fn displayed(client: &Client, css: &str) -> Result<bool, String> {
+    let el = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+    el.is_displayed().await.map_err(|e| e.to_string())
+}
+
+async fn texts_of(client: &Client, css: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for el in client.find_all(Locator::Css(css)).await.map_err(|e| e.to_string())? {
+        out.push(el.text().await.map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
+
+/// The history's rows once the list shows the answer to the latest search (it is
+/// `aria-busy` from the agent's change until then).
+async fn history_rows(client: &Client) -> Result<Vec<String>, String> {
+    wait_until("the history search", Duration::from_secs(10), || async {
+        let list = client.find(Locator::Css(r#"[data-testid="history-calls"]"#)).await.map_err(|e| e.to_string())?;
+        Ok((list.attr("aria-busy").await.map_err(|e| e.to_string())?.as_deref() == Some("false")).then_some(()))
+    })
+    .await?;
+    texts_of(client, r#"[data-testid="history-calls"] li"#).await
+}
+
+async fn no_markup_from_strangers(client: &Client) -> Result<(), String> {
+    let images = client.find_all(Locator::Css("img")).await.map_err(|e| e.to_string())?;
+    if images.is_empty() {
+        Ok(())
+    } else {
+        Err("a caller's name became markup".to_string())
+    }
+}
+
+async fn missed_call_to_call_back_and_history(app: &App, pbx: SocketAddr) -> Result<(), String> {
+    let client = &app.client;
+    let badge = r#"[data-testid="call-backs-badge"]"#;
+    wait_for_agent_state(client, "available").await?;
+    if displayed(client, badge).await? {
+        return Err("the call-back badge shows before any call was missed".to_string());
+    }
+
+    // A stranger with a hostile name rings agent 100 and gives up before the agent answers.
+    let from = "+380 93 222 33 44"; // not in the demo directory: the name is all there is
+    ring_and_give_up(pbx, &format!("\"{HOSTILE_NAME}\" <{from}>"), "100", Duration::from_millis(1500)).await?;
+    let call_id = card_for(client, "932223344").await?;
+    wait_for_card_end(client, &call_id).await?;
+    let outcome = card_fields(client, "card-outcome").await?;
+    assert!(outcome.iter().any(|(id, o)| id == &call_id && o == "Caller hung up"), "{outcome:?}");
+
+    // The badge counts one caller waiting, and a notice says who it was, as text.
+    wait_until("the call-back badge to show 1", Duration::from_secs(15), || async {
+        Ok((displayed(client, badge).await? && text_of(client, badge).await? == "1").then_some(()))
+    })
+    .await?;
+    wait_until("the missed-call notice", Duration::from_secs(10), || async {
+        let summaries = texts_of(client, r#"[data-testid="notice"] [data-testid="notice-summary"]"#).await?;
+        Ok(summaries.iter().any(|s| s == &format!("Missed call from {HOSTILE_NAME}")).then_some(()))
+    })
+    .await?;
+    let notice = client.find(Locator::Css(r#"[data-testid="notice"][data-tag="missed-calls"]"#)).await;
+    let role = notice.map_err(|e| e.to_string())?.attr("role").await.map_err(|e| e.to_string())?;
+    assert_eq!(role.as_deref(), Some("status"), "a missed call is news, not an alarm");
+
+    // The call-back list: one entry, the hostile name as text, the number, one missed call.
+    click(client, r#"[data-testid="call-backs-tab"]"#).await?;
+    let entry = r#"[data-testid="call-back-entry"]"#;
+    wait_until("one caller on the call-back list", Duration::from_secs(10), || async {
+        Ok((client.find_all(Locator::Css(entry)).await.map_err(|e| e.to_string())?.len() == 1).then_some(()))
+    })
+    .await?;
+    assert_eq!(text_of(client, &format!(r#"{entry} [data-testid="call-back-name"]"#)).await?, HOSTILE_NAME);
+    let number = text_of(client, &format!(r#"{entry} [data-testid="call-back-number"]"#)).await?;
+    assert_eq!(digits(&number), "380932223344", "the number on the call-back list: {number:?}");
+    assert_eq!(text_of(client, &format!(r#"{entry} [data-testid="call-back-missed"]"#)).await?, "1 missed call");
+    no_markup_from_strangers(client).await?;
+
+    // "Done": the caller leaves the list and the badge goes.
+    click(client, &format!(r#"{entry} [data-testid="call-back-done"]"#)).await?;
+    wait_until("an empty call-back list and no badge", Duration::from_secs(10), || async {
+        let entries = client.find_all(Locator::Css(entry)).await.map_err(|e| e.to_string())?;
+        let empty = displayed(client, r#"[data-testid="call-backs-empty"]"#).await?;
+        Ok((entries.is_empty() && empty && !displayed(client, badge).await?).then_some(()))
+    })
+    .await?;
+    let empty = text_of(client, r#"[data-testid="call-backs-empty"]"#).await?;
+    assert_eq!(empty, "No one is waiting for a call back.");
+
+    // The history finds the call by the number written another way…
+    click(client, r#"[data-testid="history"] summary"#).await?;
+    let search = client.find(Locator::Css(r#"[data-testid="history-search"]"#)).await.map_err(|e| e.to_string())?;
+    search.send_keys("093 222 33 44").await.map_err(|e| e.to_string())?;
+    let found = |rows: &[String]| {
+        rows.len() == 1
+            && digits(&rows[0]).contains("380932223344")
+            && rows[0].contains(HOSTILE_NAME)
+            && rows[0].contains("Caller hung up")
+    };
+    let rows = history_rows(client).await?;
+    assert!(found(&rows), "the history search for 093 222 33 44: {rows:?}");
+    // …keeps it with "Missed only"…
+    click(client, r#"[data-testid="history-missed-only"]"#).await?;
+    let rows = history_rows(client).await?;
+    assert!(found(&rows), "missed only: {rows:?}");
+    no_markup_from_strangers(client).await?;
+    // …and a word no call has shows the empty state.
+    search.clear().await.map_err(|e| e.to_string())?;
+    search.send_keys("zqxwvy").await.map_err(|e| e.to_string())?;
+    let rows = history_rows(client).await?;
+    assert!(rows.is_empty(), "a nonsense search found {rows:?}");
+    if !displayed(client, r#"[data-testid="history-empty"]"#).await? {
+        return Err("no empty state for a search that found nothing".to_string());
+    }
+    assert_eq!(text_of(client, r#"[data-testid="history-empty"]"#).await?, "No calls match.");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn a_missed_call_waits_in_the_call_back_list_and_history_finds_it() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let app = App::start("call-backs", &format!("[demo]\nlisten = \"{pbx}\"\n")).await;
+    let result = missed_call_to_call_back_and_history(&app, pbx).await;
+    app.finish(result).await;
 }

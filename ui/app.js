@@ -46,10 +46,34 @@
     becomeHandler: $("become-handler"),
     history: $("history"),
     historyCalls: $("history-calls"),
+    historySearch: $("history-search"),
+    historyFilters: $("history-filters"),
+    historyMissedOnly: $("history-missed-only"),
+    historyDirection: $("history-direction"),
+    historyOutcome: $("history-outcome"),
+    historySince: $("history-since"),
+    historyEmpty: $("history-empty"),
+    historyMore: $("history-more"),
+    callBacks: $("call-backs"),
+    callBacksBadge: $("call-backs-badge"),
+    callBacksList: $("call-backs-list"),
+    callBacksEmpty: $("call-backs-empty"),
+    callBackTemplate: document.getElementById("call-back-template"),
+    notices: $("notices"),
+    noticeTemplate: document.getElementById("notice-template"),
   };
 
-  // What the session told us last. Cards by call id.
-  const model = { agent: null, source: null, cards: new Map(), fatal: null, connections: [] };
+  // What the session told us last. Cards by call id; the callers waiting for a call back:
+  // their count (the badge) and the list, by number.
+  const model = {
+    agent: null,
+    source: null,
+    cards: new Map(),
+    fatal: null,
+    connections: [],
+    missed: 0,
+    callBacks: new Map(),
+  };
 
   const AGENT_LABELS = {
     logged_out: "logged out",
@@ -84,6 +108,28 @@
 
   function clock(ms) {
     return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  // Local midnight `daysAgo` days before today.
+  function startOfDay(daysAgo) {
+    const now = new Date();
+    return new Date(now.getFullYear(), now.getMonth(), now.getDate() - daysAgo).getTime();
+  }
+
+  // When something happened, as short as it can be said: "10:42" today, "Tue 10:42" this
+  // week, "12 Mar 10:42" before (with the year when it is not this one).
+  function when(ms) {
+    const time = clock(ms);
+    if (ms >= startOfDay(0)) return time;
+    const date = new Date(ms);
+    if (ms >= startOfDay(6)) return `${date.toLocaleDateString([], { weekday: "short" })} ${time}`;
+    const parts = { day: "numeric", month: "short" };
+    if (date.getFullYear() !== new Date().getFullYear()) parts.year = "numeric";
+    return `${date.toLocaleDateString([], parts)} ${time}`;
+  }
+
+  function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
   }
 
   function talkSecs(card) {
@@ -129,6 +175,28 @@
       showError(e);
       throw e;
     }
+  }
+
+  // As `call`, for what the window reads by itself (a list refreshing): a success does not
+  // clear an error the agent has not read yet.
+  async function ask(command, args) {
+    try {
+      return await invoke(command, args);
+    } catch (e) {
+      showError(e);
+      throw e;
+    }
+  }
+
+  // Calls a number back over the connection in the dial box (the default one unless the agent
+  // chose another): the ended card's "Call back" and the call-back list's "Call".
+  function callBack(number) {
+    return call("dial", { number, via: ui.dialVia.value || null });
+  }
+
+  // A call's recording, in the browser; the runtime knows the address, the window never sends one.
+  function openRecording(callId) {
+    return call("open_recording", { callId });
   }
 
   // ---- rendering --------------------------------------------------------------------------
@@ -279,7 +347,10 @@
       });
       field(el, "card-call").addEventListener("click", () => {
         const card = model.cards.get(el.dataset.callId);
-        if (card) call("dial", { number: card.number, via: ui.dialVia.value || null }).catch(() => {});
+        if (card) callBack(card.number).catch(() => {});
+      });
+      field(el, "card-recording").addEventListener("click", () => {
+        openRecording(el.dataset.callId).catch(() => {});
       });
       field(el, "card-lookup-retry").addEventListener("click", () => {
         call("retry_lookup", { callId: el.dataset.callId }).catch(() => {});
@@ -350,6 +421,7 @@
     const internal = card.lookup && card.lookup.state === "internal";
     field(el, "card-call").hidden = card.status !== "ended" || !card.number_normalized || internal;
     field(el, "card-dismiss").hidden = card.status !== "ended";
+    field(el, "card-recording").hidden = card.status !== "ended" || !card.recording_url;
     return el;
   }
 
@@ -397,6 +469,9 @@
     renderSource();
     renderAgent();
     renderCards();
+    // The count is sent when it changes: one sent before we listened (or lost while we lagged)
+    // is read again.
+    refreshCallBacks().catch(() => {});
   }
 
   function applyOutput(output) {
@@ -404,6 +479,8 @@
       case "card":
         model.cards.set(output.value.call_id, output.value);
         renderCards();
+        // An open history shows a call as soon as it is over.
+        if (output.value.status === "ended" && ui.history.open) scheduleHistory(500);
         break;
       case "card_removed":
         model.cards.delete(output.value);
@@ -416,6 +493,14 @@
       case "source":
         model.source = output.value;
         renderSource();
+        break;
+      case "notice":
+        showNotice(output.value);
+        break;
+      case "missed_calls":
+        model.missed = output.value;
+        renderBadge();
+        refreshCallBacks().catch(() => {});
         break;
       default:
         break; // commands for the PBX: nothing to show
@@ -461,6 +546,9 @@
     interrupted: "Interrupted",
     in_progress: "In progress",
   };
+  // At most this many calls are shown; a search finds older ones.
+  const HISTORY_LIMIT = 200;
+  const DAY_MS = 24 * 3600 * 1000;
 
   function writeBackText(w) {
     switch (w.state.state) {
@@ -473,41 +561,230 @@
     }
   }
 
+  // The start of the "since" filter's period, in ms; null for any time.
+  function sinceMs(choice) {
+    if (choice === "today") return startOfDay(0);
+    const days = Number(choice);
+    return choice && days > 0 ? Date.now() - days * DAY_MS : null;
+  }
+
+  function historyQuery() {
+    const text = ui.historySearch.value.trim();
+    return {
+      text: text || null,
+      missed_only: ui.historyMissedOnly.checked,
+      direction: ui.historyDirection.value || null,
+      outcome: ui.historyOutcome.value || null,
+      since: sinceMs(ui.historySince.value),
+      until: null,
+      limit: HISTORY_LIMIT,
+    };
+  }
+
+  function filtered(query) {
+    return !!(query.text || query.missed_only || query.direction || query.outcome || query.since != null);
+  }
+
+  // An element with a class, a test id and text (never markup).
+  function textElement(tag, className, testid, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (testid) el.dataset.testid = testid;
+    el.textContent = text == null ? "" : String(text);
+    return el;
+  }
+
+  function historyRow(c) {
+    const li = document.createElement("li");
+    li.className = "history-call";
+    li.dataset.callId = c.call_id;
+    li.dataset.testid = "history-call";
+    li.dataset.outcome = c.outcome;
+    li.dataset.direction = c.direction;
+
+    const number = c.number_raw || "Number withheld";
+    const who = c.customer
+      ? customerName(c.customer)
+      : c.caller_name && c.caller_name !== c.number_raw
+        ? c.caller_name
+        : "";
+    let outcome = HISTORY_OUTCOMES[c.outcome] || c.outcome;
+    if (c.failure) outcome += `: ${c.failure}`;
+    const facts = [
+      ["history-time", when(c.ring_at)],
+      ["history-direction", DIRECTIONS[c.direction] || c.direction],
+      ["history-number", number],
+      ["history-who", who],
+      ["history-outcome", outcome],
+      ["history-talk-time", c.answer_at != null ? `talked ${duration(c.talk_secs)}` : ""],
+      ["history-queue", c.queue ? `queue ${c.queue}` : ""],
+      ["history-connection", c.connection ? `via ${c.connection}` : ""],
+    ].filter(([, text]) => text);
+    const head = document.createElement("div");
+    head.className = "history-head";
+    facts.forEach(([testid, text], i) => {
+      if (i > 0) head.append(" · ");
+      head.append(textElement("span", testid, testid, text));
+    });
+    head.title = new Date(c.ring_at).toLocaleString();
+    li.append(head);
+
+    if (c.note) li.append(textElement("div", "history-note", "history-note", c.note));
+    if (c.unsaved) {
+      li.append(textElement("div", "history-unsaved", "history-unsaved", "Not written to disk yet: Ringside keeps retrying"));
+    }
+    if (c.write_back.length) {
+      li.append(
+        textElement("div", "history-write-back", "history-write-back", `CRM: ${c.write_back.map(writeBackText).join("; ")}`),
+      );
+    }
+    if (c.recording_url) {
+      const actions = document.createElement("div");
+      actions.className = "history-actions";
+      const recording = textElement("button", "", "recording-button", "Recording");
+      recording.type = "button";
+      recording.addEventListener("click", () => openRecording(c.call_id).catch(() => {}));
+      actions.append(recording);
+      li.append(actions);
+    }
+    return li;
+  }
+
+  // Answers can arrive out of order (the agent types on): only the newest search is shown.
+  const historySearch = { seq: 0, timer: null };
+
+  // The list is busy (aria-busy) from the agent's change until the answer to it is shown.
   async function renderHistory() {
-    const calls = await call("recent_calls");
-    ui.historyCalls.replaceChildren(
-      ...calls.map((c) => {
-        const li = document.createElement("li");
-        li.dataset.callId = c.call_id;
-        li.dataset.testid = "history-call";
-        const who = c.customer ? c.customer.name : c.caller_name || "";
-        const parts = [
-          clock(c.ring_at),
-          DIRECTIONS[c.direction] || c.direction,
-          c.number_raw,
-          who,
-          HISTORY_OUTCOMES[c.outcome] || c.outcome,
-        ].filter((p) => p);
-        const head = document.createElement("div");
-        head.textContent = parts.join(" · ");
-        li.append(head);
-        if (c.note) {
-          const note = document.createElement("div");
-          note.className = "history-note";
-          note.dataset.testid = "history-note";
-          note.textContent = c.note;
-          li.append(note);
-        }
-        if (c.write_back.length) {
-          const wb = document.createElement("div");
-          wb.className = "history-write-back";
-          wb.dataset.testid = "history-write-back";
-          wb.textContent = c.write_back.map(writeBackText).join("; ");
-          li.append(wb);
-        }
-        return li;
-      }),
-    );
+    clearTimeout(historySearch.timer);
+    const seq = ++historySearch.seq;
+    ui.historyCalls.setAttribute("aria-busy", "true");
+    const query = historyQuery();
+    let calls;
+    try {
+      calls = await ask("search_history", { query });
+    } catch (e) {
+      if (seq === historySearch.seq) ui.historyCalls.setAttribute("aria-busy", "false");
+      throw e;
+    }
+    if (seq !== historySearch.seq) return;
+    ui.historyCalls.replaceChildren(...calls.map(historyRow));
+    ui.historyEmpty.hidden = calls.length > 0;
+    ui.historyEmpty.textContent = filtered(query) ? "No calls match." : "No calls yet.";
+    ui.historyMore.hidden = calls.length < HISTORY_LIMIT;
+    ui.historyMore.textContent = `The newest ${HISTORY_LIMIT} calls are shown: search to find older ones.`;
+    ui.historyCalls.setAttribute("aria-busy", "false");
+  }
+
+  function scheduleHistory(ms) {
+    clearTimeout(historySearch.timer);
+    historySearch.seq += 1; // an answer on its way is already out of date
+    ui.historyCalls.setAttribute("aria-busy", "true");
+    historySearch.timer = setTimeout(() => renderHistory().catch(() => {}), ms);
+  }
+
+  // ---- call-back list ------------------------------------------------------------------------
+
+  function renderBadge() {
+    const n = model.missed;
+    ui.callBacksBadge.hidden = !(n > 0);
+    ui.callBacksBadge.textContent = n > 0 ? String(n) : "";
+    ui.callBacksBadge.title = n > 0 ? `${plural(n, "caller", "callers")} waiting for a call back` : "";
+  }
+
+  // Who is waiting: the customer, else the name the caller's line gave, else the number.
+  function callBackName(cb) {
+    if (cb.customer) return customerName(cb.customer);
+    if (cb.caller_name && cb.caller_name.trim()) return cb.caller_name;
+    return cb.number_raw || cb.number_normalized;
+  }
+
+  function callBackItem(number) {
+    const item = ui.callBackTemplate.content.firstElementChild.cloneNode(true);
+    item.dataset.number = number;
+    field(item, "call-back-call").addEventListener("click", () => {
+      const cb = model.callBacks.get(item.dataset.number);
+      if (cb) callBack(cb.number_raw || cb.number_normalized).catch(() => {});
+    });
+    const done = field(item, "call-back-done");
+    done.addEventListener("click", () => {
+      done.disabled = true;
+      call("mark_called_back", { number: item.dataset.number })
+        .then(() => refreshCallBacks())
+        .catch(() => {})
+        .finally(() => {
+          done.disabled = false;
+        });
+    });
+    return item;
+  }
+
+  function renderCallBacks(list) {
+    const existing = new Map([...ui.callBacksList.children].map((el) => [el.dataset.number, el]));
+    model.callBacks = new Map(list.map((cb) => [cb.number_normalized, cb]));
+    // The same element for the same number, so a button under the agent's pointer stays put.
+    const items = list.map((cb) => {
+      const item = existing.get(cb.number_normalized) || callBackItem(cb.number_normalized);
+      const name = callBackName(cb);
+      setText(item, "call-back-name", name);
+      setText(item, "call-back-number", cb.number_raw);
+      field(item, "call-back-number").hidden = !cb.number_raw || cb.number_raw === name;
+      setText(item, "call-back-missed", plural(cb.missed, "missed call", "missed calls"));
+      setText(item, "call-back-last", when(cb.last_at)).title = new Date(cb.last_at).toLocaleString();
+      setText(item, "call-back-queue", cb.queue ? ` · queue ${cb.queue}` : "");
+      return item;
+    });
+    ui.callBacksList.replaceChildren(...items);
+    ui.callBacksEmpty.hidden = list.length > 0;
+  }
+
+  const callBacksRead = { seq: 0 };
+
+  async function refreshCallBacks() {
+    const seq = ++callBacksRead.seq;
+    const list = await ask("call_backs");
+    if (seq !== callBacksRead.seq) return;
+    renderCallBacks(list);
+    model.missed = list.length;
+    renderBadge();
+  }
+
+  // The tray's missed-calls item: open the list.
+  function showCallBacks() {
+    ui.callBacks.open = true;
+    ui.callBacks.scrollIntoView({ block: "nearest" });
+    refreshCallBacks().catch(() => {});
+  }
+
+  // ---- notices -------------------------------------------------------------------------------
+
+  // A notice that is not urgent goes away by itself after this long.
+  const NOTICE_MS = 30000;
+  const MAX_NOTICES = 4;
+  const noticeTimers = new WeakMap();
+
+  function dismissNotice(el) {
+    clearTimeout(noticeTimers.get(el));
+    el.remove();
+  }
+
+  // A newer notice with the same tag takes the older one's place.
+  function showNotice(notice) {
+    const el = ui.noticeTemplate.content.firstElementChild.cloneNode(true);
+    el.dataset.tag = notice.tag;
+    el.dataset.urgent = notice.urgent ? "true" : "false";
+    el.setAttribute("role", notice.urgent ? "alert" : "status");
+    setText(el, "notice-summary", notice.summary);
+    setText(el, "notice-body", notice.body);
+    field(el, "notice-close").addEventListener("click", () => dismissNotice(el));
+    const older = [...ui.notices.children].find((o) => o.dataset.tag === notice.tag);
+    if (older) {
+      clearTimeout(noticeTimers.get(older));
+      older.replaceWith(el);
+    } else {
+      ui.notices.prepend(el);
+    }
+    while (ui.notices.children.length > MAX_NOTICES) dismissNotice(ui.notices.lastElementChild);
+    if (!notice.urgent) noticeTimers.set(el, setTimeout(() => dismissNotice(el), NOTICE_MS));
   }
 
   // ---- calling out -------------------------------------------------------------------------
@@ -637,8 +914,35 @@
   ui.askLinks.checked = !callsLinksWithoutAsking();
   ui.askLinks.addEventListener("change", () => setCallLinksWithoutAsking(!ui.askLinks.checked));
 
+  // The call-back list and the history share the space under the cards: one open at a time.
   ui.history.addEventListener("toggle", () => {
-    if (ui.history.open) renderHistory().catch(() => {});
+    if (!ui.history.open) return;
+    ui.callBacks.open = false;
+    renderHistory().catch(() => {});
+  });
+  ui.callBacks.addEventListener("toggle", () => {
+    if (!ui.callBacks.open) return;
+    ui.history.open = false;
+    refreshCallBacks().catch(() => {});
+  });
+
+  // Words of one or two characters cannot use the search index (seconds on a long history,
+  // while notes wait): they are searched when the agent presses Enter, not while typing.
+  function searchOnEnterOnly(text) {
+    if (/^[\d\s+()\-./]+$/.test(text)) return text.replace(/\D/g, "").length < 3;
+    return text.split(/\s+/).some((w) => w && [...w].length < 3);
+  }
+
+  // Searching as the agent types: a quarter of a second after the last key; a filter at once.
+  ui.historySearch.addEventListener("input", () => {
+    if (!searchOnEnterOnly(ui.historySearch.value.trim())) scheduleHistory(250);
+  });
+  for (const filter of [ui.historyMissedOnly, ui.historyDirection, ui.historyOutcome, ui.historySince]) {
+    filter.addEventListener("change", () => renderHistory().catch(() => {}));
+  }
+  ui.historyFilters.addEventListener("submit", (e) => {
+    e.preventDefault();
+    renderHistory().catch(() => {});
   });
 
   ui.settings.addEventListener("toggle", () => {
@@ -659,6 +963,7 @@
     await listen("fatal", (e) => fatal(e.payload));
     await listen("notice", (e) => showError(e.payload));
     await listen("dial-request", (e) => confirmLink(e.payload));
+    await listen("ringside://show-call-backs", () => showCallBacks());
     setInterval(renderTimers, 1000);
     // Listening first, then asking: a "ready" or "fatal" sent in between is not missed.
     const about = await invoke("about");

@@ -45,7 +45,8 @@ enum Command {
     Import(customers::ImportArgs),
     /// Add or export customers of the embedded directory.
     Customers(customers::CustomersArgs),
-    /// The newest calls in the call history, with notes and their CRM write-back state.
+    /// Calls in the call history (newest first, searchable), with notes and CRM write-back
+    /// state; `history export --csv FILE` for a spreadsheet.
     History(history::HistoryArgs),
 }
 

@@ -51,6 +51,8 @@ pub struct Notice {
     pub tag: String,
     pub summary: String,
     pub body: String,
+    /// Stays on screen until the agent dismisses it (the agent no longer takes calls).
+    pub urgent: bool,
 }
 
 /// Something the session asks the CTI source to do.
@@ -95,6 +97,9 @@ pub enum SessionOutput {
     /// A member left every supervised queue (by interface).
     TeamMemberLeft(String),
     Notice(Notice),
+    /// Callers waiting for a call back (missed, not reached since): the tray's count. Sent by
+    /// the history, which knows them, not by the session.
+    MissedCalls(u32),
 }
 
 #[derive(Debug)]
@@ -427,6 +432,7 @@ impl Session {
         out.push(SessionOutput::Command(CtiCommand::PauseQueues { reason: Some(reason.clone()) }));
         out.push(SessionOutput::Notice(Notice {
             tag: "auto-pause".to_string(),
+            urgent: true,
             summary: "Ringside stopped accepting calls for you".to_string(),
             body: format!(
                 "{missed} queue calls in a row rang out unanswered, so you are paused in every queue \

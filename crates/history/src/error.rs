@@ -72,6 +72,8 @@ pub enum Kept {
     RecordingUrl,
     /// The call's CRM write-back request.
     WriteBack,
+    /// A number marked as called back ([`crate::History::mark_called_back`]).
+    CallBack,
     /// Several pending changes (from `flush_pending`).
     Pending(usize),
     /// Not kept: a write-back item's state (sent, failed) was not recorded. The item stays
@@ -109,6 +111,9 @@ pub enum HistoryError {
     NoSuchItem(i64),
     #[error("{0}")]
     Invalid(String),
+    /// Writing an export (CSV) failed; what was written so far is incomplete.
+    #[error("Ringside could not finish the export: {}. The exported file is incomplete; {}", io_reason(.0), io_advice(.0))]
+    Export(#[source] std::io::Error),
     #[error("the call history {path} could not be read or written: {source}")]
     Database {
         path: PathBuf,
@@ -134,6 +139,7 @@ fn not_saved_text(path: &std::path::Path, problem: &WriteProblem, kept: &Kept) -
         Kept::WrapUp => format!("The wrap-up result is kept and will be saved {when}."),
         Kept::RecordingUrl => format!("The recording link is kept and will be saved {when}."),
         Kept::WriteBack => format!("The call is queued for the CRM and will be saved {when}."),
+        Kept::CallBack => format!("The number is marked as called back; the mark is kept and will be saved {when}."),
         Kept::Pending(1) => format!("One unsaved change is kept and will be saved {when}."),
         Kept::Pending(n) => format!("{n} unsaved changes are kept and will be saved {when}."),
         Kept::NotKept => {
@@ -142,4 +148,28 @@ fn not_saved_text(path: &std::path::Path, problem: &WriteProblem, kept: &Kept) -
         }
     };
     format!("{head} {tail}")
+}
+
+/// An I/O error in words: "the disk is full", …
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull => "the disk is full".to_owned(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "the file or its folder cannot be written (read-only or no permission)".to_owned()
+        }
+        ErrorKind::BrokenPipe | ErrorKind::ConnectionReset => "the program receiving it stopped reading".to_owned(),
+        ErrorKind::WriteZero => "the disk took no more data".to_owned(),
+        _ => format!("the system said: {e}"),
+    }
+}
+
+/// What the agent can do about it.
+fn io_advice(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::WriteZero => "free some space, then export again",
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => "choose another folder, then export again",
+        _ => "export again",
+    }
 }

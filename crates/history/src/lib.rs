@@ -21,6 +21,15 @@
 //! ([`History::note`], [`History::call`], [`History::recent`]) show the unsaved state, and
 //! [`History::flush_pending`] — or the next write that succeeds — saves it.
 //!
+//! # Finding calls
+//!
+//! [`History::search`] finds calls by words (a number however it is formatted, a name, a
+//! company, a queue, a word of the note) and filters, newest first; [`History::callbacks`]
+//! lists the numbers whose missed calls nobody has dealt with yet
+//! ([`History::mark_called_back`] takes one off); [`History::export_csv`] streams the calls a
+//! query finds as CSV. The text index (SQLite FTS5, trigrams) is kept in step by triggers, in
+//! the same transaction as every write.
+//!
 //! # Sharing
 //!
 //! A [`History`] owns one `rusqlite::Connection`: it is `Send`, not `Sync`. Keep it on one
@@ -29,16 +38,24 @@
 //!
 //! See `docs/history.md` for the schema, the outbox states and the backoff.
 
+mod callbacks;
 mod error;
+mod export;
 mod model;
 mod outbox;
 mod row;
+mod search;
 mod store;
 
 pub use error::{HistoryError, Kept, WriteProblem};
-pub use model::{CallContext, CallRecord, OutboxItem, Outcome, StoredCustomer, WriteBackState, WriteBackStatus};
+pub use export::CSV_COLUMNS;
+pub use model::{
+    CallContext, CallRecord, Callback, HistoryQuery, OutboxItem, Outcome, StoredCustomer, WriteBackState,
+    WriteBackStatus,
+};
 pub use outbox::{backoff_delay, idempotency_key, BACKOFF_FIRST, BACKOFF_JITTER, BACKOFF_MAX};
 pub use ringside_core::agent_state::WrapUpResult;
+pub use search::MAX_SEARCH_CHARS;
 pub use store::{History, APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 
 #[cfg(test)]

@@ -10,9 +10,10 @@ pub struct CallContext {
     /// The agent's extension (the PBX interface's number, "100").
     pub agent_extension: String,
     pub agent_name: Option<String>,
-    /// The telephony connection's name from the config (several PBXes or providers).
+    /// The telephony connection's name from the config (`[[dial.connection]]`): the one that
+    /// placed an outgoing call, else the PBX's.
     pub connection: Option<String>,
-    /// The company number used: the line dialed out on, or the number the customer called.
+    /// The number as that connection dialed it (after its dialing rule: prefix, format).
     pub dialed_number: Option<String>,
 }
 
@@ -158,7 +159,8 @@ pub struct CallRecord {
     pub dialed_number: Option<String>,
     /// The remote number exactly as the PBX sent it (a stranger's text).
     pub number_raw: String,
-    /// Digits only (`ringside_core::number::normalize_digits`).
+    /// The formatting-blind key of the number: the card's `number_normalized` (the runtime
+    /// puts E.164 there when the number parses, else digits only).
     pub number_normalized: Option<String>,
     pub caller_name: Option<String>,
     pub queue: Option<String>,
@@ -197,4 +199,47 @@ pub struct OutboxItem {
     pub revision: i64,
     /// The call as it is now (note included).
     pub record: CallRecord,
+}
+
+/// Which calls [`crate::History::search`] and [`crate::History::export_csv`] return. Every
+/// field narrows the result; the default is every call. In JSON, missing fields take their
+/// default (the UI sends only what the agent set).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HistoryQuery {
+    /// Words the call must contain somewhere: number (any formatting), caller name, customer
+    /// name or company, queue, note. Every word must match; case and accents do not matter.
+    /// At most 200 characters; empty or blank: no text filter.
+    pub text: Option<String>,
+    /// Only calls nobody answered here that the caller wanted: incoming, outcome missed or
+    /// abandoned.
+    pub missed_only: bool,
+    pub direction: Option<Direction>,
+    pub outcome: Option<Outcome>,
+    /// Rang at or after this.
+    pub since: Option<Timestamp>,
+    /// Rang before this.
+    pub until: Option<Timestamp>,
+    /// 0 = no limit (export); otherwise at most this many, newest first.
+    pub limit: usize,
+}
+
+/// A number on the call-back list: missed calls from it that nobody has dealt with yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Callback {
+    /// The number as last seen raw (a stranger's text)…
+    pub number_raw: String,
+    /// …and its digits: the key ([`crate::History::mark_called_back`] takes it).
+    pub number_normalized: String,
+    /// The newest caller name the PBX gave for these calls.
+    pub caller_name: Option<String>,
+    /// The newest stored customer among these calls.
+    pub customer: Option<StoredCustomer>,
+    /// How many missed calls from this number are waiting (since `since`).
+    pub missed: u32,
+    pub first_at: Timestamp,
+    pub last_at: Timestamp,
+    pub last_call: CallId,
+    /// The queue of the newest missed call.
+    pub queue: Option<String>,
 }

@@ -86,7 +86,7 @@ impl CallRow {
             customer,
             customer_final,
             wrap_up: None,
-            recording_url: None,
+            recording_url: card.recording_url.as_deref().and_then(web_url),
             updated_at: card.as_of,
         }
     }
@@ -172,6 +172,7 @@ mod tests {
             end_at: None,
             talk_secs: 0,
             as_of: Timestamp(at),
+            recording_url: None,
         }
     }
 

@@ -16,9 +16,67 @@ use crate::row::{web_url, CallRow};
 /// Marks a SQLite file as Ringside's call history (`PRAGMA application_id`, "RGSH").
 pub const APPLICATION_ID: i32 = 0x5247_5348;
 /// The newest schema this version reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// How long a write waits for another connection's lock before it counts as failed.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The text a call is found by: the numbers, the names, the queue and the note, one per line
+/// (a search word never contains a line break, so no word matches across two fields; the raw
+/// number is left out when it is the normalized one). Over `calls c LEFT JOIN notes n`; the
+/// triggers, the migration and the short-word search share it.
+macro_rules! search_text {
+    () => {
+        "concat_ws(char(10), nullif(c.number_raw, c.number_normalized), c.number_normalized, c.caller_name, \
+         c.customer_name, c.customer_company, c.queue, n.text)"
+    };
+}
+pub(crate) use search_text;
+
+/// Trigger statement: index the calls matching `$which` (over `calls c`) from their current
+/// row and note.
+macro_rules! index_search_text {
+    ($which:literal) => {
+        concat!(
+            "INSERT INTO calls_fts (rowid, text) SELECT c.rowid, ",
+            search_text!(),
+            " FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id WHERE ",
+            $which,
+            ";"
+        )
+    };
+}
+
+/// Trigger body: re-index the calls matching `$which`: their old entry out, the new one in.
+macro_rules! refresh_search_text {
+    ($which:literal) => {
+        concat!(
+            "DELETE FROM calls_fts WHERE rowid IN (SELECT c.rowid FROM calls c WHERE ",
+            $which,
+            "); ",
+            index_search_text!($which)
+        )
+    };
+}
+
+/// A missed call: incoming, and nobody here answered a caller who waited for someone
+/// (answered elsewhere is not missed: a colleague took it). `$c` is the table prefix. The
+/// text must stay the same as in the partial indexes `calls_missed` and
+/// `calls_missed_number`, or SQLite cannot use them.
+macro_rules! missed_where {
+    ($c:literal) => {
+        concat!($c, "direction = 'incoming' AND ", $c, "outcome IN ('missed', 'abandoned')")
+    };
+}
+pub(crate) use missed_where;
+
+/// Someone talked to the caller: the call-back list forgets the missed calls before it
+/// (partial index `calls_served`).
+macro_rules! served_where {
+    ($c:literal) => {
+        concat!($c, "outcome IN ('answered', 'answered_elsewhere', 'transferred')")
+    };
+}
+pub(crate) use served_where;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -73,9 +131,64 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (call_id, target)
      );
      CREATE INDEX outbox_due ON outbox(next_at) WHERE next_at IS NOT NULL;",
+    // 2: search, missed calls, the call-back list.
+    concat!(
+        // The search index: one text per call (rowid = calls.rowid), every 3-character
+        // sequence of it indexed, case and accents folded. Contentless: the text is not
+        // stored twice; `contentless_delete` lets the triggers replace a call's entry
+        // without knowing the old text.
+        "CREATE VIRTUAL TABLE calls_fts USING fts5(
+            text,
+            tokenize = 'trigram case_sensitive 0 remove_diacritics 1',
+            content = '',
+            contentless_delete = 1
+         );
+         CREATE TRIGGER calls_fts_insert AFTER INSERT ON calls BEGIN ",
+        index_search_text!("c.rowid = new.rowid"),
+        " END;
+         CREATE TRIGGER calls_fts_update AFTER UPDATE ON calls
+         WHEN old.rowid IS NOT new.rowid OR old.call_id IS NOT new.call_id
+            OR old.number_raw IS NOT new.number_raw OR old.number_normalized IS NOT new.number_normalized
+            OR old.caller_name IS NOT new.caller_name OR old.customer_name IS NOT new.customer_name
+            OR old.customer_company IS NOT new.customer_company OR old.queue IS NOT new.queue
+         BEGIN
+            DELETE FROM calls_fts WHERE rowid = old.rowid AND old.rowid IS NOT new.rowid; ",
+        refresh_search_text!("c.rowid = new.rowid"),
+        " END;
+         CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
+            DELETE FROM calls_fts WHERE rowid = old.rowid;
+         END;
+         CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN ",
+        refresh_search_text!("c.call_id = new.call_id"),
+        " END;
+         CREATE TRIGGER notes_fts_update AFTER UPDATE ON notes
+         WHEN old.text IS NOT new.text OR old.call_id IS NOT new.call_id BEGIN ",
+        refresh_search_text!("c.call_id IN (old.call_id, new.call_id)"),
+        " END;
+         CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN ",
+        refresh_search_text!("c.call_id = old.call_id"),
+        " END;
+         INSERT INTO calls_fts (rowid, text)
+            SELECT c.rowid, ",
+        search_text!(),
+        " FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id;
+         CREATE INDEX calls_missed ON calls(ring_at, number_normalized) WHERE ",
+        missed_where!(""),
+        ";
+         CREATE INDEX calls_missed_number ON calls(number_normalized, ring_at) WHERE ",
+        missed_where!(""),
+        ";
+         CREATE INDEX calls_served ON calls(number_normalized, ring_at) WHERE ",
+        served_where!(""),
+        ";
+         CREATE TABLE callbacks_done (
+            number_key TEXT PRIMARY KEY NOT NULL,
+            done_at INTEGER NOT NULL
+         ) WITHOUT ROWID;"
+    ),
 ];
 
-const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,
+pub(crate) const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,
     c.talk_secs, c.agent_extension, c.agent_name, c.connection, c.dialed_number, c.number_raw,
     c.number_normalized, c.caller_name, c.queue, c.customer_source, c.customer_id, c.customer_name,
     c.customer_company, c.customer_url, c.wrap_up, c.recording_url, c.updated_at, n.text, n.saved_at";
@@ -88,14 +201,14 @@ pub(crate) fn ts_from_sql(v: i64) -> Timestamp {
     Timestamp::from_millis(u64::try_from(v).unwrap_or(0))
 }
 
-fn direction_sql(d: Direction) -> &'static str {
+pub(crate) fn direction_sql(d: Direction) -> &'static str {
     match d {
         Direction::Incoming => "incoming",
         Direction::Outgoing => "outgoing",
     }
 }
 
-fn wrap_up_sql(w: WrapUpResult) -> &'static str {
+pub(crate) fn wrap_up_sql(w: WrapUpResult) -> &'static str {
     match w {
         WrapUpResult::Saved => "saved",
         WrapUpResult::SavedAndCreateCustomer => "saved_and_create_customer",
@@ -127,7 +240,7 @@ pub(crate) struct StoredCall {
     pub note_saved_at: Option<Timestamp>,
 }
 
-fn call_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCall> {
+pub(crate) fn call_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCall> {
     let direction: String = r.get(1)?;
     let direction = match direction.as_str() {
         "incoming" => Direction::Incoming,
@@ -195,12 +308,14 @@ pub(crate) struct PendingEnqueue {
 struct Pending {
     calls: BTreeMap<CallId, CallRow>,
     notes: BTreeMap<CallId, PendingNote>,
+    /// "Called back" marks: number key → when.
+    callbacks_done: BTreeMap<String, Timestamp>,
     enqueues: Vec<PendingEnqueue>,
 }
 
 impl Pending {
     fn len(&self) -> usize {
-        self.calls.len() + self.notes.len() + self.enqueues.len()
+        self.calls.len() + self.notes.len() + self.callbacks_done.len() + self.enqueues.len()
     }
 }
 
@@ -228,6 +343,17 @@ impl History {
     /// read-only; the file is another program's database; the file is damaged or not a
     /// database; it was written by a newer Ringside.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
+        Self::open_at(path, SCHEMA_VERSION)
+    }
+
+    /// Test hook: opens (or creates) the file migrated only up to `version`, so a test can
+    /// build a file as an older Ringside left it and open it with [`History::open`].
+    #[doc(hidden)]
+    pub fn open_at_version_for_tests(path: &Path, version: i64) -> Result<History, HistoryError> {
+        Self::open_at(path, version.clamp(1, SCHEMA_VERSION))
+    }
+
+    fn open_at(path: &Path, version: i64) -> Result<History, HistoryError> {
         let path_buf = path.to_path_buf();
         ringside_store_file::probe(path).map_err(HistoryError::from)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -236,7 +362,7 @@ impl History {
             return Err(HistoryError::ReadOnly(path_buf));
         }
         let mut history = History { conn, path: Some(path_buf), pending: Pending::default() };
-        history.init().map_err(|e| history.open_error(e))?;
+        history.init(version).map_err(|e| history.open_error(e))?;
         tracing::info!(path = %path.display(), "call history opened");
         Ok(history)
     }
@@ -246,7 +372,7 @@ impl History {
         let conn = Connection::open_in_memory()
             .map_err(|source| HistoryError::Database { path: PathBuf::from(":memory:"), source })?;
         let mut history = History { conn, path: None, pending: Pending::default() };
-        history.init().map_err(|e| history.open_error(e))?;
+        history.init(SCHEMA_VERSION).map_err(|e| history.open_error(e))?;
         Ok(history)
     }
 
@@ -290,7 +416,8 @@ impl History {
         HistoryError::NotSaved { path: self.shown_path(), problem, kept }
     }
 
-    fn init(&mut self) -> Result<(), InitError> {
+    /// Checks the file is ours and not too new, sets it up, and migrates it to `up_to`.
+    fn init(&mut self, up_to: i64) -> Result<(), InitError> {
         let conn = &self.conn;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // Reading the header first: a file that is not a database fails here.
@@ -312,9 +439,13 @@ impl History {
         // FULL: every commit syncs the WAL, so a write that returned survives a power loss,
         // not only a crash of Ringside (docs/history.md, "Durability").
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=4194304;")?;
+        // Plans that do not depend on bound values: otherwise SQLite marks a statement with
+        // `column = ?` as "re-plan when rebound", and the statement cache's clearing of the
+        // bindings then re-parses every cached statement on each use (~25 µs a call read).
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         for (i, sql) in MIGRATIONS.iter().enumerate() {
             let target = i as i64 + 1;
-            if version < target {
+            if version < target && target <= up_to {
                 let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 tx.execute_batch(sql)?;
                 tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -402,11 +533,7 @@ impl History {
 
     /// The newest row for the call: the unsaved one merged over the file's.
     pub(crate) fn current_row(&self, call: &CallId) -> Result<Option<CallRow>, HistoryError> {
-        let stored = self.stored_call(call)?.map(|s| s.row);
-        Ok(match (stored, self.pending.calls.get(call)) {
-            (Some(s), Some(p)) => Some(s.merge(p)),
-            (s, p) => s.or_else(|| p.cloned()),
-        })
+        Ok(self.current_call(call)?.map(|c| c.row))
     }
 
     /// Folds `row` into the stored call (and any unsaved state of it); on failure keeps the
@@ -432,62 +559,7 @@ impl History {
 
     fn try_write_call(&mut self, row: &CallRow) -> rusqlite::Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let stored = tx
-            .prepare_cached(&format!(
-                "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id WHERE c.call_id = ?1"
-            ))?
-            .query_row([row.call_id.as_str()], call_from_sql)
-            .optional()?;
-        let merged = match stored {
-            Some(s) => s.row.merge(row),
-            None => row.clone(),
-        };
-        let c = merged.customer.as_ref();
-        tx.prepare_cached(
-            "INSERT INTO calls (call_id, direction, outcome, failure, ring_at, answer_at, end_at, talk_secs,
-                agent_extension, agent_name, connection, dialed_number, number_raw, number_normalized,
-                caller_name, queue, customer_source, customer_id, customer_name, customer_company,
-                customer_url, wrap_up, recording_url, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-                ?20, ?21, ?22, ?23, ?24)
-             ON CONFLICT(call_id) DO UPDATE SET direction = excluded.direction, outcome = excluded.outcome,
-                failure = excluded.failure, ring_at = excluded.ring_at, answer_at = excluded.answer_at,
-                end_at = excluded.end_at, talk_secs = excluded.talk_secs,
-                agent_extension = excluded.agent_extension, agent_name = excluded.agent_name,
-                connection = excluded.connection, dialed_number = excluded.dialed_number,
-                number_raw = excluded.number_raw, number_normalized = excluded.number_normalized,
-                caller_name = excluded.caller_name, queue = excluded.queue,
-                customer_source = excluded.customer_source, customer_id = excluded.customer_id,
-                customer_name = excluded.customer_name, customer_company = excluded.customer_company,
-                customer_url = excluded.customer_url, wrap_up = excluded.wrap_up,
-                recording_url = excluded.recording_url, updated_at = excluded.updated_at",
-        )?
-        .execute(params![
-            merged.call_id.as_str(),
-            direction_sql(merged.direction),
-            merged.outcome.as_sql(),
-            merged.failure,
-            ts_to_sql(merged.ring_at),
-            merged.answer_at.map(ts_to_sql),
-            merged.end_at.map(ts_to_sql),
-            i64::try_from(merged.talk_secs).unwrap_or(i64::MAX),
-            merged.agent_extension,
-            merged.agent_name,
-            merged.connection,
-            merged.dialed_number,
-            merged.number_raw,
-            merged.number_normalized,
-            merged.caller_name,
-            merged.queue,
-            c.map(|c| c.source.as_str()),
-            c.map(|c| c.id.as_str()),
-            c.map(|c| c.name.as_str()),
-            c.and_then(|c| c.company.as_deref()),
-            c.and_then(|c| c.url.as_deref()),
-            merged.wrap_up.map(wrap_up_sql),
-            merged.recording_url,
-            ts_to_sql(merged.updated_at),
-        ])?;
+        upsert_call(&tx, row)?;
         tx.commit()
     }
 
@@ -515,13 +587,7 @@ impl History {
     }
 
     fn try_write_note(&self, call: &CallId, text: &str, now: Timestamp) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO notes (call_id, text, saved_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(call_id) DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
-            )?
-            .execute(params![call.as_str(), text, ts_to_sql(now)])?;
-        Ok(())
+        upsert_note(&self.conn, call, text, now)
     }
 
     /// The newest text of the call's note, an unsaved one included; `None` when there is
@@ -545,7 +611,8 @@ impl History {
         self.pending.len() > 0
     }
 
-    /// Writes what waits in memory: notes first, then calls, then write-back requests.
+    /// Writes what waits in memory: notes first, then calls, "called back" marks, then
+    /// write-back requests.
     /// Returns how many were saved; stops at the first failure (the rest stays pending and
     /// the error says how much).
     pub fn flush_pending(&mut self) -> Result<usize, HistoryError> {
@@ -565,6 +632,15 @@ impl History {
                 return Err(self.not_saved(&e, Kept::Pending(self.pending.len())));
             }
             self.pending.calls.remove(&row.call_id);
+            saved += 1;
+        }
+        let marks: Vec<(String, Timestamp)> =
+            self.pending.callbacks_done.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        for (number, at) in marks {
+            if let Err(e) = self.try_mark_called_back(&number, at) {
+                return Err(self.not_saved(&e, Kept::Pending(self.pending.len())));
+            }
+            self.pending.callbacks_done.remove(&number);
             saved += 1;
         }
         while let Some(req) = self.pending.enqueues.first().cloned() {
@@ -611,6 +687,31 @@ impl History {
         self.pending.calls.get(call)
     }
 
+    /// The unsaved note's text, if one waits.
+    pub(crate) fn pending_note(&self, call: &CallId) -> Option<&str> {
+        self.pending.notes.get(call).map(|p| p.text.as_str())
+    }
+
+    /// Every call with an unsaved change of its row or its note.
+    pub(crate) fn unsaved_calls(&self) -> std::collections::BTreeSet<&CallId> {
+        self.pending.calls.keys().chain(self.pending.notes.keys()).collect()
+    }
+
+    /// "Called back" marks that wait in memory.
+    pub(crate) fn pending_callbacks_done(&self) -> &BTreeMap<String, Timestamp> {
+        &self.pending.callbacks_done
+    }
+
+    /// Keeps a mark the file did not take (the newest per number).
+    pub(crate) fn keep_callback_done(&mut self, number: &str, at: Timestamp) {
+        let kept = self.pending.callbacks_done.entry(number.to_owned()).or_insert(at);
+        *kept = (*kept).max(at);
+    }
+
+    pub(crate) fn forget_callback_done(&mut self, number: &str) {
+        self.pending.callbacks_done.remove(number);
+    }
+
     pub(crate) fn flush_call(&mut self, call: &CallId) -> Result<(), HistoryError> {
         match self.pending.calls.get(call).cloned() {
             Some(row) => self.write_call(row, Kept::Call),
@@ -631,14 +732,21 @@ impl History {
 
     /// One call, unsaved changes included.
     pub fn call(&self, id: &CallId) -> Result<Option<CallRecord>, HistoryError> {
-        let stored = self.stored_call(id)?;
-        let (row, note, saved_at) = match (stored, self.pending.calls.get(id)) {
-            (Some(s), Some(p)) => (s.row.merge(p), s.note, s.note_saved_at),
-            (Some(s), None) => (s.row, s.note, s.note_saved_at),
-            (None, Some(p)) => (p.clone(), self.saved_note(id)?, None),
-            (None, None) => return Ok(None),
-        };
-        Ok(Some(self.record(row, note, saved_at)?))
+        match self.current_call(id)? {
+            Some(c) => Ok(Some(self.record(c.row, c.note, c.note_saved_at)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The call as it is now: the file's row with any unsaved row merged over it, and the
+    /// saved note (`record` puts an unsaved note over it). `None` when neither exists.
+    pub(crate) fn current_call(&self, id: &CallId) -> Result<Option<StoredCall>, HistoryError> {
+        Ok(match (self.stored_call(id)?, self.pending.calls.get(id)) {
+            (Some(s), Some(p)) => Some(StoredCall { row: s.row.merge(p), ..s }),
+            (Some(s), None) => Some(s),
+            (None, Some(p)) => Some(StoredCall { row: p.clone(), note: self.saved_note(id)?, note_saved_at: None }),
+            (None, None) => None,
+        })
     }
 
     fn saved_note(&self, id: &CallId) -> Result<Option<String>, HistoryError> {
@@ -646,35 +754,6 @@ impl History {
             .prepare_cached("SELECT text FROM notes WHERE call_id = ?1")
             .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
             .map_err(|e| self.read_error(e))
-    }
-
-    /// The newest `limit` calls, newest first (by ring time), unsaved changes included.
-    pub fn recent(&self, limit: usize) -> Result<Vec<CallRecord>, HistoryError> {
-        let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
-        let stored: Vec<StoredCall> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id
-                 ORDER BY c.ring_at DESC, c.call_id DESC LIMIT ?1"
-            ))
-            .and_then(|mut s| s.query_map([limit_sql], call_from_sql)?.collect())
-            .map_err(|e| self.read_error(e))?;
-        let mut rows: BTreeMap<CallId, (CallRow, Option<String>, Option<Timestamp>)> =
-            stored.into_iter().map(|s| (s.row.call_id.clone(), (s.row, s.note, s.note_saved_at))).collect();
-        for (id, pending) in &self.pending.calls {
-            let entry = match rows.remove(id) {
-                Some((row, note, at)) => (row.merge(pending), note, at),
-                None => match self.stored_call(id)? {
-                    Some(s) => (s.row.merge(pending), s.note, s.note_saved_at),
-                    None => (pending.clone(), self.saved_note(id)?, None),
-                },
-            };
-            rows.insert(id.clone(), entry);
-        }
-        let mut rows: Vec<_> = rows.into_values().collect();
-        rows.sort_by(|a, b| b.0.ring_at.cmp(&a.0.ring_at).then_with(|| b.0.call_id.cmp(&a.0.call_id)));
-        rows.truncate(limit);
-        rows.into_iter().map(|(row, note, at)| self.record(row, note, at)).collect()
     }
 
     /// The record the history shows: the row, the newest note, the write-back states.
@@ -720,6 +799,31 @@ impl History {
 
     // ----- test hooks -----
 
+    /// Benchmark hook: records many calls — (card, context, note) — in ONE transaction,
+    /// through the same SQL and triggers as [`History::record_card`] and
+    /// [`History::save_note`]. A note is written first (saved at the card's `as_of`), so the
+    /// call's insert indexes it in one go. Returns how many calls were written.
+    #[doc(hidden)]
+    pub fn record_many_for_benches<I>(&mut self, calls: I) -> Result<usize, HistoryError>
+    where
+        I: IntoIterator<Item = (CallCard, CallContext, Option<String>)>,
+    {
+        let run = |conn: &mut Connection| -> rusqlite::Result<usize> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut written = 0;
+            for (card, ctx, note) in calls {
+                if let Some(text) = note {
+                    upsert_note(&tx, &card.call_id, &text, card.as_of)?;
+                }
+                upsert_call(&tx, &CallRow::from_card(&card, &ctx))?;
+                written += 1;
+            }
+            tx.commit()?;
+            Ok(written)
+        };
+        run(&mut self.conn).map_err(|e| self.read_error(e))
+    }
+
     /// Test hook: caps the file at its current size plus `extra_pages` pages (`None`: no cap),
     /// so the next write that needs room fails with a real `SQLITE_FULL`. Returns the cap.
     #[doc(hidden)]
@@ -737,12 +841,95 @@ impl History {
         run().map_err(|e| self.read_error(e))
     }
 
+    /// How SQLite runs `sql` (EXPLAIN QUERY PLAN), one step per line.
+    #[cfg(test)]
+    pub(crate) fn query_plan(&self, sql: &str, args: Vec<rusqlite::types::Value>) -> String {
+        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("explain");
+        let steps = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .expect("plan");
+        steps.join("\n")
+    }
+
     /// Test hook: `PRAGMA query_only`, so writes fail with a real `SQLITE_READONLY` (works
     /// as root, where file permissions do not).
     #[doc(hidden)]
     pub fn set_read_only_for_tests(&self, read_only: bool) -> Result<(), HistoryError> {
         self.conn.pragma_update(None, "query_only", read_only).map_err(|e| self.read_error(e))
     }
+}
+
+/// Folds `row` into the stored call on `conn` (inside the caller's transaction): read, merge,
+/// upsert. The triggers keep the search index in step.
+fn upsert_call(conn: &Connection, row: &CallRow) -> rusqlite::Result<()> {
+    let stored = conn
+        .prepare_cached(&format!(
+            "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id WHERE c.call_id = ?1"
+        ))?
+        .query_row([row.call_id.as_str()], call_from_sql)
+        .optional()?;
+    let merged = match stored {
+        Some(s) => s.row.merge(row),
+        None => row.clone(),
+    };
+    let c = merged.customer.as_ref();
+    conn.prepare_cached(
+        "INSERT INTO calls (call_id, direction, outcome, failure, ring_at, answer_at, end_at, talk_secs,
+            agent_extension, agent_name, connection, dialed_number, number_raw, number_normalized,
+            caller_name, queue, customer_source, customer_id, customer_name, customer_company,
+            customer_url, wrap_up, recording_url, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+            ?20, ?21, ?22, ?23, ?24)
+         ON CONFLICT(call_id) DO UPDATE SET direction = excluded.direction, outcome = excluded.outcome,
+            failure = excluded.failure, ring_at = excluded.ring_at, answer_at = excluded.answer_at,
+            end_at = excluded.end_at, talk_secs = excluded.talk_secs,
+            agent_extension = excluded.agent_extension, agent_name = excluded.agent_name,
+            connection = excluded.connection, dialed_number = excluded.dialed_number,
+            number_raw = excluded.number_raw, number_normalized = excluded.number_normalized,
+            caller_name = excluded.caller_name, queue = excluded.queue,
+            customer_source = excluded.customer_source, customer_id = excluded.customer_id,
+            customer_name = excluded.customer_name, customer_company = excluded.customer_company,
+            customer_url = excluded.customer_url, wrap_up = excluded.wrap_up,
+            recording_url = excluded.recording_url, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        merged.call_id.as_str(),
+        direction_sql(merged.direction),
+        merged.outcome.as_sql(),
+        merged.failure,
+        ts_to_sql(merged.ring_at),
+        merged.answer_at.map(ts_to_sql),
+        merged.end_at.map(ts_to_sql),
+        i64::try_from(merged.talk_secs).unwrap_or(i64::MAX),
+        merged.agent_extension,
+        merged.agent_name,
+        merged.connection,
+        merged.dialed_number,
+        merged.number_raw,
+        merged.number_normalized,
+        merged.caller_name,
+        merged.queue,
+        c.map(|c| c.source.as_str()),
+        c.map(|c| c.id.as_str()),
+        c.map(|c| c.name.as_str()),
+        c.and_then(|c| c.company.as_deref()),
+        c.and_then(|c| c.url.as_deref()),
+        merged.wrap_up.map(wrap_up_sql),
+        merged.recording_url,
+        ts_to_sql(merged.updated_at),
+    ])?;
+    Ok(())
+}
+
+/// Writes the note's text on `conn` (inside the caller's transaction, if any).
+fn upsert_note(conn: &Connection, call: &CallId, text: &str, now: Timestamp) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO notes (call_id, text, saved_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(call_id) DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
+    )?
+    .execute(params![call.as_str(), text, ts_to_sql(now)])?;
+    Ok(())
 }
 
 /// Why opening failed before the file-level error is chosen.
@@ -789,5 +976,58 @@ fn classify_open_error(e: rusqlite::Error, path: &Path) -> HistoryError {
         Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt(path.to_path_buf()),
         Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => HistoryError::CannotOpen(path.to_path_buf()),
         _ => HistoryError::Database { path: path.to_path_buf(), source: e },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_version_has_its_migration() {
+        assert_eq!(i64::try_from(MIGRATIONS.len()).ok(), Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn a_cached_statement_is_not_parsed_again_on_every_use() {
+        let mut h = History::open_in_memory().expect("history");
+        let ctx = CallContext { agent_extension: "100".into(), ..CallContext::default() };
+        let mut ids = Vec::new();
+        for i in 0..5u64 {
+            let id = CallId::new(format!("p.{i}"));
+            let row = CallRow {
+                call_id: id.clone(),
+                direction: Direction::Incoming,
+                outcome: Outcome::Missed,
+                failure: None,
+                ring_at: Timestamp::from_millis(i),
+                answer_at: None,
+                end_at: Some(Timestamp::from_millis(i + 1)),
+                talk_secs: 0,
+                agent_extension: ctx.agent_extension.clone(),
+                agent_name: None,
+                connection: None,
+                dialed_number: None,
+                number_raw: "0501112233".into(),
+                number_normalized: Some("0501112233".into()),
+                caller_name: None,
+                queue: None,
+                customer: None,
+                customer_final: true,
+                wrap_up: None,
+                recording_url: None,
+                updated_at: Timestamp::from_millis(i + 1),
+            };
+            h.write_call(row, Kept::Call).expect("write");
+            ids.push(id);
+        }
+        for id in ids.iter().chain(&ids) {
+            h.call(id).expect("read").expect("the call");
+        }
+        let sql = format!(
+            "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id WHERE c.call_id = ?1"
+        );
+        let stmt = h.conn.prepare_cached(&sql).expect("the cached statement");
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
     }
 }

@@ -2,7 +2,8 @@
 
 mod common;
 
-use ringside_history::{History, HistoryError, APPLICATION_ID, SCHEMA_VERSION};
+use ringside_core::{CallId, EndCause};
+use ringside_history::{History, HistoryError, HistoryQuery, APPLICATION_ID, SCHEMA_VERSION};
 use rusqlite::Connection;
 
 fn pragma(file: &std::path::Path, name: &str) -> i64 {
@@ -22,11 +23,12 @@ fn a_new_file_is_marked_in_wal_mode_at_the_newest_version() {
     let conn = Connection::open(&file).expect("open raw");
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
     assert_eq!(mode, "wal");
+    // The search index's own tables (calls_fts_data, …) belong to SQLite's FTS5.
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'calls_fts_%' ORDER BY name")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("tables");
-    assert_eq!(tables, ["calls", "notes", "outbox"]);
+    assert_eq!(tables, ["callbacks_done", "calls", "calls_fts", "notes", "outbox"]);
     drop(conn);
     // Opening again migrates nothing and keeps the data.
     let mut h = History::open(&file).expect("reopen");
@@ -100,4 +102,64 @@ fn an_empty_file_becomes_a_history() {
     History::open(&file).expect("an empty file is a new database");
     assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
     History::open_in_memory().expect("in memory");
+}
+
+fn names(file: &std::path::Path, kind: &str) -> Vec<String> {
+    let conn = Connection::open(file).expect("open raw");
+    conn.prepare("SELECT name FROM sqlite_master WHERE type = ?1 ORDER BY name")
+        .and_then(|mut s| s.query_map([kind], |r| r.get(0))?.collect())
+        .expect("names")
+}
+
+#[test]
+fn a_version_1_file_is_migrated_with_its_calls_and_notes_searchable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("history.sqlite");
+    let mut v1 = History::open_at_version_for_tests(&file, 1).expect("a version 1 file");
+    // As Ringside 1 left it: calls, a note typed before its call arrived, a missed call.
+    v1.save_note(&CallId::new("old.1"), "promised a refund").expect("note");
+    let mut answered = common::ringing("old.1");
+    answered.caller_name = Some("Петренко".into());
+    v1.record_card(&common::ended(common::answered(answered, 5), EndCause::Completed, 60), &common::ctx())
+        .expect("call");
+    let mut missed = common::ringing("old.2");
+    missed.number = "0501112233".into();
+    missed.number_normalized = Some("0501112233".into());
+    missed.ring_at = common::at(100);
+    v1.record_card(&common::ended(missed, EndCause::NoAnswer, 130), &common::ctx()).expect("missed");
+    drop(v1);
+    assert_eq!(pragma(&file, "user_version"), 1);
+    assert!(!names(&file, "table").contains(&"calls_fts".to_owned()), "{:?}", names(&file, "table"));
+
+    let h = History::open(&file).expect("migrate");
+    assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
+    assert_eq!(
+        names(&file, "trigger"),
+        [
+            "calls_fts_delete",
+            "calls_fts_insert",
+            "calls_fts_update",
+            "notes_fts_delete",
+            "notes_fts_insert",
+            "notes_fts_update"
+        ]
+    );
+    let indexes = names(&file, "index");
+    for index in ["calls_missed", "calls_missed_number", "calls_served"] {
+        assert!(indexes.contains(&index.to_owned()), "{index}: {indexes:?}");
+    }
+    let ids = |text: &str| -> Vec<String> {
+        let query = HistoryQuery { text: Some(text.into()), ..HistoryQuery::default() };
+        h.search(&query).expect("search").into_iter().map(|r| r.call_id.0).collect()
+    };
+    assert_eq!(ids("refund"), ["old.1"], "the old note is in the index");
+    assert_eq!(ids("ПЕТРЕНКО"), ["old.1"]);
+    assert_eq!(ids("050 111 22 33"), ["old.2"]);
+    assert_eq!(h.recent(10).expect("recent").len(), 2);
+    let callbacks = h.callbacks(common::at(0), 10).expect("call-back list");
+    assert_eq!(callbacks.iter().map(|c| c.last_call.as_str()).collect::<Vec<_>>(), ["old.2"]);
+    drop(h);
+    // Opening again migrates nothing.
+    History::open(&file).expect("reopen");
+    assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
 }

@@ -30,6 +30,8 @@ pub enum RuntimeError {
     History(String),
     #[error("{0} has no page in a CRM")]
     NoCustomerPage(String),
+    #[error("the PBX named no recording of this call")]
+    NoRecording,
     #[error("the customer could not be saved: {0}")]
     CustomerNotSaved(String),
     #[error("not connected to the PBX; try again when the connection is back")]

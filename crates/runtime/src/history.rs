@@ -12,10 +12,10 @@ use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
-use ringside_core::{CallCard, CallId, Direction, Timestamp};
+use ringside_core::{CallCard, CallId, Direction, EndCause, Notice, SessionOutput, Timestamp};
 use ringside_crm::{CallDirection, CallLog, Connector};
-use ringside_history::{CallContext, CallRecord, History, HistoryError, OutboxItem, Outcome};
-use tokio::sync::oneshot;
+use ringside_history::{CallContext, CallRecord, Callback, History, HistoryError, HistoryQuery, OutboxItem, Outcome};
+use tokio::sync::{broadcast, oneshot};
 
 /// How often held-back writes are retried and the outbox looked at.
 const TICK: Duration = Duration::from_secs(5);
@@ -29,13 +29,102 @@ enum Msg {
     /// Ringside placed a call: the next outgoing card to that number is this one.
     Dialed(Dial),
     WrapUp(CallId, WrapUpResult),
-    Note { call: CallId, text: String, reply: Reply<()> },
-    GetNote { call: CallId, reply: Reply<Option<String>> },
-    Recent { limit: usize, reply: Reply<Vec<CallRecord>> },
-    CloseInterrupted { live: Vec<CallId> },
-    Due { reply: Reply<Vec<OutboxItem>> },
-    Sent { item: Box<OutboxItem>, remote_id: Option<String> },
-    Failed { item: Box<OutboxItem>, reason: String, permanent: bool, remote_id: Option<String> },
+    Note {
+        call: CallId,
+        text: String,
+        reply: Reply<()>,
+    },
+    GetNote {
+        call: CallId,
+        reply: Reply<Option<String>>,
+    },
+    GetCall {
+        call: CallId,
+        reply: Reply<Option<CallRecord>>,
+    },
+    Search {
+        query: HistoryQuery,
+        reply: Reply<Vec<CallRecord>>,
+    },
+    CallBacks {
+        reply: Reply<Vec<Callback>>,
+    },
+    CalledBack {
+        number: String,
+        reply: Reply<()>,
+    },
+    CloseInterrupted {
+        live: Vec<CallId>,
+    },
+    Due {
+        reply: Reply<Vec<OutboxItem>>,
+    },
+    Sent {
+        item: Box<OutboxItem>,
+        remote_id: Option<String>,
+    },
+    Failed {
+        item: Box<OutboxItem>,
+        reason: String,
+        permanent: bool,
+        remote_id: Option<String>,
+    },
+}
+
+/// Missed calls older than this no longer wait for a call back.
+pub(crate) const CALL_BACK_WINDOW_MS: u64 = 7 * 24 * 3600 * 1000;
+/// The call-back list shows at most this many callers.
+const MAX_CALL_BACKS: usize = 500;
+
+fn call_back_since(now: Timestamp) -> Timestamp {
+    Timestamp(now.0.saturating_sub(CALL_BACK_WINDOW_MS))
+}
+
+/// Keeps the tray's count of callers waiting for a call back, and tells the agent about each
+/// call they missed.
+struct MissedCalls {
+    outputs: broadcast::Sender<SessionOutput>,
+    waiting: Option<usize>,
+}
+
+impl MissedCalls {
+    /// Counts again after a call ended (`ended`) or a number was dealt with.
+    fn refresh(&mut self, history: &History, ended: Option<&CallCard>) {
+        let list = match history.callbacks(call_back_since(Timestamp::now()), MAX_CALL_BACKS) {
+            Ok(list) => list,
+            Err(e) => return tracing::warn!(error = %e, "missed calls could not be counted"),
+        };
+        if self.waiting != Some(list.len()) {
+            self.waiting = Some(list.len());
+            let _ = self.outputs.send(SessionOutput::MissedCalls(u32::try_from(list.len()).unwrap_or(u32::MAX)));
+        }
+        if let Some(card) = ended.filter(|c| is_missed_here(c)) {
+            let _ = self.outputs.send(SessionOutput::Notice(missed_notice(card, list.len())));
+        }
+    }
+}
+
+/// Rang here, and the caller was not served by anyone: not "answered elsewhere".
+fn is_missed_here(card: &CallCard) -> bool {
+    card.direction == Direction::Incoming && matches!(card.outcome, Some(EndCause::NoAnswer | EndCause::Abandoned))
+}
+
+fn missed_notice(card: &CallCard, waiting: usize) -> Notice {
+    let customer = card.customers.iter().find(|c| c.chosen).or(if card.customers.len() == 1 {
+        card.customers.first()
+    } else {
+        None
+    });
+    let who = customer
+        .map(|c| c.name.clone())
+        .or_else(|| card.caller_name.clone().filter(|n| !n.trim().is_empty()))
+        .or_else(|| Some(card.number.clone()).filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "a withheld number".to_string());
+    let body = match waiting {
+        0 | 1 => "The caller is on your call-back list.".to_string(),
+        n => format!("{n} callers are on your call-back list."),
+    };
+    Notice { tag: "missed-calls".to_string(), summary: format!("Missed call from {who}"), body, urgent: false }
 }
 
 /// A call Ringside handed to a connection, waiting for the PBX to report it.
@@ -105,6 +194,7 @@ impl HistoryHandle {
         ctx: CallContext,
         crms: Vec<Connector>,
         numbers: ringside_lookup::LookupConfig,
+        outputs: broadcast::Sender<SessionOutput>,
     ) -> HistoryHandle {
         let opened = match &path {
             Some(p) => History::open(p).map_err(|e| e.to_string()),
@@ -116,9 +206,10 @@ impl HistoryHandle {
         let targets: Vec<String> = crms.iter().filter(|c| c.can_write_back()).map(|c| c.name().to_string()).collect();
         let (tx, rx) = std_mpsc::channel();
         let thread_targets = targets.clone();
+        let thread_numbers = numbers.clone();
         let spawned = std::thread::Builder::new()
             .name("ringside-history".into())
-            .spawn(move || run(opened, ctx, thread_targets, rx));
+            .spawn(move || run(opened, ctx, thread_targets, outputs, thread_numbers, rx));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "could not start the history thread");
         }
@@ -155,8 +246,20 @@ impl HistoryHandle {
         self.ask(|reply| Msg::GetNote { call, reply }).await
     }
 
-    pub(crate) async fn recent(&self, limit: usize) -> Result<Vec<CallRecord>, String> {
-        self.ask(|reply| Msg::Recent { limit, reply }).await
+    pub(crate) async fn call(&self, call: CallId) -> Result<Option<CallRecord>, String> {
+        self.ask(|reply| Msg::GetCall { call, reply }).await
+    }
+
+    pub(crate) async fn search(&self, query: HistoryQuery) -> Result<Vec<CallRecord>, String> {
+        self.ask(|reply| Msg::Search { query, reply }).await
+    }
+
+    pub(crate) async fn call_backs(&self) -> Result<Vec<Callback>, String> {
+        self.ask(|reply| Msg::CallBacks { reply }).await
+    }
+
+    pub(crate) async fn called_back(&self, number: String) -> Result<(), String> {
+        self.ask(|reply| Msg::CalledBack { number, reply }).await
     }
 
     async fn ask<T>(&self, msg: impl FnOnce(Reply<T>) -> Msg) -> Result<T, String> {
@@ -168,15 +271,24 @@ impl HistoryHandle {
 
 const STOPPED: &str = "the call history stopped; restart Ringside";
 
-fn run(opened: Result<History, String>, ctx: CallContext, targets: Vec<String>, rx: std_mpsc::Receiver<Msg>) {
+fn run(
+    opened: Result<History, String>,
+    ctx: CallContext,
+    targets: Vec<String>,
+    outputs: broadcast::Sender<SessionOutput>,
+    numbers: ringside_lookup::LookupConfig,
+    rx: std_mpsc::Receiver<Msg>,
+) {
     let mut history = match opened {
         Ok(h) => h,
         Err(why) => return refuse_all(&why, rx),
     };
     let mut dials = Dials::default();
+    let mut missed = MissedCalls { outputs, waiting: None };
+    missed.refresh(&history, None);
     loop {
         match rx.recv_timeout(TICK) {
-            Ok(msg) => handle(&mut history, &ctx, &targets, &mut dials, msg),
+            Ok(msg) => handle(&mut history, &ctx, &targets, &mut dials, &mut missed, &numbers, msg),
             Err(std_mpsc::RecvTimeoutError::Timeout) => {}
             Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
         }
@@ -202,14 +314,25 @@ fn refuse_all(why: &str, rx: std_mpsc::Receiver<Msg>) {
         match msg {
             Msg::Note { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::GetNote { reply, .. } => drop(reply.send(Err(why.clone()))),
-            Msg::Recent { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::Search { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::GetCall { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::CallBacks { reply } => drop(reply.send(Err(why.clone()))),
+            Msg::CalledBack { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::Due { reply } => drop(reply.send(Ok(Vec::new()))),
             _ => {}
         }
     }
 }
 
-fn handle(history: &mut History, ctx: &CallContext, targets: &[String], dials: &mut Dials, msg: Msg) {
+fn handle(
+    history: &mut History,
+    ctx: &CallContext,
+    targets: &[String],
+    dials: &mut Dials,
+    missed: &mut MissedCalls,
+    numbers: &ringside_lookup::LookupConfig,
+    msg: Msg,
+) {
     let now = Timestamp::now();
     let logged = |what: &str, r: Result<(), HistoryError>| {
         if let Err(e) = r {
@@ -218,7 +341,12 @@ fn handle(history: &mut History, ctx: &CallContext, targets: &[String], dials: &
     };
     match msg {
         Msg::Dialed(dial) => dials.add(dial),
-        Msg::Card(card) => {
+        Msg::Card(mut card) => {
+            // One key per number whatever its formatting ("0441234567", "+380 44 123 4567"), so
+            // the call-back list and the search see one caller.
+            if let Some(e164) = ringside_lookup::normalize(&card.number, numbers).e164 {
+                card.number_normalized = Some(e164);
+            }
             let mut call_ctx = ctx.clone();
             if let Some(dial) = dials.for_card(&card) {
                 call_ctx.connection = Some(dial.connection.clone());
@@ -227,6 +355,7 @@ fn handle(history: &mut History, ctx: &CallContext, targets: &[String], dials: &
             logged("a call could not be written to the history", history.record_card(&card, &call_ctx));
             if card.outcome.is_some() {
                 enqueue_for(history, &card.call_id, targets, now);
+                missed.refresh(history, Some(&card));
             }
         }
         Msg::WrapUp(call, result) => {
@@ -243,8 +372,19 @@ fn handle(history: &mut History, ctx: &CallContext, targets: &[String], dials: &
         Msg::GetNote { call, reply } => {
             let _ = reply.send(history.note(&call).map_err(|e| e.to_string()));
         }
-        Msg::Recent { limit, reply } => {
-            let _ = reply.send(history.recent(limit).map_err(|e| e.to_string()));
+        Msg::GetCall { call, reply } => {
+            let _ = reply.send(history.call(&call).map_err(|e| e.to_string()));
+        }
+        Msg::Search { query, reply } => {
+            let _ = reply.send(history.search(&query).map_err(|e| e.to_string()));
+        }
+        Msg::CallBacks { reply } => {
+            let _ = reply.send(history.callbacks(call_back_since(now), MAX_CALL_BACKS).map_err(|e| e.to_string()));
+        }
+        Msg::CalledBack { number, reply } => {
+            let done = history.mark_called_back(&number, now).map_err(|e| e.to_string());
+            missed.refresh(history, None);
+            let _ = reply.send(done);
         }
         Msg::CloseInterrupted { live } => match history.close_interrupted(&live, now) {
             Ok(closed) if !closed.is_empty() => {

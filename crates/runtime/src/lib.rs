@@ -100,7 +100,7 @@ impl Runtime {
         let session = Session::new(config.session_config());
         let lookup = customers::sources(&config).await;
         let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
-        let history = start_history(&config, dialer.pbx_connection()).await;
+        let history = start_history(&config, dialer.pbx_connection(), outputs.clone()).await;
         tokio::spawn(session_task::run(
             session,
             session_rx,
@@ -139,7 +139,11 @@ impl Runtime {
 /// The history file and the CRMs that take call logs (with their keys).
 /// `pbx_connection`: the connection calls the PBX reports are on, unless Ringside placed them
 /// over another.
-async fn start_history(config: &Config, pbx_connection: Option<String>) -> history::HistoryHandle {
+async fn start_history(
+    config: &Config,
+    pbx_connection: Option<String>,
+    outputs: broadcast::Sender<SessionOutput>,
+) -> history::HistoryHandle {
     let mut crms = Vec::new();
     for crm in &config.lookup.crm {
         match customers::connector(crm, history::WRITE_TIMEOUT).await {
@@ -154,7 +158,7 @@ async fn start_history(config: &Config, pbx_connection: Option<String>) -> histo
         dialed_number: None,
     };
     let numbers = ringside_lookup::LookupConfig::for_region(&config.directory.region);
-    history::HistoryHandle::start(config.history.resolved_path(), ctx, crms, numbers)
+    history::HistoryHandle::start(config.history.resolved_path(), ctx, crms, numbers, outputs)
 }
 
 /// Calls a crashed run left open: once the PBX has been asked what it still has (the re-sync
@@ -307,7 +311,34 @@ impl RuntimeHandle {
 
     /// The newest calls in the history, with their notes and CRM write-back state.
     pub async fn recent_calls(&self, limit: usize) -> Result<Vec<ringside_history::CallRecord>, RuntimeError> {
-        self.history.recent(limit).await.map_err(RuntimeError::History)
+        self.search_history(ringside_history::HistoryQuery { limit, ..Default::default() }).await
+    }
+
+    /// The calls in the history that match `query` (words, missed only, direction, outcome,
+    /// dates), newest first.
+    pub async fn search_history(
+        &self,
+        query: ringside_history::HistoryQuery,
+    ) -> Result<Vec<ringside_history::CallRecord>, RuntimeError> {
+        self.history.search(query).await.map_err(RuntimeError::History)
+    }
+
+    /// Callers who are waiting for a call back (missed in the last 7 days and not reached
+    /// since), newest first; their count is also sent as `SessionOutput::MissedCalls`.
+    pub async fn call_backs(&self) -> Result<Vec<ringside_history::Callback>, RuntimeError> {
+        self.history.call_backs().await.map_err(RuntimeError::History)
+    }
+
+    /// Where the call's recording can be listened to: an http(s) address the PBX named, never
+    /// one the window made up.
+    pub async fn recording_url(&self, call: CallId) -> Result<String, RuntimeError> {
+        let record = self.history.call(call).await.map_err(RuntimeError::History)?;
+        record.and_then(|r| r.recording_url).ok_or(RuntimeError::NoRecording)
+    }
+
+    /// The agent dealt with a caller on the call-back list (by the number's digits).
+    pub async fn mark_called_back(&self, number_normalized: &str) -> Result<(), RuntimeError> {
+        self.history.called_back(number_normalized.to_string()).await.map_err(RuntimeError::History)
     }
 
     /// The agent's telephony connections, the default marked.

@@ -22,7 +22,11 @@ fn nobody_answers() -> DemoPbxConfig {
     }
 }
 
-async fn rings_out(pbx: &ringside_demo_pbx::DemoPbx, rx: &mut tokio::sync::broadcast::Receiver<SessionOutput>, from: &str) {
+async fn rings_out(
+    pbx: &ringside_demo_pbx::DemoPbx,
+    rx: &mut tokio::sync::broadcast::Receiver<SessionOutput>,
+    from: &str,
+) {
     pbx.ring(from, None, "600").expect("ring the queue");
     let ended = until(rx, "the queue call ringing out", |o| match o {
         SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
@@ -59,6 +63,32 @@ async fn two_queue_calls_rung_out_pause_the_agent_in_the_queue_with_a_notice() {
     let support = me.queues.get("support").expect("member of support");
     assert!(support.paused, "the PBX has the member paused: {me:?}");
     assert_eq!(support.reason.as_deref(), Some("Missed 2 queue calls in a row"));
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missed_call_is_counted_announced_and_waits_on_the_call_back_list_until_done() {
+    let (pbx, handle, mut rx, _dir) = start_on(nobody_answers(), |_| {}).await;
+    rings_out(&pbx, &mut rx, "+380 44 123 4567").await;
+    // The count first (the tray), then the notice.
+    until(&mut rx, "one caller to call back", |o| matches!(o, SessionOutput::MissedCalls(1)).then_some(())).await;
+    let notice = until(&mut rx, "the missed-call notice", |o| match o {
+        SessionOutput::Notice(n) if n.tag == "missed-calls" => Some(n.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(notice.summary, "Missed call from Olena Kovalenko", "the customer's name from the directory");
+    let list = handle.call_backs().await.expect("call-back list");
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!((list[0].number_normalized.as_str(), list[0].missed), ("+380441234567", 1));
+    // The same caller again: still one entry, two missed calls.
+    rings_out(&pbx, &mut rx, "0441234567").await;
+    let list = handle.call_backs().await.expect("call-back list");
+    assert_eq!((list.len(), list[0].missed), (1, 2), "{list:?}");
+    handle.mark_called_back(&list[0].number_normalized).await.expect("done");
+    until(&mut rx, "nobody left to call back", |o| matches!(o, SessionOutput::MissedCalls(0)).then_some(())).await;
+    assert!(handle.call_backs().await.expect("list").is_empty());
     handle.shutdown().await;
     pbx.shutdown().await;
 }

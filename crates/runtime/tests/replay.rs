@@ -143,3 +143,36 @@ async fn outgoing_and_transfers() {
     let xfer101 = cards_for("h_blind_transfer", "101", 6).await;
     assert_eq!(xfer101.len(), 3, "agent 101 gets the transferred customer's card once: {xfer101:?}");
 }
+
+/// A recorded call: Asterisk with `channelvars = MIXMONITOR_FILENAME` names the recording on
+/// every event of the call; the card and the history get its address, built from the config.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_named_by_the_pbx_reaches_the_card_and_the_history() {
+    let text = String::from_utf8(transcript("a_inbound_direct_answered")).expect("text");
+    let recorded = text.replace(
+        "Linkedid: 1795304601.0\r\n",
+        "Linkedid: 1795304601.0\r\nChanVariable: MIXMONITOR_FILENAME=/var/spool/asterisk/monitor/in-100 \"x\".wav\r\n",
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(serve(listener, recorded.into_bytes(), 5, 1500));
+    let (_directory, mut config) = common::isolated_config();
+    config.source = SourceConfig::Ami(AmiConfig {
+        ping_interval_secs: 60,
+        recording_url: Some("https://pbx.example.com/rec/{file}".into()),
+        ..AmiConfig::new("127.0.0.1", port, "agent100")
+    });
+    let handle = Runtime::start_with_secret(config, Some("replay".into())).await.expect("runtime starts");
+    let mut rx = handle.subscribe();
+    let ended = common::until(&mut rx, "the end of the call", |o| match o {
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    let url = "https://pbx.example.com/rec/in-100%20%22x%22.wav";
+    assert_eq!(ended.recording_url.as_deref(), Some(url));
+    let calls = handle.recent_calls(5).await.expect("history");
+    let call = calls.iter().find(|c| c.call_id == ended.call_id).expect("in the history");
+    assert_eq!(call.recording_url.as_deref(), Some(url));
+    handle.shutdown().await;
+}

@@ -48,6 +48,7 @@ fn run(file: PathBuf, call: CallId, text: &str) -> Result<(), Box<dyn std::error
         end_at: None,
         talk_secs: 0,
         as_of: now,
+        recording_url: None,
     };
     let ctx = CallContext { agent_extension: "100".into(), ..CallContext::default() };
     history.record_card(&card, &ctx)?;

@@ -32,6 +32,7 @@ pub fn ringing(id: &str) -> CallCard {
         end_at: None,
         talk_secs: 0,
         as_of: at(0),
+        recording_url: None,
     }
 }
 

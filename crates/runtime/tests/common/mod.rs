@@ -34,9 +34,8 @@ pub async fn start_on(
     pbx: DemoPbxConfig,
     adjust: impl FnOnce(&mut ringside_config::Config),
 ) -> (DemoPbx, RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
-    let pbx = DemoPbx::start(DemoPbxConfig { listen: "127.0.0.1:0".parse().expect("addr"), ..pbx })
-        .await
-        .expect("demo");
+    let pbx =
+        DemoPbx::start(DemoPbxConfig { listen: "127.0.0.1:0".parse().expect("addr"), ..pbx }).await.expect("demo");
     let addr = pbx.local_addr();
     let (directory, mut config) = isolated_config();
     config.source = SourceConfig::Ami(AmiConfig {

@@ -1,0 +1,111 @@
+//! `history` search, filters and CSV export on a real history file, as a user runs them.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::CLI;
+use ringside_core::{CallCard, CallId, CardStatus, Direction, EndCause, LookupState, Timestamp};
+use ringside_history::{CallContext, History};
+
+fn card(id: &str, number: &str, name: &str, outcome: EndCause, minutes_ago: u64) -> CallCard {
+    let now = Timestamp::now().0;
+    let at = Timestamp(now - minutes_ago * 60_000);
+    CallCard {
+        call_id: CallId::new(id),
+        direction: Direction::Incoming,
+        number: number.into(),
+        number_normalized: ringside_core::number::normalize_digits(number),
+        caller_name: Some(name.into()),
+        queue: Some("support".into()),
+        customers: Vec::new(),
+        lookup: LookupState::Done,
+        status: CardStatus::Ended,
+        outcome: Some(outcome),
+        ring_at: at,
+        answer_at: None,
+        end_at: Some(Timestamp(at.0 + 20_000)),
+        talk_secs: 0,
+        as_of: Timestamp(at.0 + 20_000),
+        recording_url: None,
+    }
+}
+
+/// Three calls: an answered one with a note, a missed one from a caller whose name is a
+/// spreadsheet formula, and one from two days ago.
+fn history_file(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("history.sqlite");
+    let mut h = History::open(&path).expect("history");
+    let ctx = CallContext { agent_extension: "100".into(), ..CallContext::default() };
+    h.record_card(&card("1.1", "+380 44 123 4567", "Olena", EndCause::Completed, 30), &ctx).expect("write");
+    h.save_note(&CallId::new("1.1"), "Wants a refund for order 77").expect("note");
+    h.record_card(&card("1.2", "+48 22 123 45 67", "=HYPERLINK(\"http://evil\")", EndCause::NoAnswer, 10), &ctx)
+        .expect("write");
+    h.record_card(&card("1.3", "+380 67 765 4321", "Mykola", EndCause::Completed, 2 * 24 * 60), &ctx).expect("write");
+    path.display().to_string()
+}
+
+fn run(file: &str, args: &[&str]) -> Output {
+    let mut all = vec!["history"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--file", file]);
+    Command::new(CLI).args(&all).output().expect("run ringside-cli")
+}
+
+fn ids(o: &Output) -> Vec<String> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let calls: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    calls.as_array().expect("array").iter().map(|c| c["call_id"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+#[test]
+fn search_filters_and_dates_find_the_calls_a_user_means() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = history_file(&dir);
+    assert_eq!(ids(&run(&file, &["--json"])), ["1.2", "1.1", "1.3"], "newest first");
+    assert_eq!(ids(&run(&file, &["--search", "044 123 45 67", "--json"])), ["1.1"], "another format of the number");
+    assert_eq!(ids(&run(&file, &["--search", "REFUND", "--json"])), ["1.1"], "a word of the note");
+    assert_eq!(ids(&run(&file, &["--missed", "--json"])), ["1.2"]);
+    assert_eq!(
+        ids(&run(&file, &["--since", "today", "--json"])).len(),
+        usize::from(same_day(10)) + usize::from(same_day(30))
+    );
+    assert_eq!(ids(&run(&file, &["--since", "1d", "--json"])), ["1.2", "1.1"]);
+    assert!(ids(&run(&file, &["--search", "\" OR 1=1 --", "--json"])).is_empty(), "hostile text matches nothing");
+    let text = run(&file, &["--search", "nothing-like-this"]);
+    assert_eq!(String::from_utf8_lossy(&text.stdout).trim(), "no calls match");
+    let bad = run(&file, &["--since", "last tuesday"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a date"), "{}", String::from_utf8_lossy(&bad.stderr));
+}
+
+/// Whether `minutes_ago` is still today here (a test run just after midnight).
+fn same_day(minutes_ago: i64) -> bool {
+    use chrono::Local;
+    let now = Local::now();
+    (now - chrono::TimeDelta::minutes(minutes_ago)).date_naive() == now.date_naive()
+}
+
+#[test]
+fn export_writes_every_matching_call_as_csv_with_formulas_defused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = history_file(&dir);
+    let csv = dir.path().join("calls.csv");
+    let csv_arg = csv.display().to_string();
+    let o = run(&file, &["export", "--csv", &csv_arg]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("3 calls written"), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut reader = csv::Reader::from_path(&csv).expect("CSV");
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 3);
+    let missed = rows.iter().find(|r| &r[col("call_id")] == "1.2").expect("the missed call");
+    assert_eq!(&missed[col("outcome")], "missed");
+    assert!(missed[col("caller_name")].starts_with("'="), "a formula is defused: {:?}", &missed[col("caller_name")]);
+    assert_eq!(&missed[col("number_raw")], "+48 22 123 45 67", "a phone number stays as it is");
+    // Filters apply to the export, before or after the word `export`.
+    let o = run(&file, &["--missed", "export", "--csv", "-"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(out.lines().count(), 2, "header and the missed call: {out}");
+}
