@@ -25,6 +25,8 @@ pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 type Reply<T> = oneshot::Sender<Result<T, String>>;
 
 enum Msg {
+    /// Ringside stops: write what waits, close the file, and stop sending to CRMs.
+    Shutdown,
     Card(Box<CallCard>),
     /// Ringside placed a call: the next outgoing card to that number is this one.
     Dialed(Dial),
@@ -226,6 +228,10 @@ impl HistoryHandle {
         let _ = self.tx.send(Msg::Card(Box::new(card.clone())));
     }
 
+    pub(crate) fn shutdown(&self) {
+        let _ = self.tx.send(Msg::Shutdown);
+    }
+
     pub(crate) fn dialed(&self, dial: Dial) {
         let _ = self.tx.send(Msg::Dialed(dial));
     }
@@ -288,6 +294,7 @@ fn run(
     missed.refresh(&history, None);
     loop {
         match rx.recv_timeout(TICK) {
+            Ok(Msg::Shutdown) => break,
             Ok(msg) => handle(&mut history, &ctx, &targets, &mut dials, &mut missed, &numbers, msg),
             Err(std_mpsc::RecvTimeoutError::Timeout) => {}
             Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
@@ -402,6 +409,7 @@ fn handle(
         Msg::Sent { item, remote_id } => {
             logged("a sent call could not be marked", history.mark_sent(&item, remote_id.as_deref(), now))
         }
+        Msg::Shutdown => {}
         Msg::Failed { item, reason, permanent, remote_id } => {
             if let Some(id) = remote_id {
                 logged("a partial write could not be noted", history.set_remote_id(&item, &id));

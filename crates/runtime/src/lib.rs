@@ -433,6 +433,7 @@ impl RuntimeHandle {
     pub async fn shutdown(&self) {
         let _ = self.source.send(ami_source::SourceMsg::Shutdown).await;
         let _ = self.session.send(SessionMsg::Shutdown).await;
+        self.history.shutdown();
         if let Some(demo) = self.demo.lock().await.take() {
             demo.shutdown().await;
         }

@@ -146,3 +146,143 @@ async fn a_call_left_open_by_a_dead_run_is_closed_as_interrupted_with_its_note()
     handle.shutdown().await;
     pbx.shutdown().await;
 }
+
+/// A CRM that keeps one record per idempotency key (as a CRM honouring the header does) and
+/// misbehaves on the first attempts: `script[i]` is what the i-th POST gets.
+#[derive(Clone, Copy)]
+enum Answer {
+    Fail500,
+    /// Keeps the record, then answers only after the client gave up.
+    StoreThenHang,
+    Store,
+}
+
+#[derive(Default)]
+struct FlakyCrm {
+    attempts: Vec<Option<String>>,
+    records: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+type Flaky = Arc<Mutex<(Vec<Answer>, FlakyCrm)>>;
+
+async fn flaky_log_call(
+    State(crm): State<Flaky>,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> (axum::http::StatusCode, Json<serde_json::Value>) {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let answer = {
+        let mut crm = crm.lock().expect("lock");
+        let n = crm.1.attempts.len();
+        crm.1.attempts.push(key.clone());
+        let answer = crm.0.get(n).copied().unwrap_or(Answer::Store);
+        if !matches!(answer, Answer::Fail500) {
+            crm.1.records.entry(key.clone().unwrap_or_default()).or_insert(body);
+        }
+        answer
+    };
+    match answer {
+        Answer::Fail500 => {
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({"error": "db down"})))
+        }
+        Answer::StoreThenHang => {
+            tokio::time::sleep(Duration::from_secs(15)).await;
+            (axum::http::StatusCode::OK, Json(serde_json::json!({ "id": "late" })))
+        }
+        Answer::Store => (axum::http::StatusCode::OK, Json(serde_json::json!({ "id": "log-1" }))),
+    }
+}
+
+fn rest_crm(base: &str) -> CrmConfig {
+    CrmConfig {
+        name: "shop".into(),
+        kind: CrmKind::Rest(RestCrmConfig {
+            url: format!("{base}/find/{{digits}}"),
+            auth_header: None,
+            auth_prefix: String::new(),
+            card_url: None,
+            log_url: Some(format!("{base}/calls")),
+            allow_plain_http: false,
+            fields: FieldMap::default(),
+        }),
+    }
+}
+
+async fn write_back_of(
+    handle: &ringside_runtime::RuntimeHandle,
+    call: &ringside_core::CallId,
+) -> ringside_history::WriteBackStatus {
+    let calls = handle.recent_calls(10).await.expect("history");
+    let call = calls.iter().find(|c| &c.call_id == call).expect("the call is in the history");
+    call.write_back.iter().find(|w| w.target == "shop").map(|w| w.state.clone()).expect("queued for the CRM")
+}
+
+/// The promise: a CRM that answers 500, then takes the record but times out, then
+/// recovers — across a restart of Ringside — ends up with exactly one record of the call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_one_record() {
+    use ringside_history::WriteBackStatus;
+    let crm: Flaky = Arc::new(Mutex::new((vec![Answer::Fail500, Answer::StoreThenHang], FlakyCrm::default())));
+    let app = Router::new().route("/calls", post(flaky_log_call)).with_state(crm.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let attempts = || crm.lock().expect("lock").1.attempts.len();
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let history_file = scratch.path().join("history.sqlite");
+
+    // First run: the call ends, the CRM answers 500, Ringside stops.
+    let (file, b) = (history_file.clone(), base.clone());
+    let (pbx, handle, mut rx, _dir) = start_with(20.0, move |config| {
+        config.history.path = Some(file);
+        config.lookup.crm = vec![rest_crm(&b)];
+        config.lookup.order = vec!["directory".into()];
+    })
+    .await;
+    pbx.ring("+380 44 123 4567", None, "100").expect("ring");
+    let ended = until(&mut rx, "the end of the call", |o| match o {
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while attempts() < 1 {
+        assert!(tokio::time::Instant::now() < deadline, "the outbox never tried");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    match write_back_of(&handle, &ended.call_id).await {
+        WriteBackStatus::Failed { attempts: 1, next_at: Some(_), reason } => {
+            assert!(reason.contains("500"), "the CRM's answer in words: {reason}")
+        }
+        other => panic!("after a 500: {other:?}"),
+    }
+    handle.shutdown().await;
+    pbx.shutdown().await;
+
+    // Second run on the same file: the retry schedule survived; the CRM keeps the record but
+    // answers too late, then recovers.
+    let (file, b) = (history_file.clone(), base.clone());
+    let (pbx, handle, _rx, _dir2) = start_with(20.0, move |config| {
+        config.history.path = Some(file);
+        config.lookup.crm = vec![rest_crm(&b)];
+        config.lookup.order = vec!["directory".into()];
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        if matches!(write_back_of(&handle, &ended.call_id).await, WriteBackStatus::Sent { .. }) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never sent; attempts: {}", attempts());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let crm = crm.lock().expect("lock");
+    assert_eq!(crm.1.attempts.len(), 3, "500, time-out, success");
+    let key = crm.1.attempts[0].clone().expect("an idempotency key");
+    assert!(crm.1.attempts.iter().all(|k| k.as_deref() == Some(key.as_str())), "one key for every attempt");
+    assert_eq!(crm.1.records.len(), 1, "exactly one record in the CRM");
+    assert_eq!(crm.1.records[&key]["call_id"], ended.call_id.0.as_str());
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
