@@ -748,8 +748,52 @@ async fn no_markup_from_strangers(client: &Client) -> Result<(), String> {
     }
 }
 
+/// `dbus-monitor` watching notifications on the test's session bus; killed when dropped.
+struct NotifyMonitor {
+    child: std::process::Child,
+    seen: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl NotifyMonitor {
+    fn start() -> Result<NotifyMonitor, String> {
+        let mut child = std::process::Command::new("dbus-monitor")
+            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("dbus-monitor (Debian package dbus-bin) cannot be started: {e}"))?;
+        let stdout = child.stdout.take().ok_or("dbus-monitor has no output")?;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = seen.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            }
+        });
+        Ok(NotifyMonitor { child, seen })
+    }
+
+    fn seen(&self) -> String {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for NotifyMonitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn missed_call_to_call_back_and_history(app: &App, pbx: SocketAddr) -> Result<(), String> {
     let client = &app.client;
+    let monitor = NotifyMonitor::start()?;
+    // dbus-monitor needs a moment to register as a monitor.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let badge = r#"[data-testid="call-backs-badge"]"#;
     wait_for_agent_state(client, "available").await?;
     if displayed(client, badge).await? {
@@ -777,6 +821,19 @@ async fn missed_call_to_call_back_and_history(app: &App, pbx: SocketAddr) -> Res
     let notice = client.find(Locator::Css(r#"[data-testid="notice"][data-tag="missed-calls"]"#)).await;
     let role = notice.map_err(|e| e.to_string())?.attr("role").await.map_err(|e| e.to_string())?;
     assert_eq!(role.as_deref(), Some("status"), "a missed call is news, not an alarm");
+    // …and the desktop hears it too, on D-Bus, with no markup characters from the stranger.
+    wait_until("the desktop notification on D-Bus", Duration::from_secs(10), || async {
+        let seen = monitor.seen();
+        Ok((seen.contains("string \"Ringside\"") && seen.contains("Missed call from \u{2039}img")).then_some(seen))
+    })
+    .await
+    .and_then(|seen| {
+        if seen.contains("Missed call from <img") {
+            Err(format!("the caller's markup reached the notification: {seen}"))
+        } else {
+            Ok(())
+        }
+    })?;
 
     // The call-back list: one entry, the hostile name as text, the number, one missed call.
     click(client, r#"[data-testid="call-backs-tab"]"#).await?;
