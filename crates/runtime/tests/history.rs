@@ -277,12 +277,14 @@ async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_o
         assert!(tokio::time::Instant::now() < deadline, "never sent; attempts: {}", attempts());
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let crm = crm.lock().expect("lock");
-    assert_eq!(crm.1.attempts.len(), 3, "500, time-out, success");
-    let key = crm.1.attempts[0].clone().expect("an idempotency key");
-    assert!(crm.1.attempts.iter().all(|k| k.as_deref() == Some(key.as_str())), "one key for every attempt");
-    assert_eq!(crm.1.records.len(), 1, "exactly one record in the CRM");
-    assert_eq!(crm.1.records[&key]["call_id"], ended.call_id.0.as_str());
+    {
+        let crm = crm.lock().expect("lock");
+        assert_eq!(crm.1.attempts.len(), 3, "500, time-out, success");
+        let key = crm.1.attempts[0].clone().expect("an idempotency key");
+        assert!(crm.1.attempts.iter().all(|k| k.as_deref() == Some(key.as_str())), "one key for every attempt");
+        assert_eq!(crm.1.records.len(), 1, "exactly one record in the CRM");
+        assert_eq!(crm.1.records[&key]["call_id"], ended.call_id.0.as_str());
+    }
     handle.shutdown().await;
     pbx.shutdown().await;
 }
