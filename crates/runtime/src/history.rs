@@ -87,6 +87,8 @@ fn call_back_since(now: Timestamp) -> Timestamp {
 struct MissedCalls {
     outputs: broadcast::Sender<SessionOutput>,
     waiting: Option<usize>,
+    /// Calls already announced: an ended card comes again when its lookup or pick changes.
+    announced: std::collections::VecDeque<CallId>,
 }
 
 impl MissedCalls {
@@ -100,7 +102,11 @@ impl MissedCalls {
             self.waiting = Some(list.len());
             let _ = self.outputs.send(SessionOutput::MissedCalls(u32::try_from(list.len()).unwrap_or(u32::MAX)));
         }
-        if let Some(card) = ended.filter(|c| is_missed_here(c)) {
+        if let Some(card) = ended.filter(|c| is_missed_here(c) && !self.announced.contains(&c.call_id)) {
+            if self.announced.len() >= 64 {
+                self.announced.pop_front();
+            }
+            self.announced.push_back(card.call_id.clone());
             let _ = self.outputs.send(SessionOutput::Notice(missed_notice(card, list.len())));
         }
     }
@@ -290,7 +296,7 @@ fn run(
         Err(why) => return refuse_all(&why, rx),
     };
     let mut dials = Dials::default();
-    let mut missed = MissedCalls { outputs, waiting: None };
+    let mut missed = MissedCalls { outputs, waiting: None, announced: Default::default() };
     missed.refresh(&history, None);
     loop {
         match rx.recv_timeout(TICK) {
