@@ -275,6 +275,12 @@ impl App {
                 Ok(TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ()))
             })
             .await?;
+            // tauri-driver hands the session to WebKitWebDriver, which it starts beside itself: on
+            // a busy machine that one may not listen yet ("connection refused").
+            wait_until("WebKitWebDriver to listen", Duration::from_secs(15), || async {
+                Ok(TcpStream::connect(("127.0.0.1", native_port)).ok().map(|_| ()))
+            })
+            .await?;
             let mut capabilities = serde_json::Map::new();
             capabilities
                 .insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringside") }));
