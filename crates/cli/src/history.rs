@@ -209,8 +209,7 @@ fn list(history: &History, query: &HistoryQuery, json: bool) -> Result<(), Strin
 
 fn line(call: &CallRecord) -> String {
     let who = call.customer.as_ref().map(|c| c.name.clone()).or_else(|| call.caller_name.clone()).unwrap_or_default();
-    let outcome =
-        serde_json::to_value(call.outcome).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let outcome = call.outcome.as_str();
     let when = i64::try_from(call.ring_at.0)
         .ok()
         .and_then(|ms| Local.timestamp_millis_opt(ms).single())

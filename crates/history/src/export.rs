@@ -100,7 +100,7 @@ fn csv_row(r: &CallRecord) -> [String; CSV_COLUMNS.len()] {
     [
         cell(r.call_id.as_str()),
         direction_sql(r.direction).to_owned(),
-        r.outcome.as_sql().to_owned(),
+        r.outcome.as_str().to_owned(),
         opt_cell(r.failure.as_deref()),
         iso(r.ring_at),
         r.answer_at.map(iso).unwrap_or_default(),

@@ -71,7 +71,8 @@ impl Outcome {
         self != Outcome::InProgress
     }
 
-    pub(crate) fn as_sql(self) -> &'static str {
+    /// Its name in the file, in JSON, in the CSV export and in CRM call logs.
+    pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Answered => "answered",
             Outcome::Missed => "missed",

@@ -317,7 +317,7 @@ impl<'q> Filter<'q> {
         }
         if let Some(o) = q.outcome {
             sql.push_str(" AND c.outcome = ?");
-            args.push(Value::Text(o.as_sql().to_owned()));
+            args.push(Value::Text(o.as_str().to_owned()));
         }
         if let Some(t) = q.since {
             sql.push_str(" AND c.ring_at >= ?");

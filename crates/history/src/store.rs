@@ -896,7 +896,7 @@ fn upsert_call(conn: &Connection, row: &CallRow) -> rusqlite::Result<()> {
     .execute(params![
         merged.call_id.as_str(),
         direction_sql(merged.direction),
-        merged.outcome.as_sql(),
+        merged.outcome.as_str(),
         merged.failure,
         ts_to_sql(merged.ring_at),
         merged.answer_at.map(ts_to_sql),

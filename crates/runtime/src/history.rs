@@ -478,15 +478,10 @@ async fn send_outbox(history: HistoryHandle, crms: HashMap<String, Connector>, n
 }
 
 fn call_log(record: &CallRecord, target: &str, numbers: &ringside_lookup::LookupConfig) -> CallLog {
+    // A call still open when it is sent is one Ringside lost track of.
     let outcome = match record.outcome {
-        Outcome::Answered => "answered",
-        Outcome::Missed => "missed",
-        Outcome::AnsweredElsewhere => "answered_elsewhere",
-        Outcome::Abandoned => "abandoned",
-        Outcome::Failed => "failed",
-        Outcome::Busy => "busy",
-        Outcome::Transferred => "transferred",
-        Outcome::Interrupted | Outcome::InProgress => "interrupted",
+        Outcome::InProgress => Outcome::Interrupted.as_str(),
+        other => other.as_str(),
     };
     let e164 = ringside_lookup::normalize(&record.number_raw, numbers).e164;
     CallLog {

@@ -41,22 +41,7 @@ async fn start_crm() -> (Received, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_finished_call_and_its_note_reach_the_history_and_the_crm() {
     let (got, base) = start_crm().await;
-    let (pbx, handle, mut rx, _dir) = start_with(20.0, |config| {
-        config.lookup.crm = vec![CrmConfig {
-            name: "shop".into(),
-            kind: CrmKind::Rest(RestCrmConfig {
-                url: format!("{base}/find/{{digits}}"),
-                auth_header: None,
-                auth_prefix: String::new(),
-                card_url: None,
-                log_url: Some(format!("{base}/calls")),
-                allow_plain_http: false,
-                fields: FieldMap::default(),
-            }),
-        }];
-        config.lookup.order = vec!["directory".into()];
-    })
-    .await;
+    let (pbx, handle, mut rx, _dir) = start_with(20.0, |config| with_shop(config, &base)).await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let ended = until(&mut rx, "the end of the call", |o| match o {
         SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
@@ -208,6 +193,12 @@ fn rest_crm(base: &str) -> CrmConfig {
     }
 }
 
+/// The REST CRM "shop" at `base` takes call logs; customers come from the directory only.
+fn with_shop(config: &mut ringside_config::Config, base: &str) {
+    config.lookup.crm = vec![rest_crm(base)];
+    config.lookup.order = vec!["directory".into()];
+}
+
 async fn write_back_of(
     handle: &ringside_runtime::RuntimeHandle,
     call: &ringside_core::CallId,
@@ -235,8 +226,7 @@ async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_o
     let (file, b) = (history_file.clone(), base.clone());
     let (pbx, handle, mut rx, _dir) = start_with(20.0, move |config| {
         config.history.path = Some(file);
-        config.lookup.crm = vec![rest_crm(&b)];
-        config.lookup.order = vec!["directory".into()];
+        with_shop(config, &b);
     })
     .await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
@@ -265,8 +255,7 @@ async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_o
     let (file, b) = (history_file.clone(), base.clone());
     let (pbx, handle, _rx, _dir2) = start_with(20.0, move |config| {
         config.history.path = Some(file);
-        config.lookup.crm = vec![rest_crm(&b)];
-        config.lookup.order = vec!["directory".into()];
+        with_shop(config, &b);
     })
     .await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
