@@ -201,6 +201,14 @@ const MIGRATIONS: &[Migration] = &[
             done_at INTEGER NOT NULL
          ) WITHOUT ROWID;"
     )),
+    // 3: which revision of a call the CRM has taken, so a change (an edited note) goes out as an
+    // update of that record. Items sent before (`sent_at`) were taken at their revision, or, when
+    // enqueued again since, at an earlier one.
+    Migration::sql(
+        "ALTER TABLE outbox ADD COLUMN written_revision INTEGER;
+         UPDATE outbox SET written_revision = CASE WHEN state = 'sent' THEN revision ELSE revision - 1 END
+            WHERE sent_at IS NOT NULL;",
+    ),
 ];
 
 pub(crate) const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,

@@ -62,6 +62,16 @@ fn a_file_written_by_ringside_at_version_2_opens_with_its_data() {
     let b24 = due.iter().find(|i| i.target == "b24").expect("b24 is due again later");
     assert_eq!(b24.remote_id.as_deref(), Some("externalCall.42"));
     assert_eq!(b24.call_id, CallId::new("fixture.1"));
+    assert_eq!(b24.written_revision, None, "b24 never took the call: its next attempt writes it");
+    // The call "shop" took (version 2 knew it only as sent) is changed, not written again, when
+    // the note is edited.
+    let mut h = h;
+    h.save_note(&CallId::new("fixture.1"), "promised a refund; sent").expect("edit");
+    h.enqueue(&CallId::new("fixture.1"), "shop", common::at(3600)).expect("queued again");
+    let due = h.due(common::at(3600), 10).expect("due");
+    let shop = due.iter().find(|i| i.target == "shop").expect("shop is due");
+    assert_eq!((shop.revision, shop.written_revision), (2, Some(1)));
+    assert_eq!(shop.remote_id.as_deref(), Some("log-1"));
     drop(h);
     History::open(&file).expect("and opens again");
 }
