@@ -259,14 +259,15 @@ impl Rest {
         }
         let values = [("call_id", log.call_id.as_str()), ("remote_id", remote_id.unwrap_or_default())];
         fill_checked(&target.template, &values).filter(|url| url.origin() == target.origin).ok_or_else(|| {
+            let (what, value) = match remote_id.filter(|_| target.template.contains("{remote_id}")) {
+                Some(id) => ("the CRM's id of the call", id),
+                None => ("the call id", log.call_id.as_str()),
+            };
             CrmError::Rejected {
                 host: target.host.clone(),
                 reason: format!(
-                    "the call id {:?} cannot go into {}: it would change the address's path",
-                    clean_text(
-                        remote_id.filter(|_| target.template.contains("{remote_id}")).unwrap_or(&log.call_id),
-                        64
-                    ),
+                    "{what} {:?} cannot go into {}: it would change the address's path",
+                    clean_text(value, 64),
                     target.setting
                 ),
             }

@@ -568,11 +568,12 @@ impl Sender {
     /// Writes one item to its CRM, bounded by [`WRITE_BOUND`] on the clock, and reports back.
     async fn send(&self, item: OutboxItem) -> Report {
         let Some(crm) = self.crms.get(&item.target) else {
-            // Queued by an earlier run for a CRM that is gone from the config (or could not be
-            // set up): given up, in words, rather than due for ever.
-            let reason = format!("there is no CRM \"{}\" that takes call logs in the config any more", item.target);
+            // Queued by an earlier run for a CRM that is not in the config now (or could not be
+            // set up): a failure in words, tried again with the backoff (up to hourly) in case it
+            // comes back — never due at once again, so it neither spins nor crowds out the rest.
+            let reason = format!("there is no CRM \"{}\" that takes call logs in the config now", item.target);
             let item = Box::new(item);
-            return self.report(|reply| Msg::Failed { item, reason, permanent: true, remote_id: None, reply }).await;
+            return self.report(|reply| Msg::Failed { item, reason, permanent: false, remote_id: None, reply }).await;
         };
         let log = call_log(&item.record, &item.target, &self.numbers);
         let attempt = Attempt {

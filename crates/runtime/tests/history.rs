@@ -49,8 +49,12 @@ async fn write_back_of(handle: &RuntimeHandle, call: &CallId) -> Option<WriteBac
 }
 
 fn rest_crm(base: &str, update: bool) -> CrmConfig {
+    named_rest_crm("shop", base, update)
+}
+
+fn named_rest_crm(name: &str, base: &str, update: bool) -> CrmConfig {
     CrmConfig {
-        name: "shop".into(),
+        name: name.into(),
         kind: CrmKind::Rest(RestCrmConfig {
             url: format!("{base}/find/{{digits}}"),
             auth_header: None,
@@ -436,4 +440,56 @@ async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_o
     handle.shutdown().await;
     pbx.shutdown().await;
     eprintln!("fails, times out and recovers across a restart: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// A call queued for a CRM that the next run no longer has is not due for ever (it would crowd
+/// out the others): it fails in words and waits for the backoff, in case the CRM comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_queued_for_a_crm_gone_from_the_config_says_so_and_waits() {
+    let clock = TestClock::starting_now();
+    let failing = serve(
+        Router::new()
+            .route("/calls", post(|| async { (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "down"}))) })),
+    )
+    .await;
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let history_file = scratch.path().join("history.sqlite");
+    let (file, b) = (history_file.clone(), failing.clone());
+    let (pbx, handle, mut rx, _dir) = with_clock(
+        clock.clone(),
+        start_with(20.0, move |config| {
+            config.history.path = Some(file);
+            with_shop(config, &b, false);
+        }),
+    )
+    .await;
+    pbx.ring("+380 44 123 4567", None, "100").expect("ring");
+    let ended = until(&mut rx, "the end of the call", |o| match o {
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    let (_, retry_at) = failed_after(&handle, &ended.call_id, 1).await;
+    handle.shutdown().await;
+    pbx.shutdown().await;
+
+    // The next run writes to "other" only.
+    let (other, base) = start_strict_crm().await;
+    let file = history_file.clone();
+    let (pbx, handle, _rx, _dir2) = with_clock(
+        clock.clone(),
+        start_with(20.0, move |config| {
+            config.history.path = Some(file);
+            config.lookup.crm = vec![named_rest_crm("other", &base, true)];
+            config.lookup.order = vec!["directory".into()];
+        }),
+    )
+    .await;
+    clock.advance_to(retry_at);
+    let (reason, next_at) = failed_after(&handle, &ended.call_id, 2).await;
+    assert_eq!(reason, "there is no CRM \"shop\" that takes call logs in the config now");
+    assert!(next_at > clock.now(), "waits for the backoff, not due at once");
+    assert!(other.lock().expect("lock").requests.is_empty(), "nothing went to another CRM");
+    handle.shutdown().await;
+    pbx.shutdown().await;
 }
