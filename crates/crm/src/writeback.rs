@@ -101,6 +101,17 @@ pub struct WriteReceipt {
 }
 
 impl CallLog {
+    /// The log as JSON (the note as given, not yet cleaned), e.g. to keep the body of an attempt
+    /// whose answer never came and send it again as it was ([`CallLog::from_json`]).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A log kept with [`CallLog::to_json`]; `None` if `json` is not one.
+    pub fn from_json(json: &str) -> Option<CallLog> {
+        serde_json::from_str(json).ok()
+    }
+
     /// The log as it is sent: the note cleaned by [`clean_note`].
     pub(crate) fn prepared(&self) -> CallLog {
         CallLog { note: self.note.as_deref().and_then(clean_note), ..self.clone() }
@@ -239,5 +250,7 @@ mod tests {
         assert_eq!(v["direction"], "outgoing");
         assert_eq!(v["number_e164"], serde_json::Value::Null);
         assert_eq!(serde_json::from_value::<CallLog>(v).unwrap(), log);
+        assert_eq!(CallLog::from_json(&log.to_json()), Some(log));
+        assert_eq!(CallLog::from_json("{\"call_id\": 1}"), None);
     }
 }

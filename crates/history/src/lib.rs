@@ -57,7 +57,7 @@ mod store;
 pub use error::{HistoryError, Kept, WriteProblem};
 pub use export::CSV_COLUMNS;
 pub use model::{
-    CallContext, CallRecord, Callback, HistoryQuery, OutboxItem, Outcome, StoredCustomer, WriteBackState,
+    CallContext, CallRecord, Callback, HistoryQuery, InDoubt, OutboxItem, Outcome, StoredCustomer, WriteBackState,
     WriteBackStatus,
 };
 pub use outbox::{backoff_delay, idempotency_key, BACKOFF_FIRST, BACKOFF_JITTER, BACKOFF_MAX};

@@ -202,8 +202,22 @@ pub struct OutboxItem {
     /// none yet. When set, this attempt changes a record the CRM has (an edited note): send it
     /// as an update, never as a second record.
     pub written_revision: Option<i64>,
+    /// A first write whose answer never came ([`crate::History::mark_in_doubt`]): the CRM may
+    /// hold that body under the idempotency key. Until the CRM takes the call, send this body
+    /// (as revision [`InDoubt::revision`]) rather than the call as it is now, so the key never
+    /// goes out with another body; the newer state follows as a change.
+    pub in_doubt: Option<InDoubt>,
     /// The call as it is now (note included).
     pub record: CallRecord,
+}
+
+/// A first write whose outcome is unknown: what was sent, as the connector's caller serialized it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InDoubt {
+    /// The item's revision when it was sent.
+    pub revision: i64,
+    /// The body as sent (for the runtime: the call log as JSON).
+    pub body: String,
 }
 
 /// Which calls [`crate::History::search`] and [`crate::History::export_csv`] return. Every

@@ -8,7 +8,7 @@ use ringside_core::{CallId, Timestamp};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use crate::error::{HistoryError, Kept};
-use crate::model::{OutboxItem, WriteBackState, WriteBackStatus};
+use crate::model::{InDoubt, OutboxItem, WriteBackState, WriteBackStatus};
 use crate::store::{ts_from_sql, ts_to_sql, EnqueueError, History, PendingEnqueue};
 
 /// The wait after the first failure; it doubles with every further failure…
@@ -57,6 +57,19 @@ pub fn idempotency_key(call: &CallId, agent_extension: &str, target: &str) -> St
     }
     let hex = format!("{h:032x}");
     format!("ringside-{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// One row of [`History::due`]'s query.
+struct DueRow {
+    id: i64,
+    call_id: String,
+    target: String,
+    idempotency_key: String,
+    attempts: i64,
+    remote_id: Option<String>,
+    revision: i64,
+    written_revision: Option<i64>,
+    in_doubt: Option<InDoubt>,
 }
 
 fn check_target(target: &str) -> Result<&str, HistoryError> {
@@ -157,24 +170,49 @@ impl History {
     /// Items whose next try is due at `now`, the longest-waiting first (then in queue order).
     /// Each carries the call as it is now, note included.
     pub fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, HistoryError> {
-        type Due = (i64, String, String, String, i64, Option<String>, i64, Option<i64>);
-        let rows: Vec<Due> = self
+        let rows: Vec<DueRow> = self
             .conn
             .prepare_cached(
-                "SELECT id, call_id, target, idempotency_key, attempts, remote_id, revision, written_revision
+                "SELECT id, call_id, target, idempotency_key, attempts, remote_id, revision, written_revision,
+                    in_doubt_revision, in_doubt_body
                  FROM outbox
                  WHERE next_at IS NOT NULL AND next_at <= ?1 AND state <> 'sent'
                  ORDER BY next_at, id LIMIT ?2",
             )
             .and_then(|mut s| {
                 s.query_map(params![ts_to_sql(now), i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+                    let in_doubt = match (r.get::<_, Option<i64>>(8)?, r.get::<_, Option<String>>(9)?) {
+                        (Some(revision), Some(body)) => Some(InDoubt { revision, body }),
+                        _ => None,
+                    };
+                    Ok(DueRow {
+                        id: r.get(0)?,
+                        call_id: r.get(1)?,
+                        target: r.get(2)?,
+                        idempotency_key: r.get(3)?,
+                        attempts: r.get(4)?,
+                        remote_id: r.get(5)?,
+                        revision: r.get(6)?,
+                        written_revision: r.get(7)?,
+                        in_doubt,
+                    })
                 })?
                 .collect()
             })
             .map_err(|e| self.read_error(e))?;
         let mut items = Vec::with_capacity(rows.len());
-        for (id, call_id, target, idempotency_key, attempts, remote_id, revision, written_revision) in rows {
+        for DueRow {
+            id,
+            call_id,
+            target,
+            idempotency_key,
+            attempts,
+            remote_id,
+            revision,
+            written_revision,
+            in_doubt,
+        } in rows
+        {
             let call_id = CallId::new(call_id);
             let Some(record) = self.call(&call_id)? else {
                 tracing::warn!(call = %call_id, "a write-back item without its call is skipped");
@@ -189,6 +227,7 @@ impl History {
                 remote_id,
                 revision,
                 written_revision,
+                in_doubt,
                 record,
             });
         }
@@ -212,6 +251,8 @@ impl History {
                 "UPDATE outbox SET
                     remote_id = COALESCE(?2, remote_id),
                     written_revision = max(COALESCE(written_revision, 0), ?3),
+                    in_doubt_revision = NULL,
+                    in_doubt_body = NULL,
                     state = CASE WHEN revision = ?3 THEN 'sent' ELSE 'pending' END,
                     next_at = CASE WHEN revision = ?3 THEN NULL ELSE ?4 END,
                     sent_at = CASE WHEN revision = ?3 THEN ?4 ELSE sent_at END,
@@ -259,8 +300,12 @@ impl History {
                     now.as_millis().saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)),
                 ))
             };
+            // A body in doubt that the CRM refused as invalid was not kept: the key is free for the
+            // call as it is now.
             tx.prepare_cached(
-                "UPDATE outbox SET state = 'failed', attempts = ?2, next_at = ?3, last_error = ?4, updated_at = ?5
+                "UPDATE outbox SET state = 'failed', attempts = ?2, next_at = ?3, last_error = ?4, updated_at = ?5,
+                    in_doubt_body = CASE WHEN ?6 AND in_doubt_revision = ?7 THEN NULL ELSE in_doubt_body END,
+                    in_doubt_revision = CASE WHEN ?6 AND in_doubt_revision = ?7 THEN NULL ELSE in_doubt_revision END
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -268,7 +313,9 @@ impl History {
                 i64::from(attempts),
                 next_at.map(ts_to_sql),
                 reason,
-                ts_to_sql(now)
+                ts_to_sql(now),
+                permanent,
+                item.revision
             ])?;
             tx.commit()?;
             Ok(Some((attempts, next_at)))
@@ -282,6 +329,33 @@ impl History {
             Ok(None) => Err(HistoryError::NoSuchItem(item.id)),
             Err(e) => Err(self.not_saved(&e, Kept::NotKept)),
         }
+    }
+
+    /// A first write of `item` failed without saying whether the CRM kept it (a time-out, a
+    /// dropped connection, a 5xx): `body` is what was sent. Until the CRM takes the call, every
+    /// attempt gets it back in [`OutboxItem::in_doubt`], so the idempotency key never goes out
+    /// with another body (a strict CRM answers that with 422); a newer state follows as a
+    /// change. The first such body is kept; [`History::mark_sent`] clears it.
+    pub fn mark_in_doubt(&mut self, item: &OutboxItem, body: &str) -> Result<(), HistoryError> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE outbox SET in_doubt_revision = ?2, in_doubt_body = ?3
+                 WHERE id = ?1 AND in_doubt_revision IS NULL AND written_revision IS NULL",
+            )
+            .and_then(|mut s| s.execute(params![item.id, item.revision, body]))
+            .map_err(|e| self.not_saved(&e, Kept::NotKept))?;
+        if changed == 0 && !self.outbox_item_exists(item.id)? {
+            return Err(HistoryError::NoSuchItem(item.id));
+        }
+        Ok(())
+    }
+
+    fn outbox_item_exists(&self, id: i64) -> Result<bool, HistoryError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM outbox WHERE id = ?1")
+            .and_then(|mut s| s.exists([id]))
+            .map_err(|e| self.read_error(e))
     }
 
     /// When the next item falls due: the earliest retry or enqueue time of an item not sent and

@@ -203,11 +203,14 @@ const MIGRATIONS: &[Migration] = &[
     )),
     // 3: which revision of a call the CRM has taken, so a change (an edited note) goes out as an
     // update of that record. Items sent before (`sent_at`) were taken at their revision, or, when
-    // enqueued again since, at an earlier one.
+    // enqueued again since, at an earlier one. And the first write whose answer never came (the
+    // CRM may have it under the call's key): its revision and body, sent again as they were.
     Migration::sql(
         "ALTER TABLE outbox ADD COLUMN written_revision INTEGER;
          UPDATE outbox SET written_revision = CASE WHEN state = 'sent' THEN revision ELSE revision - 1 END
-            WHERE sent_at IS NOT NULL;",
+            WHERE sent_at IS NOT NULL;
+         ALTER TABLE outbox ADD COLUMN in_doubt_revision INTEGER;
+         ALTER TABLE outbox ADD COLUMN in_doubt_body TEXT;",
     ),
 ];
 

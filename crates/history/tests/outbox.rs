@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use ringside_core::{CallId, EndCause, Timestamp};
-use ringside_history::{History, HistoryError, OutboxItem, WriteBackStatus};
+use ringside_history::{History, HistoryError, InDoubt, OutboxItem, WriteBackStatus};
 
 fn open() -> (tempfile::TempDir, History) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -202,6 +202,61 @@ fn a_failed_first_write_is_still_a_first_write() {
     let retry = only_due(&h, at(11 + 3600));
     assert_eq!(retry.written_revision, None, "nothing was taken yet: a partial id is not a written record");
     assert_eq!(retry.remote_id.as_deref(), Some("partial-7"));
+}
+
+#[test]
+fn a_first_write_in_doubt_is_sent_again_as_it_was_then_the_edit_follows_as_a_change() {
+    let (dir, mut h) = open();
+    let id = ended_call(&mut h, "d1", 10);
+    h.enqueue(&id, "rest", at(10)).expect("queued");
+    let first = only_due(&h, at(10));
+    assert_eq!(first.in_doubt, None);
+    // The CRM did not answer: it may have the body under the call's key.
+    h.mark_in_doubt(&first, "{\"note\":null}").expect("in doubt");
+    h.mark_failed(&first, "did not answer in time", false, at(11)).expect("failed");
+    // The agent edits the note meanwhile; the retry still carries what was sent.
+    h.save_note(&id, "edited").expect("note");
+    h.enqueue(&id, "rest", at(12)).expect("again");
+    drop(h);
+    let mut h = History::open(&dir.path().join("history.sqlite")).expect("reopen");
+    let retry = only_due(&h, at(11 + 3600));
+    assert_eq!(retry.in_doubt, Some(InDoubt { revision: first.revision, body: "{\"note\":null}".into() }));
+    assert_eq!((retry.revision, retry.written_revision), (first.revision + 1, None));
+    // Another failure in doubt keeps the first body: that is what the key may hold.
+    h.mark_in_doubt(&retry, "{\"note\":\"edited\"}").expect("in doubt again");
+    h.mark_failed(&retry, "did not answer in time", false, at(11 + 3600)).expect("failed");
+    let retry = only_due(&h, at(11 + 7200));
+    assert_eq!(retry.in_doubt.as_ref().map(|d| d.body.as_str()), Some("{\"note\":null}"));
+    // The CRM took the old body (sent as its revision): the edit is due at once, as a change.
+    let as_sent = OutboxItem { revision: first.revision, ..retry.clone() };
+    h.mark_sent(&as_sent, Some("rec-1"), at(11 + 7201)).expect("sent");
+    let change = only_due(&h, at(11 + 7201));
+    assert_eq!(change.in_doubt, None, "nothing in doubt once the CRM took the call");
+    assert_eq!((change.revision, change.written_revision), (retry.revision, Some(first.revision)));
+    assert_eq!(change.record.note.as_deref(), Some("edited"));
+    // Once written, nothing is in doubt any more.
+    h.mark_in_doubt(&change, "ignored").expect("no-op");
+    assert_eq!(only_due(&h, at(11 + 7201)).in_doubt, None);
+    let gone = OutboxItem { id: 999, ..change };
+    assert!(matches!(h.mark_in_doubt(&gone, "x"), Err(HistoryError::NoSuchItem(999))));
+}
+
+#[test]
+fn a_body_in_doubt_that_the_crm_refuses_as_invalid_is_dropped() {
+    let (_dir, mut h) = open();
+    let id = ended_call(&mut h, "d2", 10);
+    h.enqueue(&id, "rest", at(10)).expect("queued");
+    let first = only_due(&h, at(10));
+    h.mark_in_doubt(&first, "old body").expect("in doubt");
+    h.mark_failed(&first, "did not answer in time", false, at(11)).expect("failed");
+    h.enqueue(&id, "rest", at(12)).expect("edited");
+    let retry = only_due(&h, at(11 + 3600));
+    // The old body, sent as its revision, is refused as invalid: it was not kept.
+    let as_sent = OutboxItem { revision: first.revision, ..retry.clone() };
+    h.mark_failed(&as_sent, "422: agent_extension is required", true, at(11 + 3600)).expect("refused");
+    let next = only_due(&h, at(11 + 7200));
+    assert_eq!(next.in_doubt, None, "the call as it is now goes next");
+    assert_eq!(next.attempts, 2, "with the backoff: the newer state was not refused");
 }
 
 #[test]

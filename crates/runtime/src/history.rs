@@ -86,6 +86,8 @@ enum Msg {
         reason: String,
         permanent: bool,
         remote_id: Option<String>,
+        /// A first write that may have reached the CRM: the body sent (`History::mark_in_doubt`).
+        in_doubt: Option<String>,
         reply: Reply<()>,
     },
 }
@@ -479,9 +481,12 @@ impl Thread {
                 let _ = reply.send(marked.map_err(|e| e.to_string()));
             }
             Msg::Shutdown => {}
-            Msg::Failed { item, reason, permanent, remote_id, reply } => {
+            Msg::Failed { item, reason, permanent, remote_id, in_doubt, reply } => {
                 if let Some(id) = remote_id {
                     logged("a partial write could not be noted", history.set_remote_id(&item, &id));
+                }
+                if let Some(body) = in_doubt {
+                    logged("a write in doubt could not be noted", history.mark_in_doubt(&item, &body));
                 }
                 let marked = history.mark_failed(&item, &reason, permanent, now);
                 if let Err(e) = &marked {
@@ -573,31 +578,46 @@ impl Sender {
             // comes back — never due at once again, so it neither spins nor crowds out the rest.
             let reason = format!("there is no CRM \"{}\" that takes call logs in the config now", item.target);
             let item = Box::new(item);
-            return self.report(|reply| Msg::Failed { item, reason, permanent: false, remote_id: None, reply }).await;
+            return self
+                .report(|reply| Msg::Failed { item, reason, permanent: false, remote_id: None, in_doubt: None, reply })
+                .await;
         };
-        let log = call_log(&item.record, &item.target, &self.numbers);
-        let attempt = Attempt {
-            idempotency_key: &item.idempotency_key,
-            revision: u64::try_from(item.revision).unwrap_or(0),
-            prior: prior_of(&item),
-        };
+        let prior = prior_of(&item);
+        let first_write = !matches!(prior, Prior::Written { .. });
+        // A first write whose answer never came goes again as it was: the CRM may hold that body
+        // under the key. A newer state follows as a change once the CRM has taken it.
+        let kept = item.in_doubt.as_ref().filter(|_| first_write).and_then(|doubt| {
+            let log = CallLog::from_json(&doubt.body);
+            if log.is_none() {
+                tracing::warn!(call = %item.call_id, "the body of an earlier attempt is unreadable; sending the call as it is");
+            }
+            log.map(|log| (log, doubt.revision))
+        });
+        let (log, revision) =
+            kept.unwrap_or_else(|| (call_log(&item.record, &item.target, &self.numbers), item.revision));
+        let attempt =
+            Attempt { idempotency_key: &item.idempotency_key, revision: u64::try_from(revision).unwrap_or(0), prior };
         let bound = u64::try_from(WRITE_BOUND.as_millis()).unwrap_or(u64::MAX);
         let deadline = Timestamp(self.clock.now().0.saturating_add(bound));
         let sent = tokio::select! {
             result = crm.write_call(&log, &attempt) => Some(result),
             () = self.clock.sleep_until(deadline) => None,
         };
-        let item = Box::new(item);
+        // Reported as the revision that went out: a newer one stays due.
+        let item = Box::new(OutboxItem { revision, ..item });
         match sent {
             Some(Ok(receipt)) => self.report(|reply| Msg::Sent { item, remote_id: receipt.remote_id, reply }).await,
             Some(Err(e)) => {
                 let (remote_id, permanent, reason) =
                     (e.partial_remote_id().map(str::to_string), e.is_permanent(), e.to_string());
-                self.report(|reply| Msg::Failed { item, reason, permanent, remote_id, reply }).await
+                let in_doubt = (first_write && !permanent).then(|| log.to_json());
+                self.report(|reply| Msg::Failed { item, reason, permanent, remote_id, in_doubt, reply }).await
             }
             None => {
                 let reason = format!("{} did not answer in time", crm.label());
-                self.report(|reply| Msg::Failed { item, reason, permanent: false, remote_id: None, reply }).await
+                let in_doubt = first_write.then(|| log.to_json());
+                self.report(|reply| Msg::Failed { item, reason, permanent: false, remote_id: None, in_doubt, reply })
+                    .await
             }
         }
     }

@@ -86,7 +86,9 @@ async fn serve(app: Router) -> String {
 // A strict CRM: draft-ietf-httpapi-idempotency-key-header to the letter
 
 /// A key seen before with the same body gets the first answer again; with another body, 422.
-/// `POST /calls` makes a record per key; `PUT /calls/{id}` replaces record `id`.
+/// `POST /calls` makes a record per key; `PUT /calls/{id}` replaces record `id`. With
+/// `hang_first`, the very first request is recorded and answered to no one: the client never
+/// learns that the CRM has the call.
 #[derive(Default)]
 struct Strict {
     keys: HashMap<String, (Value, StatusCode, Value)>,
@@ -94,11 +96,30 @@ struct Strict {
     /// (method, path, key) of every request, in order.
     requests: Vec<(String, String, String)>,
     refused_reuse: usize,
+    hang_first: bool,
 }
 
 type StrictCrm = Arc<Mutex<Strict>>;
 
-fn strict_answer(
+async fn strict_answer(
+    crm: StrictCrm,
+    method: &'static str,
+    id: Option<String>,
+    headers: HeaderMap,
+    body: Value,
+) -> (StatusCode, Json<Value>) {
+    let (answer, hang) = {
+        let answer = strict_record(&crm, method, id, &headers, body);
+        let crm = crm.lock().expect("lock");
+        (answer, crm.hang_first && crm.requests.len() == 1)
+    };
+    if hang {
+        std::future::pending::<()>().await;
+    }
+    answer
+}
+
+fn strict_record(
     crm: &StrictCrm,
     method: &str,
     id: Option<String>,
@@ -135,28 +156,31 @@ fn strict_answer(
 }
 
 async fn start_strict_crm() -> (StrictCrm, String) {
-    let crm = StrictCrm::default();
+    start_strict_crm_with(Strict::default()).await
+}
+
+async fn start_strict_crm_with(strict: Strict) -> (StrictCrm, String) {
+    let crm: StrictCrm = Arc::new(Mutex::new(strict));
     let app =
-        Router::new()
-            .route(
-                "/calls",
-                post(|State(crm): State<StrictCrm>, headers: HeaderMap, Json(body): Json<Value>| async move {
-                    strict_answer(&crm, "POST", None, &headers, body)
-                }),
-            )
-            .route(
-                "/calls/{id}",
-                put(
-                    |State(crm): State<StrictCrm>,
-                     Path(id): Path<String>,
-                     headers: HeaderMap,
-                     Json(body): Json<Value>| async move {
-                        strict_answer(&crm, "PUT", Some(id), &headers, body)
-                    },
-                ),
-            )
-            .with_state(crm.clone());
+        Router::new().route("/calls", post(strict_post)).route("/calls/{id}", put(strict_put)).with_state(crm.clone());
     (crm, serve(app).await)
+}
+
+async fn strict_post(
+    State(crm): State<StrictCrm>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
+    strict_answer(crm, "POST", None, headers, body).await
+}
+
+async fn strict_put(
+    State(crm): State<StrictCrm>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
+    strict_answer(crm, "PUT", Some(id), headers, body).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -490,6 +514,58 @@ async fn a_call_queued_for_a_crm_gone_from_the_config_says_so_and_waits() {
     assert_eq!(reason, "there is no CRM \"shop\" that takes call logs in the config now");
     assert!(next_at > clock.now(), "waits for the backoff, not due at once");
     assert!(other.lock().expect("lock").requests.is_empty(), "nothing went to another CRM");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+/// The first write's answer is lost (the CRM kept the call but never answered) and the agent
+/// edits the note before the retry: the retry sends the first body again under the call's key
+/// (a strict CRM answers the same body with its first answer; another body with 422), and the
+/// note follows as a change of that record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_write_in_doubt_is_retried_as_it_was_and_the_edit_follows_as_a_change() {
+    let clock = TestClock::starting_now();
+    let (crm, base) = start_strict_crm_with(Strict { hang_first: true, ..Strict::default() }).await;
+    let b = base.clone();
+    let (pbx, handle, mut rx, _dir) =
+        with_clock(clock.clone(), start_with(20.0, move |config| with_shop(config, &b, true))).await;
+    pbx.ring("+380 44 123 4567", None, "100").expect("ring");
+    let ended = until(&mut rx, "the end of the call", |o| match o {
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    eventually("the CRM got the first write", Duration::from_secs(20), || async {
+        (!crm.lock().expect("lock").requests.is_empty()).then_some(())
+    })
+    .await;
+    // While the CRM holds the answer back, the agent writes the note.
+    handle.save_note(ended.call_id.clone(), "Wants a refund".into()).await.expect("note");
+    clock.advance(Duration::from_secs(41));
+    let (reason, retry_at) = failed_after(&handle, &ended.call_id, 1).await;
+    assert!(reason.contains("did not answer"), "{reason}");
+    clock.advance_to(retry_at);
+    eventually("the history says it was sent", Duration::from_secs(20), || async {
+        matches!(write_back_of(&handle, &ended.call_id).await, Some(WriteBackStatus::Sent { .. })).then_some(())
+    })
+    .await;
+    {
+        let crm = crm.lock().expect("lock");
+        assert_eq!(crm.refused_reuse, 0, "the key never went with another body: {:?}", crm.requests);
+        assert_eq!(crm.records.len(), 1, "{:?}", crm.requests);
+        assert_eq!(crm.records["rec-1"]["note"], "Wants a refund");
+        let (_, _, key) = &crm.requests[0];
+        let stem = key.trim_end_matches('"');
+        let sent: Vec<(&str, &str, bool)> = crm
+            .requests
+            .iter()
+            .map(|(m, p, k)| (m.as_str(), p.as_str(), k == key || k.starts_with(&format!("{stem}-r"))))
+            .collect();
+        assert_eq!(sent[..2], [("POST", "/calls", true), ("POST", "/calls", true)], "{:?}", crm.requests);
+        assert_eq!(crm.requests[1].2, *key, "the retry under the call's key");
+        assert!(sent[2..].iter().all(|r| *r == ("PUT", "/calls/rec-1", true)), "{:?}", crm.requests);
+        assert!(crm.requests[2].2 != *key, "the note as a change, under a key of its own");
+    }
     handle.shutdown().await;
     pbx.shutdown().await;
 }
