@@ -43,12 +43,6 @@ struct LogTarget {
     setting: &'static str,
 }
 
-/// What a write does: create the record, or change the one the CRM has.
-enum Kind<'a> {
-    Create,
-    Change { remote_id: Option<&'a str> },
-}
-
 /// `.`, `..` and their percent-encoded spellings: path segments a URL parser resolves away.
 fn is_dot_segment(segment: &str) -> bool {
     let s = segment.to_ascii_lowercase();
@@ -174,25 +168,22 @@ impl Rest {
                 problem: "calls are not written to it (no log_url in its [[lookup.crm]])".to_string(),
             });
         };
-        let kind = match attempt.prior {
-            Prior::Written { remote_id } => Kind::Change { remote_id },
-            Prior::Nothing | Prior::Partial(_) => Kind::Create,
+        // A change carries the CRM's id of the record it changes (when the CRM gave one).
+        let change = match attempt.prior {
+            Prior::Written { remote_id } => Some(remote_id),
+            Prior::Nothing | Prior::Partial(_) => None,
         };
-        let (target, method, key) = match (&kind, &self.update) {
-            (Kind::Create, _) => (log_target, Method::POST, attempt.idempotency_key.to_string()),
-            (Kind::Change { .. }, Some((update, method))) => {
-                (update, method.clone(), revision_key(attempt.idempotency_key, attempt.revision))
+        let (target, method, key, remote_id) = match (change, &self.update) {
+            (None, _) => (log_target, Method::POST, attempt.idempotency_key.to_string(), None),
+            (Some(remote_id), Some((update, method))) => {
+                (update, method.clone(), revision_key(attempt.idempotency_key, attempt.revision), remote_id)
             }
-            (Kind::Change { .. }, None) => {
-                (log_target, Method::POST, revision_key(attempt.idempotency_key, attempt.revision))
+            (Some(remote_id), None) => {
+                (log_target, Method::POST, revision_key(attempt.idempotency_key, attempt.revision), remote_id)
             }
         };
         let auth = self.auth.clone()?;
         let host = target.host.clone();
-        let remote_id = match kind {
-            Kind::Change { remote_id } => remote_id,
-            Kind::Create => None,
-        };
         let url = self.log_address(target, log, remote_id)?;
         let body = serde_json::to_vec(log).map_err(|e| CrmError::Http { host: host.clone(), reason: e.to_string() })?;
         let idempotency = HeaderValue::from_str(&idempotency_header(&key))
@@ -209,9 +200,8 @@ impl Rest {
         let fix = format!("put the final address in the config ({} in [[lookup.crm]])", target.setting);
         let answer = http.send(request, &self.name, &host, &fix).await?;
         let status = answer.status;
-        let change = matches!(kind, Kind::Change { .. });
         // 409 Conflict to a first write: the CRM has this call already (its key or its call_id).
-        if status.is_success() || (status == StatusCode::CONFLICT && !change) {
+        if status.is_success() || (status == StatusCode::CONFLICT && change.is_none()) {
             return Ok(WriteReceipt { remote_id: remote_id_of(&answer.body) });
         }
         let status_str = status_text(status);

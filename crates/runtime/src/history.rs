@@ -531,9 +531,20 @@ struct Sender {
 /// sleeps until the next item falls due on the clock, or the thread queues something.
 async fn send_outbox(sender: Sender) {
     loop {
-        let Ok(DueNow { items, next }) = sender.history.ask(|reply| Msg::Due { reply }).await else { return };
+        let (reply, rx) = oneshot::channel();
+        if sender.history.tx.send(Msg::Due { reply }).is_err() {
+            return;
+        }
+        let (items, next, mut unmarked) = match rx.await {
+            Ok(Ok(DueNow { items, next })) => (items, next, false),
+            // Busy, or the disk failed: look again after a while.
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the CRM write-back queue could not be read");
+                (Vec::new(), None, true)
+            }
+            Err(_) => return,
+        };
         let full = items.len() >= DUE_BATCH;
-        let mut unmarked = false;
         for item in items {
             match sender.send(item).await {
                 Report::Marked => {}
@@ -544,7 +555,8 @@ async fn send_outbox(sender: Sender) {
         if full && !unmarked {
             continue; // more may be due
         }
-        // A result the file did not take leaves its item due: look again after a while, not at once.
+        // A result the file did not take leaves its item due (and a queue that could not be read
+        // tells nothing): look again after a while, not at once.
         let next = if unmarked { None } else { next };
         let due = async {
             match next {
