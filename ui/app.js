@@ -767,8 +767,57 @@
     el.remove();
   }
 
+  // The session's typed notices in words (the shell words them the same way for the desktop
+  // notification: src-tauri/words.rs).
+  function noticeWords(notice) {
+    switch (notice.kind) {
+      case "auto_paused":
+        return {
+          tag: "auto-pause",
+          urgent: true,
+          summary: "Ringside stopped accepting calls for you",
+          body:
+            `${notice.missed} queue calls in a row rang out unanswered, so you are paused in every queue ` +
+            `(reason: "${notice.reason}"). Switch "accepting calls" back on when you are at your desk.`,
+        };
+      case "missed_call": {
+        const who = [notice.name, notice.number].find((w) => w && w.trim()) || "a withheld number";
+        return {
+          tag: "missed-calls",
+          urgent: false,
+          summary: `Missed call from ${who}`,
+          body:
+            notice.waiting > 1
+              ? `${notice.waiting} callers are on your call-back list.`
+              : "The caller is on your call-back list.",
+        };
+      }
+      case "wrap_up_resumed":
+        return {
+          tag: "wrap-up",
+          urgent: false,
+          summary: "Your wrap-up goes on",
+          body:
+            "Ringside restarted during your wrap-up. It ends by itself in " +
+            `${Math.max(0, Math.round((notice.ends_at - Date.now()) / 1000))} s; finish it sooner here.`,
+        };
+      case "wrap_up_pause_cleared":
+        return {
+          tag: "wrap-up",
+          urgent: false,
+          summary: "You accept calls again",
+          body:
+            "Your queues were still paused for a wrap-up that is over (Ringside had quit or lost the PBX), " +
+            "so Ringside switched accepting calls back on.",
+        };
+      default:
+        return { tag: notice.kind, urgent: false, summary: notice.kind, body: "" };
+    }
+  }
+
   // A newer notice with the same tag takes the older one's place.
-  function showNotice(notice) {
+  function showNotice(typed) {
+    const notice = noticeWords(typed);
     const el = ui.noticeTemplate.content.firstElementChild.cloneNode(true);
     el.dataset.tag = notice.tag;
     el.dataset.urgent = notice.urgent ? "true" : "false";

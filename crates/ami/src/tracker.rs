@@ -97,6 +97,15 @@ enum LegRole {
     OriginateFirstLeg,
 }
 
+/// The agent's pause in one queue, as the PBX last reported it.
+#[derive(Debug, Clone)]
+struct QueuePauseState {
+    paused: bool,
+    reason: Option<String>,
+    /// When the pause began by the PBX's clock (`LastPause`), when it says.
+    since: Option<Timestamp>,
+}
+
 #[derive(Debug)]
 struct Leg {
     call: String,
@@ -110,7 +119,7 @@ pub struct CallTracker {
     calls: HashMap<String, Tracked>,
     legs: HashMap<String, Leg>,
     /// Pause state per queue, from QueueStatus and QueueMemberPause.
-    pauses: BTreeMap<String, (bool, Option<String>)>,
+    pauses: BTreeMap<String, QueuePauseState>,
     reported_pause: Option<(bool, Option<String>)>,
     /// Calls that ended lately, so a re-sync answer that raced their Hangup cannot revive them.
     recently_ended: std::collections::VecDeque<String>,
@@ -500,8 +509,10 @@ impl CallTracker {
             return;
         }
         let (Some(queue), Some(paused)) = (msg.get("Queue"), msg.get("Paused")) else { return };
-        let reason = msg.get("PausedReason").filter(|r| !r.is_empty()).map(str::to_owned);
-        self.pauses.insert(queue.to_owned(), (paused == "1", reason));
+        let paused = paused == "1";
+        let reason = msg.get("PausedReason").filter(|r| paused && !r.is_empty()).map(str::to_owned);
+        let since = crate::team::last_pause(msg).filter(|_| paused);
+        self.pauses.insert(queue.to_owned(), QueuePauseState { paused, reason, since });
         self.report_pause(Some(queue), now, out);
     }
 
@@ -510,12 +521,14 @@ impl CallTracker {
         if self.pauses.is_empty() {
             return;
         }
-        let paused = self.pauses.values().all(|(p, _)| *p);
-        let reason = if paused { self.pauses.values().find_map(|(_, r)| r.clone()) } else { None };
+        let paused = self.pauses.values().all(|p| p.paused);
+        let reason = if paused { self.pauses.values().find_map(|p| p.reason.clone()) } else { None };
+        // The pause began when the agent was last paused in a queue still paused.
+        let since = if paused { self.pauses.values().filter_map(|p| p.since).max() } else { None };
         let state = (paused, reason.clone());
         if self.reported_pause.as_ref() != Some(&state) {
             self.reported_pause = Some(state);
-            out.push(CallEvent::AgentPaused { paused, reason, queue: queue.map(str::to_owned), at: now });
+            out.push(CallEvent::AgentPaused { paused, reason, queue: queue.map(str::to_owned), since, at: now });
         }
     }
 }

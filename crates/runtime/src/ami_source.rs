@@ -192,6 +192,7 @@ async fn serve(
                         let now = Timestamp::now();
                         tracker.resync(&channels, &live_before, now, &mut out);
                         for item in &members { tracker.handle(item, now, &mut out); }
+                        out.push(CallEvent::Resynced { at: now });
                         for e in out.drain(..) { send(session, e).await; }
                     }
                     Ok(Err(e)) => tracing::warn!(error = %e, "re-sync after connect failed"),

@@ -53,6 +53,16 @@ pub const AMI_SECRET_ENV: &str = ringside_secrets::AMI_SECRET_ENV;
 
 pub struct Runtime;
 
+/// How a runtime starts, beyond its config.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// The AMI secret; else the keychain, else [`AMI_SECRET_ENV`].
+    pub secret: Option<String>,
+    /// Only watch: never change the PBX by itself (no wrap-up pause, no auto-pause). For
+    /// tools that follow an agent's calls beside the agent's own Ringside.
+    pub observe_only: bool,
+}
+
 impl Runtime {
     /// Starts the configured CTI source (the embedded demo PBX when none is configured) and
     /// the session. Must be called inside a tokio runtime.
@@ -62,6 +72,12 @@ impl Runtime {
 
     /// As [`Runtime::start`], with the AMI secret given (else read from [`AMI_SECRET_ENV`]).
     pub async fn start_with_secret(config: Config, secret: Option<String>) -> Result<RuntimeHandle, RuntimeError> {
+        Self::start_with(config, StartOptions { secret, ..StartOptions::default() }).await
+    }
+
+    /// As [`Runtime::start`], with the options a tool sets beyond the config.
+    pub async fn start_with(config: Config, options: StartOptions) -> Result<RuntimeHandle, RuntimeError> {
+        let StartOptions { secret, observe_only } = options;
         let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
         let (demo, options, originate_context, recording) = match &config.source {
             SourceConfig::Demo => {
@@ -97,7 +113,8 @@ impl Runtime {
         let (outputs, first_rx) = broadcast::channel(1024);
         let (session_tx, session_rx) = mpsc::channel(4096);
         let (source_tx, source_rx) = mpsc::channel(64);
-        let session = Session::new(config.session_config());
+        let session =
+            Session::new(ringside_core::SessionConfig { acts_for_agent: !observe_only, ..config.session_config() });
         let lookup = customers::sources(&config).await;
         let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
         let history = start_history(&config, dialer.pbx_connection(), outputs.clone()).await;
@@ -131,7 +148,6 @@ impl Runtime {
             demo_addr,
             demo: std::sync::Arc::new(Mutex::new(demo)),
         };
-        tokio::spawn(close_interrupted_calls(handle.clone()));
         Ok(handle)
     }
 }
@@ -159,23 +175,6 @@ async fn start_history(
     };
     let numbers = ringside_lookup::LookupConfig::for_region(&config.directory.region);
     history::HistoryHandle::start(config.history.resolved_path(), ctx, crms, numbers, outputs)
-}
-
-/// Calls a crashed run left open: once the PBX has been asked what it still has (the re-sync
-/// after the first connect), every call it no longer knows ends as interrupted.
-async fn close_interrupted_calls(handle: RuntimeHandle) {
-    loop {
-        let snapshot = handle.snapshot().await;
-        match snapshot.source {
-            SourceStatus::Connected { .. } => break,
-            _ if handle.session.is_closed() => return,
-            _ => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
-        }
-    }
-    // The re-sync (CoreShowChannels) answers within moments of the login.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let live = handle.snapshot().await.cards.into_iter().map(|c| c.call_id).collect();
-    handle.history.close_interrupted(live);
 }
 
 /// The lookup's sources as the config sets them up (the directory, the CRMs with their keys),
@@ -430,7 +429,13 @@ impl RuntimeHandle {
         self.demo_addr
     }
 
+    /// Stops everything. First undoes what Ringside did on the PBX by itself (its wrap-up
+    /// pause), waiting for the PBX at most a few seconds, so the agent is never left paused.
     pub async fn shutdown(&self) {
+        let (released, done) = oneshot::channel();
+        if self.session.send(SessionMsg::Release(released)).await.is_ok() {
+            let _ = done.await;
+        }
         let _ = self.source.send(ami_source::SourceMsg::Shutdown).await;
         let _ = self.session.send(SessionMsg::Shutdown).await;
         self.history.shutdown();
