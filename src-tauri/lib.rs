@@ -24,7 +24,7 @@ pub const EVENT_SNAPSHOT: &str = "snapshot";
 pub const EVENT_READY: &str = "ready";
 /// Ringside cannot run (bad config, demo PBX port taken): the message, in words.
 pub const EVENT_FATAL: &str = "fatal";
-/// Something the agent asked for from the tray failed: the message, in words.
+/// Something the agent asked for from the tray or a link failed: an `ErrorReport`.
 pub const EVENT_NOTICE: &str = "notice";
 
 /// The label of the one window.
@@ -44,12 +44,15 @@ pub struct Shell {
 }
 
 impl Shell {
-    /// The running runtime, or words for why there is none.
-    fn handle(&self) -> Result<RuntimeHandle, String> {
+    /// The running runtime, or why there is none.
+    fn handle(&self) -> Result<RuntimeHandle, ringside_core::ErrorReport> {
+        use ringside_core::ErrorReport;
         match &*self.phase.read().unwrap_or_else(|p| p.into_inner()) {
             Phase::Running(handle) => Ok(handle.clone()),
-            Phase::Starting => Err("Ringside is still starting; try again in a moment".to_string()),
-            Phase::Failed(message) => Err(message.clone()),
+            Phase::Starting => {
+                Err(ErrorReport::new("app.starting", "Ringside is still starting; try again in a moment"))
+            }
+            Phase::Failed(message) => Err(ErrorReport::new("app.not_running", message.clone())),
         }
     }
 

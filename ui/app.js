@@ -155,9 +155,18 @@
 
   // ---- messages ---------------------------------------------------------------------------
 
-  function showError(message) {
-    ui.errorText.textContent = String(message);
+  // Commands fail with `{code, args, message}`: the code says what happened (the window
+  // reacts to it and, once translated, words it); `message` is the English fallback.
+  function errorMessage(e) {
+    if (e && typeof e === "object" && typeof e.message === "string") return e.message;
+    return String(e);
+  }
+
+  function showError(error) {
+    ui.errorText.textContent = errorMessage(error);
     ui.error.hidden = false;
+    if (error && typeof error === "object" && error.code) ui.error.dataset.code = error.code;
+    else delete ui.error.dataset.code;
   }
 
   function clearError() {
@@ -369,7 +378,7 @@
               noteStatus.dataset.state = "saved";
             })
             .catch((e) => {
-              noteStatus.textContent = String(e);
+              noteStatus.textContent = errorMessage(e);
               noteStatus.dataset.state = "unsaved";
             });
         }, 500);

@@ -40,9 +40,7 @@ impl Route {
         Ok(match self {
             Route::Pbx { number } => format!("PBX Originate: ring this agent's phone, then dial {number}"),
             Route::Desktop { plan, .. } => plan.to_string(),
-            Route::Provider { provider, number } => {
-                provider.preview(number).map_err(|e| RuntimeError::Dial(e.to_string()))?.to_string()
-            }
+            Route::Provider { provider, number } => provider.preview(number)?.to_string(),
         })
     }
 
@@ -57,16 +55,17 @@ impl Route {
     /// session instead ([`crate::RuntimeHandle::dial`]).
     pub async fn place_off_pbx(&self) -> Result<(), RuntimeError> {
         match self {
-            Route::Pbx { .. } => Err(RuntimeError::Dial("this connection needs the PBX session".to_string())),
+            // Only the running session reaches the PBX.
+            Route::Pbx { .. } => Err(RuntimeError::NotConnected),
             Route::Desktop { plan, .. } => {
                 let plan = plan.clone();
                 tokio::task::spawn_blocking(move || ringside_dial::launch(&plan))
                     .await
-                    .map_err(|e| RuntimeError::Dial(e.to_string()))?
-                    .map_err(|e| RuntimeError::Dial(e.to_string()))
+                    .map_err(|_| RuntimeError::Stopped)?
+                    .map_err(RuntimeError::from)
             }
             Route::Provider { provider, number } => {
-                provider.place(number).await.map(|_| ()).map_err(|e| RuntimeError::Dial(e.to_string()))
+                provider.place(number).await.map(|_| ()).map_err(RuntimeError::from)
             }
         }
     }
@@ -77,7 +76,7 @@ pub struct Dialer {
     config: DialConfig,
     region: String,
     connections: Vec<ConnectionConfig>,
-    providers: Vec<(String, Result<Provider, String>)>,
+    providers: Vec<(String, Result<Provider, RuntimeError>)>,
 }
 
 impl Dialer {
@@ -121,26 +120,19 @@ impl Dialer {
         let name = self.connection_name(via);
         let connection = self.connections.iter().find(|c| c.name == name).ok_or_else(|| {
             let known: Vec<&str> = self.connections.iter().map(|c| c.name.as_str()).collect();
-            RuntimeError::Dial(format!("there is no connection {name:?}; there is: {}", known.join(", ")))
+            RuntimeError::NoConnection { name: name.clone(), known: known.iter().map(|k| k.to_string()).collect() }
         })?;
-        let number = ringside_dial::format_number(raw, &connection.rule, &self.region)
-            .map_err(|e| RuntimeError::Dial(e.to_string()))?;
+        let number = ringside_dial::format_number(raw, &connection.rule, &self.region)?;
         Ok(match &connection.kind {
             ConnectionKind::Pbx => Route::Pbx { number },
             kind if is_provider(kind) => {
-                let provider = self
-                    .providers
-                    .iter()
-                    .find(|(n, _)| *n == connection.name)
-                    .map(|(_, p)| p.clone())
-                    .unwrap_or_else(|| Err(format!("{} is not set up", connection.name)))
-                    .map_err(RuntimeError::Dial)?;
+                let provider =
+                    self.providers.iter().find(|(n, _)| *n == connection.name).map(|(_, p)| p.clone()).unwrap_or_else(
+                        || Err(RuntimeError::NoConnection { name: connection.name.clone(), known: Vec::new() }),
+                    )?;
                 Route::Provider { provider, number }
             }
-            _ => Route::Desktop {
-                plan: ringside_dial::plan(connection, &number).map_err(|e| RuntimeError::Dial(e.to_string()))?,
-                number,
-            },
+            _ => Route::Desktop { plan: ringside_dial::plan(connection, &number)?, number },
         })
     }
 }
@@ -175,7 +167,7 @@ fn label(kind: &ConnectionKind) -> String {
 
 /// The provider with its key: the keychain entry `dial:<name>`, else the environment variable
 /// `RINGSIDE_DIAL_<NAME>_SECRET`. The keychain blocks, so it is read off the runtime.
-async fn provider(connection: &ConnectionConfig) -> Result<Provider, String> {
+async fn provider(connection: &ConnectionConfig) -> Result<Provider, RuntimeError> {
     let secret = if ringside_click_to_call::needs_secret(&connection.kind) {
         let (key, env) = (
             ringside_click_to_call::secret_key(&connection.name),
@@ -184,10 +176,9 @@ async fn provider(connection: &ConnectionConfig) -> Result<Provider, String> {
         let store = ringside_secrets::SecretStore::os();
         tokio::task::spawn_blocking(move || ringside_secrets::resolve(&store, &key, &env))
             .await
-            .map_err(|e| format!("{}: the keychain could not be read ({e})", connection.name))?
-            .map_err(|e| format!("{}: {e}", connection.name))?
+            .map_err(|_| RuntimeError::Stopped)??
     } else {
         None
     };
-    Provider::new(connection, secret, PROVIDER_TIMEOUT).map_err(|e| format!("{}: {e}", connection.name))
+    Ok(Provider::new(connection, secret, PROVIDER_TIMEOUT)?)
 }

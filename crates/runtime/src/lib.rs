@@ -191,8 +191,7 @@ pub async fn ami_secret(ami: &ringside_config::AmiConfig) -> Result<Option<Strin
         ringside_secrets::resolve(&ringside_secrets::SecretStore::os(), &key, AMI_SECRET_ENV)
     })
     .await
-    .map_err(|e| RuntimeError::Keychain(e.to_string()))?
-    .map_err(|e| RuntimeError::Keychain(e.to_string()))?;
+    .map_err(|_| RuntimeError::Stopped)??;
     Ok(found.map(|s| s.expose().to_string()))
 }
 
@@ -200,7 +199,7 @@ pub async fn ami_secret(ami: &ringside_config::AmiConfig) -> Result<Option<Strin
 /// or `ringside-cli demo-pbx` started by hand).
 async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), RuntimeError> {
     let scenario = match &config.demo.scenario {
-        Some(path) => Some(ringside_demo_pbx::Scenario::load(path).map_err(|e| RuntimeError::Demo(e.to_string()))?),
+        Some(path) => Some(ringside_demo_pbx::Scenario::load(path)?),
         None => None,
     };
     let demo_config = DemoPbxConfig {
@@ -219,7 +218,7 @@ async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), Ru
             tracing::info!(addr = %config.demo.listen, error = %e, "using the demo PBX already listening there");
             Ok((None, config.demo.listen))
         }
-        Err(e) => Err(RuntimeError::Demo(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
