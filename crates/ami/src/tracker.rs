@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ringside_core::{CallEvent, CallId, EndCause, RemoteParty, Timestamp};
+use ringside_text::clean_text;
 
 use crate::codec::Message;
 use crate::recording::RecordingLink;
@@ -78,7 +79,7 @@ struct Tracked {
     /// Live legs of this call that belong to the agent.
     legs: usize,
     /// The recording's address last reported.
-    recording: Option<String>,
+    recording: Option<ringside_text::WebUrl>,
 }
 
 impl Tracked {
@@ -459,7 +460,7 @@ impl CallTracker {
         let Some(call) = call else { return };
         let Some(url) = link.url_in(msg) else { return };
         if let Some(t) = self.calls.get_mut(&call) {
-            if t.recording.as_deref() != Some(url.as_str()) {
+            if t.recording.as_ref() != Some(&url) {
                 t.recording = Some(url.clone());
                 out.push(CallEvent::Recording { call: CallId::new(call), url, at: now });
             }
@@ -542,20 +543,30 @@ fn cid(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.is_empty() && *v != "<unknown>")
 }
 
+/// Caller ID comes from strangers: control and bidi control characters are dropped here, at the
+/// edge (a name with U+202E would show reversed on the card, in the history and in a
+/// notification), runs of spaces collapse, and the length is bounded.
 fn party(number: Option<&str>, name: Option<&str>) -> RemoteParty {
-    let number = cid(number).unwrap_or("").to_owned();
-    let name = cid(name).filter(|n| *n != number).map(str::to_owned);
+    let number = cid(number).map(|n| clean_text(n, MAX_NUMBER_CHARS)).unwrap_or_default();
+    let name = cid(name).map(|n| clean_text(n, MAX_NAME_CHARS)).filter(|n| !n.is_empty() && *n != number);
     RemoteParty { number, name }
 }
 
+/// Longest caller ID number and name kept (Asterisk allows 80 and 256 bytes).
+const MAX_NUMBER_CHARS: usize = 80;
+const MAX_NAME_CHARS: usize = 200;
+
 /// The number the agent dialed: `DestExten`, else the `DialString` (`0441234567@pstn`, `PJSIP/trunk/0441234567`).
 fn dialed_number(msg: &Message) -> String {
-    if let Some(exten) = cid(msg.get("DestExten")).filter(|e| *e != "s") {
-        return exten.to_owned();
-    }
-    let dial = msg.get("DialString").unwrap_or("");
-    let before_at = dial.split('@').next().unwrap_or(dial);
-    before_at.rsplit('/').next().unwrap_or(before_at).to_owned()
+    let raw = match cid(msg.get("DestExten")).filter(|e| *e != "s") {
+        Some(exten) => exten,
+        None => {
+            let dial = msg.get("DialString").unwrap_or("");
+            let before_at = dial.split('@').next().unwrap_or(dial);
+            before_at.rsplit('/').next().unwrap_or(before_at)
+        }
+    };
+    clean_text(raw, MAX_NUMBER_CHARS)
 }
 
 #[cfg(test)]
@@ -568,6 +579,17 @@ mod tests {
         assert_eq!(device_of("PJSIP/100-0000001a"), "PJSIP/100");
         assert_eq!(device_of("Local/120@inbound-xfer-0000000c;2"), "Local/120@inbound-xfer");
         assert_eq!(device_of("PJSIP/100"), "PJSIP/100");
+    }
+
+    #[test]
+    fn caller_id_from_strangers_loses_controls_and_bidi_overrides_at_the_edge() {
+        let p = party(Some("+380 44\u{7} 123\u{202E}"), Some("  Olena\u{202E}gnp.exe\r\n\u{1b}[31m  Evil "));
+        assert_eq!(p.number, "+380 44 123");
+        assert_eq!(p.name.as_deref(), Some("Olenagnp.exe [31m Evil"));
+        let p = party(Some("100"), Some(&"x".repeat(10_000)));
+        assert_eq!(p.name.map(|n| n.chars().count()), Some(MAX_NAME_CHARS));
+        // A name that is only hidden characters is no name.
+        assert_eq!(party(Some("100"), Some("\u{202E}\u{2066}")).name, None);
     }
 
     #[test]

@@ -277,12 +277,9 @@ impl Session {
                 self.prune_ended(&mut out);
             }
             CallEvent::Recording { call, url, .. } => {
-                let url = url.trim();
-                let web = (url.starts_with("https://") || url.starts_with("http://"))
-                    && !url.chars().any(|c| c.is_whitespace() || c.is_control());
                 let changed = match self.calls.get_mut(&call) {
-                    Some(c) if web && c.recording_url.as_deref() != Some(url) => {
-                        c.recording_url = Some(url.to_owned());
+                    Some(c) if c.recording_url.as_ref() != Some(&url) => {
+                        c.recording_url = Some(url);
                         true
                     }
                     _ => false,

@@ -413,7 +413,7 @@ impl RuntimeHandle {
         let card = snapshot.cards.iter().find(|c| &c.call_id == call).ok_or(RuntimeError::NoSuchCard)?;
         let found = card.customers.iter().find(|c| c.is(source, customer)).ok_or(RuntimeError::NoSuchCard)?;
         match &found.url {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(url.clone()),
+            Some(url) if ringside_text::WebUrl::parse(url).is_ok() => Ok(url.clone()),
             _ => Err(RuntimeError::NoCustomerPage(found.name.clone())),
         }
     }

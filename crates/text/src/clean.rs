@@ -1,5 +1,5 @@
-//! Text that crosses a trust boundary: a server's words cleaned before anybody sees them, and a
-//! stranger's text encoded before it goes into a URL or a body.
+//! A server's or a stranger's words cleaned before anybody sees them, and text encoded before it
+//! goes into a URL or a body.
 
 /// Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069): they make text show
 /// in another order than it is stored (e.g. a fake amount or a reversed link).
