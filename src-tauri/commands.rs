@@ -135,8 +135,16 @@ pub fn connections(shell: State<'_, Shell>) -> Reply<Vec<ringside_runtime::Conne
 }
 
 #[tauri::command]
-pub async fn dial(shell: State<'_, Shell>, number: String, via: Option<String>) -> Reply<()> {
-    shell.handle()?.dial(&number, via.as_deref()).await.map_err(report)
+/// `confirmed`: the agent typed the number or said yes to it; a number from a stranger (a
+/// caller ID's "Call back") with a service code is refused until they do (`dial.service_code`).
+pub async fn dial(shell: State<'_, Shell>, number: String, via: Option<String>, confirmed: bool) -> Reply<()> {
+    let handle = shell.handle()?;
+    let placed = if confirmed {
+        handle.dial(&number, via.as_deref()).await
+    } else {
+        handle.dial_unconfirmed(&number, via.as_deref()).await
+    };
+    placed.map_err(report)
 }
 
 /// The connections, what is installed, and who handles tel: links: the settings view.

@@ -27,6 +27,9 @@ pub struct DialRequest {
     /// Why the customers could not all be looked up, if so.
     pub lookup_failed: Option<String>,
     pub connections: Vec<ConnectionSummary>,
+    /// The number has `*` or `#` (a service code): always asked, even when links are called
+    /// without asking.
+    pub service_code: bool,
 }
 
 /// Handles links from the command line or another instance, in order.
@@ -47,7 +50,17 @@ async fn open_one(app: &AppHandle, link: &str) -> Result<(), ErrorReport> {
     let number = ringside_dial::number_from_link(link)
         .map_err(|e| ErrorReport::new("link.not_dialable", format!("That link cannot be dialed: {e}")))?;
     let handle = running(app).await?;
-    if !handle.confirm_links() {
+    if handle.link_came_back(&number) {
+        return Err(ErrorReport::new(
+            "link.loop",
+            format!(
+                "Ringside handed {number} to the desktop's tel: handler, which is Ringside itself; the call was \
+                 not placed. Choose another [[dial.connection]] for calls, or another tel: handler."
+            ),
+        ));
+    }
+    let service_code = ringside_runtime::has_service_characters(&number);
+    if !handle.confirm_links() && !service_code {
         return handle.dial(&number, None).await.map_err(|e| ErrorReport::of(&e));
     }
     let found = handle.find_customers(&number).await;
@@ -57,6 +70,7 @@ async fn open_one(app: &AppHandle, link: &str) -> Result<(), ErrorReport> {
         customers: found.customers,
         lookup_failed: found.failed,
         connections: handle.connections(),
+        service_code,
     };
     show_main_window(app);
     app.emit(EVENT_DIAL_REQUEST, &request).map_err(|e| ErrorReport::new("app.window_gone", e.to_string()))

@@ -36,6 +36,7 @@
     linkConfirm: $("link-confirm"),
     linkNumber: $("link-number"),
     linkCustomer: $("link-customer"),
+    linkServiceCode: $("link-service-code"),
     linkVia: $("link-via"),
     linkAlways: $("link-always"),
     askLinks: $("settings-ask-links"),
@@ -199,8 +200,18 @@
 
   // Calls a number back over the connection in the dial box (the default one unless the agent
   // chose another): the ended card's "Call back" and the call-back list's "Call".
+  // The number came from the caller (a stranger): one with a service code (* or #) is asked
+  // about first (the runtime refuses it with `dial.service_code` until the agent confirms).
   function callBack(number) {
-    return call("dial", { number, via: ui.dialVia.value || null });
+    const via = ui.dialVia.value || null;
+    return call("dial", { number, via, confirmed: false }).catch((e) => {
+      if (e && e.code === "dial.service_code") {
+        clearError();
+        confirmLink({ number, customers: [], lookup_failed: null, connections: null, service_code: true, via });
+        return;
+      }
+      throw e;
+    });
   }
 
   // A call's recording, in the browser; the runtime knows the address, the window never sends one.
@@ -878,17 +889,22 @@
   // A tel: link clicked in another program: ask first, naming whoever it belongs to — unless
   // the agent chose to call links straight away.
   function confirmLink(request) {
-    if (callsLinksWithoutAsking()) {
-      call("dial", { number: request.number, via: null }).catch(() => {});
+    if (callsLinksWithoutAsking() && !request.service_code) {
+      call("dial", { number: request.number, via: null, confirmed: true }).catch(() => {});
       return;
     }
+    ui.linkServiceCode.hidden = !request.service_code;
     ui.linkAlways.checked = false;
     ui.linkNumber.textContent = request.number;
     const names = request.customers.map(customerName);
     let who = names.length === 0 ? "Not in your customers" : names.join(", ");
     if (request.lookup_failed) who += ` (lookup failed: ${request.lookup_failed})`;
     ui.linkCustomer.textContent = who;
-    fillConnections(ui.linkVia, request.connections);
+    if (request.connections) fillConnections(ui.linkVia, request.connections);
+    else {
+      ui.linkVia.replaceChildren(...[...ui.dialVia.options].map((o) => o.cloneNode(true)));
+      ui.linkVia.value = request.via || ui.dialVia.value;
+    }
     ui.linkConfirm.dataset.number = request.number;
     if (!ui.linkConfirm.open) ui.linkConfirm.showModal();
   }
@@ -955,7 +971,7 @@
     e.preventDefault();
     const number = ui.dialNumber.value.trim();
     if (!number) return;
-    call("dial", { number, via: ui.dialVia.value || null })
+    call("dial", { number, via: ui.dialVia.value || null, confirmed: true })
       .then(() => {
         ui.dialNumber.value = "";
       })
@@ -965,7 +981,8 @@
   ui.linkConfirm.addEventListener("close", () => {
     if (ui.linkConfirm.returnValue === "call") {
       if (ui.linkAlways.checked) setCallLinksWithoutAsking(true);
-      call("dial", { number: ui.linkConfirm.dataset.number, via: ui.linkVia.value || null }).catch(() => {});
+      const number = ui.linkConfirm.dataset.number;
+      call("dial", { number, via: ui.linkVia.value || null, confirmed: true }).catch(() => {});
     }
   });
 

@@ -28,7 +28,9 @@ pub enum Route {
     /// Asterisk `Originate`: the agent's phone rings, then `number` is dialed.
     Pbx { number: String },
     /// A program started on this desktop with exactly these arguments (`number` among them).
-    Desktop { plan: ringside_dial::LaunchPlan, number: String },
+    /// `link_handler`: the program is the desktop's tel:/sip:/callto: handler, which may be
+    /// Ringside itself.
+    Desktop { plan: ringside_dial::LaunchPlan, number: String, link_handler: bool },
     /// A provider's API; `preview` is the request with secrets masked.
     Provider { provider: Provider, number: String },
 }
@@ -77,7 +79,14 @@ pub struct Dialer {
     region: String,
     connections: Vec<ConnectionConfig>,
     providers: Vec<(String, Result<Provider, RuntimeError>)>,
+    /// The last number handed to the desktop's link handler, and when: if that handler is
+    /// Ringside, the link comes straight back (see [`Dialer::came_back`]).
+    handed_to_link_handler: std::sync::Mutex<Option<(String, std::time::Instant)>>,
 }
+
+/// A link for a number Ringside handed to the link handler this recently is that hand-over
+/// coming back, not a person clicking.
+const LINK_ECHO: Duration = Duration::from_secs(10);
 
 impl Dialer {
     pub async fn new(config: &DialConfig, region: &str) -> Dialer {
@@ -88,7 +97,27 @@ impl Dialer {
                 providers.push((c.name.clone(), provider(c).await));
             }
         }
-        Dialer { config: config.clone(), region: region.to_string(), connections, providers }
+        Dialer {
+            config: config.clone(),
+            region: region.to_string(),
+            connections,
+            providers,
+            handed_to_link_handler: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Remembers that `number` went to the desktop's link handler just now.
+    pub(crate) fn handing_to_link_handler(&self, number: &str) {
+        let mut last = self.handed_to_link_handler.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some((number.to_string(), std::time::Instant::now()));
+    }
+
+    /// Whether a link for `number` is Ringside's own hand-over coming back: the desktop's
+    /// tel: handler is Ringside itself, so dialing it again would loop forever.
+    pub fn came_back(&self, number: &str) -> bool {
+        let last = self.handed_to_link_handler.lock().unwrap_or_else(|p| p.into_inner());
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        last.as_ref().is_some_and(|(n, at)| at.elapsed() < LINK_ECHO && digits(n) == digits(number))
     }
 
     pub fn confirm_links(&self) -> bool {
@@ -132,7 +161,11 @@ impl Dialer {
                     )?;
                 Route::Provider { provider, number }
             }
-            _ => Route::Desktop { plan: ringside_dial::plan(connection, &number)?, number },
+            kind => Route::Desktop {
+                plan: ringside_dial::plan(connection, &number)?,
+                number,
+                link_handler: matches!(kind, ConnectionKind::System { .. }),
+            },
         })
     }
 }
@@ -181,4 +214,19 @@ async fn provider(connection: &ConnectionConfig) -> Result<Provider, RuntimeErro
         None
     };
     Ok(Provider::new(connection, secret, PROVIDER_TIMEOUT)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_link_for_the_number_just_handed_to_the_link_handler_is_that_hand_over_coming_back() {
+        let dialer = Dialer::new(&DialConfig::default(), "UA").await;
+        assert!(!dialer.came_back("+380441234567"));
+        dialer.handing_to_link_handler("+380441234567");
+        assert!(dialer.came_back("tel:+380441234567".trim_start_matches("tel:")));
+        assert!(dialer.came_back("+380 44 123 45 67"), "the same digits, however written");
+        assert!(!dialer.came_back("+380441234568"), "another number is a person clicking");
+    }
 }

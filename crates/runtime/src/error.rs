@@ -37,6 +37,8 @@ pub enum RuntimeError {
     Provider(#[from] ringside_click_to_call::CallError),
     #[error("there is no connection {name:?}; there is: {}", .known.join(", "))]
     NoConnection { name: String, known: Vec<String> },
+    #[error("{number} contains * or #, which your phone system may read as a service code (call forwarding, voicemail); confirm to call it")]
+    ServiceCode { number: String },
     #[error("{0}")]
     History(String),
     #[error("{0} has no page in a CRM")]
@@ -78,6 +80,7 @@ impl ErrorCode for RuntimeError {
             RuntimeError::Dial(_) => "dial.refused",
             RuntimeError::Provider(_) => "dial.provider_refused",
             RuntimeError::NoConnection { .. } => "dial.no_connection",
+            RuntimeError::ServiceCode { .. } => "dial.service_code",
             RuntimeError::History(_) => "history.failed",
             RuntimeError::NoCustomerPage(_) => "customer.no_page",
             RuntimeError::NoRecording => "recording.none",
@@ -97,6 +100,7 @@ impl ErrorCode for RuntimeError {
             RuntimeError::Number(e) => e.args(),
             RuntimeError::NoConnection { name, known } => args([("name", name.clone()), ("known", known.join(", "))]),
             RuntimeError::NoCustomerPage(name) => args([("name", name.clone())]),
+            RuntimeError::ServiceCode { number } => args([("number", number.clone())]),
             RuntimeError::Keychain(_)
             | RuntimeError::Demo(_)
             | RuntimeError::NoSuchCall

@@ -222,6 +222,11 @@ async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), Ru
     }
 }
 
+/// `*` and `#` make a number a PBX or network service code (forwarding, voicemail, …).
+pub fn has_service_characters(number: &str) -> bool {
+    number.contains(['*', '#'])
+}
+
 /// A cheap handle to the running session; clone it freely.
 #[derive(Clone)]
 pub struct RuntimeHandle {
@@ -353,6 +358,9 @@ impl RuntimeHandle {
     /// provider or the PBX asked. Returns when that happened, or why it could not.
     pub async fn dial(&self, number: &str, via: Option<&str>) -> Result<(), RuntimeError> {
         let route = self.dialer.route(number, via)?;
+        if let Route::Desktop { link_handler: true, number, .. } = &route {
+            self.dialer.handing_to_link_handler(number);
+        }
         let dial = history::Dial {
             connection: self.dialer.connection_name(via),
             dialed: route.number().to_string(),
@@ -364,6 +372,23 @@ impl RuntimeHandle {
             Route::Pbx { number } => self.originate(&number).await,
             route => route.place_off_pbx().await,
         }
+    }
+
+    /// As [`Self::dial`], for a number that came from a stranger (a caller ID, a link clicked
+    /// elsewhere) and was not confirmed by the agent: one with `*` or `#` — a PBX service code
+    /// such as `*72…` call forwarding — is refused with [`RuntimeError::ServiceCode`] until the
+    /// agent confirms it.
+    pub async fn dial_unconfirmed(&self, number: &str, via: Option<&str>) -> Result<(), RuntimeError> {
+        if has_service_characters(number) {
+            return Err(RuntimeError::ServiceCode { number: number.to_string() });
+        }
+        self.dial(number, via).await
+    }
+
+    /// Whether a `tel:` link for `number` is Ringside's own hand-over to the desktop's link
+    /// handler coming back (the handler is Ringside): dialing it would loop.
+    pub fn link_came_back(&self, number: &str) -> bool {
+        self.dialer.came_back(number)
     }
 
     /// Hangs up the agent's current call (the card stays open).

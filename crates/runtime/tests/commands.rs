@@ -179,6 +179,11 @@ async fn dialing_goes_through_the_chosen_connection_in_its_format() {
     assert!(err.to_string().contains("is not a phone number"), "{err}");
     let err = handle.dial("0441234567", Some("fax")).await.expect_err("no such connection");
     assert!(err.to_string().contains("there is no connection \"fax\""), "{err}");
+    // A stranger's number with a service code (*72… forwards the agent's calls) is not called
+    // back until the agent confirms it; the window reacts to the code.
+    let err = handle.dial_unconfirmed("*72 044 123 45 67", Some("desk")).await.expect_err("asks first");
+    let report = ringside_core::ErrorReport::of(&err);
+    assert_eq!((report.code.as_str(), report.args["number"].as_str()), ("dial.service_code", "*72 044 123 45 67"));
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!log.exists(), "hostile text started the softphone");
 
