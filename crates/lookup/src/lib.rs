@@ -25,7 +25,6 @@
 pub mod directory;
 pub mod error;
 pub mod import;
-pub mod normalize;
 pub mod seed;
 pub mod sources;
 mod vcard;
@@ -36,6 +35,9 @@ pub use directory::{
 };
 pub use error::LookupError;
 pub use import::{ColumnMap, ImportIssue, ImportReport, PhoneColumn};
-pub use normalize::{normalize, warm_up, LookupConfig, NormalizedNumber, NotANumber, NumberKind};
+/// How numbers are read (region, suffix length, …): [`ringside_numbers::NumberConfig`], under
+/// the name the lookup settings have always had here.
+pub use ringside_numbers::NumberConfig as LookupConfig;
+pub use ringside_numbers::{normalize, warm_up, NormalizedNumber, NotANumber, NumberKind};
 pub use seed::{open_or_seed, seed_demo};
 pub use sources::{Bounds, SharedDirectory, Source, Sources};
