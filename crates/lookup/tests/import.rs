@@ -417,3 +417,47 @@ fn a_failed_import_keeps_the_indexes() {
     assert_eq!(report.added, 1);
     assert_eq!(names(&dir, "+380441234567"), ["A"]);
 }
+
+/// A phone's vCard 2.1 export (Android's layout): names in UTF-8 quoted-printable, cut by soft
+/// line breaks in the middle of a letter's bytes; one card only has `N`; one is damaged.
+const ANDROID_EXPORT: &str = "BEGIN:VCARD\r
+VERSION:2.1\r
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9A=D0=BE=D0=B2=D0=B0=D0=BB=D0=\r
+=B5=D0=BD=D0=BA=D0=BE;=D0=9E=D0=BB=D0=B5=D0=BD=D0=B0;;;\r
+FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9E=D0=BB=D0=B5=D0=BD=D0=B0=20=D0=9A=D0=BE=D0=B2=D0=\r
+=B0=D0=BB=D0=B5=D0=BD=D0=BA=D0=BE\r
+ORG;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=A2=D0=9E=D0=92=20=C2=AB=D0=94=D0=BD=D1=96=D0=BF=D1=\r
+=80=D0=BE=D0=B2=D1=81=D1=8C=D0=BA=D1=96=20=D0=B2=D1=96=D0=BA=D0=BD=D0=B0=C2=BB\r
+TEL;CELL:+380 67 765 4321\r
+TEL;WORK:044 123 45 67\r
+END:VCARD\r
+BEGIN:VCARD\r
+VERSION:2.1\r
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=A8=D0=B5=D0=B2=D1=87=D0=B5=D0=BD=D0=BA=D0=BE;=D0=86=\r
+=D1=80=D0=B8=D0=BD=D0=B0;;;\r
+TEL;CELL:+380 50 555 0101\r
+END:VCARD\r
+BEGIN:VCARD\r
+VERSION:2.1\r
+FN;ENCODING=QUOTED-PRINTABLE:Damaged =ZZ=D0=9Fetro\r
+TEL;CELL:+380 93 222 3344\r
+END:VCARD\r
+";
+
+#[test]
+fn vcard_2_1_quoted_printable_names_are_decoded() {
+    let (_tmp, path, dir) = open();
+    let file = path.with_file_name("contacts.vcf");
+    std::fs::write(&file, ANDROID_EXPORT).unwrap();
+    let report = dir.import_vcard_file(&file).unwrap();
+    assert_eq!((report.added, report.skipped), (3, 0), "{report:?}");
+    let olena = &dir.lookup(&normalize("+380677654321", dir.config())).unwrap()[0].customer;
+    assert_eq!(olena.name, "Олена Коваленко");
+    assert_eq!(olena.company.as_deref(), Some("ТОВ «Дніпровські вікна»"));
+    assert_eq!(olena.phones.len(), 2);
+    assert_eq!(names(&dir, "+380505550101"), ["Ірина Шевченко"]);
+    assert_eq!(names(&dir, "+380932223344"), ["Damaged =ZZПetro"]);
+    // Importing the export again changes nothing.
+    let again = dir.import_vcard_file(&file).unwrap();
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 3));
+}
