@@ -187,7 +187,8 @@ impl Order {
 pub enum MatchReason {
     /// One of the customer's phones has the same E.164 form.
     SameE164,
-    /// No phone had the same E.164 form, but one ends with the same last N digits.
+    /// No phone had the same E.164 form, but one ends with the same last N digits: of the
+    /// national number, or as typed (which still meet when the parser misread either side).
     LastDigits(usize),
 }
 

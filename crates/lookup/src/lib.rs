@@ -1,8 +1,8 @@
 //! Customer lookup for Ringside: who is calling?
 //!
-//! A caller's number goes through [`normalize()`] (libphonenumber with a default region, a
-//! digits-only suffix key as fallback, hostile input refused with a reason), then to a
-//! the embedded SQLite [`Directory`]. Each [`Match`] says why it matched ([`MatchReason`]) and
+//! A caller's number goes through [`normalize()`] (from [`ringside_numbers`]: libphonenumber
+//! with a default region, last-digits keys as fallback, hostile input refused with a reason),
+//! then to the embedded SQLite [`Directory`]. Each [`Match`] says why it matched ([`MatchReason`]) and
 //! carries the customer's active orders. [`Sources`] asks the directory and the configured CRMs
 //! ([`ringside_crm`]) at once, within one time bound, and merges their answers for the card.
 //!

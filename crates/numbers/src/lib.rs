@@ -12,16 +12,13 @@
 //!   last-digits keys a directory is searched by.
 //!
 //! ```
-//! use ringside_numbers::{dialable, normalize, NumberConfig};
+//! use ringside_numbers::{dialable, CharName, DialError};
 //!
 //! // A number pasted from a web page: no-break spaces and a non-breaking hyphen.
 //! let pasted = "+380\u{a0}44\u{a0}123\u{2011}45\u{2011}67";
 //! assert_eq!(dialable(pasted).unwrap(), "+380441234567");
-//! let n = normalize(pasted, &NumberConfig::for_region("UA"));
-//! assert_eq!(n.e164.as_deref(), Some("+380441234567"));
-//! assert_eq!(n.national.as_deref(), Some("044 123 4567"));
-//! assert_eq!(n.suffix.as_deref(), Some("441234567"));
-//! assert!(dialable("123 /password:x").is_err());
+//! assert_eq!(dialable("123 /password:x"), Err(DialError::Forbidden('/')));
+//! assert_eq!(CharName('\u{200b}').to_string(), "the invisible character U+200B");
 //! ```
 //!
 //! Nothing here does IO. Without the `parse` feature the crate has no dependency beyond serde

@@ -210,6 +210,17 @@ pub fn warm_up(cfg: &NumberConfig) {
 }
 
 /// Normalizes one number. Never panics, whatever the input.
+///
+/// ```
+/// use ringside_numbers::{normalize, NumberConfig};
+///
+/// // A number pasted from a web page: no-break spaces and a non-breaking hyphen.
+/// let n = normalize("+380\u{a0}44\u{a0}123\u{2011}45\u{2011}67", &NumberConfig::for_region("UA"));
+/// assert_eq!(n.e164.as_deref(), Some("+380441234567"));
+/// assert_eq!(n.national.as_deref(), Some("044 123 4567"));
+/// assert_eq!(n.suffix.as_deref(), Some("441234567"));
+/// assert_eq!(n.typed_suffix.as_deref(), Some("441234567"));
+/// ```
 pub fn normalize(raw: &str, cfg: &NumberConfig) -> NormalizedNumber {
     normalize_with(raw, cfg, true)
 }

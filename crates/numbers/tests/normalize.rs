@@ -224,7 +224,7 @@ proptest! {
     }
 
     #[test]
-    fn formatting_never_changes_the_keys(digits in "[1-9][0-9]{8,11}", seps in proptest::collection::vec("[ .()/-]{0,2}", 12)) {
+    fn formatting_never_changes_the_keys(digits in "[1-9][0-9]{8,11}", seps in proptest::collection::vec("[ .()/\u{a0}\u{202f}\u{2009}\u{2011}\u{2013}\u{2212}-]{0,2}", 12)) {
         let cfg = NumberConfig::default();
         let plain = normalize(&format!("+{digits}"), &cfg);
         let mut formatted = String::from("+");
@@ -235,6 +235,7 @@ proptest! {
         let n = normalize(&formatted, &cfg);
         prop_assert_eq!(n.e164, plain.e164);
         prop_assert_eq!(n.suffix, plain.suffix);
+        prop_assert_eq!(n.typed_suffix, plain.typed_suffix);
     }
 }
 
