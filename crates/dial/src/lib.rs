@@ -117,7 +117,6 @@ impl DialError {
         match e {
             E::Empty => DialError::Empty,
             E::Forbidden(ch) => DialError::Forbidden { input: shorten(raw), ch },
-            E::MisplacedPlus => DialError::Forbidden { input: shorten(raw), ch: '+' },
             E::TooLong(max) => DialError::TooLong { input: shorten(raw), max },
         }
     }

@@ -91,7 +91,6 @@ pub fn number_from_link(link: &str) -> Result<String, DialError> {
     ringside_numbers::dialable(&decoded).map_err(|e| match e {
         ringside_numbers::DialError::Empty => bad("there is no number in it".to_owned()),
         ringside_numbers::DialError::Forbidden(ch) => refused(ch),
-        ringside_numbers::DialError::MisplacedPlus => refused('+'),
         ringside_numbers::DialError::TooLong(max) => bad(format!("the number is longer than {max} digits")),
     })
 }

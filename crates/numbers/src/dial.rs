@@ -2,17 +2,28 @@
 
 use crate::text::{is_visual_separator, CharName};
 
-/// Why a number cannot be dialed.
+/// Why a number cannot be dialed. (`Forbidden('+')` is a `+` after the first digit.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DialError {
     #[error("there is no number to dial")]
     Empty,
-    #[error("{} cannot be part of a phone number; only digits, a leading +, * and # can be dialed", CharName(*.0))]
+    #[error("{} cannot be part of a phone number; only digits, a leading +, * and # can be dialed", Refused(*.0))]
     Forbidden(char),
-    #[error("a + may only stand at the start of a number")]
-    MisplacedPlus,
     #[error("the number is too long to be a phone number (more than {0} digits)")]
     TooLong(usize),
+}
+
+/// [`CharName`], except that a `+` is only ever refused for where it stands.
+struct Refused(char);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 == '+' {
+            f.write_str("a '+' after the first digit")
+        } else {
+            CharName(self.0).fmt(f)
+        }
+    }
 }
 
 /// Longest number we hand to a PBX or a softphone (E.164 allows 15 digits; prefixes add a few).
@@ -29,7 +40,6 @@ pub fn dialable(raw: &str) -> Result<String, DialError> {
         match c {
             '0'..='9' | '*' | '#' => out.push(c),
             '+' if out.is_empty() => out.push(c),
-            '+' => return Err(DialError::MisplacedPlus),
             c if is_visual_separator(c) => {}
             other => return Err(DialError::Forbidden(other)),
         }

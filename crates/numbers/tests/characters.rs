@@ -95,7 +95,8 @@ fn visible_characters_are_refused_quoted_with_their_code() {
     // The German area-code slash finds a stored customer, but is never dialed.
     assert_eq!(normalize("030/1234567", &NumberConfig::for_region("DE")).e164.as_deref(), Some("+49301234567"));
     assert_eq!(dialable("030/1234567"), Err(DialError::Forbidden('/')));
-    assert_eq!(dialable("1+2"), Err(DialError::MisplacedPlus));
+    assert_eq!(dialable("1+2"), Err(DialError::Forbidden('+')));
+    assert!(DialError::Forbidden('+').to_string().starts_with("a '+' after the first digit cannot be"));
 }
 
 #[test]
