@@ -39,7 +39,7 @@ pub fn is_visual_separator(c: char) -> bool {
 /// Invisible marks that change the order text is shown in: `+380…` can be made to display as
 /// another number, so they are refused rather than skipped.
 pub fn is_direction_mark(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    ringside_text::is_bidi_control(c) || ringside_text::is_bidi_mark(c)
 }
 
 fn is_line_break(c: char) -> bool {

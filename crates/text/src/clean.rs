@@ -7,6 +7,12 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The bidi marks (ALM U+061C, LRM U+200E, RLM U+200F): they reorder nothing around them, so a
+/// name may keep them, but a number or an address never carries one.
+pub fn is_bidi_mark(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}')
+}
+
 /// One line of text a person can be shown: line breaks and tabs become spaces, other control and
 /// bidi control characters are removed, runs of white space collapse to one, the ends are
 /// trimmed, and at most `max_chars` characters are kept.

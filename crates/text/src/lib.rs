@@ -5,5 +5,5 @@
 mod clean;
 mod web_url;
 
-pub use clean::{clean_text, encode_component, fill_placeholders, is_bidi_control};
+pub use clean::{clean_text, encode_component, fill_placeholders, is_bidi_control, is_bidi_mark};
 pub use web_url::{WebUrl, WebUrlError};

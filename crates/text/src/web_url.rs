@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::clean::is_bidi_control;
+use crate::clean::{is_bidi_control, is_bidi_mark};
 
 /// Longest address kept.
 pub const MAX_URL_CHARS: usize = 2048;
@@ -51,7 +51,7 @@ impl WebUrl {
         if text.chars().count() > MAX_URL_CHARS {
             return Err(WebUrlError::TooLong);
         }
-        if text.chars().any(|c| c.is_control() || c.is_whitespace() || is_bidi_control(c)) {
+        if text.chars().any(|c| c.is_control() || c.is_whitespace() || is_bidi_control(c) || is_bidi_mark(c)) {
             return Err(WebUrlError::Hidden);
         }
         let url = url::Url::parse(text).map_err(|e| WebUrlError::Invalid(e.to_string()))?;
