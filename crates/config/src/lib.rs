@@ -25,7 +25,9 @@ pub use dial::{
     Replace,
 };
 
-pub use lookup::{CrmConfig, CrmKind, FieldMap, LookupConfig, RestCrmConfig, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
+pub use lookup::{
+    CrmConfig, CrmKind, FieldMap, LookupConfig, RestCrmConfig, UpdateMethod, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS,
+};
 
 /// The environment variable that overrides where the config file is read from.
 pub const CONFIG_ENV_VAR: &str = "RINGSIDE_CONFIG";

@@ -66,10 +66,41 @@ pub struct RestCrmConfig {
     /// Where a finished call (its log and the agent's note) is `POST`ed as JSON, with `{call_id}`
     /// allowed (URL-encoded); `None`: no write-back to this CRM.
     pub log_url: Option<String>,
+    /// Where a change to a call the CRM has already taken (an edited note) is sent, with
+    /// [`RestCrmConfig::log_update_method`]: the call's own address, with `{remote_id}` (the id
+    /// the CRM gave the call log) or `{call_id}` (URL-encoded). `None`: changes are `POST`ed to
+    /// `log_url` under a new idempotency key per revision. Needs `log_url`.
+    pub log_update_url: Option<String>,
+    /// How a change is sent to `log_update_url`: `PUT` (the default), `PATCH` or `POST`.
+    pub log_update_method: UpdateMethod,
     /// Plain `http://` to a host other than this computer was allowed explicitly.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_plain_http: bool,
     pub fields: FieldMap,
+}
+
+/// The HTTP method a change to a written call goes with (`log_update_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum UpdateMethod {
+    /// The whole call log replaces the record at `log_update_url`.
+    #[default]
+    Put,
+    /// The whole call log, for a CRM that updates records with `PATCH`.
+    Patch,
+    /// For a CRM with an update endpoint that takes `POST` (e.g. `/calls/{remote_id}/update`).
+    Post,
+}
+
+impl UpdateMethod {
+    /// `"PUT"`, `"PATCH"`, `"POST"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateMethod::Put => "PUT",
+            UpdateMethod::Patch => "PATCH",
+            UpdateMethod::Post => "POST",
+        }
+    }
 }
 
 /// JSON pointers (RFC 6901) into the CRM's answer. `list` points at the array of customers
@@ -132,6 +163,8 @@ struct RawCrm {
     auth_prefix: Option<String>,
     card_url: Option<String>,
     log_url: Option<String>,
+    log_update_url: Option<String>,
+    log_update_method: Option<String>,
     #[serde(default)]
     allow_plain_http: bool,
     fields: Option<RawFields>,
@@ -218,6 +251,8 @@ impl RawCrm {
                     ("auth_prefix", self.auth_prefix.is_some()),
                     ("card_url", self.card_url.is_some()),
                     ("log_url", self.log_url.is_some()),
+                    ("log_update_url", self.log_update_url.is_some()),
+                    ("log_update_method", self.log_update_method.is_some()),
                     ("fields", self.fields.is_some()),
                     ("allow_plain_http", self.allow_plain_http),
                 ];
@@ -257,6 +292,31 @@ impl RawCrm {
                     check_url(log_url, &["call_id"], self.allow_plain_http)
                         .map_err(|m| doc.invalid(&field("log_url"), m))?;
                 }
+                if let Some(update_url) = &self.log_update_url {
+                    if self.log_url.is_none() {
+                        return Err(doc.invalid(
+                            &field("log_update_url"),
+                            "is set but log_url is not: changes update a call log that log_url wrote first",
+                        ));
+                    }
+                    check_url(update_url, &["remote_id", "call_id"], self.allow_plain_http)
+                        .map_err(|m| doc.invalid(&field("log_update_url"), m))?;
+                }
+                let log_update_method = match self.log_update_method.as_deref() {
+                    None => UpdateMethod::default(),
+                    Some(_) if self.log_update_url.is_none() => {
+                        return Err(doc.invalid(&field("log_update_method"), "is set but log_update_url is not"))
+                    }
+                    Some(m) if m.eq_ignore_ascii_case("put") => UpdateMethod::Put,
+                    Some(m) if m.eq_ignore_ascii_case("patch") => UpdateMethod::Patch,
+                    Some(m) if m.eq_ignore_ascii_case("post") => UpdateMethod::Post,
+                    Some(m) => {
+                        return Err(doc.invalid(
+                            &field("log_update_method"),
+                            format!("{m:?} is not a method for changes; use \"PUT\", \"PATCH\" or \"POST\""),
+                        ))
+                    }
+                };
                 if let Some(h) = &self.auth_header {
                     let token = !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
                     if !token {
@@ -280,6 +340,8 @@ impl RawCrm {
                     auth_prefix,
                     card_url: self.card_url,
                     log_url: self.log_url,
+                    log_update_url: self.log_update_url,
+                    log_update_method,
                     allow_plain_http: self.allow_plain_http,
                     fields,
                 })

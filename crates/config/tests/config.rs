@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ringside_config::{
     AgentConfig, AmiConfig, BodyFormat, CardOpensOn, Config, ConfigError, ConnectionConfig, ConnectionKind, CrmConfig,
     CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap, HistoryConfig, HttpConnection, LookupConfig,
-    NumberFormat, Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
+    NumberFormat, Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -79,6 +79,8 @@ auth_header = "Authorization"
 auth_prefix = "Bearer "
 card_url = "https://crm.example.com/customers/{id}"
 log_url = "https://crm.example.com/api/calls?pbx_call={call_id}"
+log_update_url = "https://crm.example.com/api/calls/{remote_id}"
+log_update_method = "PATCH"
 
 [lookup.crm.fields]
 list = "/data/items"
@@ -222,6 +224,8 @@ fn full_file_is_read_field_by_field() {
                             auth_prefix: "Bearer ".into(),
                             card_url: Some("https://crm.example.com/customers/{id}".into()),
                             log_url: Some("https://crm.example.com/api/calls?pbx_call={call_id}".into()),
+                            log_update_url: Some("https://crm.example.com/api/calls/{remote_id}".into()),
+                            log_update_method: UpdateMethod::Patch,
                             allow_plain_http: false,
                             fields: FieldMap {
                                 list: "/data/items".into(),
@@ -626,6 +630,68 @@ fn lookup_defaults_ask_the_directory_within_800_ms() {
     assert_eq!(rest.fields, FieldMap::default());
     assert_eq!(rest.auth_header, None);
     assert_eq!(rest.log_url, None, "no write-back unless log_url is set");
+    assert_eq!(rest.log_update_url, None, "changes go to log_url unless log_update_url is set");
+    assert_eq!(rest.log_update_method, UpdateMethod::Put);
+}
+
+#[test]
+fn a_rest_crm_log_update_url_needs_log_url_and_names_its_method() {
+    let rest = |extra: &str| -> Result<RestCrmConfig, ConfigError> {
+        let text =
+            format!("[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://a.example/{{digits}}\"\n{extra}");
+        match parse(&text)?.lookup.crm.into_iter().next().map(|c| c.kind) {
+            Some(CrmKind::Rest(rest)) => Ok(rest),
+            other => panic!("not a REST CRM: {other:?}"),
+        }
+    };
+    let log = "log_url = \"https://a.example/api/calls\"\n";
+    let put = rest(&format!("{log}log_update_url = \"https://a.example/api/calls/{{remote_id}}\"\n")).unwrap();
+    assert_eq!(put.log_update_url.as_deref(), Some("https://a.example/api/calls/{remote_id}"));
+    assert_eq!(put.log_update_method, UpdateMethod::Put, "PUT unless said otherwise");
+    let patch = rest(&format!(
+        "{log}log_update_url = \"https://a.example/api/calls?pbx_call={{call_id}}\"\nlog_update_method = \"patch\"\n"
+    ))
+    .unwrap();
+    assert_eq!(patch.log_update_method, UpdateMethod::Patch);
+    let post = rest(&format!(
+        "{log}log_update_url = \"https://a.example/api/calls/{{remote_id}}/update\"\nlog_update_method = \"POST\"\n"
+    ))
+    .unwrap();
+    assert_eq!(post.log_update_method, UpdateMethod::Post);
+
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            "log_update_url = \"https://a.example/api/calls/{remote_id}\"\n".into(),
+            "lookup.crm[0].log_update_url",
+            "log_url is not",
+        ),
+        (
+            format!("{log}log_update_url = \"https://a.example/api/calls/{{e164}}\"\n"),
+            "lookup.crm[0].log_update_url",
+            "{e164} is not a placeholder here; use {remote_id}, {call_id}",
+        ),
+        (
+            format!("{log}log_update_url = \"http://crm.lan/calls/{{remote_id}}\"\n"),
+            "lookup.crm[0].log_update_url",
+            "unencrypted",
+        ),
+        (format!("{log}log_update_method = \"PUT\"\n"), "lookup.crm[0].log_update_method", "log_update_url is not"),
+        (
+            format!("{log}log_update_url = \"https://a.example/c/{{remote_id}}\"\nlog_update_method = \"DELETE\"\n"),
+            "lookup.crm[0].log_update_method",
+            "\"DELETE\" is not a method for changes; use \"PUT\", \"PATCH\" or \"POST\"",
+        ),
+    ];
+    for (extra, field, words) in &cases {
+        let err = rest(extra).unwrap_err();
+        assert_eq!(err.field(), Some(*field), "{extra}\n{err}");
+        assert!(err.to_string().contains(words), "{extra}\n{err}");
+    }
+    let err = parse_err(
+        "[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\nlog_update_url = \"https://b24/calls/{remote_id}\"\n",
+    );
+    assert_eq!(err.field(), Some("lookup.crm[0].log_update_url"), "{err}");
+    assert!(err.to_string().contains("only used with kind = \"rest\""), "{err}");
 }
 
 #[test]

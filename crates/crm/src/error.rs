@@ -110,9 +110,9 @@ pub enum CrmError {
 
     /// Write-back got half way: the CRM holds the call as `remote_id` (Bitrix24: the `CALL_ID`
     /// that `telephony.externalcall.register` gave), then `cause` stopped it. Keep `remote_id` and
-    /// pass it as `partial` to the next [`write_call`](crate::Connector::write_call), which goes on
-    /// from there instead of registering the call a second time. Transient or permanent as
-    /// `cause` is.
+    /// pass it as [`Prior::Partial`](crate::Prior::Partial) to the next
+    /// [`write_call`](crate::Connector::write_call), which goes on from there instead of
+    /// registering the call a second time. Transient or permanent as `cause` is.
     #[error("{cause} (the CRM already holds the call as {remote_id}; the next attempt goes on from there)")]
     Partial { remote_id: String, cause: Box<CrmError> },
 }
@@ -146,7 +146,7 @@ impl CrmError {
     }
 
     /// The remote id a write-back got to before it failed ([`CrmError::Partial`]): pass it as
-    /// `partial` to the next attempt.
+    /// [`Prior::Partial`](crate::Prior::Partial) to the next attempt.
     pub fn partial_remote_id(&self) -> Option<&str> {
         match self {
             CrmError::Partial { remote_id, .. } => Some(remote_id),

@@ -37,7 +37,12 @@ impl Http {
 
     /// A `POST` that is never redirected (write-back): a 3xx comes back as the answer.
     pub(crate) fn post_once(&self, url: Url) -> RequestBuilder {
-        self.once.post(url)
+        self.request_once(Method::POST, url)
+    }
+
+    /// A write (`POST`, `PUT`, `PATCH`) that is never redirected: a 3xx comes back as the answer.
+    pub(crate) fn request_once(&self, method: Method, url: Url) -> RequestBuilder {
+        self.once.request(method, url)
     }
 
     pub(crate) fn get(&self, url: Url) -> RequestBuilder {

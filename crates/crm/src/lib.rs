@@ -11,7 +11,10 @@
 //! [`Connector::write_call`]: REST `POST`s the [`CallLog`] as JSON to `log_url` with an
 //! `Idempotency-Key`; Bitrix24 registers and finishes an external call
 //! (`telephony.externalcall.register` / `finish`) and puts the note on the call's CRM activity.
-//! Retrying is safe: see `docs/crm.md`, "Write-back".
+//! A change to a call the CRM has taken ([`Prior::Written`], e.g. an edited note) updates that
+//! record: REST sends it to `log_update_url` (`PUT` by default) or `POST`s it to `log_url` under a
+//! key of its own ([`revision_key`]); Bitrix24 sets the activity's description again and never
+//! registers the call twice. Retrying is safe: see `docs/crm.md`, "Write-back".
 //!
 //! Every connector holds one HTTP client (ringside-http): rustls with the ring provider and the OS
 //! trust store, a time bound per request, redirects only to the same origin (at most 3), bodies
@@ -46,7 +49,9 @@ use ringside_secrets::{SecretKey, SecretString};
 use serde::{Deserialize, Serialize};
 
 pub use error::CrmError;
-pub use writeback::{clean_note, CallDirection, CallLog, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER};
+pub use writeback::{
+    clean_note, revision_key, Attempt, CallDirection, CallLog, Prior, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER,
+};
 
 /// Most customers one lookup returns.
 pub const MAX_CUSTOMERS: usize = 50;
@@ -164,13 +169,20 @@ impl Connector {
 
     /// Writes a finished call (its log and the agent's note) into the CRM, safe to retry.
     ///
-    /// `idempotency_key` must be stable per (call, CRM): the same key on every attempt for the
-    /// same call (REST: the `Idempotency-Key` header; Bitrix24: the call's `EXTERNAL_CALL_ID`,
-    /// which makes a repeated write find the call it already wrote).
+    /// `attempt.idempotency_key` must be stable per (call, CRM): the same key on every attempt
+    /// for the same call (REST: the `Idempotency-Key` header of the first write; Bitrix24: the
+    /// call's `EXTERNAL_CALL_ID`, which makes a repeated write find the call it already wrote).
     ///
-    /// `partial`: the remote id from an earlier attempt that got half way, i.e. from
-    /// [`CrmError::partial_remote_id`] (Bitrix24: the `CALL_ID` registered before `finish` failed);
-    /// with it no second registration is made. REST CRMs are written in one request and ignore it.
+    /// `attempt.prior` says what the CRM holds already:
+    /// - [`Prior::Nothing`]: the first write (or a retry of one whose answer was lost).
+    /// - [`Prior::Partial`]: the remote id from an earlier attempt that got half way, i.e. from
+    ///   [`CrmError::partial_remote_id`] (Bitrix24: the `CALL_ID` registered before `finish`
+    ///   failed); with it no second registration is made. REST CRMs never report one.
+    /// - [`Prior::Written`]: the CRM took an earlier revision; this is a change (an edited note).
+    ///   REST: the whole log to `log_update_url` with `log_update_method`, or `POST` to `log_url`,
+    ///   under [`revision_key`] — never the first key with another body. Bitrix24: the note on
+    ///   the call's activity again (found in the telephony statistics by `CALL_ID`); the call is
+    ///   never registered or finished a second time.
     ///
     /// On failure: when the CRM already holds part of the call, the error is
     /// [`CrmError::Partial`] with the remote id to keep for the next attempt (store it, replacing
@@ -178,24 +190,18 @@ impl Connector {
     /// [`is_permanent`](CrmError::is_permanent) says to stop retrying (the CRM refused this
     /// record), [`is_transient`](CrmError::is_transient) that a retry soon may work; neither:
     /// somebody has to change a setting, then the retry works.
-    pub async fn write_call(
-        &self,
-        log: &CallLog,
-        idempotency_key: &str,
-        partial: Option<&str>,
-    ) -> Result<WriteReceipt, CrmError> {
+    pub async fn write_call(&self, log: &CallLog, attempt: &Attempt<'_>) -> Result<WriteReceipt, CrmError> {
         let inner = &*self.inner;
         let log = log.prepared();
         let (result, host) = match &inner.source {
-            Source::Rest(rest) => (rest.write(&inner.http, &log, idempotency_key).await, rest.log_host()),
-            Source::Bitrix24(b) => {
-                (b.write(&inner.http, &log, idempotency_key, partial).await, b.host().unwrap_or("Bitrix24"))
-            }
+            Source::Rest(rest) => (rest.write(&inner.http, &log, attempt).await, rest.log_host()),
+            Source::Bitrix24(b) => (b.write(&inner.http, &log, attempt).await, b.host().unwrap_or("Bitrix24")),
         };
         // Never the number, the note or a URL: the source, the host, the outcome.
         match &result {
             Ok(receipt) => tracing::debug!(
                 source = %inner.name, host, outcome = %log.outcome, remote_id = receipt.remote_id.as_deref(),
+                revision = attempt.revision, change = matches!(attempt.prior, Prior::Written { .. }),
                 "call written to the CRM"
             ),
             Err(error) => tracing::debug!(

@@ -1,16 +1,21 @@
 //! A generic REST CRM: one GET to a URL template, JSON mapped through configured JSON pointers;
-//! write-back is one POST of the call log as JSON to `log_url`, with an `Idempotency-Key`.
+//! write-back is one POST of the call log as JSON to `log_url`, with an `Idempotency-Key`; a
+//! change to a written call goes to `log_update_url` (`PUT` by default), or is POSTed to
+//! `log_url` again under a key of its own.
 
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
-use ringside_config::{FieldMap, RestCrmConfig};
+use reqwest::{Method, StatusCode};
+use ringside_config::{FieldMap, RestCrmConfig, UpdateMethod};
 use ringside_secrets::SecretString;
 use serde_json::Value;
 use url::Url;
 
 use crate::http::{host_label, status_text, Http};
 use crate::text::{clean_text, fill_template, value_text, web_url};
-use crate::writeback::idempotency_header;
-use crate::{CallLog, CrmCustomer, CrmError, CrmOrder, CrmQuery, WriteReceipt, MAX_CUSTOMERS, MAX_ORDERS};
+use crate::writeback::{idempotency_header, revision_key};
+use crate::{
+    Attempt, CallLog, CrmCustomer, CrmError, CrmOrder, CrmQuery, Prior, WriteReceipt, MAX_CUSTOMERS, MAX_ORDERS,
+};
 
 pub(crate) struct Rest {
     name: String,
@@ -25,13 +30,23 @@ pub(crate) struct Rest {
     fields: FieldMap,
     /// `log_url`, when calls are written back.
     log: Option<LogTarget>,
+    /// `log_update_url` and its method, when changes have an address of their own.
+    update: Option<(LogTarget, Method)>,
 }
 
-/// Where calls are written: `log_url` and the origin and host it names.
+/// Where calls are written: `log_url` (or `log_update_url`) and the origin and host it names.
 struct LogTarget {
     template: String,
     origin: url::Origin,
     host: String,
+    /// The setting's name, for messages.
+    setting: &'static str,
+}
+
+/// What a write does: create the record, or change the one the CRM has.
+enum Kind<'a> {
+    Create,
+    Change { remote_id: Option<&'a str> },
 }
 
 /// `.`, `..` and their percent-encoded spellings: path segments a URL parser resolves away.
@@ -70,7 +85,31 @@ impl Rest {
             None => None,
             Some(template) => {
                 let url = parse_template(template, "log_url", &["call_id"], "the call id").map_err(config_error)?;
-                Some(LogTarget { template: template.clone(), origin: url.origin(), host: host_label(&url) })
+                Some(LogTarget {
+                    template: template.clone(),
+                    origin: url.origin(),
+                    host: host_label(&url),
+                    setting: "log_url",
+                })
+            }
+        };
+        let update = match &config.log_update_url {
+            None => None,
+            Some(template) => {
+                let url = parse_template(template, "log_update_url", &["remote_id", "call_id"], "the call's id")
+                    .map_err(config_error)?;
+                let method = match config.log_update_method {
+                    UpdateMethod::Put => Method::PUT,
+                    UpdateMethod::Patch => Method::PATCH,
+                    UpdateMethod::Post => Method::POST,
+                };
+                let target = LogTarget {
+                    template: template.clone(),
+                    origin: url.origin(),
+                    host: host_label(&url),
+                    setting: "log_update_url",
+                };
+                Some((target, method))
             }
         };
         let auth = match &config.auth_header {
@@ -102,6 +141,7 @@ impl Rest {
             card_url: config.card_url.clone(),
             fields: config.fields.clone(),
             log,
+            update,
         })
     }
 
@@ -115,32 +155,50 @@ impl Rest {
         self.log.as_ref().map_or(&self.host, |log| &log.host)
     }
 
-    /// `POST log_url` with the call log as JSON, the key header and `Idempotency-Key`. 2xx and 409
-    /// (already recorded) are success; 400, 413 and 422 are [`CrmError::Rejected`] (permanent).
-    /// Redirects are not followed: a `POST` must not turn into a `GET` that passes for a success.
-    pub(crate) async fn write(&self, http: &Http, log: &CallLog, key: &str) -> Result<WriteReceipt, CrmError> {
-        let Some(target) = &self.log else {
+    /// Writes the call. The first write (or a retry of it) is `POST log_url` with the call log as
+    /// JSON, the key header and `Idempotency-Key: attempt.idempotency_key`; 2xx and 409 (already
+    /// recorded) are success. A change to a written call ([`Prior::Written`]) goes to
+    /// `log_update_url` with its method, else `POST log_url`, under [`revision_key`]; 409 is then
+    /// a refusal (the CRM kept the record as it was). 400, 413 and 422 are
+    /// [`CrmError::Rejected`] (permanent). Redirects are not followed: a `POST` must not turn into
+    /// a `GET` that passes for a success.
+    pub(crate) async fn write(
+        &self,
+        http: &Http,
+        log: &CallLog,
+        attempt: &Attempt<'_>,
+    ) -> Result<WriteReceipt, CrmError> {
+        let Some(log_target) = &self.log else {
             return Err(CrmError::Config {
                 name: self.name.clone(),
                 problem: "calls are not written to it (no log_url in its [[lookup.crm]])".to_string(),
             });
         };
+        let kind = match attempt.prior {
+            Prior::Written { remote_id } => Kind::Change { remote_id },
+            Prior::Nothing | Prior::Partial(_) => Kind::Create,
+        };
+        let (target, method, key) = match (&kind, &self.update) {
+            (Kind::Create, _) => (log_target, Method::POST, attempt.idempotency_key.to_string()),
+            (Kind::Change { .. }, Some((update, method))) => {
+                (update, method.clone(), revision_key(attempt.idempotency_key, attempt.revision))
+            }
+            (Kind::Change { .. }, None) => {
+                (log_target, Method::POST, revision_key(attempt.idempotency_key, attempt.revision))
+            }
+        };
         let auth = self.auth.clone()?;
         let host = target.host.clone();
-        let url = fill_checked(&target.template, &[("call_id", log.call_id.as_str())])
-            .filter(|url| url.origin() == target.origin)
-            .ok_or_else(|| CrmError::Rejected {
-                host: host.clone(),
-                reason: format!(
-                    "the call id {:?} cannot go into log_url: it would change the address's path",
-                    clean_text(&log.call_id, 64)
-                ),
-            })?;
+        let remote_id = match kind {
+            Kind::Change { remote_id } => remote_id,
+            Kind::Create => None,
+        };
+        let url = self.log_address(target, log, remote_id)?;
         let body = serde_json::to_vec(log).map_err(|e| CrmError::Http { host: host.clone(), reason: e.to_string() })?;
-        let idempotency = HeaderValue::from_str(&idempotency_header(key))
+        let idempotency = HeaderValue::from_str(&idempotency_header(&key))
             .map_err(|e| CrmError::Http { host: host.clone(), reason: e.to_string() })?;
         let mut request = http
-            .post_once(url)
+            .request_once(method, url)
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json")
             .header("Idempotency-Key", idempotency)
@@ -148,22 +206,31 @@ impl Rest {
         if let Some((name, value)) = auth {
             request = request.header(name, value);
         }
-        let fix = "put the final address in the config (log_url in [[lookup.crm]])";
-        let answer = http.send(request, &self.name, &host, fix).await?;
+        let fix = format!("put the final address in the config ({} in [[lookup.crm]])", target.setting);
+        let answer = http.send(request, &self.name, &host, &fix).await?;
         let status = answer.status;
-        // 409 Conflict: the CRM has this call already (its key or its call_id).
-        if status.is_success() || status == reqwest::StatusCode::CONFLICT {
-            return Ok(WriteReceipt { remote_id: remote_id(&answer.body) });
+        let change = matches!(kind, Kind::Change { .. });
+        // 409 Conflict to a first write: the CRM has this call already (its key or its call_id).
+        if status.is_success() || (status == StatusCode::CONFLICT && !change) {
+            return Ok(WriteReceipt { remote_id: remote_id_of(&answer.body) });
         }
         let status_str = status_text(status);
         let detail = crate::text::json_error_detail(&answer.body);
+        let with_detail = |status_str: String| match &detail {
+            Some(d) => format!("{status_str}: {d}"),
+            None => status_str,
+        };
         Err(match status.as_u16() {
-            400 | 413 | 422 => CrmError::Rejected {
+            400 | 413 | 422 => CrmError::Rejected { host, reason: with_detail(status_str) },
+            // A change answered "conflict": the CRM kept the call as it was (e.g. it refuses a
+            // second POST of a call_id it has). Sending the same again cannot help.
+            409 => CrmError::Rejected {
                 host,
-                reason: match detail {
-                    Some(d) => format!("{status_str}: {d}"),
-                    None => status_str,
-                },
+                reason: format!(
+                    "{}; it keeps the call as first written: set log_update_url in [[lookup.crm]] so that changes go \
+                     to the call's own address",
+                    with_detail(status_str)
+                ),
             },
             401 | 403 => self.refused(&host, status_str),
             429 => CrmError::RateLimited { host, status: status_str },
@@ -174,6 +241,35 @@ impl Rest {
                     _ => ("rejected the call log", detail.map(|d| format!(": {d}")).unwrap_or_default()),
                 };
                 CrmError::Status { host, verb: verb.to_string(), status: status_str, detail }
+            }
+        })
+    }
+
+    /// `target`'s template filled with the call id (and, for `log_update_url`, the CRM's id of
+    /// the call), each percent-encoded as one component; refused when a value would change the
+    /// address's path or origin, or `{remote_id}` is wanted and the CRM never gave one.
+    fn log_address(&self, target: &LogTarget, log: &CallLog, remote_id: Option<&str>) -> Result<Url, CrmError> {
+        if target.template.contains("{remote_id}") && remote_id.is_none_or(str::is_empty) {
+            return Err(CrmError::Config {
+                name: self.name.clone(),
+                problem: "log_update_url needs the CRM's id of the call ({remote_id}), but its answer to the first \
+                          write had none (JSON /id); put {call_id} in log_update_url instead"
+                    .to_string(),
+            });
+        }
+        let values = [("call_id", log.call_id.as_str()), ("remote_id", remote_id.unwrap_or_default())];
+        fill_checked(&target.template, &values).filter(|url| url.origin() == target.origin).ok_or_else(|| {
+            let (what, value) = match remote_id.filter(|_| target.template.contains("{remote_id}")) {
+                Some(id) => ("the CRM's id of the call", id),
+                None => ("the call id", log.call_id.as_str()),
+            };
+            CrmError::Rejected {
+                host: target.host.clone(),
+                reason: format!(
+                    "{what} {:?} cannot go into {}: it would change the address's path",
+                    clean_text(value, 64),
+                    target.setting
+                ),
             }
         })
     }
@@ -364,7 +460,7 @@ fn parse_template(template: &str, setting: &str, placeholders: &[&str], what: &s
 
 /// The CRM's id for a written call: JSON `/id` (a string or a number), cleaned; `None` when the
 /// answer is not JSON or has none.
-fn remote_id(body: &[u8]) -> Option<String> {
+fn remote_id_of(body: &[u8]) -> Option<String> {
     let v: Value = serde_json::from_slice(body).ok()?;
     value_text(v.pointer("/id"))
 }

@@ -48,6 +48,50 @@ pub struct CallLog {
     pub recording_url: Option<String>,
 }
 
+/// What the CRM holds of a call already, as the outbox knows it: it decides whether a write
+/// creates the call's record or changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Prior<'a> {
+    /// No attempt was acknowledged: this write creates the record (a retry of a lost answer is
+    /// recognised by the idempotency key; Bitrix24: by `EXTERNAL_CALL_ID`).
+    #[default]
+    Nothing,
+    /// An earlier attempt got half way: the id from [`CrmError::Partial`](crate::CrmError::Partial)
+    /// (Bitrix24: the `CALL_ID` registered before `finish` failed). REST CRMs never report one.
+    Partial(&'a str),
+    /// The CRM took an earlier revision of this call (the note was edited since): this write
+    /// changes that record, never makes a second one. `remote_id`: the CRM's id of the record,
+    /// when its answer gave one (REST: JSON `/id`; Bitrix24: the `CALL_ID`).
+    Written { remote_id: Option<&'a str> },
+}
+
+/// One write of a call, as the outbox hands it over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt<'a> {
+    /// Stable per (call, CRM): the same on every attempt and every revision (REST: the
+    /// `Idempotency-Key` of the first write; Bitrix24: `EXTERNAL_CALL_ID`).
+    pub idempotency_key: &'a str,
+    /// Which state of the call this is: bumped by every change the outbox queued. A change to a
+    /// written call goes out under [`revision_key`]`(idempotency_key, revision)`.
+    pub revision: u64,
+    pub prior: Prior<'a>,
+}
+
+impl<'a> Attempt<'a> {
+    /// The call's first write, revision 1.
+    pub fn first(idempotency_key: &'a str) -> Attempt<'a> {
+        Attempt { idempotency_key, revision: 1, prior: Prior::Nothing }
+    }
+}
+
+/// The `Idempotency-Key` of a change to a written call: the call's key and `-r` with the revision
+/// (`ringside-3c1f…-r2`). One key per body: a retry of the same change sends the same key and the
+/// same body; the next change a new key, so a CRM that compares bodies (draft-ietf-httpapi-
+/// idempotency-key-header: 422 for a key reused with another body) takes every one of them.
+pub fn revision_key(idempotency_key: &str, revision: u64) -> String {
+    format!("{idempotency_key}-r{revision}")
+}
+
 /// What the CRM answered to a written call.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WriteReceipt {
@@ -151,6 +195,15 @@ mod tests {
         assert_eq!(idempotency_header("a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(idempotency_header("a%b\nc é"), "\"a%25b%0Ac %C3%A9\"");
         assert!(reqwest::header::HeaderValue::from_str(&idempotency_header("\r\n\u{0}ключ")).is_ok());
+    }
+
+    #[test]
+    fn a_change_has_a_key_of_its_own_per_revision() {
+        let key = "ringside-3c1f0a9e-0000-4000-8000-000000000000";
+        assert_eq!(revision_key(key, 2), "ringside-3c1f0a9e-0000-4000-8000-000000000000-r2");
+        assert_ne!(revision_key(key, 2), revision_key(key, 3));
+        assert_ne!(revision_key(key, 2), key);
+        assert_eq!(Attempt::first(key), Attempt { idempotency_key: key, revision: 1, prior: Prior::Nothing });
     }
 
     #[test]

@@ -9,11 +9,28 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{crm_config, json, redirect, reply, Recorded, Server, TIMEOUT};
-use ringside_crm::{CallDirection, CallLog, Connector, CrmError, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER};
+use ringside_crm::{
+    Attempt, CallDirection, CallLog, Connector, CrmError, Prior, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER,
+};
 use ringside_secrets::SecretString;
 use serde_json::{json, Value};
 
 const KEY: &str = "1722000000.42:shop";
+
+/// The first write of a call under `key`.
+fn first(key: &str) -> Attempt<'_> {
+    Attempt::first(key)
+}
+
+/// A retry after a write that got half way (`partial` from the error).
+fn partial(partial: Option<&str>) -> Attempt<'_> {
+    Attempt { idempotency_key: KEY, revision: 1, prior: partial.map_or(Prior::Nothing, Prior::Partial) }
+}
+
+/// Revision `revision` of a call the CRM took before as `remote_id`: a change.
+fn change(revision: u64, remote_id: Option<&str>) -> Attempt<'_> {
+    Attempt { idempotency_key: KEY, revision, prior: Prior::Written { remote_id } }
+}
 
 fn call_log() -> CallLog {
     CallLog {
@@ -88,7 +105,7 @@ async fn rest_posts_the_call_log_with_the_key_and_an_idempotency_key() {
     let (server, crm) = rest_answering(201, json!({"id": 9001, "status": "created"})).await;
     assert!(crm.can_write_back());
 
-    let receipt = crm.write_call(&call_log(), KEY, None).await.unwrap();
+    let receipt = crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     assert_eq!(receipt, WriteReceipt { remote_id: Some("9001".into()) });
 
     let requests = server.requests();
@@ -135,7 +152,7 @@ async fn rest_encodes_the_call_id_and_sends_absent_values_as_null() {
         recording_url: None,
         ..call_log()
     };
-    assert_eq!(crm.write_call(&log, KEY, None).await.unwrap().remote_id.as_deref(), Some("c-7"));
+    assert_eq!(crm.write_call(&log, &first(KEY)).await.unwrap().remote_id.as_deref(), Some("c-7"));
     let r = &server.requests()[0];
     assert_eq!(r.path, "/api/calls/a%2Fb%3Fc%23d/log");
     let body = r.json();
@@ -148,12 +165,12 @@ async fn rest_encodes_the_call_id_and_sends_absent_values_as_null() {
 #[tokio::test]
 async fn rest_409_means_already_recorded() {
     let (server, crm) = rest_answering(409, json!({"message": "duplicate call_id"})).await;
-    assert_eq!(crm.write_call(&call_log(), KEY, None).await.unwrap(), WriteReceipt { remote_id: None });
+    assert_eq!(crm.write_call(&call_log(), &first(KEY)).await.unwrap(), WriteReceipt { remote_id: None });
     assert_eq!(server.requests().len(), 1);
     // A 2xx without a JSON body is a success too.
     let server = Server::start(|_| async { reply(204, "text/plain", "") }).await;
     let crm = rest(&server, Some("/calls"), TIMEOUT);
-    assert_eq!(crm.write_call(&call_log(), KEY, None).await.unwrap(), WriteReceipt { remote_id: None });
+    assert_eq!(crm.write_call(&call_log(), &first(KEY)).await.unwrap(), WriteReceipt { remote_id: None });
 }
 
 #[tokio::test]
@@ -161,7 +178,7 @@ async fn rest_422_and_400_are_permanent_with_the_crms_message() {
     for status in [422, 400] {
         let (_server, crm) =
             rest_answering(status, json!({"message": "agent_extension\nis not an agent <b>here</b>"})).await;
-        let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+        let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
         assert!(matches!(err, CrmError::Rejected { .. }), "{err:?}");
         assert!(err.is_permanent() && !err.is_transient(), "{err}");
         assert!(err.to_string().contains("agent_extension is not an agent <b>here</b>"), "{err}");
@@ -174,7 +191,7 @@ async fn rest_422_and_400_are_permanent_with_the_crms_message() {
 async fn rest_5xx_429_and_refusals_are_not_permanent() {
     for (status, transient) in [(500, true), (503, true), (429, true), (401, false), (404, false)] {
         let (_server, crm) = rest_answering(status, json!({"error": "nope"})).await;
-        let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+        let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
         assert!(!err.is_permanent(), "{status}: {err}");
         assert_eq!(err.is_transient(), transient, "{status}: {err}");
     }
@@ -188,7 +205,7 @@ async fn rest_timeout_is_not_permanent() {
     })
     .await;
     let crm = rest(&server, Some("/calls"), Duration::from_millis(300));
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::Timeout { .. }), "{err:?}");
     assert!(err.is_transient() && !err.is_permanent());
 }
@@ -200,7 +217,7 @@ async fn rest_unreachable_is_not_permanent() {
         "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"http://127.0.0.1:{port}/c/{{e164}}\"\nlog_url = \"http://127.0.0.1:{port}/calls\"\n"
     ));
     let crm = Connector::new(&config, None, TIMEOUT).unwrap();
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::Unreachable { .. }), "{err:?}");
     assert!(err.is_transient() && !err.is_permanent());
 }
@@ -217,7 +234,7 @@ async fn rest_a_redirected_post_is_not_followed() {
     })
     .await;
     let crm = rest(&server, Some("/calls"), TIMEOUT);
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(err.to_string().contains("redirected the call log (302 Found)"), "{err}");
     assert!(err.to_string().contains("log_url"), "{err}");
     assert!(!err.is_permanent());
@@ -229,7 +246,7 @@ async fn rest_without_log_url_does_not_write() {
     let server = Server::start(|_| async { json(201, json!({})) }).await;
     let crm = rest(&server, None, TIMEOUT);
     assert!(!crm.can_write_back());
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::Config { .. }), "{err:?}");
     assert!(err.to_string().contains("log_url"), "{err}");
     assert!(server.requests().is_empty());
@@ -244,7 +261,7 @@ async fn rest_a_missing_key_is_reported_before_sending() {
         server.url("/calls")
     ));
     let crm = Connector::new(&config, None, TIMEOUT).unwrap();
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::NoSecret { .. }), "{err:?}");
     assert!(!err.is_permanent() && !err.is_transient());
     assert!(server.requests().is_empty());
@@ -254,7 +271,7 @@ async fn rest_a_missing_key_is_reported_before_sending() {
 async fn rest_a_hostile_note_is_json_escaped_and_capped() {
     let (server, crm) = rest_answering(201, json!({"id": 1})).await;
     let log = CallLog { note: Some(hostile_note()), ..call_log() };
-    crm.write_call(&log, "key with \"quotes\"\r\nand ключ", None).await.unwrap();
+    crm.write_call(&log, &first("key with \"quotes\"\r\nand ключ")).await.unwrap();
     let r = &server.requests()[0];
     let body = r.json();
     assert_hostile_note_sent(body["note"].as_str().unwrap());
@@ -268,7 +285,7 @@ async fn rest_a_hostile_note_is_json_escaped_and_capped() {
 #[tokio::test]
 async fn rest_a_call_id_made_of_dots_cannot_climb_the_path() {
     let (server, crm) = rest_answering(201, json!({})).await;
-    let err = crm.write_call(&CallLog { call_id: "..".into(), ..call_log() }, KEY, None).await.unwrap_err();
+    let err = crm.write_call(&CallLog { call_id: "..".into(), ..call_log() }, &first(KEY)).await.unwrap_err();
     assert!(err.is_permanent(), "{err}");
     assert!(server.requests().is_empty());
 }
@@ -280,6 +297,233 @@ async fn rest_a_placeholder_in_the_log_url_host_is_refused() {
     );
     let err = Connector::new(&config, None, TIMEOUT).unwrap_err();
     assert!(err.to_string().contains("log_url has a placeholder in its host"), "{err}");
+}
+
+// ------------------------------------------------------------------------------------------------
+// REST: edits against a CRM that follows draft-ietf-httpapi-idempotency-key-header to the letter
+
+/// A CRM that honours `Idempotency-Key` strictly: a key seen before with the same body gets the
+/// first answer again; with another body, 422 (as the draft says). `POST /api/calls` creates a
+/// record per key (or, with `upsert`, replaces the record of the same `call_id`); `PUT` and
+/// `PATCH /api/calls/{id}` change record `id` (404 if there is none).
+#[derive(Clone, Default)]
+struct StrictCrm {
+    state: Arc<Mutex<StrictState>>,
+    upsert: bool,
+}
+
+#[derive(Default)]
+struct StrictState {
+    /// key → (body, status, answer)
+    keys: std::collections::HashMap<String, (Vec<u8>, u16, Value)>,
+    /// record id → the call log
+    records: std::collections::BTreeMap<String, Value>,
+    refused_reuse: usize,
+}
+
+impl StrictCrm {
+    async fn start(&self) -> Server {
+        let crm = self.clone();
+        Server::start(move |r: Recorded| {
+            let crm = crm.clone();
+            async move {
+                let (status, body) = crm.answer(&r);
+                json(status, body)
+            }
+        })
+        .await
+    }
+
+    fn answer(&self, r: &Recorded) -> (u16, Value) {
+        let mut state = self.state.lock().unwrap();
+        let Some(key) = r.header("idempotency-key").map(str::to_string) else {
+            return (400, json!({"error": "Idempotency-Key is required"}));
+        };
+        if let Some((body, status, answer)) = state.keys.get(&key) {
+            if *body == r.body {
+                return (*status, answer.clone());
+            }
+            state.refused_reuse += 1;
+            return (422, json!({"error": "Idempotency-Key reused with a different body"}));
+        }
+        let log = r.json();
+        let (status, answer) = match (r.method.as_str(), r.path.strip_prefix("/api/calls")) {
+            ("POST", Some("")) => {
+                let existing = if self.upsert {
+                    state.records.iter().find(|(_, v)| v["call_id"] == log["call_id"]).map(|(id, _)| id.clone())
+                } else {
+                    None
+                };
+                let id = existing.unwrap_or_else(|| format!("rec-{}", state.records.len() + 1));
+                state.records.insert(id.clone(), log);
+                (201, json!({"id": id}))
+            }
+            ("PUT" | "PATCH" | "POST", Some(rest)) => {
+                let id = rest.trim_start_matches('/').trim_end_matches("/update").to_string();
+                match state.records.get_mut(&id) {
+                    Some(record) => {
+                        *record = log;
+                        (200, json!({"id": id}))
+                    }
+                    None => (404, json!({"error": "no such call log"})),
+                }
+            }
+            _ => (404, json!({"error": "no such endpoint"})),
+        };
+        state.keys.insert(key, (r.body.clone(), status, answer.clone()));
+        (status, answer)
+    }
+
+    fn records(&self) -> Vec<Value> {
+        self.state.lock().unwrap().records.values().cloned().collect()
+    }
+
+    fn refused_reuse(&self) -> usize {
+        self.state.lock().unwrap().refused_reuse
+    }
+}
+
+/// The REST CRM "shop" at `server` writing to `/api/calls`, with `update` lines added.
+fn rest_with_updates(server: &Server, update: &str) -> Connector {
+    let config = crm_config(&format!(
+        "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"{}\"\nlog_url = \"{}\"\n{update}",
+        server.url("/api/customers?phone={e164}"),
+        server.url("/api/calls"),
+    ));
+    Connector::new(&config, None, TIMEOUT).unwrap()
+}
+
+fn edited(note: &str) -> CallLog {
+    CallLog { note: Some(note.into()), ..call_log() }
+}
+
+#[tokio::test]
+async fn rest_the_old_way_an_edit_under_the_first_key_is_refused_by_a_strict_crm() {
+    // What Ringside used to send for an edited note, and why it had to change: the first key
+    // with another body.
+    let strict = StrictCrm::default();
+    let server = strict.start().await;
+    let crm = rest_with_updates(&server, "");
+    crm.write_call(&call_log(), &first(KEY)).await.unwrap();
+    let err = crm.write_call(&edited("Invoice sent."), &first(KEY)).await.unwrap_err();
+    assert!(err.is_permanent(), "{err}");
+    assert!(err.to_string().contains("422"), "{err}");
+    assert_eq!(strict.refused_reuse(), 1);
+}
+
+#[tokio::test]
+async fn rest_an_edited_note_is_put_to_the_calls_own_address_and_a_strict_crm_takes_it() {
+    let strict = StrictCrm::default();
+    let server = strict.start().await;
+    let crm = rest_with_updates(&server, &format!("log_update_url = \"{}\"\n", server.url("/api/calls/{remote_id}")));
+
+    let created = crm.write_call(&call_log(), &first(KEY)).await.unwrap();
+    assert_eq!(created.remote_id.as_deref(), Some("rec-1"));
+    let change2 = change(2, created.remote_id.as_deref());
+    let updated = crm.write_call(&edited("Invoice sent."), &change2).await.unwrap();
+    assert_eq!(updated.remote_id.as_deref(), Some("rec-1"));
+    // The answer to that was lost: the same change again gets the same answer.
+    assert_eq!(crm.write_call(&edited("Invoice sent."), &change2).await.unwrap(), updated);
+    // Edited once more.
+    crm.write_call(&edited("Invoice sent. Paid."), &change(3, Some("rec-1"))).await.unwrap();
+
+    let requests = server.requests();
+    let sent: Vec<(&str, &str, Option<&str>)> =
+        requests.iter().map(|r| (r.method.as_str(), r.path.as_str(), r.header("idempotency-key"))).collect();
+    assert_eq!(
+        sent,
+        [
+            ("POST", "/api/calls", Some("\"1722000000.42:shop\"")),
+            ("PUT", "/api/calls/rec-1", Some("\"1722000000.42:shop-r2\"")),
+            ("PUT", "/api/calls/rec-1", Some("\"1722000000.42:shop-r2\"")),
+            ("PUT", "/api/calls/rec-1", Some("\"1722000000.42:shop-r3\"")),
+        ]
+    );
+    assert_eq!(strict.refused_reuse(), 0, "no key ever went with two bodies");
+    let records = strict.records();
+    assert_eq!(records.len(), 1, "one call, one record");
+    assert_eq!(records[0]["note"], "Invoice sent. Paid.");
+    assert_eq!(records[0]["call_id"], "1722000000.42");
+}
+
+#[tokio::test]
+async fn rest_an_edit_goes_with_the_configured_method_and_call_id() {
+    let strict = StrictCrm::default();
+    let server = strict.start().await;
+    let crm = rest_with_updates(
+        &server,
+        &format!("log_update_url = \"{}\"\nlog_update_method = \"PATCH\"\n", server.url("/api/calls/rec-1")),
+    );
+    crm.write_call(&call_log(), &first(KEY)).await.unwrap();
+    crm.write_call(&edited("Invoice sent."), &change(2, None)).await.unwrap();
+    let by_call_id = rest_with_updates(
+        &server,
+        &format!("log_update_url = \"{}\"\nlog_update_method = \"POST\"\n", server.url("/api/calls/{call_id}/update")),
+    );
+    // No record has the call id as its id: the CRM says so, and that is not permanent.
+    let err = by_call_id.write_call(&edited("Invoice sent again."), &change(3, None)).await.unwrap_err();
+    assert!(!err.is_permanent() && !err.is_transient(), "{err}");
+    assert!(err.to_string().contains("404"), "{err}");
+
+    let requests = server.requests();
+    assert_eq!((requests[1].method.as_str(), requests[1].path.as_str()), ("PATCH", "/api/calls/rec-1"));
+    assert_eq!((requests[2].method.as_str(), requests[2].path.as_str()), ("POST", "/api/calls/1722000000.42/update"));
+    assert_eq!(requests[2].json()["note"], "Invoice sent again.", "the whole call log, with the new note");
+    assert_eq!(strict.records()[0]["note"], "Invoice sent.");
+}
+
+#[tokio::test]
+async fn rest_an_edit_without_log_update_url_is_posted_again_under_a_key_of_its_own() {
+    // A CRM that treats call_id as unique takes the change through log_url.
+    let strict = StrictCrm { upsert: true, ..StrictCrm::default() };
+    let server = strict.start().await;
+    let crm = rest_with_updates(&server, "");
+    crm.write_call(&call_log(), &first(KEY)).await.unwrap();
+    crm.write_call(&edited("Invoice sent."), &change(2, Some("rec-1"))).await.unwrap();
+
+    let requests = server.requests();
+    let keys: Vec<Option<&str>> = requests.iter().map(|r| r.header("idempotency-key")).collect();
+    assert_eq!(keys, [Some("\"1722000000.42:shop\""), Some("\"1722000000.42:shop-r2\"")]);
+    assert_eq!(strict.refused_reuse(), 0);
+    let records = strict.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["note"], "Invoice sent.");
+}
+
+#[tokio::test]
+async fn rest_an_edit_answered_conflict_was_not_applied_and_says_what_to_set() {
+    let server = Server::start(|r: Recorded| async move {
+        match r.header("idempotency-key") {
+            Some("\"1722000000.42:shop\"") => json(201, json!({"id": 5})),
+            _ => json(409, json!({"message": "call 1722000000.42 exists"})),
+        }
+    })
+    .await;
+    let crm = rest_with_updates(&server, "");
+    crm.write_call(&call_log(), &first(KEY)).await.unwrap();
+    let err = crm.write_call(&edited("Invoice sent."), &change(2, Some("5"))).await.unwrap_err();
+    assert!(err.is_permanent(), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("409") && text.contains("call 1722000000.42 exists") && text.contains("log_update_url"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn rest_an_update_address_with_the_crms_id_needs_one() {
+    let server = Server::start(|_| async { json(201, json!({"status": "created"})) }).await;
+    let crm = rest_with_updates(&server, &format!("log_update_url = \"{}\"\n", server.url("/api/calls/{remote_id}")));
+    let created = crm.write_call(&call_log(), &first(KEY)).await.unwrap();
+    assert_eq!(created.remote_id, None, "the CRM gave no id");
+    let err = crm.write_call(&edited("Invoice sent."), &change(2, None)).await.unwrap_err();
+    assert!(matches!(err, CrmError::Config { .. }), "{err:?}");
+    assert!(err.to_string().contains("{call_id}"), "{err}");
+    assert_eq!(server.requests().len(), 1, "nothing sent for the change");
+    // An id that would climb the path is refused before sending.
+    let err = crm.write_call(&edited("x"), &change(3, Some(".."))).await.unwrap_err();
+    assert!(err.is_permanent(), "{err}");
+    assert_eq!(server.requests().len(), 1);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -379,7 +623,7 @@ async fn bitrix_registers_finishes_and_notes_the_call() {
     let crm = b24(&server);
     assert!(crm.can_write_back());
 
-    let receipt = crm.write_call(&call_log(), KEY, None).await.unwrap();
+    let receipt = crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     assert_eq!(receipt, WriteReceipt { remote_id: Some(CALL_ID.into()) });
 
     let requests = server.requests();
@@ -446,7 +690,7 @@ async fn bitrix_a_missed_outgoing_call_to_a_company_without_note_or_extension() 
         recording_url: Some("javascript:alert(1)".into()),
         ..call_log()
     };
-    b24(&server).write_call(&log, KEY, None).await.unwrap();
+    b24(&server).write_call(&log, &first(KEY)).await.unwrap();
     let requests = server.requests();
     let register = &bodies(&requests, "telephony.externalcall.register")[0];
     assert_eq!(register["TYPE"], 1);
@@ -473,7 +717,7 @@ async fn bitrix_finish_failing_carries_the_call_id_and_the_retry_does_not_regist
     let server = portal.start().await;
     let crm = b24(&server);
 
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert_eq!(err.partial_remote_id(), Some(CALL_ID), "{err:?}");
     assert!(matches!(err, CrmError::Partial { .. }));
     assert!(err.is_transient() && !err.is_permanent(), "{err}");
@@ -485,7 +729,7 @@ async fn bitrix_finish_failing_carries_the_call_id_and_the_retry_does_not_regist
 
     // The portal recovers; the outbox retries with the CALL_ID it kept.
     portal.set("telephony.externalcall.finish", 200, finished(json!("7943")));
-    let receipt = crm.write_call(&call_log(), KEY, err.partial_remote_id()).await.unwrap();
+    let receipt = crm.write_call(&call_log(), &partial(err.partial_remote_id())).await.unwrap();
     assert_eq!(receipt.remote_id.as_deref(), Some(CALL_ID));
     let requests = server.requests();
     assert_eq!(count(&requests, "telephony.externalcall.register"), 1, "no second registration");
@@ -506,7 +750,7 @@ async fn bitrix_a_failing_note_carries_the_call_id_and_the_retry_only_sets_the_n
     );
     let server = portal.start().await;
     let crm = b24(&server);
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert_eq!(err.partial_remote_id(), Some(CALL_ID));
     assert!(matches!(err.cause(), CrmError::RateLimited { .. }), "{err:?}");
     assert!(err.is_transient());
@@ -524,7 +768,7 @@ async fn bitrix_a_failing_note_carries_the_call_id_and_the_retry_only_sets_the_n
         ok(json!([{"ID": "7", "CALL_ID": CALL_ID, "EXTERNAL_CALL_ID": "1722000000.42:shop", "CRM_ACTIVITY_ID": "7943"}])),
     );
     portal.set("crm.activity.update", 200, ok(json!(true)));
-    let receipt = crm.write_call(&call_log(), KEY, err.partial_remote_id()).await.unwrap();
+    let receipt = crm.write_call(&call_log(), &partial(err.partial_remote_id())).await.unwrap();
     assert_eq!(receipt.remote_id.as_deref(), Some(CALL_ID));
     let requests = server.requests();
     assert_eq!(count(&requests, "telephony.externalcall.register"), 1);
@@ -543,7 +787,7 @@ async fn bitrix_a_call_this_key_wrote_already_is_not_written_again() {
         ok(json!([{"ID": "7", "CALL_ID": CALL_ID, "EXTERNAL_CALL_ID": "1722000000.42:shop", "CRM_ACTIVITY_ID": "7943"}])),
     );
     let server = portal.start().await;
-    let receipt = b24(&server).write_call(&call_log(), KEY, None).await.unwrap();
+    let receipt = b24(&server).write_call(&call_log(), &first(KEY)).await.unwrap();
     assert_eq!(receipt.remote_id.as_deref(), Some(CALL_ID));
     let requests = server.requests();
     assert_eq!(count(&requests, "telephony.externalcall.register"), 0);
@@ -564,7 +808,7 @@ async fn bitrix_statistics_of_other_calls_do_not_count() {
         ])),
     );
     let server = portal.start().await;
-    b24(&server).write_call(&call_log(), KEY, None).await.unwrap();
+    b24(&server).write_call(&call_log(), &first(KEY)).await.unwrap();
     assert_eq!(count(&server.requests(), "telephony.externalcall.register"), 1);
 }
 
@@ -577,7 +821,7 @@ async fn bitrix_without_statistics_permission_still_writes() {
         json!({"error": "ACCESS_DENIED", "error_description": "Access denied!"}),
     );
     let server = portal.start().await;
-    b24(&server).write_call(&call_log(), KEY, None).await.unwrap();
+    b24(&server).write_call(&call_log(), &first(KEY)).await.unwrap();
     let requests = server.requests();
     assert_eq!(count(&requests, "telephony.externalcall.register"), 1);
     assert_eq!(count(&requests, "crm.activity.update"), 1);
@@ -594,7 +838,7 @@ async fn bitrix_a_stale_partial_id_starts_over() {
     );
     let server = portal.start().await;
     let crm = b24(&server);
-    let err = crm.write_call(&call_log(), KEY, Some("externalCall.stale")).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &partial(Some("externalCall.stale"))).await.unwrap_err();
     // It registered anew (once) and now carries the new CALL_ID.
     assert_eq!(err.partial_remote_id(), Some(CALL_ID), "{err:?}");
     let requests = server.requests();
@@ -622,7 +866,7 @@ async fn bitrix_invalid_arguments_are_permanent() {
         json!({"error": "ERROR_CORE", "error_description": "Unsupported phone number format"}),
     );
     let server = portal.start().await;
-    let err = b24(&server).write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = b24(&server).write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::Rejected { .. }), "{err:?}");
     assert!(err.is_permanent(), "{err}");
     assert!(err.to_string().contains("ERROR_CORE: Unsupported phone number format"), "{err}");
@@ -638,7 +882,7 @@ async fn bitrix_an_unknown_extension_says_what_to_set_and_is_not_permanent() {
         json!({"error": "ERROR_CORE", "error_description": "User is not found or is not active"}),
     );
     let server = portal.start().await;
-    let err = b24(&server).write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = b24(&server).write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(!err.is_permanent() && !err.is_transient(), "{err}");
     assert!(err.to_string().contains("internal number"), "{err}");
 }
@@ -648,14 +892,14 @@ async fn bitrix_a_webhook_without_the_telephony_permission_says_so() {
     let portal = happy_portal();
     portal.set("telephony.externalcall.register", 401, json!({"error": "insufficient_scope", "error_description": "The request requires higher privileges than provided by the webhook token"}));
     let server = portal.start().await;
-    let err = b24(&server).write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = b24(&server).write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::WebhookScope { .. }), "{err:?}");
     assert!(err.to_string().contains("tick \"Telephony (telephony)\""), "{err}");
     assert!(!err.is_permanent());
     assert!(!err.to_string().contains(CODE));
 
     portal.set("telephony.externalcall.register", 400, json!({"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"}));
-    let err = b24(&server).write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = b24(&server).write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(err.to_string().contains("only from a Bitrix24 application"), "{err}");
     assert!(!err.is_permanent());
 }
@@ -681,13 +925,13 @@ async fn bitrix_timeouts_are_not_permanent_and_nothing_is_registered_twice_after
     let config = crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
     let secret = SecretString::from(server.url(&format!("/rest/1/{CODE}/")));
     let crm = Connector::new(&config, Some(secret), Duration::from_millis(300)).unwrap();
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err.cause(), CrmError::Timeout { .. }), "{err:?}");
     assert!(err.is_transient() && !err.is_permanent());
     assert_eq!(err.partial_remote_id(), Some(CALL_ID));
 
     slow.store(0, Ordering::SeqCst);
-    crm.write_call(&call_log(), KEY, err.partial_remote_id()).await.unwrap();
+    crm.write_call(&call_log(), &partial(err.partial_remote_id())).await.unwrap();
     assert_eq!(count(&server.requests(), "telephony.externalcall.register"), 1);
 }
 
@@ -696,7 +940,7 @@ async fn bitrix_a_hostile_note_is_plain_text_and_capped() {
     let portal = happy_portal();
     let server = portal.start().await;
     let log = CallLog { note: Some(hostile_note()), ..call_log() };
-    b24(&server).write_call(&log, KEY, None).await.unwrap();
+    b24(&server).write_call(&log, &first(KEY)).await.unwrap();
     let update = &bodies(&server.requests(), "crm.activity.update")[0];
     assert_eq!(update["fields"]["DESCRIPTION_TYPE"], 1, "plain text: markup is shown, never rendered");
     assert_hostile_note_sent(update["fields"]["DESCRIPTION"].as_str().unwrap());
@@ -709,7 +953,7 @@ async fn bitrix_a_note_without_a_crm_activity_is_not_an_error() {
     portal.set("telephony.externalcall.finish", 200, finished(Value::Null));
     let server = portal.start().await;
     let log = CallLog { customer_id: None, ..call_log() };
-    let receipt = b24(&server).write_call(&log, KEY, None).await.unwrap();
+    let receipt = b24(&server).write_call(&log, &first(KEY)).await.unwrap();
     assert_eq!(receipt.remote_id.as_deref(), Some(CALL_ID));
     let requests = server.requests();
     assert_eq!(count(&requests, "crm.activity.update"), 0);
@@ -724,8 +968,8 @@ async fn bitrix_a_long_idempotency_key_becomes_a_stable_external_call_id() {
     let server = portal.start().await;
     let crm = b24(&server);
     let key = format!("{}/b24 with spaces", "x".repeat(80));
-    crm.write_call(&call_log(), &key, None).await.unwrap();
-    crm.write_call(&call_log(), &key, None).await.unwrap();
+    crm.write_call(&call_log(), &first(&key)).await.unwrap();
+    crm.write_call(&call_log(), &first(&key)).await.unwrap();
     let requests = server.requests();
     let ids: Vec<Value> =
         bodies(&requests, "telephony.externalcall.register").iter().map(|b| b["EXTERNAL_CALL_ID"].clone()).collect();
@@ -741,41 +985,84 @@ async fn bitrix_without_a_webhook_nothing_is_sent() {
     let config = crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
     let crm = Connector::new(&config, None, TIMEOUT).unwrap();
     assert!(crm.can_write_back());
-    let err = crm.write_call(&call_log(), KEY, None).await.unwrap_err();
+    let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::NoSecret { .. }), "{err:?}");
     assert!(!err.is_permanent());
 }
 
+/// The statistics record Bitrix24 keeps for the call once it is finished.
+fn in_statistics() -> Value {
+    ok(json!([{"ID": "7", "CALL_ID": CALL_ID, "EXTERNAL_CALL_ID": KEY, "CRM_ACTIVITY_ID": "7943"}]))
+}
+
 #[tokio::test]
-async fn bitrix_a_note_edited_after_the_write_replaces_the_first_one() {
-    // The outbox sends the call again with the same key and the CALL_ID it got: Bitrix24 says
-    // the call is finished (github.com/bitrix-tools/b24-rest-docs issue 175 shows this answer for
-    // a second finish), the statistics give its activity, and the note is set anew.
+async fn bitrix_a_note_edited_after_the_write_updates_the_activity_and_registers_nothing() {
     let portal = happy_portal();
     let server = portal.start().await;
     let crm = b24(&server);
-    let receipt = crm.write_call(&call_log(), KEY, None).await.unwrap();
+    let receipt = crm.write_call(&call_log(), &first(KEY)).await.unwrap();
+    portal.set("voximplant.statistic.get", 200, in_statistics());
 
-    portal.set(
-        "telephony.externalcall.finish",
-        400,
-        json!({"error": "", "error_description": "Call is not found (call should be registered prior to finishing"}),
-    );
-    portal.set(
-        "voximplant.statistic.get",
-        200,
-        ok(json!([{"ID": "7", "CALL_ID": CALL_ID, "EXTERNAL_CALL_ID": "1722000000.42:shop", "CRM_ACTIVITY_ID": "7943"}])),
-    );
+    // The agent edits the note: the outbox sends revision 2 of a call Bitrix24 has taken.
     let edited = CallLog { note: Some("Invoice sent. Done.".into()), ..call_log() };
-    let again = crm.write_call(&edited, KEY, receipt.remote_id.as_deref()).await.unwrap();
-    assert_eq!(again, receipt);
+    let again = crm.write_call(&edited, &change(2, receipt.remote_id.as_deref())).await.unwrap();
+    assert_eq!(again, receipt, "the same call");
+    // …and clears it.
+    let cleared = CallLog { note: None, ..call_log() };
+    crm.write_call(&cleared, &change(3, receipt.remote_id.as_deref())).await.unwrap();
 
     let requests = server.requests();
-    assert_eq!(count(&requests, "telephony.externalcall.register"), 1);
+    assert_eq!(count(&requests, "telephony.externalcall.register"), 1, "registered once, by the first write");
+    assert_eq!(count(&requests, "telephony.externalcall.finish"), 1, "finished once");
+    let lookups = bodies(&requests, "voximplant.statistic.get");
+    assert_eq!(lookups[1..], [json!({"FILTER": {"CALL_ID": CALL_ID}}), json!({"FILTER": {"CALL_ID": CALL_ID}})]);
     let updates = bodies(&requests, "crm.activity.update");
-    assert_eq!(updates.len(), 2);
     assert_eq!(
-        updates[1],
-        json!({"id": 7943, "fields": {"DESCRIPTION": "Invoice sent. Done.", "DESCRIPTION_TYPE": 1}})
+        updates[1..],
+        [
+            json!({"id": 7943, "fields": {"DESCRIPTION": "Invoice sent. Done.", "DESCRIPTION_TYPE": 1}}),
+            json!({"id": 7943, "fields": {"DESCRIPTION": "", "DESCRIPTION_TYPE": 1}}),
+        ]
     );
+}
+
+#[tokio::test]
+async fn bitrix_an_edit_without_a_call_id_finds_the_call_by_its_key() {
+    let portal = happy_portal();
+    portal.set("voximplant.statistic.get", 200, in_statistics());
+    let server = portal.start().await;
+    let edited = CallLog { note: Some("Invoice sent.".into()), ..call_log() };
+    let receipt = b24(&server).write_call(&edited, &change(2, None)).await.unwrap();
+    assert_eq!(receipt.remote_id.as_deref(), Some(CALL_ID));
+    let requests = server.requests();
+    assert_eq!(bodies(&requests, "voximplant.statistic.get"), [json!({"FILTER": {"EXTERNAL_CALL_ID": KEY}})]);
+    assert_eq!(count(&requests, "telephony.externalcall.register"), 0);
+    assert_eq!(count(&requests, "crm.activity.update"), 1);
+}
+
+#[tokio::test]
+async fn bitrix_an_edit_of_a_call_it_cannot_find_is_an_error_never_a_second_call() {
+    // Not in the statistics (yet, or deleted): retried later, never registered again.
+    let portal = happy_portal();
+    let server = portal.start().await;
+    let crm = b24(&server);
+    let err = crm.write_call(&call_log(), &change(2, Some(CALL_ID))).await.unwrap_err();
+    assert!(matches!(err, CrmError::BadAnswer { .. }), "{err:?}");
+    assert!(err.to_string().contains("not in the telephony statistics"), "{err}");
+    assert!(!err.is_permanent());
+
+    // No right to read the statistics: the message says which right the edit needs.
+    portal.set(
+        "voximplant.statistic.get",
+        403,
+        json!({"error": "ACCESS_DENIED", "error_description": "Access denied!"}),
+    );
+    let err = crm.write_call(&call_log(), &change(2, Some(CALL_ID))).await.unwrap_err();
+    assert!(err.to_string().contains("Call statistics — View"), "{err}");
+    assert!(!err.is_permanent());
+
+    let requests = server.requests();
+    assert_eq!(count(&requests, "telephony.externalcall.register"), 0);
+    assert_eq!(count(&requests, "telephony.externalcall.finish"), 0);
+    assert_eq!(count(&requests, "crm.activity.update"), 0);
 }

@@ -1,9 +1,11 @@
 //! The call history as CSV, for a spreadsheet or a report.
 //!
 //! Caller names and notes are strangers' text, and a spreadsheet runs a cell that starts with
-//! `=`, `+`, `-` or `@` as a formula (a tab or CR at the start can hide one). Such a cell gets
-//! a leading `'`, which spreadsheets show as text — except a plain phone number (only `+`,
-//! digits, spaces, `-`, `(`, `)`), which stays readable: it can call no function.
+//! `=`, `+`, `-` or `@` as a formula — also after leading white space, which spreadsheets trim on
+//! import (`"  =HYPERLINK(…)"`, `"\t+1"`, a line break or a no-break space first). Such a cell,
+//! and any cell that starts with a tab or CR, gets a leading `'`, which spreadsheets show as
+//! text — except a plain phone number (only `+`, digits, spaces, `-`, `(`, `)`), which stays
+//! readable: it can call no function.
 
 use std::io::Write;
 
@@ -50,10 +52,23 @@ fn is_plain_number(cell: &str) -> bool {
         && cell.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'))
 }
 
+/// Characters a spreadsheet may skip before it looks for a formula: white space (spaces, tabs,
+/// line breaks, no-break and other Unicode spaces) and the invisible zero-width space and
+/// byte-order mark.
+fn is_skipped_before_a_formula(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}')
+}
+
+/// Would a spreadsheet run it? `=`, `+`, `-` or `@` first once leading white space is skipped;
+/// or a tab or CR first (OWASP's list: they can hide what follows).
+fn is_formula(text: &str) -> bool {
+    text.starts_with(['\t', '\r'])
+        || text.trim_start_matches(is_skipped_before_a_formula).starts_with(['=', '+', '-', '@'])
+}
+
 /// The cell as written: a would-be formula gets a leading `'` (see the module docs).
 fn cell(text: &str) -> String {
-    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if formula && !is_plain_number(text) {
+    if is_formula(text) && !is_plain_number(text) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -163,6 +178,17 @@ mod tests {
             ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
             ("\t=1", "'\t=1"),
             ("\r=1", "'\r=1"),
+            ("  =HYPERLINK(\"http://x\")", "'  =HYPERLINK(\"http://x\")"),
+            ("\t+1", "'\t+1"),
+            ("   @SUM(A1)", "'   @SUM(A1)"),
+            ("\n-1+1", "'\n-1+1"),
+            ("\u{a0}=1", "'\u{a0}=1"),
+            ("\u{3000}=1", "'\u{3000}=1"),
+            ("\u{200B}=1", "'\u{200B}=1"),
+            ("\u{FEFF} =1", "'\u{FEFF} =1"),
+            ("  +380 (44) 123-45-67", "  +380 (44) 123-45-67"),
+            ("  Olena", "  Olena"),
+            ("\tOlena", "'\tOlena"),
             ("+380 (44) 123-45-67", "+380 (44) 123-45-67"),
             ("-", "'-"),
             ("Olena =1", "Olena =1"),

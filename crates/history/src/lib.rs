@@ -36,9 +36,16 @@
 //! thread (or behind a `Mutex`) and call it from `spawn_blocking` in async code; a write
 //! syncs the disk, which takes milliseconds.
 //!
+//! # Time
+//!
+//! Every method that depends on time takes `now`. Whoever drives the outbox reads it from a
+//! [`clock::Clock`] ([`clock::current_clock`]: the system clock, or the one a test set with
+//! [`clock::with_clock`]).
+//!
 //! See `docs/history.md` for the schema, the outbox states and the backoff.
 
 mod callbacks;
+pub mod clock;
 mod error;
 mod export;
 mod model;

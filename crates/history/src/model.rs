@@ -198,6 +198,10 @@ pub struct OutboxItem {
     /// Bumped by every enqueue. `mark_sent` with an older revision leaves the item pending:
     /// the note changed while this attempt was on its way.
     pub revision: i64,
+    /// The newest revision the CRM took ([`crate::History::mark_sent`]); `None`: it has taken
+    /// none yet. When set, this attempt changes a record the CRM has (an edited note): send it
+    /// as an update, never as a second record.
+    pub written_revision: Option<i64>,
     /// The call as it is now (note included).
     pub record: CallRecord,
 }

@@ -157,23 +157,24 @@ impl History {
     /// Items whose next try is due at `now`, the longest-waiting first (then in queue order).
     /// Each carries the call as it is now, note included.
     pub fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, HistoryError> {
-        type Due = (i64, String, String, String, i64, Option<String>, i64);
+        type Due = (i64, String, String, String, i64, Option<String>, i64, Option<i64>);
         let rows: Vec<Due> = self
             .conn
             .prepare_cached(
-                "SELECT id, call_id, target, idempotency_key, attempts, remote_id, revision FROM outbox
+                "SELECT id, call_id, target, idempotency_key, attempts, remote_id, revision, written_revision
+                 FROM outbox
                  WHERE next_at IS NOT NULL AND next_at <= ?1 AND state <> 'sent'
                  ORDER BY next_at, id LIMIT ?2",
             )
             .and_then(|mut s| {
                 s.query_map(params![ts_to_sql(now), i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
                 })?
                 .collect()
             })
             .map_err(|e| self.read_error(e))?;
         let mut items = Vec::with_capacity(rows.len());
-        for (id, call_id, target, idempotency_key, attempts, remote_id, revision) in rows {
+        for (id, call_id, target, idempotency_key, attempts, remote_id, revision, written_revision) in rows {
             let call_id = CallId::new(call_id);
             let Some(record) = self.call(&call_id)? else {
                 tracing::warn!(call = %call_id, "a write-back item without its call is skipped");
@@ -187,6 +188,7 @@ impl History {
                 attempts: u32::try_from(attempts).unwrap_or(0),
                 remote_id,
                 revision,
+                written_revision,
                 record,
             });
         }
@@ -194,9 +196,10 @@ impl History {
     }
 
     /// The CRM took the item. `remote_id` (the CRM's record id) is kept; `None` keeps an
-    /// earlier one. If the item was enqueued again while this attempt was on its way (its
-    /// revision moved on), it stays pending and is due at once, so the newest note reaches
-    /// the CRM too (the same idempotency key and remote id make it an update).
+    /// earlier one. The item's revision is recorded as written ([`OutboxItem::written_revision`]),
+    /// so every later attempt is an update of that record. If the item was enqueued again while
+    /// this attempt was on its way (its revision moved on), it stays pending and is due at once,
+    /// so the newest note reaches the CRM too.
     pub fn mark_sent(
         &mut self,
         item: &OutboxItem,
@@ -208,6 +211,7 @@ impl History {
             .prepare_cached(
                 "UPDATE outbox SET
                     remote_id = COALESCE(?2, remote_id),
+                    written_revision = max(COALESCE(written_revision, 0), ?3),
                     state = CASE WHEN revision = ?3 THEN 'sent' ELSE 'pending' END,
                     next_at = CASE WHEN revision = ?3 THEN NULL ELSE ?4 END,
                     sent_at = CASE WHEN revision = ?3 THEN ?4 ELSE sent_at END,
@@ -278,6 +282,17 @@ impl History {
             Ok(None) => Err(HistoryError::NoSuchItem(item.id)),
             Err(e) => Err(self.not_saved(&e, Kept::NotKept)),
         }
+    }
+
+    /// When the next item falls due: the earliest retry or enqueue time of an item not sent and
+    /// not given up, `None` when nothing waits. An outbox sender sleeps until then (or until
+    /// something is enqueued) instead of polling.
+    pub fn next_due(&self) -> Result<Option<Timestamp>, HistoryError> {
+        self.conn
+            .prepare_cached("SELECT min(next_at) FROM outbox WHERE next_at IS NOT NULL AND state <> 'sent'")
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, Option<i64>>(0)))
+            .map(|at| at.map(ts_from_sql))
+            .map_err(|e| self.read_error(e))
     }
 
     /// Keeps a partial step's id (e.g. Bitrix24's `CALL_ID` after registering the call)

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{CallCard, CallId, Direction, Timestamp};
+use ringside_store_file::{Format, Migration, OpenError, Synchronous};
 use rusqlite::types::Type;
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::error::{HistoryError, Kept, WriteProblem};
 use crate::model::{CallContext, CallRecord, Outcome, StoredCustomer, WriteBackState};
@@ -16,9 +17,21 @@ use crate::row::{web_url, CallRow};
 /// Marks a SQLite file as Ringside's call history (`PRAGMA application_id`, "RGSH").
 pub const APPLICATION_ID: i32 = 0x5247_5348;
 /// The newest schema this version reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = FORMAT.version();
 /// How long a write waits for another connection's lock before it counts as failed.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub const BUSY_TIMEOUT: Duration = ringside_store_file::BUSY_TIMEOUT;
+
+/// The history file, opened by the shared opener (crates/store_file): application id,
+/// too-new check, WAL, the migrations below.
+const FORMAT: Format = Format {
+    what: "call history",
+    application_id: APPLICATION_ID,
+    migrations: MIGRATIONS,
+    // FULL: every commit syncs the WAL, so a write that returned survives a power loss, not
+    // only a crash of Ringside (docs/history.md, "Durability").
+    synchronous: Synchronous::Full,
+    pragmas: "PRAGMA journal_size_limit=4194304;",
+};
 
 /// The text a call is found by: the numbers, the names, the queue and the note, one per line
 /// (a search word never contains a line break, so no word matches across two fields; the raw
@@ -78,9 +91,10 @@ macro_rules! served_where {
 }
 pub(crate) use served_where;
 
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: the first schema.
-    "CREATE TABLE calls (
+    Migration::sql(
+        "CREATE TABLE calls (
         call_id TEXT PRIMARY KEY NOT NULL,
         direction TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
         outcome TEXT NOT NULL,
@@ -131,8 +145,9 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (call_id, target)
      );
      CREATE INDEX outbox_due ON outbox(next_at) WHERE next_at IS NOT NULL;",
+    ),
     // 2: search, missed calls, the call-back list.
-    concat!(
+    Migration::sql(concat!(
         // The search index: one text per call (rowid = calls.rowid), every 3-character
         // sequence of it indexed, case and accents folded. Contentless: the text is not
         // stored twice; `contentless_delete` lets the triggers replace a call's entry
@@ -185,6 +200,14 @@ const MIGRATIONS: &[&str] = &[
             number_key TEXT PRIMARY KEY NOT NULL,
             done_at INTEGER NOT NULL
          ) WITHOUT ROWID;"
+    )),
+    // 3: which revision of a call the CRM has taken, so a change (an edited note) goes out as an
+    // update of that record. Items sent before (`sent_at`) were taken at their revision, or, when
+    // enqueued again since, at an earlier one.
+    Migration::sql(
+        "ALTER TABLE outbox ADD COLUMN written_revision INTEGER;
+         UPDATE outbox SET written_revision = CASE WHEN state = 'sent' THEN revision ELSE revision - 1 END
+            WHERE sent_at IS NOT NULL;",
     ),
 ];
 
@@ -343,37 +366,22 @@ impl History {
     /// read-only; the file is another program's database; the file is damaged or not a
     /// database; it was written by a newer Ringside.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
-        Self::open_at(path, SCHEMA_VERSION)
+        let conn = FORMAT.open(path)?;
+        Ok(History { conn, path: Some(path.to_path_buf()), pending: Pending::default() })
     }
 
     /// Test hook: opens (or creates) the file migrated only up to `version`, so a test can
     /// build a file as an older Ringside left it and open it with [`History::open`].
-    #[doc(hidden)]
+    #[cfg(feature = "test-support")]
     pub fn open_at_version_for_tests(path: &Path, version: i64) -> Result<History, HistoryError> {
-        Self::open_at(path, version.clamp(1, SCHEMA_VERSION))
-    }
-
-    fn open_at(path: &Path, version: i64) -> Result<History, HistoryError> {
-        let path_buf = path.to_path_buf();
-        ringside_store_file::probe(path).map_err(HistoryError::from)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify_open_error(e, path))?;
-        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-            return Err(HistoryError::ReadOnly(path_buf));
-        }
-        let mut history = History { conn, path: Some(path_buf), pending: Pending::default() };
-        history.init(version).map_err(|e| history.open_error(e))?;
-        tracing::info!(path = %path.display(), "call history opened");
-        Ok(history)
+        let conn = FORMAT.open_at_version(path, version)?;
+        Ok(History { conn, path: Some(path.to_path_buf()), pending: Pending::default() })
     }
 
     /// A history that lives in memory only (tests, previews, a runtime without a data folder).
     pub fn open_in_memory() -> Result<History, HistoryError> {
-        let conn = Connection::open_in_memory()
-            .map_err(|source| HistoryError::Database { path: PathBuf::from(":memory:"), source })?;
-        let mut history = History { conn, path: None, pending: Pending::default() };
-        history.init(SCHEMA_VERSION).map_err(|e| history.open_error(e))?;
-        Ok(history)
+        let conn = FORMAT.open_in_memory()?;
+        Ok(History { conn, path: None, pending: Pending::default() })
     }
 
     /// The file, `None` in memory.
@@ -383,21 +391,6 @@ impl History {
 
     pub(crate) fn shown_path(&self) -> PathBuf {
         self.path.clone().unwrap_or_else(|| PathBuf::from(":memory:"))
-    }
-
-    fn open_error(&self, e: InitError) -> HistoryError {
-        let path = self.shown_path();
-        match e {
-            InitError::NotAHistory => HistoryError::NotAHistory(path),
-            InitError::TooNew(found) => HistoryError::TooNew { path, found, supported: SCHEMA_VERSION },
-            InitError::Sql(e) => match e.sqlite_error_code() {
-                Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt(path),
-                Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
-                    HistoryError::ReadOnly(path)
-                }
-                _ => self.read_error(e),
-            },
-        }
     }
 
     /// A failed read (or a write that is not kept) in words.
@@ -414,47 +407,6 @@ impl History {
         let problem = WriteProblem::of(e);
         tracing::warn!(path = %self.shown_path().display(), %problem, ?kept, "call history not written");
         HistoryError::NotSaved { path: self.shown_path(), problem, kept }
-    }
-
-    /// Checks the file is ours and not too new, sets it up, and migrates it to `up_to`.
-    fn init(&mut self, up_to: i64) -> Result<(), InitError> {
-        let conn = &self.conn;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Reading the header first: a file that is not a database fails here.
-        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        if app_id != APPLICATION_ID && !(app_id == 0 && version == 0 && objects == 0) {
-            return Err(InitError::NotAHistory);
-        }
-        if version > SCHEMA_VERSION {
-            return Err(InitError::TooNew(version));
-        }
-        if self.path.is_some() {
-            let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                tracing::warn!(mode, "the call history could not switch to WAL mode");
-            }
-        }
-        // FULL: every commit syncs the WAL, so a write that returned survives a power loss,
-        // not only a crash of Ringside (docs/history.md, "Durability").
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=4194304;")?;
-        // Plans that do not depend on bound values: otherwise SQLite marks a statement with
-        // `column = ?` as "re-plan when rebound", and the statement cache's clearing of the
-        // bindings then re-parses every cached statement on each use (~25 µs a call read).
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-        for (i, sql) in MIGRATIONS.iter().enumerate() {
-            let target = i as i64 + 1;
-            if version < target && target <= up_to {
-                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute_batch(sql)?;
-                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-                tx.pragma_update(None, "user_version", target)?;
-                tx.commit()?;
-                tracing::info!(version = target, "call history schema migrated");
-            }
-        }
-        Ok(())
     }
 
     // ----- calls -----
@@ -803,7 +755,7 @@ impl History {
     /// through the same SQL and triggers as [`History::record_card`] and
     /// [`History::save_note`]. A note is written first (saved at the card's `as_of`), so the
     /// call's insert indexes it in one go. Returns how many calls were written.
-    #[doc(hidden)]
+    #[cfg(feature = "test-support")]
     pub fn record_many_for_benches<I>(&mut self, calls: I) -> Result<usize, HistoryError>
     where
         I: IntoIterator<Item = (CallCard, CallContext, Option<String>)>,
@@ -826,7 +778,7 @@ impl History {
 
     /// Test hook: caps the file at its current size plus `extra_pages` pages (`None`: no cap),
     /// so the next write that needs room fails with a real `SQLITE_FULL`. Returns the cap.
-    #[doc(hidden)]
+    #[cfg(feature = "test-support")]
     pub fn limit_growth_for_tests(&self, extra_pages: Option<u64>) -> Result<u64, HistoryError> {
         let run = || -> rusqlite::Result<u64> {
             let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
@@ -854,7 +806,7 @@ impl History {
 
     /// Test hook: `PRAGMA query_only`, so writes fail with a real `SQLITE_READONLY` (works
     /// as root, where file permissions do not).
-    #[doc(hidden)]
+    #[cfg(feature = "test-support")]
     pub fn set_read_only_for_tests(&self, read_only: bool) -> Result<(), HistoryError> {
         self.conn.pragma_update(None, "query_only", read_only).map_err(|e| self.read_error(e))
     }
@@ -932,19 +884,6 @@ fn upsert_note(conn: &Connection, call: &CallId, text: &str, now: Timestamp) -> 
     Ok(())
 }
 
-/// Why opening failed before the file-level error is chosen.
-enum InitError {
-    NotAHistory,
-    TooNew(i64),
-    Sql(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for InitError {
-    fn from(e: rusqlite::Error) -> Self {
-        InitError::Sql(e)
-    }
-}
-
 /// Why an enqueue could not be written.
 #[derive(Debug)]
 pub(crate) enum EnqueueError {
@@ -959,23 +898,18 @@ impl From<rusqlite::Error> for EnqueueError {
     }
 }
 
-impl From<ringside_store_file::FileProblem> for HistoryError {
-    fn from(problem: ringside_store_file::FileProblem) -> Self {
-        use ringside_store_file::FileProblem;
-        match problem {
-            FileProblem::MissingFolder(p) => HistoryError::MissingFolder(p),
-            FileProblem::ReadOnly(p) => HistoryError::ReadOnly(p),
-            FileProblem::CannotOpen(p) => HistoryError::CannotOpen(p),
+impl From<OpenError> for HistoryError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::MissingFolder(p) => HistoryError::MissingFolder(p),
+            OpenError::ReadOnly(p) => HistoryError::ReadOnly(p),
+            OpenError::CannotOpen(p) => HistoryError::CannotOpen(p),
+            OpenError::NotOurs { path, .. } => HistoryError::NotAHistory(path),
+            OpenError::TooNew { path, found, supported } => HistoryError::TooNew { path, found, supported },
+            OpenError::Corrupt(p) => HistoryError::Corrupt(p),
+            OpenError::Busy(p) => HistoryError::Busy(p),
+            OpenError::Sql { path, source } => HistoryError::Database { path, source },
         }
-    }
-}
-
-fn classify_open_error(e: rusqlite::Error, path: &Path) -> HistoryError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::ReadOnly) => HistoryError::ReadOnly(path.to_path_buf()),
-        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt(path.to_path_buf()),
-        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => HistoryError::CannotOpen(path.to_path_buf()),
-        _ => HistoryError::Database { path: path.to_path_buf(), source: e },
     }
 }
 

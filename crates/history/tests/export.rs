@@ -120,6 +120,39 @@ fn formulas_from_strangers_are_defused_and_phone_numbers_stay_readable() {
     assert_eq!(f2["caller_name"], "Ola - sales", "a dash inside is harmless");
 }
 
+/// Spreadsheets trim leading white space when they import a CSV, so a formula behind spaces, a
+/// tab, a line break or an invisible character runs just the same: it is defused too; a phone
+/// number behind spaces is still a plain number. (Caller names and queues are stored trimmed; a
+/// CRM's customer name, the raw number and the note are kept as they came.)
+#[test]
+fn formulas_behind_leading_white_space_are_defused() {
+    let (_dir, mut h) = open();
+    let mut card = answered_call("w.1", 0);
+    let mut crm_customer = customer("9", true);
+    crm_customer.name = "  =HYPERLINK(\"http://evil.example\",\"Click\")".into();
+    card.lookup = LookupState::Done;
+    card.customers = vec![crm_customer];
+    card.caller_name = Some("\u{200B}@SUM(1+1)".into());
+    card.number = "  +48 (22) 123-45-67".into();
+    h.record_card(&card, &ctx()).expect("record");
+    h.save_note(&CallId::new("w.1"), "\t+1 call back").expect("note");
+    let mut second = answered_call("w.2", 60);
+    second.number = "\u{a0}-2+3+cmd|' /C calc'!A0".into();
+    h.record_card(&second, &ctx()).expect("record");
+    h.save_note(&CallId::new("w.2"), "\n   =1+1").expect("note");
+
+    let mut out = Vec::new();
+    h.export_csv(&HistoryQuery::default(), &mut out).expect("export");
+    let (_, rows) = read(&out);
+    let (w2, w1) = (&rows[0], &rows[1]);
+    assert_eq!(w1["customer_name"], "'  =HYPERLINK(\"http://evil.example\",\"Click\")");
+    assert_eq!(w1["caller_name"], "'\u{200B}@SUM(1+1)");
+    assert_eq!(w1["note"], "'\t+1 call back");
+    assert_eq!(w1["number_raw"], "  +48 (22) 123-45-67", "a plain number stays readable");
+    assert_eq!(w2["number_raw"], "'\u{a0}-2+3+cmd|' /C calc'!A0");
+    assert_eq!(w2["note"], "'\n   =1+1");
+}
+
 #[test]
 fn a_full_disk_is_reported_in_words() {
     let (_dir, mut h) = open();

@@ -141,12 +141,15 @@ fn sent_is_not_due_and_shows_in_the_history() {
     assert_eq!(r.write_back[0].idempotency_key, item.idempotency_key);
     assert_eq!(r.write_back[0].state, WriteBackStatus::Sent { remote_id: Some("CALL-991".into()), at: at(12) });
 
-    // A note change after it was sent: queued again, same key, and the CRM's id comes along.
+    // A note change after it was sent: queued again, same key, and the CRM's id and the
+    // revision it took come along, so the connector sends a change, not a second record.
+    assert_eq!(item.written_revision, None, "the first attempt writes the call");
     h.save_note(&id, "one more thing").expect("note");
     h.enqueue(&id, "bitrix", at(40)).expect("again");
     let again = only_due(&h, at(40));
     assert_eq!(again.idempotency_key, item.idempotency_key);
     assert_eq!(again.remote_id.as_deref(), Some("CALL-991"));
+    assert_eq!((again.revision, again.written_revision), (2, Some(1)));
     h.mark_sent(&again, None, at(41)).expect("sent");
     let r = h.call(&id).expect("read").expect("call");
     assert_eq!(r.write_back[0].state, WriteBackStatus::Sent { remote_id: Some("CALL-991".into()), at: at(41) });
@@ -171,6 +174,11 @@ fn a_note_changed_while_sending_is_sent_again() {
         (Some("42"), in_flight.idempotency_key.as_str())
     );
     assert!(next.revision > in_flight.revision);
+    assert_eq!(
+        next.written_revision,
+        Some(in_flight.revision),
+        "the CRM took the older state: the newer one is a change of that record"
+    );
     // A permanent refusal of the old state does not stop the new one.
     let (_dir2, mut h2) = open();
     let id2 = ended_call(&mut h2, "r2", 10);
@@ -179,6 +187,42 @@ fn a_note_changed_while_sending_is_sent_again() {
     h2.enqueue(&id2, "bitrix", at(11)).expect("again");
     h2.mark_failed(&old, "invalid", true, at(12)).expect("refused");
     assert!(!h2.due(at(12 + 17), 10).expect("due").is_empty(), "retried with backoff");
+}
+
+#[test]
+fn a_failed_first_write_is_still_a_first_write() {
+    let (_dir, mut h) = open();
+    let id = ended_call(&mut h, "f1", 10);
+    h.enqueue(&id, "rest", at(10)).expect("queued");
+    let item = only_due(&h, at(10));
+    h.set_remote_id(&item, "partial-7").expect("partial");
+    h.mark_failed(&item, "HTTP 503", false, at(11)).expect("failed");
+    h.save_note(&id, "edited meanwhile").expect("note");
+    h.enqueue(&id, "rest", at(12)).expect("again");
+    let retry = only_due(&h, at(11 + 3600));
+    assert_eq!(retry.written_revision, None, "nothing was taken yet: a partial id is not a written record");
+    assert_eq!(retry.remote_id.as_deref(), Some("partial-7"));
+}
+
+#[test]
+fn the_next_due_time_is_the_earliest_waiting_item() {
+    let (_dir, mut h) = open();
+    assert_eq!(h.next_due().expect("next"), None, "nothing waits");
+    let a = ended_call(&mut h, "n1", 10);
+    let b = ended_call(&mut h, "n2", 20);
+    h.enqueue(&a, "rest", at(10)).expect("queued");
+    h.enqueue(&b, "rest", at(20)).expect("queued");
+    assert_eq!(h.next_due().expect("next"), Some(at(10)));
+    let first = only_due(&h, at(10));
+    h.mark_failed(&first, "HTTP 503", false, at(30)).expect("failed");
+    assert_eq!(h.next_due().expect("next"), Some(at(20)), "the other one is due first now");
+    let second = only_due(&h, at(20));
+    h.mark_sent(&second, None, at(31)).expect("sent");
+    let retry_at = h.next_due().expect("next").expect("the retry");
+    assert!((ms(at(30)) + 13_500..=ms(at(30)) + 16_500).contains(&ms(retry_at)), "15 s ± 10 %: {retry_at:?}");
+    let failed = only_due(&h, retry_at);
+    h.mark_failed(&failed, "invalid", true, retry_at).expect("given up");
+    assert_eq!(h.next_due().expect("next"), None, "sent and given-up items wait for nothing");
 }
 
 #[test]

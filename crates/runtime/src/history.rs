@@ -4,23 +4,37 @@
 //! task hands it every card change, the window its notes (as typed) and wrap-up results. Every
 //! few seconds it retries writes a full or read-only disk held back. A separate async task
 //! sends the outbox: it asks the thread for what is due, writes each call to its CRM, and
-//! reports back — so a slow CRM never holds up a note.
+//! reports back — so a slow CRM never holds up a note. It sends as soon as something is
+//! queued (the thread wakes it) and otherwise sleeps until the next item falls due.
+//!
+//! Time for the outbox (when a call was queued, when a retry is due, how long a write may take)
+//! comes from a [`Clock`]: the system clock, or the one a test started the runtime with
+//! ([`ringside_history::clock::with_clock`]).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{CallCard, CallId, Direction, EndCause, Notice, SessionOutput, Timestamp};
-use ringside_crm::{CallDirection, CallLog, Connector};
+use ringside_crm::{Attempt, CallDirection, CallLog, Connector, Prior};
+use ringside_history::clock::{current_clock, Clock};
 use ringside_history::{CallContext, CallRecord, Callback, History, HistoryError, HistoryQuery, OutboxItem, Outcome};
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, oneshot, Notify};
 
-/// How often held-back writes are retried and the outbox looked at.
+/// How often held-back writes are retried (real time).
 const TICK: Duration = Duration::from_secs(5);
+/// The sender looks at the outbox at least this often (real time) even when nothing woke it:
+/// after a suspend (timers stop, the clock does not) or a disk that took its marks again.
+const RECHECK: Duration = Duration::from_secs(60);
+/// Items handed to the sender per look.
+const DUE_BATCH: usize = 10;
 /// Each CRM request of a write; a write is several in a row (Bitrix24: up to four).
 pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A whole write (all its requests), on the outbox's clock.
+const WRITE_BOUND: Duration = Duration::from_secs(40);
 
 type Reply<T> = oneshot::Sender<Result<T, String>>;
 
@@ -59,18 +73,28 @@ enum Msg {
         live: Vec<CallId>,
     },
     Due {
-        reply: Reply<Vec<OutboxItem>>,
+        reply: Reply<DueNow>,
     },
+    /// The CRM took the item; the reply says whether that was recorded.
     Sent {
         item: Box<OutboxItem>,
         remote_id: Option<String>,
+        reply: Reply<()>,
     },
     Failed {
         item: Box<OutboxItem>,
         reason: String,
         permanent: bool,
         remote_id: Option<String>,
+        reply: Reply<()>,
     },
+}
+
+/// What the outbox has for the sender: the items due now, and when the next one falls due.
+#[derive(Default)]
+struct DueNow {
+    items: Vec<OutboxItem>,
+    next: Option<Timestamp>,
 }
 
 /// Missed calls older than this no longer wait for a call back.
@@ -93,8 +117,8 @@ struct MissedCalls {
 
 impl MissedCalls {
     /// Counts again after a call ended (`ended`) or a number was dealt with.
-    fn refresh(&mut self, history: &History, ended: Option<&CallCard>) {
-        let list = match history.callbacks(call_back_since(Timestamp::now()), MAX_CALL_BACKS) {
+    fn refresh(&mut self, history: &History, now: Timestamp, ended: Option<&CallCard>) {
+        let list = match history.callbacks(call_back_since(now), MAX_CALL_BACKS) {
             Ok(list) => list,
             Err(e) => return tracing::warn!(error = %e, "missed calls could not be counted"),
         };
@@ -187,14 +211,27 @@ pub(crate) struct HistoryHandle {
 
 impl HistoryHandle {
     /// Opens the file and starts the thread, and the outbox sender for `crms` that can take
-    /// a call log. A file that cannot be opened is not fatal: calls are then not kept, and
-    /// every request says why.
+    /// a call log, on the clock of the enclosing `ringside_history::clock::with_clock` (the
+    /// system clock outside one). A file that cannot be opened is not fatal: calls are then not
+    /// kept, and every request says why.
     pub(crate) fn start(
         path: Option<PathBuf>,
         ctx: CallContext,
         crms: Vec<Connector>,
         numbers: ringside_lookup::LookupConfig,
         outputs: broadcast::Sender<SessionOutput>,
+    ) -> HistoryHandle {
+        Self::start_with_clock(path, ctx, crms, numbers, outputs, current_clock())
+    }
+
+    /// As [`HistoryHandle::start`], on `clock`.
+    pub(crate) fn start_with_clock(
+        path: Option<PathBuf>,
+        ctx: CallContext,
+        crms: Vec<Connector>,
+        numbers: ringside_lookup::LookupConfig,
+        outputs: broadcast::Sender<SessionOutput>,
+        clock: Arc<dyn Clock>,
     ) -> HistoryHandle {
         let opened = match &path {
             Some(p) => History::open(p).map_err(|e| e.to_string()),
@@ -205,11 +242,16 @@ impl HistoryHandle {
         }
         let targets: Vec<String> = crms.iter().filter(|c| c.can_write_back()).map(|c| c.name().to_string()).collect();
         let (tx, rx) = std_mpsc::channel();
-        let thread_targets = targets.clone();
-        let thread_numbers = numbers.clone();
-        let spawned = std::thread::Builder::new()
-            .name("ringside-history".into())
-            .spawn(move || run(opened, ctx, thread_targets, outputs, thread_numbers, rx));
+        let wake = Arc::new(Notify::new());
+        let setup = Setup {
+            ctx,
+            targets: targets.clone(),
+            numbers: numbers.clone(),
+            outputs,
+            clock: clock.clone(),
+            wake: wake.clone(),
+        };
+        let spawned = std::thread::Builder::new().name("ringside-history".into()).spawn(move || run(opened, setup, rx));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "could not start the history thread");
         }
@@ -217,7 +259,7 @@ impl HistoryHandle {
         if !targets.is_empty() {
             let connectors: HashMap<String, Connector> =
                 crms.into_iter().filter(|c| c.can_write_back()).map(|c| (c.name().to_string(), c)).collect();
-            tokio::spawn(send_outbox(handle.clone(), connectors, numbers));
+            tokio::spawn(send_outbox(Sender { history: handle.clone(), crms: connectors, numbers, clock, wake }));
         }
         handle
     }
@@ -275,38 +317,48 @@ impl HistoryHandle {
 
 const STOPPED: &str = "the call history stopped; restart Ringside";
 
-fn run(
-    opened: Result<History, String>,
+/// What the history thread works with, besides the file.
+struct Setup {
     ctx: CallContext,
+    /// The CRMs that take call logs.
     targets: Vec<String>,
-    outputs: broadcast::Sender<SessionOutput>,
     numbers: ringside_lookup::LookupConfig,
-    rx: std_mpsc::Receiver<Msg>,
-) {
-    let mut history = match opened {
+    outputs: broadcast::Sender<SessionOutput>,
+    clock: Arc<dyn Clock>,
+    /// Wakes the outbox sender: something was queued.
+    wake: Arc<Notify>,
+}
+
+fn run(opened: Result<History, String>, setup: Setup, rx: std_mpsc::Receiver<Msg>) {
+    let history = match opened {
         Ok(h) => h,
         Err(why) => return refuse_all(&why, rx),
     };
-    let mut dials = Dials::default();
-    let mut missed = MissedCalls { outputs, waiting: None, announced: Default::default() };
-    missed.refresh(&history, None);
+    let missed = MissedCalls { outputs: setup.outputs.clone(), waiting: None, announced: Default::default() };
+    let mut thread = Thread { history, setup, dials: Dials::default(), missed };
+    let now = thread.setup.clock.now();
+    thread.missed.refresh(&thread.history, now, None);
     loop {
         match rx.recv_timeout(TICK) {
             Ok(Msg::Shutdown) => break,
-            Ok(msg) => handle(&mut history, &ctx, &targets, &mut dials, &mut missed, &numbers, msg),
+            Ok(msg) => thread.handle(msg),
             Err(std_mpsc::RecvTimeoutError::Timeout) => {}
             Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
         }
-        if history.has_pending() {
-            match history.flush_pending() {
-                Ok(n) if n > 0 => tracing::info!(saved = n, "held-back history writes saved"),
+        if thread.history.has_pending() {
+            match thread.history.flush_pending() {
+                Ok(n) if n > 0 => {
+                    tracing::info!(saved = n, "held-back history writes saved");
+                    // Queued calls among them are due now.
+                    thread.setup.wake.notify_one();
+                }
                 Ok(_) => {}
                 Err(e) => tracing::debug!(error = %e, "history still cannot be written"),
             }
         }
     }
-    if history.has_pending() {
-        if let Err(e) = history.flush_pending() {
+    if thread.history.has_pending() {
+        if let Err(e) = thread.history.flush_pending() {
             tracing::error!(error = %e, "history writes lost at exit");
         }
     }
@@ -323,149 +375,247 @@ fn refuse_all(why: &str, rx: std_mpsc::Receiver<Msg>) {
             Msg::GetCall { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::CallBacks { reply } => drop(reply.send(Err(why.clone()))),
             Msg::CalledBack { reply, .. } => drop(reply.send(Err(why.clone()))),
-            Msg::Due { reply } => drop(reply.send(Ok(Vec::new()))),
+            Msg::Due { reply } => drop(reply.send(Ok(DueNow::default()))),
+            Msg::Sent { reply, .. } | Msg::Failed { reply, .. } => drop(reply.send(Err(why.clone()))),
             _ => {}
         }
     }
 }
 
-fn handle(
-    history: &mut History,
-    ctx: &CallContext,
-    targets: &[String],
-    dials: &mut Dials,
-    missed: &mut MissedCalls,
-    numbers: &ringside_lookup::LookupConfig,
-    msg: Msg,
-) {
-    let now = Timestamp::now();
-    let logged = |what: &str, r: Result<(), HistoryError>| {
-        if let Err(e) = r {
-            tracing::warn!(error = %e, "{what}");
-        }
-    };
-    match msg {
-        Msg::Dialed(dial) => dials.add(dial),
-        Msg::Card(mut card) => {
-            // One key per number whatever its formatting ("0441234567", "+380 44 123 4567"), so
-            // the call-back list and the search see one caller.
-            if let Some(e164) = ringside_lookup::normalize(&card.number, numbers).e164 {
-                card.number_normalized = Some(e164);
+/// The history thread's state: the file, and what the card does not know.
+struct Thread {
+    history: History,
+    setup: Setup,
+    dials: Dials,
+    missed: MissedCalls,
+}
+
+impl Thread {
+    fn handle(&mut self, msg: Msg) {
+        let now = self.setup.clock.now();
+        let logged = |what: &str, r: Result<(), HistoryError>| {
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "{what}");
             }
-            let mut call_ctx = ctx.clone();
-            if let Some(dial) = dials.for_card(&card) {
-                call_ctx.connection = Some(dial.connection.clone());
-                call_ctx.dialed_number = Some(dial.dialed.clone());
-            }
-            logged("a call could not be written to the history", history.record_card(&card, &call_ctx));
-            if card.outcome.is_some() {
-                enqueue_for(history, &card.call_id, targets, now);
-                missed.refresh(history, Some(&card));
-            }
-        }
-        Msg::WrapUp(call, result) => {
-            logged("a wrap-up could not be written to the history", history.set_wrap_up(&call, result))
-        }
-        Msg::Note { call, text, reply } => {
-            let saved = history.save_note(&call, &text).map_err(|e| e.to_string());
-            // An ended call's note changed: the CRM gets the new text.
-            if saved.is_ok() && history.call(&call).ok().flatten().is_some_and(|c| c.outcome.is_ended()) {
-                enqueue_for(history, &call, targets, now);
-            }
-            let _ = reply.send(saved);
-        }
-        Msg::GetNote { call, reply } => {
-            let _ = reply.send(history.note(&call).map_err(|e| e.to_string()));
-        }
-        Msg::GetCall { call, reply } => {
-            let _ = reply.send(history.call(&call).map_err(|e| e.to_string()));
-        }
-        Msg::Search { query, reply } => {
-            let _ = reply.send(history.search(&query).map_err(|e| e.to_string()));
-        }
-        Msg::CallBacks { reply } => {
-            let _ = reply.send(history.callbacks(call_back_since(now), MAX_CALL_BACKS).map_err(|e| e.to_string()));
-        }
-        Msg::CalledBack { number, reply } => {
-            let done = history.mark_called_back(&number, now).map_err(|e| e.to_string());
-            missed.refresh(history, None);
-            let _ = reply.send(done);
-        }
-        Msg::CloseInterrupted { live } => match history.close_interrupted(&live, now) {
-            Ok(closed) if !closed.is_empty() => {
-                tracing::info!(calls = closed.len(), "calls left open by the last run ended as interrupted");
-                for call in closed {
-                    enqueue_for(history, &call, targets, now);
+        };
+        let history = &mut self.history;
+        match msg {
+            Msg::Dialed(dial) => self.dials.add(dial),
+            Msg::Card(mut card) => {
+                // One key per number whatever its formatting ("0441234567", "+380 44 123 4567"), so
+                // the call-back list and the search see one caller.
+                if let Some(e164) = ringside_lookup::normalize(&card.number, &self.setup.numbers).e164 {
+                    card.number_normalized = Some(e164);
+                }
+                let mut call_ctx = self.setup.ctx.clone();
+                if let Some(dial) = self.dials.for_card(&card) {
+                    call_ctx.connection = Some(dial.connection.clone());
+                    call_ctx.dialed_number = Some(dial.dialed.clone());
+                }
+                logged("a call could not be written to the history", history.record_card(&card, &call_ctx));
+                if card.outcome.is_some() {
+                    self.enqueue(&card.call_id, now);
+                    self.missed.refresh(&self.history, now, Some(&card));
                 }
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "calls left open by the last run could not be closed"),
-        },
-        Msg::Due { reply } => {
-            let _ = reply.send(history.due(now, 10).map_err(|e| e.to_string()));
-        }
-        Msg::Sent { item, remote_id } => {
-            logged("a sent call could not be marked", history.mark_sent(&item, remote_id.as_deref(), now))
-        }
-        Msg::Shutdown => {}
-        Msg::Failed { item, reason, permanent, remote_id } => {
-            if let Some(id) = remote_id {
-                logged("a partial write could not be noted", history.set_remote_id(&item, &id));
+            Msg::WrapUp(call, result) => {
+                logged("a wrap-up could not be written to the history", history.set_wrap_up(&call, result))
             }
-            logged("a failed write could not be noted", history.mark_failed(&item, &reason, permanent, now));
+            Msg::Note { call, text, reply } => {
+                let saved = history.save_note(&call, &text).map_err(|e| e.to_string());
+                // An ended call's note changed: the CRM gets the new text.
+                if saved.is_ok() && history.call(&call).ok().flatten().is_some_and(|c| c.outcome.is_ended()) {
+                    self.enqueue(&call, now);
+                }
+                let _ = reply.send(saved);
+            }
+            Msg::GetNote { call, reply } => {
+                let _ = reply.send(history.note(&call).map_err(|e| e.to_string()));
+            }
+            Msg::GetCall { call, reply } => {
+                let _ = reply.send(history.call(&call).map_err(|e| e.to_string()));
+            }
+            Msg::Search { query, reply } => {
+                let _ = reply.send(history.search(&query).map_err(|e| e.to_string()));
+            }
+            Msg::CallBacks { reply } => {
+                let _ = reply.send(history.callbacks(call_back_since(now), MAX_CALL_BACKS).map_err(|e| e.to_string()));
+            }
+            Msg::CalledBack { number, reply } => {
+                let done = history.mark_called_back(&number, now).map_err(|e| e.to_string());
+                self.missed.refresh(&self.history, now, None);
+                let _ = reply.send(done);
+            }
+            Msg::CloseInterrupted { live } => match history.close_interrupted(&live, now) {
+                Ok(closed) if !closed.is_empty() => {
+                    tracing::info!(calls = closed.len(), "calls left open by the last run ended as interrupted");
+                    for call in closed {
+                        self.enqueue(&call, now);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "calls left open by the last run could not be closed"),
+            },
+            Msg::Due { reply } => {
+                let due = history
+                    .due(now, DUE_BATCH)
+                    .and_then(|items| Ok(DueNow { items, next: history.next_due()? }))
+                    .map_err(|e| e.to_string());
+                let _ = reply.send(due);
+            }
+            Msg::Sent { item, remote_id, reply } => {
+                let marked = history.mark_sent(&item, remote_id.as_deref(), now);
+                if let Err(e) = &marked {
+                    tracing::warn!(error = %e, "a sent call could not be marked");
+                }
+                let _ = reply.send(marked.map_err(|e| e.to_string()));
+            }
+            Msg::Shutdown => {}
+            Msg::Failed { item, reason, permanent, remote_id, reply } => {
+                if let Some(id) = remote_id {
+                    logged("a partial write could not be noted", history.set_remote_id(&item, &id));
+                }
+                let marked = history.mark_failed(&item, &reason, permanent, now);
+                if let Err(e) = &marked {
+                    tracing::warn!(error = %e, "a failed write could not be noted");
+                }
+                let _ = reply.send(marked.map_err(|e| e.to_string()));
+            }
+        }
+    }
+
+    /// Queues the call for every CRM that takes call logs, and wakes the sender. Another
+    /// agent's call (ring-all, answered elsewhere) is theirs to log, not ours.
+    fn enqueue(&mut self, call: &CallId, now: Timestamp) {
+        let history = &mut self.history;
+        let theirs = history.call(call).ok().flatten().is_some_and(|c| c.outcome == Outcome::AnsweredElsewhere);
+        if theirs {
+            return;
+        }
+        let mut queued = false;
+        for target in &self.setup.targets {
+            match history.enqueue(call, target, now) {
+                Ok(()) => queued = true,
+                Err(e) => tracing::warn!(error = %e, %target, "a call could not be queued for the CRM"),
+            }
+        }
+        if queued {
+            self.setup.wake.notify_one();
         }
     }
 }
 
-/// Another agent's call (ring-all, answered elsewhere) is theirs to log, not ours.
-fn enqueue_for(history: &mut History, call: &CallId, targets: &[String], now: Timestamp) {
-    let theirs = history.call(call).ok().flatten().is_some_and(|c| c.outcome == Outcome::AnsweredElsewhere);
-    if theirs {
-        return;
-    }
-    for target in targets {
-        if let Err(e) = history.enqueue(call, target, now) {
-            tracing::warn!(error = %e, %target, "a call could not be queued for the CRM");
-        }
-    }
+/// The outbox sender's side: the thread to ask, the CRMs, the clock, and the thread's wake-ups.
+struct Sender {
+    history: HistoryHandle,
+    crms: HashMap<String, Connector>,
+    numbers: ringside_lookup::LookupConfig,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
 }
 
-/// Sends what is due, one call at a time, and reports each result to the history thread.
-async fn send_outbox(history: HistoryHandle, crms: HashMap<String, Connector>, numbers: ringside_lookup::LookupConfig) {
-    let mut tick = tokio::time::interval(TICK);
+/// Sends what is due, one call at a time, and reports each result to the history thread; then
+/// sleeps until the next item falls due on the clock, or the thread queues something.
+async fn send_outbox(sender: Sender) {
     loop {
-        tick.tick().await;
-        let due = match history.ask(|reply| Msg::Due { reply }).await {
-            Ok(due) => due,
-            Err(_) => return,
-        };
-        for item in due {
-            let Some(crm) = crms.get(&item.target) else { continue };
-            let log = call_log(&item.record, &item.target, &numbers);
-            let sent = tokio::time::timeout(
-                WRITE_TIMEOUT * 4,
-                crm.write_call(&log, &item.idempotency_key, item.remote_id.as_deref()),
-            )
-            .await;
-            let msg = match sent {
-                Ok(Ok(receipt)) => Msg::Sent { item: Box::new(item), remote_id: receipt.remote_id },
-                Ok(Err(e)) => Msg::Failed {
-                    remote_id: e.partial_remote_id().map(str::to_string),
-                    permanent: e.is_permanent(),
-                    reason: e.to_string(),
-                    item: Box::new(item),
-                },
-                Err(_) => Msg::Failed {
-                    remote_id: None,
-                    permanent: false,
-                    reason: format!("{} did not answer in time", crm.label()),
-                    item: Box::new(item),
-                },
-            };
-            if history.tx.send(msg).is_err() {
-                return;
+        let Ok(DueNow { items, next }) = sender.history.ask(|reply| Msg::Due { reply }).await else { return };
+        let full = items.len() >= DUE_BATCH;
+        let mut unmarked = false;
+        for item in items {
+            match sender.send(item).await {
+                Report::Marked => {}
+                Report::NotMarked => unmarked = true,
+                Report::Stopped => return,
             }
         }
+        if full && !unmarked {
+            continue; // more may be due
+        }
+        // A result the file did not take leaves its item due: look again after a while, not at once.
+        let next = if unmarked { None } else { next };
+        let due = async {
+            match next {
+                Some(at) => sender.clock.sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = sender.wake.notified() => {}
+            () = due => {}
+            () = tokio::time::sleep(if unmarked { TICK } else { RECHECK }) => {}
+        }
+    }
+}
+
+/// How reporting a result to the history thread went.
+enum Report {
+    Marked,
+    /// The file could not record it (disk full, read-only): the item stays due.
+    NotMarked,
+    /// The thread is gone: Ringside stops.
+    Stopped,
+}
+
+impl Sender {
+    /// Writes one item to its CRM, bounded by [`WRITE_BOUND`] on the clock, and reports back.
+    async fn send(&self, item: OutboxItem) -> Report {
+        let Some(crm) = self.crms.get(&item.target) else {
+            // Queued by an earlier run for a CRM that is not in the config now (or could not be
+            // set up): a failure in words, tried again with the backoff (up to hourly) in case it
+            // comes back — never due at once again, so it neither spins nor crowds out the rest.
+            let reason = format!("there is no CRM \"{}\" that takes call logs in the config now", item.target);
+            let item = Box::new(item);
+            return self.report(|reply| Msg::Failed { item, reason, permanent: false, remote_id: None, reply }).await;
+        };
+        let log = call_log(&item.record, &item.target, &self.numbers);
+        let attempt = Attempt {
+            idempotency_key: &item.idempotency_key,
+            revision: u64::try_from(item.revision).unwrap_or(0),
+            prior: prior_of(&item),
+        };
+        let bound = u64::try_from(WRITE_BOUND.as_millis()).unwrap_or(u64::MAX);
+        let deadline = Timestamp(self.clock.now().0.saturating_add(bound));
+        let sent = tokio::select! {
+            result = crm.write_call(&log, &attempt) => Some(result),
+            () = self.clock.sleep_until(deadline) => None,
+        };
+        let item = Box::new(item);
+        match sent {
+            Some(Ok(receipt)) => self.report(|reply| Msg::Sent { item, remote_id: receipt.remote_id, reply }).await,
+            Some(Err(e)) => {
+                let (remote_id, permanent, reason) =
+                    (e.partial_remote_id().map(str::to_string), e.is_permanent(), e.to_string());
+                self.report(|reply| Msg::Failed { item, reason, permanent, remote_id, reply }).await
+            }
+            None => {
+                let reason = format!("{} did not answer in time", crm.label());
+                self.report(|reply| Msg::Failed { item, reason, permanent: false, remote_id: None, reply }).await
+            }
+        }
+    }
+
+    /// Hands a result to the history thread and waits until it is recorded (or not).
+    async fn report(&self, msg: impl FnOnce(Reply<()>) -> Msg) -> Report {
+        let (reply, rx) = oneshot::channel();
+        if self.history.tx.send(msg(reply)).is_err() {
+            return Report::Stopped;
+        }
+        match rx.await {
+            Ok(Ok(())) => Report::Marked,
+            Ok(Err(_)) => Report::NotMarked,
+            Err(_) => Report::Stopped,
+        }
+    }
+}
+
+/// What the CRM holds of the call, as the outbox knows it: a revision it took makes this
+/// attempt a change of that record; a partial id (Bitrix24's registered `CALL_ID`) one to go
+/// on from.
+fn prior_of(item: &OutboxItem) -> Prior<'_> {
+    match (item.written_revision, item.remote_id.as_deref()) {
+        (Some(_), remote_id) => Prior::Written { remote_id },
+        (None, Some(partial)) => Prior::Partial(partial),
+        (None, None) => Prior::Nothing,
     }
 }
 

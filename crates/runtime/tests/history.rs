@@ -1,51 +1,177 @@
 //! Every call ends up in the history and in the CRM: a finished call with the agent's note is
-//! written to a REST CRM (a real HTTP server on loopback) with one idempotency key, and a call
-//! left open by a run that died is closed as interrupted by the next run, its note kept.
+//! written to a REST CRM (a real HTTP server on loopback that checks idempotency keys strictly)
+//! once, the note as an update of that record; a call left open by a run that died is closed as
+//! interrupted by the next run, its note kept; and a CRM that fails, times out and recovers
+//! across a restart ends up with exactly one record — on a test clock, so an hour of backoff
+//! takes no time while the sockets, the files and the restart stay real.
 
 mod common;
 
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::routing::post;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{post, put};
 use axum::{Json, Router};
 use common::{start_with, until};
-use ringside_config::{CrmConfig, CrmKind, FieldMap, RestCrmConfig};
-use ringside_core::{CardStatus, SessionOutput};
-use ringside_history::Outcome;
+use ringside_config::{CrmConfig, CrmKind, FieldMap, RestCrmConfig, UpdateMethod};
+use ringside_core::{CallId, CardStatus, SessionOutput, Timestamp};
+use ringside_history::clock::{with_clock, Clock, Sleep};
+use ringside_history::{Outcome, WriteBackStatus};
+use ringside_runtime::RuntimeHandle;
+use serde_json::{json, Value};
+use tokio::sync::watch;
 
-type Received = Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>;
-
-async fn log_call(
-    State(got): State<Received>,
-    headers: HeaderMap,
-    Json(body): Json<serde_json::Value>,
-) -> Json<serde_json::Value> {
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let mut got = got.lock().expect("lock");
-    got.push((key, body));
-    Json(serde_json::json!({ "id": format!("log-{}", got.len()) }))
+/// Waits for `condition` to hold, asking again every 50 ms, for at most `within`; the panic
+/// says what never happened.
+async fn eventually<T, F, Fut>(what: &str, within: Duration, mut condition: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(found) = condition().await {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
-async fn start_crm() -> (Received, String) {
-    let got: Received = Arc::default();
-    let app = Router::new().route("/calls", post(log_call)).with_state(got.clone());
+async fn write_back_of(handle: &RuntimeHandle, call: &CallId) -> Option<WriteBackStatus> {
+    let calls = handle.recent_calls(10).await.expect("history");
+    let call = calls.iter().find(|c| &c.call_id == call)?;
+    call.write_back.iter().find(|w| w.target == "shop").map(|w| w.state.clone())
+}
+
+fn rest_crm(base: &str, update: bool) -> CrmConfig {
+    named_rest_crm("shop", base, update)
+}
+
+fn named_rest_crm(name: &str, base: &str, update: bool) -> CrmConfig {
+    CrmConfig {
+        name: name.into(),
+        kind: CrmKind::Rest(RestCrmConfig {
+            url: format!("{base}/find/{{digits}}"),
+            auth_header: None,
+            auth_prefix: String::new(),
+            card_url: None,
+            log_url: Some(format!("{base}/calls")),
+            log_update_url: update.then(|| format!("{base}/calls/{{remote_id}}")),
+            log_update_method: UpdateMethod::Put,
+            allow_plain_http: false,
+            fields: FieldMap::default(),
+        }),
+    }
+}
+
+/// The REST CRM "shop" at `base` takes call logs; customers come from the directory only.
+fn with_shop(config: &mut ringside_config::Config, base: &str, update: bool) {
+    config.lookup.crm = vec![rest_crm(base, update)];
+    config.lookup.order = vec!["directory".into()];
+}
+
+async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (got, format!("http://{addr}"))
+    base
+}
+
+// ------------------------------------------------------------------------------------------------
+// A strict CRM: draft-ietf-httpapi-idempotency-key-header to the letter
+
+/// A key seen before with the same body gets the first answer again; with another body, 422.
+/// `POST /calls` makes a record per key; `PUT /calls/{id}` replaces record `id`.
+#[derive(Default)]
+struct Strict {
+    keys: HashMap<String, (Value, StatusCode, Value)>,
+    records: BTreeMap<String, Value>,
+    /// (method, path, key) of every request, in order.
+    requests: Vec<(String, String, String)>,
+    refused_reuse: usize,
+}
+
+type StrictCrm = Arc<Mutex<Strict>>;
+
+fn strict_answer(
+    crm: &StrictCrm,
+    method: &str,
+    id: Option<String>,
+    headers: &HeaderMap,
+    body: Value,
+) -> (StatusCode, Json<Value>) {
+    let mut crm = crm.lock().expect("lock");
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let path = id.as_ref().map_or("/calls".to_string(), |id| format!("/calls/{id}"));
+    crm.requests.push((method.to_string(), path, key.clone()));
+    if let Some((first_body, status, answer)) = crm.keys.get(&key) {
+        if *first_body == body {
+            return (*status, Json(answer.clone()));
+        }
+        crm.refused_reuse += 1;
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": "Idempotency-Key reused with another body"})));
+    }
+    let (status, answer) = match id {
+        None => {
+            let id = format!("rec-{}", crm.records.len() + 1);
+            crm.records.insert(id.clone(), body.clone());
+            (StatusCode::CREATED, json!({ "id": id }))
+        }
+        Some(id) => match crm.records.get_mut(&id) {
+            Some(record) => {
+                *record = body.clone();
+                (StatusCode::OK, json!({ "id": id }))
+            }
+            None => (StatusCode::NOT_FOUND, json!({"error": "no such call log"})),
+        },
+    };
+    crm.keys.insert(key, (body, status, answer.clone()));
+    (status, Json(answer))
+}
+
+async fn start_strict_crm() -> (StrictCrm, String) {
+    let crm = StrictCrm::default();
+    let app =
+        Router::new()
+            .route(
+                "/calls",
+                post(|State(crm): State<StrictCrm>, headers: HeaderMap, Json(body): Json<Value>| async move {
+                    strict_answer(&crm, "POST", None, &headers, body)
+                }),
+            )
+            .route(
+                "/calls/{id}",
+                put(
+                    |State(crm): State<StrictCrm>,
+                     Path(id): Path<String>,
+                     headers: HeaderMap,
+                     Json(body): Json<Value>| async move {
+                        strict_answer(&crm, "PUT", Some(id), &headers, body)
+                    },
+                ),
+            )
+            .with_state(crm.clone());
+    (crm, serve(app).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_finished_call_and_its_note_reach_the_history_and_the_crm() {
-    let (got, base) = start_crm().await;
-    let (pbx, handle, mut rx, _dir) = start_with(20.0, |config| with_shop(config, &base)).await;
+async fn a_finished_call_and_its_edited_note_reach_a_strict_crm_as_one_record() {
+    let (crm, base) = start_strict_crm().await;
+    let (pbx, handle, mut rx, _dir) = start_with(20.0, |config| with_shop(config, &base, true)).await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let ended = until(&mut rx, "the end of the call", |o| match o {
         SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
         _ => None,
+    })
+    .await;
+    // The call is written as it ends; the note comes after it, as an edit.
+    eventually("the CRM got the call", Duration::from_secs(20), || async {
+        (!crm.lock().expect("lock").records.is_empty()).then_some(())
     })
     .await;
     handle.save_note(ended.call_id.clone(), "Wants <b>12</b> windows; call back Friday".into()).await.expect("note");
@@ -57,39 +183,36 @@ async fn a_finished_call_and_its_note_reach_the_history_and_the_crm() {
     assert_eq!(call.note.as_deref(), Some("Wants <b>12</b> windows; call back Friday"));
     assert_eq!(call.customer.as_ref().map(|c| c.name.as_str()), Some("Olena Kovalenko"));
 
-    // The CRM gets the call with the note (the outbox runs every few seconds).
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let (key, body) = loop {
-        let found = got.lock().expect("lock").iter().rev().find(|(_, b)| b["note"].is_string()).cloned();
-        if let Some(found) = found {
-            break found;
+    // The CRM's one record gets the note.
+    let record = eventually("the CRM got the note", Duration::from_secs(20), || async {
+        let crm = crm.lock().expect("lock");
+        crm.records.values().find(|r| r["note"].is_string()).cloned()
+    })
+    .await;
+    assert_eq!(record["call_id"], ended.call_id.0.as_str());
+    assert_eq!(record["direction"], "incoming");
+    assert_eq!(record["outcome"], "answered");
+    assert_eq!(record["number_e164"], "+380441234567");
+    assert_eq!(record["note"], "Wants <b>12</b> windows; call back Friday");
+    eventually("the history says it was sent", Duration::from_secs(20), || async {
+        matches!(write_back_of(&handle, &ended.call_id).await, Some(WriteBackStatus::Sent { .. })).then_some(())
+    })
+    .await;
+    {
+        let crm = crm.lock().expect("lock");
+        assert_eq!(crm.records.len(), 1, "one call, one record: {:?}", crm.requests);
+        assert_eq!(crm.refused_reuse, 0, "no key went out with two bodies: {:?}", crm.requests);
+        // The first write under the call's key; every change a PUT to the record, under a key
+        // of its own (the call's key and the revision).
+        let (method, path, first_key) = crm.requests[0].clone();
+        assert_eq!((method.as_str(), path.as_str()), ("POST", "/calls"));
+        assert!(first_key.starts_with("\"ringside-") && first_key.ends_with('"'), "{first_key}");
+        let stem = first_key.trim_end_matches('"');
+        for (method, path, key) in &crm.requests[1..] {
+            assert_eq!((method.as_str(), path.as_str()), ("PUT", "/calls/rec-1"), "{:?}", crm.requests);
+            assert!(key.starts_with(&format!("{stem}-r")), "{key} is a revision of {stem}");
         }
-        assert!(tokio::time::Instant::now() < deadline, "the CRM never got the note: {:?}", got.lock().expect("lock"));
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    assert_eq!(body["call_id"], ended.call_id.0.as_str());
-    assert_eq!(body["direction"], "incoming");
-    assert_eq!(body["outcome"], "answered");
-    assert_eq!(body["number_e164"], "+380441234567");
-    assert_eq!(body["note"], "Wants <b>12</b> windows; call back Friday");
-    let key = key.expect("an idempotency key");
-    // Every write of this call carries the same key: a retry never makes a second record.
-    assert!(got.lock().expect("lock").iter().all(|(k, _)| k.as_deref() == Some(key.as_str())));
-
-    // The history says it was sent.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let calls = handle.recent_calls(10).await.expect("history");
-        let call = calls.iter().find(|c| c.call_id == ended.call_id).expect("call");
-        let sent = call
-            .write_back
-            .iter()
-            .any(|w| w.target == "shop" && matches!(w.state, ringside_history::WriteBackStatus::Sent { .. }));
-        if sent {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never marked sent: {:?}", call.write_back);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(crm.requests.len() >= 2, "the note went as a change: {:?}", crm.requests);
     }
     handle.shutdown().await;
     pbx.shutdown().await;
@@ -115,119 +238,154 @@ async fn a_call_left_open_by_a_dead_run_is_closed_as_interrupted_with_its_note()
     // The next run, on a PBX that no longer has that call.
     let file = history_file.clone();
     let (pbx, handle, _rx, _dir2) = start_with(20.0, move |config| config.history.path = Some(file)).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let call = loop {
+    let call = eventually("the open call is closed", Duration::from_secs(20), || async {
         let calls = handle.recent_calls(10).await.expect("history");
-        if let Some(call) =
-            calls.into_iter().find(|c| c.call_id == ringing.call_id && c.outcome == Outcome::Interrupted)
-        {
-            break call;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the open call was never closed");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+        calls.into_iter().find(|c| c.call_id == ringing.call_id && c.outcome == Outcome::Interrupted)
+    })
+    .await;
     assert_eq!(call.note.as_deref(), Some("Caller asks about invoice 2024/118"));
     assert!(call.end_at.is_some());
     handle.shutdown().await;
     pbx.shutdown().await;
 }
 
-/// A CRM that keeps one record per idempotency key (as a CRM honouring the header does) and
-/// misbehaves on the first attempts: `script[i]` is what the i-th POST gets.
-#[derive(Clone, Copy)]
+// ------------------------------------------------------------------------------------------------
+// A CRM that fails, times out and recovers, across a restart, on a test clock
+
+/// The outbox's clock in this test: it starts at the real time and moves only when the test
+/// moves it. Waits on it resolve when it is moved past their time.
+struct TestClock {
+    now: watch::Sender<u64>,
+}
+
+impl TestClock {
+    fn starting_now() -> Arc<TestClock> {
+        Arc::new(TestClock { now: watch::Sender::new(Timestamp::now().as_millis()) })
+    }
+
+    fn advance_to(&self, at: Timestamp) {
+        self.now.send_modify(|now| *now = (*now).max(at.as_millis()));
+    }
+
+    fn advance(&self, by: Duration) {
+        let by = u64::try_from(by.as_millis()).expect("a short wait");
+        self.now.send_modify(|now| *now += by);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_millis(*self.now.borrow())
+    }
+
+    fn sleep_until(&self, at: Timestamp) -> Sleep {
+        let mut now = self.now.subscribe();
+        Box::pin(async move {
+            if now.wait_for(|now| *now >= at.as_millis()).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}
+
+/// What the i-th POST gets.
+#[derive(Clone, Copy, Debug)]
 enum Answer {
     Fail500,
-    /// Keeps the record, then answers only after the client gave up.
+    /// Keeps the record, then never answers (the client gives up).
     StoreThenHang,
     Store,
 }
 
-#[derive(Default)]
+/// A CRM that keeps one record per idempotency key (as a CRM honouring the header does) and
+/// misbehaves on the first attempts as `script` says.
 struct FlakyCrm {
-    attempts: Vec<Option<String>>,
-    records: std::collections::BTreeMap<String, serde_json::Value>,
+    script: Vec<Answer>,
+    /// (idempotency key, the test clock's time) of every attempt.
+    attempts: Vec<(Option<String>, Timestamp)>,
+    records: BTreeMap<String, Value>,
 }
 
-type Flaky = Arc<Mutex<(Vec<Answer>, FlakyCrm)>>;
+#[derive(Clone)]
+struct Flaky {
+    crm: Arc<Mutex<FlakyCrm>>,
+    clock: Arc<TestClock>,
+    /// How many attempts came in: the test waits on it.
+    count: watch::Sender<usize>,
+}
 
 async fn flaky_log_call(
-    State(crm): State<Flaky>,
+    State(flaky): State<Flaky>,
     headers: HeaderMap,
-    Json(body): Json<serde_json::Value>,
-) -> (axum::http::StatusCode, Json<serde_json::Value>) {
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let answer = {
-        let mut crm = crm.lock().expect("lock");
-        let n = crm.1.attempts.len();
-        crm.1.attempts.push(key.clone());
-        let answer = crm.0.get(n).copied().unwrap_or(Answer::Store);
+        let mut crm = flaky.crm.lock().expect("lock");
+        let answer = crm.script.get(crm.attempts.len()).copied().unwrap_or(Answer::Store);
+        crm.attempts.push((key.clone(), flaky.clock.now()));
         if !matches!(answer, Answer::Fail500) {
-            crm.1.records.entry(key.clone().unwrap_or_default()).or_insert(body);
+            crm.records.entry(key.clone().unwrap_or_default()).or_insert(body);
         }
         answer
     };
+    flaky.count.send_modify(|n| *n += 1);
     match answer {
-        Answer::Fail500 => {
-            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({"error": "db down"})))
-        }
-        Answer::StoreThenHang => {
-            tokio::time::sleep(Duration::from_secs(15)).await;
-            (axum::http::StatusCode::OK, Json(serde_json::json!({ "id": "late" })))
-        }
-        Answer::Store => (axum::http::StatusCode::OK, Json(serde_json::json!({ "id": "log-1" }))),
+        Answer::Fail500 => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "db down"}))),
+        Answer::StoreThenHang => std::future::pending().await,
+        Answer::Store => (StatusCode::OK, Json(json!({ "id": "log-1" }))),
     }
 }
 
-fn rest_crm(base: &str) -> CrmConfig {
-    CrmConfig {
-        name: "shop".into(),
-        kind: CrmKind::Rest(RestCrmConfig {
-            url: format!("{base}/find/{{digits}}"),
-            auth_header: None,
-            auth_prefix: String::new(),
-            card_url: None,
-            log_url: Some(format!("{base}/calls")),
-            allow_plain_http: false,
-            fields: FieldMap::default(),
-        }),
-    }
+/// The write-back state once it is a failure with `attempts` tries and a retry time.
+async fn failed_after(handle: &RuntimeHandle, call: &CallId, attempts: u32) -> (String, Timestamp) {
+    eventually(&format!("the write-back failed {attempts} times"), Duration::from_secs(20), || async {
+        match write_back_of(handle, call).await {
+            Some(WriteBackStatus::Failed { attempts: a, next_at: Some(next_at), reason }) if a == attempts => {
+                Some((reason, next_at))
+            }
+            _ => None,
+        }
+    })
+    .await
 }
 
-/// The REST CRM "shop" at `base` takes call logs; customers come from the directory only.
-fn with_shop(config: &mut ringside_config::Config, base: &str) {
-    config.lookup.crm = vec![rest_crm(base)];
-    config.lookup.order = vec!["directory".into()];
-}
-
-async fn write_back_of(
-    handle: &ringside_runtime::RuntimeHandle,
-    call: &ringside_core::CallId,
-) -> ringside_history::WriteBackStatus {
-    let calls = handle.recent_calls(10).await.expect("history");
-    let call = calls.iter().find(|c| &c.call_id == call).expect("the call is in the history");
-    call.write_back.iter().find(|w| w.target == "shop").map(|w| w.state.clone()).expect("queued for the CRM")
-}
-
-/// The issue's promise: a CRM that answers 500, then takes the record but times out, then
-/// recovers — across a restart of Ringside — ends up with exactly one record of the call.
+/// The issue's promise: a CRM that answers 500, then takes the record but never answers, then
+/// recovers — across a restart of Ringside — ends up with exactly one record of the call. The
+/// 15 s and 30 s of backoff and the 40 s a write may take pass on the test clock.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_one_record() {
-    use ringside_history::WriteBackStatus;
-    let crm: Flaky = Arc::new(Mutex::new((vec![Answer::Fail500, Answer::StoreThenHang], FlakyCrm::default())));
-    let app = Router::new().route("/calls", post(flaky_log_call)).with_state(crm.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let attempts = || crm.lock().expect("lock").1.attempts.len();
+    let started = Instant::now();
+    let clock = TestClock::starting_now();
+    let flaky = Flaky {
+        crm: Arc::new(Mutex::new(FlakyCrm {
+            script: vec![Answer::Fail500, Answer::StoreThenHang],
+            attempts: Vec::new(),
+            records: BTreeMap::new(),
+        })),
+        clock: clock.clone(),
+        count: watch::Sender::new(0),
+    };
+    let base = serve(Router::new().route("/calls", post(flaky_log_call)).with_state(flaky.clone())).await;
+    let attempts_reached = |n: usize| {
+        let mut count = flaky.count.subscribe();
+        async move {
+            let reached = tokio::time::timeout(Duration::from_secs(20), count.wait_for(|c| *c >= n)).await;
+            assert!(matches!(reached, Ok(Ok(_))), "the CRM never got attempt {n}");
+        }
+    };
     let scratch = tempfile::tempdir().expect("tempdir");
     let history_file = scratch.path().join("history.sqlite");
 
     // First run: the call ends, the CRM answers 500, Ringside stops.
     let (file, b) = (history_file.clone(), base.clone());
-    let (pbx, handle, mut rx, _dir) = start_with(20.0, move |config| {
-        config.history.path = Some(file);
-        with_shop(config, &b);
-    })
+    let (pbx, handle, mut rx, _dir) = with_clock(
+        clock.clone(),
+        start_with(20.0, move |config| {
+            config.history.path = Some(file);
+            with_shop(config, &b, false);
+        }),
+    )
     .await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let ended = until(&mut rx, "the end of the call", |o| match o {
@@ -235,45 +393,103 @@ async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_o
         _ => None,
     })
     .await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while attempts() < 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the outbox never tried");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    match write_back_of(&handle, &ended.call_id).await {
-        WriteBackStatus::Failed { attempts: 1, next_at: Some(_), reason } => {
-            assert!(reason.contains("500"), "the CRM's answer in words: {reason}")
-        }
-        other => panic!("after a 500: {other:?}"),
-    }
+    attempts_reached(1).await;
+    let (reason, first_retry) = failed_after(&handle, &ended.call_id, 1).await;
+    assert!(reason.contains("500"), "the CRM's answer in words: {reason}");
+    let wait = first_retry.as_millis() - clock.now().as_millis();
+    assert!((13_500..=16_500).contains(&wait), "15 s ± 10 % on the outbox's clock: {wait} ms");
     handle.shutdown().await;
     pbx.shutdown().await;
 
-    // Second run on the same file: the retry schedule survived; the CRM keeps the record but
-    // answers too late, then recovers.
+    // Second run on the same file: the retry schedule survived. The CRM keeps the record but
+    // never answers, then recovers.
     let (file, b) = (history_file.clone(), base.clone());
-    let (pbx, handle, _rx, _dir2) = start_with(20.0, move |config| {
-        config.history.path = Some(file);
-        with_shop(config, &b);
+    let (pbx, handle, _rx, _dir2) = with_clock(
+        clock.clone(),
+        start_with(20.0, move |config| {
+            config.history.path = Some(file);
+            with_shop(config, &b, false);
+        }),
+    )
+    .await;
+    assert_eq!(failed_after(&handle, &ended.call_id, 1).await.1, first_retry, "the schedule is in the file");
+    clock.advance_to(first_retry);
+    attempts_reached(2).await;
+    // The CRM holds the request: past the 40 s a write may take, the sender gives up.
+    clock.advance(Duration::from_secs(41));
+    let (reason, second_retry) = failed_after(&handle, &ended.call_id, 2).await;
+    assert!(reason.contains("did not answer"), "{reason}");
+    let wait = second_retry.as_millis() - clock.now().as_millis();
+    assert!((27_000..=33_000).contains(&wait), "30 s ± 10 % after the second failure: {wait} ms");
+    clock.advance_to(second_retry);
+    attempts_reached(3).await;
+    eventually("the history says it was sent", Duration::from_secs(20), || async {
+        matches!(write_back_of(&handle, &ended.call_id).await, Some(WriteBackStatus::Sent { .. })).then_some(())
     })
     .await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        if matches!(write_back_of(&handle, &ended.call_id).await, WriteBackStatus::Sent { .. }) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never sent; attempts: {}", attempts());
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
     {
-        let crm = crm.lock().expect("lock");
-        assert_eq!(crm.1.attempts.len(), 3, "500, time-out, success");
-        let key = crm.1.attempts[0].clone().expect("an idempotency key");
-        assert!(crm.1.attempts.iter().all(|k| k.as_deref() == Some(key.as_str())), "one key for every attempt");
-        assert_eq!(crm.1.records.len(), 1, "exactly one record in the CRM");
-        assert_eq!(crm.1.records[&key]["call_id"], ended.call_id.0.as_str());
+        let crm = flaky.crm.lock().expect("lock");
+        assert_eq!(crm.attempts.len(), 3, "500, time-out, success");
+        let key = crm.attempts[0].0.clone().expect("an idempotency key");
+        assert!(crm.attempts.iter().all(|(k, _)| k.as_deref() == Some(key.as_str())), "one key for every attempt");
+        let tried_at: Vec<Timestamp> = crm.attempts.iter().map(|(_, at)| *at).collect();
+        assert!(tried_at[1] >= first_retry && tried_at[2] >= second_retry, "never before its time: {tried_at:?}");
+        assert_eq!(crm.records.len(), 1, "exactly one record in the CRM");
+        assert_eq!(crm.records[&key]["call_id"], ended.call_id.0.as_str());
     }
+    handle.shutdown().await;
+    pbx.shutdown().await;
+    eprintln!("fails, times out and recovers across a restart: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// A call queued for a CRM that the next run no longer has is not due for ever (it would crowd
+/// out the others): it fails in words and waits for the backoff, in case the CRM comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_queued_for_a_crm_gone_from_the_config_says_so_and_waits() {
+    let clock = TestClock::starting_now();
+    let failing = serve(
+        Router::new()
+            .route("/calls", post(|| async { (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "down"}))) })),
+    )
+    .await;
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let history_file = scratch.path().join("history.sqlite");
+    let (file, b) = (history_file.clone(), failing.clone());
+    let (pbx, handle, mut rx, _dir) = with_clock(
+        clock.clone(),
+        start_with(20.0, move |config| {
+            config.history.path = Some(file);
+            with_shop(config, &b, false);
+        }),
+    )
+    .await;
+    pbx.ring("+380 44 123 4567", None, "100").expect("ring");
+    let ended = until(&mut rx, "the end of the call", |o| match o {
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    let (_, retry_at) = failed_after(&handle, &ended.call_id, 1).await;
+    handle.shutdown().await;
+    pbx.shutdown().await;
+
+    // The next run writes to "other" only.
+    let (other, base) = start_strict_crm().await;
+    let file = history_file.clone();
+    let (pbx, handle, _rx, _dir2) = with_clock(
+        clock.clone(),
+        start_with(20.0, move |config| {
+            config.history.path = Some(file);
+            config.lookup.crm = vec![named_rest_crm("other", &base, true)];
+            config.lookup.order = vec!["directory".into()];
+        }),
+    )
+    .await;
+    clock.advance_to(retry_at);
+    let (reason, next_at) = failed_after(&handle, &ended.call_id, 2).await;
+    assert_eq!(reason, "there is no CRM \"shop\" that takes call logs in the config now");
+    assert!(next_at > clock.now(), "waits for the backoff, not due at once");
+    assert!(other.lock().expect("lock").requests.is_empty(), "nothing went to another CRM");
     handle.shutdown().await;
     pbx.shutdown().await;
 }

@@ -174,6 +174,8 @@ async fn a_slow_crm_fails_in_time_the_card_keeps_what_the_directory_found_and_re
                 auth_prefix: String::new(),
                 card_url: Some(format!("{base}/app/customers/{{id}}")),
                 log_url: None,
+                log_update_url: None,
+                log_update_method: Default::default(),
                 allow_plain_http: false,
                 fields: FieldMap {
                     list: "/data".into(),

@@ -11,6 +11,10 @@
 //! After step 2, every failure carries the `CALL_ID` ([`CrmError::Partial`]); the next attempt
 //! starts at step 3 with it. A `finish` answered "Call is not found" (Bitrix24's answer for a
 //! call finished already) is checked in the statistics by `CALL_ID`.
+//!
+//! A change to a written call ([`Prior::Written`], an edited note) registers and finishes
+//! nothing: the call's activity is found in the statistics (by `CALL_ID`, else by
+//! `EXTERNAL_CALL_ID`) and step 4 sets its description again (empty when the note was cleared).
 
 use serde_json::{json, Map, Value};
 
@@ -18,7 +22,7 @@ use super::{id_of, Bitrix, Failure, Redirects, Webhook, CRM_PERMISSION};
 use crate::http::Http;
 use crate::text::{clean_text, iso8601_utc, web_url, MAX_TEXT_CHARS};
 use crate::writeback::external_call_id;
-use crate::{CallDirection, CallLog, CrmError, WriteReceipt};
+use crate::{Attempt, CallDirection, CallLog, CrmError, Prior, WriteReceipt};
 
 /// How Bitrix24 names the webhook permission `telephony.*` and `voximplant.*` need.
 const TELEPHONY_PERMISSION: &str = "Telephony (telephony)";
@@ -30,6 +34,15 @@ const UPDATE_ACTIVITY: &str = "crm.activity.update";
 
 /// `crm.enum.contenttype`: 1 is plain text (2 BB code, 3 HTML).
 const PLAIN_TEXT: u64 = 1;
+
+/// Whether `crm.activity.update` runs when the call has no note.
+#[derive(Clone, Copy)]
+enum Note {
+    /// Only when there is a note (the first write).
+    IfAny,
+    /// Also to empty the description (a change: the agent cleared the note).
+    Always,
+}
 
 /// A call in Bitrix24's telephony statistics: finished.
 struct Finished {
@@ -43,16 +56,21 @@ impl Bitrix {
         &self,
         http: &Http,
         log: &CallLog,
-        key: &str,
-        partial: Option<&str>,
+        attempt: &Attempt<'_>,
     ) -> Result<WriteReceipt, CrmError> {
         let hook = self.webhook.as_ref().map_err(Clone::clone)?;
+        let key = attempt.idempotency_key;
+        let partial = match attempt.prior {
+            Prior::Written { remote_id } => return self.change(http, hook, log, key, remote_id).await,
+            Prior::Partial(call_id) => Some(call_id),
+            Prior::Nothing => None,
+        };
         if let Some(call_id) = partial.map(str::trim).filter(|p| !p.is_empty()) {
             match self.finish(http, hook, log, call_id).await {
-                Ok(finished) => return self.annotate(http, hook, log, finished).await,
+                Ok(finished) => return self.annotate(http, hook, log, finished, Note::IfAny).await,
                 Err(Failure::Bitrix { description, .. }) if is_call_not_found(&description) => {
                     match self.find_finished(http, hook, "CALL_ID", call_id).await {
-                        Ok(Some(finished)) => return self.annotate(http, hook, log, finished).await,
+                        Ok(Some(finished)) => return self.annotate(http, hook, log, finished, Note::IfAny).await,
                         // Registered, never finished, and gone: start over.
                         Ok(None) => {}
                         Err(e) if e.is_transient() => return Err(partial_error(call_id, e)),
@@ -76,7 +94,7 @@ impl Bitrix {
 
         let external_id = external_call_id(key);
         match self.find_finished(http, hook, "EXTERNAL_CALL_ID", &external_id).await {
-            Ok(Some(finished)) => return self.annotate(http, hook, log, finished).await,
+            Ok(Some(finished)) => return self.annotate(http, hook, log, finished, Note::IfAny).await,
             Ok(None) => {}
             Err(e) if e.is_transient() => return Err(e),
             // E.g. ACCESS_DENIED: the webhook's user may not view call statistics. Write without
@@ -91,7 +109,49 @@ impl Bitrix {
             .finish(http, hook, log, &call_id)
             .await
             .map_err(|failure| partial_error(&call_id, self.write_error(hook, FINISH, failure)))?;
-        self.annotate(http, hook, log, finished).await
+        self.annotate(http, hook, log, finished, Note::IfAny).await
+    }
+
+    /// A change to a call Bitrix24 has taken (an edited note): its activity from the statistics
+    /// (by `CALL_ID`, else by the key's `EXTERNAL_CALL_ID`), then the description set anew.
+    /// Nothing is registered or finished: a call that cannot be found is an error, not a reason
+    /// to write it a second time.
+    async fn change(
+        &self,
+        http: &Http,
+        hook: &Webhook,
+        log: &CallLog,
+        key: &str,
+        call_id: Option<&str>,
+    ) -> Result<WriteReceipt, CrmError> {
+        let external_id = external_call_id(key);
+        let (field, value) = match call_id.map(str::trim).filter(|id| !id.is_empty()) {
+            Some(call_id) => ("CALL_ID", call_id),
+            None => ("EXTERNAL_CALL_ID", external_id.as_str()),
+        };
+        let found = self.find_finished(http, hook, field, value).await.map_err(|e| match e {
+            // E.g. ACCESS_DENIED: without the statistics the activity cannot be found.
+            CrmError::Bitrix { host, code, detail } => CrmError::Bitrix {
+                host,
+                code,
+                detail: format!(
+                    "{detail}; an edited note goes on the call's activity, which Ringside finds in the telephony \
+                     statistics: give the webhook's user the \"Call statistics — View\" right"
+                ),
+            },
+            other => other,
+        })?;
+        match found {
+            Some(finished) => self.annotate(http, hook, log, finished, Note::Always).await,
+            None => Err(CrmError::BadAnswer {
+                host: hook.host.clone(),
+                detail: format!(
+                    "the call {} is not in the telephony statistics, so the edited note has no activity to go on \
+                     (the call is not written a second time)",
+                    clean_text(value, 100)
+                ),
+            }),
+        }
     }
 
     /// `telephony.externalcall.register`: the call's `CALL_ID`.
@@ -191,16 +251,22 @@ impl Bitrix {
     }
 
     /// Puts the note on the call's CRM activity (`crm.activity.update`, which sets the
-    /// description: doing it twice leaves one note) and answers the receipt.
+    /// description: doing it twice leaves one note) and answers the receipt. `Note::IfAny` leaves
+    /// an activity without a note alone; `Note::Always` (a change) also empties it.
     async fn annotate(
         &self,
         http: &Http,
         hook: &Webhook,
         log: &CallLog,
         finished: Finished,
+        when: Note,
     ) -> Result<WriteReceipt, CrmError> {
         let receipt = WriteReceipt { remote_id: Some(finished.call_id.clone()) };
-        let Some(note) = log.note.as_deref().filter(|n| !n.is_empty()) else { return Ok(receipt) };
+        let note = match (log.note.as_deref().filter(|n| !n.is_empty()), when) {
+            (Some(note), _) => note,
+            (None, Note::Always) => "",
+            (None, Note::IfAny) => return Ok(receipt),
+        };
         let Some(activity) = finished.activity else {
             // A number that matches nothing in the CRM gets no activity (no lead is created).
             tracing::warn!(
