@@ -1,15 +1,25 @@
-//! What the window may ask for. Each command is a thin call into the runtime; errors reach the
-//! UI as the runtime's own words.
+//! What the window may ask for. Each command is a thin call into the runtime; errors keep their
+//! types up to here and cross as `{code, args, message}` (`ErrorReport`), so the window can
+//! react to the code and word it in the agent's language.
 
 use ringside_core::agent_state::WrapUpResult;
-use ringside_core::CallId;
+use ringside_core::{CallId, ErrorReport};
 use ringside_runtime::Snapshot;
 use serde::Serialize;
 use tauri::State;
 
 use crate::Shell;
 
-type Reply<T> = Result<T, String>;
+type Reply<T> = Result<T, ErrorReport>;
+
+fn report(e: ringside_runtime::RuntimeError) -> ErrorReport {
+    ErrorReport::of(&e)
+}
+
+/// A blocking task that did not finish: only when the app is going away.
+fn stopping(_: tauri::Error) -> ErrorReport {
+    ErrorReport::of(&ringside_runtime::RuntimeError::Stopped)
+}
 
 #[tauri::command]
 pub async fn snapshot(shell: State<'_, Shell>) -> Reply<Snapshot> {
@@ -44,27 +54,27 @@ pub fn about(shell: State<'_, Shell>) -> About {
 #[tauri::command]
 pub async fn set_accepting_calls(shell: State<'_, Shell>, accepting: bool, reason: Option<String>) -> Reply<()> {
     let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
-    shell.handle()?.set_accepting_calls(accepting, reason).await.map_err(|e| e.to_string())
+    shell.handle()?.set_accepting_calls(accepting, reason).await.map_err(report)
 }
 
 #[tauri::command]
 pub async fn log_in(shell: State<'_, Shell>) -> Reply<()> {
-    shell.handle()?.log_in().await.map_err(|e| e.to_string())
+    shell.handle()?.log_in().await.map_err(report)
 }
 
 #[tauri::command]
 pub async fn log_out(shell: State<'_, Shell>) -> Reply<()> {
-    shell.handle()?.log_out().await.map_err(|e| e.to_string())
+    shell.handle()?.log_out().await.map_err(report)
 }
 
 #[tauri::command]
 pub async fn finish_wrap_up(shell: State<'_, Shell>, result: WrapUpResult) -> Reply<()> {
-    shell.handle()?.finish_wrap_up(result).await.map_err(|e| e.to_string())
+    shell.handle()?.finish_wrap_up(result).await.map_err(report)
 }
 
 #[tauri::command]
 pub async fn hang_up(shell: State<'_, Shell>) -> Reply<()> {
-    shell.handle()?.hangup().await.map_err(|e| e.to_string())
+    shell.handle()?.hangup().await.map_err(report)
 }
 
 #[tauri::command]
@@ -75,7 +85,7 @@ pub async fn dismiss(shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
 
 #[tauri::command]
 pub async fn retry_lookup(shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
-    shell.handle()?.retry_lookup(call_id).await.map_err(|e| e.to_string())
+    shell.handle()?.retry_lookup(call_id).await.map_err(report)
 }
 
 #[tauri::command]
@@ -85,7 +95,7 @@ pub async fn choose_customer(
     source: String,
     customer_id: String,
 ) -> Reply<()> {
-    shell.handle()?.choose_customer(call_id, &source, &customer_id).await.map_err(|e| e.to_string())
+    shell.handle()?.choose_customer(call_id, &source, &customer_id).await.map_err(report)
 }
 
 #[tauri::command]
@@ -95,7 +105,7 @@ pub async fn create_customer(
     name: String,
     company: Option<String>,
 ) -> Reply<()> {
-    shell.handle()?.create_customer(call_id, &name, company.as_deref()).await.map_err(|e| e.to_string())
+    shell.handle()?.create_customer(call_id, &name, company.as_deref()).await.map_err(report)
 }
 
 /// Opens a customer's CRM page in the browser. The address comes from the card the runtime
@@ -108,13 +118,15 @@ pub async fn open_customer_page(
     source: String,
     customer_id: String,
 ) -> Reply<()> {
-    let url = shell.handle()?.customer_page(&call_id, &source, &customer_id).await.map_err(|e| e.to_string())?;
+    let url = shell.handle()?.customer_page(&call_id, &source, &customer_id).await.map_err(report)?;
     open_in_browser(&app, url)
 }
 
 fn open_in_browser(app: &tauri::AppHandle, url: String) -> Reply<()> {
     use tauri_plugin_opener::OpenerExt;
-    app.opener().open_url(url, None::<&str>).map_err(|e| format!("the browser could not be started: {e}"))
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| ErrorReport::new("app.no_browser", format!("the browser could not be started: {e}")))
 }
 
 #[tauri::command]
@@ -123,8 +135,16 @@ pub fn connections(shell: State<'_, Shell>) -> Reply<Vec<ringside_runtime::Conne
 }
 
 #[tauri::command]
-pub async fn dial(shell: State<'_, Shell>, number: String, via: Option<String>) -> Reply<()> {
-    shell.handle()?.dial(&number, via.as_deref()).await.map_err(|e| e.to_string())
+/// `confirmed`: the agent typed the number or said yes to it; a number from a stranger (a
+/// caller ID's "Call back") with a service code is refused until they do (`dial.service_code`).
+pub async fn dial(shell: State<'_, Shell>, number: String, via: Option<String>, confirmed: bool) -> Reply<()> {
+    let handle = shell.handle()?;
+    let placed = if confirmed {
+        handle.dial(&number, via.as_deref()).await
+    } else {
+        handle.dial_unconfirmed(&number, via.as_deref()).await
+    };
+    placed.map_err(report)
 }
 
 /// The connections, what is installed, and who handles tel: links: the settings view.
@@ -142,29 +162,29 @@ pub async fn dial_settings(app: tauri::AppHandle, shell: State<'_, Shell>) -> Re
     let (detected, handlers) =
         tauri::async_runtime::spawn_blocking(move || (ringside_dial::detect(), crate::links::status(&app)))
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(stopping)?;
     Ok(DialSettings { connections, detected, handlers })
 }
 
 #[tauri::command]
 pub async fn become_link_handler(app: tauri::AppHandle) -> Reply<()> {
-    tauri::async_runtime::spawn_blocking(move || crate::links::become_handler(&app)).await.map_err(|e| e.to_string())?
+    tauri::async_runtime::spawn_blocking(move || crate::links::become_handler(&app)).await.map_err(stopping)?
 }
 
 /// The agent's note for a call, sent as they type (debounced by the window).
 #[tauri::command]
 pub async fn save_note(shell: State<'_, Shell>, call_id: CallId, text: String) -> Reply<()> {
-    shell.handle()?.save_note(call_id, text).await.map_err(|e| e.to_string())
+    shell.handle()?.save_note(call_id, text).await.map_err(report)
 }
 
 #[tauri::command]
 pub async fn note(shell: State<'_, Shell>, call_id: CallId) -> Reply<Option<String>> {
-    shell.handle()?.note(call_id).await.map_err(|e| e.to_string())
+    shell.handle()?.note(call_id).await.map_err(report)
 }
 
 #[tauri::command]
 pub async fn recent_calls(shell: State<'_, Shell>) -> Reply<Vec<ringside_history::CallRecord>> {
-    shell.handle()?.recent_calls(50).await.map_err(|e| e.to_string())
+    shell.handle()?.recent_calls(50).await.map_err(report)
 }
 
 /// The history view: calls matching the agent's search and filters, newest first.
@@ -174,23 +194,23 @@ pub async fn search_history(
     query: ringside_history::HistoryQuery,
 ) -> Reply<Vec<ringside_history::CallRecord>> {
     let query = ringside_history::HistoryQuery { limit: query.limit.clamp(1, 500), ..query };
-    shell.handle()?.search_history(query).await.map_err(|e| e.to_string())
+    shell.handle()?.search_history(query).await.map_err(report)
 }
 
 /// Callers waiting for a call back.
 #[tauri::command]
 pub async fn call_backs(shell: State<'_, Shell>) -> Reply<Vec<ringside_history::Callback>> {
-    shell.handle()?.call_backs().await.map_err(|e| e.to_string())
+    shell.handle()?.call_backs().await.map_err(report)
 }
 
 #[tauri::command]
 pub async fn mark_called_back(shell: State<'_, Shell>, number: String) -> Reply<()> {
-    shell.handle()?.mark_called_back(&number).await.map_err(|e| e.to_string())
+    shell.handle()?.mark_called_back(&number).await.map_err(report)
 }
 
 /// Opens a call's recording in the browser: the address the PBX named (http or https only).
 #[tauri::command]
 pub async fn open_recording(app: tauri::AppHandle, shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
-    let url = shell.handle()?.recording_url(call_id).await.map_err(|e| e.to_string())?;
+    let url = shell.handle()?.recording_url(call_id).await.map_err(report)?;
     open_in_browser(&app, url)
 }

@@ -6,6 +6,7 @@
 mod commands;
 mod links;
 mod tray;
+mod words;
 
 use std::path::PathBuf;
 use std::sync::RwLock;
@@ -23,7 +24,7 @@ pub const EVENT_SNAPSHOT: &str = "snapshot";
 pub const EVENT_READY: &str = "ready";
 /// Ringside cannot run (bad config, demo PBX port taken): the message, in words.
 pub const EVENT_FATAL: &str = "fatal";
-/// Something the agent asked for from the tray failed: the message, in words.
+/// Something the agent asked for from the tray or a link failed: an `ErrorReport`.
 pub const EVENT_NOTICE: &str = "notice";
 
 /// The label of the one window.
@@ -43,12 +44,15 @@ pub struct Shell {
 }
 
 impl Shell {
-    /// The running runtime, or words for why there is none.
-    fn handle(&self) -> Result<RuntimeHandle, String> {
+    /// The running runtime, or why there is none.
+    fn handle(&self) -> Result<RuntimeHandle, ringside_core::ErrorReport> {
+        use ringside_core::ErrorReport;
         match &*self.phase.read().unwrap_or_else(|p| p.into_inner()) {
             Phase::Running(handle) => Ok(handle.clone()),
-            Phase::Starting => Err("Ringside is still starting; try again in a moment".to_string()),
-            Phase::Failed(message) => Err(message.clone()),
+            Phase::Starting => {
+                Err(ErrorReport::new("app.starting", "Ringside is still starting; try again in a moment"))
+            }
+            Phase::Failed(message) => Err(ErrorReport::new("app.not_running", message.clone())),
         }
     }
 
@@ -102,11 +106,12 @@ fn init_tracing() {
 /// A desktop notification, so the agent hears it with the window hidden. D-Bus blocks: off the
 /// async runtime.
 fn notify(notice: &ringside_core::Notice) {
+    let (summary, body) = words::notice(notice, ringside_core::Timestamp::now());
     let notice = ringside_notify::Notice {
-        summary: notice.summary.clone(),
-        body: notice.body.clone(),
-        urgency: if notice.urgent { ringside_notify::Urgency::Critical } else { ringside_notify::Urgency::Normal },
-        tag: Some(notice.tag.clone()),
+        summary,
+        body,
+        urgency: if notice.urgent() { ringside_notify::Urgency::Critical } else { ringside_notify::Urgency::Normal },
+        tag: Some(notice.tag().to_string()),
     };
     tauri::async_runtime::spawn_blocking(move || {
         if let Err(e) = ringside_notify::show(&notice) {
@@ -137,6 +142,29 @@ pub(crate) fn quit(app: &AppHandle) {
         }
         app.exit(0);
     });
+}
+
+/// The desktop session ending or `kill` (SIGTERM, SIGHUP, SIGINT) quits as the tray's Quit
+/// does: the wrap-up pause is undone and the PBX logged off before the process exits.
+async fn quit_on_signal(app: AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+            tracing::warn!("cannot watch for SIGTERM; quitting from the tray still cleans up");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: quitting"),
+            _ = hup.recv() => tracing::info!("SIGHUP: quitting"),
+            _ = tokio::signal::ctrl_c() => tracing::info!("interrupted: quitting"),
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    quit(&app);
 }
 
 /// Starts the runtime and then forwards its outputs until it stops.
@@ -243,6 +271,7 @@ pub fn run() {
                 tracing::warn!(error = %e, "no tray icon; closing the window will quit Ringside");
             }
             tauri::async_runtime::spawn(start_and_forward(handle.clone(), config));
+            tauri::async_runtime::spawn(quit_on_signal(handle.clone()));
             {
                 use tauri_plugin_deep_link::DeepLinkExt;
                 // A link that started Ringside, then every link a later launch hands over.

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use ringside_core::CustomerMatch;
+use ringside_core::{CustomerMatch, ErrorReport};
 use ringside_runtime::{ConnectionSummary, RuntimeHandle};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -27,6 +27,9 @@ pub struct DialRequest {
     /// Why the customers could not all be looked up, if so.
     pub lookup_failed: Option<String>,
     pub connections: Vec<ConnectionSummary>,
+    /// The number has `*` or `#` (a service code): always asked, even when links are called
+    /// without asking.
+    pub service_code: bool,
 }
 
 /// Handles links from the command line or another instance, in order.
@@ -34,20 +37,31 @@ pub fn open(app: &AppHandle, links: Vec<String>) {
     for link in links {
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
-            if let Err(message) = open_one(&app, &link).await {
-                tracing::warn!(%message, "a link was not dialed");
+            if let Err(report) = open_one(&app, &link).await {
+                tracing::warn!(code = %report.code, "a link was not dialed: {report}");
                 show_main_window(&app);
-                let _ = app.emit(EVENT_NOTICE, message);
+                let _ = app.emit(EVENT_NOTICE, report);
             }
         });
     }
 }
 
-async fn open_one(app: &AppHandle, link: &str) -> Result<(), String> {
-    let number = ringside_dial::number_from_link(link).map_err(|e| format!("That link cannot be dialed: {e}"))?;
+async fn open_one(app: &AppHandle, link: &str) -> Result<(), ErrorReport> {
+    let number = ringside_dial::number_from_link(link)
+        .map_err(|e| ErrorReport::new("link.not_dialable", format!("That link cannot be dialed: {e}")))?;
     let handle = running(app).await?;
-    if !handle.confirm_links() {
-        return handle.dial(&number, None).await.map_err(|e| e.to_string());
+    if handle.link_came_back(&number) {
+        return Err(ErrorReport::new(
+            "link.loop",
+            format!(
+                "Ringside handed {number} to the desktop's tel: handler, which is Ringside itself; the call was \
+                 not placed. Choose another [[dial.connection]] for calls, or another tel: handler."
+            ),
+        ));
+    }
+    let service_code = ringside_runtime::has_service_characters(&number);
+    if !handle.confirm_links() && !service_code {
+        return handle.dial(&number, None).await.map_err(|e| ErrorReport::of(&e));
     }
     let found = handle.find_customers(&number).await;
     let request = DialRequest {
@@ -56,13 +70,14 @@ async fn open_one(app: &AppHandle, link: &str) -> Result<(), String> {
         customers: found.customers,
         lookup_failed: found.failed,
         connections: handle.connections(),
+        service_code,
     };
     show_main_window(app);
-    app.emit(EVENT_DIAL_REQUEST, &request).map_err(|e| e.to_string())
+    app.emit(EVENT_DIAL_REQUEST, &request).map_err(|e| ErrorReport::new("app.window_gone", e.to_string()))
 }
 
 /// The runtime, waiting a little when the link itself started Ringside.
-async fn running(app: &AppHandle) -> Result<RuntimeHandle, String> {
+async fn running(app: &AppHandle) -> Result<RuntimeHandle, ErrorReport> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         match app.state::<Shell>().handle() {
@@ -96,7 +111,7 @@ pub fn status(app: &AppHandle) -> Vec<HandlerStatus> {
 
 /// Makes Ringside the handler for every scheme (Linux, Windows). macOS registers the schemes
 /// when the app is installed; the user picks the default app there.
-pub fn become_handler(app: &AppHandle) -> Result<(), String> {
+pub fn become_handler(app: &AppHandle) -> Result<(), ErrorReport> {
     let result = register_all(app);
     #[cfg(target_os = "linux")]
     if result.is_ok() {
@@ -137,16 +152,21 @@ fn plain_exec(desktop: &std::path::Path) {
     }
 }
 
-fn register_all(app: &AppHandle) -> Result<(), String> {
+fn register_all(app: &AppHandle) -> Result<(), ErrorReport> {
     use tauri_plugin_deep_link::DeepLinkExt;
     for scheme in SCHEMES {
         app.deep_link().register(scheme).map_err(|e| {
             if cfg!(target_os = "macos") {
-                "On macOS, Ringside handles tel: links once installed from its disk image; choose it as the \
-                 default calling app in FaceTime's settings"
-                    .to_string()
+                ErrorReport::new(
+                    "links.macos_at_install",
+                    "On macOS, Ringside handles tel: links once installed from its disk image; choose it as the \
+                     default calling app in FaceTime's settings",
+                )
             } else {
-                format!("Ringside could not become the handler for {scheme}: links: {e}")
+                ErrorReport::new(
+                    "links.not_registered",
+                    format!("Ringside could not become the handler for {scheme}: links: {e}"),
+                )
             }
         })?;
     }

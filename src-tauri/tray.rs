@@ -194,12 +194,12 @@ where
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let result = match app.state::<Shell>().handle() {
-            Ok(handle) => f(handle).await.map_err(|e| e.to_string()),
-            Err(message) => Err(message),
+            Ok(handle) => f(handle).await.map_err(|e| ringside_core::ErrorReport::of(&e)),
+            Err(report) => Err(report),
         };
-        if let Err(message) = result {
-            tracing::warn!("{message}");
-            let _ = app.emit(EVENT_NOTICE, &message);
+        if let Err(report) = result {
+            tracing::warn!(code = %report.code, "{report}");
+            let _ = app.emit(EVENT_NOTICE, &report);
             crate::show_main_window(&app);
         }
         update(&app, |_| {});

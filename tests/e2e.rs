@@ -631,6 +631,10 @@ async fn tel_link_reaches_the_running_app(app: &App) -> Result<(), String> {
         Ok(error.contains("cannot be dialed").then_some(()))
     })
     .await?;
+    // It crossed as a typed error: the window knows what happened, not only the words.
+    let shown = client.find(Locator::Css(r#"[data-testid="error"]"#)).await.map_err(|e| e.to_string())?;
+    let code = shown.attr("data-code").await.map_err(|e| e.to_string())?;
+    assert_eq!(code.as_deref(), Some("link.not_dialable"));
     Ok(())
 }
 

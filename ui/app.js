@@ -36,6 +36,7 @@
     linkConfirm: $("link-confirm"),
     linkNumber: $("link-number"),
     linkCustomer: $("link-customer"),
+    linkServiceCode: $("link-service-code"),
     linkVia: $("link-via"),
     linkAlways: $("link-always"),
     askLinks: $("settings-ask-links"),
@@ -155,9 +156,18 @@
 
   // ---- messages ---------------------------------------------------------------------------
 
-  function showError(message) {
-    ui.errorText.textContent = String(message);
+  // Commands fail with `{code, args, message}`: the code says what happened (the window
+  // reacts to it and, once translated, words it); `message` is the English fallback.
+  function errorMessage(e) {
+    if (e && typeof e === "object" && typeof e.message === "string") return e.message;
+    return String(e);
+  }
+
+  function showError(error) {
+    ui.errorText.textContent = errorMessage(error);
     ui.error.hidden = false;
+    if (error && typeof error === "object" && error.code) ui.error.dataset.code = error.code;
+    else delete ui.error.dataset.code;
   }
 
   function clearError() {
@@ -190,8 +200,18 @@
 
   // Calls a number back over the connection in the dial box (the default one unless the agent
   // chose another): the ended card's "Call back" and the call-back list's "Call".
+  // The number came from the caller (a stranger): one with a service code (* or #) is asked
+  // about first (the runtime refuses it with `dial.service_code` until the agent confirms).
   function callBack(number) {
-    return call("dial", { number, via: ui.dialVia.value || null });
+    const via = ui.dialVia.value || null;
+    return call("dial", { number, via, confirmed: false }).catch((e) => {
+      if (e && e.code === "dial.service_code") {
+        clearError();
+        confirmLink({ number, customers: [], lookup_failed: null, connections: null, service_code: true, via });
+        return;
+      }
+      throw e;
+    });
   }
 
   // A call's recording, in the browser; the runtime knows the address, the window never sends one.
@@ -369,7 +389,7 @@
               noteStatus.dataset.state = "saved";
             })
             .catch((e) => {
-              noteStatus.textContent = String(e);
+              noteStatus.textContent = errorMessage(e);
               noteStatus.dataset.state = "unsaved";
             });
         }, 500);
@@ -767,8 +787,57 @@
     el.remove();
   }
 
+  // The session's typed notices in words (the shell words them the same way for the desktop
+  // notification: src-tauri/words.rs).
+  function noticeWords(notice) {
+    switch (notice.kind) {
+      case "auto_paused":
+        return {
+          tag: "auto-pause",
+          urgent: true,
+          summary: "Ringside stopped accepting calls for you",
+          body:
+            `${notice.missed} queue calls in a row rang out unanswered, so you are paused in every queue ` +
+            `(reason: "${notice.reason}"). Switch "accepting calls" back on when you are at your desk.`,
+        };
+      case "missed_call": {
+        const who = [notice.name, notice.number].find((w) => w && w.trim()) || "a withheld number";
+        return {
+          tag: "missed-calls",
+          urgent: false,
+          summary: `Missed call from ${who}`,
+          body:
+            notice.waiting > 1
+              ? `${notice.waiting} callers are on your call-back list.`
+              : "The caller is on your call-back list.",
+        };
+      }
+      case "wrap_up_resumed":
+        return {
+          tag: "wrap-up",
+          urgent: false,
+          summary: "Your wrap-up goes on",
+          body:
+            "Ringside restarted during your wrap-up. It ends by itself in " +
+            `${Math.max(0, Math.round((notice.ends_at - Date.now()) / 1000))} s; finish it sooner here.`,
+        };
+      case "wrap_up_pause_cleared":
+        return {
+          tag: "wrap-up",
+          urgent: false,
+          summary: "You accept calls again",
+          body:
+            "Your queues were still paused for a wrap-up that is over (Ringside had quit or lost the PBX), " +
+            "so Ringside switched accepting calls back on.",
+        };
+      default:
+        return { tag: notice.kind, urgent: false, summary: notice.kind, body: "" };
+    }
+  }
+
   // A newer notice with the same tag takes the older one's place.
-  function showNotice(notice) {
+  function showNotice(typed) {
+    const notice = noticeWords(typed);
     const el = ui.noticeTemplate.content.firstElementChild.cloneNode(true);
     el.dataset.tag = notice.tag;
     el.dataset.urgent = notice.urgent ? "true" : "false";
@@ -820,17 +889,22 @@
   // A tel: link clicked in another program: ask first, naming whoever it belongs to — unless
   // the agent chose to call links straight away.
   function confirmLink(request) {
-    if (callsLinksWithoutAsking()) {
-      call("dial", { number: request.number, via: null }).catch(() => {});
+    if (callsLinksWithoutAsking() && !request.service_code) {
+      call("dial", { number: request.number, via: null, confirmed: true }).catch(() => {});
       return;
     }
+    ui.linkServiceCode.hidden = !request.service_code;
     ui.linkAlways.checked = false;
     ui.linkNumber.textContent = request.number;
     const names = request.customers.map(customerName);
     let who = names.length === 0 ? "Not in your customers" : names.join(", ");
     if (request.lookup_failed) who += ` (lookup failed: ${request.lookup_failed})`;
     ui.linkCustomer.textContent = who;
-    fillConnections(ui.linkVia, request.connections);
+    if (request.connections) fillConnections(ui.linkVia, request.connections);
+    else {
+      ui.linkVia.replaceChildren(...[...ui.dialVia.options].map((o) => o.cloneNode(true)));
+      ui.linkVia.value = request.via || ui.dialVia.value;
+    }
     ui.linkConfirm.dataset.number = request.number;
     if (!ui.linkConfirm.open) ui.linkConfirm.showModal();
   }
@@ -897,7 +971,7 @@
     e.preventDefault();
     const number = ui.dialNumber.value.trim();
     if (!number) return;
-    call("dial", { number, via: ui.dialVia.value || null })
+    call("dial", { number, via: ui.dialVia.value || null, confirmed: true })
       .then(() => {
         ui.dialNumber.value = "";
       })
@@ -907,7 +981,8 @@
   ui.linkConfirm.addEventListener("close", () => {
     if (ui.linkConfirm.returnValue === "call") {
       if (ui.linkAlways.checked) setCallLinksWithoutAsking(true);
-      call("dial", { number: ui.linkConfirm.dataset.number, via: ui.linkVia.value || null }).catch(() => {});
+      const number = ui.linkConfirm.dataset.number;
+      call("dial", { number, via: ui.linkVia.value || null, confirmed: true }).catch(() => {});
     }
   });
 

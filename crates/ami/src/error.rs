@@ -40,3 +40,37 @@ impl AmiError {
         matches!(self, AmiError::AuthenticationFailed { .. } | AmiError::NotAmi { .. })
     }
 }
+
+impl ringside_core::ErrorCode for AmiError {
+    fn code(&self) -> &'static str {
+        match self {
+            AmiError::Connect { .. } => "pbx.unreachable",
+            AmiError::ConnectTimeout { .. } => "pbx.no_answer",
+            AmiError::NotAmi { .. } => "pbx.not_ami",
+            AmiError::AuthenticationFailed { .. } => "pbx.login_refused",
+            AmiError::Rejected { .. } => "pbx.refused",
+            AmiError::CallNotPlaced(_) => "pbx.call_not_placed",
+            AmiError::ActionTimeout { .. } => "pbx.action_timeout",
+            AmiError::PingTimeout(_) => "pbx.stopped_answering",
+            AmiError::Closed | AmiError::Io(_) => "pbx.connection_lost",
+            AmiError::Codec(_) => "pbx.bad_frame",
+            AmiError::Encode(_) => "pbx.bad_action",
+        }
+    }
+
+    fn args(&self) -> ringside_core::ErrorArgs {
+        use ringside_core::error_code::args;
+        match self {
+            AmiError::Connect { addr, .. } | AmiError::ConnectTimeout { addr, .. } | AmiError::NotAmi { addr, .. } => {
+                args([("addr", addr.clone())])
+            }
+            AmiError::AuthenticationFailed { username } => args([("username", username.clone())]),
+            AmiError::Rejected { action, message } => args([("action", action.clone()), ("reason", message.clone())]),
+            AmiError::CallNotPlaced(reason) => args([("reason", reason.clone())]),
+            AmiError::ActionTimeout { action, timeout } => {
+                args([("action", action.clone()), ("secs", timeout.as_secs().to_string())])
+            }
+            _ => ringside_core::ErrorArgs::new(),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! actions and awaits their responses by ActionID; [`tracker`] turns AMI events into
 //! Ringside's source-agnostic `CallEvent`s for one agent.
 
+pub mod actions;
 pub mod client;
 pub mod codec;
 mod connection;

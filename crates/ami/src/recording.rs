@@ -8,6 +8,8 @@
 //! server (or FreePBX's UCP, or a CRM) serves it at. A value that already is an http(s)
 //! address (a dialplan that sets its own variable) is taken as it is.
 
+use ringside_text::{encode_component, WebUrl};
+
 use crate::codec::Message;
 
 /// Which channel variable names the recording, and where its file can be fetched.
@@ -22,7 +24,7 @@ pub struct RecordingLink {
 
 impl RecordingLink {
     /// The recording's address named in `msg`, if it names one for this variable.
-    pub fn url_in(&self, msg: &Message) -> Option<String> {
+    pub fn url_in(&self, msg: &Message) -> Option<WebUrl> {
         msg.iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case("ChanVariable") || k.eq_ignore_ascii_case("DestChanVariable"))
             .filter_map(|(_, v)| v.split_once('='))
@@ -32,36 +34,18 @@ impl RecordingLink {
 
     /// The address of the recording `value` names: itself when it is an http(s) address,
     /// else the template with the file's name; `None` for an empty value or no template.
-    pub fn url_for(&self, value: &str) -> Option<String> {
+    pub fn url_for(&self, value: &str) -> Option<WebUrl> {
         let value = value.trim();
         if value.is_empty() || value.chars().any(|c| c.is_control()) {
             return None;
         }
-        if is_web_address(value) {
-            return (!value.contains(char::is_whitespace)).then(|| value.to_owned());
+        if let Ok(url) = WebUrl::parse(value) {
+            return Some(url);
         }
         let file = value.rsplit(['/', '\\']).next().filter(|f| !f.is_empty() && *f != "." && *f != "..")?;
-        let url = self.url_template.as_deref()?.replace("{file}", &percent_encode(file));
-        is_web_address(&url).then_some(url)
+        let url = self.url_template.as_deref()?.replace("{file}", &encode_component(file));
+        WebUrl::parse(&url).ok()
     }
-}
-
-fn is_web_address(s: &str) -> bool {
-    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
-}
-
-/// Everything but RFC 3986's unreserved characters, so a file name stays one path segment.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -97,7 +81,7 @@ mod tests {
     fn an_address_is_taken_as_it_is_and_nothing_else_without_a_template() {
         let l = link(None);
         assert_eq!(l.url_for("/var/spool/asterisk/monitor/x.wav"), None);
-        assert_eq!(l.url_for(" HTTPS://crm.example/rec/1 ").as_deref(), Some("HTTPS://crm.example/rec/1"));
+        assert_eq!(l.url_for(" HTTPS://crm.example/rec/1 ").as_deref(), Some("https://crm.example/rec/1"));
         assert_eq!(l.url_for("javascript:alert(1)"), None);
         assert_eq!(l.url_for("https://a b"), None);
         assert_eq!(link(Some("file:///{file}")).url_for("x.wav"), None, "a template must stay http(s)");

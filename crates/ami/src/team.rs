@@ -6,6 +6,14 @@ use ringside_core::{MemberUpdate, Timestamp};
 
 use crate::codec::Message;
 
+/// When the member was last paused, by the PBX's clock (`LastPause`, Unix seconds; 0 = never).
+pub fn last_pause(msg: &Message) -> Option<Timestamp> {
+    msg.get("LastPause")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map(|s| Timestamp(s.saturating_mul(1000)))
+}
+
 /// The update a queue-member message carries, if it is one.
 pub fn member_update(msg: &Message) -> Option<MemberUpdate> {
     let event = msg.event()?;
@@ -16,11 +24,7 @@ pub fn member_update(msg: &Message) -> Option<MemberUpdate> {
         "QueueMemberRemoved" => Some(MemberUpdate::Removed { interface, queue }),
         "QueueMember" | "QueueMemberAdded" | "QueueMemberStatus" | "QueueMemberPause" | "QueueMemberPaused" => {
             let paused = msg.get("Paused") == Some("1");
-            let since = msg
-                .get("LastPause")
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .filter(|s| *s > 0)
-                .map(|s| Timestamp(s.saturating_mul(1000)));
+            let since = last_pause(msg);
             let name = msg.get("MemberName").or(msg.get("Name")).unwrap_or("").to_owned();
             Some(MemberUpdate::Set {
                 interface,

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ringside_core::{CallEvent, CallId, EndCause, RemoteParty, Timestamp};
+use ringside_text::clean_text;
 
 use crate::codec::Message;
 use crate::recording::RecordingLink;
@@ -78,7 +79,7 @@ struct Tracked {
     /// Live legs of this call that belong to the agent.
     legs: usize,
     /// The recording's address last reported.
-    recording: Option<String>,
+    recording: Option<ringside_text::WebUrl>,
 }
 
 impl Tracked {
@@ -97,6 +98,15 @@ enum LegRole {
     OriginateFirstLeg,
 }
 
+/// The agent's pause in one queue, as the PBX last reported it.
+#[derive(Debug, Clone)]
+struct QueuePauseState {
+    paused: bool,
+    reason: Option<String>,
+    /// When the pause began by the PBX's clock (`LastPause`), when it says.
+    since: Option<Timestamp>,
+}
+
 #[derive(Debug)]
 struct Leg {
     call: String,
@@ -110,7 +120,7 @@ pub struct CallTracker {
     calls: HashMap<String, Tracked>,
     legs: HashMap<String, Leg>,
     /// Pause state per queue, from QueueStatus and QueueMemberPause.
-    pauses: BTreeMap<String, (bool, Option<String>)>,
+    pauses: BTreeMap<String, QueuePauseState>,
     reported_pause: Option<(bool, Option<String>)>,
     /// Calls that ended lately, so a re-sync answer that raced their Hangup cannot revive them.
     recently_ended: std::collections::VecDeque<String>,
@@ -450,7 +460,7 @@ impl CallTracker {
         let Some(call) = call else { return };
         let Some(url) = link.url_in(msg) else { return };
         if let Some(t) = self.calls.get_mut(&call) {
-            if t.recording.as_deref() != Some(url.as_str()) {
+            if t.recording.as_ref() != Some(&url) {
                 t.recording = Some(url.clone());
                 out.push(CallEvent::Recording { call: CallId::new(call), url, at: now });
             }
@@ -500,8 +510,10 @@ impl CallTracker {
             return;
         }
         let (Some(queue), Some(paused)) = (msg.get("Queue"), msg.get("Paused")) else { return };
-        let reason = msg.get("PausedReason").filter(|r| !r.is_empty()).map(str::to_owned);
-        self.pauses.insert(queue.to_owned(), (paused == "1", reason));
+        let paused = paused == "1";
+        let reason = msg.get("PausedReason").filter(|r| paused && !r.is_empty()).map(str::to_owned);
+        let since = crate::team::last_pause(msg).filter(|_| paused);
+        self.pauses.insert(queue.to_owned(), QueuePauseState { paused, reason, since });
         self.report_pause(Some(queue), now, out);
     }
 
@@ -510,12 +522,14 @@ impl CallTracker {
         if self.pauses.is_empty() {
             return;
         }
-        let paused = self.pauses.values().all(|(p, _)| *p);
-        let reason = if paused { self.pauses.values().find_map(|(_, r)| r.clone()) } else { None };
+        let paused = self.pauses.values().all(|p| p.paused);
+        let reason = if paused { self.pauses.values().find_map(|p| p.reason.clone()) } else { None };
+        // The pause began when the agent was last paused in a queue still paused.
+        let since = if paused { self.pauses.values().filter_map(|p| p.since).max() } else { None };
         let state = (paused, reason.clone());
         if self.reported_pause.as_ref() != Some(&state) {
             self.reported_pause = Some(state);
-            out.push(CallEvent::AgentPaused { paused, reason, queue: queue.map(str::to_owned), at: now });
+            out.push(CallEvent::AgentPaused { paused, reason, queue: queue.map(str::to_owned), since, at: now });
         }
     }
 }
@@ -529,20 +543,30 @@ fn cid(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.is_empty() && *v != "<unknown>")
 }
 
+/// Caller ID comes from strangers: control and bidi control characters are dropped here, at the
+/// edge (a name with U+202E would show reversed on the card, in the history and in a
+/// notification), runs of spaces collapse, and the length is bounded.
 fn party(number: Option<&str>, name: Option<&str>) -> RemoteParty {
-    let number = cid(number).unwrap_or("").to_owned();
-    let name = cid(name).filter(|n| *n != number).map(str::to_owned);
+    let number = cid(number).map(|n| clean_text(n, MAX_NUMBER_CHARS)).unwrap_or_default();
+    let name = cid(name).map(|n| clean_text(n, MAX_NAME_CHARS)).filter(|n| !n.is_empty() && *n != number);
     RemoteParty { number, name }
 }
 
+/// Longest caller ID number and name kept (Asterisk allows 80 and 256 bytes).
+const MAX_NUMBER_CHARS: usize = 80;
+const MAX_NAME_CHARS: usize = 200;
+
 /// The number the agent dialed: `DestExten`, else the `DialString` (`0441234567@pstn`, `PJSIP/trunk/0441234567`).
 fn dialed_number(msg: &Message) -> String {
-    if let Some(exten) = cid(msg.get("DestExten")).filter(|e| *e != "s") {
-        return exten.to_owned();
-    }
-    let dial = msg.get("DialString").unwrap_or("");
-    let before_at = dial.split('@').next().unwrap_or(dial);
-    before_at.rsplit('/').next().unwrap_or(before_at).to_owned()
+    let raw = match cid(msg.get("DestExten")).filter(|e| *e != "s") {
+        Some(exten) => exten,
+        None => {
+            let dial = msg.get("DialString").unwrap_or("");
+            let before_at = dial.split('@').next().unwrap_or(dial);
+            before_at.rsplit('/').next().unwrap_or(before_at)
+        }
+    };
+    clean_text(raw, MAX_NUMBER_CHARS)
 }
 
 #[cfg(test)]
@@ -555,6 +579,17 @@ mod tests {
         assert_eq!(device_of("PJSIP/100-0000001a"), "PJSIP/100");
         assert_eq!(device_of("Local/120@inbound-xfer-0000000c;2"), "Local/120@inbound-xfer");
         assert_eq!(device_of("PJSIP/100"), "PJSIP/100");
+    }
+
+    #[test]
+    fn caller_id_from_strangers_loses_controls_and_bidi_overrides_at_the_edge() {
+        let p = party(Some("+380 44\u{7} 123\u{202E}"), Some("  Olena\u{202E}gnp.exe\r\n\u{1b}[31m  Evil "));
+        assert_eq!(p.number, "+380 44 123");
+        assert_eq!(p.name.as_deref(), Some("Olenagnp.exe [31m Evil"));
+        let p = party(Some("100"), Some(&"x".repeat(10_000)));
+        assert_eq!(p.name.map(|n| n.chars().count()), Some(MAX_NAME_CHARS));
+        // A name that is only hidden characters is no name.
+        assert_eq!(party(Some("100"), Some("\u{202E}\u{2066}")).name, None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use ringside_ami::actions::QueuePause;
 use ringside_ami::doctor::{diagnose, Outcome};
 use ringside_ami::originate::{originate, OriginateRequest};
 use ringside_ami::team::member_update;
@@ -126,14 +127,8 @@ pub async fn pause(args: PauseArgs, paused: bool) -> Result<(), String> {
     let desk = args.target.desk().await?;
     let (client, mut events) = login(&desk).await?;
     for interface in &desk.identity.interfaces {
-        let mut action = Action::new("QueuePause").field("Interface", interface).field("Paused", paused.to_string());
-        if let Some(q) = &args.queue {
-            action = action.field("Queue", q);
-        }
-        if let (true, Some(r)) = (paused, &args.reason) {
-            action = action.field("Reason", r);
-        }
-        client.send(action).await.map_err(|e| format!("{interface}: {e}"))?;
+        let action = QueuePause { interface, queue: args.queue.as_deref(), paused, reason: args.reason.as_deref() };
+        client.send(action.into()).await.map_err(|e| format!("{interface}: {e}"))?;
         // The PBX confirms with QueueMemberPause (after the Response).
         let confirmed = wait_for(&mut events, Duration::from_secs(3), |m| {
             m.event() == Some("QueueMemberPause")

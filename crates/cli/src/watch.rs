@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::Args;
 use ringside_config::SourceConfig;
 use ringside_core::{CallCard, SessionOutput};
-use ringside_runtime::{ami_secret, Runtime};
+use ringside_runtime::{ami_secret, Runtime, StartOptions};
 
 use crate::target::{prompt_secret, Target};
 use serde::Serialize;
@@ -18,6 +18,11 @@ pub struct WatchArgs {
     /// Also print agent-state, team and connection changes (as JSON lines with a "kind").
     #[arg(long)]
     all: bool,
+    /// Act as the agent, as the desktop app does: pause the queues during wrap-up (undone when
+    /// the watch stops) and apply `auto_pause_after_missed`. Without it the watch only watches
+    /// and never changes the PBX.
+    #[arg(long)]
+    as_agent: bool,
 }
 
 /// The card as one JSON line: what a script or a test needs to follow a call.
@@ -64,9 +69,12 @@ pub async fn run(args: WatchArgs) -> Result<(), String> {
         },
         SourceConfig::Demo => None,
     };
-    let handle = Runtime::start_with_secret(config, secret).await.map_err(|e| e.to_string())?;
+    let options = StartOptions { secret, observe_only: !args.as_agent };
+    let handle = Runtime::start_with(config, options).await.map_err(|e| e.to_string())?;
     let mut rx = handle.subscribe();
     let stdout = std::io::stdout();
+    let stop = crate::stop_signal();
+    tokio::pin!(stop);
     loop {
         tokio::select! {
             out = rx.recv() => match out {
@@ -79,7 +87,8 @@ pub async fn run(args: WatchArgs) -> Result<(), String> {
                 }
                 Err(RecvError::Closed) => return Err("the session stopped".into()),
             },
-            _ = tokio::signal::ctrl_c() => {
+            _ = &mut stop => {
+                // Undoes a wrap-up pause of ours before logging off (with --as-agent).
                 handle.shutdown().await;
                 return Ok(());
             }

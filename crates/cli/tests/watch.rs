@@ -11,7 +11,20 @@ use common::{free_port, start_demo, Guard, CLI};
 
 /// Starts `watch` as an agent; returns the child and a channel of its JSON lines.
 fn watch(dir: &tempfile::TempDir, port: u16, ext: &str) -> (Guard, mpsc::Receiver<serde_json::Value>) {
-    let config = dir.path().join(format!("agent{ext}.toml"));
+    watch_with(dir, port, ext, &[])
+}
+
+fn config_path(dir: &tempfile::TempDir, ext: &str) -> std::path::PathBuf {
+    dir.path().join(format!("agent{ext}.toml"))
+}
+
+fn watch_with(
+    dir: &tempfile::TempDir,
+    port: u16,
+    ext: &str,
+    extra: &[&str],
+) -> (Guard, mpsc::Receiver<serde_json::Value>) {
+    let config = config_path(dir, ext);
     std::fs::write(
         &config,
         format!(
@@ -21,7 +34,9 @@ fn watch(dir: &tempfile::TempDir, port: u16, ext: &str) -> (Guard, mpsc::Receive
     )
     .expect("write config");
     let mut child = Command::new(CLI)
-        .args(["watch", "--all", "--config"])
+        .args(["watch", "--all"])
+        .args(extra)
+        .arg("--config")
         .arg(&config)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -70,6 +85,24 @@ fn call(port: u16, from: &str, to: &str) {
         .status()
         .expect("run demo-pbx call");
     assert!(status.success(), "demo-pbx call failed");
+}
+
+/// What the PBX says of `interface` now (`ringside-cli agents --json`): its pause reason when
+/// paused in every queue, `None` when it accepts calls.
+fn pause_of(dir: &tempfile::TempDir, interface: &str) -> Option<String> {
+    let out = Command::new(CLI)
+        .args(["agents", "--json", "--config"])
+        .arg(config_path(dir, "100"))
+        .output()
+        .expect("run ringside-cli agents");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let member: serde_json::Value = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|m| m["interface"] == interface)
+        .unwrap_or_else(|| panic!("{interface} is not in\n{text}"));
+    (member["state"]["state"] == "paused").then(|| member["state"]["reason"].as_str().unwrap_or("").to_string())
 }
 
 fn is_card(v: &serde_json::Value) -> bool {
@@ -154,4 +187,34 @@ fn queue_call_gives_each_agent_one_card() {
     assert_eq!(last100["outcome"]["kind"], "completed");
     assert_eq!(last101["outcome"]["kind"], "answered_elsewhere");
     assert_eq!(last100["call_id"], last101["call_id"], "the same call on both desktops");
+    // Watching changed nothing on the PBX: agent 100 is in wrap-up here, yet the queue still
+    // offers both agents calls, during the watch and after it stops.
+    assert_eq!(pause_of(&dir, "Local/100@agents"), None);
+    drop((_w100, _w101));
+    assert_eq!(pause_of(&dir, "Local/100@agents"), None);
+    assert_eq!(pause_of(&dir, "Local/101@agents"), None);
+}
+
+#[test]
+fn watch_as_agent_pauses_for_wrap_up_and_undoes_it_when_stopped() {
+    let port = free_port();
+    let _pbx = start_demo(port, "10");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut w, rx) = watch_with(&dir, port, "100", &["--as-agent"]);
+    wait_for(&rx, "the source to connect", connected);
+    call(port, "+380 44 123 4567", "100");
+    wait_for(&rx, "wrap-up", |v| v["kind"] == "agent" && v["value"]["state"] == "wrap_up");
+    // The PBX confirms the pause in its own time.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pause_of(&dir, "Local/100@agents").as_deref() != Some("Wrap-up") {
+        assert!(Instant::now() < deadline, "acting as the agent, watch never paused the queues for wrap-up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Stopped as a service manager or a closed terminal stops it: SIGTERM.
+    let pid = w.0.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+    assert!(killed.success());
+    let status = w.0.wait().expect("watch exits");
+    assert!(status.success(), "watch did not stop cleanly: {status:?}");
+    assert_eq!(pause_of(&dir, "Local/100@agents"), None, "the agent was left paused");
 }

@@ -287,6 +287,7 @@ impl Config {
             keep_ended: self.session.keep_ended_cards,
             supervised_queues: self.supervisor.queues.clone(),
             auto_pause_after_missed: self.session.auto_pause_after_missed.and_then(|n| u32::try_from(n).ok()),
+            acts_for_agent: true,
         }
     }
 }

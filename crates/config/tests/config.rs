@@ -298,6 +298,7 @@ fn full_file_is_read_field_by_field() {
             keep_ended: 7,
             supervised_queues: vec!["support".into(), "sales".into()],
             auto_pause_after_missed: Some(3),
+            acts_for_agent: true,
         }
     );
 }

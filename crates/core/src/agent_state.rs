@@ -28,11 +28,31 @@ pub enum Availability {
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum AgentState {
     LoggedOut,
-    Available { since: Timestamp },
-    Paused { reason: Option<String>, since: Timestamp },
-    Ringing { call: CallId, since: Timestamp, resume: Availability },
-    OnCall { call: CallId, since: Timestamp, resume: Availability },
-    WrapUp { call: CallId, since: Timestamp, ends_at: Option<Timestamp>, resume: Availability },
+    Available {
+        since: Timestamp,
+    },
+    Paused {
+        reason: Option<String>,
+        since: Timestamp,
+    },
+    Ringing {
+        call: CallId,
+        since: Timestamp,
+        resume: Availability,
+    },
+    OnCall {
+        call: CallId,
+        since: Timestamp,
+        resume: Availability,
+    },
+    /// `call`: the call being wrapped up; `None` for a wrap-up resumed after a restart, whose
+    /// call this run never saw.
+    WrapUp {
+        call: Option<CallId>,
+        since: Timestamp,
+        ends_at: Option<Timestamp>,
+        resume: Availability,
+    },
 }
 
 /// How a wrap-up was finished; history records it.
@@ -140,9 +160,8 @@ impl AgentState {
     /// The call the agent is busy with, if any.
     pub fn current_call(&self) -> Option<&CallId> {
         match self {
-            AgentState::Ringing { call, .. } | AgentState::OnCall { call, .. } | AgentState::WrapUp { call, .. } => {
-                Some(call)
-            }
+            AgentState::Ringing { call, .. } | AgentState::OnCall { call, .. } => Some(call),
+            AgentState::WrapUp { call, .. } => call.as_ref(),
             _ => None,
         }
     }
@@ -237,7 +256,7 @@ impl AgentState {
                 same_call(call, got)?;
                 if *answered && policy.enabled {
                     Ok(S::WrapUp {
-                        call: call.clone(),
+                        call: Some(call.clone()),
                         since: now,
                         ends_at: policy.timeout_secs.map(|s| now.plus_secs(s)),
                         resume: resume.clone(),

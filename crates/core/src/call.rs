@@ -30,7 +30,7 @@ pub struct Call {
     pub customers: Vec<CustomerMatch>,
     pub lookup: LookupState,
     /// Where the PBX's recording of the call can be listened to (http or https only).
-    pub recording_url: Option<String>,
+    pub recording_url: Option<ringside_text::WebUrl>,
 }
 
 impl Call {

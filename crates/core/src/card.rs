@@ -97,7 +97,7 @@ pub struct CallCard {
     pub as_of: Timestamp,
     /// The PBX's recording of the call (http or https), once the source names one.
     #[serde(default)]
-    pub recording_url: Option<String>,
+    pub recording_url: Option<ringside_text::WebUrl>,
 }
 
 impl CallCard {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use ringside_text::WebUrl;
+
 use crate::team::MemberUpdate;
 use crate::time::Timestamp;
 
@@ -98,9 +100,13 @@ pub enum CallEvent {
     Ended { call: CallId, cause: EndCause, at: Timestamp },
     /// The PBX records the call; the recording can be listened to at `url` (http or https:
     /// the source turns the PBX's file name into an address).
-    Recording { call: CallId, url: String, at: Timestamp },
+    Recording { call: CallId, url: WebUrl, at: Timestamp },
     /// The PBX says the agent's queue availability changed (paused with a reason, or not).
-    AgentPaused { paused: bool, reason: Option<String>, queue: Option<String>, at: Timestamp },
+    /// `since`: when the pause began by the PBX's clock, when it says (Asterisk's `LastPause`).
+    AgentPaused { paused: bool, reason: Option<String>, queue: Option<String>, since: Option<Timestamp>, at: Timestamp },
+    /// The source has told everything that exists now after a (re)connect: the calls and the
+    /// pauses the PBX has. What the session showed and was not re-told is stale.
+    Resynced { at: Timestamp },
     /// A queue member's state changed (any member: this feeds the supervisor view).
     TeamMember { update: MemberUpdate, at: Timestamp },
 }
@@ -117,6 +123,7 @@ impl CallEvent {
             | CallEvent::Ended { at, .. }
             | CallEvent::Recording { at, .. }
             | CallEvent::AgentPaused { at, .. }
+            | CallEvent::Resynced { at }
             | CallEvent::TeamMember { at, .. } => *at,
         }
     }

@@ -9,6 +9,7 @@
 pub mod agent_state;
 pub mod call;
 pub mod card;
+pub mod error_code;
 pub mod event;
 pub mod number;
 pub mod session;
@@ -18,6 +19,7 @@ pub mod time;
 pub use agent_state::{AgentInput, AgentState, Availability, TransitionError};
 pub use call::{Call, CallPhase};
 pub use card::{CallCard, CardStatus, CustomerMatch, LookupOutcome, LookupState, OrderSummary};
+pub use error_code::{ErrorArgs, ErrorCode, ErrorReport};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
 pub use session::{auto_pause_reason, CtiCommand, Notice, Session, SessionConfig, SessionOutput, UnpauseRequest};
 pub use team::{MemberState, MemberUpdate, Team, TeamMember};

@@ -24,6 +24,9 @@ pub struct SessionConfig {
     /// Stop accepting calls after this many queue calls in a row rang out unanswered here;
     /// `None` never does. Callers then stop waiting on an empty desk.
     pub auto_pause_after_missed: Option<u32>,
+    /// Whether this session acts for the agent on the PBX (pauses for wrap-up, auto-pause,
+    /// clears a wrap-up pause it left). `false` only watches: it never changes the PBX.
+    pub acts_for_agent: bool,
 }
 
 impl Default for SessionConfig {
@@ -34,6 +37,7 @@ impl Default for SessionConfig {
             keep_ended: 20,
             supervised_queues: Vec::new(),
             auto_pause_after_missed: None,
+            acts_for_agent: true,
         }
     }
 }
@@ -44,15 +48,38 @@ pub fn auto_pause_reason(missed: u32) -> String {
 }
 
 /// Something the agent must hear about even with the window hidden: shown as a desktop
-/// notification (and in the window).
+/// notification (and in the window). Typed, not worded: the edge (shell, window) words it in
+/// the agent's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notice {
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Notice {
+    /// `missed` queue calls in a row rang out unanswered, so Ringside paused the agent in
+    /// every queue with `reason`.
+    AutoPaused { missed: u32, reason: String },
+    /// A caller gave up or was not answered here; `waiting` callers now wait for a call back.
+    MissedCall { number: String, name: Option<String>, waiting: u32 },
+    /// Ringside restarted during a wrap-up it had paused the queues for: the wrap-up goes on
+    /// and ends by itself at `ends_at`.
+    WrapUpResumed { ends_at: Timestamp },
+    /// Ringside found the queues still paused for a wrap-up that is over (it had quit or lost
+    /// the PBX meanwhile) and switched accepting calls back on.
+    WrapUpPauseCleared,
+}
+
+impl Notice {
     /// A newer notice with the same tag replaces the older one instead of stacking.
-    pub tag: String,
-    pub summary: String,
-    pub body: String,
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Notice::AutoPaused { .. } => "auto-pause",
+            Notice::MissedCall { .. } => "missed-calls",
+            Notice::WrapUpResumed { .. } | Notice::WrapUpPauseCleared => "wrap-up",
+        }
+    }
+
     /// Stays on screen until the agent dismisses it (the agent no longer takes calls).
-    pub urgent: bool,
+    pub fn urgent(&self) -> bool {
+        matches!(self, Notice::AutoPaused { .. })
+    }
 }
 
 /// Something the session asks the CTI source to do.
@@ -113,6 +140,11 @@ pub struct Session {
     team: Team,
     /// Queue calls that rang out unanswered here since the last answered one (auto-pause).
     missed_in_a_row: u32,
+    /// The PBX holds the agent paused with Ringside's wrap-up reason, since then.
+    own_pause_at_pbx: Option<Timestamp>,
+    /// A re-sync finished since this session began: a wrap-up pause found later was left by
+    /// this run (lost connection), not by a run before it.
+    resynced: bool,
 }
 
 impl Session {
@@ -125,6 +157,8 @@ impl Session {
             agent: AgentState::LoggedOut,
             missed_in_a_row: 0,
             source: SourceStatus::Connecting,
+            own_pause_at_pbx: None,
+            resynced: false,
         }
     }
 
@@ -243,12 +277,9 @@ impl Session {
                 self.prune_ended(&mut out);
             }
             CallEvent::Recording { call, url, .. } => {
-                let url = url.trim();
-                let web = (url.starts_with("https://") || url.starts_with("http://"))
-                    && !url.chars().any(|c| c.is_whitespace() || c.is_control());
                 let changed = match self.calls.get_mut(&call) {
-                    Some(c) if web && c.recording_url.as_deref() != Some(url) => {
-                        c.recording_url = Some(url.to_owned());
+                    Some(c) if c.recording_url.as_ref() != Some(&url) => {
+                        c.recording_url = Some(url);
                         true
                     }
                     _ => false,
@@ -267,17 +298,61 @@ impl Session {
                     None => {}
                 }
             }
-            CallEvent::AgentPaused { paused, reason, at, .. } => {
+            CallEvent::AgentPaused { paused, reason, since, at, .. } => {
                 // Our own wrap-up pause echoed back is not the agent pausing. The echo may
                 // arrive after the wrap-up was cut short by a new call, so the reason decides.
-                let own_echo = paused && reason.as_deref() == Some(WRAP_UP_PAUSE_REASON);
-                if !own_echo {
+                let own = paused && reason.as_deref() == Some(WRAP_UP_PAUSE_REASON);
+                self.own_pause_at_pbx = own.then(|| since.unwrap_or(at));
+                if !own {
                     let input = if paused { AgentInput::Pause { reason } } else { AgentInput::Unpause };
                     self.agent_input_into(&input, at, &mut out).ok();
                 }
             }
+            CallEvent::Resynced { at } => {
+                let first = !std::mem::replace(&mut self.resynced, true);
+                self.recover_own_pause(first, at, &mut out);
+            }
         }
         out
+    }
+
+    /// After a re-sync: a wrap-up pause of Ringside's that no wrap-up here explains was left by
+    /// a run that quit or crashed, or by this one while the PBX was away. Right after start a
+    /// timed wrap-up with time left goes on (the agent may be finishing notes); anything else
+    /// is cleared. Never a silent pause forever; pauses with other reasons are never touched.
+    fn recover_own_pause(&mut self, first: bool, now: Timestamp, out: &mut Vec<SessionOutput>) {
+        let Some(since) = self.own_pause_at_pbx else { return };
+        if !self.config.acts_for_agent || !matches!(self.agent, AgentState::Available { .. }) {
+            return;
+        }
+        let policy = &self.config.wrap_up;
+        let ends_at = policy.timeout_secs.filter(|_| policy.enabled && first).map(|t| since.plus_secs(t));
+        match ends_at {
+            Some(ends_at) if ends_at > now => {
+                self.agent =
+                    AgentState::WrapUp { call: None, since, ends_at: Some(ends_at), resume: Availability::Available };
+                out.push(SessionOutput::Agent(self.agent.clone()));
+                out.push(SessionOutput::Notice(Notice::WrapUpResumed { ends_at }));
+            }
+            _ => {
+                self.own_pause_at_pbx = None;
+                self.command(CtiCommand::UnpauseQueues, out);
+                out.push(SessionOutput::Notice(Notice::WrapUpPauseCleared));
+            }
+        }
+    }
+
+    /// What the PBX must be told before Ringside lets go of it (quit, log out): the queues
+    /// it paused for a wrap-up are unpaused, so the agent is never left paused by Ringside.
+    /// The agent's own pauses and a supervisor's are left as they are.
+    pub fn release(&self) -> Vec<CtiCommand> {
+        let wrap_up_paused = matches!(self.agent, AgentState::WrapUp { resume: Availability::Available, .. })
+            || self.own_pause_at_pbx.is_some();
+        if self.config.acts_for_agent && wrap_up_paused {
+            vec![CtiCommand::UnpauseQueues]
+        } else {
+            Vec::new()
+        }
     }
 
     /// An input from the agent (UI, tray, CLI). Illegal inputs leave everything unchanged.
@@ -396,15 +471,14 @@ impl Session {
         // Entering wrap-up from a state that took queue calls: pause so none is offered.
         if is_wrap_up && !was_wrap_up {
             if let AgentState::WrapUp { resume: Availability::Available, .. } = &next {
-                out.push(SessionOutput::Command(CtiCommand::PauseQueues {
-                    reason: Some(WRAP_UP_PAUSE_REASON.to_string()),
-                }));
+                self.command(CtiCommand::PauseQueues { reason: Some(WRAP_UP_PAUSE_REASON.to_string()) }, out);
             }
         }
-        // Logging out leaves the queues as they are rather than offering calls to nobody.
-        if was_wrap_up && !is_wrap_up && next != AgentState::LoggedOut {
+        // Leaving wrap-up (logging out too): undo our pause, so the queues are as the agent
+        // left them before the call.
+        if was_wrap_up && !is_wrap_up {
             if let AgentState::WrapUp { resume: Availability::Available, .. } = &self.agent {
-                out.push(SessionOutput::Command(CtiCommand::UnpauseQueues));
+                self.command(CtiCommand::UnpauseQueues, out);
             }
         }
         // Back to accepting calls after a pause: the agent is at the desk again.
@@ -420,7 +494,7 @@ impl Session {
     /// accept calls) and tell them why.
     fn count_missed(&mut self, out: &mut Vec<SessionOutput>) {
         let Some(limit) = self.config.auto_pause_after_missed.filter(|n| *n > 0) else { return };
-        if !matches!(self.agent, AgentState::Available { .. }) {
+        if !self.config.acts_for_agent || !matches!(self.agent, AgentState::Available { .. }) {
             return;
         }
         self.missed_in_a_row += 1;
@@ -429,16 +503,16 @@ impl Session {
         }
         let missed = std::mem::take(&mut self.missed_in_a_row);
         let reason = auto_pause_reason(missed);
-        out.push(SessionOutput::Command(CtiCommand::PauseQueues { reason: Some(reason.clone()) }));
-        out.push(SessionOutput::Notice(Notice {
-            tag: "auto-pause".to_string(),
-            urgent: true,
-            summary: "Ringside stopped accepting calls for you".to_string(),
-            body: format!(
-                "{missed} queue calls in a row rang out unanswered, so you are paused in every queue \
-                 (reason: \"{reason}\"). Switch \"accepting calls\" back on when you are at your desk."
-            ),
-        }));
+        self.command(CtiCommand::PauseQueues { reason: Some(reason.clone()) }, out);
+        out.push(SessionOutput::Notice(Notice::AutoPaused { missed, reason }));
+    }
+
+    /// A change on the PBX the session decided on by itself; a session that only watches
+    /// never makes one.
+    fn command(&self, cmd: CtiCommand, out: &mut Vec<SessionOutput>) {
+        if self.config.acts_for_agent {
+            out.push(SessionOutput::Command(cmd));
+        }
     }
 
     fn insert(&mut self, call: Call) {

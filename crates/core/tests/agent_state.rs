@@ -48,7 +48,7 @@ fn on_call(resume: Availability) -> AgentState {
     AgentState::OnCall { call: a(), since: T0, resume }
 }
 fn wrap_up(ends_at: Option<Timestamp>, resume: Availability) -> AgentState {
-    AgentState::WrapUp { call: a(), since: T0, ends_at, resume }
+    AgentState::WrapUp { call: Some(a()), since: T0, ends_at, resume }
 }
 
 // Where to go after a call.
@@ -264,7 +264,7 @@ fn cases() -> Vec<Case> {
             on_call(back_available()),
             end(a(), true),
             Ok(AgentState::WrapUp {
-                call: a(),
+                call: Some(a()),
                 since: NOW,
                 ends_at: Some(Timestamp(1_040_000)),
                 resume: back_available(),
@@ -274,7 +274,7 @@ fn cases() -> Vec<Case> {
             "on call + end, wrap-up without timer",
             on_call(back_available()),
             end(a(), true),
-            Ok(AgentState::WrapUp { call: a(), since: NOW, ends_at: None, resume: back_available() }),
+            Ok(AgentState::WrapUp { call: Some(a()), since: NOW, ends_at: None, resume: back_available() }),
         )
         .policy(UNTIMED),
         case(
@@ -296,7 +296,7 @@ fn cases() -> Vec<Case> {
             on_call(back_paused_before()),
             end(a(), true),
             Ok(AgentState::WrapUp {
-                call: a(),
+                call: Some(a()),
                 since: NOW,
                 ends_at: Some(Timestamp(1_040_000)),
                 resume: back_paused_before(),
@@ -533,7 +533,7 @@ fn a_call_with_timed_wrap_up() {
 }
 
 fn wrap_up_at(since: u64, ends_at: Option<u64>, resume: Availability) -> AgentState {
-    AgentState::WrapUp { call: a(), since: Timestamp(since), ends_at: ends_at.map(Timestamp), resume }
+    AgentState::WrapUp { call: Some(a()), since: Timestamp(since), ends_at: ends_at.map(Timestamp), resume }
 }
 
 #[test]
@@ -595,7 +595,7 @@ fn pausing_during_wrap_up_keeps_its_timer() {
     let from = wrap_up(Some(DEADLINE), back_available());
     let next = from.apply(&pause(lunch()), NOW, &TIMED).unwrap();
     let AgentState::WrapUp { since, ends_at, call, .. } = &next else { panic!("{next:?}") };
-    assert_eq!((*since, *ends_at, call), (T0, Some(DEADLINE), &a()));
+    assert_eq!((*since, *ends_at, call), (T0, Some(DEADLINE), &Some(a())));
     // ... and the timer then ends it into the pause.
     assert_eq!(
         next.apply(&AgentInput::Tick, DEADLINE, &TIMED).unwrap(),

@@ -3,8 +3,8 @@
 
 use ringside_core::agent_state::{WrapUpPolicy, WrapUpResult};
 use ringside_core::{
-    AgentInput, AgentState, Availability, CallCard, CallEvent, CallId, CardStatus, CtiCommand, EndCause, RemoteParty,
-    Session, SessionConfig, SessionOutput, Timestamp, TransitionError, UnpauseRequest,
+    AgentInput, AgentState, Availability, CallCard, CallEvent, CallId, CardStatus, CtiCommand, EndCause, Notice,
+    RemoteParty, Session, SessionConfig, SessionOutput, Timestamp, TransitionError, UnpauseRequest,
 };
 
 /// `s` seconds into the test.
@@ -30,7 +30,13 @@ fn ended(call: CallId, cause: EndCause, at: Timestamp) -> CallEvent {
     CallEvent::Ended { call, cause, at }
 }
 fn pbx_pause(paused: bool, reason: Option<&str>, at: Timestamp) -> CallEvent {
-    CallEvent::AgentPaused { paused, reason: reason.map(str::to_string), queue: Some("support".into()), at }
+    CallEvent::AgentPaused {
+        paused,
+        reason: reason.map(str::to_string),
+        queue: Some("support".into()),
+        since: None,
+        at,
+    }
 }
 
 fn wrap_up_pause() -> CtiCommand {
@@ -541,8 +547,8 @@ fn three_queue_calls_rung_out_in_a_row_pause_the_agent_once_with_a_notice() {
     assert_eq!(commands(&out), vec![&CtiCommand::PauseQueues { reason: Some(reason.clone()) }]);
     let notice = notices(&out);
     assert_eq!(notice.len(), 1, "{out:?}");
-    assert_eq!(notice[0].tag, "auto-pause");
-    assert!(notice[0].body.contains("3 queue calls in a row") && notice[0].body.contains("accepting calls"));
+    assert_eq!(notice[0], &Notice::AutoPaused { missed: 3, reason: reason.clone() });
+    assert!(notice[0].urgent(), "the agent no longer takes calls: the notice stays");
     // The PBX confirms: the agent is paused with the reason, and is not paused again.
     let out = s.apply(pbx_pause(true, Some(&reason), t(76)));
     assert_eq!(agent_changes(&out), vec![&AgentState::Paused { reason: Some(reason), since: t(76) }]);
@@ -582,4 +588,140 @@ fn calls_taken_elsewhere_abandoned_or_direct_do_not_count_and_off_is_the_default
         let out = ring_out(&mut off, id(n), EndCause::NoAnswer, u64::from(n) * 20);
         assert!(commands(&out).is_empty() && notices(&out).is_empty(), "off by default: {out:?}");
     }
+}
+
+// ---- Ringside never leaves the agent paused by itself --------------------------------------
+
+fn own_pause_at(paused_at: u64, at: u64) -> CallEvent {
+    CallEvent::AgentPaused {
+        paused: true,
+        reason: Some("Wrap-up".into()),
+        queue: Some("support".into()),
+        since: Some(t(paused_at)),
+        at: t(at),
+    }
+}
+
+#[test]
+fn a_session_that_only_watches_never_changes_the_pbx() {
+    let mut s = connected(SessionConfig {
+        acts_for_agent: false,
+        auto_pause_after_missed: Some(1),
+        ..SessionConfig::default()
+    });
+    // Wrap-up happens here, but the queues are not paused for it, nor unpaused after it.
+    let out = talk(&mut s, id(1), 0);
+    assert!(matches!(s.agent(), AgentState::WrapUp { .. }), "{:?}", s.agent());
+    assert!(commands(&out).is_empty(), "{out:?}");
+    let out = s.agent_input(AgentInput::FinishWrapUp { result: WrapUpResult::Saved }, t(70)).unwrap();
+    assert!(commands(&out).is_empty(), "{out:?}");
+    // A queue call rang out: no auto-pause and no notice claiming one.
+    let out = ring_out(&mut s, id(2), EndCause::NoAnswer, 100);
+    assert!(commands(&out).is_empty() && notices(&out).is_empty(), "{out:?}");
+    // Finding a wrap-up pause at the PBX changes nothing either; quitting undoes nothing.
+    s.apply(own_pause_at(90, 130));
+    let out = s.apply(CallEvent::Resynced { at: t(131) });
+    assert!(commands(&out).is_empty() && notices(&out).is_empty(), "{out:?}");
+    assert!(s.release().is_empty());
+}
+
+#[test]
+fn quitting_during_wrap_up_undoes_the_wrap_up_pause() {
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 0);
+    s.apply(own_pause_at(60, 60));
+    assert_eq!(s.release(), vec![CtiCommand::UnpauseQueues]);
+}
+
+#[test]
+fn quitting_never_undoes_the_agents_own_pause_or_a_supervisors() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(pbx_pause(true, Some("Lunch"), t(1)));
+    assert!(s.release().is_empty(), "the agent's own pause stays");
+    // Paused by a supervisor during wrap-up: the agent goes to that pause afterwards.
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 0);
+    s.apply(pbx_pause(true, Some("Coaching"), t(62)));
+    assert!(s.release().is_empty(), "{:?}", s.agent());
+    // Without wrap-up (a paused agent took a direct call), nothing of ours is at the PBX.
+    let mut s = connected(SessionConfig::default());
+    s.apply(pbx_pause(true, None, t(1)));
+    talk(&mut s, id(2), 10);
+    assert!(s.release().is_empty(), "{:?}", s.agent());
+}
+
+#[test]
+fn logging_out_during_wrap_up_unpauses_the_queues() {
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 0);
+    let out = s.agent_input(AgentInput::LogOut, t(65)).unwrap();
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+    assert_eq!(s.agent(), &AgentState::LoggedOut);
+}
+
+#[test]
+fn after_a_crash_a_timed_wrap_up_with_time_left_goes_on() {
+    // The last run paused the queues for wrap-up at t(100) and died; 30 s wrap-up.
+    let mut s = connected(SessionConfig::default());
+    s.apply(own_pause_at(100, 110));
+    assert_eq!(s.agent(), &AgentState::Available { since: t(0) }, "nothing decided before the re-sync is complete");
+    let out = s.apply(CallEvent::Resynced { at: t(110) });
+    let resumed =
+        AgentState::WrapUp { call: None, since: t(100), ends_at: Some(t(130)), resume: Availability::Available };
+    assert_eq!(agent_changes(&out), vec![&resumed]);
+    assert_eq!(notices(&out), vec![&Notice::WrapUpResumed { ends_at: t(130) }]);
+    assert!(commands(&out).is_empty(), "{out:?}");
+    // The countdown ends it, and the queues are unpaused.
+    let out = s.tick(t(130));
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+    assert_eq!(s.agent(), &AgentState::Available { since: t(130) });
+}
+
+#[test]
+fn after_a_crash_a_wrap_up_pause_whose_time_is_up_is_cleared_with_a_notice() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(own_pause_at(100, 200));
+    let out = s.apply(CallEvent::Resynced { at: t(200) });
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+    assert_eq!(notices(&out), vec![&Notice::WrapUpPauseCleared]);
+    assert_eq!(s.agent(), &AgentState::Available { since: t(0) });
+    // The PBX confirms; nothing more happens.
+    let out = s.apply(pbx_pause(false, None, t(201)));
+    assert!(agent_changes(&out).is_empty() && commands(&out).is_empty(), "{out:?}");
+}
+
+#[test]
+fn a_wrap_up_pause_without_a_timer_is_cleared_after_a_crash() {
+    let config =
+        SessionConfig { wrap_up: WrapUpPolicy { enabled: true, timeout_secs: None }, ..SessionConfig::default() };
+    let mut s = connected(config);
+    s.apply(own_pause_at(100, 105));
+    let out = s.apply(CallEvent::Resynced { at: t(105) });
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues]);
+}
+
+#[test]
+fn a_wrap_up_that_ended_while_the_pbx_was_away_is_unpaused_after_the_reconnect() {
+    let mut s = connected(SessionConfig::default());
+    s.apply(CallEvent::Resynced { at: t(0) });
+    talk(&mut s, id(1), 0);
+    s.apply(own_pause_at(60, 60));
+    s.apply(CallEvent::SourceDisconnected { reason: "network".into(), at: t(70) });
+    // The timer ends the wrap-up; its unpause is lost with the connection.
+    s.tick(t(91));
+    assert_eq!(s.agent(), &AgentState::Available { since: t(91) });
+    s.apply(CallEvent::SourceConnected { source: "test".into(), at: t(120) });
+    // The PBX still has the wrap-up pause: not resumed (this run ended it), cleared.
+    s.apply(own_pause_at(60, 121));
+    let out = s.apply(CallEvent::Resynced { at: t(121) });
+    assert_eq!(commands(&out), vec![&CtiCommand::UnpauseQueues], "{out:?}");
+}
+
+#[test]
+fn a_wrap_up_going_on_here_is_left_alone_by_a_re_sync() {
+    let mut s = connected(SessionConfig::default());
+    talk(&mut s, id(1), 0);
+    s.apply(own_pause_at(60, 60));
+    let out = s.apply(CallEvent::Resynced { at: t(70) });
+    assert!(out.is_empty(), "{out:?}");
 }

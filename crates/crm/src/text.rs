@@ -6,8 +6,6 @@ use serde_json::Value;
 
 /// Longest name, company, order title… kept, in characters.
 pub(crate) const MAX_TEXT_CHARS: usize = 200;
-/// Longest URL kept for a customer's link.
-const MAX_URL_CHARS: usize = 2048;
 
 /// A JSON string or number as cleaned text; `None` for anything else, or text that is empty once
 /// cleaned.
@@ -23,15 +21,7 @@ pub(crate) fn value_text(v: Option<&Value>) -> Option<String> {
 /// An `http`/`https` URL from a CRM, or `None`: `javascript:`, `data:`, `file:` and anything that
 /// does not parse are dropped, so a card never links anywhere but to a web page.
 pub(crate) fn web_url(s: &str) -> Option<String> {
-    let s = s.trim();
-    if s.is_empty() || s.chars().count() > MAX_URL_CHARS || s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
-        return None;
-    }
-    let url = url::Url::parse(s).ok()?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return None;
-    }
-    Some(url.to_string())
+    ringside_http::text::WebUrl::parse(s).ok().map(|u| u.to_string())
 }
 
 /// `template` with each `{name}` replaced by the percent-encoded value `values` gives for it.

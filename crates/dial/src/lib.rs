@@ -1,7 +1,9 @@
 //! Outgoing calls on this desktop: what a "Call" button or a clicked `tel:` link turns into.
 //!
 //! - [`format_number`]: the number as one connection dials it. Hostile text is refused first
-//!   (only ASCII digits, `*`, `#` and a leading `+` survive; visual separators are dropped), then
+//!   (only ASCII digits, `*`, `#` and a leading `+` survive; visual separators — ASCII and
+//!   typographic spaces and dashes, as [`ringside_numbers::is_visual_separator`] defines them
+//!   for every path — are dropped), then
 //!   the connection's [`DialRule`](ringside_config::DialRule) is applied: format, the first
 //!   matching `replace`, `prefix`.
 //! - [`number_from_link`]: the number in a `tel:`, `callto:` or `sip:` link from a browser.
@@ -25,6 +27,8 @@
 
 use std::fmt;
 use std::path::PathBuf;
+
+use ringside_numbers::CharName;
 
 mod detect;
 mod launch;
@@ -92,31 +96,28 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
-/// One character named for the agent: `'/'`, `'١' (U+0661), a digit that is not 0-9`,
-/// `the invisible character U+202E`.
+/// One refused character named for the agent ([`CharName`]: `'/' (U+002F)`, `the invisible
+/// character U+200B`, …). A `+` is only ever refused for where it stands.
 pub(crate) struct Char(pub(crate) char);
 
 impl fmt::Display for Char {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let c = self.0;
-        let code = c as u32;
-        if c == '+' {
+        if self.0 == '+' {
             f.write_str("a '+' that is not at the start")
-        } else if c == '\n' || c == '\r' {
-            write!(f, "a line break (U+{code:04X})")
-        } else if c.is_control()
-            || (c.is_whitespace() && c != ' ')
-            || ('\u{2000}'..='\u{206F}').contains(&c)
-            || c == '\u{FEFF}'
-            || c == '\u{061C}'
-        {
-            write!(f, "the invisible character U+{code:04X}")
-        } else if c.is_ascii() {
-            write!(f, "'{c}'")
-        } else if c.is_numeric() {
-            write!(f, "'{c}' (U+{code:04X}), a digit that is not 0-9")
         } else {
-            write!(f, "'{c}' (U+{code:04X})")
+            CharName(self.0).fmt(f)
+        }
+    }
+}
+
+impl DialError {
+    /// The dialer's sentence for `raw` refused by [`ringside_numbers::dialable`].
+    pub(crate) fn not_dialable(raw: &str, e: ringside_numbers::DialError) -> Self {
+        use ringside_numbers::DialError as E;
+        match e {
+            E::Empty => DialError::Empty,
+            E::Forbidden(ch) => DialError::Forbidden { input: shorten(raw), ch },
+            E::TooLong(max) => DialError::TooLong { input: shorten(raw), max },
         }
     }
 }

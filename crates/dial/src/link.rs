@@ -1,6 +1,6 @@
 //! The number in a `tel:`, `callto:` or `sip:` link clicked in another program.
 
-use ringside_core::number as core_number;
+use ringside_numbers::is_visual_separator;
 
 use crate::{shorten, Char, DialError};
 
@@ -10,10 +10,12 @@ pub const MAX_LINK_LEN: usize = 2048;
 /// The number in a `tel:`/`callto:`/`sip:` link clicked in a browser, as [`format_number`]
 /// takes it (`+380441234567`).
 ///
-/// Accepted: `tel:+380441234567`, `tel:+380-44-123-45-67` (visual separators ` -.()`),
+/// Accepted: `tel:+380441234567`, `tel:+380-44-123-45-67` (the [visual
+/// separators](ringside_numbers::is_visual_separator) every path drops, typographic ones included),
 /// `callto:+380441234567`, `callto://+380441234567` (also `tel://`), `sip:+380441234567@pbx.example.com`
 /// (the user part, only when it is a number), the scheme in any case, and percent-encoded
-/// dial characters and separators (`%20`, `%2B`, `%23`, `%2A`, `%2D`, `%2E`, `%28`, `%29`, digits).
+/// dial characters and separators (`%20`, `%2B`, `%23`, `%2A`, `%2D`, `%2E`, `%28`, `%29`, digits,
+/// and UTF-8 sequences such as `%C2%A0`, a no-break space).
 ///
 /// Refused, with the reason: other schemes (`javascript:`, `file:`, `http:`), a query
 /// (`tel:123?x=1`), any parameter (`;ext=`, `;phone-context=`, `;transport=` — an extension or
@@ -82,39 +84,53 @@ pub fn number_from_link(link: &str) -> Result<String, DialError> {
     };
 
     let decoded = percent_decode(user).map_err(bad)?;
-    core_number::dialable(&decoded).map_err(|e| match e {
-        core_number::DialError::Empty => bad("there is no number in it".to_owned()),
-        core_number::DialError::Forbidden(ch) if is_sip => {
-            bad(format!("its user part is not a phone number: it contains {}", Char(ch)))
-        }
-        core_number::DialError::Forbidden(ch) => bad(format!("it contains {}", Char(ch))),
-        core_number::DialError::TooLong(max) => bad(format!("the number is longer than {max} digits")),
+    let refused = |ch: char| {
+        let whose = if is_sip { "its user part is not a phone number: it" } else { "it" };
+        bad(format!("{whose} contains {}", Char(ch)))
+    };
+    ringside_numbers::dialable(&decoded).map_err(|e| match e {
+        ringside_numbers::DialError::Empty => bad("there is no number in it".to_owned()),
+        ringside_numbers::DialError::Forbidden(ch) => refused(ch),
+        ringside_numbers::DialError::TooLong(max) => bad(format!("the number is longer than {max} digits")),
     })
 }
 
-/// Decodes `%XX` only where it stands for a dial character or a visual separator; any other
-/// encoding (`%0A`, `%2F`, `%25`) is refused. One pass: `%2520` is not decoded twice.
+/// Decodes `%XX` only where it stands for a dial character or a visual separator (`%20`,
+/// `%2B`, `%23`, and UTF-8 sequences such as `%C2%A0`, a no-break space); any other encoding
+/// (`%0A`, `%2F`, `%25`, `%E2%80%AE`) is refused, naming the character. One pass: `%2520` is
+/// not decoded twice.
 fn percent_decode(text: &str) -> Result<String, String> {
+    let not_encoding = || "it contains a '%' that is not a percent-encoding".to_owned();
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices();
-    while let Some((i, c)) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
+    let mut rest = text;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        // A run of `%XX`: one character may take several (UTF-8).
+        let mut bytes = Vec::new();
+        let mut run = &rest[at..];
+        while let Some(after) = run.strip_prefix('%') {
+            let hex = after.get(..2).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit())).ok_or_else(not_encoding)?;
+            bytes.push(u8::from_str_radix(hex, 16).map_err(|_| not_encoding())?);
+            run = &after[2..];
         }
-        let hex = text.get(i + 1..i + 3).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
-        let Some(hex) = hex else {
-            return Err("it contains a '%' that is not a percent-encoding".to_owned());
-        };
-        let byte = u8::from_str_radix(hex, 16).map_err(|_| "it contains a '%' that is not a percent-encoding")?;
-        let decoded = char::from(byte);
-        if !(decoded.is_ascii_digit() || matches!(decoded, '+' | '*' | '#' | ' ' | '-' | '.' | '(' | ')')) {
-            let what = if byte.is_ascii() { Char(decoded).to_string() } else { "a non-ASCII byte".to_owned() };
-            return Err(format!("it contains %{hex} ({what}); only digits, +, *, # and separators may be encoded"));
+        let encoded = &rest[at..rest.len() - run.len()];
+        let decoded =
+            std::str::from_utf8(&bytes).map_err(|_| format!("it contains {encoded}, which is not UTF-8 text"))?;
+        let mut offset = 0;
+        for c in decoded.chars() {
+            // Each byte of the character was written as three characters, `%XX`.
+            let written = &encoded[offset..offset + 3 * c.len_utf8()];
+            offset += written.len();
+            if !(c.is_ascii_digit() || matches!(c, '+' | '*' | '#') || is_visual_separator(c)) {
+                return Err(format!(
+                    "it contains {written} ({}); only digits, +, *, # and separators may be encoded",
+                    Char(c)
+                ));
+            }
         }
-        out.push(decoded);
-        chars.next();
-        chars.next();
+        out.push_str(decoded);
+        rest = run;
     }
+    out.push_str(rest);
     Ok(out)
 }

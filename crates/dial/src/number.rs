@@ -1,19 +1,19 @@
 //! The number as one connection dials it.
 
 use ringside_config::{DialRule, NumberFormat, Replace};
-use ringside_core::number as core_number;
-use ringside_lookup::{normalize, LookupConfig};
+use ringside_numbers::{normalize, NumberConfig};
 
-use crate::{check_dialable, shorten, DialError};
+use crate::{check_dialable, DialError};
 
 /// The number as this connection dials it.
 ///
-/// 1. Hostile input is refused ([`ringside_core::number::dialable`]): only ASCII digits, `*`, `#`
-///    and a leading `+`; the visual separators ` -.()` are dropped; anything else (`/`, `;`, `$`,
-///    `%`, letters, control characters, Unicode digits, direction marks) is refused with the
-///    character named; at most [`ringside_core::number::MAX_DIAL_LEN`] characters.
+/// 1. Hostile input is refused ([`ringside_numbers::dialable`]): only ASCII digits, `*`, `#`
+///    and a leading `+`; [visual separators](ringside_numbers::is_visual_separator) (ASCII and
+///    typographic spaces and dashes, `.`, `(`, `)`) are dropped; anything else (`/`, `;`, `$`,
+///    `%`, letters, tabs, line breaks, invisible characters, Unicode digits, direction marks)
+///    is refused with the character named; at most [`ringside_numbers::MAX_DIAL_LEN`] characters.
 /// 2. `format`: `E164`, `National` and `International` use the phone number parser
-///    ([`ringside_lookup::normalize()`] with `region`). When the parser has no trusted E.164 form
+///    ([`ringside_numbers::normalize()`] with `region`). When the parser has no trusted E.164 form
 ///    (an extension, a service code such as `*72#`, a number it doubts) the digits are dialed as
 ///    typed — a call the agent typed never fails because the parser doubted it. `National` is
 ///    used only for a number of `region` (its national form dials back to the same number);
@@ -23,11 +23,7 @@ use crate::{check_dialable, shorten, DialError};
 ///
 /// The result holds only `[0-9+*#]`.
 pub fn format_number(raw: &str, rule: &DialRule, region: &str) -> Result<String, DialError> {
-    let typed = core_number::dialable(raw).map_err(|e| match e {
-        core_number::DialError::Empty => DialError::Empty,
-        core_number::DialError::Forbidden(ch) => DialError::Forbidden { input: shorten(raw), ch },
-        core_number::DialError::TooLong(max) => DialError::TooLong { input: shorten(raw), max },
-    })?;
+    let typed = ringside_numbers::dialable(raw).map_err(|e| DialError::not_dialable(raw, e))?;
     let formatted = match rule.format {
         NumberFormat::AsTyped => typed,
         format => with_parser(typed, format, region),
@@ -44,7 +40,7 @@ fn with_parser(typed: String, format: NumberFormat, region: &str) -> String {
         tracing::debug!(number = %typed, "a service code is dialed as typed");
         return typed;
     }
-    let cfg = LookupConfig::for_region(region);
+    let cfg = NumberConfig::for_region(region);
     let parsed = normalize(&typed, &cfg);
     let Some(e164) = parsed.e164 else {
         tracing::debug!(

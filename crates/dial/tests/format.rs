@@ -123,7 +123,7 @@ fn hostile_text_is_refused_with_the_character_named() {
         ("tel:123?x=1", forbidden("tel:123?x=1", 't'), "it contains 't'"),
         ("12\n3", forbidden("12\n3", '\n'), r#""12\n3" is not a phone number: it contains a line break (U+000A)"#),
         ("١٢٣", forbidden("١٢٣", '١'), "it contains '١' (U+0661), a digit that is not 0-9"),
-        ("\u{202e}0441234567", forbidden("\u{202e}0441234567", '\u{202e}'), "the invisible character U+202E"),
+        ("\u{202e}0441234567", forbidden("\u{202e}0441234567", '\u{202e}'), "the invisible text-direction mark U+202E"),
         ("044\u{202e}1234567", forbidden("044\u{202e}1234567", '\u{202e}'), r#""044\u{202e}1234567""#),
         ("1+2", forbidden("1+2", '+'), "a '+' that is not at the start"),
         ("", DialError::Empty, "there is no number to dial"),
@@ -171,6 +171,60 @@ fn the_output_is_only_dial_characters() {
                 "{raw:?} → {out:?}"
             );
         }
+    }
+}
+
+/// Numbers pasted from web pages and documents carry typographic spaces and dashes: they are
+/// separators here as they are for the lookup (the card found the customer; the call must go).
+#[test]
+fn typographic_spaces_and_dashes_are_separators() {
+    let separators = [
+        '\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}', '\u{3000}', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}',
+        '\u{2014}', '\u{2015}', '\u{2212}',
+    ];
+    for sep in separators {
+        let typed = format!("+380{sep}44{sep}123{sep}45{sep}67");
+        for format in [NumberFormat::E164, NumberFormat::AsTyped] {
+            assert_eq!(
+                format_number(&typed, &rule(format), "UA").as_deref(),
+                Ok("+380441234567"),
+                "{sep:?} {format:?}"
+            );
+        }
+        let national = format!("(044){sep}123{sep}45{sep}67");
+        assert_eq!(
+            format_number(&national, &rule(NumberFormat::E164), "UA").as_deref(),
+            Ok("+380441234567"),
+            "{sep:?}"
+        );
+    }
+}
+
+/// Refused characters are named by what the agent can see: invisible ones (controls, direction
+/// marks, zero-width characters) by their code, visible ones quoted with their code.
+#[test]
+fn refused_characters_are_named_by_what_they_look_like() {
+    let table: &[(&str, char, &str)] = &[
+        ("044\u{200b}1234567", '\u{200b}', "it contains the invisible character U+200B"),
+        ("044\u{feff}1234567", '\u{feff}', "it contains the invisible character U+FEFF"),
+        ("044\u{2060}1234567", '\u{2060}', "it contains the invisible character U+2060"),
+        ("044\u{7}1234567", '\u{7}', "it contains the invisible character U+0007"),
+        ("044\u{200e}1234567", '\u{200e}', "it contains the invisible text-direction mark U+200E"),
+        ("044\u{2066}1234567", '\u{2066}', "it contains the invisible text-direction mark U+2066"),
+        ("044\t1234567", '\t', "it contains a tab (U+0009)"),
+        ("044\r\n1234567", '\r', "it contains a line break (U+000D)"),
+        ("044/1234567", '/', "it contains '/' (U+002F)"),
+        ("044;1234567", ';', "it contains ';' (U+003B)"),
+        ("044x1234567", 'x', "it contains 'x' (U+0078)"),
+        // Visible characters near the typographic dashes are quoted, not called invisible.
+        ("044\u{2016}1234567", '\u{2016}', "it contains '\u{2016}' (U+2016)"),
+        ("044\u{2022}1234567", '\u{2022}', "it contains '\u{2022}' (U+2022)"),
+    ];
+    for (raw, ch, says) in table {
+        let got = format_number(raw, &rule(NumberFormat::E164), "UA");
+        assert_eq!(got.as_ref(), Err(&forbidden(raw, *ch)), "{raw:?}");
+        let message = got.unwrap_err().to_string();
+        assert!(message.ends_with(says), "{raw:?}: {message:?} should end with {says:?}");
     }
 }
 

@@ -40,11 +40,7 @@ fn non_empty(s: Option<&str>) -> Option<String> {
 
 /// An http(s) address without spaces or control characters, else `None`.
 pub(crate) fn web_url(url: &str) -> Option<String> {
-    let url = url.trim();
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("http://") || lower.starts_with("https://");
-    let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    (scheme_ok && clean && url.len() > "https://".len() && url.len() <= 4096).then(|| url.to_owned())
+    ringside_text::WebUrl::parse(url).ok().map(|u| u.to_string())
 }
 
 impl CallRow {
@@ -86,7 +82,7 @@ impl CallRow {
             customer,
             customer_final,
             wrap_up: None,
-            recording_url: card.recording_url.as_deref().and_then(web_url),
+            recording_url: card.recording_url.as_ref().map(|u| u.to_string()),
             updated_at: card.as_of,
         }
     }

@@ -16,7 +16,8 @@
 //! # Ok(()) }
 //! ```
 
-pub mod text;
+/// The text helpers every connector shares (re-exported so connectors need one dependency).
+pub use ringside_text as text;
 
 use std::error::Error as StdError;
 use std::fmt;

@@ -354,6 +354,7 @@ fn main() {
             e164: None,
             national: None,
             suffix: number.suffix.clone(),
+            typed_suffix: number.typed_suffix.clone(),
             kind: NumberKind::External,
         };
         let t = Instant::now();

@@ -17,13 +17,14 @@ use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::normalize::{normalize_with, LookupConfig, NormalizedNumber, NumberKind};
-use crate::LookupError;
+use ringside_numbers::{normalize_keys, NormalizedNumber, NumberKind};
+
+use crate::{LookupConfig, LookupError};
 
 /// Marks a SQLite file as a Ringside directory (`PRAGMA application_id`, "RGSD").
 pub const APPLICATION_ID: i32 = 0x5247_5344;
 /// The newest schema this version reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// A lookup returns at most this many customers (a pick list longer than that helps no one).
 pub const MAX_MATCHES: usize = 50;
 /// Order statuses (compared without case) that are over: such orders are not shown on the card.
@@ -37,32 +38,33 @@ const IMPORT_CACHE_KIB: u32 = 256 * 1024;
 const BY_E164: &str = "SELECT c.id FROM customers c
     WHERE c.id IN (SELECT p.customer_id FROM phones p WHERE p.e164 = ?1)
     ORDER BY c.last_contacted_at IS NULL, c.last_contacted_at DESC, c.name, c.id LIMIT 50";
-/// Customers with a phone ending in these digits, most recently contacted first.
-const BY_SUFFIX: &str = "SELECT c.id FROM customers c
-    WHERE c.id IN (SELECT p.customer_id FROM phones p WHERE p.suffix = ?1)
+/// Customers with a phone ending in the same digits — by the national number's last digits
+/// (?1) or by the last digits as typed (?2), so a number the parser misread on either side
+/// still meets — most recently contacted first. The second column says whether the typed
+/// key matched.
+const BY_SUFFIX: &str = "SELECT c.id,
+        EXISTS (SELECT 1 FROM phones t WHERE t.customer_id = c.id AND t.typed_suffix = ?2)
+    FROM customers c
+    WHERE c.id IN (SELECT p.customer_id FROM phones p WHERE p.suffix = ?1
+                   UNION SELECT p.customer_id FROM phones p WHERE p.typed_suffix = ?2)
     ORDER BY c.last_contacted_at IS NULL, c.last_contacted_at DESC, c.name, c.id LIMIT 50";
 /// Must list the same statuses as [`CLOSED_STATUSES`] (a test checks).
 const ACTIVE_ORDERS: &str = "SELECT id, title, status, amount_minor, currency, updated_at FROM orders
     WHERE customer_id = ?1 AND lower(trim(status)) NOT IN ('closed', 'cancelled', 'canceled', 'lost', 'completed', 'done')
     ORDER BY updated_at DESC, id DESC";
 
-/// The indexes lookups use. A large import into a (nearly) empty directory drops them and
-/// builds them again at the end — sorting once is far cheaper than a million random
-/// inserts. Keep in step with the newest migration.
-macro_rules! lookup_indexes {
-    () => {
-        "CREATE INDEX phones_e164 ON phones(e164);
-         CREATE INDEX phones_suffix ON phones(suffix);"
-    };
-}
+/// The indexes lookups use, (name, column of `phones`). A large import into a (nearly) empty
+/// directory drops them and builds them again at the end — sorting once is far cheaper than a
+/// million random inserts. Keep in step with the migrations.
+const LOOKUP_INDEXES: &[(&str, &str)] =
+    &[("phones_e164", "e164"), ("phones_suffix", "suffix"), ("phones_typed_suffix", "typed_suffix")];
 
 /// Below this many stored phones, an import builds the lookup indexes at the end.
 const DEFER_INDEXES_BELOW: i64 = 50_000;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
-    concat!(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
      CREATE TABLE customers (
         id INTEGER PRIMARY KEY,
         external_id TEXT,
@@ -86,9 +88,8 @@ const MIGRATIONS: &[&str] = &[
         suffix TEXT NOT NULL,
         label TEXT
      );
-     ",
-        lookup_indexes!(),
-        "
+     CREATE INDEX phones_e164 ON phones(e164);
+     CREATE INDEX phones_suffix ON phones(suffix);
      CREATE INDEX phones_customer ON phones(customer_id);
      CREATE TABLE orders (
         id INTEGER PRIMARY KEY,
@@ -104,8 +105,7 @@ const MIGRATIONS: &[&str] = &[
         number_key TEXT PRIMARY KEY,
         customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
         chosen_at INTEGER NOT NULL
-     ) WITHOUT ROWID;"
-    ),
+     ) WITHOUT ROWID;",
     // 2: the agent's pick per number may be a CRM's customer too: (source, id as text).
     "CREATE TABLE picks (
         number_key TEXT PRIMARY KEY,
@@ -116,6 +116,11 @@ const MIGRATIONS: &[&str] = &[
      INSERT INTO picks(number_key, source, customer_id, chosen_at)
         SELECT number_key, 'directory', CAST(customer_id AS TEXT), chosen_at FROM choices;
      DROP TABLE choices;",
+    // 3: the last digits as typed, a second fallback key. Forgetting which settings the keys
+    // were computed for makes the open recompute every phone's keys, the new one included.
+    "ALTER TABLE phones ADD COLUMN typed_suffix TEXT;
+     CREATE INDEX phones_typed_suffix ON phones(typed_suffix);
+     DELETE FROM meta WHERE key = 'number_keys';",
 ];
 
 /// One phone number of a customer.
@@ -182,7 +187,8 @@ impl Order {
 pub enum MatchReason {
     /// One of the customer's phones has the same E.164 form.
     SameE164,
-    /// No phone had the same E.164 form, but one ends with the same last N digits.
+    /// No phone had the same E.164 form, but one ends with the same last N digits: of the
+    /// national number, or as typed (which still meet when the parser misread either side).
     LastDigits(usize),
 }
 
@@ -302,6 +308,7 @@ pub(crate) struct KeyedPhone {
     pub label: Option<String>,
     pub e164: Option<String>,
     pub suffix: String,
+    pub typed_suffix: Option<String>,
 }
 
 /// A customer whose phones are normalized and whose identity key is computed: what both
@@ -362,7 +369,7 @@ pub(crate) fn prepare(c: &NewCustomer, cfg: &LookupConfig) -> (PreparedCustomer,
         if raw.is_empty() {
             continue;
         }
-        let n = normalize_with(raw, cfg, false);
+        let n = normalize_keys(raw, cfg);
         match (&n.kind, n.suffix) {
             (NumberKind::External, Some(suffix)) => {
                 let key = n.e164.clone().unwrap_or_else(|| suffix.clone());
@@ -373,6 +380,7 @@ pub(crate) fn prepare(c: &NewCustomer, cfg: &LookupConfig) -> (PreparedCustomer,
                         label: clean_opt(p.label.as_deref()),
                         e164: n.e164,
                         suffix,
+                        typed_suffix: n.typed_suffix,
                     });
                 }
             }
@@ -526,8 +534,8 @@ impl Directory {
         self.rekey_if_needed()
     }
 
-    /// The stored E.164 and suffix keys depend on the region and the suffix length; when
-    /// those settings change, the keys of every phone are recomputed from the raw numbers.
+    /// The stored keys depend on the region and the suffix length; when those settings change
+    /// (or a migration adds a key), the keys of every phone are recomputed from the raw numbers.
     fn rekey_if_needed(&self) -> Result<(), LookupError> {
         let wanted = format!("{}/{}", self.cfg.default_region.trim().to_ascii_uppercase(), self.cfg.suffix_len);
         let stored: Option<String> =
@@ -539,13 +547,13 @@ impl Directory {
         let mut changed = 0usize;
         {
             let mut select = tx.prepare("SELECT id, raw FROM phones")?;
-            let mut update = tx.prepare("UPDATE phones SET e164 = ?2, suffix = ?3 WHERE id = ?1")?;
+            let mut update = tx.prepare("UPDATE phones SET e164 = ?2, suffix = ?3, typed_suffix = ?4 WHERE id = ?1")?;
             let rows = select.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
             for row in rows {
                 let (id, raw) = row?;
-                let n = normalize_with(&raw, &self.cfg, false);
+                let n = normalize_keys(&raw, &self.cfg);
                 let suffix = n.suffix.unwrap_or_default();
-                update.execute(params![id, n.e164, suffix])?;
+                update.execute(params![id, n.e164, suffix, n.typed_suffix])?;
                 changed += 1;
             }
         }
@@ -575,7 +583,8 @@ impl Directory {
         Ok(self.stats()?.customers)
     }
 
-    /// Customers for a number: same E.164 first; if none, the same last `suffix_len` digits.
+    /// Customers for a number: same E.164 first; if none, the same last `suffix_len` digits,
+    /// of the national number or as typed (on either side: see [`NormalizedNumber::typed_suffix`]).
     /// Several matches are ordered most recently contacted first, except that the customer
     /// the agent picked for this number before ([`Directory::remember_choice`]) comes first.
     /// Internal extensions and non-numbers are never looked up: the list is empty.
@@ -589,10 +598,7 @@ impl Directory {
             found = self.ids_where(BY_E164, e164)?.into_iter().map(|id| (id, MatchReason::SameE164)).collect();
         }
         if found.is_empty() {
-            if let Some(suffix) = &number.suffix {
-                let reason = MatchReason::LastDigits(suffix.len());
-                found = self.ids_where(BY_SUFFIX, suffix)?.into_iter().map(|id| (id, reason)).collect();
-            }
+            found = self.ids_by_last_digits(number)?;
         }
         let remembered = if found.len() > 1 { self.remembered_for(number)? } else { None };
         if let Some(chosen) = remembered {
@@ -612,6 +618,24 @@ impl Directory {
         Ok(out)
     }
 
+    /// Customers by either last-digits key, each with the length of the key it matched by
+    /// (the typed key when both did: it is the longer or the same).
+    fn ids_by_last_digits(&self, number: &NormalizedNumber) -> Result<Vec<(i64, MatchReason)>, LookupError> {
+        let (suffix, typed) = (number.suffix.as_deref(), number.typed_suffix.as_deref());
+        if suffix.is_none() && typed.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(BY_SUFFIX)?;
+        let rows = stmt.query_map(params![suffix, typed], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))?;
+        let mut found = Vec::new();
+        for row in rows {
+            let (id, by_typed) = row?;
+            let key = if by_typed { typed } else { suffix };
+            found.push((id, MatchReason::LastDigits(key.map_or(0, str::len))));
+        }
+        Ok(found)
+    }
+
     fn ids_where(&self, sql: &str, key: &str) -> Result<Vec<i64>, LookupError> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let ids = stmt.query_map([key], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
@@ -628,7 +652,7 @@ impl Directory {
     /// The customer the agent picked for this number last, in whichever source.
     pub fn remembered_pick(&self, number: &NormalizedNumber) -> Result<Option<Pick>, LookupError> {
         let mut stmt = self.conn.prepare_cached("SELECT source, customer_id FROM picks WHERE number_key = ?1")?;
-        for key in [number.e164.as_deref(), number.suffix.as_deref()].into_iter().flatten() {
+        for key in number.keys() {
             let pick = stmt.query_row([key], |r| Ok(Pick { source: r.get(0)?, customer_id: r.get(1)? })).optional()?;
             if pick.is_some() {
                 return Ok(pick);
@@ -645,7 +669,7 @@ impl Directory {
         }
         let now = ts_to_sql(Timestamp::now());
         let tx = self.conn.unchecked_transaction()?;
-        for key in [number.e164.as_deref(), number.suffix.as_deref()].into_iter().flatten() {
+        for key in number.keys() {
             tx.execute(
                 "INSERT INTO picks(number_key, source, customer_id, chosen_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(number_key) DO UPDATE SET source = excluded.source,
@@ -754,8 +778,8 @@ impl Directory {
         Ok(())
     }
 
-    /// Remembers the agent's pick for this number: later lookups of the same number (by
-    /// E.164, or by suffix when the number has no trusted E.164 form) list that customer
+    /// Remembers the agent's pick for this number: later lookups of the same number (by any
+    /// of its keys: E.164, suffix, last digits as typed) list that customer
     /// first and flag it [`Match::remembered`]. A choice only reorders: it never adds a
     /// customer whose phones no longer match the number.
     pub fn remember_choice(&self, number: &NormalizedNumber, customer_id: &str) -> Result<(), LookupError> {
@@ -773,7 +797,7 @@ impl Directory {
 
     /// Forgets the pick for this number.
     pub fn forget_choice(&self, number: &NormalizedNumber) -> Result<(), LookupError> {
-        for key in [number.e164.as_deref(), number.suffix.as_deref()].into_iter().flatten() {
+        for key in number.keys() {
             self.conn.execute("DELETE FROM picks WHERE number_key = ?1", [key])?;
         }
         Ok(())
@@ -862,12 +886,16 @@ impl Directory {
             let phones: i64 = dir.conn.query_row("SELECT count(*) FROM phones", [], |r| r.get(0))?;
             let defer = phones < DEFER_INDEXES_BELOW;
             if defer {
-                dir.conn.execute_batch("DROP INDEX phones_e164; DROP INDEX phones_suffix;")?;
+                for (name, _) in LOOKUP_INDEXES {
+                    dir.conn.execute_batch(&format!("DROP INDEX {name};"))?;
+                }
             }
             let out = f(dir)?;
             if defer {
                 let started = std::time::Instant::now();
-                dir.conn.execute_batch(lookup_indexes!())?;
+                for (name, column) in LOOKUP_INDEXES {
+                    dir.conn.execute_batch(&format!("CREATE INDEX {name} ON phones({column});"))?;
+                }
                 tracing::debug!(elapsed = ?started.elapsed(), "lookup indexes built");
             }
             Ok(out)
@@ -932,10 +960,11 @@ fn insert_customer(conn: &Connection, c: &PreparedCustomer, now: Timestamp) -> R
 }
 
 fn insert_phones(conn: &Connection, id: i64, phones: &[KeyedPhone]) -> Result<(), LookupError> {
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO phones(customer_id, raw, e164, suffix, label) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO phones(customer_id, raw, e164, suffix, typed_suffix, label) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     for p in phones {
-        stmt.execute(params![id, p.raw, p.e164, p.suffix, p.label])?;
+        stmt.execute(params![id, p.raw, p.e164, p.suffix, p.typed_suffix, p.label])?;
     }
     Ok(())
 }

@@ -59,6 +59,15 @@ pub enum LookupError {
     Csv(#[source] csv::Error),
 }
 
+impl From<ringside_numbers::ConfigError> for LookupError {
+    fn from(e: ringside_numbers::ConfigError) -> Self {
+        match e {
+            ringside_numbers::ConfigError::UnknownRegion(region) => LookupError::UnknownRegion(region),
+            ringside_numbers::ConfigError::Lengths(why) => LookupError::BadConfig(why),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for LookupError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;

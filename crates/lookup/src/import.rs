@@ -19,9 +19,8 @@ use ringside_core::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::directory::{prepare, require_name, Directory, NewCustomer, NewPhone, PreparedCustomer, Upsert};
-use crate::normalize::LookupConfig;
 use crate::vcard;
-use crate::LookupError;
+use crate::{LookupConfig, LookupError};
 
 /// At most this many issues are listed in a report; the rest are only counted.
 pub const MAX_LISTED_ISSUES: usize = 1000;

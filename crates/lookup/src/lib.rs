@@ -1,8 +1,8 @@
 //! Customer lookup for Ringside: who is calling?
 //!
-//! A caller's number goes through [`normalize()`] (libphonenumber with a default region, a
-//! digits-only suffix key as fallback, hostile input refused with a reason), then to a
-//! the embedded SQLite [`Directory`]. Each [`Match`] says why it matched ([`MatchReason`]) and
+//! A caller's number goes through [`normalize()`] (from [`ringside_numbers`]: libphonenumber
+//! with a default region, last-digits keys as fallback, hostile input refused with a reason),
+//! then to the embedded SQLite [`Directory`]. Each [`Match`] says why it matched ([`MatchReason`]) and
 //! carries the customer's active orders. [`Sources`] asks the directory and the configured CRMs
 //! ([`ringside_crm`]) at once, within one time bound, and merges their answers for the card.
 //!
@@ -25,7 +25,6 @@
 pub mod directory;
 pub mod error;
 pub mod import;
-pub mod normalize;
 pub mod seed;
 pub mod sources;
 mod vcard;
@@ -36,6 +35,9 @@ pub use directory::{
 };
 pub use error::LookupError;
 pub use import::{ColumnMap, ImportIssue, ImportReport, PhoneColumn};
-pub use normalize::{normalize, warm_up, LookupConfig, NormalizedNumber, NotANumber, NumberKind};
+/// How numbers are read (region, suffix length, …): [`ringside_numbers::NumberConfig`], under
+/// the name the lookup settings have always had here.
+pub use ringside_numbers::NumberConfig as LookupConfig;
+pub use ringside_numbers::{normalize, warm_up, NormalizedNumber, NotANumber, NumberKind};
 pub use seed::{open_or_seed, seed_demo};
 pub use sources::{Bounds, SharedDirectory, Source, Sources};

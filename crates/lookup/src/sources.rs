@@ -16,7 +16,9 @@ use ringside_crm::{Connector, CrmCustomer, CrmQuery};
 use tokio::task::JoinHandle;
 
 use crate::directory::{Directory, Pick, DIRECTORY_SOURCE};
-use crate::normalize::{normalize, LookupConfig, NormalizedNumber};
+use ringside_numbers::{normalize, NormalizedNumber};
+
+use crate::LookupConfig;
 
 /// The embedded directory, shared with the code that writes to it.
 pub type SharedDirectory = Arc<Mutex<Directory>>;

@@ -1,13 +1,19 @@
 //! A small vCard 2.1/3.0/4.0 reader: just what the directory needs (FN, N, ORG, TEL with its
-//! TYPE, EMAIL, NOTE, UID, CATEGORIES), with folded lines and backslash escapes.
+//! TYPE, EMAIL, NOTE, UID, CATEGORIES), with folded lines, backslash escapes and vCard 2.1's
+//! quoted-printable values.
 //!
 //! Written here rather than taken from crates.io: `vcard_parser` 0.2.3 implements RFC 6350
 //! only and rejects `VERSION:3.0` cards, which is what phones and most address books export,
 //! and it fails a whole file on one bad card; `ical` 0.11 parses vCards but has had no
 //! release in years and ships its license as a file rather than an SPDX expression. The
 //! subset needed is ~200 lines, and a reader written for hostile input (any bytes, any
-//! length) is easier to keep panic-free than to audit. Quoted-printable values (vCard 2.1)
-//! are read as they stand, not decoded.
+//! length) is easier to keep panic-free than to audit.
+//!
+//! Phones export vCard 2.1 with every non-ASCII name in quoted-printable
+//! (`FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9E=D0=BB=D0=B5=D0=BD=D0=B0`), long values
+//! continued with a soft line break (`=` at the end of the line). Any property with
+//! `ENCODING=QUOTED-PRINTABLE` (or 2.1's bare `QUOTED-PRINTABLE`) is decoded in its `CHARSET`
+//! (UTF-8 when none is named) before it is read.
 
 /// One card, as far as the directory cares.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +50,13 @@ pub(crate) fn parse(text: &str) -> (Vec<Card>, Vec<CardProblem>) {
     let mut depth = 0usize;
     for (line_no, line) in unfold(text) {
         let Some((name, params, value)) = split_content_line(&line) else { continue };
+        let decoded;
+        let value = if is_quoted_printable(&params) {
+            decoded = decode_quoted_printable(value, param(&params, "CHARSET"));
+            decoded.as_str()
+        } else {
+            value
+        };
         let upper = name.to_ascii_uppercase();
         let value_upper = value.trim().to_ascii_uppercase();
         if upper == "BEGIN" && value_upper == "VCARD" {
@@ -115,20 +128,34 @@ fn set_once(slot: &mut Option<String>, value: String) {
     }
 }
 
-/// Physical lines joined where the next one starts with a space or a tab (RFC 6350 §3.2),
-/// each with the number of its first physical line.
+/// Physical lines joined where the next one starts with a space or a tab (RFC 6350 §3.2), or
+/// where a quoted-printable value ends in a soft line break (`=`, which is dropped), each with
+/// the number of its first physical line.
 fn unfold(text: &str) -> Vec<(u64, String)> {
     let mut out: Vec<(u64, String)> = Vec::new();
+    // Whether the logical line being built is quoted-printable, and ended in a soft break.
+    let mut quoted_printable = false;
+    let mut soft_break = false;
     for (i, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let continuation = line.starts_with(' ') || line.starts_with('\t');
+        // A broken exporter's `=` before the end of the card must not swallow the card's end.
+        let soft_continuation = soft_break && !is_card_boundary(line);
         match out.last_mut() {
-            Some((_, last)) if continuation => {
+            Some((_, last)) if soft_continuation || continuation => {
+                let part = if soft_continuation { line } else { &line[1..] };
+                soft_break = quoted_printable && part.ends_with('=');
+                let part = if soft_break { &part[..part.len() - 1] } else { part };
                 if last.len() < MAX_LINE {
-                    last.push_str(&line[1..]);
+                    last.push_str(part);
                 }
             }
-            _ => out.push((i as u64 + 1, line.to_owned())),
+            _ => {
+                quoted_printable = split_content_line(line).is_some_and(|(_, params, _)| is_quoted_printable(&params));
+                soft_break = quoted_printable && line.ends_with('=');
+                let line = if soft_break { &line[..line.len() - 1] } else { line };
+                out.push((i as u64 + 1, line.to_owned()));
+            }
         }
     }
     for (_, line) in &mut out {
@@ -141,6 +168,53 @@ fn unfold(text: &str) -> Vec<(u64, String)> {
         }
     }
     out
+}
+
+fn is_card_boundary(line: &str) -> bool {
+    let line = line.trim();
+    line.eq_ignore_ascii_case("END:VCARD") || line.eq_ignore_ascii_case("BEGIN:VCARD")
+}
+
+/// `ENCODING=QUOTED-PRINTABLE`, or vCard 2.1's bare `QUOTED-PRINTABLE`.
+fn is_quoted_printable(params: &[&str]) -> bool {
+    params.iter().any(|p| {
+        let value = p
+            .split_once('=')
+            .map_or(*p, |(key, value)| if key.trim().eq_ignore_ascii_case("ENCODING") { value } else { "" });
+        value.trim().trim_matches('"').eq_ignore_ascii_case("QUOTED-PRINTABLE")
+    })
+}
+
+/// The value of parameter `key` (`CHARSET=UTF-8` → `UTF-8`).
+fn param<'a>(params: &[&'a str], key: &str) -> Option<&'a str> {
+    params.iter().find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case(key).then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// `=XX` → the byte 0xXX; the bytes are text in `charset` (UTF-8 when none is named or the
+/// name is unknown). A malformed `=` sequence is kept as written and bytes the charset cannot
+/// read become U+FFFD: a damaged name stays readable rather than failing the card.
+fn decode_quoted_printable(value: &str, charset: Option<&str>) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).filter(|h| bytes[i] == b'=' && h.iter().all(u8::is_ascii_hexdigit));
+        match hex.and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    let encoding = charset.and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())).unwrap_or(encoding_rs::UTF_8);
+    encoding.decode_without_bom_handling(&out).0.into_owned()
 }
 
 /// `item1.TEL;TYPE=cell:+380…` → ("TEL", ["TYPE=cell"], "+380…").
@@ -286,13 +360,73 @@ mod tests {
         assert_eq!(cards[1].tels, vec![("07700 900123".into(), Some("mobile".into()))]);
     }
 
+    /// An Android export: UTF-8 in quoted-printable, soft line breaks in the middle of a
+    /// character's bytes, a continuation line holding a `:`.
+    const ANDROID: &str = "BEGIN:VCARD\r
+VERSION:2.1\r
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9A=D0=BE=D0=B2=D0=B0=D0=BB=D0=\r
+=B5=D0=BD=D0=BA=D0=BE;=D0=9E=D0=BB=D0=B5=D0=BD=D0=B0;=D0=9F=D0=B5=D1=82=D1=\r
+=80=D1=96=D0=B2=D0=BD=D0=B0;;\r
+FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9E=D0=BB=D0=B5=D0=BD=D0=B0=\r
+=20=D0=9F=D0=B5=D1=82=D1=80=D1=96=D0=B2=D0=BD=D0=B0=20=D0=9A=D0=BE=D0=B2=D0=\r
+=B0=D0=BB=D0=B5=D0=BD=D0=BA=D0=BE\r
+ORG;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=A2=D0=9E=D0=92=20=C2=AB=D0=\r
+=94=D0=BD=D1=96=D0=BF=D1=80=D0=BE=D0=B2=D1=81=D1=8C=D0=BA=D1=96=20=D0=B2=D1=\r
+=96=D0=BA=D0=BD=D0=B0=C2=BB\r
+TEL;CELL:+380 67 765 4321\r
+NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:=D0=94=D0=B7=D0=B2=D0=BE=D0=BD=\r
+=D0=B8=D1=82=D0=B8=20=D0=BF=D1=96=D1=81=D0=BB=D1=8F=2010:00\r
+END:VCARD\r
+";
+
+    #[test]
+    fn decodes_quoted_printable_across_soft_line_breaks() {
+        let (cards, problems) = parse(ANDROID);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(cards.len(), 1);
+        let c = &cards[0];
+        assert_eq!(c.full_name.as_deref(), Some("Олена Петрівна Коваленко"));
+        assert_eq!(c.structured_name.as_deref(), Some("Олена Петрівна Коваленко"));
+        assert_eq!(c.org.as_deref(), Some("ТОВ «Дніпровські вікна»"));
+        assert_eq!(c.note.as_deref(), Some("Дзвонити після 10:00"));
+        assert_eq!(c.tels, vec![("+380 67 765 4321".into(), Some("mobile".into()))]);
+    }
+
+    #[test]
+    fn quoted_printable_in_a_named_charset_and_malformed_sequences() {
+        // A Nokia-style card: bare QUOTED-PRINTABLE, Windows-1251, parameters in another order.
+        let text = "BEGIN:VCARD\nVERSION:2.1\nN;QUOTED-PRINTABLE;CHARSET=WINDOWS-1251:=D1=B3=F0=EA=EE;=B2=E2=E0=ED\n\
+                    ORG;CHARSET=windows-1251;ENCODING=QUOTED-PRINTABLE:=D2=CE=C2=20=D1=B3=F7\n\
+                    TEL;CELL:0441234567\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:2.1\nFN;ENCODING=QUOTED-PRINTABLE:Bad =ZZ, =+1, =D0 and =4\n\
+                    NOTE;ENCODING=QUOTED-PRINTABLE:cut short =\nEND:VCARD\n";
+        let (cards, problems) = parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(cards.len(), 2);
+        assert_eq!(cards[0].structured_name.as_deref(), Some("Іван Сірко"));
+        assert_eq!(cards[0].org.as_deref(), Some("ТОВ Січ"));
+        // Kept readable: malformed sequences as written, a lone byte that is not UTF-8 as U+FFFD;
+        // a soft line break before END:VCARD does not swallow the card's end.
+        assert_eq!(cards[1].full_name.as_deref(), Some("Bad =ZZ, =+1, \u{FFFD} and =4"));
+        assert_eq!(cards[1].note.as_deref(), Some("cut short"));
+    }
+
     #[test]
     fn unterminated_cards_and_garbage_are_reported_not_panicked() {
         let (cards, problems) = parse("hello\n:::\n;;;\nBEGIN:VCARD\nFN:x\nTEL:1");
         assert!(cards.is_empty());
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, 4);
-        for text in ["", "\\", "BEGIN:VCARD\nN:\\", "BEGIN:VCARD\n\tfolded\nEND:VCARD", "é:\"\n ü"] {
+        for text in [
+            "",
+            "\\",
+            "BEGIN:VCARD\nN:\\",
+            "BEGIN:VCARD\n\tfolded\nEND:VCARD",
+            "é:\"\n ü",
+            "BEGIN:VCARD\nFN;QUOTED-PRINTABLE:=",
+            "BEGIN:VCARD\nFN;QUOTED-PRINTABLE:=\n=\n=é=\n",
+            "BEGIN:VCARD\nFN;QUOTED-PRINTABLE;CHARSET=\"\":=E9=\n=\u{a0}=\nEND:VCARD",
+        ] {
             let _ = parse(text);
         }
     }

@@ -27,11 +27,7 @@ pub const BODY_MAX_CHARS: usize = 500;
 /// Windows (the toast XML is escaped by the backend itself) and macOS (plain text).
 pub const BODY_IS_MARKUP: bool = cfg!(all(unix, not(target_os = "macos")));
 
-/// The Unicode bidi embedding, override and isolate characters (LRE, RLE, PDF, LRO, RLO, LRI,
-/// RLI, FSI, PDI), which can reorder the text around them on screen.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
+pub use ringside_text::is_bidi_control;
 
 /// The summary as it is sent: one line (line breaks and tabs become spaces, runs of white space
 /// one space, the ends trimmed), no control or bidi control characters, at most

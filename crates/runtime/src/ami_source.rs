@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use rand::Rng;
+use ringside_ami::actions::QueuePause;
 use ringside_ami::originate::{originate, OriginateRequest};
 use ringside_ami::{connect, Action, AgentIdentity, AmiError, CallTracker, Client, ConnectOptions, Message};
 use ringside_core::{CallEvent, CallId, CtiCommand, Timestamp};
@@ -192,6 +193,7 @@ async fn serve(
                         let now = Timestamp::now();
                         tracker.resync(&channels, &live_before, now, &mut out);
                         for item in &members { tracker.handle(item, now, &mut out); }
+                        out.push(CallEvent::Resynced { at: now });
                         for e in out.drain(..) { send(session, e).await; }
                     }
                     Ok(Err(e)) => tracing::warn!(error = %e, "re-sync after connect failed"),
@@ -236,7 +238,7 @@ async fn serve(
                         let result = match channels.first() {
                             None => Err(RuntimeError::NoSuchCall),
                             Some(channel) => c
-                                .send(Action::new("Hangup").field("Channel", channel).field("Cause", "16"))
+                                .send(ringside_ami::actions::hangup(channel))
                                 .await
                                 .map(|_| ())
                                 .map_err(RuntimeError::from),
@@ -276,14 +278,7 @@ async fn pause_member(
     paused: bool,
     reason: Option<&str>,
 ) -> Result<(), RuntimeError> {
-    let mut action = Action::new("QueuePause").field("Interface", interface).field("Paused", paused.to_string());
-    if let Some(q) = queue {
-        action = action.field("Queue", q);
-    }
-    if let Some(r) = reason.filter(|r| !r.is_empty()) {
-        action = action.field("Reason", r);
-    }
-    client.send(action).await?;
+    client.send(QueuePause { interface, queue, paused, reason }.into()).await?;
     Ok(())
 }
 

@@ -28,7 +28,9 @@ pub enum Route {
     /// Asterisk `Originate`: the agent's phone rings, then `number` is dialed.
     Pbx { number: String },
     /// A program started on this desktop with exactly these arguments (`number` among them).
-    Desktop { plan: ringside_dial::LaunchPlan, number: String },
+    /// `link_handler`: the program is the desktop's tel:/sip:/callto: handler, which may be
+    /// Ringside itself.
+    Desktop { plan: ringside_dial::LaunchPlan, number: String, link_handler: bool },
     /// A provider's API; `preview` is the request with secrets masked.
     Provider { provider: Provider, number: String },
 }
@@ -40,9 +42,7 @@ impl Route {
         Ok(match self {
             Route::Pbx { number } => format!("PBX Originate: ring this agent's phone, then dial {number}"),
             Route::Desktop { plan, .. } => plan.to_string(),
-            Route::Provider { provider, number } => {
-                provider.preview(number).map_err(|e| RuntimeError::Dial(e.to_string()))?.to_string()
-            }
+            Route::Provider { provider, number } => provider.preview(number)?.to_string(),
         })
     }
 
@@ -57,16 +57,17 @@ impl Route {
     /// session instead ([`crate::RuntimeHandle::dial`]).
     pub async fn place_off_pbx(&self) -> Result<(), RuntimeError> {
         match self {
-            Route::Pbx { .. } => Err(RuntimeError::Dial("this connection needs the PBX session".to_string())),
+            // Only the running session reaches the PBX.
+            Route::Pbx { .. } => Err(RuntimeError::NotConnected),
             Route::Desktop { plan, .. } => {
                 let plan = plan.clone();
                 tokio::task::spawn_blocking(move || ringside_dial::launch(&plan))
                     .await
-                    .map_err(|e| RuntimeError::Dial(e.to_string()))?
-                    .map_err(|e| RuntimeError::Dial(e.to_string()))
+                    .map_err(|_| RuntimeError::Stopped)?
+                    .map_err(RuntimeError::from)
             }
             Route::Provider { provider, number } => {
-                provider.place(number).await.map(|_| ()).map_err(|e| RuntimeError::Dial(e.to_string()))
+                provider.place(number).await.map(|_| ()).map_err(RuntimeError::from)
             }
         }
     }
@@ -77,8 +78,15 @@ pub struct Dialer {
     config: DialConfig,
     region: String,
     connections: Vec<ConnectionConfig>,
-    providers: Vec<(String, Result<Provider, String>)>,
+    providers: Vec<(String, Result<Provider, RuntimeError>)>,
+    /// The last number handed to the desktop's link handler, and when: if that handler is
+    /// Ringside, the link comes straight back (see [`Dialer::came_back`]).
+    handed_to_link_handler: std::sync::Mutex<Option<(String, std::time::Instant)>>,
 }
+
+/// A link for a number Ringside handed to the link handler this recently is that hand-over
+/// coming back, not a person clicking.
+const LINK_ECHO: Duration = Duration::from_secs(10);
 
 impl Dialer {
     pub async fn new(config: &DialConfig, region: &str) -> Dialer {
@@ -89,7 +97,27 @@ impl Dialer {
                 providers.push((c.name.clone(), provider(c).await));
             }
         }
-        Dialer { config: config.clone(), region: region.to_string(), connections, providers }
+        Dialer {
+            config: config.clone(),
+            region: region.to_string(),
+            connections,
+            providers,
+            handed_to_link_handler: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Remembers that `number` went to the desktop's link handler just now.
+    pub(crate) fn handing_to_link_handler(&self, number: &str) {
+        let mut last = self.handed_to_link_handler.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some((number.to_string(), std::time::Instant::now()));
+    }
+
+    /// Whether a link for `number` is Ringside's own hand-over coming back: the desktop's
+    /// tel: handler is Ringside itself, so dialing it again would loop forever.
+    pub fn came_back(&self, number: &str) -> bool {
+        let last = self.handed_to_link_handler.lock().unwrap_or_else(|p| p.into_inner());
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        last.as_ref().is_some_and(|(n, at)| at.elapsed() < LINK_ECHO && digits(n) == digits(number))
     }
 
     pub fn confirm_links(&self) -> bool {
@@ -121,25 +149,22 @@ impl Dialer {
         let name = self.connection_name(via);
         let connection = self.connections.iter().find(|c| c.name == name).ok_or_else(|| {
             let known: Vec<&str> = self.connections.iter().map(|c| c.name.as_str()).collect();
-            RuntimeError::Dial(format!("there is no connection {name:?}; there is: {}", known.join(", ")))
+            RuntimeError::NoConnection { name: name.clone(), known: known.iter().map(|k| k.to_string()).collect() }
         })?;
-        let number = ringside_dial::format_number(raw, &connection.rule, &self.region)
-            .map_err(|e| RuntimeError::Dial(e.to_string()))?;
+        let number = ringside_dial::format_number(raw, &connection.rule, &self.region)?;
         Ok(match &connection.kind {
             ConnectionKind::Pbx => Route::Pbx { number },
             kind if is_provider(kind) => {
-                let provider = self
-                    .providers
-                    .iter()
-                    .find(|(n, _)| *n == connection.name)
-                    .map(|(_, p)| p.clone())
-                    .unwrap_or_else(|| Err(format!("{} is not set up", connection.name)))
-                    .map_err(RuntimeError::Dial)?;
+                let provider =
+                    self.providers.iter().find(|(n, _)| *n == connection.name).map(|(_, p)| p.clone()).unwrap_or_else(
+                        || Err(RuntimeError::NoConnection { name: connection.name.clone(), known: Vec::new() }),
+                    )?;
                 Route::Provider { provider, number }
             }
-            _ => Route::Desktop {
-                plan: ringside_dial::plan(connection, &number).map_err(|e| RuntimeError::Dial(e.to_string()))?,
+            kind => Route::Desktop {
+                plan: ringside_dial::plan(connection, &number)?,
                 number,
+                link_handler: matches!(kind, ConnectionKind::System { .. }),
             },
         })
     }
@@ -175,7 +200,7 @@ fn label(kind: &ConnectionKind) -> String {
 
 /// The provider with its key: the keychain entry `dial:<name>`, else the environment variable
 /// `RINGSIDE_DIAL_<NAME>_SECRET`. The keychain blocks, so it is read off the runtime.
-async fn provider(connection: &ConnectionConfig) -> Result<Provider, String> {
+async fn provider(connection: &ConnectionConfig) -> Result<Provider, RuntimeError> {
     let secret = if ringside_click_to_call::needs_secret(&connection.kind) {
         let (key, env) = (
             ringside_click_to_call::secret_key(&connection.name),
@@ -184,10 +209,24 @@ async fn provider(connection: &ConnectionConfig) -> Result<Provider, String> {
         let store = ringside_secrets::SecretStore::os();
         tokio::task::spawn_blocking(move || ringside_secrets::resolve(&store, &key, &env))
             .await
-            .map_err(|e| format!("{}: the keychain could not be read ({e})", connection.name))?
-            .map_err(|e| format!("{}: {e}", connection.name))?
+            .map_err(|_| RuntimeError::Stopped)??
     } else {
         None
     };
-    Provider::new(connection, secret, PROVIDER_TIMEOUT).map_err(|e| format!("{}: {e}", connection.name))
+    Ok(Provider::new(connection, secret, PROVIDER_TIMEOUT)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_link_for_the_number_just_handed_to_the_link_handler_is_that_hand_over_coming_back() {
+        let dialer = Dialer::new(&DialConfig::default(), "UA").await;
+        assert!(!dialer.came_back("+380441234567"));
+        dialer.handing_to_link_handler("+380441234567");
+        assert!(dialer.came_back("tel:+380441234567".trim_start_matches("tel:")));
+        assert!(dialer.came_back("+380 44 123 45 67"), "the same digits, however written");
+        assert!(!dialer.came_back("+380441234568"), "another number is a person clicking");
+    }
 }

@@ -1,17 +1,22 @@
+use std::sync::Arc;
+
 use thiserror::Error;
 
 use ringside_ami::AmiError;
-use ringside_core::TransitionError;
+use ringside_core::error_code::args;
+use ringside_core::{ErrorArgs, ErrorCode, TransitionError};
 
-/// Errors the agent sees; each message says what to do.
+/// Errors the agent sees; each message says what to do. They keep their types up to the
+/// command boundary, where they cross as an [`ringside_core::ErrorReport`] (`{code, args,
+/// message}`) so the window can react and translate.
 #[derive(Debug, Error, Clone)]
 pub enum RuntimeError {
     #[error("no AMI secret for user {username:?}: store it with `ringside-cli secret set`, or set {env}")]
     NoSecret { username: String, env: &'static str },
-    #[error("{0}")]
-    Keychain(String),
+    #[error(transparent)]
+    Keychain(Arc<ringside_secrets::SecretError>),
     #[error("the demo PBX could not start: {0}")]
-    Demo(String),
+    Demo(Arc<ringside_demo_pbx::DemoPbxError>),
     #[error(transparent)]
     State(#[from] TransitionError),
     #[error(transparent)]
@@ -24,8 +29,16 @@ pub enum RuntimeError {
     NoSuchCard,
     #[error("the customer was picked for this call, but Ringside could not remember it for the next one: {0}")]
     NotRemembered(String),
-    #[error("{0}")]
-    Dial(String),
+    /// The number, or the softphone for it, on this desktop.
+    #[error(transparent)]
+    Dial(#[from] ringside_dial::DialError),
+    /// A provider's click-to-call API.
+    #[error(transparent)]
+    Provider(#[from] ringside_click_to_call::CallError),
+    #[error("there is no connection {name:?}; there is: {}", .known.join(", "))]
+    NoConnection { name: String, known: Vec<String> },
+    #[error("{number} contains * or #, which your phone system may read as a service code (call forwarding, voicemail); confirm to call it")]
+    ServiceCode { number: String },
     #[error("{0}")]
     History(String),
     #[error("{0} has no page in a CRM")]
@@ -38,4 +51,68 @@ pub enum RuntimeError {
     NotConnected,
     #[error("Ringside is shutting down")]
     Stopped,
+}
+
+impl From<ringside_secrets::SecretError> for RuntimeError {
+    fn from(e: ringside_secrets::SecretError) -> Self {
+        RuntimeError::Keychain(Arc::new(e))
+    }
+}
+
+impl From<ringside_demo_pbx::DemoPbxError> for RuntimeError {
+    fn from(e: ringside_demo_pbx::DemoPbxError) -> Self {
+        RuntimeError::Demo(Arc::new(e))
+    }
+}
+
+impl ErrorCode for RuntimeError {
+    fn code(&self) -> &'static str {
+        match self {
+            RuntimeError::NoSecret { .. } => "pbx.no_secret",
+            RuntimeError::Keychain(_) => "keychain.unavailable",
+            RuntimeError::Demo(_) => "demo.not_started",
+            RuntimeError::State(e) => e.code(),
+            RuntimeError::Pbx(e) => e.code(),
+            RuntimeError::Number(e) => e.code(),
+            RuntimeError::NoSuchCall => "call.none",
+            RuntimeError::NoSuchCard => "card.gone",
+            RuntimeError::NotRemembered(_) => "customer.pick_not_remembered",
+            RuntimeError::Dial(_) => "dial.refused",
+            RuntimeError::Provider(_) => "dial.provider_refused",
+            RuntimeError::NoConnection { .. } => "dial.no_connection",
+            RuntimeError::ServiceCode { .. } => "dial.service_code",
+            RuntimeError::History(_) => "history.failed",
+            RuntimeError::NoCustomerPage(_) => "customer.no_page",
+            RuntimeError::NoRecording => "recording.none",
+            RuntimeError::CustomerNotSaved(_) => "customer.not_saved",
+            RuntimeError::NotConnected => "pbx.not_connected",
+            RuntimeError::Stopped => "app.stopping",
+        }
+    }
+
+    fn args(&self) -> ErrorArgs {
+        match self {
+            RuntimeError::NoSecret { username, env } => {
+                args([("username", username.clone()), ("env", env.to_string())])
+            }
+            RuntimeError::State(e) => e.args(),
+            RuntimeError::Pbx(e) => e.args(),
+            RuntimeError::Number(e) => e.args(),
+            RuntimeError::NoConnection { name, known } => args([("name", name.clone()), ("known", known.join(", "))]),
+            RuntimeError::NoCustomerPage(name) => args([("name", name.clone())]),
+            RuntimeError::ServiceCode { number } => args([("number", number.clone())]),
+            RuntimeError::Keychain(_)
+            | RuntimeError::Demo(_)
+            | RuntimeError::NoSuchCall
+            | RuntimeError::NoSuchCard
+            | RuntimeError::NotRemembered(_)
+            | RuntimeError::Dial(_)
+            | RuntimeError::Provider(_)
+            | RuntimeError::History(_)
+            | RuntimeError::NoRecording
+            | RuntimeError::CustomerNotSaved(_)
+            | RuntimeError::NotConnected
+            | RuntimeError::Stopped => ErrorArgs::new(),
+        }
+    }
 }

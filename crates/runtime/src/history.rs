@@ -149,16 +149,8 @@ fn missed_notice(card: &CallCard, waiting: usize) -> Notice {
     } else {
         None
     });
-    let who = customer
-        .map(|c| c.name.clone())
-        .or_else(|| card.caller_name.clone().filter(|n| !n.trim().is_empty()))
-        .or_else(|| Some(card.number.clone()).filter(|n| !n.trim().is_empty()))
-        .unwrap_or_else(|| "a withheld number".to_string());
-    let body = match waiting {
-        0 | 1 => "The caller is on your call-back list.".to_string(),
-        n => format!("{n} callers are on your call-back list."),
-    };
-    Notice { tag: "missed-calls".to_string(), summary: format!("Missed call from {who}"), body, urgent: false }
+    let name = customer.map(|c| c.name.clone()).or_else(|| card.caller_name.clone()).filter(|n| !n.trim().is_empty());
+    Notice::MissedCall { number: card.number.clone(), name, waiting: u32::try_from(waiting).unwrap_or(u32::MAX) }
 }
 
 /// A call Ringside handed to a connection, waiting for the PBX to report it.

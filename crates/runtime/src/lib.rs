@@ -53,6 +53,16 @@ pub const AMI_SECRET_ENV: &str = ringside_secrets::AMI_SECRET_ENV;
 
 pub struct Runtime;
 
+/// How a runtime starts, beyond its config.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// The AMI secret; else the keychain, else [`AMI_SECRET_ENV`].
+    pub secret: Option<String>,
+    /// Only watch: never change the PBX by itself (no wrap-up pause, no auto-pause). For
+    /// tools that follow an agent's calls beside the agent's own Ringside.
+    pub observe_only: bool,
+}
+
 impl Runtime {
     /// Starts the configured CTI source (the embedded demo PBX when none is configured) and
     /// the session. Must be called inside a tokio runtime.
@@ -62,6 +72,12 @@ impl Runtime {
 
     /// As [`Runtime::start`], with the AMI secret given (else read from [`AMI_SECRET_ENV`]).
     pub async fn start_with_secret(config: Config, secret: Option<String>) -> Result<RuntimeHandle, RuntimeError> {
+        Self::start_with(config, StartOptions { secret, ..StartOptions::default() }).await
+    }
+
+    /// As [`Runtime::start`], with the options a tool sets beyond the config.
+    pub async fn start_with(config: Config, options: StartOptions) -> Result<RuntimeHandle, RuntimeError> {
+        let StartOptions { secret, observe_only } = options;
         let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
         let (demo, options, originate_context, recording) = match &config.source {
             SourceConfig::Demo => {
@@ -97,7 +113,8 @@ impl Runtime {
         let (outputs, first_rx) = broadcast::channel(1024);
         let (session_tx, session_rx) = mpsc::channel(4096);
         let (source_tx, source_rx) = mpsc::channel(64);
-        let session = Session::new(config.session_config());
+        let session =
+            Session::new(ringside_core::SessionConfig { acts_for_agent: !observe_only, ..config.session_config() });
         let lookup = customers::sources(&config).await;
         let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
         let history = start_history(&config, dialer.pbx_connection(), outputs.clone()).await;
@@ -131,7 +148,6 @@ impl Runtime {
             demo_addr,
             demo: std::sync::Arc::new(Mutex::new(demo)),
         };
-        tokio::spawn(close_interrupted_calls(handle.clone()));
         Ok(handle)
     }
 }
@@ -161,23 +177,6 @@ async fn start_history(
     history::HistoryHandle::start(config.history.resolved_path(), ctx, crms, numbers, outputs)
 }
 
-/// Calls a crashed run left open: once the PBX has been asked what it still has (the re-sync
-/// after the first connect), every call it no longer knows ends as interrupted.
-async fn close_interrupted_calls(handle: RuntimeHandle) {
-    loop {
-        let snapshot = handle.snapshot().await;
-        match snapshot.source {
-            SourceStatus::Connected { .. } => break,
-            _ if handle.session.is_closed() => return,
-            _ => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
-        }
-    }
-    // The re-sync (CoreShowChannels) answers within moments of the login.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let live = handle.snapshot().await.cards.into_iter().map(|c| c.call_id).collect();
-    handle.history.close_interrupted(live);
-}
-
 /// The lookup's sources as the config sets them up (the directory, the CRMs with their keys),
 /// for tools that look numbers up without running a session.
 pub async fn lookup_sources(config: &Config) -> ringside_lookup::Sources {
@@ -192,8 +191,7 @@ pub async fn ami_secret(ami: &ringside_config::AmiConfig) -> Result<Option<Strin
         ringside_secrets::resolve(&ringside_secrets::SecretStore::os(), &key, AMI_SECRET_ENV)
     })
     .await
-    .map_err(|e| RuntimeError::Keychain(e.to_string()))?
-    .map_err(|e| RuntimeError::Keychain(e.to_string()))?;
+    .map_err(|_| RuntimeError::Stopped)??;
     Ok(found.map(|s| s.expose().to_string()))
 }
 
@@ -201,7 +199,7 @@ pub async fn ami_secret(ami: &ringside_config::AmiConfig) -> Result<Option<Strin
 /// or `ringside-cli demo-pbx` started by hand).
 async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), RuntimeError> {
     let scenario = match &config.demo.scenario {
-        Some(path) => Some(ringside_demo_pbx::Scenario::load(path).map_err(|e| RuntimeError::Demo(e.to_string()))?),
+        Some(path) => Some(ringside_demo_pbx::Scenario::load(path)?),
         None => None,
     };
     let demo_config = DemoPbxConfig {
@@ -220,8 +218,13 @@ async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), Ru
             tracing::info!(addr = %config.demo.listen, error = %e, "using the demo PBX already listening there");
             Ok((None, config.demo.listen))
         }
-        Err(e) => Err(RuntimeError::Demo(e.to_string())),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// `*` and `#` make a number a PBX or network service code (forwarding, voicemail, …).
+pub fn has_service_characters(number: &str) -> bool {
+    number.contains(['*', '#'])
 }
 
 /// A cheap handle to the running session; clone it freely.
@@ -355,6 +358,9 @@ impl RuntimeHandle {
     /// provider or the PBX asked. Returns when that happened, or why it could not.
     pub async fn dial(&self, number: &str, via: Option<&str>) -> Result<(), RuntimeError> {
         let route = self.dialer.route(number, via)?;
+        if let Route::Desktop { link_handler: true, number, .. } = &route {
+            self.dialer.handing_to_link_handler(number);
+        }
         let dial = history::Dial {
             connection: self.dialer.connection_name(via),
             dialed: route.number().to_string(),
@@ -366,6 +372,23 @@ impl RuntimeHandle {
             Route::Pbx { number } => self.originate(&number).await,
             route => route.place_off_pbx().await,
         }
+    }
+
+    /// As [`Self::dial`], for a number that came from a stranger (a caller ID, a link clicked
+    /// elsewhere) and was not confirmed by the agent: one with `*` or `#` — a PBX service code
+    /// such as `*72…` call forwarding — is refused with [`RuntimeError::ServiceCode`] until the
+    /// agent confirms it.
+    pub async fn dial_unconfirmed(&self, number: &str, via: Option<&str>) -> Result<(), RuntimeError> {
+        if has_service_characters(number) {
+            return Err(RuntimeError::ServiceCode { number: number.to_string() });
+        }
+        self.dial(number, via).await
+    }
+
+    /// Whether a `tel:` link for `number` is Ringside's own hand-over to the desktop's link
+    /// handler coming back (the handler is Ringside): dialing it would loop.
+    pub fn link_came_back(&self, number: &str) -> bool {
+        self.dialer.came_back(number)
     }
 
     /// Hangs up the agent's current call (the card stays open).
@@ -415,7 +438,7 @@ impl RuntimeHandle {
         let card = snapshot.cards.iter().find(|c| &c.call_id == call).ok_or(RuntimeError::NoSuchCard)?;
         let found = card.customers.iter().find(|c| c.is(source, customer)).ok_or(RuntimeError::NoSuchCard)?;
         match &found.url {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(url.clone()),
+            Some(url) if ringside_text::WebUrl::parse(url).is_ok() => Ok(url.clone()),
             _ => Err(RuntimeError::NoCustomerPage(found.name.clone())),
         }
     }
@@ -430,7 +453,13 @@ impl RuntimeHandle {
         self.demo_addr
     }
 
+    /// Stops everything. First undoes what Ringside did on the PBX by itself (its wrap-up
+    /// pause), waiting for the PBX at most a few seconds, so the agent is never left paused.
     pub async fn shutdown(&self) {
+        let (released, done) = oneshot::channel();
+        if self.session.send(SessionMsg::Release(released)).await.is_ok() {
+            let _ = done.await;
+        }
         let _ = self.source.send(ami_source::SourceMsg::Shutdown).await;
         let _ = self.session.send(SessionMsg::Shutdown).await;
         self.history.shutdown();

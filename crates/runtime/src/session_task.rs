@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{
-    AgentInput, CallEvent, CallId, LookupOutcome, LookupState, Session, SessionOutput, Timestamp, TransitionError,
-    UnpauseRequest,
+    AgentInput, CallEvent, CallId, CtiCommand, LookupOutcome, LookupState, Session, SessionOutput, Timestamp,
+    TransitionError, UnpauseRequest,
 };
 use ringside_lookup::Sources;
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -35,6 +35,9 @@ pub(crate) enum SessionMsg {
         reply: Reply,
     },
     Dismiss(CallId),
+    /// Ringside is about to let go of the PBX (quit): undo what it did there by itself (the
+    /// wrap-up pause), waiting for the PBX a bounded time; answered when done.
+    Release(oneshot::Sender<()>),
     /// A card's customer lookup finished.
     LookupDone {
         call: CallId,
@@ -74,11 +77,23 @@ pub(crate) async fn run(
     // Wrap-up timers are checked once a second; the state machine decides.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Calls a crashed run left open are closed once, after the first complete re-sync.
+    let mut left_open_closed = false;
     loop {
         let mut outs = tokio::select! {
             msg = rx.recv() => match msg {
                 None | Some(SessionMsg::Shutdown) => return,
-                Some(msg) => handle(&mut session, msg, &source, &lookup, &me, &history).await,
+                Some(msg) => {
+                    let resynced = matches!(msg, SessionMsg::Event(CallEvent::Resynced { .. }));
+                    let outs = handle(&mut session, msg, &source, &lookup, &me, &history).await;
+                    if resynced && !std::mem::replace(&mut left_open_closed, true) {
+                        // The PBX has told every call it still has: the rest of the last
+                        // run's open calls are over.
+                        let live = session.cards(Timestamp::now()).into_iter().map(|c| c.call_id).collect();
+                        history.close_interrupted(live);
+                    }
+                    outs
+                }
             },
             _ = tick.tick() => session.tick(Timestamp::now()),
         };
@@ -180,7 +195,17 @@ async fn handle(
             Vec::new()
         }
         SessionMsg::LogOut { reply } => match session.agent_input(AgentInput::LogOut, now) {
-            Ok(outs) => {
+            Ok(mut outs) => {
+                // Undo the wrap-up pause before the connection closes, not queued behind it.
+                let mut commands = Vec::new();
+                outs.retain(|o| match o {
+                    SessionOutput::Command(cmd) => {
+                        commands.push(cmd.clone());
+                        false
+                    }
+                    _ => true,
+                });
+                carry_out_now(source, commands).await;
                 forward(source, SourceMsg::Disconnect).await;
                 let _ = reply.send(Ok(()));
                 outs
@@ -192,7 +217,7 @@ async fn handle(
         },
         SessionMsg::FinishWrapUp { result, reply } => {
             let wrapped = match session.agent() {
-                ringside_core::AgentState::WrapUp { call, .. } => Some(call.clone()),
+                ringside_core::AgentState::WrapUp { call, .. } => call.clone(),
                 _ => None,
             };
             match session.agent_input(AgentInput::FinishWrapUp { result }, now) {
@@ -210,6 +235,11 @@ async fn handle(
             }
         }
         SessionMsg::Dismiss(id) => session.dismiss(&id),
+        SessionMsg::Release(done) => {
+            carry_out_now(source, session.release()).await;
+            let _ = done.send(());
+            Vec::new()
+        }
         SessionMsg::LookupDone { call, outcome } => session.lookup_finished(&call, outcome, now),
         SessionMsg::RetryLookup { call, reply } => {
             let Some(number) = session.call(&call).map(|c| c.remote.number.clone()) else {
@@ -262,6 +292,27 @@ async fn handle(
             Vec::new()
         }
         SessionMsg::Shutdown => Vec::new(),
+    }
+}
+
+/// How long Ringside waits for the PBX to confirm what it undoes on the way out.
+const RELEASE_WAIT: Duration = Duration::from_secs(2);
+
+/// Carries `commands` out now and waits (bounded) for the PBX to confirm each: the connection
+/// is about to close, so they must not wait in a queue behind it.
+async fn carry_out_now(source: &mpsc::Sender<SourceMsg>, commands: Vec<CtiCommand>) {
+    for cmd in commands {
+        let (reply, confirmed) = oneshot::channel();
+        if source.send(SourceMsg::Command { cmd: cmd.clone(), reply: Some(reply) }).await.is_err() {
+            tracing::warn!(?cmd, "the PBX connection is gone; could not undo");
+            return;
+        }
+        match tokio::time::timeout(RELEASE_WAIT, confirmed).await {
+            Ok(Ok(Ok(()))) => tracing::info!(?cmd, "undone on the PBX before letting go"),
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, ?cmd, "the PBX refused"),
+            Ok(Err(_)) => tracing::warn!(?cmd, "the PBX connection closed first"),
+            Err(_) => tracing::warn!(?cmd, "the PBX did not confirm within 2 s"),
+        }
     }
 }
 

@@ -32,6 +32,15 @@ async fn accepting_calls_off_and_on_goes_through_the_pbx() {
     // A line break in the reason would inject a second AMI action: refused before the wire.
     let err = handle.set_accepting_calls(false, Some("x\r\nAction: Originate".into())).await.expect_err("refused");
     assert!(err.to_string().contains("line break"), "{err}");
+    assert_eq!(ringside_core::ErrorReport::of(&err).code, "pbx.bad_action");
+    // Logged out, the agent cannot switch accepting calls: a code the window can act on.
+    handle.log_out().await.expect("log out");
+    let err = handle.set_accepting_calls(false, None).await.expect_err("logged out");
+    let report = ringside_core::ErrorReport::of(&err);
+    assert_eq!(
+        (report.code.as_str(), report.args.get("state").map(String::as_str)),
+        ("agent.not_now", Some("logged out"))
+    );
     handle.shutdown().await;
     pbx.shutdown().await;
 }
@@ -110,6 +119,10 @@ async fn click_to_call_from_an_unknown_device_says_why_it_failed() {
     .await;
     let err = handle.originate("0441234567").await.expect_err("no such device");
     assert_eq!(err.to_string(), "the PBX could not ring Local/999@agents (unknown device, or it is not registered)");
+    // What crosses to the window: a code to react to, the PBX's reason, the English words.
+    let report = ringside_core::ErrorReport::of(&err);
+    assert_eq!(report.code, "pbx.call_not_placed");
+    assert_eq!(report.message, err.to_string());
     handle.shutdown().await;
     pbx.shutdown().await;
 }
@@ -166,6 +179,11 @@ async fn dialing_goes_through_the_chosen_connection_in_its_format() {
     assert!(err.to_string().contains("is not a phone number"), "{err}");
     let err = handle.dial("0441234567", Some("fax")).await.expect_err("no such connection");
     assert!(err.to_string().contains("there is no connection \"fax\""), "{err}");
+    // A stranger's number with a service code (*72… forwards the agent's calls) is not called
+    // back until the agent confirms it; the window reacts to the code.
+    let err = handle.dial_unconfirmed("*72 044 123 45 67", Some("desk")).await.expect_err("asks first");
+    let report = ringside_core::ErrorReport::of(&err);
+    assert_eq!((report.code.as_str(), report.args["number"].as_str()), ("dial.service_code", "*72 044 123 45 67"));
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!log.exists(), "hostile text started the softphone");
 

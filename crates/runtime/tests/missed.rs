@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{start_on, until};
-use ringside_core::{AgentState, CardStatus, EndCause, SessionOutput};
+use ringside_core::{AgentState, CardStatus, EndCause, Notice, SessionOutput};
 use ringside_demo_pbx::{DemoAgent, DemoPbxConfig, DemoQueue};
 
 /// A queue whose only member, agent 100, never picks up; the queue gives up on them after 15 s
@@ -53,11 +53,12 @@ async fn two_queue_calls_rung_out_pause_the_agent_in_the_queue_with_a_notice() {
     rings_out(&pbx, &mut rx, "+380 44 123 4567").await;
     rings_out(&pbx, &mut rx, "+48 22 123 45 67").await;
     let notice = until(&mut rx, "the auto-pause notice", |o| match o {
-        SessionOutput::Notice(n) if n.tag == "auto-pause" => Some(n.clone()),
+        SessionOutput::Notice(n) if n.tag() == "auto-pause" => Some(n.clone()),
         _ => None,
     })
     .await;
-    assert!(notice.body.contains("2 queue calls in a row") && notice.urgent, "{notice:?}");
+    assert!(notice.urgent(), "{notice:?}");
+    assert_eq!(notice, Notice::AutoPaused { missed: 2, reason: "Missed 2 queue calls in a row".into() });
     // The PBX paused the member, and says so with Ringside's reason.
     let paused = until(&mut rx, "paused by the PBX", |o| match o {
         SessionOutput::Agent(AgentState::Paused { reason, .. }) => Some(reason.clone()),
@@ -87,17 +88,19 @@ async fn a_missed_call_is_counted_announced_and_waits_on_the_call_back_list_unti
     // The count first (the tray), then the notice.
     until(&mut news, "one caller to call back", |o| matches!(o, SessionOutput::MissedCalls(1)).then_some(())).await;
     let notice = until(&mut news, "the missed-call notice", |o| match o {
-        SessionOutput::Notice(n) if n.tag == "missed-calls" => Some(n.clone()),
+        SessionOutput::Notice(n) if n.tag() == "missed-calls" => Some(n.clone()),
         _ => None,
     })
     .await;
-    assert_eq!(notice.summary, "Missed call from Olena Kovalenko", "the customer's name from the directory");
+    let Notice::MissedCall { name, waiting, .. } = &notice else { panic!("{notice:?}") };
+    assert_eq!(name.as_deref(), Some("Olena Kovalenko"), "the customer's name from the directory");
+    assert_eq!(*waiting, 1);
     // The ended card changes again (the agent retries its lookup): announced once only.
     handle.retry_lookup(first.call_id.clone()).await.expect("retry");
     let again = tokio::time::timeout(Duration::from_secs(2), async {
         loop {
             match news.recv().await {
-                Ok(SessionOutput::Notice(n)) if n.tag == "missed-calls" => return n,
+                Ok(SessionOutput::Notice(n)) if n.tag() == "missed-calls" => return n,
                 Ok(_) => {}
                 Err(e) => panic!("{e}"),
             }

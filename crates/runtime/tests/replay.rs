@@ -170,7 +170,7 @@ async fn a_recording_named_by_the_pbx_reaches_the_card_and_the_history() {
     })
     .await;
     let url = "https://pbx.example.com/rec/in-100%20%22x%22.wav";
-    assert_eq!(ended.recording_url.as_deref(), Some(url));
+    assert_eq!(ended.recording_url.as_ref().map(|u| u.as_str()), Some(url));
     let calls = handle.recent_calls(5).await.expect("history");
     let call = calls.iter().find(|c| c.call_id == ended.call_id).expect("in the history");
     assert_eq!(call.recording_url.as_deref(), Some(url));

@@ -1,8 +1,8 @@
 //! Normalization across regions, hostile input, and a property test: never a panic, the raw
-//! text always kept.
+//! text always kept. (Moved here from ringside-lookup with the code.)
 
 use proptest::prelude::*;
-use ringside_lookup::{normalize, LookupConfig, NotANumber, NumberKind};
+use ringside_numbers::{normalize, NotANumber, NumberConfig, NumberKind};
 
 /// (region, typed, E.164 expected, suffix expected)
 const EXTERNAL: &[(&str, &str, Option<&str>, &str)] = &[
@@ -61,7 +61,7 @@ const EXTERNAL: &[(&str, &str, Option<&str>, &str)] = &[
 fn external_numbers_by_region() {
     let mut failures = Vec::new();
     for (region, typed, e164, suffix) in EXTERNAL {
-        let n = normalize(typed, &LookupConfig::for_region(region));
+        let n = normalize(typed, &NumberConfig::for_region(region));
         if n.kind != NumberKind::External || n.e164.as_deref() != *e164 || n.suffix.as_deref() != Some(*suffix) {
             failures.push(format!("{region} {typed:?}: got {n:?}"));
         }
@@ -72,18 +72,18 @@ fn external_numbers_by_region() {
 
 #[test]
 fn national_form_is_filled_when_trusted() {
-    let cfg = LookupConfig::default();
+    let cfg = NumberConfig::default();
     assert_eq!(normalize("+380441234567", &cfg).national.as_deref(), Some("044 123 4567"));
     assert_eq!(normalize("(212) 555-0147", &cfg).national, None);
     assert_eq!(
-        normalize("8 (495) 123-45-67", &LookupConfig::for_region("RU")).national.as_deref(),
+        normalize("8 (495) 123-45-67", &NumberConfig::for_region("RU")).national.as_deref(),
         Some("8 (495) 123-45-67")
     );
 }
 
 #[test]
 fn internal_extensions() {
-    let cfg = LookupConfig::default();
+    let cfg = NumberConfig::default();
     for ext in ["100", "2001", " 12345 ", "1"] {
         let n = normalize(ext, &cfg);
         assert_eq!(n.kind, NumberKind::Internal, "{ext:?}");
@@ -91,7 +91,7 @@ fn internal_extensions() {
     }
     // Six digits is no longer an extension; a longer internal length is configurable.
     assert_eq!(normalize("123456", &cfg).kind, NumberKind::External);
-    let wide = LookupConfig { internal_max_len: 6, ..LookupConfig::default() };
+    let wide = NumberConfig { internal_max_len: 6, ..NumberConfig::default() };
     assert_eq!(normalize("123456", &wide).kind, NumberKind::Internal);
 }
 
@@ -103,28 +103,28 @@ fn garbage() -> Vec<(String, NotANumber)> {
         ("+".into(), NotANumber::NoDigits),
         ("++".into(), NotANumber::MisplacedPlus),
         ("()-".into(), NotANumber::NoDigits),
-        ("anonymous".into(), NotANumber::Forbidden("'a' (U+0061)".into())),
-        ("<unknown>".into(), NotANumber::Forbidden("'<' (U+003C)".into())),
-        ("*72#".into(), NotANumber::Forbidden("'*' (U+002A)".into())),
+        ("anonymous".into(), NotANumber::Forbidden('a')),
+        ("<unknown>".into(), NotANumber::Forbidden('<')),
+        ("*72#".into(), NotANumber::Forbidden('*')),
         ("123+456".into(), NotANumber::MisplacedPlus),
-        ("+380 44 123 45 67 ext. 12".into(), NotANumber::Forbidden("'e' (U+0065)".into())),
-        ("٣٤٥".into(), NotANumber::UnicodeDigit("'٣' (U+0663)".into())),
-        ("+380 ４４ 123 4567".into(), NotANumber::UnicodeDigit("'４' (U+FF14)".into())),
-        ("\u{200f}+380441234567".into(), NotANumber::DirectionMark("U+200F".into())),
-        ("+380441234567\u{202e}".into(), NotANumber::DirectionMark("U+202E".into())),
-        ("0441\u{202e}234567".into(), NotANumber::DirectionMark("U+202E".into())),
-        ("044\n1234567".into(), NotANumber::Forbidden("U+000A".into())),
-        ("044\u{0}1234567".into(), NotANumber::Forbidden("U+0000".into())),
+        ("+380 44 123 45 67 ext. 12".into(), NotANumber::Forbidden('e')),
+        ("٣٤٥".into(), NotANumber::UnicodeDigit('٣')),
+        ("+380 ４４ 123 4567".into(), NotANumber::UnicodeDigit('４')),
+        ("\u{200f}+380441234567".into(), NotANumber::DirectionMark('\u{200f}')),
+        ("+380441234567\u{202e}".into(), NotANumber::DirectionMark('\u{202e}')),
+        ("0441\u{202e}234567".into(), NotANumber::DirectionMark('\u{202e}')),
+        ("044\n1234567".into(), NotANumber::Forbidden('\n')),
+        ("044\u{0}1234567".into(), NotANumber::Forbidden('\u{0}')),
         ("1".repeat(21), NotANumber::TooLong(20)),
         ("1".repeat(10 * 1024), NotANumber::TooLong(20)),
         ("+1234".into(), NotANumber::TooShort(4)),
-        (".;phone-context=".into(), NotANumber::Forbidden("';' (U+003B)".into())),
+        (".;phone-context=".into(), NotANumber::Forbidden(';')),
     ]
 }
 
 #[test]
 fn garbage_is_not_a_number_with_a_reason() {
-    let cfg = LookupConfig::default();
+    let cfg = NumberConfig::default();
     for (typed, why) in garbage() {
         let n = normalize(&typed, &cfg);
         assert_eq!(n.kind, NumberKind::NotANumber(why.clone()), "{typed:?}");
@@ -136,12 +136,12 @@ fn garbage_is_not_a_number_with_a_reason() {
 
 #[test]
 fn reasons_read_as_sentences() {
-    let cfg = LookupConfig::default();
+    let cfg = NumberConfig::default();
     let text = |s: &str| match normalize(s, &cfg).kind {
         NumberKind::NotANumber(why) => why.to_string(),
         other => panic!("{s:?} gave {other:?}"),
     };
-    assert_eq!(text("٣٤٥"), "it contains the non-ASCII digit '٣' (U+0663); only 0-9 are accepted");
+    assert_eq!(text("٣٤٥"), "it contains '٣' (U+0663), a digit that is not 0-9");
     assert_eq!(
         text("\u{202e}123456"),
         "it contains the invisible text-direction mark U+202E, which can disguise a number"
@@ -151,25 +151,25 @@ fn reasons_read_as_sentences() {
 
 #[test]
 fn twenty_digits_is_the_limit() {
-    let cfg = LookupConfig::default();
+    let cfg = NumberConfig::default();
     assert_eq!(normalize(&"1".repeat(20), &cfg).kind, NumberKind::External);
     assert!(matches!(normalize(&"1".repeat(21), &cfg).kind, NumberKind::NotANumber(NotANumber::TooLong(20))));
 }
 
 #[test]
 fn config_is_validated() {
-    assert!(LookupConfig::default().validate().is_ok());
-    let err = LookupConfig::for_region("Ukraine").validate().unwrap_err();
+    assert!(NumberConfig::default().validate().is_ok());
+    let err = NumberConfig::for_region("Ukraine").validate().unwrap_err();
     assert!(err.to_string().contains("two-letter country code"), "{err}");
-    assert!(LookupConfig::for_region("XX").validate().is_err());
-    assert!(LookupConfig::for_region("pl").validate().is_ok());
-    assert!(LookupConfig { suffix_len: 3, ..LookupConfig::default() }.validate().is_err());
-    assert!(LookupConfig { internal_max_len: 9, ..LookupConfig::default() }.validate().is_err());
+    assert!(NumberConfig::for_region("XX").validate().is_err());
+    assert!(NumberConfig::for_region("pl").validate().is_ok());
+    assert!(NumberConfig { suffix_len: 3, ..NumberConfig::default() }.validate().is_err());
+    assert!(NumberConfig { internal_max_len: 9, ..NumberConfig::default() }.validate().is_err());
 }
 
 #[test]
 fn an_unknown_region_still_reads_international_numbers() {
-    let cfg = LookupConfig::for_region("ZZ");
+    let cfg = NumberConfig::for_region("ZZ");
     assert_eq!(normalize("+380441234567", &cfg).e164.as_deref(), Some("+380441234567"));
     let n = normalize("0441234567", &cfg);
     assert_eq!((n.e164, n.suffix.as_deref()), (None, Some("441234567")));
@@ -201,7 +201,7 @@ fn seeded_random_bytes_never_panic() {
                 s.push_str(ALPHABET[(r >> 8) as usize % ALPHABET.len()]);
             }
         }
-        let cfg = LookupConfig::for_region(regions[i % regions.len()]);
+        let cfg = NumberConfig::for_region(regions[i % regions.len()]);
         let n = normalize(&s, &cfg);
         assert_eq!(n.raw, s);
         if let Some(e164) = &n.e164 {
@@ -216,7 +216,7 @@ proptest! {
     #[test]
     fn any_bytes_never_panic_and_keep_raw(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let s = String::from_utf8_lossy(&bytes).into_owned();
-        let n = normalize(&s, &LookupConfig::default());
+        let n = normalize(&s, &NumberConfig::default());
         prop_assert_eq!(&n.raw, &s);
         if n.kind != NumberKind::External {
             prop_assert!(n.e164.is_none() && n.suffix.is_none());
@@ -224,8 +224,8 @@ proptest! {
     }
 
     #[test]
-    fn formatting_never_changes_the_keys(digits in "[1-9][0-9]{8,11}", seps in proptest::collection::vec("[ .()/-]{0,2}", 12)) {
-        let cfg = LookupConfig::default();
+    fn formatting_never_changes_the_keys(digits in "[1-9][0-9]{8,11}", seps in proptest::collection::vec("[ .()/\u{a0}\u{202f}\u{2009}\u{2011}\u{2013}\u{2212}-]{0,2}", 12)) {
+        let cfg = NumberConfig::default();
         let plain = normalize(&format!("+{digits}"), &cfg);
         let mut formatted = String::from("+");
         for (i, d) in digits.chars().enumerate() {
@@ -235,5 +235,47 @@ proptest! {
         let n = normalize(&formatted, &cfg);
         prop_assert_eq!(n.e164, plain.e164);
         prop_assert_eq!(n.suffix, plain.suffix);
+        prop_assert_eq!(n.typed_suffix, plain.typed_suffix);
     }
+}
+
+/// Region UA: a US number typed without its country code can be read as another country's
+/// (`(203) 496-1816` → Egypt's +20 3 4961816, `(438) 780-6007` → Austria's +43 8780 6007),
+/// and the cross-check accepts it because the typed digits end with that national number.
+/// The last digits as typed do not depend on the reading.
+#[test]
+fn the_last_digits_as_typed_do_not_depend_on_the_reading() {
+    let ua = NumberConfig::default();
+    for (formatted, international, typed_suffix) in
+        [("(203) 496-1816", "+1 203 496 1816", "034961816"), ("(438) 780-6007", "+1 438 780 6007", "387806007")]
+    {
+        let misread = normalize(formatted, &ua);
+        let right = normalize(international, &ua);
+        assert_ne!(misread.e164, right.e164, "{formatted}: {misread:?}");
+        assert_ne!(misread.suffix, right.suffix, "{formatted}: {misread:?}");
+        assert_eq!(misread.typed_suffix.as_deref(), Some(typed_suffix), "{formatted}");
+        assert_eq!(right.typed_suffix.as_deref(), Some(typed_suffix), "{international}");
+    }
+    assert_eq!(normalize("(203) 496-1816", &ua).e164.as_deref(), Some("+2034961816"));
+}
+
+#[test]
+fn numbers_typed_shorter_than_the_suffix_have_no_typed_key() {
+    let ua = NumberConfig::default();
+    for short in ["496 1816", "96 18 16", "3496 1816"] {
+        let n = normalize(short, &ua);
+        assert_eq!(n.kind, NumberKind::External, "{short}");
+        assert_eq!(n.typed_suffix, None, "{short}");
+    }
+    assert_eq!(normalize("0441234567", &ua).typed_suffix.as_deref(), Some("441234567"));
+    assert_eq!(normalize("100", &ua).typed_suffix, None);
+    assert_eq!(normalize("anonymous", &ua).typed_suffix, None);
+}
+
+#[test]
+fn keys_are_listed_once() {
+    let ua = NumberConfig::default();
+    assert_eq!(normalize("+380 44 123 45 67", &ua).keys(), ["+380441234567", "441234567"]);
+    assert_eq!(normalize("(203) 496-1816", &ua).keys(), ["+2034961816", "34961816", "034961816"]);
+    assert!(normalize("100", &ua).keys().is_empty());
 }

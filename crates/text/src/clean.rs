@@ -1,10 +1,16 @@
-//! Text that crosses a trust boundary: a server's words cleaned before anybody sees them, and a
-//! stranger's text encoded before it goes into a URL or a body.
+//! A server's or a stranger's words cleaned before anybody sees them, and text encoded before it
+//! goes into a URL or a body.
 
 /// Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069): they make text show
 /// in another order than it is stored (e.g. a fake amount or a reversed link).
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The bidi marks (ALM U+061C, LRM U+200E, RLM U+200F): they reorder nothing around them, so a
+/// name may keep them, but a number or an address never carries one.
+pub fn is_bidi_mark(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}')
 }
 
 /// One line of text a person can be shown: line breaks and tabs become spaces, other control and

@@ -1,21 +1,19 @@
-//! Phone number normalization: one caller number in, the keys the directory is searched by out.
+//! Phone number normalization: one caller number in, the keys a directory is searched by out.
 //!
 //! # Rules
 //!
 //! 1. The raw text is always kept, exactly as received.
-//! 2. A leading `tel:` is dropped. Formatting is ignored: spaces (including the no-break
-//!    spaces spreadsheets put in), tabs, `-`, `.`, `/`, `(` and `)`.
+//! 2. Surrounding whitespace and a leading `tel:` are dropped; [visual
+//!    separators](crate::is_visual_separator) (ASCII and typographic spaces and dashes, `.`,
+//!    `(`, `)`) and `/` are skipped.
 //! 3. What is left must be ASCII digits with at most one `+`, before the first digit.
-//!    Anything else — letters, `*`, `#`, a `+` in the middle, control characters, invisible
-//!    direction marks (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and **non-ASCII digits**
-//!    such as `٣٤٥` or `３４５` — makes the text [`NumberKind::NotANumber`], with the reason.
-//!    Unicode digits are refused rather than converted: no PBX sends them, and text that
-//!    mixes scripts is far more often a spoofing attempt or a copy-paste accident than a
-//!    number, so turning it silently into ASCII would match the wrong customer.
-//! 4. No digit at all, or more than [`LookupConfig::max_digits`] digits (20 by default; E.164
+//!    Anything else — letters, `*`, `#`, a `+` in the middle, tabs, line breaks, invisible
+//!    characters, direction marks and **non-ASCII digits** such as `٣٤٥` or `３４５` — makes
+//!    the text [`NumberKind::NotANumber`], with the reason ([`NotANumber`]).
+//! 4. No digit at all, or more than [`NumberConfig::max_digits`] digits (20 by default; E.164
 //!    allows 15 and international prefixes add a few) → not a phone number. The cap also keeps
 //!    the parser's cost bounded: it only ever sees at most 21 characters.
-//! 5. Only digits and no `+`, at most [`LookupConfig::internal_max_len`] of them (5 by
+//! 5. Only digits and no `+`, at most [`NumberConfig::internal_max_len`] of them (5 by
 //!    default) → [`NumberKind::Internal`]: an extension, a colleague, never looked up.
 //!    With a `+`, that short → not a phone number (too short).
 //! 6. Everything else is [`NumberKind::External`] and goes to libphonenumber (the
@@ -26,15 +24,21 @@
 //!    numbering plan, it is tried once more as an international number (`380441234567` →
 //!    `+380441234567`), since PBXs often drop the `+`.
 //! 7. The parser's answer is **cross-checked** against the digits as typed: its national
-//!    significant number must end with the last [`LookupConfig::suffix_len`] typed digits
+//!    significant number must end with the last [`NumberConfig::suffix_len`] typed digits
 //!    (or, for short local forms, the typed digits must end with it). A number typed in
 //!    national form must also fit its country's numbering plan (libphonenumber's general
 //!    pattern and lengths for that country code). Otherwise the answer is distrusted:
-//!    `e164` and `national` stay empty and only the suffix key is used.
+//!    `e164` and `national` stay empty.
 //! 8. `suffix` is the last `suffix_len` digits (9 by default) of the national significant
-//!    number when the E.164 form is trusted, else of the typed digits. It is the fallback
-//!    key: `+380 44 123 45 67`, `044 123 4567`, `0441234567` and `380441234567` all give
-//!    `441234567`.
+//!    number when the E.164 form is trusted, else of the typed digits: `+380 44 123 45 67`,
+//!    `044 123 4567`, `0441234567` and `380441234567` all give `441234567`.
+//! 9. `typed_suffix` is the last `suffix_len` digits **as typed**, whatever the parser made of
+//!    them, when at least that many were typed. The cross-check cannot catch every misreading:
+//!    `(203) 496-1816` in region UA reads as Egypt's `+20 3 4961816` (its 8-digit national
+//!    number is the end of what was typed), so its `suffix` is `34961816` while the same
+//!    customer called as `+1 203 496 1816` has `034961816`. Both have the typed suffix
+//!    `034961816`, so a directory that keeps it for stored numbers and asks by it finds the
+//!    customer by the last digits either way.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -46,13 +50,15 @@ use phonenumber::country;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-/// How numbers are read. Shared by [`normalize`] and the directory.
+use crate::text::{read_digits, NotANumber};
+
+/// How numbers are read: by [`normalize`], and by every directory that stores its keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct LookupConfig {
+pub struct NumberConfig {
     /// ISO 3166 two-letter region for numbers typed without a country code ("UA", "PL", …).
     pub default_region: String,
-    /// How many trailing digits form the fallback key.
+    /// How many trailing digits form the fallback keys.
     pub suffix_len: usize,
     /// All-digit numbers up to this length are internal extensions.
     pub internal_max_len: usize,
@@ -60,31 +66,40 @@ pub struct LookupConfig {
     pub max_digits: usize,
 }
 
-impl Default for LookupConfig {
+impl Default for NumberConfig {
     fn default() -> Self {
         Self { default_region: "UA".to_owned(), suffix_len: 9, internal_max_len: 5, max_digits: 20 }
     }
 }
 
-impl LookupConfig {
+/// Why a [`NumberConfig`] cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown region {0:?}: use a two-letter country code such as UA, PL, DE, GB or US")]
+    UnknownRegion(String),
+    #[error("the number settings are not usable: {0}")]
+    Lengths(String),
+}
+
+impl NumberConfig {
     /// A configuration for `region` with the default lengths.
     pub fn for_region(region: &str) -> Self {
         Self { default_region: region.to_owned(), ..Self::default() }
     }
 
-    /// Checks the region and the lengths; the directory calls this when it opens.
-    pub fn validate(&self) -> Result<(), crate::LookupError> {
+    /// Checks the region and the lengths; directories call this when they open.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if region_id(&self.default_region).is_none() {
-            return Err(crate::LookupError::UnknownRegion(self.default_region.clone()));
+            return Err(ConfigError::UnknownRegion(self.default_region.clone()));
         }
         if self.suffix_len < 6 || self.suffix_len > 15 {
-            return Err(crate::LookupError::BadConfig(format!(
+            return Err(ConfigError::Lengths(format!(
                 "the suffix length must be between 6 and 15 digits, not {}",
                 self.suffix_len
             )));
         }
         if self.internal_max_len >= self.suffix_len || self.max_digits < self.suffix_len {
-            return Err(crate::LookupError::BadConfig(format!(
+            return Err(ConfigError::Lengths(format!(
                 "extensions (up to {} digits) must be shorter than the suffix ({} digits), \
                  and the suffix no longer than the longest number ({} digits)",
                 self.internal_max_len, self.suffix_len, self.max_digits
@@ -98,7 +113,7 @@ fn region_id(region: &str) -> Option<country::Id> {
     // Parsing the region name is a linear search over ~250 names; every number needs it,
     // and the configured region rarely changes, so the last answer is kept per thread.
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, Option<country::Id>)>> = const { std::cell::RefCell::new(None) };
+        static LAST: RefCell<Option<(String, Option<country::Id>)>> = const { RefCell::new(None) };
     }
     LAST.with(|last| {
         let mut last = last.borrow_mut();
@@ -126,29 +141,7 @@ pub enum NumberKind {
     NotANumber(NotANumber),
 }
 
-/// Why a text is not a phone number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(rename_all = "snake_case")]
-pub enum NotANumber {
-    #[error("there is no number (empty)")]
-    Empty,
-    #[error("there are no digits in it")]
-    NoDigits,
-    #[error("it has more than {0} digits, which is longer than any phone number")]
-    TooLong(usize),
-    #[error("it has only {0} digits after the +, too short for an international number")]
-    TooShort(usize),
-    #[error("it contains the non-ASCII digit {0}; only 0-9 are accepted")]
-    UnicodeDigit(String),
-    #[error("it contains the invisible text-direction mark {0}, which can disguise a number")]
-    DirectionMark(String),
-    #[error("it contains {0}, which cannot be part of a phone number")]
-    Forbidden(String),
-    #[error("a + may only stand at the start of a number")]
-    MisplacedPlus,
-}
-
-/// A number in every form the directory needs. See the module documentation for the rules.
+/// A number in every form a directory needs. See the module documentation for the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NormalizedNumber {
     /// Exactly as received.
@@ -157,8 +150,12 @@ pub struct NormalizedNumber {
     pub e164: Option<String>,
     /// The national form as people in that country write it (`044 123 4567`), when trusted.
     pub national: Option<String>,
-    /// The last `suffix_len` digits: the fallback key. `None` unless `kind` is `External`.
+    /// The last `suffix_len` digits of the national number (of the typed digits when the
+    /// parser was not trusted): the fallback key. `None` unless `kind` is `External`.
     pub suffix: Option<String>,
+    /// The last `suffix_len` digits exactly as typed, when at least that many were typed:
+    /// the key a misread number still matches by. `None` unless `kind` is `External`.
+    pub typed_suffix: Option<String>,
     pub kind: NumberKind,
 }
 
@@ -172,8 +169,26 @@ impl NormalizedNumber {
         self.raw.chars().filter(char::is_ascii_digit).collect()
     }
 
+    /// Every key of this number, without repeats: E.164, suffix, typed suffix.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = Vec::with_capacity(3);
+        for key in [&self.e164, &self.suffix, &self.typed_suffix].into_iter().flatten() {
+            if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
     fn refused(raw: &str, why: NotANumber) -> Self {
-        Self { raw: raw.to_owned(), e164: None, national: None, suffix: None, kind: NumberKind::NotANumber(why) }
+        Self {
+            raw: raw.to_owned(),
+            e164: None,
+            national: None,
+            suffix: None,
+            typed_suffix: None,
+            kind: NumberKind::NotANumber(why),
+        }
     }
 }
 
@@ -190,67 +205,35 @@ impl fmt::Display for NormalizedNumber {
 /// Loads libphonenumber's metadata, which the first [`normalize`] otherwise pays for (about a
 /// second in a debug build, tens of milliseconds in release): call it once at start-up, off the
 /// async runtime, so the first caller's card is not late.
-pub fn warm_up(cfg: &LookupConfig) {
+pub fn warm_up(cfg: &NumberConfig) {
     let _ = normalize("+380441234567", cfg);
 }
 
 /// Normalizes one number. Never panics, whatever the input.
-pub fn normalize(raw: &str, cfg: &LookupConfig) -> NormalizedNumber {
+///
+/// ```
+/// use ringside_numbers::{normalize, NumberConfig};
+///
+/// // A number pasted from a web page: no-break spaces and a non-breaking hyphen.
+/// let n = normalize("+380\u{a0}44\u{a0}123\u{2011}45\u{2011}67", &NumberConfig::for_region("UA"));
+/// assert_eq!(n.e164.as_deref(), Some("+380441234567"));
+/// assert_eq!(n.national.as_deref(), Some("044 123 4567"));
+/// assert_eq!(n.suffix.as_deref(), Some("441234567"));
+/// assert_eq!(n.typed_suffix.as_deref(), Some("441234567"));
+/// ```
+pub fn normalize(raw: &str, cfg: &NumberConfig) -> NormalizedNumber {
     normalize_with(raw, cfg, true)
 }
 
-/// Splits `raw` into (has_plus, ascii digits), or the reason it is not a number.
-pub(crate) fn clean(raw: &str, max_digits: usize) -> Result<(bool, String), NotANumber> {
-    let mut text = raw.trim_matches(is_space);
-    if text.is_empty() {
-        return Err(NotANumber::Empty);
-    }
-    if text.len() >= 4 && text.is_char_boundary(4) && text[..4].eq_ignore_ascii_case("tel:") {
-        text = &text[4..];
-    }
-    let mut plus = false;
-    let mut digits = String::with_capacity(max_digits + 1);
-    for c in text.chars() {
-        match c {
-            '0'..='9' => {
-                if digits.len() == max_digits {
-                    return Err(NotANumber::TooLong(max_digits));
-                }
-                digits.push(c);
-            }
-            '+' if !plus && digits.is_empty() => plus = true,
-            '+' => return Err(NotANumber::MisplacedPlus),
-            c if is_space(c) || matches!(c, '-' | '.' | '/' | '(' | ')') => {}
-            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' => {
-                return Err(NotANumber::DirectionMark(format!("U+{:04X}", c as u32)));
-            }
-            c if c.is_numeric() => return Err(NotANumber::UnicodeDigit(describe(c))),
-            c => return Err(NotANumber::Forbidden(describe(c))),
-        }
-    }
-    if digits.is_empty() {
-        return Err(NotANumber::NoDigits);
-    }
-    Ok((plus, digits))
+/// [`normalize`] without the national form, which only a person reads: what a directory
+/// stores for each phone. Formatting it is a large part of the parser's cost in an import.
+pub fn normalize_keys(raw: &str, cfg: &NumberConfig) -> NormalizedNumber {
+    normalize_with(raw, cfg, false)
 }
 
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\u{A0}' | '\u{202F}' | '\u{2007}')
-}
-
-/// `'x'` for printable characters, `U+0007` for the rest.
-fn describe(c: char) -> String {
-    if c.is_control() || c.is_whitespace() || ('\u{2000}'..='\u{206F}').contains(&c) {
-        format!("U+{:04X}", c as u32)
-    } else {
-        format!("'{c}' (U+{:04X})", c as u32)
-    }
-}
-
-/// `with_national` = false skips formatting the national form (the import does not store it).
-pub(crate) fn normalize_with(raw: &str, cfg: &LookupConfig, with_national: bool) -> NormalizedNumber {
-    let (plus, digits) = match clean(raw, cfg.max_digits) {
-        Ok(v) => v,
+fn normalize_with(raw: &str, cfg: &NumberConfig, with_national: bool) -> NormalizedNumber {
+    let (plus, digits) = match read_digits(raw, cfg.max_digits) {
+        Ok(d) => (d.plus, d.digits),
         Err(why) => return NormalizedNumber::refused(raw, why),
     };
     if digits.len() <= cfg.internal_max_len {
@@ -262,11 +245,13 @@ pub(crate) fn normalize_with(raw: &str, cfg: &LookupConfig, with_national: bool)
             e164: None,
             national: None,
             suffix: None,
+            typed_suffix: None,
             kind: NumberKind::Internal,
         };
     }
-    let typed_suffix = last_n(&digits, cfg.suffix_len);
-    let trusted = parse_trusted(plus, &digits, typed_suffix, cfg);
+    let typed_tail = last_n(&digits, cfg.suffix_len);
+    let typed_suffix = (digits.len() >= cfg.suffix_len).then(|| typed_tail.to_owned());
+    let trusted = parse_trusted(plus, &digits, typed_tail, cfg);
     let (e164, national, suffix) = match trusted {
         Some((number, nsn)) => {
             // E.164 is "+", the country code and the national significant number, nothing else.
@@ -278,9 +263,16 @@ pub(crate) fn normalize_with(raw: &str, cfg: &LookupConfig, with_national: bool)
             };
             (Some(e164), national, last_n(&nsn, cfg.suffix_len).to_owned())
         }
-        None => (None, None, typed_suffix.to_owned()),
+        None => (None, None, typed_tail.to_owned()),
     };
-    NormalizedNumber { raw: raw.to_owned(), e164, national, suffix: Some(suffix), kind: NumberKind::External }
+    NormalizedNumber {
+        raw: raw.to_owned(),
+        e164,
+        national,
+        suffix: Some(suffix),
+        typed_suffix,
+        kind: NumberKind::External,
+    }
 }
 
 fn last_n(s: &str, n: usize) -> &str {
@@ -297,15 +289,15 @@ fn format_guarded(f: impl FnOnce() -> String) -> Option<String> {
 fn parse_trusted(
     plus: bool,
     digits: &str,
-    typed_suffix: &str,
-    cfg: &LookupConfig,
+    typed_tail: &str,
+    cfg: &NumberConfig,
 ) -> Option<(phonenumber::PhoneNumber, String)> {
     let region = region_id(&cfg.default_region);
     let first = if plus { format!("+{digits}") } else { digits.to_owned() };
     let parsed = parse_guarded(region, &first);
     let accept = |number: &phonenumber::PhoneNumber, explicit_cc: bool| -> Option<String> {
         let nsn = nsn_of(number);
-        let agrees = nsn.ends_with(typed_suffix) || typed_suffix.ends_with(nsn.as_str());
+        let agrees = nsn.ends_with(typed_tail) || typed_tail.ends_with(nsn.as_str());
         if !agrees {
             tracing::debug!(typed = digits, parsed = %nsn, "phone parser disagrees with the digits typed; using the suffix only");
             return None;
