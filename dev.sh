@@ -85,6 +85,31 @@ ensure_rust() {
   export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 }
 
+# rustfmt and clippy come with rustup's default profile, not its minimal one.
+ensure_lint_tools() {
+  local component
+  for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      command -v rustup >/dev/null || die "cargo $component is missing and there is no rustup to add it"
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
+  if ! command -v cargo-deny >/dev/null; then
+    say "installing cargo-deny"
+    cargo install cargo-deny --locked
+  fi
+}
+
+# Formatting, lints and the dependency policy: quick, and first, so a slip fails in seconds.
+# unwrap()/expect() are refused in library and binary code (tests may use them).
+lint() {
+  cargo fmt --all -- --check || return 1
+  cargo clippy --workspace --all-targets -- -D warnings || return 1
+  cargo clippy --workspace --lib --bins -- -D warnings -D clippy::unwrap_used -D clippy::expect_used || return 1
+  cargo deny --offline check licenses bans sources || return 1
+}
+
 ensure_tauri_driver() {
   if [[ -n ${TAURI_DRIVER:-} ]]; then
     return 0
@@ -118,14 +143,18 @@ cmd_run() {
 cmd_test() {
   install_system_packages "${APT_BUILD[@]}" "${APT_TEST[@]}"
   ensure_rust
+  ensure_lint_tools
   ensure_tauri_driver
   local start=$SECONDS
 
   build_once
   say "built in $((SECONDS - start)) s"
 
-  # Both stages run even when the first fails, so one run reports every failure.
+  # Every stage runs even when one fails, so one run reports every failure.
   local failed=()
+  say "checking formatting, lints and dependencies"
+  lint || failed+=("fmt/clippy/cargo deny")
+
   say "running the test suite"
   cargo test --workspace --no-fail-fast || failed+=("cargo test --workspace")
 

@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench -p ringside-ami --bench burst`. Prints figures; asserts nothing about time.
 
+// Counting allocations needs a global allocator, which is unsafe by its nature.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -82,7 +82,7 @@ pub async fn run(args: WatchArgs) -> Result<(), String> {
                 Err(RecvError::Lagged(n)) => {
                     eprintln!("ringside-cli: skipped {n} updates; printing the current cards");
                     for card in handle.snapshot().await.cards {
-                        print(&mut stdout.lock(), &SessionOutput::Card(card), args.all)?;
+                        print(&mut stdout.lock(), &SessionOutput::Card(Box::new(card)), args.all)?;
                     }
                 }
                 Err(RecvError::Closed) => return Err("the session stopped".into()),
@@ -98,7 +98,7 @@ pub async fn run(args: WatchArgs) -> Result<(), String> {
 
 fn print(w: &mut impl Write, out: &SessionOutput, all: bool) -> Result<(), String> {
     let line = match out {
-        SessionOutput::Card(card) => serde_json::to_string(&CardLine::from(card)),
+        SessionOutput::Card(card) => serde_json::to_string(&CardLine::from(&**card)),
         other if all => serde_json::to_string(other),
         SessionOutput::Source(status) => {
             eprintln!("source: {status:?}");

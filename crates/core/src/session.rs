@@ -114,7 +114,9 @@ pub enum UnpauseRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "value")]
 pub enum SessionOutput {
-    Card(CallCard),
+    /// Boxed: a card is by far the largest output, and every output waits in the broadcast
+    /// channel's slots.
+    Card(Box<CallCard>),
     CardRemoved(CallId),
     Agent(AgentState),
     Source(SourceStatus),
@@ -527,7 +529,7 @@ impl Session {
 
     fn push_card(&self, id: &CallId, now: Timestamp, out: &mut Vec<SessionOutput>) {
         if let Some(call) = self.calls.get(id) {
-            out.push(SessionOutput::Card(CallCard::from_call(call, self.config.internal_max_len, now)));
+            out.push(SessionOutput::Card(Box::new(CallCard::from_call(call, self.config.internal_max_len, now))));
         }
     }
 

@@ -52,7 +52,7 @@ fn connected(config: SessionConfig) -> Session {
 }
 
 fn cards(out: &[SessionOutput]) -> Vec<&CallCard> {
-    out.iter().filter_map(|o| if let SessionOutput::Card(c) = o { Some(c) } else { None }).collect()
+    out.iter().filter_map(|o| if let SessionOutput::Card(c) = o { Some(&**c) } else { None }).collect()
 }
 fn commands(out: &[SessionOutput]) -> Vec<&CtiCommand> {
     out.iter().filter_map(|o| if let SessionOutput::Command(c) = o { Some(c) } else { None }).collect()

@@ -11,7 +11,7 @@ use ringside_runtime::RuntimeError;
 
 fn card_with(status: CardStatus) -> impl Fn(&SessionOutput) -> Option<CallCard> {
     move |o| match o {
-        SessionOutput::Card(c) if c.status == status => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == status => Some((**c).clone()),
         _ => None,
     }
 }

@@ -47,7 +47,7 @@ async fn in_namespace(dir: &Path) {
     let (pbx, handle, mut rx, _directory) = start_with(20.0, move |config| config.history.path = Some(file)).await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let card = until(&mut rx, "the call", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::OnCall => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::OnCall => Some((**c).clone()),
         _ => None,
     })
     .await;

@@ -189,7 +189,7 @@ async fn a_finished_call_and_its_edited_note_reach_a_strict_crm_as_one_record() 
     let (pbx, handle, mut rx, _dir) = start_with(20.0, |config| with_shop(config, &base, true)).await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let ended = until(&mut rx, "the end of the call", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some((**c).clone()),
         _ => None,
     })
     .await;
@@ -251,7 +251,7 @@ async fn a_call_left_open_by_a_dead_run_is_closed_as_interrupted_with_its_note()
     let (pbx, handle, mut rx, _dir) = start_with(0.5, move |config| config.history.path = Some(file)).await;
     pbx.ring("+48 22 123 45 67", None, "100").expect("ring");
     let ringing = until(&mut rx, "the ringing card", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::Ringing => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::Ringing => Some((**c).clone()),
         _ => None,
     })
     .await;
@@ -413,7 +413,7 @@ async fn a_crm_that_fails_times_out_and_recovers_across_a_restart_gets_exactly_o
     .await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let ended = until(&mut rx, "the end of the call", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some((**c).clone()),
         _ => None,
     })
     .await;
@@ -489,7 +489,7 @@ async fn a_call_queued_for_a_crm_gone_from_the_config_says_so_and_waits() {
     .await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let ended = until(&mut rx, "the end of the call", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some((**c).clone()),
         _ => None,
     })
     .await;
@@ -531,7 +531,7 @@ async fn a_first_write_in_doubt_is_retried_as_it_was_and_the_edit_follows_as_a_c
         with_clock(clock.clone(), start_with(20.0, move |config| with_shop(config, &b, true))).await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let ended = until(&mut rx, "the end of the call", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some((**c).clone()),
         _ => None,
     })
     .await;

@@ -23,7 +23,7 @@ async fn looked_up(rx: &mut Receiver<SessionOutput>, digits: &str) -> CallCard {
             if c.number.chars().filter(char::is_ascii_digit).collect::<String>().ends_with(digits)
                 && matches!(c.lookup, LookupState::Done | LookupState::Failed(_)) =>
         {
-            Some(c.clone())
+            Some((**c).clone())
         }
         _ => None,
     })
@@ -39,7 +39,7 @@ async fn a_card_names_the_customer_and_an_unusable_directory_still_shows_the_num
     let (pbx, handle, mut rx, _directory) = start(20.0).await;
     pbx.ring("+380 44 123 4567", None, "100").expect("ring");
     let named = until(&mut rx, "the customer on the card", |o| match o {
-        SessionOutput::Card(c) if c.lookup == ringside_core::LookupState::Done => Some(c.clone()),
+        SessionOutput::Card(c) if c.lookup == ringside_core::LookupState::Done => Some((**c).clone()),
         _ => None,
     })
     .await;
@@ -56,7 +56,7 @@ async fn a_card_names_the_customer_and_an_unusable_directory_still_shows_the_num
     .await;
     pbx.ring("+380441234567", None, "100").expect("ring");
     let failed = until(&mut rx, "the failed lookup", |o| match o {
-        SessionOutput::Card(c) if matches!(c.lookup, ringside_core::LookupState::Failed(_)) => Some(c.clone()),
+        SessionOutput::Card(c) if matches!(c.lookup, ringside_core::LookupState::Failed(_)) => Some((**c).clone()),
         _ => None,
     })
     .await;

@@ -35,7 +35,7 @@ async fn rings_out(
     })
     .await;
     let ended = until(rx, "the queue call ringing out", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::Ended && c.call_id == call => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::Ended && c.call_id == call => Some((**c).clone()),
         _ => None,
     })
     .await;

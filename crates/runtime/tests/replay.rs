@@ -165,7 +165,7 @@ async fn a_recording_named_by_the_pbx_reaches_the_card_and_the_history() {
     let handle = Runtime::start_with_secret(config, Some("replay".into())).await.expect("runtime starts");
     let mut rx = handle.subscribe();
     let ended = common::until(&mut rx, "the end of the call", |o| match o {
-        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some(c.clone()),
+        SessionOutput::Card(c) if c.status == CardStatus::Ended => Some((**c).clone()),
         _ => None,
     })
     .await;

@@ -43,7 +43,7 @@ async fn next_matching<T>(rx: &mut Receiver<SessionOutput>, what: &str, f: impl 
 
 fn card(out: &SessionOutput) -> Option<CallCard> {
     match out {
-        SessionOutput::Card(c) => Some(c.clone()),
+        SessionOutput::Card(c) => Some((**c).clone()),
         _ => None,
     }
 }
