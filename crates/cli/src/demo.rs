@@ -40,9 +40,10 @@ struct CallArgs {
     /// Extension (e.g. 100) or queue number (600) to ring.
     #[arg(long)]
     to: String,
-    /// The demo PBX (or an Asterisk with the demo dialplan) to ring.
-    #[arg(long, value_name = "HOST:PORT", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
-    ami: SocketAddr,
+    /// The demo PBX (or an Asterisk with the demo dialplan) to ring. Default: the demo PBX of
+    /// your running Ringside, else 127.0.0.1:15038.
+    #[arg(long, value_name = "HOST:PORT")]
+    ami: Option<SocketAddr>,
     /// AMI user to log in as.
     #[arg(long, default_value = "ringside")]
     user: String,
@@ -50,9 +51,13 @@ struct CallArgs {
 
 pub async fn run(args: DemoArgs) -> Result<(), String> {
     if let Some(DemoAction::Call(call)) = args.action {
-        // The demo's secret is public by design; a real PBX's secret comes from the environment.
-        let secret = std::env::var("RINGSIDE_AMI_SECRET").unwrap_or_else(|_| DEMO_SECRET.to_string());
-        place_call(call.ami, &call.user, &secret, &call.from, &call.to).await.map_err(|e| e.to_string())?;
+        // A named address gets the public demo secret (or a real PBX's from the environment);
+        // otherwise the demo of the user's running Ringside, with its run secret.
+        let (addr, secret) = match call.ami {
+            Some(addr) => (addr, std::env::var("RINGSIDE_AMI_SECRET").unwrap_or_else(|_| DEMO_SECRET.to_string())),
+            None => crate::target::demo_endpoint(None),
+        };
+        place_call(addr, &call.user, &secret, &call.from, &call.to).await.map_err(|e| e.to_string())?;
         println!("ringing {} from {}", call.to, call.from);
         return Ok(());
     }

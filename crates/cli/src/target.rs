@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use ringside_ami::{AgentIdentity, ConnectOptions, Secret};
 use ringside_config::{AmiConfig, Config, SourceConfig};
-use ringside_demo_pbx::DEMO_SECRET;
+use ringside_demo_pbx::{DemoEndpoint, DEMO_SECRET};
 use ringside_runtime::{ami_secret, AMI_SECRET_ENV, DEMO_ORIGINATE_CONTEXT, DEMO_USER};
 
 #[derive(Args, Clone, Debug)]
@@ -81,7 +81,10 @@ impl Target {
         let mut problem = None;
         let (options, originate_context) = match &config.source {
             SourceConfig::Demo => (
-                ConnectOptions::new(config.demo.listen.to_string(), DEMO_USER, Secret::new(DEMO_SECRET)),
+                {
+                    let (addr, secret) = demo_endpoint(config.demo.listen);
+                    ConnectOptions::new(addr.to_string(), DEMO_USER, Secret::new(secret))
+                },
                 DEMO_ORIGINATE_CONTEXT.to_string(),
             ),
             SourceConfig::Ami(ami) => {
@@ -123,4 +126,17 @@ pub fn prompt_secret(ami: &AmiConfig) -> Result<String, String> {
             "no AMI secret: store it with `ringside-cli secret set`, set {AMI_SECRET_ENV}, or run in a terminal ({e})"
         )
     })
+}
+
+/// The demo PBX to reach and its secret: the address the config names (public demo secret);
+/// else the one the user's running Ringside announced (its address and run secret); else the
+/// default port with the public secret (`ringside-cli demo-pbx` started by hand).
+pub fn demo_endpoint(configured: Option<std::net::SocketAddr>) -> (std::net::SocketAddr, String) {
+    if let Some(addr) = configured {
+        return (addr, DEMO_SECRET.to_string());
+    }
+    match ringside_config::demo_endpoint_path().as_deref().and_then(DemoEndpoint::read) {
+        Some(running) => (running.addr, running.secret),
+        None => (ringside_config::DEFAULT_DEMO_LISTEN, DEMO_SECRET.to_string()),
+    }
 }

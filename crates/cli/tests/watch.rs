@@ -11,24 +11,27 @@ use common::{free_port, start_demo, Guard, CLI};
 
 /// Starts `watch` as an agent; returns the child and a channel of its JSON lines.
 fn watch(dir: &tempfile::TempDir, port: u16, ext: &str) -> (Guard, mpsc::Receiver<serde_json::Value>) {
-    watch_with(dir, port, ext, &[])
+    watch_with(dir, Some(port), ext, &[], &[])
 }
 
 fn config_path(dir: &tempfile::TempDir, ext: &str) -> std::path::PathBuf {
     dir.path().join(format!("agent{ext}.toml"))
 }
 
+/// `watch` for `ext`; `demo`: the port of a demo PBX started apart, else watch runs its own.
 fn watch_with(
     dir: &tempfile::TempDir,
-    port: u16,
+    demo: Option<u16>,
     ext: &str,
     extra: &[&str],
+    env: &[(&str, &std::path::Path)],
 ) -> (Guard, mpsc::Receiver<serde_json::Value>) {
     let config = config_path(dir, ext);
+    let demo = demo.map(|port| format!("[demo]\nlisten = \"127.0.0.1:{port}\"\n\n")).unwrap_or_default();
     std::fs::write(
         &config,
         format!(
-            "[agent]\nextension = \"{ext}\"\ninterfaces = [\"Local/{ext}@agents\"]\n\n[demo]\nlisten = \"127.0.0.1:{port}\"\n\n\
+            "[agent]\nextension = \"{ext}\"\ninterfaces = [\"Local/{ext}@agents\"]\n\n{demo}\
              [directory]\npath = \"agent{ext}.sqlite\"\n\n[history]\npath = \"history{ext}.sqlite\"\n"
         ),
     )
@@ -36,6 +39,7 @@ fn watch_with(
     let mut child = Command::new(CLI)
         .args(["watch", "--all"])
         .args(extra)
+        .envs(env.iter().copied())
         .arg("--config")
         .arg(&config)
         .stdout(Stdio::piped())
@@ -144,12 +148,23 @@ fn direct_call_shows_one_card_from_ringing_to_ended() {
     assert!(cards.iter().all(|c| c["call_id"] == card["call_id"]), "one call, one card: {cards:#?}");
     assert_eq!(last["outcome"]["kind"], "completed");
 
-    // `watch` kept the call in its history file; `history` reads it back.
+    // `watch` kept the call in its history file; `history` reads it back. The history thread
+    // writes beside the printing, so the end may land a moment after the card is printed.
     let file = dir.path().join("history100.sqlite");
-    let out =
-        Command::new(CLI).args(["history", "--json", "--file"]).arg(&file).output().expect("run ringside-cli history");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let calls: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let calls = loop {
+        let out = Command::new(CLI)
+            .args(["history", "--json", "--file"])
+            .arg(&file)
+            .output()
+            .expect("run ringside-cli history");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let calls: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        if calls[0]["outcome"] != "in_progress" || Instant::now() > deadline {
+            break calls;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(calls[0]["call_id"], card["call_id"], "{calls:#}");
     assert_eq!(calls[0]["outcome"], "answered");
     assert_eq!(calls[0]["customer"]["name"], "Olena Kovalenko");
@@ -200,7 +215,7 @@ fn watch_as_agent_pauses_for_wrap_up_and_undoes_it_when_stopped() {
     let port = free_port();
     let _pbx = start_demo(port, "10");
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut w, rx) = watch_with(&dir, port, "100", &["--as-agent"]);
+    let (mut w, rx) = watch_with(&dir, Some(port), "100", &["--as-agent"], &[]);
     wait_for(&rx, "the source to connect", connected);
     call(port, "+380 44 123 4567", "100");
     wait_for(&rx, "wrap-up", |v| v["kind"] == "agent" && v["value"]["state"] == "wrap_up");
@@ -217,4 +232,24 @@ fn watch_as_agent_pauses_for_wrap_up_and_undoes_it_when_stopped() {
     let status = w.0.wait().expect("watch exits");
     assert!(status.success(), "watch did not stop cleanly: {status:?}");
     assert_eq!(pause_of(&dir, "Local/100@agents"), None, "the agent was left paused");
+}
+
+#[test]
+fn the_users_own_tools_reach_the_embedded_demo_with_its_run_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime_dir = tempfile::tempdir().expect("runtime dir");
+    let env = [("XDG_RUNTIME_DIR", runtime_dir.path())];
+    // No [demo] listen: watch runs its own demo PBX with a secret made for the run.
+    let (_w, rx) = watch_with(&dir, None, "100", &[], &env);
+    wait_for(&rx, "the source to connect", connected);
+    // `demo-pbx call` without --ami finds it through the file only this user can read.
+    let status = Command::new(CLI)
+        .args(["demo-pbx", "call", "--from", "+380 44 123 4567", "--to", "100"])
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .status()
+        .expect("run demo-pbx call");
+    assert!(status.success(), "demo-pbx call did not reach the embedded demo");
+    let seen = wait_for(&rx, "a ringing card", |v| is_card(v) && v["state"] == "ringing");
+    assert_eq!(seen.last().expect("card")["number"], "+380441234567");
 }

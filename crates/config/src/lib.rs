@@ -160,19 +160,30 @@ impl AmiConfig {
 }
 
 /// The built-in demo PBX, which speaks real AMI over loopback TCP.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DemoConfig {
-    pub listen: SocketAddr,
+    /// Where the demo PBX listens. `None`: Ringside's own demo with a secret made for the run,
+    /// on [`DEFAULT_DEMO_LISTEN`] when free (else a free loopback port), announced to the
+    /// user's tools by [`demo_endpoint_path`]. `Some`: the admin named the address; a demo PBX
+    /// already listening there (`ringside-cli demo-pbx`) is used with the public demo secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
     /// Rings the agent every this many seconds; `None` rings only on demand.
     pub ring_every_secs: Option<u64>,
     /// A scenario file to play; a relative path in the file is relative to the config file.
     pub scenario: Option<PathBuf>,
 }
 
-impl Default for DemoConfig {
-    fn default() -> Self {
-        Self { listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 15038)), ring_every_secs: None, scenario: None }
-    }
+/// Where the embedded demo PBX listens when the config names no address and the port is free.
+pub const DEFAULT_DEMO_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 15038);
+
+/// The file a running Ringside writes its embedded demo PBX's address and run secret to, for
+/// the same user's `ringside-cli` (readable by that user only): in the session's runtime
+/// folder (`$XDG_RUNTIME_DIR/ringside/demo-pbx`), else in the local data folder.
+pub fn demo_endpoint_path() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "ringside")?;
+    let dir = dirs.runtime_dir().unwrap_or_else(|| dirs.data_local_dir());
+    Some(dir.join("demo-pbx"))
 }
 
 /// How the session treats calls and wrap-up.
@@ -924,11 +935,7 @@ impl RawDemo {
             Some(p) if p.is_relative() => Some(doc.origin.parent().map_or_else(|| p.clone(), |dir| dir.join(&p))),
             other => other,
         };
-        Ok(DemoConfig {
-            listen: self.listen.unwrap_or(defaults.listen),
-            ring_every_secs: self.ring_every_secs,
-            scenario,
-        })
+        Ok(DemoConfig { listen: self.listen.or(defaults.listen), ring_every_secs: self.ring_every_secs, scenario })
     }
 }
 

@@ -1,7 +1,6 @@
 //! The config file as a user meets it: defaults, a full file, and every mistake named by file
 //! and setting.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ringside_config::{
@@ -145,10 +144,7 @@ fn defaults_are_the_documented_ones() {
         AgentConfig { extension: "100".into(), interfaces: vec!["Local/100@agents".into()], name: None }
     );
     assert_eq!(config.source, SourceConfig::Demo);
-    assert_eq!(
-        config.demo,
-        DemoConfig { listen: "127.0.0.1:15038".parse::<SocketAddr>().unwrap(), ring_every_secs: None, scenario: None }
-    );
+    assert_eq!(config.demo, DemoConfig { listen: None, ring_every_secs: None, scenario: None });
     assert_eq!(
         config.session,
         SessionSettings {
@@ -194,7 +190,7 @@ fn full_file_is_read_field_by_field() {
                 recording_url: Some("http://pbx.example.internal/rec/{file}".into()),
             }),
             demo: DemoConfig {
-                listen: "127.0.0.1:25038".parse().unwrap(),
+                listen: Some("127.0.0.1:25038".parse().unwrap()),
                 ring_every_secs: Some(45),
                 scenario: Some(PathBuf::from("/opt/ringside/scenarios/morning.toml")),
             },

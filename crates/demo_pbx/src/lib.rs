@@ -16,6 +16,7 @@
 mod callerid;
 mod calls;
 mod client;
+mod endpoint;
 mod scenario;
 mod server;
 mod state;
@@ -30,6 +31,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use client::place_call;
+pub use endpoint::DemoEndpoint;
 pub use scenario::{Scenario, ScenarioStep};
 
 /// The secret every demo user logs in with (any user name is accepted).

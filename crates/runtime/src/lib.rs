@@ -81,9 +81,9 @@ impl Runtime {
         let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
         let (demo, options, originate_context, recording) = match &config.source {
             SourceConfig::Demo => {
-                let (demo, addr) = start_demo(&config).await?;
-                let options = ConnectOptions::new(addr.to_string(), DEMO_USER, Secret::new(DEMO_SECRET));
-                (demo, options, DEMO_ORIGINATE_CONTEXT.to_string(), None)
+                let demo = start_demo(&config).await?;
+                let options = ConnectOptions::new(demo.addr.to_string(), DEMO_USER, Secret::new(demo.secret.clone()));
+                (Some(demo), options, DEMO_ORIGINATE_CONTEXT.to_string(), None)
             }
             SourceConfig::Ami(ami) => {
                 let secret = match secret {
@@ -107,7 +107,7 @@ impl Runtime {
                 (None, options, ami.originate_context.clone(), Some(recording))
             }
         };
-        let demo_addr = demo.as_ref().map(|d: &DemoPbx| d.local_addr());
+        let demo_addr = demo.as_ref().map(|d: &Demo| d.addr);
 
         // Subscribed before anything runs, so the first subscriber misses nothing.
         let (outputs, first_rx) = broadcast::channel(1024);
@@ -195,31 +195,70 @@ pub async fn ami_secret(ami: &ringside_config::AmiConfig) -> Result<Option<Strin
     Ok(found.map(|s| s.expose().to_string()))
 }
 
-/// Starts the embedded demo PBX, or uses one already listening there (a second Ringside,
-/// or `ringside-cli demo-pbx` started by hand).
-async fn start_demo(config: &Config) -> Result<(Option<DemoPbx>, SocketAddr), RuntimeError> {
+/// The demo PBX this run talks to.
+struct Demo {
+    /// Ours to stop; `None` when the config named an address where one already listened.
+    pbx: Option<DemoPbx>,
+    addr: SocketAddr,
+    secret: String,
+    /// Where this run announced its demo to the user's tools (removed when it stops).
+    announced: Option<(ringside_demo_pbx::DemoEndpoint, std::path::PathBuf)>,
+}
+
+/// Starts the embedded demo PBX. With no `[demo] listen` it is Ringside's own: a secret made
+/// for this run, the default port if free (else any free loopback port), never a PBX someone
+/// else left listening there; the address and secret go to a file only this user can read, for
+/// `ringside-cli`. With `listen` set, a demo PBX already listening there (`ringside-cli
+/// demo-pbx`) is used with the public demo secret.
+async fn start_demo(config: &Config) -> Result<Demo, RuntimeError> {
     let scenario = match &config.demo.scenario {
         Some(path) => Some(ringside_demo_pbx::Scenario::load(path)?),
         None => None,
     };
-    let demo_config = DemoPbxConfig {
-        listen: config.demo.listen,
+    let demo_config = |listen, secret: &str| DemoPbxConfig {
+        listen,
+        secret: secret.to_string(),
         ring_every: config.demo.ring_every_secs.map(std::time::Duration::from_secs),
-        scenario,
+        scenario: scenario.clone(),
         ..DemoPbxConfig::default()
     };
-    match DemoPbx::start(demo_config).await {
-        Ok(demo) => {
-            let addr = demo.local_addr();
-            tracing::info!(%addr, "embedded demo PBX listening");
-            Ok((Some(demo), addr))
-        }
-        Err(e) if tokio::net::TcpStream::connect(config.demo.listen).await.is_ok() => {
-            tracing::info!(addr = %config.demo.listen, error = %e, "using the demo PBX already listening there");
-            Ok((None, config.demo.listen))
-        }
-        Err(e) => Err(e.into()),
+    if let Some(listen) = config.demo.listen {
+        return match DemoPbx::start(demo_config(listen, DEMO_SECRET)).await {
+            Ok(pbx) => {
+                let addr = pbx.local_addr();
+                tracing::info!(%addr, "embedded demo PBX listening");
+                Ok(Demo { pbx: Some(pbx), addr, secret: DEMO_SECRET.to_string(), announced: None })
+            }
+            Err(e) if tokio::net::TcpStream::connect(listen).await.is_ok() => {
+                tracing::info!(addr = %listen, error = %e, "using the demo PBX already listening there");
+                Ok(Demo { pbx: None, addr: listen, secret: DEMO_SECRET.to_string(), announced: None })
+            }
+            Err(e) => Err(e.into()),
+        };
     }
+    let secret = ringside_demo_pbx::DemoEndpoint::new_secret();
+    let pbx = match DemoPbx::start(demo_config(ringside_config::DEFAULT_DEMO_LISTEN, &secret)).await {
+        Ok(pbx) => pbx,
+        Err(e) => {
+            tracing::info!(error = %e, "the default demo port is taken; the demo PBX takes another");
+            let any = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+            DemoPbx::start(demo_config(any, &secret)).await?
+        }
+    };
+    let addr = pbx.local_addr();
+    tracing::info!(%addr, "embedded demo PBX listening (secret for this run only)");
+    let endpoint = ringside_demo_pbx::DemoEndpoint { addr, secret: secret.clone() };
+    let announced = match ringside_config::demo_endpoint_path() {
+        Some(path) => match endpoint.publish(&path) {
+            Ok(()) => Some((endpoint, path)),
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "ringside-cli will not find the demo PBX");
+                None
+            }
+        },
+        None => None,
+    };
+    Ok(Demo { pbx: Some(pbx), addr, secret, announced })
 }
 
 /// `*` and `#` make a number a PBX or network service code (forwarding, voicemail, …).
@@ -238,7 +277,7 @@ pub struct RuntimeHandle {
     outputs: broadcast::Sender<SessionOutput>,
     first_rx: std::sync::Arc<std::sync::Mutex<Option<broadcast::Receiver<SessionOutput>>>>,
     demo_addr: Option<SocketAddr>,
-    demo: std::sync::Arc<Mutex<Option<DemoPbx>>>,
+    demo: std::sync::Arc<Mutex<Option<Demo>>>,
 }
 
 impl RuntimeHandle {
@@ -464,7 +503,12 @@ impl RuntimeHandle {
         let _ = self.session.send(SessionMsg::Shutdown).await;
         self.history.shutdown();
         if let Some(demo) = self.demo.lock().await.take() {
-            demo.shutdown().await;
+            if let Some((endpoint, path)) = &demo.announced {
+                endpoint.withdraw(path);
+            }
+            if let Some(pbx) = demo.pbx {
+                pbx.shutdown().await;
+            }
         }
     }
 
