@@ -62,18 +62,31 @@ struct Processes {
 impl Drop for Processes {
     fn drop(&mut self) {
         // tauri-driver runs in its own process group with WebKitWebDriver and the app under it.
+        // The app quits cleanly on SIGTERM (it unpauses and logs off the PBX first), so wait
+        // for the whole group, app included, to be gone: the next test's app must not find
+        // this one still holding the single-instance name.
         #[cfg(unix)]
         {
             let group = format!("-{}", self.driver.id());
-            let _ = Command::new("kill").args(["-TERM", "--", &group]).stderr(Stdio::null()).status();
-            let deadline = Instant::now() + Duration::from_secs(3);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.driver.try_wait() {
-                    break;
+            let signal = |sig: &str| {
+                Command::new("kill").args([sig, "--", &group]).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+            };
+            let mut gone_within = |secs: u64| {
+                let deadline = Instant::now() + Duration::from_secs(secs);
+                while Instant::now() < deadline {
+                    let _ = self.driver.try_wait();
+                    if !signal("-0") {
+                        return true;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
                 }
-                std::thread::sleep(Duration::from_millis(50));
+                false
+            };
+            signal("-TERM");
+            if !gone_within(5) {
+                signal("-KILL");
+                gone_within(5);
             }
-            let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -284,10 +297,13 @@ impl App {
             let mut capabilities = serde_json::Map::new();
             capabilities
                 .insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringside") }));
-            ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities)
-                .connect(&format!("http://127.0.0.1:{port}"))
+            // An app that cannot open its window leaves the session waiting forever: bounded.
+            let url = format!("http://127.0.0.1:{port}");
+            let mut builder = ClientBuilder::new(HttpConnector::new());
+            builder.capabilities(capabilities);
+            tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
                 .await
+                .map_err(|_| "WebDriver session: the app's window did not open within 60 s".to_string())?
                 .map_err(|e| format!("WebDriver session: {e}"))
         }
         .await;
