@@ -923,3 +923,57 @@ async fn a_missed_call_waits_in_the_call_back_list_and_history_finds_it() {
     let result = missed_call_to_call_back_and_history(&app, pbx).await;
     app.finish(result).await;
 }
+
+/// A stranger's number with a service code (`*72…` forwards the agent's calls at many PBXs)
+/// is never called back on one click: the window asks, says why, and calls only on "Call".
+async fn service_code_call_back_asks_first(app: &App, pbx: SocketAddr) -> Result<(), String> {
+    let client = &app.client;
+    wait_for_agent_state(client, "available").await?;
+    ring_and_give_up(pbx, "\"Forwarder\" <*72 093 222 33 44>", "100", Duration::from_millis(1500)).await?;
+    let call_id = card_for(client, "720932223344").await?;
+    wait_for_card_end(client, &call_id).await?;
+
+    click(client, r#"[data-testid="call-backs-tab"]"#).await?;
+    let call = r#"[data-testid="call-back-entry"] [data-testid="call-back-call"]"#;
+    wait_until("the caller on the call-back list", Duration::from_secs(15), || async {
+        Ok((!client.find_all(Locator::Css(call)).await.map_err(|e| e.to_string())?.is_empty()).then_some(()))
+    })
+    .await?;
+    click(client, call).await?;
+    wait_until("the service-code question", Duration::from_secs(10), || async {
+        Ok((displayed(client, r#"[data-testid="link-confirm"]"#).await?
+            && displayed(client, r#"[data-testid="link-service-code"]"#).await?)
+            .then_some(()))
+    })
+    .await?;
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(app.work.join("question.png"), png);
+    }
+    let number = text_of(client, r#"[data-testid="link-number"]"#).await?;
+    assert!(number.contains('*'), "the question shows the number as it would be dialed: {number:?}");
+    if displayed(client, r#"[data-testid="error"]"#).await? {
+        return Err("the refusal showed as an error instead of a question".into());
+    }
+    // The agent says yes: now it is dialed, through the PBX.
+    click(client, r#"[data-testid="link-call"]"#).await?;
+    wait_until("the outgoing call", Duration::from_secs(20), || async {
+        let directions = card_fields(client, "card-direction").await?;
+        let numbers = card_fields(client, "card-number").await?;
+        Ok(directions.iter().find_map(|(id, d)| {
+            (d.eq_ignore_ascii_case("outgoing")
+                && numbers.iter().any(|(nid, n)| nid == id && digits(n).ends_with("720932223344")))
+            .then_some(())
+        }))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn a_callers_service_code_is_called_back_only_after_the_agent_confirms() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let app = App::start("service-code", &format!("[demo]\nlisten = \"{pbx}\"\n")).await;
+    let result = service_code_call_back_asks_first(&app, pbx).await;
+    app.finish(result).await;
+}

@@ -894,6 +894,8 @@
       return;
     }
     ui.linkServiceCode.hidden = !request.service_code;
+    // "Call links without asking" never covers service codes: not offered for them.
+    ui.linkAlways.closest("label").hidden = Boolean(request.service_code);
     ui.linkAlways.checked = false;
     ui.linkNumber.textContent = request.number;
     const names = request.customers.map(customerName);
@@ -980,7 +982,7 @@
 
   ui.linkConfirm.addEventListener("close", () => {
     if (ui.linkConfirm.returnValue === "call") {
-      if (ui.linkAlways.checked) setCallLinksWithoutAsking(true);
+      if (ui.linkAlways.checked && ui.linkServiceCode.hidden) setCallLinksWithoutAsking(true);
       const number = ui.linkConfirm.dataset.number;
       call("dial", { number, via: ui.linkVia.value || null, confirmed: true }).catch(() => {});
     }
