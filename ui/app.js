@@ -390,7 +390,8 @@
             })
             .catch((e) => {
               noteStatus.textContent = errorMessage(e);
-              noteStatus.dataset.state = "unsaved";
+              // Kept in memory and saved later (a full disk): a warning, not lost work.
+              noteStatus.dataset.state = e && e.code === "history.not_saved_kept" ? "kept" : "unsaved";
             });
         }, 500);
       });

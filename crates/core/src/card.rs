@@ -101,6 +101,11 @@ pub struct CallCard {
 }
 
 impl CallCard {
+    /// A caller who rang here and was not served: on the call-back list.
+    pub fn is_missed_here(&self) -> bool {
+        self.direction == crate::Direction::Incoming && self.outcome.as_ref().is_some_and(crate::EndCause::is_missed)
+    }
+
     pub fn from_call(call: &Call, internal_max_len: usize, now: Timestamp) -> Self {
         let status = match call.phase {
             CallPhase::Ringing => CardStatus::Ringing,

@@ -68,7 +68,9 @@ pub enum EndCause {
 }
 
 impl EndCause {
-    /// A call the agent should see in the missed-call list.
+    /// The one definition of a missed call's end: nobody answered here or anywhere, or the
+    /// caller gave up waiting (a colleague taking it is not missed). The history's SQL
+    /// (`missed_where!`) says the same of its outcomes; a test there holds them together.
     pub fn is_missed(&self) -> bool {
         matches!(self, EndCause::NoAnswer | EndCause::Abandoned)
     }

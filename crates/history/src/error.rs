@@ -173,3 +173,48 @@ fn io_advice(e: &std::io::Error) -> &'static str {
         _ => "export again",
     }
 }
+
+impl ringside_core::ErrorCode for HistoryError {
+    fn code(&self) -> &'static str {
+        match self {
+            HistoryError::MissingFolder(_) => "history.missing_folder",
+            HistoryError::ReadOnly(_) => "history.read_only",
+            HistoryError::CannotOpen(_) => "history.cannot_open",
+            HistoryError::NotAHistory(_) => "history.not_a_history",
+            HistoryError::Corrupt(_) => "history.damaged",
+            HistoryError::TooNew { .. } => "history.too_new",
+            HistoryError::Busy(_) => "history.busy",
+            // The window shows a kept note as a warning, not as lost work.
+            HistoryError::NotSaved { kept, .. } if *kept != Kept::NotKept => "history.not_saved_kept",
+            HistoryError::NotSaved { .. } => "history.not_saved",
+            HistoryError::NoSuchCall(_) => "history.no_such_call",
+            HistoryError::CallNotEnded(_) => "history.call_not_ended",
+            HistoryError::NoSuchItem(_) => "history.no_such_item",
+            HistoryError::Invalid(_) => "history.invalid",
+            HistoryError::Export(_) => "history.export_failed",
+            HistoryError::Database { .. } => "history.database",
+        }
+    }
+
+    fn args(&self) -> ringside_core::ErrorArgs {
+        use ringside_core::error_code::args;
+        match self {
+            HistoryError::MissingFolder(p)
+            | HistoryError::ReadOnly(p)
+            | HistoryError::CannotOpen(p)
+            | HistoryError::NotAHistory(p)
+            | HistoryError::Corrupt(p)
+            | HistoryError::Busy(p) => args([("path", p.display().to_string())]),
+            HistoryError::TooNew { path, found, supported } => args([
+                ("path", path.display().to_string()),
+                ("found", found.to_string()),
+                ("supported", supported.to_string()),
+            ]),
+            HistoryError::NotSaved { path, problem, .. } => {
+                args([("path", path.display().to_string()), ("problem", problem.to_string())])
+            }
+            HistoryError::NoSuchCall(c) | HistoryError::CallNotEnded(c) => args([("call", c.to_string())]),
+            _ => ringside_core::ErrorArgs::new(),
+        }
+    }
+}

@@ -262,3 +262,30 @@ pub struct Callback {
     /// The queue of the newest missed call.
     pub queue: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The history's SQL calls an incoming call missed when its outcome is `missed` or
+    /// `abandoned` (`missed_where!`); that must be exactly the core's `EndCause::is_missed`.
+    #[test]
+    fn the_sql_and_the_core_agree_on_what_is_missed() {
+        let causes = [
+            EndCause::Completed,
+            EndCause::NoAnswer,
+            EndCause::AnsweredElsewhere,
+            EndCause::Abandoned,
+            EndCause::Busy,
+            EndCause::Transferred,
+            EndCause::Failed("x".into()),
+            EndCause::Interrupted,
+        ];
+        let sql = crate::store::missed_where!("");
+        for cause in causes {
+            let (outcome, _) = Outcome::from_end(&cause);
+            let in_sql = sql.contains(&format!("'{}'", outcome.as_str()));
+            assert_eq!(in_sql, cause.is_missed(), "{cause:?} → {outcome:?}");
+        }
+    }
+}

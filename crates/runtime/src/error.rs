@@ -39,8 +39,14 @@ pub enum RuntimeError {
     NoConnection { name: String, known: Vec<String> },
     #[error("{number} contains * or #, which your phone system may read as a service code (call forwarding, voicemail); confirm to call it")]
     ServiceCode { number: String },
-    #[error("{0}")]
-    History(String),
+    #[error(transparent)]
+    History(Arc<ringside_history::HistoryError>),
+    #[error("there is no home folder to keep the call history in")]
+    NoHistoryFolder,
+    #[error("the call history cannot be used: {0}")]
+    HistoryUnavailable(Box<RuntimeError>),
+    #[error("the call history stopped; restart Ringside")]
+    HistoryStopped,
     #[error("{0} has no page in a CRM")]
     NoCustomerPage(String),
     #[error("the PBX named no recording of this call")]
@@ -51,6 +57,12 @@ pub enum RuntimeError {
     NotConnected,
     #[error("Ringside is shutting down")]
     Stopped,
+}
+
+impl RuntimeError {
+    pub(crate) fn history(e: ringside_history::HistoryError) -> Self {
+        RuntimeError::History(Arc::new(e))
+    }
 }
 
 impl From<ringside_secrets::SecretError> for RuntimeError {
@@ -81,7 +93,10 @@ impl ErrorCode for RuntimeError {
             RuntimeError::Provider(_) => "dial.provider_refused",
             RuntimeError::NoConnection { .. } => "dial.no_connection",
             RuntimeError::ServiceCode { .. } => "dial.service_code",
-            RuntimeError::History(_) => "history.failed",
+            RuntimeError::History(e) => e.code(),
+            RuntimeError::NoHistoryFolder => "history.no_folder",
+            RuntimeError::HistoryUnavailable(e) => e.code(),
+            RuntimeError::HistoryStopped => "history.stopped",
             RuntimeError::NoCustomerPage(_) => "customer.no_page",
             RuntimeError::NoRecording => "recording.none",
             RuntimeError::CustomerNotSaved(_) => "customer.not_saved",
@@ -100,6 +115,8 @@ impl ErrorCode for RuntimeError {
             RuntimeError::Number(e) => e.args(),
             RuntimeError::NoConnection { name, known } => args([("name", name.clone()), ("known", known.join(", "))]),
             RuntimeError::NoCustomerPage(name) => args([("name", name.clone())]),
+            RuntimeError::History(e) => e.args(),
+            RuntimeError::HistoryUnavailable(e) => e.args(),
             RuntimeError::ServiceCode { number } => args([("number", number.clone())]),
             RuntimeError::Keychain(_)
             | RuntimeError::Demo(_)
@@ -108,7 +125,8 @@ impl ErrorCode for RuntimeError {
             | RuntimeError::NotRemembered(_)
             | RuntimeError::Dial(_)
             | RuntimeError::Provider(_)
-            | RuntimeError::History(_)
+            | RuntimeError::NoHistoryFolder
+            | RuntimeError::HistoryStopped
             | RuntimeError::NoRecording
             | RuntimeError::CustomerNotSaved(_)
             | RuntimeError::NotConnected

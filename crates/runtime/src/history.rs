@@ -17,8 +17,9 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::RuntimeError;
 use ringside_core::agent_state::WrapUpResult;
-use ringside_core::{CallCard, CallId, Direction, EndCause, Notice, SessionOutput, Timestamp};
+use ringside_core::{CallCard, CallId, Direction, Notice, SessionOutput, Timestamp};
 use ringside_crm::{Attempt, CallDirection, CallLog, Connector, Prior};
 use ringside_history::clock::{current_clock, Clock};
 use ringside_history::{CallContext, CallRecord, Callback, History, HistoryError, HistoryQuery, OutboxItem, Outcome};
@@ -36,7 +37,7 @@ pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// A whole write (all its requests), on the outbox's clock.
 const WRITE_BOUND: Duration = Duration::from_secs(40);
 
-type Reply<T> = oneshot::Sender<Result<T, String>>;
+type Reply<T> = oneshot::Sender<Result<T, RuntimeError>>;
 
 enum Msg {
     /// Ringside stops: write what waits, close the file, and stop sending to CRMs.
@@ -128,7 +129,7 @@ impl MissedCalls {
             self.waiting = Some(list.len());
             let _ = self.outputs.send(SessionOutput::MissedCalls(u32::try_from(list.len()).unwrap_or(u32::MAX)));
         }
-        if let Some(card) = ended.filter(|c| is_missed_here(c) && !self.announced.contains(&c.call_id)) {
+        if let Some(card) = ended.filter(|c| c.is_missed_here() && !self.announced.contains(&c.call_id)) {
             if self.announced.len() >= 64 {
                 self.announced.pop_front();
             }
@@ -136,11 +137,6 @@ impl MissedCalls {
             let _ = self.outputs.send(SessionOutput::Notice(missed_notice(card, list.len())));
         }
     }
-}
-
-/// Rang here, and the caller was not served by anyone: not "answered elsewhere".
-fn is_missed_here(card: &CallCard) -> bool {
-    card.direction == Direction::Incoming && matches!(card.outcome, Some(EndCause::NoAnswer | EndCause::Abandoned))
 }
 
 fn missed_notice(card: &CallCard, waiting: usize) -> Notice {
@@ -236,8 +232,8 @@ impl HistoryHandle {
         clock: Arc<dyn Clock>,
     ) -> HistoryHandle {
         let opened = match &path {
-            Some(p) => History::open(p).map_err(|e| e.to_string()),
-            None => Err("there is no home folder to keep the call history in".to_string()),
+            Some(p) => History::open(p).map_err(RuntimeError::history),
+            None => Err(RuntimeError::NoHistoryFolder),
         };
         if let Err(e) = &opened {
             tracing::warn!(error = %e, "call history unavailable");
@@ -286,38 +282,36 @@ impl HistoryHandle {
         let _ = self.tx.send(Msg::CloseInterrupted { live });
     }
 
-    pub(crate) async fn save_note(&self, call: CallId, text: String) -> Result<(), String> {
+    pub(crate) async fn save_note(&self, call: CallId, text: String) -> Result<(), RuntimeError> {
         self.ask(|reply| Msg::Note { call, text, reply }).await
     }
 
-    pub(crate) async fn note(&self, call: CallId) -> Result<Option<String>, String> {
+    pub(crate) async fn note(&self, call: CallId) -> Result<Option<String>, RuntimeError> {
         self.ask(|reply| Msg::GetNote { call, reply }).await
     }
 
-    pub(crate) async fn call(&self, call: CallId) -> Result<Option<CallRecord>, String> {
+    pub(crate) async fn call(&self, call: CallId) -> Result<Option<CallRecord>, RuntimeError> {
         self.ask(|reply| Msg::GetCall { call, reply }).await
     }
 
-    pub(crate) async fn search(&self, query: HistoryQuery) -> Result<Vec<CallRecord>, String> {
+    pub(crate) async fn search(&self, query: HistoryQuery) -> Result<Vec<CallRecord>, RuntimeError> {
         self.ask(|reply| Msg::Search { query, reply }).await
     }
 
-    pub(crate) async fn call_backs(&self) -> Result<Vec<Callback>, String> {
+    pub(crate) async fn call_backs(&self) -> Result<Vec<Callback>, RuntimeError> {
         self.ask(|reply| Msg::CallBacks { reply }).await
     }
 
-    pub(crate) async fn called_back(&self, number: String) -> Result<(), String> {
+    pub(crate) async fn called_back(&self, number: String) -> Result<(), RuntimeError> {
         self.ask(|reply| Msg::CalledBack { number, reply }).await
     }
 
-    async fn ask<T>(&self, msg: impl FnOnce(Reply<T>) -> Msg) -> Result<T, String> {
+    async fn ask<T>(&self, msg: impl FnOnce(Reply<T>) -> Msg) -> Result<T, RuntimeError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(msg(reply)).map_err(|_| STOPPED.to_string())?;
-        rx.await.map_err(|_| STOPPED.to_string())?
+        self.tx.send(msg(reply)).map_err(|_| RuntimeError::HistoryStopped)?;
+        rx.await.map_err(|_| RuntimeError::HistoryStopped)?
     }
 }
-
-const STOPPED: &str = "the call history stopped; restart Ringside";
 
 /// What the history thread works with, besides the file.
 struct Setup {
@@ -331,7 +325,7 @@ struct Setup {
     wake: Arc<Notify>,
 }
 
-fn run(opened: Result<History, String>, setup: Setup, rx: std_mpsc::Receiver<Msg>) {
+fn run(opened: Result<History, RuntimeError>, setup: Setup, rx: std_mpsc::Receiver<Msg>) {
     let history = match opened {
         Ok(h) => h,
         Err(why) => return refuse_all(&why, rx),
@@ -367,8 +361,8 @@ fn run(opened: Result<History, String>, setup: Setup, rx: std_mpsc::Receiver<Msg
 }
 
 /// Without a file, every question gets the reason.
-fn refuse_all(why: &str, rx: std_mpsc::Receiver<Msg>) {
-    let why = format!("the call history cannot be used: {why}");
+fn refuse_all(why: &RuntimeError, rx: std_mpsc::Receiver<Msg>) {
+    let why = RuntimeError::HistoryUnavailable(Box::new(why.clone()));
     while let Ok(msg) = rx.recv() {
         match msg {
             Msg::Note { reply, .. } => drop(reply.send(Err(why.clone()))),
@@ -424,7 +418,7 @@ impl Thread {
                 logged("a wrap-up could not be written to the history", history.set_wrap_up(&call, result))
             }
             Msg::Note { call, text, reply } => {
-                let saved = history.save_note(&call, &text).map_err(|e| e.to_string());
+                let saved = history.save_note(&call, &text).map_err(RuntimeError::history);
                 // An ended call's note changed: the CRM gets the new text.
                 if saved.is_ok() && history.call(&call).ok().flatten().is_some_and(|c| c.outcome.is_ended()) {
                     self.enqueue(&call, now);
@@ -432,19 +426,20 @@ impl Thread {
                 let _ = reply.send(saved);
             }
             Msg::GetNote { call, reply } => {
-                let _ = reply.send(history.note(&call).map_err(|e| e.to_string()));
+                let _ = reply.send(history.note(&call).map_err(RuntimeError::history));
             }
             Msg::GetCall { call, reply } => {
-                let _ = reply.send(history.call(&call).map_err(|e| e.to_string()));
+                let _ = reply.send(history.call(&call).map_err(RuntimeError::history));
             }
             Msg::Search { query, reply } => {
-                let _ = reply.send(history.search(&query).map_err(|e| e.to_string()));
+                let _ = reply.send(history.search(&query).map_err(RuntimeError::history));
             }
             Msg::CallBacks { reply } => {
-                let _ = reply.send(history.callbacks(call_back_since(now), MAX_CALL_BACKS).map_err(|e| e.to_string()));
+                let _ =
+                    reply.send(history.callbacks(call_back_since(now), MAX_CALL_BACKS).map_err(RuntimeError::history));
             }
             Msg::CalledBack { number, reply } => {
-                let done = history.mark_called_back(&number, now).map_err(|e| e.to_string());
+                let done = history.mark_called_back(&number, now).map_err(RuntimeError::history);
                 self.missed.refresh(&self.history, now, None);
                 let _ = reply.send(done);
             }
@@ -462,7 +457,7 @@ impl Thread {
                 let due = history
                     .due(now, DUE_BATCH)
                     .and_then(|items| Ok(DueNow { items, next: history.next_due()? }))
-                    .map_err(|e| e.to_string());
+                    .map_err(RuntimeError::history);
                 let _ = reply.send(due);
             }
             Msg::Sent { item, remote_id, reply } => {
@@ -470,7 +465,7 @@ impl Thread {
                 if let Err(e) = &marked {
                     tracing::warn!(error = %e, "a sent call could not be marked");
                 }
-                let _ = reply.send(marked.map_err(|e| e.to_string()));
+                let _ = reply.send(marked.map_err(RuntimeError::history));
             }
             Msg::Shutdown => {}
             Msg::Failed { item, reason, permanent, remote_id, in_doubt, reply } => {
@@ -484,7 +479,7 @@ impl Thread {
                 if let Err(e) = &marked {
                     tracing::warn!(error = %e, "a failed write could not be noted");
                 }
-                let _ = reply.send(marked.map_err(|e| e.to_string()));
+                let _ = reply.send(marked.map_err(RuntimeError::history));
             }
         }
     }

@@ -343,12 +343,12 @@ impl RuntimeHandle {
     /// The call's note as the agent has typed it so far; call it as they type (debounced). A
     /// disk that cannot take it keeps the text in memory and the error says so.
     pub async fn save_note(&self, call: CallId, text: String) -> Result<(), RuntimeError> {
-        self.history.save_note(call, text).await.map_err(RuntimeError::History)
+        self.history.save_note(call, text).await
     }
 
     /// The call's note, if any.
     pub async fn note(&self, call: CallId) -> Result<Option<String>, RuntimeError> {
-        self.history.note(call).await.map_err(RuntimeError::History)
+        self.history.note(call).await
     }
 
     /// The newest calls in the history, with their notes and CRM write-back state.
@@ -362,25 +362,25 @@ impl RuntimeHandle {
         &self,
         query: ringside_history::HistoryQuery,
     ) -> Result<Vec<ringside_history::CallRecord>, RuntimeError> {
-        self.history.search(query).await.map_err(RuntimeError::History)
+        self.history.search(query).await
     }
 
     /// Callers who are waiting for a call back (missed in the last 7 days and not reached
     /// since), newest first; their count is also sent as `SessionOutput::MissedCalls`.
     pub async fn call_backs(&self) -> Result<Vec<ringside_history::Callback>, RuntimeError> {
-        self.history.call_backs().await.map_err(RuntimeError::History)
+        self.history.call_backs().await
     }
 
     /// Where the call's recording can be listened to: an http(s) address the PBX named, never
     /// one the window made up.
     pub async fn recording_url(&self, call: CallId) -> Result<String, RuntimeError> {
-        let record = self.history.call(call).await.map_err(RuntimeError::History)?;
+        let record = self.history.call(call).await?;
         record.and_then(|r| r.recording_url).ok_or(RuntimeError::NoRecording)
     }
 
     /// The agent dealt with a caller on the call-back list (by the number's digits).
     pub async fn mark_called_back(&self, number_normalized: &str) -> Result<(), RuntimeError> {
-        self.history.called_back(number_normalized.to_string()).await.map_err(RuntimeError::History)
+        self.history.called_back(number_normalized.to_string()).await
     }
 
     /// The agent's telephony connections, the default marked.

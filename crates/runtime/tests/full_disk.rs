@@ -67,6 +67,10 @@ async fn in_namespace(dir: &Path) {
     assert!(message.contains("the disk is full"), "{message}");
     assert!(message.contains("Your note is kept and will be saved when there is room"), "{message}");
     assert!(message.contains(&history.display().to_string()), "names the file: {message}");
+    // The window learns the note is kept, not lost, from the code (and the problem by name).
+    let report = ringside_core::ErrorReport::of(&err);
+    assert_eq!(report.code, "history.not_saved_kept");
+    assert_eq!(report.args.get("problem").map(String::as_str), Some("the disk is full"));
     // Nothing typed is lost meanwhile: the window reads back the newest text.
     assert_eq!(handle.note(card.call_id.clone()).await.expect("note").as_deref(), Some(typed));
 
