@@ -31,6 +31,7 @@ use std::path::PathBuf;
 use ringside_numbers::CharName;
 
 mod detect;
+mod error_code;
 mod launch;
 mod link;
 mod number;

@@ -89,7 +89,7 @@ impl ErrorCode for RuntimeError {
             RuntimeError::NoSuchCall => "call.none",
             RuntimeError::NoSuchCard => "card.gone",
             RuntimeError::NotRemembered(_) => "customer.pick_not_remembered",
-            RuntimeError::Dial(_) => "dial.refused",
+            RuntimeError::Dial(e) => e.code(),
             RuntimeError::Provider(_) => "dial.provider_refused",
             RuntimeError::NoConnection { .. } => "dial.no_connection",
             RuntimeError::ServiceCode { .. } => "dial.service_code",
@@ -115,6 +115,7 @@ impl ErrorCode for RuntimeError {
             RuntimeError::Number(e) => e.args(),
             RuntimeError::NoConnection { name, known } => args([("name", name.clone()), ("known", known.join(", "))]),
             RuntimeError::NoCustomerPage(name) => args([("name", name.clone())]),
+            RuntimeError::Dial(e) => e.args(),
             RuntimeError::History(e) => e.args(),
             RuntimeError::HistoryUnavailable(e) => e.args(),
             RuntimeError::ServiceCode { number } => args([("number", number.clone())]),
@@ -123,7 +124,6 @@ impl ErrorCode for RuntimeError {
             | RuntimeError::NoSuchCall
             | RuntimeError::NoSuchCard
             | RuntimeError::NotRemembered(_)
-            | RuntimeError::Dial(_)
             | RuntimeError::Provider(_)
             | RuntimeError::NoHistoryFolder
             | RuntimeError::HistoryStopped
