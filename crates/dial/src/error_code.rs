@@ -45,7 +45,6 @@ impl ErrorCode for DialError {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn a_refused_character_crosses_with_its_name_and_code_point() {
