@@ -1,4 +1,4 @@
-//! Addresses that carry a secret: every string in the file that is an address (`scheme://…`:
+//! Addresses that carry a secret: every address in a string of the file (`scheme://…`:
 //! `[[lookup.crm]]` `url`, `card_url`, `log_url`, `log_update_url`, a `[[dial.connection]]`
 //! `url`, `[source]` `recording_url`, and any other) is read with ringside-text's
 //! [`url_secrets`](ringside_text::url_secrets), and so is `[source]` `host`. A user name or
@@ -6,9 +6,9 @@
 //! (`api_key`, `token`, … see [`SECRET_PARAM_NAMES`](ringside_text::SECRET_PARAM_NAMES)) whose
 //! value is written out are refused, with where the secret goes instead. A value that is only
 //! placeholders is not written out; `{secret}`, which Ringside fills from the keychain, counts
-//! as a placeholder only where it is filled (a `[[dial.connection]]` `url`).
+//! as a placeholder only where it is filled (a `[[dial.connection]]`'s `url`, `headers`, `body`).
 
-use ringside_text::{fill_placeholders, mask_url, url_secrets, UrlSecret, MASK};
+use ringside_text::{fill_placeholders, mask_url, url_secrets, urls_in, UrlSecret, MASK};
 
 use super::{ConfigError, Document, Entry};
 
@@ -16,8 +16,9 @@ use super::{ConfigError, Document, Entry};
 enum Place<'a> {
     /// `lookup.crm[i].<field>`: the CRM's name, whether it is Bitrix24, the setting.
     Crm { name: &'a str, bitrix: bool, field: &'a str },
-    /// `dial.connection[i].url`: the connection's name.
-    DialUrl { name: &'a str },
+    /// `dial.connection[i].url`, `.body` or `.headers.<name>`, templates where `{secret}` is
+    /// filled from the keychain: the connection's name.
+    DialTemplate { name: &'a str },
     /// `source.recording_url`.
     Recording,
     /// `source.host`.
@@ -33,8 +34,10 @@ impl<'a> Place<'a> {
             let bitrix = doc.string_at(&format!("{table}.kind")) == Some("bitrix24");
             return Place::Crm { name: name_of(table), bitrix, field };
         }
-        if let Some((table, "url")) = indexed(path, "dial.connection") {
-            return Place::DialUrl { name: name_of(table) };
+        if let Some((table, field)) = indexed(path, "dial.connection") {
+            if field == "url" || field == "body" || field.starts_with("headers.") {
+                return Place::DialTemplate { name: name_of(table) };
+            }
         }
         if path == "source.recording_url" {
             Place::Recording
@@ -45,7 +48,7 @@ impl<'a> Place<'a> {
 
     /// Whether `{secret}` is filled from the keychain here.
     fn fills_secret(&self) -> bool {
-        matches!(self, Place::DialUrl { .. })
+        matches!(self, Place::DialTemplate { .. })
     }
 
     /// Where `secret` goes instead of this address.
@@ -66,15 +69,15 @@ impl<'a> Place<'a> {
                 "send the key in a header instead (auth_header = \"X-Api-Key\", or \"Authorization\" with \
                  auth_prefix = \"Bearer \") and store it with: ringside-cli secret set crm:{name}"
             ),
-            (Place::DialUrl { name }, UrlSecret::Credentials) => format!(
+            (Place::DialTemplate { name }, UrlSecret::Credentials) => format!(
                 "send them in a header instead (headers = {{ Authorization = \"Basic {{secret}}\" }}) and store the \
                  base64 of user:password with: ringside-cli secret set dial:{name}"
             ),
-            (Place::DialUrl { name }, UrlSecret::Param { name: param, .. }) => format!(
+            (Place::DialTemplate { name }, UrlSecret::Param { name: param, .. }) => format!(
                 "write {{secret}} in its place ({param}={{secret}}) and store the key with: ringside-cli secret set \
                  dial:{name}"
             ),
-            (Place::DialUrl { name }, UrlSecret::WebhookCode) => format!(
+            (Place::DialTemplate { name }, UrlSecret::WebhookCode) => format!(
                 "write {{secret}} in place of the code and store the code with: ringside-cli secret set dial:{name}"
             ),
             (Place::Recording, _) => "Ringside keeps no key for a recording server: the link goes to the agent's \
@@ -126,15 +129,19 @@ pub(crate) fn refuse_secret(doc: &Document<'_>, entry: &Entry) -> Result<(), Con
         };
         (Place::AmiHost, UrlSecret::Credentials, format!("{MASK}@{host}"))
     } else if value.contains("://") {
+        // The value itself, or each address in a longer text (a JSON body with a callback).
         let place = Place::of(doc, &entry.path);
-        let found = url_secrets(value).into_iter().find(|secret| match secret {
-            UrlSecret::Param { value, .. } => written_out(value, place.fills_secret()),
-            UrlSecret::Credentials | UrlSecret::WebhookCode => true,
+        let found = urls_in(value).find_map(|address| {
+            let secret = url_secrets(address).into_iter().find(|secret| match secret {
+                UrlSecret::Param { value, .. } => written_out(value, place.fills_secret()),
+                UrlSecret::Credentials | UrlSecret::WebhookCode => true,
+            })?;
+            Some((secret, mask_url(address)))
         });
-        let Some(secret) = found else {
+        let Some((secret, address)) = found else {
             return Ok(());
         };
-        (place, secret, mask_url(value))
+        (place, secret, address)
     } else {
         return Ok(());
     };

@@ -1027,6 +1027,21 @@ fn a_provider_address_takes_its_key_from_the_keychain_through_secret() {
         "secret set dial:acme",
         &["pre-"],
     );
+    // A template's address elsewhere (here a callback in the body) takes {secret} as well.
+    let callback = |token: &str| {
+        format!(
+            "{}body = '{{\"to\": \"{{number}}\", \"callback\": \"https://hooks.acme.example/done?token={token}\"}}'\n",
+            dial_http_with("https://api.acme.example/v2/calls")
+        )
+    };
+    parse(&callback("{secret}")).expect("{secret} is filled in the body too");
+    refused_address(
+        &callback("k-12345"),
+        "dial.connection[0].body",
+        "token=••••",
+        "secret set dial:acme",
+        &["k-12345"],
+    );
     refused_address(
         &dial_http_with("https://acme:hunter2@api.acme.example/v2/calls"),
         "dial.connection[0].url",

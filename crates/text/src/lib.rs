@@ -10,6 +10,7 @@ mod web_url;
 
 pub use clean::{clean_text, encode_component, fill_placeholders, is_bidi_control, is_bidi_mark};
 pub use url_secrets::{
-    clean_message, is_secret_param, mask_url, mask_urls_in, url_host, url_secrets, UrlSecret, MASK, SECRET_PARAM_NAMES,
+    clean_message, is_secret_param, mask_url, mask_urls_in, url_host, url_secrets, urls_in, UrlSecret, MASK,
+    SECRET_PARAM_NAMES,
 };
 pub use web_url::{WebUrl, WebUrlError};

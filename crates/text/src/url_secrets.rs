@@ -114,27 +114,46 @@ pub fn mask_url(address: &str) -> String {
     out
 }
 
-/// `text` (a sentence, a server's message) with every address in it masked by [`mask_url`]: each
-/// word holding `://` or `?`, and each word of `name=value` pairs (`api_key=abc&to=1`).
-/// White space is kept as it is.
+/// `text` (a sentence, a server's message, a JSON body) with every address in it masked by
+/// [`mask_url`]: each word holding `://` or `?`, and each word of `name=value` pairs
+/// (`api_key=abc&to=1`). Words end at white space, quotes, `<`, `>` and backticks, which are kept
+/// as they are.
 pub fn mask_urls_in(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let (word, after) = rest.split_at(word_end);
-        if word.contains("://") || word.contains('?') {
-            out.push_str(&mask_url(word));
-        } else if word.contains('=') {
-            out.push_str(&mask_params(word));
+    for (piece, is_word) in pieces(text) {
+        if !is_word {
+            out.push_str(piece);
+        } else if piece.contains("://") || piece.contains('?') {
+            out.push_str(&mask_url(piece));
+        } else if piece.contains('=') {
+            out.push_str(&mask_params(piece));
         } else {
-            out.push_str(word);
+            out.push_str(piece);
         }
-        let space_end = after.find(|c: char| !c.is_whitespace()).unwrap_or(after.len());
-        out.push_str(&after[..space_end]);
-        rest = &after[space_end..];
     }
     out
+}
+
+/// The addresses written in `text` (words holding `://`, as [`mask_urls_in`] cuts words): the
+/// text itself when it is one address, each address of a sentence or a JSON body otherwise.
+pub fn urls_in(text: &str) -> impl Iterator<Item = &str> {
+    pieces(text).into_iter().filter(|(piece, is_word)| *is_word && piece.contains("://")).map(|(piece, _)| piece)
+}
+
+/// `text` cut into words and what separates them (white space, quotes, `<`, `>`, backticks), in
+/// order; `true` marks a word.
+fn pieces(text: &str) -> Vec<(&str, bool)> {
+    let separates = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`');
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(first) = rest.chars().next() {
+        let is_word = !separates(first);
+        let end = rest.find(|c: char| separates(c) == is_word).unwrap_or(rest.len());
+        let (piece, after) = rest.split_at(end);
+        pieces.push((piece, is_word));
+        rest = after;
+    }
+    pieces
 }
 
 /// A server's or a library's words for a message: addresses and `name=value` secrets masked
@@ -152,7 +171,7 @@ pub fn url_host(address: &str) -> Option<&str> {
 
 /// An address cut where its parts begin, as written.
 struct Parts<'a> {
-    /// `https://`, or empty when the text has no scheme.
+    /// `https://` (with anything written before the scheme), or empty when the text has none.
     scheme: &'a str,
     /// What comes before the last `@` of the authority, without it.
     userinfo: Option<&'a str>,
@@ -168,12 +187,15 @@ struct Parts<'a> {
 
 impl<'a> Parts<'a> {
     fn of(address: &'a str) -> Parts<'a> {
+        // A scheme is a letter, then letters, digits, `+`, `-`, `.`; whatever comes before it
+        // (`--hook=https://…`) is kept with it.
+        let is_scheme_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.');
         let scheme_len = address
             .find("://")
             .filter(|&i| {
-                let scheme = &address[..i];
-                scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                let before = &address[..i];
+                let run = &before[before.trim_end_matches(is_scheme_char).len()..];
+                run.contains(|c: char| c.is_ascii_alphabetic())
             })
             .map_or(0, |i| i + 3);
         let (scheme, rest) = address.split_at(scheme_len);
@@ -387,6 +409,8 @@ mod tests {
             ]
         );
         assert_eq!(url_secrets("https://user@crm/"), vec![UrlSecret::Credentials]);
+        assert_eq!(url_secrets("--hook=https://user@crm/"), vec![UrlSecret::Credentials]);
+        assert_eq!(mask_url("--hook=https://u:p@crm/x"), "--hook=https://••••@crm/x");
         assert_eq!(url_secrets("https://@crm/"), vec![], "an empty user name carries nothing");
         assert_eq!(url_secrets("https://p.bitrix24.com/rest/12/abc123xyz/"), vec![UrlSecret::WebhookCode]);
         assert_eq!(url_secrets("https://crm/rest/1/customers/{digits}"), vec![]);
@@ -400,9 +424,22 @@ mod tests {
         );
         assert_eq!(mask_urls_in("no address, a = b"), "no address, a = b");
         assert_eq!(
+            mask_urls_in(r#"{"cb": "https://h.example/done?token=abc", "to": "1"}"#),
+            r#"{"cb": "https://h.example/done?token=••••", "to": "1"}"#
+        );
+        assert_eq!(
             clean_message("bad\nkey: see /v1/call?token=s3cret\u{202E}x", 200),
             "bad key: see /v1/call?token=••••"
         );
+    }
+
+    #[test]
+    fn addresses_are_found_in_sentences_and_bodies() {
+        let body = r#"{"to": "{number}", "cb": "https://h.example/done?token={secret}"}"#;
+        assert_eq!(urls_in(body).collect::<Vec<_>>(), ["https://h.example/done?token={secret}"]);
+        assert_eq!(urls_in("https://a.example/x").collect::<Vec<_>>(), ["https://a.example/x"]);
+        assert_eq!(urls_in("see <http://a/> and 'ftp://b/'").collect::<Vec<_>>(), ["http://a/", "ftp://b/"]);
+        assert_eq!(urls_in("no address").count(), 0);
     }
 
     #[test]
