@@ -1,6 +1,6 @@
 //! Reading a provider's answer: the statuses every provider shares, and its own words cleaned.
 
-use ringside_http::text::clean_text;
+use ringside_http::text::{clean_message, clean_text};
 use ringside_http::{status_text, Answer};
 use serde_json::Value;
 
@@ -79,15 +79,16 @@ pub(crate) fn json(body: &[u8]) -> Option<Value> {
     serde_json::from_slice(body).ok()
 }
 
-/// A JSON string, number or bool as one clean line of at most 200 characters; `None` for
-/// anything else or for text that is empty once cleaned.
+/// A JSON string, number or bool as one clean line of at most 200 characters, an address it
+/// quotes masked (the provider may echo the request's URL); `None` for anything else or for text
+/// that is empty once cleaned.
 pub(crate) fn text_of(value: Option<&Value>) -> Option<String> {
     let raw = match value? {
         Value::String(s) => s.clone(),
         v @ (Value::Number(_) | Value::Bool(_)) => v.to_string(),
         _ => return None,
     };
-    let text = clean_text(&raw, MAX_MESSAGE_CHARS);
+    let text = clean_message(&raw, MAX_MESSAGE_CHARS);
     (!text.is_empty()).then_some(text)
 }
 

@@ -2,7 +2,9 @@
 //! the agent calls) can act on.
 //!
 //! No message contains a secret: not the key, not Zadarma's signature, not a URL that holds one.
-//! Providers are named by their label ("Binotel", or the HTTP API's host), never by a URL.
+//! Providers are named by their label ("Binotel", or the HTTP API's host), never by a URL. A
+//! provider's own words that quote an address have its secrets masked (ringside-text's
+//! `clean_message`: `user:pass@`, `?api_key=…`).
 
 use ringside_http::HttpError;
 

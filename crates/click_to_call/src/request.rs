@@ -4,18 +4,20 @@
 use std::fmt;
 
 use reqwest::header::{HeaderName, HeaderValue};
-use ringside_http::text::clean_text;
+use ringside_http::text::{clean_text, mask_url};
 use ringside_http::Method;
 use url::Url;
 
 use crate::CallError;
 
-/// What a secret is shown as in a preview.
-pub const MASK: &str = "••••";
+/// What a secret is shown as in a preview: ringside-text's mask, the same everywhere an
+/// address or a request is shown.
+pub use ringside_http::text::MASK;
 
 /// The exact request [`Provider::place`](crate::Provider::place) would send, with every secret
-/// (a key, a password, Zadarma's signature) shown as `••••`. Ringside's HTTP client adds `Host`,
-/// `Content-Length` and `User-Agent: Ringside/<version>`; those are not listed.
+/// (a key, a password, Zadarma's signature) shown as `••••`; the URL also has any user name,
+/// password or secret-looking query value masked (ringside-text's `mask_url`). Ringside's HTTP
+/// client adds `Host`, `Content-Length` and `User-Agent: Ringside/<version>`; those are not listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestPreview {
     pub method: String,
@@ -74,7 +76,7 @@ impl Header {
 pub(crate) struct Built {
     pub(crate) method: Method,
     pub(crate) url: Url,
-    /// The URL with secrets masked.
+    /// The URL with the secrets the provider fills in masked (a preview masks the rest).
     pub(crate) url_shown: String,
     pub(crate) headers: Vec<Header>,
     /// What is sent and what is shown.
@@ -85,7 +87,7 @@ impl Built {
     pub(crate) fn preview(&self) -> RequestPreview {
         RequestPreview {
             method: self.method.as_str().to_string(),
-            url: self.url_shown.clone(),
+            url: mask_url(&self.url_shown),
             headers: self.headers.iter().map(|h| (h.shown_name.clone(), h.shown.clone())).collect(),
             body: self.body.as_ref().map(|(_, shown)| shown.clone()),
         }

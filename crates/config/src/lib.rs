@@ -6,7 +6,8 @@
 //! parser knows it, the line and column, in words an agent or an administrator can act on.
 //!
 //! Secrets (the AMI secret, CRM tokens) never live in this file: a key that looks like one is
-//! refused with a message pointing at the OS keychain.
+//! refused with a message pointing at the OS keychain, and so is an address that carries one
+//! (`user:pass@`, `?api_key=…`, a Bitrix24 webhook's code), with where the secret goes instead.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+mod address;
 mod dial;
 mod lookup;
 
@@ -351,6 +353,16 @@ pub enum ConfigError {
         at(location)
     )]
     Secret { path: PathBuf, key: String, location: Option<Location> },
+    /// An address (`url`, `log_url`, `recording_url`, …) with a secret written into it: a user
+    /// name or password before the host, a key in the query, a Bitrix24 webhook's code. `found`
+    /// is the address with its secrets masked and what it carries; `instead` says where the
+    /// secret goes.
+    #[error(
+        "{}: {field}: {found}; secrets are not read from the config file: {instead}{}",
+        path.display(),
+        at(location)
+    )]
+    SecretInAddress { path: PathBuf, field: String, location: Option<Location>, found: String, instead: String },
     #[error("{}: {key}: unknown setting{}; {expected}", path.display(), at(location))]
     UnknownKey { path: PathBuf, key: String, location: Option<Location>, expected: String },
     #[error("{}: {field}: {message}{}", path.display(), at(location))]
@@ -365,6 +377,7 @@ impl ConfigError {
             | ConfigError::NotAFile { path }
             | ConfigError::Syntax { path, .. }
             | ConfigError::Secret { path, .. }
+            | ConfigError::SecretInAddress { path, .. }
             | ConfigError::UnknownKey { path, .. }
             | ConfigError::Invalid { path, .. } => path,
         }
@@ -374,7 +387,7 @@ impl ConfigError {
     pub fn field(&self) -> Option<&str> {
         match self {
             ConfigError::Secret { key, .. } | ConfigError::UnknownKey { key, .. } => Some(key),
-            ConfigError::Invalid { field, .. } => Some(field),
+            ConfigError::Invalid { field, .. } | ConfigError::SecretInAddress { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -384,6 +397,7 @@ impl ConfigError {
         match self {
             ConfigError::Syntax { location, .. }
             | ConfigError::Secret { location, .. }
+            | ConfigError::SecretInAddress { location, .. }
             | ConfigError::UnknownKey { location, .. }
             | ConfigError::Invalid { location, .. } => *location,
             _ => None,
@@ -402,6 +416,8 @@ struct Entry {
     /// `None` for array elements, which have no key.
     key_span: Option<Range<usize>>,
     value_span: Range<usize>,
+    /// The value, when it is a string.
+    string: Option<String>,
 }
 
 struct Document<'a> {
@@ -454,14 +470,22 @@ impl<'a> Document<'a> {
             }
             looks_secret(&e.name)
         };
-        match self.entries.iter().find(secret_here) {
-            Some(entry) => Err(ConfigError::Secret {
-                path: self.origin.to_path_buf(),
-                key: entry.path.clone(),
-                location: entry.key_span.as_ref().map(|s| self.location(s.start)),
-            }),
-            None => Ok(()),
+        for entry in &self.entries {
+            if secret_here(&entry) {
+                return Err(ConfigError::Secret {
+                    path: self.origin.to_path_buf(),
+                    key: entry.path.clone(),
+                    location: entry.key_span.as_ref().map(|s| self.location(s.start)),
+                });
+            }
+            address::refuse_secret(self, entry)?;
         }
+        Ok(())
+    }
+
+    /// The string value of the setting at `path`, if it is written as a string.
+    fn string_at(&self, path: &str) -> Option<&str> {
+        self.entries.iter().find(|e| e.path == path).and_then(|e| e.string.as_deref())
     }
 
     /// Turns a serde error from the typed pass into one that names the setting.
@@ -522,6 +546,7 @@ fn walk_table(table: &DeTable<'_>, prefix: &str, out: &mut Vec<Entry>) {
             name: name.to_string(),
             key_span: Some(key.span()),
             value_span: value.span(),
+            string: string_of(value),
         });
         walk_value(value, &path, out);
     }
@@ -533,11 +558,24 @@ fn walk_value(value: &Spanned<DeValue<'_>>, path: &str, out: &mut Vec<Entry>) {
         DeValue::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let path = format!("{path}[{i}]");
-                out.push(Entry { path: path.clone(), name: String::new(), key_span: None, value_span: item.span() });
+                out.push(Entry {
+                    path: path.clone(),
+                    name: String::new(),
+                    key_span: None,
+                    value_span: item.span(),
+                    string: string_of(item),
+                });
                 walk_value(item, &path, out);
             }
         }
         _ => {}
+    }
+}
+
+fn string_of(value: &Spanned<DeValue<'_>>) -> Option<String> {
+    match value.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        _ => None,
     }
 }
 
@@ -900,6 +938,7 @@ impl RawSource {
                             if url.contains("{file}") {
                                 Ok(())
                             } else {
+                                let url = ringside_text::mask_url(url);
                                 Err(format!("{url:?} has no {{file}}: where does the recording's file name go?"))
                             }
                         })

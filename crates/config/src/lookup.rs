@@ -400,8 +400,12 @@ pub(crate) fn check_name(
 }
 
 /// An http(s) URL whose `{…}` placeholders are all in `allowed`. Plain http only to this
-/// computer unless `allow_plain_http`: the number and the key would travel unencrypted.
+/// computer unless `allow_plain_http`: the number and the key would travel unencrypted. Secrets
+/// written into it are refused before, for every address in the file (`address.rs`).
 pub(crate) fn check_url(url: &str, allowed: &[&str], allow_plain_http: bool) -> Result<(), String> {
+    // The address as messages show it: a secret in it (which the config refuses before this
+    // runs) would be masked.
+    let shown = ringside_text::mask_url(url);
     let rest = if let Some(rest) = url.strip_prefix("https://") {
         rest
     } else if let Some(rest) = url.strip_prefix("http://") {
@@ -410,24 +414,24 @@ pub(crate) fn check_url(url: &str, allowed: &[&str], allow_plain_http: bool) -> 
 
         if !is_loopback(host) && !allow_plain_http {
             return Err(format!(
-                "{url:?} is plain http: the caller's number and the key would travel unencrypted; use https://, \
+                "{shown:?} is plain http: the caller's number and the key would travel unencrypted; use https://, \
                  or add allow_plain_http = true for a CRM on a trusted network"
             ));
         }
         rest
     } else {
-        return Err(format!("{url:?} is not an http:// or https:// address"));
+        return Err(format!("{shown:?} is not an http:// or https:// address"));
     };
     if rest.is_empty() || rest.starts_with('/') {
-        return Err(format!("{url:?} has no host"));
+        return Err(format!("{shown:?} has no host"));
     }
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{url:?} contains {c:?}; write spaces as %20"));
+        return Err(format!("{shown:?} contains {c:?}; write spaces as %20"));
     }
     let mut tail = url;
     while let Some(open) = tail.find('{') {
         let after = &tail[open + 1..];
-        let close = after.find('}').ok_or_else(|| format!("{url:?} has a '{{' without its '}}'"))?;
+        let close = after.find('}').ok_or_else(|| format!("{shown:?} has a '{{' without its '}}'"))?;
         let name = &after[..close];
         if !allowed.contains(&name) {
             let allowed: Vec<String> = allowed.iter().map(|a| format!("{{{a}}}")).collect();
@@ -469,5 +473,13 @@ mod tests {
         assert!(check_url("https://crm/{phone}", &all, false).unwrap_err().contains("{phone} is not a placeholder"));
         assert!(check_url("https://crm/{raw", &all, false).unwrap_err().contains("without"));
         assert!(check_url("https://crm/a b/{raw}", &all, false).unwrap_err().contains("%20"));
+    }
+
+    #[test]
+    fn url_messages_show_the_address_masked() {
+        let plain = check_url("http://u:pw@crm.lan/find?phone={raw}&key=abc987", &["raw"], false).unwrap_err();
+        assert!(plain.starts_with("\"http://••••@crm.lan/find?phone={raw}&key=••••\" is plain http"), "{plain}");
+        let spaced = check_url("https://crm/a b?token=abc987", &[], false).unwrap_err();
+        assert!(spaced.contains("token=••••") && !spaced.contains("abc987"), "{spaced}");
     }
 }

@@ -861,3 +861,216 @@ fn the_history_lives_in_the_data_directory_unless_told_otherwise() {
     let err = parse_err("[history]\npath = \"\"\n");
     assert_eq!(err.field(), Some("history.path"));
 }
+
+/// The `[[lookup.crm]]` named `shop` with `settings`.
+fn crm_with(settings: &str) -> String {
+    format!("[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\n{settings}")
+}
+
+/// The `[[dial.connection]]` named `acme` (kind = "http") with `url`.
+fn dial_http_with(url: &str) -> String {
+    format!("[[dial.connection]]\nname = \"acme\"\nkind = \"http\"\nurl = \"{url}\"\n")
+}
+
+/// `text` is refused as an address carrying a secret: the file and `field` named, where it is,
+/// the address shown masked, where the secret goes instead, and none of `hidden` in the message.
+fn refused_address(text: &str, field: &str, shown: &str, instead: &str, hidden: &[&str]) {
+    let err = parse_err(text);
+    let message = err.to_string();
+    assert!(matches!(err, ConfigError::SecretInAddress { .. }), "{text}\n{err:?}");
+    assert_eq!(err.field(), Some(field), "{text}\n{message}");
+    assert!(message.starts_with(&format!("{FILE}: {field}: ")), "{message}");
+    assert!(message.contains("secrets are not read from the config file"), "{message}");
+    assert!(message.contains(shown), "{message}\nshould show {shown:?}");
+    assert!(message.contains(instead), "{message}\nshould say {instead:?}");
+    assert!(err.location().is_some(), "{message}");
+    for secret in hidden {
+        assert!(!message.contains(secret), "{message}\nechoes {secret:?}");
+    }
+}
+
+#[test]
+fn a_crm_address_with_a_key_or_a_password_is_refused_and_the_key_goes_to_a_header() {
+    refused_address(
+        &crm_with("url = \"https://crm.example.com/api/customers?phone={e164}&api_key=k-12345\"\n"),
+        "lookup.crm[0].url",
+        "\"https://crm.example.com/api/customers?phone={e164}&api_key=••••\" carries a secret in its api_key parameter",
+        "send the key in a header instead (auth_header = \"X-Api-Key\", or \"Authorization\" with auth_prefix = \
+         \"Bearer \") and store it with: ringside-cli secret set crm:shop",
+        &["k-12345"],
+    );
+    refused_address(
+        &crm_with("url = \"https://robo7:hunter2@crm.example.com/find/{digits}\"\n"),
+        "lookup.crm[0].url",
+        "\"https://••••@crm.example.com/find/{digits}\" carries a user name or password before the host",
+        "auth_prefix = \"Basic \") and store the base64 of user:password with: ringside-cli secret set crm:shop",
+        &["hunter2", "robo7"],
+    );
+    // A user name alone may be a token.
+    refused_address(
+        &crm_with("url = \"https://t0k3n@crm.example.com/find/{digits}\"\n"),
+        "lookup.crm[0].url",
+        "https://••••@crm.example.com",
+        "secret set crm:shop",
+        &["t0k3n"],
+    );
+    let base = "url = \"https://crm.example.com/find/{digits}\"\n";
+    refused_address(
+        &crm_with(&format!("{base}log_url = \"https://crm.example.com/calls?Token=abc987\"\n")),
+        "lookup.crm[0].log_url",
+        "https://crm.example.com/calls?Token=••••",
+        "secret set crm:shop",
+        &["abc987"],
+    );
+    refused_address(
+        &crm_with(&format!(
+            "{base}log_url = \"https://crm.example.com/calls\"\n\
+             log_update_url = \"https://crm.example.com/calls/{{remote_id}}?access_token=abc987\"\n"
+        )),
+        "lookup.crm[0].log_update_url",
+        "access_token=••••",
+        "secret set crm:shop",
+        &["abc987"],
+    );
+    refused_address(
+        &crm_with(&format!("{base}card_url = \"https://crm.example.com/c/{{id}}?sig=abc987\"\n")),
+        "lookup.crm[0].card_url",
+        "sig=••••",
+        "leave the secret out of card_url",
+        &["abc987"],
+    );
+    // Nothing fills {secret} in a CRM's address: a key there would have to be written out.
+    refused_address(
+        &crm_with("url = \"https://crm.example.com/find?phone={e164}&key={secret}\"\n"),
+        "lookup.crm[0].url",
+        "key=••••",
+        "send the key in a header instead",
+        &[],
+    );
+    // The secret is found before anything else is wrong with the address (plain http here).
+    refused_address(
+        &crm_with("url = \"http://crm.lan/find?phone={e164}&password=abc987\"\n"),
+        "lookup.crm[0].url",
+        "password=••••",
+        "secret set crm:shop",
+        &["abc987"],
+    );
+}
+
+#[test]
+fn every_secret_parameter_name_is_refused_in_any_case() {
+    for name in ringside_text::SECRET_PARAM_NAMES {
+        for spelled in [name.to_string(), name.to_ascii_uppercase()] {
+            refused_address(
+                &crm_with(&format!("url = \"https://crm.example.com/find?phone={{e164}}&{spelled}=abc987\"\n")),
+                "lookup.crm[0].url",
+                &format!("{spelled}=••••"),
+                "secret set crm:shop",
+                &["abc987"],
+            );
+        }
+    }
+    // Names that only look alike, an empty value, placeholders and ordinary REST paths pass.
+    for url in [
+        "https://crm.example.com/find?phone={e164}&keyword=abc&author=me&key_id=7",
+        "https://crm.example.com/find?phone={e164}&key=",
+        "https://crm.example.com/rest/1/customers?phone={e164}",
+        "https://crm.example.com/find?token={digits}",
+    ] {
+        parse(&crm_with(&format!("url = \"{url}\"\n"))).unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+}
+
+#[test]
+fn a_bitrix24_webhook_url_in_the_file_is_refused_as_the_secret_it_is() {
+    let webhook = "https://portal.bitrix24.com/rest/1/s3cr3tc0de42/";
+    // As a REST CRM's address…
+    refused_address(
+        &crm_with(&format!("url = \"{webhook}crm.contact.list.json?phone={{e164}}\"\n")),
+        "lookup.crm[0].url",
+        "\"https://portal.bitrix24.com/rest/1/••••/crm.contact.list.json?phone={e164}\" carries a Bitrix24 webhook code",
+        "use kind = \"bitrix24\" with no address in this file and store the webhook URL with: ringside-cli secret set \
+         crm:shop",
+        &["s3cr3tc0de42"],
+    );
+    // …and given to a Bitrix24 CRM, which takes no address at all.
+    refused_address(
+        &format!("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\nurl = \"{webhook}\"\n"),
+        "lookup.crm[0].url",
+        "/rest/1/••••/",
+        "ringside-cli secret set crm:b24",
+        &["s3cr3tc0de42"],
+    );
+}
+
+#[test]
+fn a_provider_address_takes_its_key_from_the_keychain_through_secret() {
+    let config = parse(&dial_http_with("https://api.acme.example/v2/calls?to={number}&api_key={secret}"))
+        .expect("{secret} is filled from the keychain");
+    let ConnectionKind::Http(http) = &config.dial.connections[0].kind else { panic!("http") };
+    assert_eq!(http.url, "https://api.acme.example/v2/calls?to={number}&api_key={secret}");
+    refused_address(
+        &dial_http_with("https://api.acme.example/v2/calls?to={number}&api_key=k-12345"),
+        "dial.connection[0].url",
+        "\"https://api.acme.example/v2/calls?to={number}&api_key=••••\" carries a secret in its api_key parameter",
+        "write {secret} in its place (api_key={secret}) and store the key with: ringside-cli secret set dial:acme",
+        &["k-12345"],
+    );
+    refused_address(
+        &dial_http_with("https://api.acme.example/v2/calls?api_key=pre-{secret}"),
+        "dial.connection[0].url",
+        "api_key=••••",
+        "secret set dial:acme",
+        &["pre-"],
+    );
+    // A template's address elsewhere (here a callback in the body) takes {secret} as well.
+    let callback = |token: &str| {
+        format!(
+            "{}body = '{{\"to\": \"{{number}}\", \"callback\": \"https://hooks.acme.example/done?token={token}\"}}'\n",
+            dial_http_with("https://api.acme.example/v2/calls")
+        )
+    };
+    parse(&callback("{secret}")).expect("{secret} is filled in the body too");
+    refused_address(
+        &callback("k-12345"),
+        "dial.connection[0].body",
+        "token=••••",
+        "secret set dial:acme",
+        &["k-12345"],
+    );
+    refused_address(
+        &dial_http_with("https://acme:hunter2@api.acme.example/v2/calls"),
+        "dial.connection[0].url",
+        "https://••••@api.acme.example/v2/calls",
+        "send them in a header instead (headers = { Authorization = \"Basic {secret}\" }) and store the base64 of \
+         user:password with: ringside-cli secret set dial:acme",
+        &["hunter2", "acme:"],
+    );
+}
+
+#[test]
+fn other_addresses_and_the_ami_host_carry_no_secret_either() {
+    let ami = "[source]\nkind = \"ami\"\nusername = \"u\"\n";
+    refused_address(
+        &format!("{ami}host = \"pbx\"\nrecording_url = \"https://pbx.example.com/rec/{{file}}?auth=abc987\"\n"),
+        "source.recording_url",
+        "https://pbx.example.com/rec/{file}?auth=••••",
+        "Ringside keeps no key for a recording server",
+        &["abc987"],
+    );
+    refused_address(
+        &format!("{ami}host = \"admin:hunter2@pbx.example.com\"\n"),
+        "source.host",
+        "\"••••@pbx.example.com\" carries a user name or password",
+        "the AMI user in source.username, and store the AMI secret with: ringside-cli secret set",
+        &["hunter2", "admin"],
+    );
+    refused_address(
+        "[[dial.connection]]\nname = \"a\"\nkind = \"command\"\nprogram = \"/bin/x\"\n\
+         args = [\"{number}\", \"--hook=https://hooks.example.com/x?token=abc987\"]\n",
+        "dial.connection[0].args[1]",
+        "token=••••",
+        "Ringside keeps secrets in the OS keychain only",
+        &["abc987"],
+    );
+}

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::http::{host_label, status_text, Http};
-use crate::text::{clean_text, json_error_detail, parse_instant, value_text, MAX_TEXT_CHARS};
+use crate::text::{clean_message, clean_text, json_error_detail, parse_instant, value_text, MAX_TEXT_CHARS};
 use crate::{CrmCustomer, CrmError, CrmOrder, CrmQuery, MAX_CUSTOMERS, MAX_ORDERS};
 
 /// Contacts and companies fetched per lookup: 10 × 3 + 10 × 2 commands = batch's limit of 50.
@@ -241,7 +241,7 @@ impl Bitrix {
             }
             "QUERY_LIMIT_EXCEEDED" | "OPERATION_TIME_LIMIT" => CrmError::RateLimited { host, status: code.to_string() },
             _ => {
-                let (code, description) = (clean_text(code, 80), clean_text(description, MAX_TEXT_CHARS));
+                let (code, description) = (clean_text(code, 80), clean_message(description, MAX_TEXT_CHARS));
                 // Method errors may come with an empty code: {"error": "", "error_description": "Not found"}.
                 match (code.is_empty(), description.is_empty()) {
                     (true, true) => {

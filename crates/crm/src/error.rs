@@ -2,7 +2,9 @@
 //!
 //! No message ever contains a secret: not the API key, not a Bitrix24 webhook code, not a URL
 //! that holds one. Hosts are named (`crm.example.com`, the Bitrix24 portal's host), paths are not,
-//! because a REST path carries the caller's number and a webhook path carries the code.
+//! because a REST path carries the caller's number and a webhook path carries the code. A CRM's
+//! own words that quote an address (its error message, a Bitrix24 `error_description`) have the
+//! address masked (ringside-text's `clean_message`: `user:pass@`, `?api_key=…`, a webhook code).
 
 /// Why a CRM lookup or write-back failed. `Display` is the sentence to show; every field is an
 /// owned `String` so the error is `Clone` (a cached failure can be handed to several cards).

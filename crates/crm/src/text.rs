@@ -1,7 +1,7 @@
 //! Pure helpers: cleaning a CRM's text before a card shows it and encoding a stranger's text into a
 //! URL (both from ringside-http), reading a JSON value as text, and ISO 8601 instants.
 
-pub(crate) use ringside_http::text::{clean_text, encode_component, is_bidi_control};
+pub(crate) use ringside_http::text::{clean_message, clean_text, encode_component, is_bidi_control};
 use serde_json::Value;
 
 /// Longest name, company, order title… kept, in characters.
@@ -33,7 +33,8 @@ pub(crate) fn fill_template(template: &str, values: &[(&str, &str)]) -> String {
 }
 
 /// A CRM's own error text from a JSON body: `message`, `error_description` or `error` (a string,
-/// or an object with a `message`), cleaned to one line of at most 200 characters.
+/// or an object with a `message`), cleaned to one line of at most 200 characters, an address it
+/// quotes (the request's, with a key in it) masked.
 pub(crate) fn json_error_detail(body: &[u8]) -> Option<String> {
     let v: Value = serde_json::from_slice(body).ok()?;
     let obj = v.as_object()?;
@@ -44,7 +45,7 @@ pub(crate) fn json_error_detail(body: &[u8]) -> Option<String> {
         obj.get("error").and_then(|e| e.get("message")),
     ];
     for text in candidates.into_iter().flatten().filter_map(Value::as_str) {
-        let text = clean_text(text, MAX_TEXT_CHARS);
+        let text = clean_message(text, MAX_TEXT_CHARS);
         if !text.is_empty() {
             return Some(text);
         }
@@ -181,6 +182,11 @@ mod tests {
         assert_eq!(json_error_detail(br#"{"error":{"message":"nested"}}"#).as_deref(), Some("nested"));
         assert_eq!(json_error_detail(b"<html>"), None);
         assert_eq!(json_error_detail(br#"{"message":5}"#), None);
+        assert_eq!(
+            json_error_detail(br#"{"message":"no access for GET https://crm.example.com/find?api_key=k-123"}"#)
+                .as_deref(),
+            Some("no access for GET https://crm.example.com/find?api_key=••••")
+        );
     }
 
     #[test]

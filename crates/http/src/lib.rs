@@ -26,7 +26,7 @@ use std::time::Duration;
 pub use reqwest::{Method, RequestBuilder, StatusCode};
 use url::Url;
 
-use crate::text::clean_text;
+use crate::text::clean_message;
 
 /// The most of a body that is read; past it the answer is [`HttpError::TooLarge`].
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -244,7 +244,8 @@ fn find_source<'a, T: StdError + 'static>(e: &'a (dyn StdError + 'static)) -> Op
 
 /// The innermost cause, which names what happened ("connection refused", "invalid peer
 /// certificate: UnknownIssuer", "failed to lookup address information: …") without the outer
-/// layers' URL and wrapping; one line of at most 160 characters.
+/// layers' URL and wrapping; one line of at most 160 characters. Should a cause still quote an
+/// address, its credentials and secret-looking query values are masked.
 fn short_reason(e: &(dyn StdError + 'static)) -> String {
     let mut innermost = e;
     let mut next = Some(e);
@@ -259,7 +260,7 @@ fn short_reason(e: &(dyn StdError + 'static)) -> String {
             None => err.source(),
         };
     }
-    let text = clean_text(&innermost.to_string(), 160);
+    let text = clean_message(&innermost.to_string(), 160);
     if tls {
         return format!("TLS handshake failed: {text}");
     }
@@ -280,6 +281,30 @@ mod tests {
         assert_eq!(host_label(&url), "api.example.com");
         let url = Url::parse("http://127.0.0.1:8080/x").unwrap();
         assert_eq!(host_label(&url), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn host_label_never_names_the_credentials() {
+        let url = Url::parse("https://robo7:pw@api.example.com:8443/x?api_key=k").unwrap();
+        assert_eq!(host_label(&url), "api.example.com:8443");
+    }
+
+    /// An error whose innermost cause quotes the address it failed on.
+    #[derive(Debug)]
+    struct Quoting(&'static str);
+
+    impl fmt::Display for Quoting {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl StdError for Quoting {}
+
+    #[test]
+    fn a_reason_that_quotes_an_address_has_its_secrets_masked() {
+        let cause = Quoting("invalid redirect to https://robo7:pw@api.example.com/cb?token=s3cret&x=1");
+        assert_eq!(short_reason(&cause), "invalid redirect to https://••••@api.example.com/cb?token=••••&x=1");
     }
 
     #[test]

@@ -172,3 +172,75 @@ async fn https_to_a_plain_http_server_is_a_failed_handshake() {
     assert!(text.contains("TLS handshake failed: "), "{text}");
     assert!(!text.contains("s3cret"), "{text}");
 }
+
+/// `base` (`http://127.0.0.1:PORT`) with a user name and password before the host.
+fn with_credentials(base: &str) -> String {
+    base.replacen("://", "://robo7:pw-s3cret@", 1)
+}
+
+/// Secrets an address may carry; no message of the client may hold any of them.
+const SECRETS: [&str; 5] = ["robo7", "pw-s3cret", "key-s3cret", "tok-s3cret", "sig-s3cret"];
+const SECRET_QUERY: &str = "?phone=380441234567&api_key=key-s3cret&access_token=tok-s3cret&Signature=sig-s3cret";
+
+fn assert_no_secret(err: &HttpError) {
+    for text in [err.to_string(), format!("{err:?}")] {
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{text:?} holds {secret:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_failure_names_the_credentials_or_the_secret_query_values_of_the_address() {
+    let mut errors = Vec::new();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    drop(listener);
+    errors.push(get(&with_credentials(&closed), &format!("/find{SECRET_QUERY}"), 5000).await.unwrap_err());
+
+    let (plain, _) = server(|_| ok("plain")).await;
+    let tls = with_credentials(&plain.replace("http://", "https://"));
+    errors.push(get(&tls, &format!("/find{SECRET_QUERY}"), 5000).await.unwrap_err());
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let _ = socket.read(&mut buf).await;
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            });
+        }
+    });
+    errors.push(get(&with_credentials(&silent), &format!("/find{SECRET_QUERY}"), 300).await.unwrap_err());
+
+    let big = streaming(3 * 1024 * 1024, false).await;
+    errors.push(get(&with_credentials(&big), &format!("/find{SECRET_QUERY}"), 5000).await.unwrap_err());
+
+    let (other, other_log) = server(|_| ok("stolen")).await;
+    let target = format!("{}/collect{SECRET_QUERY}", with_credentials(&other));
+    let (origin, _) = server(move |_| redirect(&target)).await;
+    errors.push(get(&with_credentials(&origin), &format!("/find{SECRET_QUERY}"), 5000).await.unwrap_err());
+    assert!(other_log.lock().unwrap().is_empty(), "the other origin was asked");
+
+    let (looping, _) = server(|_| redirect(&format!("/again{SECRET_QUERY}"))).await;
+    errors.push(get(&with_credentials(&looping), &format!("/find{SECRET_QUERY}"), 5000).await.unwrap_err());
+
+    let kinds: Vec<&str> = errors
+        .iter()
+        .map(|e| match e {
+            HttpError::Unreachable { .. } => "unreachable",
+            HttpError::Timeout { .. } => "timeout",
+            HttpError::TooLarge { .. } => "too large",
+            HttpError::CrossOriginRedirect { .. } => "cross-origin",
+            HttpError::TooManyRedirects { .. } => "too many redirects",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["unreachable", "unreachable", "timeout", "too large", "cross-origin", "too many redirects"]);
+    for err in &errors {
+        assert_no_secret(err);
+    }
+}

@@ -192,9 +192,8 @@ fn label(kind: &ConnectionKind) -> String {
         ConnectionKind::Binotel { .. } => "Binotel".to_string(),
         ConnectionKind::Ringostat { .. } => "Ringostat".to_string(),
         ConnectionKind::Zadarma { .. } => "Zadarma".to_string(),
-        ConnectionKind::Http(http) => {
-            http.url.split("://").nth(1).and_then(|rest| rest.split(['/', '?']).next()).unwrap_or("HTTP").to_string()
-        }
+        // The host alone: never a user name or password written before it.
+        ConnectionKind::Http(http) => ringside_text::url_host(&http.url).unwrap_or("HTTP").to_string(),
     }
 }
 
@@ -228,5 +227,30 @@ mod tests {
         assert!(dialer.came_back("tel:+380441234567".trim_start_matches("tel:")));
         assert!(dialer.came_back("+380 44 123 45 67"), "the same digits, however written");
         assert!(!dialer.came_back("+380441234568"), "another number is a person clicking");
+    }
+
+    #[tokio::test]
+    async fn an_http_api_is_listed_by_its_host_without_the_credentials_before_it() {
+        let http = ringside_config::HttpConnection {
+            method: "POST".to_string(),
+            url: "https://robo7:pw-s3cret@api.acme.example:8443/v2/calls?to={number}".to_string(),
+            headers: Default::default(),
+            body: None,
+            body_format: Default::default(),
+            extension: String::new(),
+            success_pointer: None,
+            success_value: None,
+            error_pointer: None,
+            allow_plain_http: false,
+        };
+        let connection = ConnectionConfig {
+            name: "acme".to_string(),
+            kind: ConnectionKind::Http(http),
+            rule: ringside_config::DialRule::default(),
+        };
+        let config = DialConfig { connections: vec![connection], ..DialConfig::default() };
+        let dialer = Dialer::new(&config, "UA").await;
+        let labels: Vec<String> = dialer.summaries().into_iter().map(|s| s.label).collect();
+        assert_eq!(labels, ["api.acme.example:8443"]);
     }
 }

@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 
 use super::{id_of, Bitrix, Failure, Redirects, Webhook, CRM_PERMISSION};
 use crate::http::Http;
-use crate::text::{clean_text, iso8601_utc, web_url, MAX_TEXT_CHARS};
+use crate::text::{clean_message, clean_text, iso8601_utc, web_url, MAX_TEXT_CHARS};
 use crate::writeback::external_call_id;
 use crate::{Attempt, CallDirection, CallLog, CrmError, Prior, WriteReceipt};
 
@@ -305,7 +305,7 @@ impl Bitrix {
         let permission = if telephony { TELEPHONY_PERMISSION } else { CRM_PERMISSION };
         let lower = description.to_ascii_lowercase();
         let described = |code: &str| {
-            let description = clean_text(&description, MAX_TEXT_CHARS);
+            let description = clean_message(&description, MAX_TEXT_CHARS);
             match (code.is_empty(), description.is_empty()) {
                 (true, _) => description,
                 (false, true) => clean_text(code, 80),
