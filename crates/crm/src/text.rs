@@ -99,40 +99,28 @@ pub(crate) fn parse_instant(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+    let date = time::Date::from_calendar_date(
+        i32::try_from(year).ok()?,
+        time::Month::try_from(u8::try_from(month).ok()?).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()?;
+    // A leap second (`:60`) is the last second of its minute.
+    let clock =
+        time::Time::from_hms(u8::try_from(hour).ok()?, u8::try_from(minute).ok()?, u8::try_from(second.min(59)).ok()?)
+            .ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp() - offset)
 }
 
 /// `2024-08-15T08:38:21+00:00`: an instant in milliseconds since the Unix epoch as ISO 8601 in
 /// UTC, with the offset written out (Bitrix24 asks for "ISO-8601 with the time zone").
 pub(crate) fn iso8601_utc(ms: u64) -> String {
-    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX / 2);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+00:00", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| "9999-12-31T23:59:59+00:00".to_string())
 }
 
 #[cfg(test)]
@@ -205,6 +193,8 @@ mod tests {
     #[test]
     fn parse_instant_reads_iso8601_with_offsets() {
         assert_eq!(parse_instant("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_instant("2024-02-30T10:00:00Z"), None, "no such day");
+        assert_eq!(parse_instant("2016-12-31T23:59:60Z"), parse_instant("2016-12-31T23:59:59Z"), "a leap second");
         assert_eq!(parse_instant("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_instant("2024-08-15T10:38:21+02:00"), Some(1_723_711_101));
         assert_eq!(parse_instant("2024-08-15T08:38:21.250Z"), Some(1_723_711_101));

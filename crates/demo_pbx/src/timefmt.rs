@@ -19,35 +19,19 @@ pub(crate) fn timestamp() -> String {
 
 /// `2026-11-21T23:43:20.894+0000`, as in security events' `EventTV`.
 pub(crate) fn event_tv(d: Duration) -> String {
-    let secs = d.as_secs() as i64;
-    let (y, m, day) = civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}+0000",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+0000");
+    let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| t.replace_millisecond(u16::try_from(d.subsec_millis()).unwrap_or(0)).unwrap_or(t))
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000+0000".to_string())
 }
 
 /// `HH:MM:SS`, as in `CoreShowChannel`'s `Duration`.
 pub(crate) fn hms(secs: u64) -> String {
     format!("{:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
