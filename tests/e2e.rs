@@ -818,8 +818,11 @@ impl Drop for NotifyMonitor {
 async fn missed_call_to_call_back_and_history(app: &App, pbx: SocketAddr) -> Result<(), String> {
     let client = &app.client;
     let monitor = NotifyMonitor::start()?;
-    // dbus-monitor needs a moment to register as a monitor.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // dbus-monitor has become a monitor once the bus took its own name away (NameLost).
+    wait_until("dbus-monitor to listen", Duration::from_secs(10), || async {
+        Ok(monitor.seen().contains("member=NameLost").then_some(()))
+    })
+    .await?;
     let badge = r#"[data-testid="call-backs-badge"]"#;
     wait_for_agent_state(client, "available").await?;
     if displayed(client, badge).await? {
