@@ -10,11 +10,10 @@
 //! from `spawn_blocking` or a dedicated thread; the crate itself stays synchronous.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use ringside_core::{CustomerMatch, OrderSummary, Timestamp};
-use rusqlite::config::DbConfig;
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
+use ringside_store_file::{Format, Migration, Synchronous};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use ringside_numbers::{normalize_keys, NormalizedNumber, NumberKind};
@@ -23,16 +22,30 @@ use crate::{LookupConfig, LookupError};
 
 /// Marks a SQLite file as a Ringside directory (`PRAGMA application_id`, "RGSD").
 pub const APPLICATION_ID: i32 = 0x5247_5344;
-/// The newest schema this version reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+/// The newest schema this version reads and writes (`PRAGMA user_version`): the number of
+/// migrations.
+pub const SCHEMA_VERSION: i64 = FORMAT.version();
 /// A lookup returns at most this many customers (a pick list longer than that helps no one).
 pub const MAX_MATCHES: usize = 50;
 /// Order statuses (compared without case) that are over: such orders are not shown on the card.
 pub const CLOSED_STATUSES: &[&str] = &["closed", "cancelled", "canceled", "lost", "completed", "done"];
 
-/// SQLite's page cache: 16 MiB in normal use, more while importing (random index inserts).
-const CACHE_KIB: u32 = 16 * 1024;
+/// SQLite's page cache: 16 MiB in normal use (set on opening, and again after an import)…
+const CACHE_PRAGMA: &str = "PRAGMA cache_size=-16384;";
+/// …more while importing (random index inserts), in KiB.
 const IMPORT_CACHE_KIB: u32 = 256 * 1024;
+
+/// The directory file, opened by the shared opener (crates/store_file): application id,
+/// too-new check, WAL, each migration in its own `BEGIN IMMEDIATE` transaction. The stored
+/// number keys are not a migration: they depend on the region setting
+/// (`Directory::rekey_if_needed`).
+const FORMAT: Format = Format {
+    what: "customer directory",
+    application_id: APPLICATION_ID,
+    migrations: MIGRATIONS,
+    synchronous: Synchronous::Normal,
+    pragmas: CACHE_PRAGMA,
+};
 
 /// Customers with a phone of this E.164 form, most recently contacted first.
 const BY_E164: &str = "SELECT c.id FROM customers c
@@ -62,9 +75,11 @@ const LOOKUP_INDEXES: &[(&str, &str)] =
 /// Below this many stored phones, an import builds the lookup indexes at the end.
 const DEFER_INDEXES_BELOW: i64 = 50_000;
 
-const MIGRATIONS: &[&str] = &[
+/// Version N is the N-th entry. A released migration is never edited: a change is a new version.
+const MIGRATIONS: &[Migration] = &[
     // 1: the first schema.
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    Migration::sql(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
      CREATE TABLE customers (
         id INTEGER PRIMARY KEY,
         external_id TEXT,
@@ -106,8 +121,10 @@ const MIGRATIONS: &[&str] = &[
         customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
         chosen_at INTEGER NOT NULL
      ) WITHOUT ROWID;",
+    ),
     // 2: the agent's pick per number may be a CRM's customer too: (source, id as text).
-    "CREATE TABLE picks (
+    Migration::sql(
+        "CREATE TABLE picks (
         number_key TEXT PRIMARY KEY,
         source TEXT NOT NULL,
         customer_id TEXT NOT NULL,
@@ -116,11 +133,14 @@ const MIGRATIONS: &[&str] = &[
      INSERT INTO picks(number_key, source, customer_id, chosen_at)
         SELECT number_key, 'directory', CAST(customer_id AS TEXT), chosen_at FROM choices;
      DROP TABLE choices;",
+    ),
     // 3: the last digits as typed, a second fallback key. Forgetting which settings the keys
     // were computed for makes the open recompute every phone's keys, the new one included.
-    "ALTER TABLE phones ADD COLUMN typed_suffix TEXT;
+    Migration::sql(
+        "ALTER TABLE phones ADD COLUMN typed_suffix TEXT;
      CREATE INDEX phones_typed_suffix ON phones(typed_suffix);
      DELETE FROM meta WHERE key = 'number_keys';",
+    ),
 ];
 
 /// One phone number of a customer.
@@ -442,33 +462,36 @@ impl std::fmt::Debug for Directory {
 }
 
 impl Directory {
-    /// Opens the directory at `path`, creating it (and its schema) if the file does not exist.
+    /// Opens the directory at `path`, creating it (and its schema) if the file does not exist,
+    /// and migrating a file an older Ringside wrote, with its data.
     ///
-    /// Errors, each with its own message: the folder does not exist; the file or folder is
-    /// read-only; the file is another program's database; the file is damaged or not a
-    /// database; it was written by a newer Ringside.
+    /// Errors, each with its own message: the settings are not usable; the folder does not
+    /// exist; the file or folder is read-only; the file is another program's database; the
+    /// file is damaged or not a database; it was written by a newer Ringside.
     pub fn open(path: &Path, cfg: LookupConfig) -> Result<Self, LookupError> {
         cfg.validate()?;
-        let path_buf = path.to_path_buf();
-        ringside_store_file::probe(path).map_err(LookupError::from)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify_open_error(e, path))?;
-        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-            return Err(LookupError::ReadOnly(path_buf));
-        }
-        let mut dir = Self { conn, cfg, path: Some(path_buf) };
-        dir.init().map_err(|e| dir.explain(e))?;
-        tracing::info!(path = %path.display(), "customer directory opened");
+        let conn = FORMAT.open(path)?;
+        let dir = Self { conn, cfg, path: Some(path.to_path_buf()) };
+        dir.rekey_if_needed()?;
         Ok(dir)
     }
 
     /// A directory that lives in memory only (tests, previews).
     pub fn open_in_memory(cfg: LookupConfig) -> Result<Self, LookupError> {
         cfg.validate()?;
-        let conn = Connection::open_in_memory()?;
-        let mut dir = Self { conn, cfg, path: None };
-        dir.init()?;
+        let conn = FORMAT.open_in_memory()?;
+        let dir = Self { conn, cfg, path: None };
+        dir.rekey_if_needed()?;
         Ok(dir)
+    }
+
+    /// Test hook: creates (or opens) the file migrated only up to `version`, as an older
+    /// Ringside left it, and closes it again, so a test can fill it in that version's schema
+    /// and check that [`Directory::open`] migrates it with its data.
+    #[cfg(feature = "test-support")]
+    pub fn create_at_version_for_tests(path: &Path, version: i64) -> Result<(), LookupError> {
+        FORMAT.open_at_version(path, version)?;
+        Ok(())
     }
 
     pub fn config(&self) -> &LookupConfig {
@@ -478,60 +501,6 @@ impl Directory {
     /// The file, `None` in memory.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
-    }
-
-    /// Turns SQLite's "not a database"/"corrupt" into the file-level error.
-    fn explain(&self, e: LookupError) -> LookupError {
-        let path = self.path.clone().unwrap_or_default();
-        match &e {
-            LookupError::Database(inner) | LookupError::Damaged(inner) => match inner.sqlite_error_code() {
-                Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => LookupError::Corrupt(path),
-                Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) => LookupError::ReadOnly(path),
-                _ => e,
-            },
-            _ => e,
-        }
-    }
-
-    fn init(&mut self) -> Result<(), LookupError> {
-        let conn = &self.conn;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        // Without the query planner stability guarantee, SQLite marks `col = ?` statements
-        // for re-planning whenever a bound value changes, and rusqlite clears the bindings of
-        // every cached statement it takes back: each lookup would re-parse all its SQL.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-        // Reading the header first: a file that is not a database fails here.
-        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        let path = self.path.clone().unwrap_or_default();
-        if app_id != APPLICATION_ID && !(app_id == 0 && version == 0 && objects == 0) {
-            return Err(LookupError::NotADirectory(path));
-        }
-        if version > SCHEMA_VERSION {
-            return Err(LookupError::TooNew { path, found: version, supported: SCHEMA_VERSION });
-        }
-        if self.path.is_some() {
-            let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                tracing::warn!(mode, "the directory could not switch to WAL mode");
-            }
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-{CACHE_KIB};"
-        ))?;
-        for (i, sql) in MIGRATIONS.iter().enumerate() {
-            let target = i as i64 + 1;
-            if version < target {
-                let tx = self.conn.unchecked_transaction()?;
-                tx.execute_batch(sql)?;
-                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-                tx.pragma_update(None, "user_version", target)?;
-                tx.commit()?;
-                tracing::info!(version = target, "customer directory schema migrated");
-            }
-        }
-        self.rekey_if_needed()
     }
 
     /// The stored keys depend on the region and the suffix length; when those settings change
@@ -900,7 +869,7 @@ impl Directory {
             }
             Ok(out)
         });
-        if let Err(e) = self.conn.execute_batch(&format!("PRAGMA cache_size=-{CACHE_KIB};")) {
+        if let Err(e) = self.conn.execute_batch(CACHE_PRAGMA) {
             tracing::warn!(error = %e, "could not shrink the page cache after the import");
         }
         out
@@ -1029,26 +998,6 @@ fn upsert(conn: &Connection, c: &PreparedCustomer, now: Timestamp) -> Result<Ups
     Ok(Upsert::Updated)
 }
 
-impl From<ringside_store_file::FileProblem> for LookupError {
-    fn from(problem: ringside_store_file::FileProblem) -> Self {
-        use ringside_store_file::FileProblem;
-        match problem {
-            FileProblem::MissingFolder(p) => LookupError::MissingFolder(p),
-            FileProblem::ReadOnly(p) => LookupError::ReadOnly(p),
-            FileProblem::CannotOpen(p) => LookupError::CannotOpen(p),
-        }
-    }
-}
-
-fn classify_open_error(e: rusqlite::Error, path: &Path) -> LookupError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::ReadOnly) => LookupError::ReadOnly(path.to_path_buf()),
-        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => LookupError::Corrupt(path.to_path_buf()),
-        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => LookupError::CannotOpen(path.to_path_buf()),
-        _ => LookupError::from(e),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1061,6 +1010,20 @@ mod tests {
         assert_eq!(ACTIVE_ORDERS.matches('\'').count(), CLOSED_STATUSES.len() * 2);
         assert!(BY_E164.ends_with(&format!("LIMIT {MAX_MATCHES}")));
         assert!(BY_SUFFIX.ends_with(&format!("LIMIT {MAX_MATCHES}")));
+    }
+
+    /// The page cache comes from the opener's pragmas, and an import's larger cache is given
+    /// back afterwards.
+    #[test]
+    fn the_page_cache_is_16_mib_after_opening_and_after_an_import() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = Directory::open(&tmp.path().join("d.sqlite"), LookupConfig::default()).expect("open");
+        let cache =
+            |dir: &Directory| -> i64 { dir.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).expect("pragma") };
+        assert_eq!(cache(&dir), -16384);
+        let during = dir.in_import_transaction(|d| Ok(cache(d))).expect("import");
+        assert_eq!(during, -i64::from(IMPORT_CACHE_KIB));
+        assert_eq!(cache(&dir), -16384);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use ringside_store_file::OpenError;
+
 /// Everything the lookup crate can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
@@ -68,6 +70,22 @@ impl From<ringside_numbers::ConfigError> for LookupError {
     }
 }
 
+/// The shared opener's reasons, in the directory's words.
+impl From<OpenError> for LookupError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::MissingFolder(p) => LookupError::MissingFolder(p),
+            OpenError::ReadOnly(p) => LookupError::ReadOnly(p),
+            OpenError::CannotOpen(p) => LookupError::CannotOpen(p),
+            OpenError::NotOurs { path, .. } => LookupError::NotADirectory(path),
+            OpenError::TooNew { path, found, supported } => LookupError::TooNew { path, found, supported },
+            OpenError::Corrupt(p) => LookupError::Corrupt(p),
+            OpenError::Busy(_) => LookupError::Busy,
+            OpenError::Sql { source, .. } => LookupError::from(source),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for LookupError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
@@ -76,5 +94,57 @@ impl From<rusqlite::Error> for LookupError {
             Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => LookupError::Damaged(e),
             _ => LookupError::Database(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use ringside_store_file::OpenError;
+    use rusqlite::ffi;
+
+    use super::LookupError;
+
+    /// The shared opener's reasons keep the words the directory has always used.
+    #[test]
+    fn every_reason_the_opener_gives_reads_as_the_directorys() {
+        let path = || PathBuf::from("/data/directory.sqlite");
+        let sql =
+            |code| OpenError::Sql { path: path(), source: rusqlite::Error::SqliteFailure(ffi::Error::new(code), None) };
+        let cases: Vec<(OpenError, &str)> = vec![
+            (
+                OpenError::MissingFolder(PathBuf::from("/data")),
+                "the folder for the customer directory, /data, does not exist",
+            ),
+            (
+                OpenError::ReadOnly(path()),
+                "the customer directory /data/directory.sqlite cannot be written: the file or its folder is read-only",
+            ),
+            (OpenError::CannotOpen(path()), "the customer directory /data/directory.sqlite cannot be opened"),
+            (
+                OpenError::NotOurs { path: path(), application_id: 0x5247_5348 },
+                "/data/directory.sqlite is a database, but not a Ringside customer directory; choose another file",
+            ),
+            (
+                OpenError::TooNew { path: path(), found: 99, supported: 3 },
+                "the customer directory /data/directory.sqlite was written by a newer Ringside (format 99; this version reads up to 3); update Ringside",
+            ),
+            (OpenError::Corrupt(path()), "/data/directory.sqlite is not a Ringside customer directory: the file is damaged"),
+            (OpenError::Busy(path()), "the customer directory is busy (another program holds it); try again"),
+            (sql(ffi::SQLITE_BUSY), "the customer directory is busy"),
+            (sql(ffi::SQLITE_CORRUPT), "the customer directory file is damaged"),
+            (sql(ffi::SQLITE_IOERR), "the customer directory could not be read or written"),
+        ];
+        for (open, words) in cases {
+            let said = format!("{open:?}");
+            let e = LookupError::from(open);
+            assert!(e.to_string().starts_with(words), "{said} → {e}");
+        }
+        let e = LookupError::from(OpenError::TooNew { path: path(), found: 99, supported: 3 });
+        assert!(
+            matches!(e, LookupError::TooNew { found: 99, supported: 3, ref path } if path == Path::new("/data/directory.sqlite"))
+        );
+        assert!(matches!(LookupError::from(sql(ffi::SQLITE_CORRUPT)), LookupError::Damaged(_)));
     }
 }

@@ -3,8 +3,9 @@
 //! A caller's number goes through [`normalize()`] (from [`ringside_numbers`]: libphonenumber
 //! with a default region, last-digits keys as fallback, hostile input refused with a reason),
 //! then to the embedded SQLite [`Directory`]. Each [`Match`] says why it matched ([`MatchReason`]) and
-//! carries the customer's active orders. [`Sources`] asks the directory and the configured CRMs
-//! ([`ringside_crm`]) at once, within one time bound, and merges their answers for the card.
+//! carries the customer's active orders. Customers come in by CSV/vCard import ([`import`]) or
+//! as the demo directory ([`seed`]). Asking the directory and the configured CRMs at once for a
+//! card is the runtime's work (`ringside_runtime::lookup`), not this crate's.
 //!
 //! ```
 //! use ringside_lookup::{normalize, seed_demo, Directory, LookupConfig, MatchReason};
@@ -19,14 +20,14 @@
 //! # Ok::<(), ringside_lookup::LookupError>(())
 //! ```
 //!
-//! Nothing here links Tauri. The directory is synchronous (see [`directory`] for sharing it
-//! between threads); [`Sources`] runs on the caller's tokio runtime.
+//! Nothing here links Tauri, makes a network request or needs an async runtime. The directory
+//! is synchronous (see [`directory`] for sharing it between threads). Its file is opened by the
+//! shared opener, [`ringside_store_file::Format`].
 
 pub mod directory;
 pub mod error;
 pub mod import;
 pub mod seed;
-pub mod sources;
 mod vcard;
 
 pub use directory::{
@@ -40,4 +41,3 @@ pub use import::{ColumnMap, ImportIssue, ImportReport, PhoneColumn};
 pub use ringside_numbers::NumberConfig as LookupConfig;
 pub use ringside_numbers::{normalize, warm_up, NormalizedNumber, NotANumber, NumberKind};
 pub use seed::{open_or_seed, seed_demo};
-pub use sources::{Bounds, SharedDirectory, Source, Sources};

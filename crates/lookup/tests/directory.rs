@@ -583,3 +583,59 @@ fn a_version_2_file_is_migrated_and_matches_by_the_last_digits_as_typed() {
     assert_eq!((pick.source.as_str(), pick.customer_id.as_str()), ("shop", "crm-7"));
     assert_eq!(dir.stats().unwrap().customers, 2);
 }
+
+/// Files as Ringside's version 1 and version 2 wrote them, built by those versions' own
+/// migrations (not a newer file turned back) and filled in their schema: the shared opener
+/// migrates each to the current schema with its customers, phones, orders and picks, and the
+/// open computes the keys the old file did not have.
+#[test]
+fn files_written_by_schema_versions_1_and_2_open_with_their_data() {
+    for version in [1, 2] {
+        let (_tmp, path) = temp();
+        Directory::create_at_version_for_tests(&path, version).unwrap();
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+            assert_eq!(found, version);
+            // As that version stored them: region UA, 9 digits; no typed key.
+            conn.execute_batch(
+                "INSERT INTO meta VALUES ('number_keys', 'UA/9');
+                 INSERT INTO customers(id, import_key, name, company, tags, last_contacted_at, created_at, updated_at)
+                    VALUES (1, 'np:+48221234567|anna', 'Anna', 'Kowalski i Syn', 'vip', 20, 1, 1),
+                           (2, 'np:+48221234567|piotr', 'Piotr', NULL, '', 10, 1, 1),
+                           (3, 'np:+2034961816|us', 'US', NULL, '', NULL, 1, 1);
+                 INSERT INTO phones(customer_id, raw, e164, suffix, label)
+                    VALUES (1, '+48 22 123 45 67', '+48221234567', '221234567', 'work'),
+                           (2, '+48 22 123 45 67', '+48221234567', '221234567', NULL),
+                           (3, '(203) 496-1816', '+2034961816', '34961816', NULL);
+                 INSERT INTO orders(customer_id, title, status, amount_minor, currency, updated_at)
+                    VALUES (2, 'Windows', 'new', 125000, 'PLN', 5);",
+            )
+            .unwrap();
+            let pick = if version == 1 {
+                "INSERT INTO choices VALUES ('+48221234567', 2, 7), ('221234567', 2, 7);"
+            } else {
+                "INSERT INTO picks VALUES ('+48221234567', 'directory', '2', 7), ('221234567', 'directory', '2', 7);"
+            };
+            conn.execute_batch(pick).unwrap();
+        }
+
+        let dir = Directory::open(&path, LookupConfig::default()).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(found, ringside_lookup::directory::SCHEMA_VERSION, "from version {version}");
+        assert_eq!(dir.stats().unwrap().customers, 3);
+        assert_eq!(dir.stats().unwrap().orders, 1);
+        // The pick survived (as a directory pick) and still puts Piotr first.
+        let shared = dir.lookup(&normalize("+48 22 123 45 67", dir.config())).unwrap();
+        let got: Vec<(&str, bool)> = shared.iter().map(|m| (m.customer.name.as_str(), m.remembered)).collect();
+        assert_eq!(got, [("Piotr", true), ("Anna", false)], "from version {version}");
+        assert_eq!(shared[0].orders[0].amount_text().as_deref(), Some("1250.00 PLN"));
+        assert_eq!(shared[1].customer.tags, ["vip"]);
+        assert_eq!(shared[1].customer.phones[0].label.as_deref(), Some("work"));
+        // The typed key was computed for the old phones: a misread number now meets its match.
+        let us = dir.lookup(&normalize("+1 203 496 1816", dir.config())).unwrap();
+        assert_eq!(us.len(), 1, "from version {version}");
+        assert_eq!((us[0].customer.name.as_str(), us[0].reason), ("US", MatchReason::LastDigits(9)));
+    }
+}

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ringside_config::{Config, CrmConfig, CrmKind, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
-use ringside_lookup::{open_or_seed, Bounds, LookupConfig, NewCustomer, NewPhone, SharedDirectory, Source, Sources};
+use ringside_lookup::{open_or_seed, LookupConfig, NewCustomer, NewPhone};
+
+use crate::lookup::{Bounds, SharedDirectory, Source, Sources};
 
 /// Opens the directory and the CRMs. Nothing here is fatal: a source that cannot be used
 /// makes each card say why its lookup failed.

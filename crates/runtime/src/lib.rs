@@ -7,6 +7,11 @@
 //!   broadcasts every [`SessionOutput`];
 //! - the **handle** ([`RuntimeHandle`]) is cheap to clone and only sends messages.
 //!
+//! A new card's number is looked up beside the session task: [`lookup`] asks the embedded
+//! directory and the configured CRMs at once within one deadline, caches the CRMs' answers and
+//! merges them, the agent's remembered pick first ([`Sources`], built from the config by
+//! [`lookup_sources`]).
+//!
 //! With no source configured, the embedded demo PBX starts in-process and the source task
 //! reaches it over real loopback TCP, so the demo exercises the production path.
 
@@ -15,6 +20,7 @@ mod customers;
 pub mod dialer;
 mod error;
 mod history;
+pub mod lookup;
 mod session_task;
 
 use std::net::SocketAddr;
@@ -30,6 +36,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 
 pub use dialer::{ConnectionSummary, Dialer, Route};
 pub use error::RuntimeError;
+pub use lookup::{Bounds, SharedDirectory, Source, Sources};
 use session_task::SessionMsg;
 
 /// Everything the UI needs to draw itself from scratch.
@@ -179,7 +186,7 @@ async fn start_history(
 
 /// The lookup's sources as the config sets them up (the directory, the CRMs with their keys),
 /// for tools that look numbers up without running a session.
-pub async fn lookup_sources(config: &Config) -> ringside_lookup::Sources {
+pub async fn lookup_sources(config: &Config) -> Sources {
     customers::sources(config).await
 }
 
@@ -270,7 +277,7 @@ pub fn has_service_characters(number: &str) -> bool {
 #[derive(Clone)]
 pub struct RuntimeHandle {
     dialer: std::sync::Arc<Dialer>,
-    lookup: ringside_lookup::Sources,
+    lookup: Sources,
     history: history::HistoryHandle,
     session: mpsc::Sender<SessionMsg>,
     source: mpsc::Sender<ami_source::SourceMsg>,

@@ -7,11 +7,11 @@ use ringside_core::{
     AgentInput, CallEvent, CallId, CtiCommand, LookupOutcome, LookupState, Session, SessionOutput, Timestamp,
     TransitionError, UnpauseRequest,
 };
-use ringside_lookup::Sources;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::ami_source::SourceMsg;
 use crate::history::HistoryHandle;
+use crate::lookup::Sources;
 use crate::{customers, RuntimeError, Snapshot};
 
 type Reply = oneshot::Sender<Result<(), RuntimeError>>;

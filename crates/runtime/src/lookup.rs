@@ -1,4 +1,6 @@
 //! Asking every source for a caller at once, within one time bound, and merging what they say.
+//! The runtime builds the sources from the config ([`crate::lookup_sources`]); the embedded
+//! directory is `ringside_lookup`'s, the CRM connectors are `ringside_crm`'s.
 //!
 //! The card must not wait on the slowest CRM: all sources (the embedded directory and the
 //! configured CRMs) are asked in parallel, and whatever has not answered by the deadline is
@@ -13,12 +15,8 @@ use std::time::{Duration, Instant};
 
 use ringside_core::{CustomerMatch, LookupOutcome, OrderSummary};
 use ringside_crm::{Connector, CrmCustomer, CrmQuery};
+use ringside_lookup::{normalize, Directory, LookupConfig, NormalizedNumber, Pick, DIRECTORY_SOURCE};
 use tokio::task::JoinHandle;
-
-use crate::directory::{Directory, Pick, DIRECTORY_SOURCE};
-use ringside_numbers::{normalize, NormalizedNumber};
-
-use crate::LookupConfig;
 
 /// The embedded directory, shared with the code that writes to it.
 pub type SharedDirectory = Arc<Mutex<Directory>>;
