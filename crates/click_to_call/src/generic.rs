@@ -15,7 +15,7 @@
 //! `success_value` (strings compared as text, numbers and booleans by their JSON text: `true`,
 //! `0`). On failure the text at `error_pointer` is what the agent reads.
 
-use ringside_config::{BodyFormat, HttpConnection};
+use ringside_dial::settings::{BodyFormat, HttpConnection};
 use ringside_http::text::{encode_component, fill_placeholders};
 use ringside_http::{host_label, Answer, Method};
 use ringside_secrets::SecretString;

@@ -15,7 +15,7 @@
 //! `docs/click-to-call.md`.
 //!
 //! ```no_run
-//! # async fn demo(connection: &ringside_config::ConnectionConfig, secret: ringside_secrets::SecretString)
+//! # async fn demo(connection: &ringside_dial::settings::ConnectionConfig, secret: ringside_secrets::SecretString)
 //! # -> Result<(), ringside_click_to_call::CallError> {
 //! use ringside_click_to_call::Provider;
 //! let provider = Provider::new(connection, Some(secret), std::time::Duration::from_secs(10))?;
@@ -37,7 +37,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ringside_config::{ConnectionConfig, ConnectionKind};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind};
 use ringside_http::host_label;
 use ringside_secrets::{SecretKey, SecretString};
 use url::Url;

@@ -8,12 +8,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{connection, json, Server, TIMEOUT};
+use common::{connection, http, json, Server, TIMEOUT};
 use ringside_click_to_call::{CallError, Provider, MASK};
-use ringside_config::{BodyFormat, ConnectionConfig, ConnectionKind, DialRule, HttpConnection};
+use ringside_dial::settings::ConnectionKind;
 use ringside_secrets::SecretString;
 use serde_json::json;
 
@@ -28,20 +27,10 @@ fn address(port: u16, path_and_query: &str) -> String {
 /// A `kind = "http"` connection `acme` posting to `url`, the provider's words at `/error`, with
 /// `kc-s3cret` from the keychain for `{secret}`.
 fn acme(url: String, timeout: Duration) -> Provider {
-    let http = HttpConnection {
-        method: "POST".to_string(),
-        url,
-        headers: BTreeMap::new(),
-        body: None,
-        body_format: BodyFormat::Json,
-        extension: "101".to_string(),
-        success_pointer: None,
-        success_value: None,
-        error_pointer: Some("/error".to_string()),
-        allow_plain_http: false,
-    };
-    let config =
-        ConnectionConfig { name: "acme".to_string(), kind: ConnectionKind::Http(http), rule: DialRule::default() };
+    let mut api = http(url);
+    api.extension = "101".to_string();
+    api.error_pointer = Some("/error".to_string());
+    let config = connection("acme", ConnectionKind::Http(api));
     Provider::new(&config, Some(SecretString::from("kc-s3cret")), timeout).unwrap()
 }
 
@@ -65,10 +54,11 @@ async fn the_preview_and_the_label_keep_the_host_and_the_path_and_mask_the_rest(
     assert_no_secret(&preview.to_string());
     assert_no_secret(&format!("{preview:?}"));
 
-    // Read from a file, the key comes from the keychain: the preview shows where it goes.
+    // As the file has it, the key comes from the keychain through {secret}: the preview shows
+    // where it goes.
     let from_file = connection(
-        "[[dial.connection]]\nname = \"acme\"\nkind = \"http\"\n\
-         url = \"https://api.acme.example/v2/calls?to={number}&api_key={secret}\"\n",
+        "acme",
+        ConnectionKind::Http(http("https://api.acme.example/v2/calls?to={number}&api_key={secret}")),
     );
     let api = Provider::new(&from_file, Some(SecretString::from("kc-s3cret")), TIMEOUT).unwrap();
     let preview = api.preview("+380441234567").unwrap();

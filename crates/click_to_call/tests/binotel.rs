@@ -4,17 +4,19 @@ mod common;
 
 use std::time::Duration;
 
-use common::{json, provider, refuses_hostile_numbers, reply, Server, TIMEOUT};
+use common::{connection, json, provider, refuses_hostile_numbers, reply, Server, TIMEOUT};
 use ringside_click_to_call::{CallError, Placed, Provider, MASK};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind};
 use ringside_http::HttpError;
 use serde_json::json;
 
-const OFFICE: &str =
-    "[[dial.connection]]\nname = \"office\"\nkind = \"binotel\"\nkey = \"pub-key-1\"\nextension = \"901\"\n";
+fn office() -> ConnectionConfig {
+    connection("office", ConnectionKind::Binotel { key: "pub-key-1".to_string(), extension: "901".to_string() })
+}
 const SECRET: &str = "s3cret-Binotel";
 
 fn binotel(server: &Server, secret: Option<&str>, timeout: Duration) -> Provider {
-    provider(OFFICE, secret, timeout).with_base_url(&server.url("/api/4.0/")).unwrap()
+    provider(&office(), secret, timeout).with_base_url(&server.url("/api/4.0/")).unwrap()
 }
 
 #[tokio::test]
@@ -165,7 +167,7 @@ async fn the_preview_is_the_request_with_the_secret_masked() {
 
 #[tokio::test]
 async fn the_public_address_is_binotels() {
-    let office = provider(OFFICE, Some(SECRET), TIMEOUT);
+    let office = provider(&office(), Some(SECRET), TIMEOUT);
     assert_eq!(
         office.preview("0441234567").unwrap().url,
         "https://api.binotel.com/api/4.0/calls/internal-number-to-external-number.json"

@@ -4,17 +4,20 @@ mod common;
 
 use std::time::Duration;
 
-use common::{json, provider, refuses_hostile_numbers, reply, Server, TIMEOUT};
+use common::{connection, json, provider, refuses_hostile_numbers, reply, Server, TIMEOUT};
 use ringside_click_to_call::{CallError, Placed, Provider};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind};
 use ringside_http::HttpError;
 use serde_json::json;
 
-const SALES: &str =
-    "[[dial.connection]]\nname = \"sales\"\nkind = \"ringostat\"\nproject_id = \"12345\"\nextension = \"380441112233\"\n";
+fn sales() -> ConnectionConfig {
+    let kind = ConnectionKind::Ringostat { project_id: "12345".to_string(), extension: "380441112233".to_string() };
+    connection("sales", kind)
+}
 const SECRET: &str = "unique_auth_key_string";
 
 fn ringostat(server: &Server, secret: Option<&str>, timeout: Duration) -> Provider {
-    provider(SALES, secret, timeout).with_base_url(&server.url("/")).unwrap()
+    provider(&sales(), secret, timeout).with_base_url(&server.url("/")).unwrap()
 }
 
 #[tokio::test]
@@ -118,7 +121,7 @@ async fn a_key_with_a_line_break_is_never_sent() {
 
 #[tokio::test]
 async fn the_preview_masks_the_auth_key() {
-    let sales = provider(SALES, Some(SECRET), TIMEOUT);
+    let sales = provider(&sales(), Some(SECRET), TIMEOUT);
     let preview = sales.preview("+380671112233").unwrap();
     assert_eq!(preview.url, "https://api.ringostat.net/callback/outward_call");
     assert_eq!(

@@ -4,16 +4,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::{json, provider, refuses_hostile_numbers, reply, Server, TIMEOUT};
+use common::{connection, json, provider, refuses_hostile_numbers, reply, Server, TIMEOUT};
 use ringside_click_to_call::{CallError, Placed, Provider};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind};
 use ringside_http::HttpError;
 use serde_json::json;
 
 const KEY: &str = "a1b2c3d4e5f6a7b8c9d0";
 const SECRET: &str = "0f9e8d7c6b5a4f3e2d1c";
 
-fn home() -> String {
-    format!("[[dial.connection]]\nname = \"home\"\nkind = \"zadarma\"\nkey = \"{KEY}\"\nextension = \"101\"\n")
+fn home() -> ConnectionConfig {
+    connection("home", ConnectionKind::Zadarma { key: KEY.to_string(), extension: "101".to_string() })
 }
 
 fn zadarma(server: &Server, secret: Option<&str>, timeout: Duration) -> Provider {

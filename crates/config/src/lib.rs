@@ -22,14 +22,15 @@ mod address;
 mod dial;
 mod lookup;
 
-pub use dial::{
+// The settings types of `[dial]` and `[[lookup.crm]]` belong to the crates that run on them; this
+// crate reads the file into them and names them here as before.
+pub use ringside_crm::settings::{CrmConfig, CrmKind, FieldMap, RestCrmConfig, UpdateMethod};
+pub use ringside_dial::settings::{
     BodyFormat, ConnectionConfig, ConnectionKind, DialConfig, DialRule, HttpConnection, LinkScheme, NumberFormat,
     Replace,
 };
 
-pub use lookup::{
-    CrmConfig, CrmKind, FieldMap, LookupConfig, RestCrmConfig, UpdateMethod, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS,
-};
+pub use lookup::{LookupConfig, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
 
 /// The environment variable that overrides where the config file is read from.
 pub const CONFIG_ENV_VAR: &str = "RINGSIDE_CONFIG";

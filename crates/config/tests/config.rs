@@ -798,16 +798,6 @@ fn the_crm_guide_examples_are_valid() {
 }
 
 #[test]
-fn without_connections_calls_go_through_the_pbx() {
-    let dial = Config::default().dial;
-    assert_eq!(dial.default_connection(), "pbx");
-    let effective = dial.effective_connections();
-    assert_eq!(effective.len(), 1);
-    assert_eq!(effective[0].kind, ConnectionKind::Pbx);
-    assert!(dial.confirm_links);
-}
-
-#[test]
 fn dial_mistakes_name_the_setting() {
     let cases: &[(&str, &str, &str)] = &[
         ("[dial]\ndefault = \"x\"\n", "dial.default", "\"x\" is not a connection; expected one of: \"pbx\""),

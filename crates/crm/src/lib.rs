@@ -22,8 +22,11 @@
 //! one line, at most 200 characters) and links are kept only when they are `http(s)`. See
 //! `docs/crm.md`.
 //!
+//! [`settings`] holds the values a connector runs on ([`CrmConfig`]), which ringside-config reads
+//! from `config.toml`.
+//!
 //! ```no_run
-//! # async fn demo(config: &ringside_config::CrmConfig) -> Result<(), ringside_crm::CrmError> {
+//! # async fn demo(config: &ringside_crm::settings::CrmConfig) -> Result<(), ringside_crm::CrmError> {
 //! use ringside_crm::{Connector, CrmQuery};
 //! let connector = Connector::new(config, None, std::time::Duration::from_millis(800))?;
 //! let query = CrmQuery { raw: "+49 30 1234567".into(), e164: Some("+49301234567".into()), digits: "49301234567".into() };
@@ -37,6 +40,7 @@ mod bitrix;
 mod error;
 mod http;
 mod rest;
+pub mod settings;
 mod text;
 mod writeback;
 
@@ -44,9 +48,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ringside_config::{CrmConfig, CrmKind};
 use ringside_secrets::{SecretKey, SecretString};
 use serde::{Deserialize, Serialize};
+
+use settings::{CrmConfig, CrmKind};
 
 pub use error::CrmError;
 pub use writeback::{

@@ -5,12 +5,12 @@
 
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
-use ringside_config::{FieldMap, RestCrmConfig, UpdateMethod};
 use ringside_secrets::SecretString;
 use serde_json::Value;
 use url::Url;
 
 use crate::http::{host_label, status_text, Http};
+use crate::settings::{FieldMap, RestCrmConfig, UpdateMethod};
 use crate::text::{clean_text, fill_template, value_text, web_url};
 use crate::writeback::{idempotency_header, revision_key};
 use crate::{
@@ -471,23 +471,12 @@ fn header_value(prefix: &str, secret: &SecretString) -> Option<HeaderValue> {
 mod tests {
     use super::*;
 
-    /// A REST CRM's settings, parsed and validated by ringside-config as a user would write them.
-    fn config(url: &str, extra: &str) -> RestCrmConfig {
-        let text = format!("[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"{url}\"\n{extra}");
-        let config = ringside_config::Config::from_toml_str(&text, std::path::Path::new("test.toml")).unwrap();
-        match config.lookup.crm.into_iter().next().map(|c| c.kind) {
-            // (Written so that it compiles whether the variant holds the settings or a Box of them.)
-            Some(ringside_config::CrmKind::Rest(rest)) => {
-                let rest: &RestCrmConfig = &rest;
-                rest.clone()
-            }
-            other => panic!("not a REST CRM: {other:?}"),
-        }
-    }
-
-    fn rest(url: &str, fields: &str) -> Rest {
-        let extra = format!("card_url = \"https://crm.example.com/c/{{id}}\"\n[lookup.crm.fields]\n{fields}");
-        Rest::new("shop", &config(url, &extra), None).unwrap()
+    /// A REST CRM searching at `url` with a card link; `fields` changes the field map.
+    fn rest(url: &str, fields: impl FnOnce(&mut FieldMap)) -> Rest {
+        let mut config = RestCrmConfig::new(url);
+        config.card_url = Some("https://crm.example.com/c/{id}".to_string());
+        fields(&mut config.fields);
+        Rest::new("shop", &config, None).unwrap()
     }
 
     fn query(raw: &str) -> CrmQuery {
@@ -496,18 +485,18 @@ mod tests {
 
     #[test]
     fn dot_only_numbers_cannot_change_the_path() {
-        let r = rest("https://crm.example.com/api/customers/{raw}", "");
+        let r = rest("https://crm.example.com/api/customers/{raw}", |_| {});
         assert!(matches!(r.url_for(&query("..")), Err(CrmError::BadNumber { .. })));
         assert!(matches!(r.url_for(&query(".")), Err(CrmError::BadNumber { .. })));
         assert_eq!(r.url_for(&query("...")).unwrap().path(), "/api/customers/...");
         assert_eq!(r.url_for(&query("1.2")).unwrap().path(), "/api/customers/1.2");
-        let q = rest("https://crm.example.com/find?raw={raw}", "");
+        let q = rest("https://crm.example.com/find?raw={raw}", |_| {});
         assert_eq!(q.url_for(&query("..")).unwrap().query(), Some("raw=.."));
     }
 
     #[test]
     fn e164_falls_back_to_the_digits() {
-        let r = rest("https://crm.example.com/find?p={e164}", "");
+        let r = rest("https://crm.example.com/find?p={e164}", |_| {});
         assert_eq!(r.url_for(&query("x")).unwrap().as_str(), "https://crm.example.com/find?p=123");
         let q = CrmQuery { raw: "x".into(), e164: Some("+4930123".into()), digits: "030123".into() };
         assert_eq!(r.url_for(&q).unwrap().as_str(), "https://crm.example.com/find?p=%2B4930123");
@@ -515,14 +504,14 @@ mod tests {
 
     #[test]
     fn a_placeholder_in_the_host_is_refused() {
-        // ringside-config accepts it (it checks placeholders' names, not where they are).
-        let err = Rest::new("shop", &config("https://{raw}.example.com/find", ""), None).err().unwrap();
+        // The config file's check accepts it (it checks placeholders' names, not where they are).
+        let err = Rest::new("shop", &RestCrmConfig::new("https://{raw}.example.com/find"), None).err().unwrap();
         assert!(err.to_string().contains("host"), "{err}");
     }
 
     #[test]
     fn card_url_id_is_encoded_and_dot_ids_give_no_link() {
-        let r = rest("https://crm.example.com/find/{digits}", "");
+        let r = rest("https://crm.example.com/find/{digits}", |_| {});
         assert_eq!(r.card_url_for("a/b?c").as_deref(), Some("https://crm.example.com/c/a%2Fb%3Fc"));
         assert_eq!(r.card_url_for(".."), None);
         assert_eq!(r.card_url_for(""), None);
@@ -530,7 +519,7 @@ mod tests {
 
     #[test]
     fn mapping_caps_customers_and_orders() {
-        let r = rest("https://crm.example.com/find/{digits}", "orders = \"/o\"");
+        let r = rest("https://crm.example.com/find/{digits}", |f| f.orders = Some("/o".to_string()));
         let orders: Vec<Value> = (0..30).map(|i| serde_json::json!({"title": format!("o{i}")})).collect();
         let items: Vec<Value> =
             (0..70).map(|i| serde_json::json!({"id": i, "name": format!("n{i}"), "o": orders})).collect();
@@ -542,7 +531,7 @@ mod tests {
 
     #[test]
     fn empty_object_and_null_are_no_customers() {
-        let r = rest("https://crm.example.com/find/{digits}", "");
+        let r = rest("https://crm.example.com/find/{digits}", |_| {});
         assert_eq!(r.map(b"{}").unwrap(), vec![]);
         assert_eq!(r.map(b"null").unwrap(), vec![]);
         assert_eq!(r.map(b"[]").unwrap(), vec![]);

@@ -10,7 +10,6 @@ mod common;
 use std::time::Duration;
 
 use common::{closed_port, json, redirect, Server};
-use ringside_config::{CrmConfig, CrmKind, FieldMap, RestCrmConfig, UpdateMethod};
 use ringside_crm::{Attempt, CallDirection, CallLog, Connector, CrmError, CrmQuery};
 use ringside_secrets::SecretString;
 use serde_json::json;
@@ -26,18 +25,7 @@ fn address(port: u16, path_and_query: &str) -> String {
 
 /// A REST CRM `shop` searching `url`, writing calls to `log_url`.
 fn shop(url: String, log_url: Option<String>, timeout: Duration) -> Connector {
-    let rest = RestCrmConfig {
-        url,
-        auth_header: None,
-        auth_prefix: String::new(),
-        card_url: None,
-        log_url,
-        log_update_url: None,
-        log_update_method: UpdateMethod::Put,
-        allow_plain_http: false,
-        fields: FieldMap::default(),
-    };
-    let config = CrmConfig { name: "shop".to_string(), kind: CrmKind::Rest(rest) };
+    let config = common::rest_crm("shop", &url, |rest| rest.log_url = log_url);
     Connector::new(&config, None, timeout).unwrap()
 }
 
@@ -150,7 +138,7 @@ async fn a_bitrix24_error_quoting_the_webhook_url_has_the_code_masked() {
         json(400, json!({"error": "ERROR_CORE", "error_description": quoted}))
     })
     .await;
-    let config = common::crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
+    let config = common::bitrix24("b24");
     let webhook = server.url(&format!("/rest/1/{CODE}/"));
     let crm = Connector::new(&config, Some(SecretString::from(webhook.as_str())), common::TIMEOUT).unwrap();
     let err = crm.find(&query()).await.unwrap_err();

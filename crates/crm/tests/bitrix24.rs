@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{crm_config, json, Server, TIMEOUT};
+use common::{bitrix24, json, Server, TIMEOUT};
 use ringside_crm::{Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery};
 use ringside_secrets::SecretString;
 use serde_json::{json, Value};
@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 const CODE: &str = "s3cr3tc0de";
 
 fn b24(secret: Option<&str>) -> Connector {
-    let config = crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
+    let config = bitrix24("b24");
     Connector::new(&config, secret.map(SecretString::from), TIMEOUT).unwrap()
 }
 
@@ -269,7 +269,7 @@ async fn webhook_urls_that_are_not_webhooks_are_refused_without_showing_the_code
         // A webhook of this (loopback) portal, but with a path that is not a webhook's.
         server.url("/rest/1/s3cr3tc0de/extra/"),
     ];
-    let config = crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
+    let config = bitrix24("b24");
     for secret in &bad {
         let err = b24(Some(secret)).find(&query()).await.unwrap_err();
         let text = err.to_string();

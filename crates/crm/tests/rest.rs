@@ -4,21 +4,20 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{closed_port, crm_config, json, redirect, reply, Server, TIMEOUT};
+use common::{closed_port, json, keyed, redirect, reply, rest_crm, Server, TIMEOUT};
+use ringside_crm::settings::{CrmConfig, FieldMap, RestCrmConfig};
 use ringside_crm::{Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery};
 use ringside_secrets::SecretString;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// A `kind = "rest"` CRM named `shop` at `url`; `extra` adds settings and `[lookup.crm.fields]`.
-fn shop(url: &str, extra: &str) -> ringside_config::CrmConfig {
-    crm_config(&format!("[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"{url}\"\n{extra}"))
+/// A `kind = "rest"` CRM named `shop` at `url`; `adjust` changes its other settings.
+fn shop(url: &str, adjust: impl FnOnce(&mut RestCrmConfig)) -> CrmConfig {
+    rest_crm("shop", url, adjust)
 }
 
-const KEYED: &str = "auth_header = \"X-Api-Key\"\nauth_prefix = \"Token \"\n";
-
-fn connector(url: &str, extra: &str, secret: Option<&str>) -> Connector {
-    Connector::new(&shop(url, extra), secret.map(SecretString::from), TIMEOUT).unwrap()
+fn connector(url: &str, adjust: impl FnOnce(&mut RestCrmConfig), secret: Option<&str>) -> Connector {
+    Connector::new(&shop(url, adjust), secret.map(SecretString::from), TIMEOUT).unwrap()
 }
 
 fn query(raw: &str, e164: Option<&str>, digits: &str) -> CrmQuery {
@@ -33,7 +32,7 @@ fn plain_query() -> CrmQuery {
 async fn the_number_is_encoded_as_one_component_and_the_key_goes_in_its_header() {
     let server = Server::start(|_| async { json(200, json!([])) }).await;
     let template = server.url("/api/customers/{raw}/find?phone={e164}&d={digits}");
-    let crm = connector(&template, KEYED, Some("s3cret"));
+    let crm = connector(&template, keyed, Some("s3cret"));
 
     let hostile = "+38 (044) 123/45?x=1&y#z";
     let found = crm.find(&query(hostile, Some("+380441234545"), "380441234545")).await.unwrap();
@@ -55,7 +54,7 @@ async fn the_number_is_encoded_as_one_component_and_the_key_goes_in_its_header()
 #[tokio::test]
 async fn without_an_e164_form_the_digits_take_its_place() {
     let server = Server::start(|_| async { json(200, json!([])) }).await;
-    let crm = connector(&server.url("/find?p={e164}"), "", None);
+    let crm = connector(&server.url("/find?p={e164}"), |_| {}, None);
     crm.find(&query("0441234545", None, "0441234545")).await.unwrap();
     assert_eq!(server.requests()[0].query.as_deref(), Some("p=0441234545"));
 }
@@ -63,7 +62,7 @@ async fn without_an_e164_form_the_digits_take_its_place() {
 #[tokio::test]
 async fn a_number_made_of_dots_cannot_climb_the_path() {
     let server = Server::start(|_| async { json(200, json!([])) }).await;
-    let crm = connector(&server.url("/api/customers/{raw}"), "", None);
+    let crm = connector(&server.url("/api/customers/{raw}"), |_| {}, None);
     let err = crm.find(&query("..", None, "")).await.unwrap_err();
     assert!(matches!(err, CrmError::BadNumber { .. }), "{err}");
     assert!(server.requests().is_empty());
@@ -91,19 +90,21 @@ async fn the_answer_is_mapped_through_nested_pointers() {
         async move { json(200, answer) }
     })
     .await;
-    let extra = r#"card_url = "https://crm.example.com/c/{id}"
-[lookup.crm.fields]
-list = "/data/items"
-id = "/ident"
-name = "/person/full"
-company = "/org/name"
-url = "/links/web"
-orders = "/orders"
-order_title = "/t"
-order_status = "/s"
-order_amount = "/a/v"
-"#;
-    let crm = connector(&server.url("/find/{digits}"), extra, None);
+    let mapped = |rest: &mut RestCrmConfig| {
+        rest.card_url = Some("https://crm.example.com/c/{id}".to_string());
+        rest.fields = FieldMap {
+            list: "/data/items".to_string(),
+            id: "/ident".to_string(),
+            name: "/person/full".to_string(),
+            company: Some("/org/name".to_string()),
+            url: Some("/links/web".to_string()),
+            orders: Some("/orders".to_string()),
+            order_title: "/t".to_string(),
+            order_status: Some("/s".to_string()),
+            order_amount: Some("/a/v".to_string()),
+        };
+    };
+    let crm = connector(&server.url("/find/{digits}"), mapped, None);
     let found = crm.find(&plain_query()).await.unwrap();
     assert_eq!(
         found,
@@ -136,7 +137,7 @@ async fn a_javascript_url_is_dropped_even_without_a_card_url() {
         json(200, json!([{"id": 1, "name": "Eve", "url": "javascript:fetch('//evil')"}, {"id": 2, "name": "Al", "url": "data:text/html,x"}]))
     })
     .await;
-    let crm = connector(&server.url("/find/{digits}"), "[lookup.crm.fields]\nurl = \"/url\"\n", None);
+    let crm = connector(&server.url("/find/{digits}"), |rest| rest.fields.url = Some("/url".to_string()), None);
     let found = crm.find(&plain_query()).await.unwrap();
     assert_eq!(found.len(), 2);
     assert!(found.iter().all(|c| c.url.is_none()), "{found:?}");
@@ -156,7 +157,11 @@ async fn bidi_overrides_and_control_characters_are_stripped() {
         )
     })
     .await;
-    let extra = "[lookup.crm.fields]\ncompany = \"/company\"\norders = \"/orders\"\norder_amount = \"/amount\"\n";
+    let extra = |rest: &mut RestCrmConfig| {
+        rest.fields.company = Some("/company".to_string());
+        rest.fields.orders = Some("/orders".to_string());
+        rest.fields.order_amount = Some("/amount".to_string());
+    };
     let crm = connector(&server.url("/find/{digits}"), extra, None);
     let found = crm.find(&plain_query()).await.unwrap();
     assert_eq!(found[0].id, "1");
@@ -168,7 +173,7 @@ async fn bidi_overrides_and_control_characters_are_stripped() {
 #[tokio::test]
 async fn a_single_object_answer_is_one_customer() {
     let server = Server::start(|_| async { json(200, json!({"id": "c1", "name": "Solo"})) }).await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     let found = crm.find(&plain_query()).await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].id.as_str(), found[0].name.as_str()), ("c1", "Solo"));
@@ -180,7 +185,7 @@ async fn a_single_object_answer_is_one_customer() {
 #[tokio::test]
 async fn a_missing_list_is_no_customers() {
     let server = Server::start(|_| async { json(200, json!({"total": 0})) }).await;
-    let crm = connector(&server.url("/find/{digits}"), "[lookup.crm.fields]\nlist = \"/customers\"\n", None);
+    let crm = connector(&server.url("/find/{digits}"), |rest| rest.fields.list = "/customers".to_string(), None);
     assert_eq!(crm.find(&plain_query()).await.unwrap(), vec![]);
 }
 
@@ -188,7 +193,7 @@ async fn a_missing_list_is_no_customers() {
 async fn answers_without_any_name_point_at_the_fields_setting() {
     let server =
         Server::start(|_| async { json(200, json!([{"id": 1, "fullName": "A"}, {"id": 2, "fullName": "B"}])) }).await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err().to_string();
     assert!(err.contains("\"/name\"") && err.contains("lookup.crm.fields"), "{err}");
 }
@@ -196,7 +201,7 @@ async fn answers_without_any_name_point_at_the_fields_setting() {
 #[tokio::test]
 async fn not_found_is_no_customers() {
     let server = Server::start(|_| async { reply(404, "text/plain", "no such phone") }).await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     assert_eq!(crm.find(&plain_query()).await.unwrap(), vec![]);
 }
 
@@ -204,7 +209,7 @@ async fn not_found_is_no_customers() {
 async fn a_refused_key_names_the_header_and_the_command() {
     for status in [401, 403] {
         let server = Server::start(move |_| async move { json(status, json!({"message": "bad key"})) }).await;
-        let crm = connector(&server.url("/find/{digits}"), KEYED, Some("s3cret"));
+        let crm = connector(&server.url("/find/{digits}"), keyed, Some("s3cret"));
         let err = crm.find(&plain_query()).await.unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, CrmError::Refused { .. }), "{text}");
@@ -227,7 +232,7 @@ async fn a_server_error_carries_the_crms_own_message_cleaned() {
         json(500, json!({"message": "database\n down\u{202E} \u{1b}[31mtry later", "code": 17}))
     })
     .await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -241,7 +246,7 @@ async fn a_server_error_carries_the_crms_own_message_cleaned() {
         async move { json(502, json!({"error": long})) }
     })
     .await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     let text = crm.find(&plain_query()).await.unwrap_err().to_string();
     assert!(text.starts_with(&format!("{} had an error (502 Bad Gateway): xxx", server.host())), "{text}");
     assert_eq!(text.matches('x').count(), 200, "the CRM's text is capped at 200 characters");
@@ -250,7 +255,7 @@ async fn a_server_error_carries_the_crms_own_message_cleaned() {
 #[tokio::test]
 async fn rate_limiting_says_to_try_again() {
     let server = Server::start(|_| async { reply(429, "text/plain", "slow down") }).await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert!(matches!(err, CrmError::RateLimited { .. }));
     assert!(err.to_string().contains("429 Too Many Requests"), "{err}");
@@ -263,7 +268,7 @@ async fn a_slow_server_times_out_with_the_bound_in_the_message() {
         json(200, json!([]))
     })
     .await;
-    let config = shop(&server.url("/find/{digits}"), "");
+    let config = shop(&server.url("/find/{digits}"), |_| {});
     let crm = Connector::new(&config, None, Duration::from_millis(300)).unwrap();
     let started = Instant::now();
     let err = crm.find(&plain_query()).await.unwrap_err();
@@ -274,7 +279,7 @@ async fn a_slow_server_times_out_with_the_bound_in_the_message() {
 #[tokio::test]
 async fn invalid_json_is_reported_with_its_position() {
     let server = Server::start(|_| async { reply(200, "application/json", "[{\"id\": 1,}]") }).await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert!(matches!(err, CrmError::NotJson { .. }));
     assert_eq!(
@@ -312,7 +317,7 @@ async fn streaming_server(total: usize) -> (u16, tokio::task::JoinHandle<usize>)
 #[tokio::test]
 async fn a_streamed_body_over_2_mib_is_refused() {
     let (port, server) = streaming_server(3 << 20).await;
-    let crm = connector(&format!("http://127.0.0.1:{port}/find/{{digits}}"), "", None);
+    let crm = connector(&format!("http://127.0.0.1:{port}/find/{{digits}}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert_eq!(err.to_string(), format!("127.0.0.1:{port} answered with more than 2 MiB"));
     drop(crm);
@@ -322,7 +327,7 @@ async fn a_streamed_body_over_2_mib_is_refused() {
 #[tokio::test]
 async fn a_streamed_body_under_2_mib_is_read() {
     let (port, server) = streaming_server((2 << 20) - 128 * 1024).await;
-    let crm = connector(&format!("http://127.0.0.1:{port}/find/{{digits}}"), "", None);
+    let crm = connector(&format!("http://127.0.0.1:{port}/find/{{digits}}"), |_| {}, None);
     assert_eq!(crm.find(&plain_query()).await.unwrap(), vec![]);
     let _ = server.await;
 }
@@ -330,7 +335,7 @@ async fn a_streamed_body_under_2_mib_is_read() {
 #[tokio::test]
 async fn a_declared_length_over_2_mib_is_refused_before_reading() {
     let server = Server::start(|_| async { reply(200, "application/json", vec![b' '; 3 << 20]) }).await;
-    let crm = connector(&server.url("/find/{digits}"), "", None);
+    let crm = connector(&server.url("/find/{digits}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert!(matches!(err, CrmError::TooLarge { .. }), "{err}");
 }
@@ -345,7 +350,7 @@ async fn a_same_origin_redirect_is_followed_with_the_key() {
         }
     })
     .await;
-    let crm = connector(&server.url("/old/{digits}"), KEYED, Some("s3cret"));
+    let crm = connector(&server.url("/old/{digits}"), keyed, Some("s3cret"));
     let found = crm.find(&plain_query()).await.unwrap();
     assert_eq!(found[0].name, "Moved");
     let requests = server.requests();
@@ -362,7 +367,7 @@ async fn a_cross_origin_redirect_is_refused_and_the_other_site_gets_nothing() {
         async move { redirect(307, &target) }
     })
     .await;
-    let crm = connector(&server.url("/find/{digits}"), KEYED, Some("s3cret"));
+    let crm = connector(&server.url("/find/{digits}"), keyed, Some("s3cret"));
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert!(matches!(err, CrmError::CrossOriginRedirect { .. }), "{err}");
     assert_eq!(
@@ -386,7 +391,7 @@ async fn more_than_three_redirects_are_refused() {
         redirect(302, &format!("/r/{}/x", n + 1))
     })
     .await;
-    let crm = connector(&server.url("/r/0/{digits}"), "", None);
+    let crm = connector(&server.url("/r/0/{digits}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert!(matches!(err, CrmError::TooManyRedirects { .. }), "{err}");
     assert_eq!(server.requests().len(), 4, "the first request and three redirects");
@@ -395,7 +400,7 @@ async fn more_than_three_redirects_are_refused() {
 #[tokio::test]
 async fn a_refused_connection_says_the_host_cannot_be_reached() {
     let port = closed_port().await;
-    let crm = connector(&format!("http://127.0.0.1:{port}/find/{{digits}}"), "", None);
+    let crm = connector(&format!("http://127.0.0.1:{port}/find/{{digits}}"), |_| {}, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert_eq!(err.to_string(), format!("cannot reach 127.0.0.1:{port}: connection refused"));
     assert!(err.is_transient());
@@ -404,7 +409,7 @@ async fn a_refused_connection_says_the_host_cannot_be_reached() {
 #[tokio::test]
 async fn https_builds_a_client_and_a_closed_port_is_a_connect_error() {
     let port = closed_port().await;
-    let crm = connector(&format!("https://127.0.0.1:{port}/find/{{digits}}"), KEYED, Some("s3cret"));
+    let crm = connector(&format!("https://127.0.0.1:{port}/find/{{digits}}"), keyed, Some("s3cret"));
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert_eq!(err.to_string(), format!("cannot reach 127.0.0.1:{port}: connection refused"));
 }
@@ -412,7 +417,7 @@ async fn https_builds_a_client_and_a_closed_port_is_a_connect_error() {
 #[tokio::test]
 async fn https_to_a_plain_http_server_fails_the_handshake_not_the_process() {
     let server = Server::start(|_| async { json(200, json!([])) }).await;
-    let crm = connector(&format!("https://{}/find/{{digits}}", server.host()), KEYED, Some("s3cret"));
+    let crm = connector(&format!("https://{}/find/{{digits}}", server.host()), keyed, Some("s3cret"));
     let err = crm.find(&plain_query()).await.unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with(&format!("cannot reach {}: TLS handshake failed: ", server.host())), "{text}");
@@ -422,7 +427,7 @@ async fn https_to_a_plain_http_server_fails_the_handshake_not_the_process() {
 #[tokio::test]
 async fn a_missing_key_says_how_to_store_it_and_sends_nothing() {
     let server = Server::start(|_| async { json(200, json!([])) }).await;
-    let crm = connector(&server.url("/find/{digits}"), KEYED, None);
+    let crm = connector(&server.url("/find/{digits}"), keyed, None);
     let err = crm.find(&plain_query()).await.unwrap_err();
     assert!(matches!(err, CrmError::NoSecret { .. }));
     assert_eq!(
@@ -435,7 +440,7 @@ async fn a_missing_key_says_how_to_store_it_and_sends_nothing() {
 #[tokio::test]
 async fn a_key_with_a_line_break_is_never_sent() {
     let server = Server::start(|_| async { json(200, json!([])) }).await;
-    let crm = connector(&server.url("/find/{digits}"), KEYED, Some("abc\r\nX-Injected: 1"));
+    let crm = connector(&server.url("/find/{digits}"), keyed, Some("abc\r\nX-Injected: 1"));
     let err = crm.find(&plain_query()).await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, CrmError::BadSecret { .. }), "{text}");
@@ -443,7 +448,7 @@ async fn a_key_with_a_line_break_is_never_sent() {
     assert!(text.contains("ringside-cli secret set crm:shop"), "{text}");
     assert!(!text.contains("abc") && !text.contains("Injected"), "{text}");
     assert!(server.requests().is_empty());
-    let config = shop(&server.url("/find/{digits}"), KEYED);
+    let config = shop(&server.url("/find/{digits}"), keyed);
     assert!(ringside_crm::check_secret(&config, &SecretString::from("abc\nx")).is_err());
     assert!(ringside_crm::check_secret(&config, &SecretString::from("abc")).is_ok());
 }

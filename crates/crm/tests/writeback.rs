@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{crm_config, json, redirect, reply, Recorded, Server, TIMEOUT};
+use common::{bitrix24, json, keyed, redirect, reply, rest_crm, Recorded, Server, TIMEOUT};
+use ringside_crm::settings::UpdateMethod;
 use ringside_crm::{
     Attempt, CallDirection, CallLog, Connector, CrmError, Prior, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER,
 };
@@ -79,14 +80,11 @@ fn assert_hostile_note_sent(sent: &str) {
 // ------------------------------------------------------------------------------------------------
 // REST
 
-const KEYED: &str = "auth_header = \"X-Api-Key\"\nauth_prefix = \"Token \"\n";
-
 fn rest(server: &Server, log_path: Option<&str>, timeout: Duration) -> Connector {
-    let log_url = log_path.map(|p| format!("log_url = \"{}\"\n", server.url(p))).unwrap_or_default();
-    let config = crm_config(&format!(
-        "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"{}\"\n{KEYED}{log_url}",
-        server.url("/api/customers?phone={e164}")
-    ));
+    let config = rest_crm("shop", &server.url("/api/customers?phone={e164}"), |rest| {
+        keyed(rest);
+        rest.log_url = log_path.map(|p| server.url(p));
+    });
     Connector::new(&config, Some(SecretString::from("s3cret")), timeout).unwrap()
 }
 
@@ -213,9 +211,9 @@ async fn rest_timeout_is_not_permanent() {
 #[tokio::test]
 async fn rest_unreachable_is_not_permanent() {
     let port = common::closed_port().await;
-    let config = crm_config(&format!(
-        "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"http://127.0.0.1:{port}/c/{{e164}}\"\nlog_url = \"http://127.0.0.1:{port}/calls\"\n"
-    ));
+    let config = rest_crm("shop", &format!("http://127.0.0.1:{port}/c/{{e164}}"), |rest| {
+        rest.log_url = Some(format!("http://127.0.0.1:{port}/calls"));
+    });
     let crm = Connector::new(&config, None, TIMEOUT).unwrap();
     let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::Unreachable { .. }), "{err:?}");
@@ -255,11 +253,10 @@ async fn rest_without_log_url_does_not_write() {
 #[tokio::test]
 async fn rest_a_missing_key_is_reported_before_sending() {
     let server = Server::start(|_| async { json(201, json!({})) }).await;
-    let config = crm_config(&format!(
-        "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"{}\"\n{KEYED}log_url = \"{}\"\n",
-        server.url("/c/{e164}"),
-        server.url("/calls")
-    ));
+    let config = rest_crm("shop", &server.url("/c/{e164}"), |rest| {
+        keyed(rest);
+        rest.log_url = Some(server.url("/calls"));
+    });
     let crm = Connector::new(&config, None, TIMEOUT).unwrap();
     let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
     assert!(matches!(err, CrmError::NoSecret { .. }), "{err:?}");
@@ -292,9 +289,9 @@ async fn rest_a_call_id_made_of_dots_cannot_climb_the_path() {
 
 #[tokio::test]
 async fn rest_a_placeholder_in_the_log_url_host_is_refused() {
-    let config = crm_config(
-        "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"https://crm.example.com/c/{e164}\"\nlog_url = \"https://{call_id}.example.com/calls\"\n",
-    );
+    let config = rest_crm("shop", "https://crm.example.com/c/{e164}", |rest| {
+        rest.log_url = Some("https://{call_id}.example.com/calls".to_string());
+    });
     let err = Connector::new(&config, None, TIMEOUT).unwrap_err();
     assert!(err.to_string().contains("log_url has a placeholder in its host"), "{err}");
 }
@@ -383,13 +380,16 @@ impl StrictCrm {
     }
 }
 
-/// The REST CRM "shop" at `server` writing to `/api/calls`, with `update` lines added.
-fn rest_with_updates(server: &Server, update: &str) -> Connector {
-    let config = crm_config(&format!(
-        "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"{}\"\nlog_url = \"{}\"\n{update}",
-        server.url("/api/customers?phone={e164}"),
-        server.url("/api/calls"),
-    ));
+/// The REST CRM "shop" at `server` writing to `/api/calls`, and changes to `update`: the path of
+/// `log_update_url` and its method.
+fn rest_with_updates(server: &Server, update: Option<(&str, UpdateMethod)>) -> Connector {
+    let config = rest_crm("shop", &server.url("/api/customers?phone={e164}"), |rest| {
+        rest.log_url = Some(server.url("/api/calls"));
+        if let Some((path, method)) = update {
+            rest.log_update_url = Some(server.url(path));
+            rest.log_update_method = method;
+        }
+    });
     Connector::new(&config, None, TIMEOUT).unwrap()
 }
 
@@ -403,7 +403,7 @@ async fn rest_the_old_way_an_edit_under_the_first_key_is_refused_by_a_strict_crm
     // with another body.
     let strict = StrictCrm::default();
     let server = strict.start().await;
-    let crm = rest_with_updates(&server, "");
+    let crm = rest_with_updates(&server, None);
     crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     let err = crm.write_call(&edited("Invoice sent."), &first(KEY)).await.unwrap_err();
     assert!(err.is_permanent(), "{err}");
@@ -415,7 +415,7 @@ async fn rest_the_old_way_an_edit_under_the_first_key_is_refused_by_a_strict_crm
 async fn rest_an_edited_note_is_put_to_the_calls_own_address_and_a_strict_crm_takes_it() {
     let strict = StrictCrm::default();
     let server = strict.start().await;
-    let crm = rest_with_updates(&server, &format!("log_update_url = \"{}\"\n", server.url("/api/calls/{remote_id}")));
+    let crm = rest_with_updates(&server, Some(("/api/calls/{remote_id}", UpdateMethod::Put)));
 
     let created = crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     assert_eq!(created.remote_id.as_deref(), Some("rec-1"));
@@ -450,16 +450,10 @@ async fn rest_an_edited_note_is_put_to_the_calls_own_address_and_a_strict_crm_ta
 async fn rest_an_edit_goes_with_the_configured_method_and_call_id() {
     let strict = StrictCrm::default();
     let server = strict.start().await;
-    let crm = rest_with_updates(
-        &server,
-        &format!("log_update_url = \"{}\"\nlog_update_method = \"PATCH\"\n", server.url("/api/calls/rec-1")),
-    );
+    let crm = rest_with_updates(&server, Some(("/api/calls/rec-1", UpdateMethod::Patch)));
     crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     crm.write_call(&edited("Invoice sent."), &change(2, None)).await.unwrap();
-    let by_call_id = rest_with_updates(
-        &server,
-        &format!("log_update_url = \"{}\"\nlog_update_method = \"POST\"\n", server.url("/api/calls/{call_id}/update")),
-    );
+    let by_call_id = rest_with_updates(&server, Some(("/api/calls/{call_id}/update", UpdateMethod::Post)));
     // No record has the call id as its id: the CRM says so, and that is not permanent.
     let err = by_call_id.write_call(&edited("Invoice sent again."), &change(3, None)).await.unwrap_err();
     assert!(!err.is_permanent() && !err.is_transient(), "{err}");
@@ -477,7 +471,7 @@ async fn rest_an_edit_without_log_update_url_is_posted_again_under_a_key_of_its_
     // A CRM that treats call_id as unique takes the change through log_url.
     let strict = StrictCrm { upsert: true, ..StrictCrm::default() };
     let server = strict.start().await;
-    let crm = rest_with_updates(&server, "");
+    let crm = rest_with_updates(&server, None);
     crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     crm.write_call(&edited("Invoice sent."), &change(2, Some("rec-1"))).await.unwrap();
 
@@ -499,7 +493,7 @@ async fn rest_an_edit_answered_conflict_was_not_applied_and_says_what_to_set() {
         }
     })
     .await;
-    let crm = rest_with_updates(&server, "");
+    let crm = rest_with_updates(&server, None);
     crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     let err = crm.write_call(&edited("Invoice sent."), &change(2, Some("5"))).await.unwrap_err();
     assert!(err.is_permanent(), "{err}");
@@ -513,7 +507,7 @@ async fn rest_an_edit_answered_conflict_was_not_applied_and_says_what_to_set() {
 #[tokio::test]
 async fn rest_an_update_address_with_the_crms_id_needs_one() {
     let server = Server::start(|_| async { json(201, json!({"status": "created"})) }).await;
-    let crm = rest_with_updates(&server, &format!("log_update_url = \"{}\"\n", server.url("/api/calls/{remote_id}")));
+    let crm = rest_with_updates(&server, Some(("/api/calls/{remote_id}", UpdateMethod::Put)));
     let created = crm.write_call(&call_log(), &first(KEY)).await.unwrap();
     assert_eq!(created.remote_id, None, "the CRM gave no id");
     let err = crm.write_call(&edited("Invoice sent."), &change(2, None)).await.unwrap_err();
@@ -533,7 +527,7 @@ const CODE: &str = "s3cr3tc0de";
 const CALL_ID: &str = "externalCall.716f1cb73def9700a23842adf9c4c568.1773130779";
 
 fn b24(server: &Server) -> Connector {
-    let config = crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
+    let config = bitrix24("b24");
     let secret = SecretString::from(server.url(&format!("/rest/1/{CODE}/")));
     Connector::new(&config, Some(secret), TIMEOUT).unwrap()
 }
@@ -922,7 +916,7 @@ async fn bitrix_timeouts_are_not_permanent_and_nothing_is_registered_twice_after
         })
         .await
     };
-    let config = crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
+    let config = bitrix24("b24");
     let secret = SecretString::from(server.url(&format!("/rest/1/{CODE}/")));
     let crm = Connector::new(&config, Some(secret), Duration::from_millis(300)).unwrap();
     let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();
@@ -982,7 +976,7 @@ async fn bitrix_a_long_idempotency_key_becomes_a_stable_external_call_id() {
 
 #[tokio::test]
 async fn bitrix_without_a_webhook_nothing_is_sent() {
-    let config = crm_config("[[lookup.crm]]\nname = \"b24\"\nkind = \"bitrix24\"\n");
+    let config = bitrix24("b24");
     let crm = Connector::new(&config, None, TIMEOUT).unwrap();
     assert!(crm.can_write_back());
     let err = crm.write_call(&call_log(), &first(KEY)).await.unwrap_err();

@@ -5,8 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use ringside_config::{ConnectionConfig, ConnectionKind, LinkScheme};
-
+use crate::settings::{ConnectionConfig, ConnectionKind, LinkScheme};
 use crate::{check_dialable, detect, DialError};
 
 /// What launching a desktop connection does: this program with exactly these arguments,

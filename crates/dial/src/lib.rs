@@ -4,7 +4,7 @@
 //!   (only ASCII digits, `*`, `#` and a leading `+` survive; visual separators — ASCII and
 //!   typographic spaces and dashes, as [`ringside_numbers::is_visual_separator`] defines them
 //!   for every path — are dropped), then
-//!   the connection's [`DialRule`](ringside_config::DialRule) is applied: format, the first
+//!   the connection's [`DialRule`](settings::DialRule) is applied: format, the first
 //!   matching `replace`, `prefix`.
 //! - [`number_from_link`]: the number in a `tel:`, `callto:` or `sip:` link from a browser.
 //! - [`plan`] and [`launch`]: a softphone (MicroSIP, Zoiper), the desktop's link handler or a
@@ -15,13 +15,16 @@
 //!   handles `tel:` links.
 //!
 //! ```
-//! use ringside_config::{DialRule, NumberFormat};
+//! use ringside_dial::settings::{DialRule, NumberFormat};
 //!
 //! let rule = DialRule { format: NumberFormat::National, replace: Vec::new(), prefix: "9".into() };
 //! assert_eq!(ringside_dial::format_number("+380 (44) 123-45-67", &rule, "UA").unwrap(), "90441234567");
 //! assert!(ringside_dial::format_number("123 /password:x", &rule, "UA").is_err());
 //! assert_eq!(ringside_dial::number_from_link("tel:+380-44-123-45-67").unwrap(), "+380441234567");
 //! ```
+//!
+//! [`settings`] holds the values all of this runs on (connections, dialing rules), which
+//! ringside-config reads from `config.toml`.
 //!
 //! See docs/dial.md for the argument vector of every connection kind and the reasons.
 
@@ -35,6 +38,7 @@ mod error_code;
 mod launch;
 mod link;
 mod number;
+pub mod settings;
 
 pub use detect::{become_link_handler, default_link_handler, detect, Detected, LINK_SCHEMES};
 pub use launch::{command, launch, plan, LaunchPlan};

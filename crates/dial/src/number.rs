@@ -1,8 +1,8 @@
 //! The number as one connection dials it.
 
-use ringside_config::{DialRule, NumberFormat, Replace};
 use ringside_numbers::{normalize, NumberConfig};
 
+use crate::settings::{DialRule, NumberFormat, Replace};
 use crate::{check_dialable, DialError};
 
 /// The number as this connection dials it.

@@ -6,7 +6,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use ringside_config::{ConnectionConfig, ConnectionKind, DialRule};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind, DialRule};
 use ringside_dial::{detect, plan, DialError, LaunchPlan};
 
 const FAKE: &str = env!("CARGO_BIN_EXE_fake-softphone");

@@ -1,6 +1,6 @@
 //! `format_number`: the number as a connection dials it, and hostile text refused.
 
-use ringside_config::{DialRule, NumberFormat, Replace};
+use ringside_dial::settings::{DialRule, NumberFormat, Replace};
 use ringside_dial::{format_number, DialError};
 
 fn rule(format: NumberFormat) -> DialRule {

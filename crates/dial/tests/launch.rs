@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ringside_config::{ConnectionConfig, ConnectionKind, DialRule};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind, DialRule};
 use ringside_dial::{launch, plan, DialError, LaunchPlan};
 
 const FAKE: &str = env!("CARGO_BIN_EXE_fake-softphone");

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ringside_config::{ConnectionConfig, ConnectionKind, DialRule, HttpConnection, LinkScheme};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind, DialRule, HttpConnection, LinkScheme};
 use ringside_dial::{plan, DialError, LaunchPlan};
 
 const FAKE: &str = env!("CARGO_BIN_EXE_fake-softphone");

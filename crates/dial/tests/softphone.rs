@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use ringside_config::{ConnectionConfig, ConnectionKind, DialRule, NumberFormat};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind, DialRule, NumberFormat};
 use ringside_dial::{command, format_number, plan, DialError};
 
 const FAKE: &str = env!("CARGO_BIN_EXE_fake-softphone");

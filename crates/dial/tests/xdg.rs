@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ringside_config::{ConnectionConfig, ConnectionKind, DialRule, LinkScheme};
+use ringside_dial::settings::{ConnectionConfig, ConnectionKind, DialRule, LinkScheme};
 use ringside_dial::{become_link_handler, default_link_handler, detect, launch, plan};
 
 const FAKE: &str = env!("CARGO_BIN_EXE_fake-softphone");

@@ -4,9 +4,9 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ringside_click_to_call::{CallError, Provider};
-use ringside_config::{Config, ConnectionConfig};
+use ringside_dial::settings::{BodyFormat, ConnectionConfig, ConnectionKind, DialRule, HttpConnection};
 use ringside_secrets::SecretString;
 
 /// One request as the server saw it.
@@ -125,18 +125,33 @@ pub async fn slow(delay: Duration) -> Response {
     json(200, serde_json::json!({"status": "success"}))
 }
 
-/// The one `[[dial.connection]]` of `toml`, parsed and validated by ringside-config exactly as a
-/// user's file would be.
-pub fn connection(toml: &str) -> ConnectionConfig {
-    let config = Config::from_toml_str(toml, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"));
-    config.dial.connections.into_iter().next().expect("one [[dial.connection]]")
+/// The connection `name` of `kind`, dialing with the default rule.
+pub fn connection(name: &str, kind: ConnectionKind) -> ConnectionConfig {
+    ConnectionConfig { name: name.to_string(), kind, rule: DialRule::default() }
+}
+
+/// A `kind = "http"` API at `url` with its other settings as a file that names only the `url`
+/// has them: a `POST` without headers or body, any 2xx is success.
+pub fn http(url: impl Into<String>) -> HttpConnection {
+    HttpConnection {
+        method: "POST".to_string(),
+        url: url.into(),
+        headers: BTreeMap::new(),
+        body: None,
+        body_format: BodyFormat::Json,
+        extension: String::new(),
+        success_pointer: None,
+        success_value: None,
+        error_pointer: None,
+        allow_plain_http: false,
+    }
 }
 
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A provider for `toml` with `secret`, asking `server` (for the named providers, at `base_path`).
-pub fn provider(toml: &str, secret: Option<&str>, timeout: Duration) -> Provider {
-    Provider::new(&connection(toml), secret.map(SecretString::from), timeout).unwrap()
+/// A provider for `connection` with `secret`.
+pub fn provider(connection: &ConnectionConfig, secret: Option<&str>, timeout: Duration) -> Provider {
+    Provider::new(connection, secret.map(SecretString::from), timeout).unwrap()
 }
 
 /// Numbers an attacker would like to reach a provider.

@@ -6,7 +6,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +13,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ringside_config::{Config, CrmConfig};
+use ringside_crm::settings::{CrmConfig, CrmKind, RestCrmConfig};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -119,11 +118,23 @@ pub async fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// The one `[[lookup.crm]]` of `toml`, parsed and validated by ringside-config exactly as a user's
-/// file would be.
-pub fn crm_config(toml: &str) -> CrmConfig {
-    let config = Config::from_toml_str(toml, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"));
-    config.lookup.crm.into_iter().next().expect("one [[lookup.crm]]")
+/// A `kind = "rest"` CRM `name` searching at `url`; `adjust` changes its other settings, which
+/// start at their defaults ([`RestCrmConfig::new`]).
+pub fn rest_crm(name: &str, url: &str, adjust: impl FnOnce(&mut RestCrmConfig)) -> CrmConfig {
+    let mut rest = RestCrmConfig::new(url);
+    adjust(&mut rest);
+    CrmConfig { name: name.to_string(), kind: CrmKind::Rest(rest) }
+}
+
+/// A `kind = "bitrix24"` CRM `name`; its webhook URL is the secret.
+pub fn bitrix24(name: &str) -> CrmConfig {
+    CrmConfig { name: name.to_string(), kind: CrmKind::Bitrix24 }
+}
+
+/// The key goes in `X-Api-Key`, after `Token `.
+pub fn keyed(rest: &mut RestCrmConfig) {
+    rest.auth_header = Some("X-Api-Key".to_string());
+    rest.auth_prefix = "Token ".to_string();
 }
 
 pub const TIMEOUT: Duration = Duration::from_secs(5);
