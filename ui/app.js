@@ -257,7 +257,7 @@
     }
     ui.source.dataset.kind = source.kind;
     if (source.kind === "connected") ui.source.textContent = `PBX: ${source.source}`;
-    else if (source.kind === "disconnected") ui.source.textContent = `PBX disconnected: ${source.reason}`;
+    else if (source.kind === "disconnected") ui.source.textContent = `PBX disconnected: ${errorMessage(source.reason)}`;
     else ui.source.textContent = "Connecting to the PBX…";
   }
 

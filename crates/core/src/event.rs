@@ -83,7 +83,8 @@ pub enum CallEvent {
     /// The source is logged in and events flow.
     SourceConnected { source: String, at: Timestamp },
     /// The source lost its connection; calls it reported may be stale until it reconnects.
-    SourceDisconnected { reason: String, at: Timestamp },
+    /// `reason` crosses to the window as a code with the English words (see `ErrorReport`).
+    SourceDisconnected { reason: crate::ErrorReport, at: Timestamp },
     /// A call rings this agent.
     IncomingRinging {
         call: CallId,

@@ -98,7 +98,7 @@ pub enum CtiCommand {
 pub enum SourceStatus {
     Connecting,
     Connected { source: String, since: Timestamp },
-    Disconnected { reason: String, since: Timestamp },
+    Disconnected { reason: crate::ErrorReport, since: Timestamp },
 }
 
 /// How "accepting calls" on is carried out.

@@ -79,7 +79,10 @@ fn connecting_the_source_logs_the_agent_in() {
     assert_eq!(s.agent(), &AgentState::Available { since: t(1) });
     assert_eq!(agent_changes(&out).len(), 1);
     // A reconnect does not log in twice or restart "since".
-    s.apply(CallEvent::SourceDisconnected { reason: "network".into(), at: t(2) });
+    s.apply(CallEvent::SourceDisconnected {
+        reason: ringside_core::ErrorReport::new("pbx.connection_lost", "network"),
+        at: t(2),
+    });
     let out = s.apply(CallEvent::SourceConnected { source: "demo".into(), at: t(3) });
     assert!(agent_changes(&out).is_empty(), "{out:?}");
     assert_eq!(s.agent(), &AgentState::Available { since: t(1) });
@@ -706,7 +709,10 @@ fn a_wrap_up_that_ended_while_the_pbx_was_away_is_unpaused_after_the_reconnect()
     s.apply(CallEvent::Resynced { at: t(0) });
     talk(&mut s, id(1), 0);
     s.apply(own_pause_at(60, 60));
-    s.apply(CallEvent::SourceDisconnected { reason: "network".into(), at: t(70) });
+    s.apply(CallEvent::SourceDisconnected {
+        reason: ringside_core::ErrorReport::new("pbx.connection_lost", "network"),
+        at: t(70),
+    });
     // The timer ends the wrap-up; its unpause is lost with the connection.
     s.tick(t(91));
     assert_eq!(s.agent(), &AgentState::Available { since: t(91) });

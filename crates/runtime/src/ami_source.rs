@@ -6,7 +6,7 @@ use rand::Rng;
 use ringside_ami::actions::QueuePause;
 use ringside_ami::originate::{originate, OriginateRequest};
 use ringside_ami::{connect, Action, AgentIdentity, AmiError, CallTracker, Client, ConnectOptions, Message};
-use ringside_core::{CallEvent, CallId, CtiCommand, Timestamp};
+use ringside_core::{CallEvent, CallId, CtiCommand, ErrorReport, Timestamp};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -123,7 +123,7 @@ pub(crate) async fn run(
             }
             Err(e) => {
                 tracing::warn!(addr = %options.addr, error = %e, "AMI connection failed");
-                disconnected(&session, e.to_string()).await;
+                disconnected(&session, ErrorReport::of(&e)).await;
                 if e.is_permanent() {
                     // A wrong secret stays wrong: report once, wait for the agent to log in again.
                     After::Idle
@@ -144,7 +144,7 @@ pub(crate) async fn run(
                         _ = &mut deadline => break,
                         msg = rx.recv() => match msg {
                             None | Some(SourceMsg::Shutdown) => return,
-                            Some(SourceMsg::Disconnect) => { enabled = false; disconnected(&session, "logged out".into()).await; break }
+                            Some(SourceMsg::Disconnect) => { enabled = false; disconnected(&session, logged_out()).await; break }
                             Some(SourceMsg::Connect) => break,
                             Some(other) => refuse(other),
                         }
@@ -183,8 +183,8 @@ async fn serve(
                     tracker.handle(&msg, Timestamp::now(), &mut out);
                     for e in out.drain(..) { send(session, e).await; }
                 }
-                Some(Err(e)) => { disconnected(session, e.to_string()).await; return After::Reconnect }
-                None => { disconnected(session, AmiError::Closed.to_string()).await; return After::Reconnect }
+                Some(Err(e)) => { disconnected(session, ErrorReport::of(&e)).await; return After::Reconnect }
+                None => { disconnected(session, ErrorReport::of(&AmiError::Closed)).await; return After::Reconnect }
             },
             done = async { match resync.as_mut() { Some(h) => h.await, None => std::future::pending().await } } => {
                 resync = None;
@@ -204,7 +204,7 @@ async fn serve(
                 None | Some(SourceMsg::Shutdown) => { client.logoff().await; return After::Stop }
                 Some(SourceMsg::Disconnect) => {
                     client.logoff().await;
-                    disconnected(session, "logged out".into()).await;
+                    disconnected(session, logged_out()).await;
                     return After::Idle;
                 }
                 Some(SourceMsg::Connect) => {}
@@ -300,6 +300,11 @@ async fn send(session: &mpsc::Sender<SessionMsg>, event: CallEvent) {
     let _ = session.send(SessionMsg::Event(event)).await;
 }
 
-async fn disconnected(session: &mpsc::Sender<SessionMsg>, reason: String) {
+/// The agent logged out of the PBX: not a fault.
+fn logged_out() -> ErrorReport {
+    ErrorReport::new("pbx.logged_out", "logged out")
+}
+
+async fn disconnected(session: &mpsc::Sender<SessionMsg>, reason: ErrorReport) {
     send(session, CallEvent::SourceDisconnected { reason, at: Timestamp::now() }).await;
 }

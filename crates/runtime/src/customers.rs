@@ -7,6 +7,7 @@ use std::time::Duration;
 use ringside_config::{Config, CrmConfig, CrmKind, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
 use ringside_lookup::{open_or_seed, LookupConfig, NewCustomer, NewPhone};
 
+use crate::error::DirectoryProblem;
 use crate::lookup::{Bounds, SharedDirectory, Source, Sources};
 
 /// Opens the directory and the CRMs. Nothing here is fatal: a source that cannot be used
@@ -75,20 +76,20 @@ pub(crate) fn create_customer(
     number: &str,
     name: &str,
     company: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, DirectoryProblem> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("give the customer a name".to_string());
+        return Err(DirectoryProblem::NoName);
     }
-    let dir = sources.directory().ok_or("the customer directory is not available, so the customer cannot be saved")?;
-    let dir = dir.lock().map_err(|_| "the customer directory failed earlier; restart Ringside".to_string())?;
+    let dir = sources.directory().ok_or(DirectoryProblem::Unavailable)?;
+    let dir = dir.lock().map_err(|_| DirectoryProblem::Poisoned)?;
     let customer = NewCustomer {
         name: name.to_string(),
         company: company.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
         phones: vec![NewPhone::new(number, None)],
         ..NewCustomer::default()
     };
-    let id = dir.add_customer(&customer).map_err(|e| e.to_string())?;
+    let id = dir.add_customer(&customer)?;
     sources.forget_cached(number);
     Ok(id)
 }

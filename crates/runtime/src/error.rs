@@ -28,7 +28,7 @@ pub enum RuntimeError {
     #[error("that call's card is no longer open")]
     NoSuchCard,
     #[error("the customer was picked for this call, but Ringside could not remember it for the next one: {0}")]
-    NotRemembered(String),
+    NotRemembered(DirectoryProblem),
     /// The number, or the softphone for it, on this desktop.
     #[error(transparent)]
     Dial(#[from] ringside_dial::DialError),
@@ -52,11 +52,41 @@ pub enum RuntimeError {
     #[error("the PBX named no recording of this call")]
     NoRecording,
     #[error("the customer could not be saved: {0}")]
-    CustomerNotSaved(String),
+    CustomerNotSaved(DirectoryProblem),
     #[error("not connected to the PBX; try again when the connection is back")]
     NotConnected,
     #[error("Ringside is shutting down")]
     Stopped,
+}
+
+/// Why the embedded customer directory could not take a pick or a new customer.
+#[derive(Debug, Error, Clone)]
+pub enum DirectoryProblem {
+    #[error("give the customer a name")]
+    NoName,
+    #[error("the customer directory is not available")]
+    Unavailable,
+    #[error("the customer directory failed earlier; restart Ringside")]
+    Poisoned,
+    #[error(transparent)]
+    Failed(Arc<ringside_lookup::LookupError>),
+}
+
+impl DirectoryProblem {
+    fn code(&self) -> &'static str {
+        match self {
+            DirectoryProblem::NoName => "customer.no_name",
+            DirectoryProblem::Unavailable => "directory.unavailable",
+            DirectoryProblem::Poisoned => "directory.failed_earlier",
+            DirectoryProblem::Failed(_) => "directory.failed",
+        }
+    }
+}
+
+impl From<ringside_lookup::LookupError> for DirectoryProblem {
+    fn from(e: ringside_lookup::LookupError) -> Self {
+        DirectoryProblem::Failed(Arc::new(e))
+    }
 }
 
 impl RuntimeError {
@@ -88,7 +118,8 @@ impl ErrorCode for RuntimeError {
             RuntimeError::Number(e) => e.code(),
             RuntimeError::NoSuchCall => "call.none",
             RuntimeError::NoSuchCard => "card.gone",
-            RuntimeError::NotRemembered(_) => "customer.pick_not_remembered",
+            RuntimeError::NotRemembered(DirectoryProblem::Failed(_)) => "customer.pick_not_remembered",
+            RuntimeError::NotRemembered(p) => p.code(),
             RuntimeError::Dial(e) => e.code(),
             RuntimeError::Provider(_) => "dial.provider_refused",
             RuntimeError::NoConnection { .. } => "dial.no_connection",
@@ -99,7 +130,8 @@ impl ErrorCode for RuntimeError {
             RuntimeError::HistoryStopped => "history.stopped",
             RuntimeError::NoCustomerPage(_) => "customer.no_page",
             RuntimeError::NoRecording => "recording.none",
-            RuntimeError::CustomerNotSaved(_) => "customer.not_saved",
+            RuntimeError::CustomerNotSaved(DirectoryProblem::Failed(_)) => "customer.not_saved",
+            RuntimeError::CustomerNotSaved(p) => p.code(),
             RuntimeError::NotConnected => "pbx.not_connected",
             RuntimeError::Stopped => "app.stopping",
         }

@@ -35,7 +35,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 
 pub use dialer::{ConnectionSummary, Dialer, Route};
-pub use error::RuntimeError;
+pub use error::{DirectoryProblem, RuntimeError};
 pub use lookup::{Bounds, SharedDirectory, Source, Sources};
 use session_task::SessionMsg;
 
@@ -305,7 +305,7 @@ impl RuntimeHandle {
         Snapshot {
             agent: AgentState::LoggedOut,
             source: SourceStatus::Disconnected {
-                reason: "Ringside is shutting down".into(),
+                reason: ringside_core::ErrorReport::of(&RuntimeError::Stopped),
                 since: ringside_core::Timestamp::now(),
             },
             cards: Vec::new(),

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use ringside_core::{CustomerMatch, LookupOutcome, OrderSummary};
 use ringside_crm::{Connector, CrmCustomer, CrmQuery};
+
+use crate::error::DirectoryProblem;
 use ringside_lookup::{normalize, Directory, LookupConfig, NormalizedNumber, Pick, DIRECTORY_SOURCE};
 use tokio::task::JoinHandle;
 
@@ -170,13 +172,11 @@ impl Sources {
 
     /// Remembers the agent's pick for this number, so the next call from it opens on that
     /// customer. Blocks on SQLite: call from a blocking thread.
-    pub fn remember_pick(&self, raw: &str, source: &str, customer_id: &str) -> Result<(), String> {
-        let Some(dir) = &self.inner.directory else {
-            return Err("the customer directory, where picks are kept, is not available".to_string());
-        };
+    pub fn remember_pick(&self, raw: &str, source: &str, customer_id: &str) -> Result<(), DirectoryProblem> {
+        let Some(dir) = &self.inner.directory else { return Err(DirectoryProblem::Unavailable) };
         let number = normalize(raw, &self.inner.config);
-        let dir = dir.lock().map_err(|_| POISONED.to_string())?;
-        dir.remember_pick(&number, source, customer_id).map_err(|e| e.to_string())
+        let dir = dir.lock().map_err(|_| DirectoryProblem::Poisoned)?;
+        Ok(dir.remember_pick(&number, source, customer_id)?)
     }
 
     /// Forgets the cached CRM answers for this number (after a customer was created for it).

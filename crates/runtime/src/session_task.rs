@@ -259,7 +259,7 @@ async fn handle(
             tokio::spawn(async move {
                 let remembered = tokio::task::spawn_blocking(move || lookup.remember_pick(&number, &source, &customer))
                     .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
+                    .unwrap_or_else(|_| Err(crate::DirectoryProblem::Poisoned));
                 let _ = reply.send(remembered.map_err(RuntimeError::NotRemembered));
             });
             outs
@@ -276,7 +276,7 @@ async fn handle(
                     customers::create_customer(&sources, &n, &name, company.as_deref())
                 })
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()));
+                .unwrap_or_else(|_| Err(crate::DirectoryProblem::Poisoned));
                 match created {
                     Ok(id) => {
                         tracing::info!(customer = %id, "customer created from the card");

@@ -119,6 +119,7 @@ async fn an_unknown_caller_becomes_a_customer_with_one_click() {
 
     let err = handle.create_customer(card.call_id.clone(), "   ", None).await.expect_err("no name");
     assert_eq!(err.to_string(), "the customer could not be saved: give the customer a name");
+    assert_eq!(ringside_core::ErrorReport::of(&err).code, "customer.no_name", "the window can point at the name field");
     handle.create_customer(card.call_id.clone(), "Taras Shevchuk", Some("Kobzar LLC")).await.expect("created");
     let named = looked_up(&mut rx, "507654321").await;
     assert_eq!(named.call_id, card.call_id, "the same card now names the caller");

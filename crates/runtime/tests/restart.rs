@@ -123,7 +123,8 @@ async fn a_wrong_secret_is_reported_once_without_a_reconnect_storm() {
         _ => None,
     })
     .await;
-    assert!(reason.contains("wrong username or secret"), "{reason}");
+    assert!(reason.message.contains("wrong username or secret"), "{reason:?}");
+    assert_eq!(reason.code, "pbx.login_refused", "the window can tell a wrong secret from a network fault");
     // No second attempt follows by itself.
     let again = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
     assert!(again.is_err(), "Ringside retried a wrong secret: {again:?}");
