@@ -27,7 +27,8 @@ pub async fn snapshot(shell: State<'_, Shell>) -> Reply<Snapshot> {
 }
 
 /// Facts for the window's footer.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct About {
     version: &'static str,
     config_path: Option<String>,
@@ -148,7 +149,8 @@ pub async fn dial(shell: State<'_, Shell>, number: String, via: Option<String>, 
 }
 
 /// The connections, what is installed, and who handles tel: links: the settings view.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct DialSettings {
     connections: Vec<ringside_runtime::ConnectionSummary>,
     detected: ringside_dial::Detected,
@@ -208,9 +210,22 @@ pub async fn mark_called_back(shell: State<'_, Shell>, number: String) -> Reply<
     shell.handle()?.mark_called_back(&number).await.map_err(report)
 }
 
+/// Opens the CRM page of the customer a past call was with (a history row's "Open in CRM").
+#[tauri::command]
+pub async fn open_history_customer(app: tauri::AppHandle, shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
+    let url = shell.handle()?.history_customer_page(call_id).await.map_err(report)?;
+    open_in_browser(&app, url)
+}
+
 /// Opens a call's recording in the browser: the address the PBX named (http or https only).
 #[tauri::command]
 pub async fn open_recording(app: tauri::AppHandle, shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
     let url = shell.handle()?.recording_url(call_id).await.map_err(report)?;
     open_in_browser(&app, url)
+}
+
+/// The card window's page measured its cards (CSS pixels): the window takes that height.
+#[tauri::command]
+pub fn fit_card_window(app: tauri::AppHandle, height: f64) {
+    crate::card_window::fit(&app, height);
 }

@@ -3,6 +3,7 @@
 //! the config, starts the runtime, forwards every `SessionOutput` to the webview as a
 //! `session` event, and turns clicks into calls on the [`RuntimeHandle`].
 
+mod card_window;
 mod commands;
 mod links;
 mod tray;
@@ -239,6 +240,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
+        .manage(card_window::Placement::default())
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
             commands::about,
@@ -263,9 +265,14 @@ pub fn run() {
             commands::call_backs,
             commands::mark_called_back,
             commands::open_recording,
+            commands::open_history_customer,
+            commands::fit_card_window,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
+            if let Err(e) = card_window::build(&handle) {
+                tracing::warn!(error = %e, "no call card window; cards show in the main window only");
+            }
             if let Err(e) = tray::build(&handle) {
                 // A desktop without a tray still gets the window; closing it then quits.
                 tracing::warn!(error = %e, "no tray icon; closing the window will quit Ringside");
@@ -286,6 +293,17 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(|window, event| {
+            if window.label() == card_window::CARD_WINDOW {
+                match event {
+                    WindowEvent::Moved(to) => card_window::moved(window.app_handle(), *to),
+                    WindowEvent::CloseRequested { api, .. } => {
+                        api.prevent_close();
+                        let _ = window.hide();
+                    }
+                    _ => {}
+                }
+                return;
+            }
             if let WindowEvent::CloseRequested { api, .. } = event {
                 if tray::exists(window.app_handle()) {
                     // Ringside lives in the tray; the window only hides.

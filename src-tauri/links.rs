@@ -18,7 +18,8 @@ pub const EVENT_DIAL_REQUEST: &str = "dial-request";
 /// The schemes Ringside offers to handle (also in tauri.conf.json, for the installers).
 pub const SCHEMES: [&str; 3] = ["tel", "callto", "sip"];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct DialRequest {
     /// Dialable: only `[0-9+*#]`.
     pub number: String,
@@ -89,7 +90,8 @@ async fn running(app: &AppHandle) -> Result<RuntimeHandle, ErrorReport> {
 }
 
 /// Which application handles each scheme now, and whether it is Ringside.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct HandlerStatus {
     pub scheme: &'static str,
     pub ringside: bool,

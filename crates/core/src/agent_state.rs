@@ -17,14 +17,14 @@ use crate::time::Timestamp;
 pub const WRAP_UP_PAUSE_REASON: &str = "Wrap-up";
 
 /// Whether the agent takes queue calls once the current call is done.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Availability {
     Available,
     Paused { reason: Option<String>, since: Timestamp },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum AgentState {
     LoggedOut,
@@ -56,7 +56,8 @@ pub enum AgentState {
 }
 
 /// How a wrap-up was finished; history records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum WrapUpResult {
     Saved,

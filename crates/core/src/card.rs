@@ -8,7 +8,7 @@ use crate::number;
 use crate::time::Timestamp;
 
 /// A customer found for the number. Filled by the lookup crate; empty until then.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CustomerMatch {
     /// Unique within `source`.
     pub id: String,
@@ -33,7 +33,7 @@ impl CustomerMatch {
 }
 
 /// An order or deal as the card lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OrderSummary {
     pub title: String,
     pub status: Option<String>,
@@ -51,7 +51,7 @@ pub struct LookupOutcome {
     pub failed: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "state", content = "detail")]
 pub enum LookupState {
     /// No directory has been asked yet.
@@ -65,7 +65,7 @@ pub enum LookupState {
     Internal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CardStatus {
     Ringing,
@@ -74,7 +74,7 @@ pub enum CardStatus {
     Ended,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CallCard {
     pub call_id: CallId,
     pub direction: Direction,
@@ -97,6 +97,7 @@ pub struct CallCard {
     pub as_of: Timestamp,
     /// The PBX's recording of the call (http or https), once the source names one.
     #[serde(default)]
+    #[ts(as = "Option<String>")]
     pub recording_url: Option<ringside_text::WebUrl>,
 }
 

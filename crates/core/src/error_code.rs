@@ -23,7 +23,8 @@ pub trait ErrorCode: std::fmt::Display {
 }
 
 /// An error as it crosses a process or language boundary: `{code, args, message}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ErrorReport {
     pub code: String,
     pub args: BTreeMap<String, String>,

@@ -9,7 +9,7 @@ use crate::time::Timestamp;
 
 /// The PBX's id for a whole call (Asterisk: `Linkedid`), shared by every leg of it.
 /// Ten ringing legs of one queue call carry the same id, so they make one call and one card.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(transparent)]
 pub struct CallId(pub String);
 
@@ -28,7 +28,7 @@ impl std::fmt::Display for CallId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Incoming,
@@ -46,7 +46,7 @@ pub struct RemoteParty {
 }
 
 /// Why a call ended, from this agent's point of view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum EndCause {
     /// Talked, then someone hung up.

@@ -21,6 +21,8 @@ pub use call::{Call, CallPhase};
 pub use card::{CallCard, CardStatus, CustomerMatch, LookupOutcome, LookupState, OrderSummary};
 pub use error_code::{ErrorArgs, ErrorCode, ErrorReport};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
-pub use session::{auto_pause_reason, CtiCommand, Notice, Session, SessionConfig, SessionOutput, UnpauseRequest};
+pub use session::{
+    auto_pause_reason, CtiCommand, NoteChange, Notice, Session, SessionConfig, SessionOutput, UnpauseRequest,
+};
 pub use team::{MemberState, MemberUpdate, Team, TeamMember};
 pub use time::Timestamp;

@@ -50,7 +50,7 @@ pub fn auto_pause_reason(missed: u32) -> String {
 /// Something the agent must hear about even with the window hidden: shown as a desktop
 /// notification (and in the window). Typed, not worded: the edge (shell, window) words it in
 /// the agent's language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Notice {
     /// `missed` queue calls in a row rang out unanswered, so Ringside paused the agent in
@@ -83,7 +83,7 @@ impl Notice {
 }
 
 /// Something the session asks the CTI source to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "command")]
 pub enum CtiCommand {
     /// Pause the agent in their queues, so no queue call is offered.
@@ -93,7 +93,7 @@ pub enum CtiCommand {
     UnpauseQueues,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum SourceStatus {
     Connecting,
@@ -111,7 +111,8 @@ pub enum UnpauseRequest {
 }
 
 /// What changed, for whoever shows or acts on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "value")]
 pub enum SessionOutput {
     /// Boxed: a card is by far the largest output, and every output waits in the broadcast
@@ -129,6 +130,16 @@ pub enum SessionOutput {
     /// Callers waiting for a call back (missed, not reached since): the tray's count. Sent by
     /// the history, which knows them, not by the session.
     MissedCalls(u32),
+    /// The agent's note for a call as last typed, in whichever window: the others show it, so
+    /// two windows never hold two drafts. Sent by the runtime once the history has it.
+    Note(NoteChange),
+}
+
+/// A call's note as the agent last typed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct NoteChange {
+    pub call_id: CallId,
+    pub text: String,
 }
 
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::time::Timestamp;
 
 /// The PBX's device state for a member (Asterisk `Status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceState {
     Unknown,
@@ -42,7 +42,7 @@ impl DeviceState {
 }
 
 /// One member in one queue, as the PBX last reported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Membership {
     pub paused: bool,
     pub reason: Option<String>,
@@ -53,7 +53,7 @@ pub struct Membership {
 }
 
 /// What a supervisor sees at a glance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum MemberState {
     Available,
@@ -68,7 +68,7 @@ pub enum MemberState {
     Unavailable,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TeamMember {
     /// The queue-member interface, e.g. `PJSIP/100`; the key for pausing them.
     pub interface: String,

@@ -13,7 +13,8 @@ use crate::DialError;
 pub const LINK_SCHEMES: [&str; 3] = ["tel", "callto", "sip"];
 
 /// What [`detect`] found.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Detected {
     /// MicroSIP's executable.
     pub microsip: Option<PathBuf>,

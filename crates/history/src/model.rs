@@ -18,7 +18,7 @@ pub struct CallContext {
 }
 
 /// How a call went, from this agent's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Talked (`EndCause::Completed`).
@@ -103,7 +103,7 @@ impl Outcome {
 }
 
 /// The customer a call was about: the agent's pick, else the only match.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StoredCustomer {
     /// `directory` or a CRM's name.
     pub source: String,
@@ -115,7 +115,7 @@ pub struct StoredCustomer {
 }
 
 /// Where the call's CRM write-back stands for one CRM.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum WriteBackStatus {
     /// Waiting for its first (or next, after a re-enqueue) attempt.
@@ -133,7 +133,7 @@ pub enum WriteBackStatus {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WriteBackState {
     /// The CRM's name.
     pub target: String,
@@ -142,7 +142,8 @@ pub struct WriteBackState {
 }
 
 /// One call as the history shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CallRecord {
     pub call_id: CallId,
     pub direction: Direction,
@@ -223,7 +224,8 @@ pub struct InDoubt {
 /// Which calls [`crate::History::search`] and [`crate::History::export_csv`] return. Every
 /// field narrows the result; the default is every call. In JSON, missing fields take their
 /// default (the UI sends only what the agent set).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(default)]
 pub struct HistoryQuery {
     /// Words the call must contain somewhere: number (any formatting), caller name, customer
@@ -244,7 +246,8 @@ pub struct HistoryQuery {
 }
 
 /// A number on the call-back list: missed calls from it that nobody has dealt with yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Callback {
     /// The number as last seen raw (a stranger's text)…
     pub number_raw: String,

@@ -14,7 +14,8 @@ use crate::RuntimeError;
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the UI lists in its connection picker.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
+#[ts(export)]
 pub struct ConnectionSummary {
     pub name: String,
     /// "MicroSIP", "Zoiper", "tel: link", "PBX", "Binotel", …

@@ -40,7 +40,8 @@ pub use lookup::{Bounds, SharedDirectory, Source, Sources};
 use session_task::SessionMsg;
 
 /// Everything the UI needs to draw itself from scratch.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Snapshot {
     pub agent: AgentState,
     pub source: SourceStatus,
@@ -349,8 +350,16 @@ impl RuntimeHandle {
 
     /// The call's note as the agent has typed it so far; call it as they type (debounced). A
     /// disk that cannot take it keeps the text in memory and the error says so.
+    /// Every window hears of it (`SessionOutput::Note`), also when the disk kept it only in
+    /// memory: the text is not lost, and the windows must not disagree about it.
     pub async fn save_note(&self, call: CallId, text: String) -> Result<(), RuntimeError> {
-        self.history.save_note(call, text).await
+        let change = ringside_core::NoteChange { call_id: call.clone(), text: text.clone() };
+        let saved = self.history.save_note(call, text).await;
+        let kept = saved.as_ref().err().is_some_and(|e| ringside_core::ErrorCode::code(e) == "history.not_saved_kept");
+        if saved.is_ok() || kept {
+            let _ = self.outputs.send(SessionOutput::Note(change));
+        }
+        saved
     }
 
     /// The call's note, if any.
@@ -383,6 +392,17 @@ impl RuntimeHandle {
     pub async fn recording_url(&self, call: CallId) -> Result<String, RuntimeError> {
         let record = self.history.call(call).await?;
         record.and_then(|r| r.recording_url).ok_or(RuntimeError::NoRecording)
+    }
+
+    /// The CRM page of the customer a past call was with, as the history stored it (the
+    /// desk's "Open in CRM" on a history row; the address never comes from the window).
+    pub async fn history_customer_page(&self, call: CallId) -> Result<String, RuntimeError> {
+        let record = self.history.call(call).await?.ok_or(RuntimeError::NoSuchCall)?;
+        let customer = record.customer.ok_or(RuntimeError::NoCustomerPage(record.number_raw.clone()))?;
+        match customer.url {
+            Some(url) if ringside_text::WebUrl::parse(&url).is_ok() => Ok(url),
+            _ => Err(RuntimeError::NoCustomerPage(customer.name)),
+        }
     }
 
     /// The agent dealt with a caller on the call-back list (by the number's digits).

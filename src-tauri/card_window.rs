@@ -1,0 +1,172 @@
+//! The call card window: created hidden at start, shown when the runtime's popup names a call,
+//! hidden when it names none. Always on top, not in the taskbar, and shown **without taking the
+//! keyboard focus** (the agent may be typing in the CRM): on Linux the GTK window does not take
+//! focus when mapped (`focus_on_map = false`) yet can be clicked into to type a note; tao shows
+//! it with `show_all`, never `present`. It sits in a corner of the work area of the monitor with
+//! the pointer, sized to its cards by the page (`fit_card_window`), and stays where the agent
+//! drags it for the rest of the run.
+
+use std::sync::Mutex;
+
+use tauri::{AppHandle, Manager, PhysicalPosition, PhysicalSize, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+
+/// The label of the card window.
+pub const CARD_WINDOW: &str = "card";
+/// Logical width of the card window.
+const WIDTH: f64 = 380.0;
+/// Its height before the page has measured its cards.
+const FIRST_HEIGHT: f64 = 220.0;
+/// Space between the window and the work area's edge, logical pixels.
+const MARGIN: f64 = 12.0;
+
+/// Where the card window goes, and where the agent put it.
+#[derive(Default)]
+pub struct Placement {
+    /// The agent dragged it here: it stays (top-left corner, physical pixels).
+    dragged_to: Mutex<Option<PhysicalPosition<i32>>>,
+    /// The position Ringside itself asked for last: a `Moved` event to it is not the agent's.
+    ours: Mutex<Option<PhysicalPosition<i32>>>,
+    /// The height the page asked for last, logical pixels.
+    height: Mutex<f64>,
+}
+
+/// Creates the hidden card window. A failure leaves Ringside without popups (the desk still
+/// shows every card), never without its desk.
+pub fn build(app: &AppHandle) -> tauri::Result<()> {
+    let window = WebviewWindowBuilder::new(app, CARD_WINDOW, WebviewUrl::App("card.html".into()))
+        .title("Ringside call")
+        .inner_size(WIDTH, FIRST_HEIGHT)
+        .resizable(false)
+        .decorations(false)
+        .always_on_top(true)
+        .skip_taskbar(true)
+        .visible_on_all_workspaces(true)
+        .visible(false)
+        .focused(false)
+        .build()?;
+    #[cfg(target_os = "linux")]
+    if let Ok(gtk_window) = window.gtk_window() {
+        use gtk::prelude::GtkWindowExt;
+        gtk_window.set_focus_on_map(false);
+        gtk_window.set_type_hint(gtk::gdk::WindowTypeHint::Utility);
+    }
+    *app.state::<Placement>().height.lock().unwrap_or_else(|p| p.into_inner()) = FIRST_HEIGHT;
+    let _ = window;
+    Ok(())
+}
+
+fn window(app: &AppHandle) -> Option<WebviewWindow> {
+    app.get_webview_window(CARD_WINDOW)
+}
+
+/// Shows the window (in its place, without focus) when the popup names calls; hides it when not.
+pub fn show_calls(app: &AppHandle, calls: usize) {
+    let Some(window) = window(app) else { return };
+    if calls == 0 {
+        let _ = window.hide();
+        return;
+    }
+    if window.is_visible().unwrap_or(false) {
+        return;
+    }
+    place(app, &window);
+    if let Err(e) = window.show() {
+        tracing::warn!(error = %e, "the call card window could not be shown");
+    }
+    // Some window managers drop "above" while a window is unmapped.
+    let _ = window.set_always_on_top(true);
+}
+
+/// The page measured its cards: the window takes that height (at most the work area's) and
+/// stays in its corner (or where the agent dragged it).
+pub fn fit(app: &AppHandle, height: f64) {
+    let Some(window) = window(app) else { return };
+    let height = height.clamp(40.0, 2000.0);
+    *app.state::<Placement>().height.lock().unwrap_or_else(|p| p.into_inner()) = height;
+    place(app, &window);
+}
+
+/// The agent moved the window (a `Moved` event that is not ours): remember it.
+pub fn moved(app: &AppHandle, to: PhysicalPosition<i32>) {
+    let placement = app.state::<Placement>();
+    let ours = *placement.ours.lock().unwrap_or_else(|p| p.into_inner());
+    if ours == Some(to) {
+        return;
+    }
+    // Moves while hidden are the window manager's, not the agent's.
+    if window(app).is_some_and(|w| w.is_visible().unwrap_or(false)) {
+        *placement.dragged_to.lock().unwrap_or_else(|p| p.into_inner()) = Some(to);
+    }
+}
+
+/// Sizes the window and puts it in its corner of the monitor with the pointer.
+fn place(app: &AppHandle, window: &WebviewWindow) {
+    let placement = app.state::<Placement>();
+    let height = *placement.height.lock().unwrap_or_else(|p| p.into_inner());
+    let monitor = app
+        .cursor_position()
+        .ok()
+        .and_then(|p| app.monitor_from_point(p.x, p.y).ok().flatten())
+        .or_else(|| app.primary_monitor().ok().flatten())
+        .or_else(|| window.current_monitor().ok().flatten());
+    let Some(monitor) = monitor else {
+        let _ = window.set_size(tauri::LogicalSize::new(WIDTH, height));
+        return;
+    };
+    let scale = monitor.scale_factor();
+    let area = monitor.work_area();
+    let margin = (MARGIN * scale).round() as i32;
+    let width = (WIDTH * scale).round() as u32;
+    let max_height = area.size.height.saturating_sub(2 * margin as u32).max(80);
+    let height = ((height * scale).round() as u32).min(max_height);
+    let _ = window.set_size(PhysicalSize::new(width, height));
+
+    let dragged = *placement.dragged_to.lock().unwrap_or_else(|p| p.into_inner());
+    let position = dragged.unwrap_or_else(|| corner(Corner::default_for_desktop(), area, width, height, margin));
+    *placement.ours.lock().unwrap_or_else(|p| p.into_inner()) = Some(position);
+    let _ = window.set_position(position);
+}
+
+/// The corner of the work area nearest the tray.
+#[derive(Debug, Clone, Copy)]
+enum Corner {
+    TopRight,
+    BottomRight,
+}
+
+impl Corner {
+    /// Windows' and KDE's tray is at the bottom right; macOS's menu bar and GNOME's top bar
+    /// keep theirs at the top right.
+    fn default_for_desktop() -> Corner {
+        if cfg!(target_os = "windows") {
+            return Corner::BottomRight;
+        }
+        if cfg!(target_os = "linux") {
+            let desktop = std::env::var("XDG_CURRENT_DESKTOP").unwrap_or_default().to_ascii_lowercase();
+            if desktop.contains("kde")
+                || desktop.contains("xfce")
+                || desktop.contains("lxqt")
+                || desktop.contains("cinnamon")
+            {
+                return Corner::BottomRight;
+            }
+        }
+        Corner::TopRight
+    }
+}
+
+fn corner(
+    corner: Corner,
+    area: &tauri::PhysicalRect<i32, u32>,
+    width: u32,
+    height: u32,
+    margin: i32,
+) -> PhysicalPosition<i32> {
+    let right = area.position.x + area.size.width as i32 - width as i32 - margin;
+    let top = area.position.y + margin;
+    let bottom = area.position.y + area.size.height as i32 - height as i32 - margin;
+    match corner {
+        Corner::TopRight => PhysicalPosition::new(right, top),
+        Corner::BottomRight => PhysicalPosition::new(right, bottom),
+    }
+}

@@ -1,0 +1,56 @@
+// Notes are the runtime's: a window keeps only what the agent is typing right now. Every save
+// comes back to every window as a `note` output, so the desk and the card never hold two drafts.
+import type { NoteChange } from "../bindings/NoteChange";
+import { api, errorCode, errorMessage } from "./api";
+
+/** "saving" while a save waits, "saved", "kept" (in memory: the disk refused), "unsaved". */
+export type NoteState = { state: "saving" | "saved" | "kept" | "unsaved"; text: string };
+
+/** Half a second after the last key. */
+const SAVE_AFTER_MS = 500;
+
+export class Notes {
+  drafts = $state<Record<string, string>>({});
+  status = $state<Record<string, NoteState>>({});
+  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  #loading = new Set<string>();
+
+  /** The runtime's note for a call, once per call. */
+  load(callId: string) {
+    if (callId in this.drafts || this.#loading.has(callId)) return;
+    this.#loading.add(callId);
+    api
+      .note(callId)
+      .then((text) => {
+        if (!(callId in this.drafts)) this.drafts[callId] = text ?? "";
+      })
+      .catch(() => {})
+      .finally(() => this.#loading.delete(callId));
+  }
+
+  type(callId: string, text: string) {
+    this.drafts[callId] = text;
+    this.status[callId] = { state: "saving", text: "…" };
+    clearTimeout(this.#timers.get(callId));
+    this.#timers.set(
+      callId,
+      setTimeout(() => {
+        this.#timers.delete(callId);
+        api
+          .saveNote(callId, text)
+          .then(() => (this.status[callId] = { state: "saved", text: "saved" }))
+          .catch((e) => {
+            // Kept in memory and saved later (a full disk): a warning, not lost work.
+            const kept = errorCode(e) === "history.not_saved_kept";
+            this.status[callId] = { state: kept ? "kept" : "unsaved", text: errorMessage(e) };
+          });
+      }, SAVE_AFTER_MS),
+    );
+  }
+
+  /** Another window (or this one) saved: shown unless this window has newer keys waiting. */
+  heard(change: NoteChange) {
+    if (this.#timers.has(change.call_id)) return;
+    this.drafts[change.call_id] = change.text;
+  }
+}
