@@ -518,6 +518,11 @@
       case "notice":
         showNotice(output.value);
         break;
+      case "notice_withdrawn":
+        for (const el of [...ui.notices.children].filter((n) => n.dataset.tag === output.value.tag)) {
+          dismissNotice(el);
+        }
+        break;
       case "missed_calls":
         model.missed = output.value;
         renderBadge();
@@ -822,6 +827,16 @@
             "Ringside restarted during your wrap-up. It ends by itself in " +
             `${Math.max(0, Math.round((notice.ends_at - Date.now()) / 1000))} s; finish it sooner here.`,
         };
+      case "incoming_call": {
+        const name = notice.name && notice.name.trim() ? notice.name : null;
+        const number = notice.number && notice.number.trim() ? notice.number : null;
+        return {
+          tag: "incoming-call",
+          urgent: false,
+          summary: `Incoming call from ${name || number || "a withheld number"}`,
+          body: name && number ? number : "",
+        };
+      }
       case "wrap_up_pause_cleared":
         return {
           tag: "wrap-up",

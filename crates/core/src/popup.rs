@@ -473,5 +473,29 @@ mod tests {
         assert_eq!(json, serde_json::json!({"calls": ["1.2", "1.1"], "more": 2, "compact": true}));
         assert_eq!(serde_json::to_value(CardOpensOn::Never).unwrap(), "never");
         assert_eq!(serde_json::to_value(NotifyIncoming::WhenCardHidden).unwrap(), "when_card_hidden");
+        let out = serde_json::to_value(SessionOutput::Popup(view)).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({"kind": "popup", "value": {"calls": ["1.2", "1.1"], "more": 2, "compact": true}})
+        );
+    }
+
+    #[test]
+    fn the_notice_its_withdrawal_and_who_answered_cross_as_plain_json() {
+        let notice = Notice::IncomingCall { call: CallId::new("1.2"), number: "+380441234567".into(), name: None };
+        assert_eq!(
+            serde_json::to_value(SessionOutput::Notice(notice)).unwrap(),
+            serde_json::json!({"kind": "notice", "value": {"kind": "incoming_call", "call": "1.2", "number": "+380441234567", "name": null}})
+        );
+        let withdrawn = SessionOutput::NoticeWithdrawn { tag: INCOMING_CALL_TAG.into() };
+        assert_eq!(
+            serde_json::to_value(withdrawn).unwrap(),
+            serde_json::json!({"kind": "notice_withdrawn", "value": {"tag": "incoming-call"}})
+        );
+        let by = crate::EndCause::AnsweredElsewhere { by: Some("Agent 101".into()) };
+        assert_eq!(
+            serde_json::to_value(by).unwrap(),
+            serde_json::json!({"kind": "answered_elsewhere", "detail": {"by": "Agent 101"}})
+        );
     }
 }
