@@ -32,6 +32,16 @@ pub fn notice(notice: &Notice, now: Timestamp) -> (String, String) {
                 ends_at.secs_since(now)
             ),
         ),
+        Notice::IncomingCall { number, name, .. } => {
+            let number = Some(number.as_str()).filter(|n| !n.trim().is_empty());
+            let name = name.as_deref().filter(|n| !n.trim().is_empty());
+            let who = name.or(number).unwrap_or("a withheld number");
+            let body = match (name, number) {
+                (Some(_), Some(number)) => number.to_string(),
+                _ => String::new(),
+            };
+            (format!("Incoming call from {who}"), body)
+        }
         Notice::WrapUpPauseCleared => (
             "You accept calls again".to_string(),
             "Your queues were still paused for a wrap-up that is over (Ringside had quit or lost the PBX), \

@@ -80,12 +80,53 @@ struct Tracked {
     legs: usize,
     /// The recording's address last reported.
     recording: Option<ringside_text::WebUrl>,
+    /// The channels that rang the agent's legs of this call (the trunk leg of the `Dial` or the
+    /// queue): a colleague rung by the same channel answering is "answered elsewhere, by …".
+    callers: Vec<String>,
+    /// The colleague who answered, once the PBX said so.
+    answered_by: Option<AnsweredBy>,
 }
 
 impl Tracked {
     fn ringing(outgoing: bool, legs: usize) -> Self {
-        Tracked { phase: Phase::Ringing, cancelled: false, transferred: false, outgoing, legs, recording: None }
+        Tracked {
+            phase: Phase::Ringing,
+            cancelled: false,
+            transferred: false,
+            outgoing,
+            legs,
+            recording: None,
+            callers: Vec::new(),
+            answered_by: None,
+        }
     }
+}
+
+/// Who answered a call that rang here too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AnsweredBy {
+    who: String,
+    /// A queue member's name (`AgentConnect` `MemberName`), not only an extension.
+    named: bool,
+}
+
+impl AnsweredBy {
+    /// Whether `self` says more than `old`: anything beats nothing, a name beats an extension.
+    fn improves(&self, old: Option<&AnsweredBy>) -> bool {
+        match old {
+            None => true,
+            Some(old) => self.named && !old.named,
+        }
+    }
+}
+
+/// A call that ended here as answered elsewhere, kept for a while: the PBX may name the
+/// colleague after this agent's leg is gone (`AgentConnect` follows the `Hangup`).
+#[derive(Debug)]
+struct Elsewhere {
+    call: String,
+    callers: Vec<String>,
+    by: Option<AnsweredBy>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,10 +165,15 @@ pub struct CallTracker {
     reported_pause: Option<(bool, Option<String>)>,
     /// Calls that ended lately, so a re-sync answer that raced their Hangup cannot revive them.
     recently_ended: std::collections::VecDeque<String>,
+    /// Calls that ended lately as answered elsewhere, to name who answered when the PBX says so late.
+    elsewhere: std::collections::VecDeque<Elsewhere>,
     recording: Option<RecordingLink>,
 }
 
 const RECENTLY_ENDED: usize = 256;
+const RECENTLY_ANSWERED_ELSEWHERE: usize = 32;
+/// Channels kept per call that rang the agent (one per `Dial` or queue that rang them).
+const MAX_CALLERS: usize = 8;
 
 impl CallTracker {
     pub fn new(me: AgentIdentity) -> Self {
@@ -138,6 +184,7 @@ impl CallTracker {
             pauses: BTreeMap::new(),
             reported_pause: None,
             recently_ended: std::collections::VecDeque::new(),
+            elsewhere: std::collections::VecDeque::new(),
             recording: None,
         }
     }
@@ -172,6 +219,7 @@ impl CallTracker {
     pub fn reset_calls(&mut self) {
         self.calls.clear();
         self.legs.clear();
+        self.elsewhere.clear();
     }
 
     /// Feeds one message; any resulting events are pushed onto `out`.
@@ -206,6 +254,9 @@ impl CallTracker {
             "AgentConnect" => {
                 if let Some(call) = msg.get("DestChannel").and_then(|c| self.leg_call(c, LegRole::Incoming)) {
                     self.answered(&call, now, out);
+                } else {
+                    let by = member_name(msg);
+                    self.colleague_answered(msg, by, now, out);
                 }
             }
             "Hangup" => self.hangup(msg, now, out),
@@ -342,7 +393,13 @@ impl CallTracker {
             return; // AgentCalled then DialBegin for the same leg.
         }
         self.legs.insert(dest.to_owned(), Leg { call: call.clone(), role: LegRole::Incoming });
-        if self.begin(&call, false) {
+        let fresh = self.begin(&call, false);
+        if let (Some(caller), Some(t)) = (msg.get("Channel"), self.calls.get_mut(&call)) {
+            if !t.callers.iter().any(|c| c == caller) && t.callers.len() < MAX_CALLERS {
+                t.callers.push(caller.to_owned());
+            }
+        }
+        if fresh {
             out.push(CallEvent::IncomingRinging { call: CallId::new(call), from, queue, at: now });
         }
     }
@@ -380,6 +437,13 @@ impl CallTracker {
             }
             return;
         }
+        if status == "ANSWER" && msg.get("Channel").is_some() {
+            // Another phone the same channel rang picked up: who, by its extension. (Its
+            // `DestCallerIDName` is the caller's, not the colleague's: the dialed leg carries
+            // the caller ID of the call.)
+            let by = msg.get("DestChannel").and_then(|c| extension_of(device_of(c)));
+            self.colleague_answered(msg, by.map(|who| AnsweredBy { who, named: false }), now, out);
+        }
         if let Some(call) = msg.get("Channel").and_then(|c| self.leg_call(c, LegRole::Outgoing)) {
             match status {
                 "ANSWER" => self.answered(&call, now, out),
@@ -407,7 +471,13 @@ impl CallTracker {
             } else if t.phase == Phase::Talking {
                 EndCause::Completed
             } else if cause_code == "26" {
-                EndCause::AnsweredElsewhere
+                let by = t.answered_by.clone();
+                let callers = t.callers.clone();
+                if self.elsewhere.len() == RECENTLY_ANSWERED_ELSEWHERE {
+                    self.elsewhere.pop_front();
+                }
+                self.elsewhere.push_back(Elsewhere { call: leg.call.clone(), callers, by: by.clone() });
+                EndCause::AnsweredElsewhere { by: by.map(|b| b.who) }
             } else if t.outgoing {
                 EndCause::NoAnswer
             } else {
@@ -419,6 +489,30 @@ impl CallTracker {
         }
         if self.calls.get(&leg.call).is_some_and(|t| t.legs == 0 && t.phase == Phase::Ended) {
             self.calls.remove(&leg.call);
+        }
+    }
+
+    /// A colleague's phone, rung by the same channel as the agent's (ring-all, a queue),
+    /// answered: remembered for the "answered elsewhere" end, or, when this agent's leg has
+    /// already ended so, told as a second `Ended` that names them.
+    fn colleague_answered(&mut self, msg: &Message, by: Option<AnsweredBy>, now: Timestamp, out: &mut Vec<CallEvent>) {
+        let (Some(caller), Some(dest), Some(by)) = (msg.get("Channel"), msg.get("DestChannel"), by) else { return };
+        if self.me.owns_channel(dest) {
+            return;
+        }
+        let call = dest_call_id(msg);
+        let rang_me_too = |callers: &[String]| callers.iter().any(|c| c == caller);
+        if let Some(t) = self.calls.get_mut(&call).filter(|t| t.phase != Phase::Ended && rang_me_too(&t.callers)) {
+            if by.improves(t.answered_by.as_ref()) {
+                t.answered_by = Some(by);
+            }
+            return;
+        }
+        let Some(e) = self.elsewhere.iter_mut().find(|e| e.call == call && rang_me_too(&e.callers)) else { return };
+        if by.improves(e.by.as_ref()) {
+            e.by = Some(by.clone());
+            let cause = EndCause::AnsweredElsewhere { by: Some(by.who) };
+            out.push(CallEvent::Ended { call: CallId::new(call), cause, at: now });
         }
     }
 
@@ -538,6 +632,34 @@ fn dest_call_id(msg: &Message) -> String {
     msg.get("DestLinkedid").or(msg.get("Linkedid")).unwrap_or("").to_owned()
 }
 
+/// The extension in a device name: `Local/100@agents` → `100`, `PJSIP/101` → `101`.
+fn extension_of(device: &str) -> Option<String> {
+    let resource = device.split_once('/').map_or(device, |(_, r)| r);
+    let name = resource.split('@').next().unwrap_or(resource);
+    let name = clean_text(name.rsplit('/').next().unwrap_or(name), MAX_NUMBER_CHARS);
+    (!name.is_empty()).then_some(name)
+}
+
+/// Who an `AgentConnect` says answered: the member's name when the queue has one (Asterisk
+/// writes the interface there when it has none), else the interface's extension.
+fn member_name(msg: &Message) -> Option<AnsweredBy> {
+    let interface = msg.get("Interface").unwrap_or("");
+    let name = msg
+        .get("MemberName")
+        .filter(|n| *n != interface && !n.contains('/'))
+        .map(|n| clean_text(n, MAX_NAME_CHARS))
+        .filter(|n| !n.is_empty());
+    match name {
+        Some(who) => Some(AnsweredBy { who, named: true }),
+        None => [Some(interface), msg.get("DestChannel").map(device_of)]
+            .into_iter()
+            .flatten()
+            .filter(|d| !d.is_empty())
+            .find_map(extension_of)
+            .map(|who| AnsweredBy { who, named: false }),
+    }
+}
+
 /// Asterisk writes `<unknown>` for a missing caller ID.
 fn cid(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.is_empty() && *v != "<unknown>")
@@ -590,6 +712,27 @@ mod tests {
         assert_eq!(p.name.map(|n| n.chars().count()), Some(MAX_NAME_CHARS));
         // A name that is only hidden characters is no name.
         assert_eq!(party(Some("100"), Some("\u{202E}\u{2066}")).name, None);
+    }
+
+    #[test]
+    fn who_answered_in_words() {
+        assert_eq!(extension_of("Local/100@agents").as_deref(), Some("100"));
+        assert_eq!(extension_of("PJSIP/101").as_deref(), Some("101"));
+        assert_eq!(extension_of("SIP/pbx/102").as_deref(), Some("102"));
+        assert_eq!(extension_of("PJSIP/"), None);
+        let connect = |member: &str| {
+            Message::from_pairs([
+                ("Event", "AgentConnect"),
+                ("DestChannel", "PJSIP/101-0000001a"),
+                ("Interface", "PJSIP/101"),
+                ("MemberName", member),
+            ])
+        };
+        let named = member_name(&connect("Ana \u{202E}Kovalenko"));
+        assert_eq!(named, Some(AnsweredBy { who: "Ana Kovalenko".into(), named: true }), "cleaned at the edge");
+        // A queue member without a name: Asterisk writes the interface.
+        assert_eq!(member_name(&connect("PJSIP/101")), Some(AnsweredBy { who: "101".into(), named: false }));
+        assert_eq!(member_name(&connect("")), Some(AnsweredBy { who: "101".into(), named: false }));
     }
 
     #[test]

@@ -33,6 +33,9 @@ fn describe(e: &CallEvent) -> String {
         CallEvent::OutgoingDialing { to, .. } => format!("dialing {}", to.number),
         CallEvent::Answered { .. } => "answered".into(),
         CallEvent::PartyChanged { remote, .. } => format!("now with {}", remote.number),
+        CallEvent::Ended { cause: EndCause::AnsweredElsewhere { by }, .. } => {
+            format!("ended answered elsewhere by {}", by.as_deref().unwrap_or("(not named)"))
+        }
         CallEvent::Ended { cause, .. } => format!("ended {cause:?}"),
         CallEvent::AgentPaused { paused, reason, .. } => {
             format!("paused={paused} {}", reason.clone().unwrap_or_default())
@@ -43,7 +46,10 @@ fn describe(e: &CallEvent) -> String {
 }
 
 fn replay(name: &str, ext: &str, seed: u64) -> Vec<CallEvent> {
-    let bytes = transcript(name);
+    replay_bytes(name, &transcript(name), ext, seed)
+}
+
+fn replay_bytes(name: &str, bytes: &[u8], ext: &str, seed: u64) -> Vec<CallEvent> {
     let mut rng = Lcg(seed);
     let mut decoder = Decoder::default();
     let me = AgentIdentity::new(ext, vec![format!("Local/{ext}@agents")]);
@@ -99,10 +105,83 @@ fn queue_call_rings_both_agents_once_and_101_sees_answered_elsewhere() {
         calls_seen("c_inbound_queue", "100"),
         ["ringing from +380441234567 via support", "answered", "ended Completed"]
     );
+    // Asterisk says 100 answered (DialEnd ANSWER of 100's leg) before 101's leg is cancelled,
+    // and names the member (AgentConnect, MemberName "Agent 100") just after 101's leg is gone.
     assert_eq!(
         calls_seen("c_inbound_queue", "101"),
-        ["ringing from +380441234567 via support", "ended AnsweredElsewhere"]
+        [
+            "ringing from +380441234567 via support",
+            "ended answered elsewhere by 100",
+            "ended answered elsewhere by Agent 100"
+        ]
     );
+}
+
+/// `name`'s messages with those `moved` picks taken out and put back after the first message
+/// `after` picks (in their order).
+fn reordered(name: &str, moved: impl Fn(&str) -> bool, after: impl Fn(&str) -> bool) -> Vec<u8> {
+    let text = String::from_utf8(transcript(name)).expect("transcripts are text");
+    let messages: Vec<&str> = text.split_inclusive("\r\n\r\n").collect();
+    let taken: Vec<&str> = messages.iter().copied().filter(|m| moved(m)).collect();
+    assert!(!taken.is_empty(), "nothing to move");
+    let mut out = String::new();
+    let mut placed = false;
+    for m in messages.iter().copied().filter(|m| !moved(m)) {
+        out.push_str(m);
+        if !placed && after(m) {
+            taken.iter().for_each(|t| out.push_str(t));
+            placed = true;
+        }
+    }
+    assert!(placed, "no place to move them to");
+    out.into_bytes()
+}
+
+fn calls_seen_in(bytes: &[u8], ext: &str) -> Vec<String> {
+    let first = replay_bytes("reordered", bytes, ext, 1);
+    for seed in 2..6 {
+        assert_eq!(replay_bytes("reordered", bytes, ext, seed), first, "chunking changed the events (seed {seed})");
+    }
+    first.iter().map(describe).filter(|l| l != "team" && !l.starts_with("paused=")).collect()
+}
+
+#[test]
+fn who_answered_is_named_whether_the_pbx_says_so_before_or_after_the_cancel() {
+    let colleague_answered = |m: &str| {
+        (m.starts_with("Event: DialEnd") && m.contains("DestChannel: Local/100@agents") && m.contains("ANSWER"))
+            || m.starts_with("Event: AgentConnect")
+    };
+    let last_hangup_of_101 =
+        |m: &str| m.starts_with("Event: Hangup\r\n") && m.contains("Channel: Local/101@agents-00000006;2");
+    // Both after 101's leg is gone: the end first, then who, as the PBX tells it.
+    let late = reordered("c_inbound_queue", colleague_answered, last_hangup_of_101);
+    assert_eq!(
+        calls_seen_in(&late, "101"),
+        [
+            "ringing from +380441234567 via support",
+            "ended answered elsewhere by (not named)",
+            "ended answered elsewhere by 100",
+            "ended answered elsewhere by Agent 100"
+        ]
+    );
+    // Both while 101 still rings, before its leg is cancelled: the end names the member at once.
+    let early = reordered("c_inbound_queue", colleague_answered, |m| {
+        m.starts_with("Event: DialBegin") && m.contains("DestChannel: Local/101@agents")
+    });
+    assert_eq!(
+        calls_seen_in(&early, "101"),
+        ["ringing from +380441234567 via support", "ended answered elsewhere by Agent 100"]
+    );
+    // Agent 100's own card is unchanged by any of it.
+    assert_eq!(calls_seen_in(&late, "100"), ["ringing from +380441234567 via support", "answered", "ended Completed"]);
+}
+
+#[test]
+fn a_phone_the_same_channel_never_rang_here_does_not_name_anyone() {
+    // The customer's call was placed by an Originate whose own DialEnd ANSWER (no Channel,
+    // DestChannel Local/600@inbound-…;1) follows: it is not a colleague.
+    let seen = calls_seen("c_inbound_queue", "101");
+    assert!(seen.iter().all(|l| !l.contains("600")), "{seen:?}");
 }
 
 #[test]

@@ -225,21 +225,41 @@ fn serialize_zero_for_none<S: Serializer>(value: &Option<u64>, serializer: S) ->
     serializer.serialize_u64(value.unwrap_or(0))
 }
 
-/// When the call card window opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum CardOpensOn {
-    #[default]
-    Ringing,
-    Answer,
-}
+// The card window's choices are the core's (`ringside_core::popup`), which runs on them.
+pub use ringside_core::popup::{CardOpensOn, NotifyIncoming};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+/// The card window (`[ui]`); see `ringside_core::popup` for how each setting is used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UiConfig {
+    /// When a call's card opens: ringing, answer or never.
     pub card_opens_on: CardOpensOn,
     /// Delay before the card opens for an internal call (a colleague), in milliseconds.
     pub internal_call_delay_ms: u64,
+    /// Cards shown at once; the rest are counted ("+2 more"). 1 to 10.
+    pub card_stack_limit: usize,
+    /// Seconds the card of a call never answered here (a colleague took it, missed, abandoned)
+    /// stays after it ended. 1 to 60.
+    pub card_autoclose_secs: u64,
+    /// When a ringing call is also announced by a desktop notification.
+    pub notify_incoming: NotifyIncoming,
 }
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            card_opens_on: CardOpensOn::default(),
+            internal_call_delay_ms: 0,
+            card_stack_limit: ringside_core::popup::DEFAULT_STACK_LIMIT,
+            card_autoclose_secs: ringside_core::popup::DEFAULT_AUTOCLOSE_SECS,
+            notify_incoming: NotifyIncoming::default(),
+        }
+    }
+}
+
+/// Bounds of the `[ui]` numbers.
+const MAX_INTERNAL_CALL_DELAY_MS: u64 = 60_000;
+const CARD_STACK_LIMITS: std::ops::RangeInclusive<usize> = 1..=10;
+const CARD_AUTOCLOSE_SECS: std::ops::RangeInclusive<u64> = 1..=60;
 
 /// Largest accepted `session.internal_max_len`: longer numbers are customers, not extensions.
 const MAX_INTERNAL_LEN: usize = 10;
@@ -302,6 +322,17 @@ impl Config {
             supervised_queues: self.supervisor.queues.clone(),
             auto_pause_after_missed: self.session.auto_pause_after_missed.and_then(|n| u32::try_from(n).ok()),
             acts_for_agent: true,
+        }
+    }
+
+    /// The card window's settings.
+    pub fn popup_config(&self) -> ringside_core::PopupConfig {
+        ringside_core::PopupConfig {
+            opens_on: self.ui.card_opens_on,
+            internal_delay_ms: self.ui.internal_call_delay_ms,
+            stack_limit: self.ui.card_stack_limit,
+            autoclose_secs: self.ui.card_autoclose_secs,
+            notify_incoming: self.ui.notify_incoming,
         }
     }
 }
@@ -759,6 +790,9 @@ struct RawSession {
 struct RawUi {
     card_opens_on: Option<CardOpensOn>,
     internal_call_delay_ms: Option<u64>,
+    card_stack_limit: Option<usize>,
+    card_autoclose_secs: Option<u64>,
+    notify_incoming: Option<NotifyIncoming>,
 }
 
 const AMI_DEFAULT_PORT: u16 = 5038;
@@ -778,7 +812,7 @@ impl RawConfig {
             source: self.source.into_config(doc)?,
             demo: self.demo.into_config(doc)?,
             session: self.session.into_config(doc)?,
-            ui: self.ui.into_config(),
+            ui: self.ui.into_config(doc)?,
             supervisor: self.supervisor.into_config(doc)?,
             directory: self.directory.into_config(doc)?,
             lookup: self.lookup.into_config(doc)?,
@@ -1023,11 +1057,46 @@ impl RawSession {
 }
 
 impl RawUi {
-    fn into_config(self) -> UiConfig {
+    fn into_config(self, doc: &Document<'_>) -> Result<UiConfig, ConfigError> {
         let defaults = UiConfig::default();
-        UiConfig {
-            card_opens_on: self.card_opens_on.unwrap_or(defaults.card_opens_on),
-            internal_call_delay_ms: self.internal_call_delay_ms.unwrap_or(defaults.internal_call_delay_ms),
+        let internal_call_delay_ms = self.internal_call_delay_ms.unwrap_or(defaults.internal_call_delay_ms);
+        if internal_call_delay_ms > MAX_INTERNAL_CALL_DELAY_MS {
+            return Err(doc.invalid(
+                "ui.internal_call_delay_ms",
+                format!(
+                    "{internal_call_delay_ms} is longer than a colleague's call rings; at most \
+                     {MAX_INTERNAL_CALL_DELAY_MS} (a minute), or 0 to open at once"
+                ),
+            ));
         }
+        let card_stack_limit = self.card_stack_limit.unwrap_or(defaults.card_stack_limit);
+        if !CARD_STACK_LIMITS.contains(&card_stack_limit) {
+            return Err(doc.invalid(
+                "ui.card_stack_limit",
+                format!(
+                    "{card_stack_limit} cards at once: use {} to {} (the others are counted as \"more\")",
+                    CARD_STACK_LIMITS.start(),
+                    CARD_STACK_LIMITS.end()
+                ),
+            ));
+        }
+        let card_autoclose_secs = self.card_autoclose_secs.unwrap_or(defaults.card_autoclose_secs);
+        if !CARD_AUTOCLOSE_SECS.contains(&card_autoclose_secs) {
+            return Err(doc.invalid(
+                "ui.card_autoclose_secs",
+                format!(
+                    "{card_autoclose_secs} seconds: use {} to {}, long enough to read who answered",
+                    CARD_AUTOCLOSE_SECS.start(),
+                    CARD_AUTOCLOSE_SECS.end()
+                ),
+            ));
+        }
+        Ok(UiConfig {
+            card_opens_on: self.card_opens_on.unwrap_or(defaults.card_opens_on),
+            internal_call_delay_ms,
+            card_stack_limit,
+            card_autoclose_secs,
+            notify_incoming: self.notify_incoming.unwrap_or(defaults.notify_incoming),
+        })
     }
 }

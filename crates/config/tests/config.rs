@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use ringside_config::{
     AgentConfig, AmiConfig, BodyFormat, CardOpensOn, Config, ConfigError, ConnectionConfig, ConnectionKind, CrmConfig,
     CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap, HistoryConfig, HttpConnection, LookupConfig,
-    NumberFormat, Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
+    NotifyIncoming, NumberFormat, Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
+    UpdateMethod,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -57,6 +58,9 @@ auto_pause_after_missed = 3
 [ui]
 card_opens_on = "answer"
 internal_call_delay_ms = 1500
+card_stack_limit = 5
+card_autoclose_secs = 12
+notify_incoming = "always"
 
 [supervisor]
 queues = ["support", "sales"]
@@ -155,7 +159,18 @@ fn defaults_are_the_documented_ones() {
             auto_pause_after_missed: None,
         }
     );
-    assert_eq!(config.ui, UiConfig { card_opens_on: CardOpensOn::Ringing, internal_call_delay_ms: 0 });
+    assert_eq!(
+        config.ui,
+        UiConfig {
+            card_opens_on: CardOpensOn::Ringing,
+            internal_call_delay_ms: 0,
+            card_stack_limit: 3,
+            card_autoclose_secs: 5,
+            notify_incoming: NotifyIncoming::WhenCardHidden,
+        }
+    );
+    // The file's defaults for the card window agree with the core's own.
+    assert_eq!(config.popup_config(), ringside_core::PopupConfig::default());
     // The file's defaults agree with the core's own.
     assert_eq!(config.session_config(), SessionConfig::default());
 }
@@ -201,7 +216,13 @@ fn full_file_is_read_field_by_field() {
                 keep_ended_cards: 7,
                 auto_pause_after_missed: Some(3),
             },
-            ui: UiConfig { card_opens_on: CardOpensOn::Answer, internal_call_delay_ms: 1500 },
+            ui: UiConfig {
+                card_opens_on: CardOpensOn::Answer,
+                internal_call_delay_ms: 1500,
+                card_stack_limit: 5,
+                card_autoclose_secs: 12,
+                notify_incoming: NotifyIncoming::Always,
+            },
             supervisor: SupervisorConfig { queues: vec!["support".into(), "sales".into()] },
             directory: DirectoryConfig {
                 path: Some(PathBuf::from("/srv/ringside/customers.sqlite")),
@@ -405,7 +426,17 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("[session]\ninternal_max_len = 11\n", "session.internal_max_len", "at most 10"),
     ("[session]\nwrap_up = \"yes\"\n", "session.wrap_up", "true or false"),
     ("[session]\nwrap_up_secs = -5\n", "session.wrap_up_secs", "whole number"),
-    ("[ui]\ncard_opens_on = \"hangup\"\n", "ui.card_opens_on", "`ringing` or `answer`"),
+    ("[ui]\ncard_opens_on = \"hangup\"\n", "ui.card_opens_on", "expected one of `ringing`, `answer`, `never`"),
+    ("[ui]\ninternal_call_delay_ms = 60001\n", "ui.internal_call_delay_ms", "at most 60000"),
+    ("[ui]\ncard_stack_limit = 0\n", "ui.card_stack_limit", "use 1 to 10"),
+    ("[ui]\ncard_stack_limit = 11\n", "ui.card_stack_limit", "use 1 to 10"),
+    ("[ui]\ncard_autoclose_secs = 0\n", "ui.card_autoclose_secs", "use 1 to 60"),
+    ("[ui]\ncard_autoclose_secs = 61\n", "ui.card_autoclose_secs", "use 1 to 60"),
+    (
+        "[ui]\nnotify_incoming = \"sometimes\"\n",
+        "ui.notify_incoming",
+        "expected one of `when_card_hidden`, `always`, `never`",
+    ),
     ("agent = 3\n", "agent", "table"),
 ];
 
@@ -429,6 +460,11 @@ fn boundaries_that_are_allowed() {
     assert_eq!(parse("[session]\ninternal_max_len = 10\n").unwrap().session.internal_max_len, 10);
     assert_eq!(parse("[session]\ninternal_max_len = 0\n").unwrap().session.internal_max_len, 0);
     assert_eq!(parse("[session]\nkeep_ended_cards = 1\n").unwrap().session.keep_ended_cards, 1);
+    let ui =
+        parse("[ui]\ncard_stack_limit = 10\ncard_autoclose_secs = 60\ninternal_call_delay_ms = 60000\n").unwrap().ui;
+    assert_eq!((ui.card_stack_limit, ui.card_autoclose_secs, ui.internal_call_delay_ms), (10, 60, 60_000));
+    let ui = parse("[ui]\ncard_stack_limit = 1\ncard_autoclose_secs = 1\ncard_opens_on = \"never\"\n").unwrap().ui;
+    assert_eq!((ui.card_stack_limit, ui.card_autoclose_secs, ui.card_opens_on), (1, 1, CardOpensOn::Never));
     let ami = parse("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 65535\n").unwrap();
     assert!(matches!(ami.source, SourceConfig::Ami(AmiConfig { port: 65535, .. })));
     // A blank name is no name.

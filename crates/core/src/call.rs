@@ -82,20 +82,38 @@ impl Call {
         }
     }
 
-    /// Ends the call; false when it had already ended (the first cause wins).
+    /// Ends the call; false when it had already ended (the first cause wins, see
+    /// [`Self::learn_who_answered`] for the one thing a later `Ended` may add).
     pub fn end(&mut self, cause: EndCause, at: Timestamp) -> bool {
         if self.is_ended() {
             return false;
         }
         // A call that was talking and then "ends with no answer" on another leg still completed.
         let cause = match (&self.phase, cause) {
-            (CallPhase::Talking, EndCause::NoAnswer | EndCause::Abandoned | EndCause::AnsweredElsewhere) => {
+            (CallPhase::Talking, EndCause::NoAnswer | EndCause::Abandoned | EndCause::AnsweredElsewhere { .. }) => {
                 EndCause::Completed
             }
             (_, c) => c,
         };
         self.phase = CallPhase::Ended(cause);
         self.ended_at = Some(at);
+        true
+    }
+
+    /// A call that ended as answered elsewhere learns who answered it: the PBX names the
+    /// colleague in events that may come after the end here (Asterisk's `AgentConnect` follows
+    /// the `Hangup` of this agent's ringing leg). True when the card changes; any other later
+    /// end cause is ignored (the first cause wins).
+    pub fn learn_who_answered(&mut self, cause: &EndCause) -> bool {
+        let (CallPhase::Ended(EndCause::AnsweredElsewhere { by }), EndCause::AnsweredElsewhere { by: Some(who) }) =
+            (&mut self.phase, cause)
+        else {
+            return false;
+        };
+        if by.as_ref() == Some(who) {
+            return false;
+        }
+        *by = Some(who.clone());
         true
     }
 

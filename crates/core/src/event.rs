@@ -53,8 +53,10 @@ pub enum EndCause {
     Completed,
     /// Rang here, nobody answered here or anywhere (a missed call).
     NoAnswer,
-    /// Another agent picked it up (ring-all, queue): not a missed call.
-    AnsweredElsewhere,
+    /// Another agent picked it up (ring-all, queue): not a missed call. `by`: who answered, as
+    /// the PBX named them (a queue member's name, else their extension), when it did; it may
+    /// be filled in by a second `Ended` a moment after the first (see [`crate::Call::end`]).
+    AnsweredElsewhere { by: Option<String> },
     /// The caller hung up before anyone answered.
     Abandoned,
     /// The far end was busy (outgoing).

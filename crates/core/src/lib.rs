@@ -3,8 +3,9 @@
 //! Every CTI source (Asterisk AMI, the demo PBX, later provider streams) is turned into one
 //! source-agnostic stream of [`CallEvent`]s. A [`Session`] folds that stream into [`Call`]s
 //! (one per PBX call id, however many legs ring), the agent's [`AgentState`], and the
-//! [`CallCard`]s the UI shows. Nothing here does IO or reads the clock: time comes in with
-//! the events, so every rule is testable without a PBX or a display.
+//! [`CallCard`]s the UI shows; a [`Popup`] folds the cards into what the card window shows.
+//! Nothing here does IO or reads the clock: time comes in with the events, so every rule is
+//! testable without a PBX or a display.
 
 pub mod agent_state;
 pub mod call;
@@ -12,6 +13,7 @@ pub mod card;
 pub mod error_code;
 pub mod event;
 pub mod number;
+pub mod popup;
 pub mod session;
 pub mod team;
 pub mod time;
@@ -24,5 +26,6 @@ pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
 pub use session::{
     auto_pause_reason, CtiCommand, NoteChange, Notice, Session, SessionConfig, SessionOutput, UnpauseRequest,
 };
+pub use popup::{CardOpensOn, NotifyIncoming, Popup, PopupConfig, PopupView};
 pub use team::{MemberState, MemberUpdate, Team, TeamMember};
 pub use time::Timestamp;

@@ -64,6 +64,11 @@ pub enum Notice {
     /// Ringside found the queues still paused for a wrap-up that is over (it had quit or lost
     /// the PBX meanwhile) and switched accepting calls back on.
     WrapUpPauseCleared,
+    /// A call started ringing here (see [`crate::popup`] for when this is announced). `name`:
+    /// the customer when the lookup found exactly one (the notice is then sent again, to update
+    /// in place), else the caller ID name. Withdrawn by [`SessionOutput::NoticeWithdrawn`] when
+    /// the call is answered or ends. The desktop notification offers "Show" (the call's card).
+    IncomingCall { call: CallId, number: String, name: Option<String> },
 }
 
 impl Notice {
@@ -73,6 +78,7 @@ impl Notice {
             Notice::AutoPaused { .. } => "auto-pause",
             Notice::MissedCall { .. } => "missed-calls",
             Notice::WrapUpResumed { .. } | Notice::WrapUpPauseCleared => "wrap-up",
+            Notice::IncomingCall { .. } => crate::popup::INCOMING_CALL_TAG,
         }
     }
 
@@ -127,6 +133,12 @@ pub enum SessionOutput {
     /// A member left every supervised queue (by interface).
     TeamMemberLeft(String),
     Notice(Notice),
+    /// The notice with this tag (see [`Notice::tag`]) is out of date: take it off the screen.
+    NoticeWithdrawn {
+        tag: String,
+    },
+    /// What the card window shows now (sent when it changes; see [`crate::popup`]).
+    Popup(crate::popup::PopupView),
     /// Callers waiting for a call back (missed, not reached since): the tray's count. Sent by
     /// the history, which knows them, not by the session.
     MissedCalls(u32),
@@ -272,7 +284,10 @@ impl Session {
             }
             CallEvent::Ended { call, cause, at } => {
                 let Some(c) = self.calls.get_mut(&call) else { return out };
-                if !c.end(cause, at) {
+                if !c.end(cause.clone(), at) {
+                    if c.learn_who_answered(&cause) {
+                        self.push_card(&call, now, &mut out);
+                    }
                     return out;
                 }
                 let answered = c.answered_at.is_some();

@@ -142,7 +142,7 @@ fn ended_twice_keeps_the_first_cause() {
     s.apply(ringing(id(1), "+380441234567", t(1)));
     let first = s.apply(ended(id(1), EndCause::NoAnswer, t(20)));
     assert_eq!(cards(&first)[0].outcome, Some(EndCause::NoAnswer));
-    let second = s.apply(ended(id(1), EndCause::AnsweredElsewhere, t(21)));
+    let second = s.apply(ended(id(1), EndCause::AnsweredElsewhere { by: None }, t(21)));
     assert!(second.is_empty(), "{second:?}");
     let card = &s.cards(t(30))[0];
     assert_eq!(card.outcome, Some(EndCause::NoAnswer));
@@ -152,7 +152,7 @@ fn ended_twice_keeps_the_first_cause() {
 
 #[test]
 fn a_talking_call_ending_as_unanswered_on_another_leg_is_completed() {
-    for cause in [EndCause::NoAnswer, EndCause::Abandoned, EndCause::AnsweredElsewhere] {
+    for cause in [EndCause::NoAnswer, EndCause::Abandoned, EndCause::AnsweredElsewhere { by: None }] {
         let mut s = connected(SessionConfig::default());
         s.apply(ringing(id(1), "+380441234567", t(1)));
         s.apply(answered(id(1), t(2)));
@@ -578,7 +578,7 @@ fn an_answered_call_and_switching_back_on_reset_the_count() {
 fn calls_taken_elsewhere_abandoned_or_direct_do_not_count_and_off_is_the_default() {
     let mut s = connected(SessionConfig { auto_pause_after_missed: Some(2), ..SessionConfig::default() });
     ring_out(&mut s, id(1), EndCause::NoAnswer, 0);
-    ring_out(&mut s, id(2), EndCause::AnsweredElsewhere, 20);
+    ring_out(&mut s, id(2), EndCause::AnsweredElsewhere { by: None }, 20);
     ring_out(&mut s, id(3), EndCause::Abandoned, 40);
     s.apply(CallEvent::IncomingRinging { call: id(4), from: party("+48221234567"), queue: None, at: t(60) });
     let out = s.apply(ended(id(4), EndCause::NoAnswer, t(75)));

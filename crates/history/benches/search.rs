@@ -207,7 +207,7 @@ fn call(i: usize, total: usize, parties: &[Party], rng: &mut Rng) -> (CallCard, 
             0..=61 => EndCause::Completed,
             62..=75 => EndCause::NoAnswer,
             76..=82 => EndCause::Abandoned,
-            83..=92 => EndCause::AnsweredElsewhere,
+            83..=92 => EndCause::AnsweredElsewhere { by: None },
             93..=97 => EndCause::Transferred,
             _ => EndCause::Interrupted,
         }

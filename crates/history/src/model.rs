@@ -45,7 +45,7 @@ impl Outcome {
         match cause {
             EndCause::Completed => (Outcome::Answered, None),
             EndCause::NoAnswer => (Outcome::Missed, None),
-            EndCause::AnsweredElsewhere => (Outcome::AnsweredElsewhere, None),
+            EndCause::AnsweredElsewhere { .. } => (Outcome::AnsweredElsewhere, None),
             EndCause::Abandoned => (Outcome::Abandoned, None),
             EndCause::Busy => (Outcome::Busy, None),
             EndCause::Transferred => (Outcome::Transferred, None),
@@ -277,7 +277,7 @@ mod tests {
         let causes = [
             EndCause::Completed,
             EndCause::NoAnswer,
-            EndCause::AnsweredElsewhere,
+            EndCause::AnsweredElsewhere { by: None },
             EndCause::Abandoned,
             EndCause::Busy,
             EndCause::Transferred,

@@ -186,7 +186,8 @@ mod tests {
         assert_eq!(merged.end_at, Some(Timestamp(5_000)));
         let abandoned = CallRow::from_card(&card(CardStatus::Ended, Some(EndCause::Abandoned), 7_000), &ctx());
         assert_eq!(merged.merge(&abandoned).outcome, Outcome::Missed, "same rank: first end wins");
-        let elsewhere = CallRow::from_card(&card(CardStatus::Ended, Some(EndCause::AnsweredElsewhere), 7_000), &ctx());
+        let elsewhere =
+            CallRow::from_card(&card(CardStatus::Ended, Some(EndCause::AnsweredElsewhere { by: None }), 7_000), &ctx());
         assert_eq!(merged.merge(&elsewhere).outcome, Outcome::AnsweredElsewhere);
     }
 

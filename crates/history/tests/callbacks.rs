@@ -58,7 +58,7 @@ fn missed_calls_are_grouped_per_number_newest_first() {
     record(&mut h, second);
     record(&mut h, incoming("b.1", "+380 (50) 222-33-44", 30, EndCause::Abandoned));
     // Not missed calls: a colleague took it; the customer did not answer us; no number.
-    record(&mut h, incoming("c.1", "0503334455", 40, EndCause::AnsweredElsewhere));
+    record(&mut h, incoming("c.1", "0503334455", 40, EndCause::AnsweredElsewhere { by: None }));
     record(&mut h, call("d.1", Direction::Outgoing, "0504445566", 50, EndCause::NoAnswer));
     record(&mut h, incoming("e.1", "<unknown>", 60, EndCause::NoAnswer));
 
@@ -96,7 +96,7 @@ fn a_number_leaves_the_list_once_someone_talked_to_the_caller_and_comes_back_wit
     record(&mut h, call("a.2", Direction::Outgoing, "0501112233", 15, EndCause::Completed));
     // The customer called again and a colleague took it.
     record(&mut h, incoming("b.1", "0502223344", 10, EndCause::NoAnswer));
-    record(&mut h, incoming("b.2", "0502223344", 16, EndCause::AnsweredElsewhere));
+    record(&mut h, incoming("b.2", "0502223344", 16, EndCause::AnsweredElsewhere { by: None }));
     // …and was transferred.
     record(&mut h, incoming("c.1", "0503334455", 10, EndCause::Abandoned));
     record(&mut h, incoming("c.2", "0503334455", 17, EndCause::Transferred));

@@ -54,7 +54,7 @@ fn a_call_is_recorded_through_its_life_and_survives_a_reopen() {
 fn every_way_a_call_ends_has_its_outcome() {
     let (_dir, mut h) = open();
     let cases = [
-        ("elsewhere", EndCause::AnsweredElsewhere, Outcome::AnsweredElsewhere),
+        ("elsewhere", EndCause::AnsweredElsewhere { by: None }, Outcome::AnsweredElsewhere),
         ("missed", EndCause::NoAnswer, Outcome::Missed),
         ("abandoned", EndCause::Abandoned, Outcome::Abandoned),
         ("busy", EndCause::Busy, Outcome::Busy),
@@ -111,7 +111,8 @@ fn an_outcome_is_never_downgraded_and_an_ended_call_never_reopens() {
 
     // Missed, then a ring-all "answered elsewhere" for the same call: that says more.
     h.record_card(&ended(ringing("2.2"), EndCause::NoAnswer, 9), &ctx()).expect("missed");
-    h.record_card(&ended(ringing("2.2"), EndCause::AnsweredElsewhere, 9), &ctx()).expect("elsewhere");
+    h.record_card(&ended(ringing("2.2"), EndCause::AnsweredElsewhere { by: Some("Agent 101".into()) }, 9), &ctx())
+        .expect("elsewhere");
     assert_eq!(get(&h, "2.2").outcome, Outcome::AnsweredElsewhere);
     h.record_card(&ended(ringing("2.2"), EndCause::Abandoned, 9), &ctx()).expect("abandoned");
     assert_eq!(get(&h, "2.2").outcome, Outcome::AnsweredElsewhere);

@@ -155,7 +155,7 @@ fn filters_narrow_and_the_newest_comes_first() {
     for card in [
         call("missed", "0501112233", None, 10, EndCause::NoAnswer),
         call("abandoned", "0501112233", None, 20, EndCause::Abandoned),
-        call("elsewhere", "0501112233", None, 30, EndCause::AnsweredElsewhere),
+        call("elsewhere", "0501112233", None, 30, EndCause::AnsweredElsewhere { by: None }),
         call("answered", "0501112233", None, 40, EndCause::Completed),
         outgoing,
         call("same-time-b", "0501112233", None, 60, EndCause::NoAnswer),

@@ -1,5 +1,8 @@
 //! Ringside's desktop notifications: what the agent must learn while the window is hidden in the
-//! tray ("Ringside paused you in every queue", later missed and incoming calls).
+//! tray ("Ringside paused you in every queue", missed and incoming calls). An incoming call's
+//! notice carries a button ("Show": the call's card) where the notification service draws
+//! buttons ([`show_with_button`]), and is taken off the screen when the call is answered
+//! ([`close`]).
 //!
 //! - Linux/BSD: `org.freedesktop.Notifications` on the D-Bus session bus (dunst, GNOME Shell, KDE
 //!   Plasma, mako, xfce4-notifyd, …), through notify-rust's pure-Rust zbus client.
@@ -89,6 +92,80 @@ impl Notice {
     pub fn new(summary: impl Into<String>, body: impl Into<String>) -> Self {
         Notice { summary: summary.into(), body: body.into(), urgency: Urgency::Normal, tag: None }
     }
+}
+
+/// The action key of the button [`show_with_button`] adds (the D-Bus `actions` entry; a click on
+/// the notice itself is the spec's `default` action, which does the same).
+pub const BUTTON_ACTION: &str = "button";
+
+/// How long [`show_with_button`] listens for the button by default: as long as a call rings.
+pub const BUTTON_WAIT: Duration = Duration::from_secs(300);
+
+/// Whether [`show_with_button`] drew its button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// With the button; pressing it (or clicking the notice) calls `on_press`.
+    WithButton,
+    /// Without: the notification service draws no buttons (no `actions` capability; Windows and
+    /// macOS for now). The notice says the same; `on_press` is never called.
+    WithoutButton,
+}
+
+/// As [`show`], with a button labelled `label` when the notification service draws buttons (its
+/// `actions` capability), and the notice itself clickable. When the agent presses either within
+/// `wait` (e.g. [`BUTTON_WAIT`]), `on_press` runs once, on a thread of its own (keep it short:
+/// send to a channel, ask the runtime). Nothing runs when the notice closes (expired, dismissed,
+/// [`close`]d, replaced by a newer notice of its tag) or `wait` passes first.
+///
+/// Blocking, like [`show`]: the capability query and the `Notify` call, each at most [`TIMEOUT`].
+/// Linux/BSD; on Windows and macOS the notice is shown without a button.
+pub fn show_with_button(
+    notice: &Notice,
+    label: &str,
+    wait: Duration,
+    on_press: impl FnOnce() + Send + 'static,
+) -> Result<Shown, NotifyError> {
+    let summary = sanitize_summary(&notice.summary);
+    let body = sanitize_body(&notice.body, BODY_IS_MARKUP);
+    let label = sanitize_summary(label);
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let result =
+        xdg::show_with_button(&summary, &body, notice.urgency, notice.tag.as_deref(), &label, wait, Box::new(on_press));
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    let result = {
+        let _ = (label, wait, on_press);
+        native::show(&summary, &body, notice.urgency).map(|()| Shown::WithoutButton)
+    };
+    match &result {
+        Ok(shown) => tracing::debug!(tag = ?notice.tag, ?shown, "notification shown"),
+        Err(e) => tracing::debug!(tag = ?notice.tag, error = %e, "notification not shown"),
+    }
+    result
+}
+
+/// Takes the notice last shown with `tag` off the screen (an incoming call was answered), and
+/// stops listening for its button. `Ok(false)` when there was none to take off (none shown with
+/// the tag by this process, or the server no longer had it). Blocking, at most [`TIMEOUT`].
+/// Linux/BSD; Windows and macOS keep no notice ids, so there it is always `Ok(false)`.
+pub fn close(tag: &str) -> Result<bool, NotifyError> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let result = xdg::close(tag);
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    let result = {
+        let _ = tag;
+        Ok(false)
+    };
+    tracing::debug!(tag, ?result, "notification closed by tag");
+    result
+}
+
+/// Whether the notification service draws buttons (`GetCapabilities` lists `actions`). Blocking,
+/// at most [`TIMEOUT`]. Linux/BSD; elsewhere `Ok(false)`.
+pub fn supports_actions() -> Result<bool, NotifyError> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    return xdg::supports_actions();
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    Ok(false)
 }
 
 /// Shows `notice` as a desktop notification, sanitised (see [`sanitize_summary`] and

@@ -37,7 +37,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 pub use dialer::{ConnectionSummary, Dialer, Route};
 pub use error::{DirectoryProblem, RuntimeError};
 pub use lookup::{Bounds, SharedDirectory, Source, Sources};
-use session_task::SessionMsg;
+use session_task::{PopupAction, SessionMsg};
 
 /// Everything the UI needs to draw itself from scratch.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -48,6 +48,8 @@ pub struct Snapshot {
     pub cards: Vec<CallCard>,
     /// Members of the supervised queues.
     pub team: Vec<ringside_core::TeamMember>,
+    /// What the card window shows (`SessionOutput::Popup` carries each change).
+    pub popup: ringside_core::PopupView,
 }
 
 /// The user name Ringside logs in with on the embedded demo PBX.
@@ -126,8 +128,9 @@ impl Runtime {
         let lookup = customers::sources(&config).await;
         let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
         let history = start_history(&config, dialer.pbx_connection(), outputs.clone()).await;
+        let desk = session_task::Desk { session, popup: ringside_core::Popup::new(config.popup_config()) };
         tokio::spawn(session_task::run(
-            session,
+            desk,
             session_rx,
             session_tx.clone(),
             outputs.clone(),
@@ -311,6 +314,7 @@ impl RuntimeHandle {
             },
             cards: Vec::new(),
             team: Vec::new(),
+            popup: ringside_core::PopupView::default(),
         }
     }
 
@@ -512,6 +516,38 @@ impl RuntimeHandle {
     /// The agent closes an ended card.
     pub async fn dismiss(&self, call: CallId) {
         let _ = self.session.send(SessionMsg::Dismiss(call)).await;
+    }
+
+    /// The agent closes one card in the card window (the call's card stays in the main
+    /// window). It does not open again by itself; [`Self::show_popup_call`] brings it back.
+    pub async fn dismiss_popup(&self, call: CallId) -> Result<(), RuntimeError> {
+        self.popup(PopupAction::Dismiss(call)).await
+    }
+
+    /// The agent closes the card window: every card in it closes; the next call opens it again.
+    pub async fn hide_popup(&self) -> Result<(), RuntimeError> {
+        self.popup(PopupAction::Hide).await
+    }
+
+    /// The tray's "show the card": the agent's current call's card (else the latest call's)
+    /// comes back on top of the card window, full size. Nothing happens when there was no call.
+    pub async fn show_popup(&self) -> Result<(), RuntimeError> {
+        self.popup(PopupAction::Show(None)).await
+    }
+
+    /// Brings `call`'s card back on top of the card window, full size (the incoming-call
+    /// notification's "Show"); [`RuntimeError::NoSuchCard`] when the session no longer has it.
+    pub async fn show_popup_call(&self, call: CallId) -> Result<(), RuntimeError> {
+        self.popup(PopupAction::Show(Some(call))).await
+    }
+
+    /// Shrinks the card window to a bar, or back. It comes back full size when it empties.
+    pub async fn set_popup_compact(&self, compact: bool) -> Result<(), RuntimeError> {
+        self.popup(PopupAction::Compact(compact)).await
+    }
+
+    async fn popup(&self, action: PopupAction) -> Result<(), RuntimeError> {
+        self.ask(|reply| SessionMsg::Popup { action, reply }).await
     }
 
     /// Where the embedded demo PBX listens, when Ringside runs on it.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{
-    AgentInput, CallEvent, CallId, CtiCommand, LookupOutcome, LookupState, Session, SessionOutput, Timestamp,
+    AgentInput, CallEvent, CallId, CtiCommand, LookupOutcome, LookupState, Popup, Session, SessionOutput, Timestamp,
     TransitionError, UnpauseRequest,
 };
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -35,6 +35,11 @@ pub(crate) enum SessionMsg {
         reply: Reply,
     },
     Dismiss(CallId),
+    /// The agent acts on the card window.
+    Popup {
+        action: PopupAction,
+        reply: Reply,
+    },
     /// Ringside is about to let go of the PBX (quit): undo what it did there by itself (the
     /// wrap-up pause), waiting for the PBX a bounded time; answered when done.
     Release(oneshot::Sender<()>),
@@ -65,8 +70,26 @@ pub(crate) enum SessionMsg {
     Shutdown,
 }
 
+/// What the agent does to the card window.
+#[derive(Debug)]
+pub(crate) enum PopupAction {
+    /// Close one card.
+    Dismiss(CallId),
+    /// Close the window (every card in it).
+    Hide,
+    /// Bring a card back: this call's, else the current (or latest) call's.
+    Show(Option<CallId>),
+    Compact(bool),
+}
+
+/// The session and, beside it, the card window it feeds: both change only here.
+pub(crate) struct Desk {
+    pub session: Session,
+    pub popup: Popup,
+}
+
 pub(crate) async fn run(
-    mut session: Session,
+    desk: Desk,
     mut rx: mpsc::Receiver<SessionMsg>,
     me: mpsc::Sender<SessionMsg>,
     outputs: broadcast::Sender<SessionOutput>,
@@ -74,18 +97,21 @@ pub(crate) async fn run(
     lookup: Sources,
     history: HistoryHandle,
 ) {
+    let Desk { mut session, mut popup } = desk;
     // Wrap-up timers are checked once a second; the state machine decides.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Calls a crashed run left open are closed once, after the first complete re-sync.
     let mut left_open_closed = false;
     loop {
+        // The card window's next deadline (an internal call's delay, a card closing by itself).
+        let popup_due = popup.next_deadline().map(|at| Duration::from_millis(at.0.saturating_sub(Timestamp::now().0)));
         let mut outs = tokio::select! {
             msg = rx.recv() => match msg {
                 None | Some(SessionMsg::Shutdown) => return,
                 Some(msg) => {
                     let resynced = matches!(msg, SessionMsg::Event(CallEvent::Resynced { .. }));
-                    let outs = handle(&mut session, msg, &source, &lookup, &me, &history).await;
+                    let outs = handle(&mut session, &mut popup, msg, &source, &lookup, &me, &history).await;
                     if resynced && !std::mem::replace(&mut left_open_closed, true) {
                         // The PBX has told every call it still has: the rest of the last
                         // run's open calls are over.
@@ -96,6 +122,7 @@ pub(crate) async fn run(
                 }
             },
             _ = tick.tick() => session.tick(Timestamp::now()),
+            _ = tokio::time::sleep(popup_due.unwrap_or_default()), if popup_due.is_some() => popup.tick(Timestamp::now()),
         };
         // A new card: look its number up beside the session, which keeps taking events.
         let new_cards: Vec<(CallId, String)> = outs
@@ -110,6 +137,7 @@ pub(crate) async fn run(
         for (call, number) in new_cards {
             outs.extend(start_lookup(&mut session, &lookup, &me, call, number, false));
         }
+        let now = Timestamp::now();
         for out in outs {
             // Every card change is written down before anything else sees it.
             if let SessionOutput::Card(card) = &out {
@@ -118,8 +146,14 @@ pub(crate) async fn run(
             if let SessionOutput::Command(cmd) = &out {
                 let _ = source.send(SourceMsg::Command { cmd: cmd.clone(), reply: None }).await;
             }
+            // The card window follows every card and the agent's current call; what it
+            // decides goes out right after the change that caused it.
+            let window = popup.observe(&out, now);
             // No subscriber is fine: the UI may not be open.
             let _ = outputs.send(out);
+            for out in window {
+                let _ = outputs.send(out);
+            }
         }
     }
 }
@@ -144,6 +178,7 @@ fn start_lookup(
 
 async fn handle(
     session: &mut Session,
+    popup: &mut Popup,
     msg: SessionMsg,
     source: &mpsc::Sender<SourceMsg>,
     lookup: &Sources,
@@ -159,6 +194,7 @@ async fn handle(
                 source: session.source().clone(),
                 cards: session.cards(now),
                 team: session.team(),
+                popup: popup.view().clone(),
             });
             Vec::new()
         }
@@ -221,8 +257,10 @@ async fn handle(
                 _ => None,
             };
             match session.agent_input(AgentInput::FinishWrapUp { result }, now) {
-                Ok(outs) => {
+                Ok(mut outs) => {
                     if let Some(call) = wrapped {
+                        // The agent is done with the call: its card leaves the card window.
+                        outs.extend(popup.wrap_up_finished(&call, now));
                         history.wrap_up(call, result);
                     }
                     let _ = reply.send(Ok(()));
@@ -235,6 +273,16 @@ async fn handle(
             }
         }
         SessionMsg::Dismiss(id) => session.dismiss(&id),
+        SessionMsg::Popup { action, reply } => {
+            let outs = match action {
+                PopupAction::Dismiss(call) => Some(popup.dismiss(&call, now)),
+                PopupAction::Hide => Some(popup.hide(now)),
+                PopupAction::Show(call) => popup.show(call.as_ref(), now).or_else(|| call.is_none().then(Vec::new)),
+                PopupAction::Compact(compact) => Some(popup.set_compact(compact, now)),
+            };
+            let _ = reply.send(if outs.is_some() { Ok(()) } else { Err(RuntimeError::NoSuchCard) });
+            outs.unwrap_or_default()
+        }
         SessionMsg::Release(done) => {
             carry_out_now(source, session.release()).await;
             let _ = done.send(());

@@ -128,7 +128,18 @@ async fn direct_calls() {
 async fn queue_call_for_both_agents() {
     check("c_inbound_queue", "100", &["1795304636.8:Ringing", "1795304636.8:OnCall", "1795304636.8:Ended:Completed"])
         .await;
-    check("c_inbound_queue", "101", &["1795304636.8:Ringing", "1795304636.8:Ended:AnsweredElsewhere"]).await;
+    // 101 sees who took the call: Asterisk names 100's extension (DialEnd ANSWER) before 101's
+    // leg is cancelled, and the member's name (AgentConnect) just after.
+    check(
+        "c_inbound_queue",
+        "101",
+        &[
+            "1795304636.8:Ringing",
+            "1795304636.8:Ended:AnsweredElsewhere { by: Some(\"100\") }",
+            "1795304636.8:Ended:AnsweredElsewhere { by: Some(\"Agent 100\") }",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
