@@ -52,17 +52,18 @@ mod model;
 mod outbox;
 mod row;
 mod search;
+mod seen;
 mod store;
 
 pub use error::{HistoryError, Kept, WriteProblem};
 pub use export::CSV_COLUMNS;
 pub use model::{
-    CallContext, CallRecord, Callback, HistoryQuery, InDoubt, OutboxItem, Outcome, StoredCustomer, WriteBackState,
-    WriteBackStatus,
+    AgentSeen, CallContext, CallRecord, Callback, ConnectionSeen, HistoryQuery, InDoubt, OutboxItem, Outcome,
+    StoredCustomer, WriteBackState, WriteBackStatus,
 };
 pub use outbox::{backoff_delay, idempotency_key, BACKOFF_FIRST, BACKOFF_JITTER, BACKOFF_MAX};
 pub use ringside_core::agent_state::WrapUpResult;
-pub use search::MAX_SEARCH_CHARS;
+pub use search::{MAX_SEARCH_CHARS, MIN_CALL_ID_PREFIX};
 pub use store::{History, APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 
 #[cfg(test)]
