@@ -24,7 +24,9 @@
 //! # Finding calls
 //!
 //! [`History::search`] finds calls by words (a number however it is formatted, a name, a
-//! company, a queue, a word of the note) and filters, newest first; [`History::callbacks`]
+//! company, a queue, a word of the note) and filters (missed, direction, outcome, dates,
+//! agent, connection, call id), newest first; [`History::agents`] and
+//! [`History::connections`] list the agent and connection filters' choices; [`History::callbacks`]
 //! lists the numbers whose missed calls nobody has dealt with yet
 //! ([`History::mark_called_back`] takes one off); [`History::export_csv`] streams the calls a
 //! query finds as CSV. The text index (SQLite FTS5, trigrams) is kept in step by triggers, in
