@@ -57,6 +57,18 @@ struct Filters {
     /// Before this day or time (same forms as --since).
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
+    /// Only calls this agent handled: the extension exactly (`100`) or the name in any case
+    /// (`"olena kovalenko"`).
+    #[arg(long, value_name = "AGENT")]
+    agent: Option<String>,
+    /// Only calls on this connection, named exactly as in the config (calls the PBX reported on
+    /// its own are on the PBX connection).
+    #[arg(long, value_name = "NAME")]
+    connection: Option<String>,
+    /// The call with this id; 4 characters or more also find every call whose id starts with
+    /// them.
+    #[arg(long, value_name = "ID")]
+    call_id: Option<String>,
 }
 
 #[derive(Args, Default, Clone)]
@@ -94,6 +106,9 @@ fn merge(before: &Filters, after: Filters) -> Filters {
         direction: after.direction.or(before.direction),
         since: after.since.or_else(|| before.since.clone()),
         until: after.until.or_else(|| before.until.clone()),
+        agent: after.agent.or_else(|| before.agent.clone()),
+        connection: after.connection.or_else(|| before.connection.clone()),
+        call_id: after.call_id.or_else(|| before.call_id.clone()),
     }
 }
 
@@ -125,6 +140,9 @@ fn query(filters: &Filters, limit: usize) -> Result<HistoryQuery, String> {
         }),
         since: filters.since.as_deref().map(|s| parse_when(s, now)).transpose()?,
         until: filters.until.as_deref().map(|s| parse_when(s, now)).transpose()?,
+        agent: filters.agent.clone(),
+        connection: filters.connection.clone(),
+        call_id: filters.call_id.clone(),
         limit,
         ..HistoryQuery::default()
     })
@@ -216,8 +234,13 @@ fn line(call: &CallRecord) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default();
     let via = call.connection.as_ref().map(|c| format!(" via {c}")).unwrap_or_default();
+    let agent = match &call.agent_name {
+        Some(name) => format!(" by {name} ({})", call.agent_extension),
+        None if !call.agent_extension.is_empty() => format!(" by {}", call.agent_extension),
+        None => String::new(),
+    };
     format!(
-        "{when} {} {:?} {} {} {} {}s{via}{}",
+        "{when} {} {:?} {} {} {} {}s{via}{agent}{}",
         call.call_id,
         call.direction,
         call.number_raw,

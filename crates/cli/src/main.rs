@@ -45,9 +45,10 @@ enum Command {
     Import(customers::ImportArgs),
     /// Add or export customers of the embedded directory.
     Customers(customers::CustomersArgs),
-    /// Calls in the call history (newest first, searchable), with notes and CRM write-back
-    /// state; `history export --csv FILE` for a spreadsheet.
-    History(history::HistoryArgs),
+    /// Calls in the call history (newest first; search, and filters by date, agent, connection
+    /// and call id), with notes and CRM write-back state; `history export --csv FILE` for a
+    /// spreadsheet.
+    History(Box<history::HistoryArgs>),
 }
 
 /// Ctrl-C, or the system asking the process to stop (SIGTERM, SIGHUP from a closed terminal):
@@ -100,7 +101,7 @@ fn main() -> ExitCode {
             Command::Lookup(args) => customers::lookup(args).await,
             Command::Import(args) => customers::import(args),
             Command::Customers(args) => customers::customers(args),
-            Command::History(args) => history::history(args),
+            Command::History(args) => history::history(*args),
         }
     });
     match result {

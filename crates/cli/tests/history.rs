@@ -109,3 +109,71 @@ fn export_writes_every_matching_call_as_csv_with_formulas_defused() {
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(out.lines().count(), 2, "header and the missed call: {out}");
 }
+
+/// Calls of two agents over two connections: Olena (100) on the PBX and her softphone, Taras
+/// (101) on the softphone.
+fn desk_file(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("desk.sqlite");
+    let mut h = History::open(&path).expect("history");
+    let by = |extension: &str, name: &str, connection: &str| CallContext {
+        agent_extension: extension.into(),
+        agent_name: Some(name.into()),
+        connection: Some(connection.into()),
+        dialed_number: None,
+    };
+    h.record_card(
+        &card("1732000000.1", "+380 44 123 4567", "Ivan", EndCause::Completed, 30),
+        &by("100", "Olena Kovalenko", "pbx"),
+    )
+    .expect("write");
+    h.record_card(
+        &card("1732000100.2", "+380 67 765 4321", "Mykola", EndCause::Completed, 20),
+        &by("101", "Taras", "office"),
+    )
+    .expect("write");
+    h.record_card(
+        &card("1732000200.3", "+48 22 123 45 67", "Piotr", EndCause::NoAnswer, 10),
+        &by("100", "Olena Kovalenko", "office"),
+    )
+    .expect("write");
+    path.display().to_string()
+}
+
+#[test]
+fn agent_connection_and_call_id_filters_narrow_the_list_and_the_export() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = desk_file(&dir);
+    assert_eq!(ids(&run(&file, &["--agent", "100", "--json"])), ["1732000200.3", "1732000000.1"]);
+    assert_eq!(ids(&run(&file, &["--agent", "OLENA KOVALENKO", "--json"])), ["1732000200.3", "1732000000.1"]);
+    assert_eq!(ids(&run(&file, &["--agent", "taras", "--json"])), ["1732000100.2"]);
+    assert_eq!(ids(&run(&file, &["--connection", "office", "--json"])), ["1732000200.3", "1732000100.2"]);
+    assert_eq!(ids(&run(&file, &["--call-id", "1732000100.2", "--json"])), ["1732000100.2"]);
+    assert_eq!(ids(&run(&file, &["--call-id", "1732", "--json"])).len(), 3, "a prefix of 4 characters");
+    assert!(ids(&run(&file, &["--call-id", "173", "--json"])).is_empty(), "3 characters: only that exact id");
+    assert_eq!(
+        ids(&run(&file, &["--agent", "100", "--connection", "office", "--missed", "--json"])),
+        ["1732000200.3"],
+        "filters combine"
+    );
+    let text = run(&file, &["--agent", "101"]);
+    let out = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(out.contains("1732000100.2") && out.contains("via office by Taras (101)"), "{out}");
+    let none = run(&file, &["--agent", "Olena"]);
+    assert_eq!(String::from_utf8_lossy(&none.stdout).trim(), "no calls match", "a name is matched whole");
+    // The export takes them too, before or after the word `export`.
+    let o = run(&file, &["--agent", "olena kovalenko", "export", "--connection", "office", "--csv", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(out.lines().count(), 2, "header and Olena's call on office: {out}");
+    assert!(out.contains("1732000200.3"), "{out}");
+}
+
+#[test]
+fn the_help_names_the_filters() {
+    let o = Command::new(CLI).args(["history", "--help"]).output().expect("run ringside-cli");
+    assert!(o.status.success());
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    for flag in ["--agent <AGENT>", "--connection <NAME>", "--call-id <ID>", "--search <TEXT>", "--missed"] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+}

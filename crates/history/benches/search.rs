@@ -8,6 +8,10 @@
 //! numbers in the formats PBXes send, Ukrainian and Polish names, 20 % of calls with a note,
 //! ~15 % missed, spread over a year), then times each kind of query the History view and the
 //! call-back list make, ≥ 200 runs each with varying input, and a 10,000-row CSV export.
+//! 41 agents took the calls (extension 100, the desk's own agent, 60 % of them; 101–139 about
+//! 1 % each; 140 one in a thousand) over three connections (`pbx`, `office`, `binotel`). The
+//! file is written at schema version 3 and then opened, so the migration to the newest version
+//! (the filters' indexes) is timed on it too.
 //! `RINGSIDE_BENCH_CALLS=100000` makes a smaller file for a quick look;
 //! `RINGSIDE_BENCH_FILE=/some/history.sqlite` keeps the file (and reuses it when it exists).
 
@@ -135,6 +139,23 @@ const NOTES: [&str; 10] = [
     "Customer angry about the wait time, ticket",
     "Оплата не пройшла, рахунок",
 ];
+/// The agents: extension `100 + k` is named `AGENT_FIRST[k % 12] AGENT_LAST[k % 16]`.
+const AGENTS: usize = 41;
+const CONNECTIONS: [&str; 3] = ["pbx", "office", "binotel"];
+
+/// The agent who took the i-th call: 100 most of the time, 140 rarely.
+fn agent_of(rng: &mut Rng) -> usize {
+    match rng.below(1000) {
+        0..=599 => 0,
+        600 => AGENTS - 1,
+        _ => 1 + rng.below(AGENTS - 2),
+    }
+}
+
+fn agent_name(k: usize) -> String {
+    format!("{} {}", UA_FIRST[k % UA_FIRST.len()].1, UA_LAST[k % UA_LAST.len()].1)
+}
+
 const UA_CODES: [&str; 10] = ["44", "50", "63", "66", "67", "68", "73", "93", "97", "99"];
 
 /// A remote party: how its PBX writes the number, and who it is.
@@ -241,11 +262,14 @@ fn call(i: usize, total: usize, parties: &[Party], rng: &mut Rng) -> (CallCard, 
         as_of: Timestamp::from_millis(end_at),
         recording_url: None,
     };
+    let agent = agent_of(rng);
+    // Incoming calls come over the PBX; outgoing ones are placed over any connection.
+    let connection = if incoming { CONNECTIONS[0] } else { CONNECTIONS[rng.below(100) * CONNECTIONS.len() / 100] };
     let ctx = CallContext {
-        agent_extension: format!("{}", 100 + rng.below(40)),
-        agent_name: Some(rng.pick(&PL_FIRST).to_string()),
-        connection: Some("office".into()),
-        dialed_number: Some("+380 44 000 00 00".into()),
+        agent_extension: format!("{}", 100 + agent),
+        agent_name: Some(agent_name(agent)),
+        connection: Some(connection.into()),
+        dialed_number: (!incoming).then(|| p.typed.clone()),
     };
     let note = rng.chance(20).then(|| format!("{} {}", rng.pick(&NOTES), 10_000 + rng.below(90_000)));
     (card, ctx, note)
@@ -285,7 +309,12 @@ fn main() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| dir.path().join("history.sqlite"));
     let reuse = file.exists();
-    let mut history = History::open(&file).expect("create the history");
+    // Written as Ringside's schema 3 left files, so the migration is timed on a big one.
+    let mut history = if reuse {
+        History::open(&file).expect("open the history")
+    } else {
+        History::open_at_version_for_tests(&file, 3).expect("create the history at schema 3")
+    };
     let mut rng = Rng(0x5EED_CA11_5EED_CA11);
     let parties: Vec<Party> = (0..NUMBERS).map(|k| party(k, &mut rng)).collect();
 
@@ -306,6 +335,12 @@ fn main() {
     // Closing checkpoints the WAL into the file: its size is then the history's size. Then,
     // as Ringside finds the file after a restart: a fresh connection.
     drop(history);
+    let started = Instant::now();
+    let migrated = History::open(&file).expect("reopen");
+    if !reuse {
+        println!("migration 3 → {}: {:.1} s", ringside_history::SCHEMA_VERSION, started.elapsed().as_secs_f64());
+    }
+    drop(migrated);
     let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     println!("file: {:.0} MB ({:.0} bytes/call)", bytes as f64 / 1e6, bytes as f64 / total as f64);
     let mut history = History::open(&file).expect("reopen");
@@ -345,6 +380,62 @@ fn main() {
         history.callbacks(Timestamp::from_millis(END - 7 * DAY_MS - run as u64 * 1000), PAGE).expect("callbacks").len()
     });
     time("recent(50)", RUNS, true, |_| history.recent(PAGE).expect("recent").len());
+
+    // The History's filters, and what fills their choices.
+    let filtered = |agent: Option<String>, connection: Option<&str>, call_id: Option<String>| HistoryQuery {
+        agent,
+        connection: connection.map(str::to_owned),
+        call_id,
+        limit: PAGE,
+        ..HistoryQuery::default()
+    };
+    time("agent 100 (60 % of calls)", RUNS, true, |_| search(&history, &filtered(Some("100".into()), None, None)));
+    time("agent 101–139 (~1 % each)", RUNS, true, |_| {
+        let extension = 101 + rng.below(AGENTS - 2);
+        search(&history, &filtered(Some(extension.to_string()), None, None))
+    });
+    time("agent 140 (0.1 %)", RUNS, true, |_| search(&history, &filtered(Some("140".into()), None, None)));
+    time("agent by name, other case", RUNS, true, |_| {
+        let name = agent_name(1 + rng.below(AGENTS - 1));
+        let name = if rng.chance(50) { name.to_uppercase() } else { name.to_lowercase() };
+        search(&history, &filtered(Some(name), None, None))
+    });
+    time("connection", RUNS, true, |_| search(&history, &filtered(None, Some(*rng.pick(&CONNECTIONS)), None)));
+    time("agent + connection + note word", RUNS, true, |_| {
+        let q = HistoryQuery {
+            text: Some(rng.pick(&note_words).to_string()),
+            ..filtered(Some((101 + rng.below(AGENTS - 2)).to_string()), Some("pbx"), None)
+        };
+        search(&history, &q)
+    });
+    time("agent + missed only, last 7 days", RUNS, true, |run| {
+        let q = HistoryQuery {
+            missed_only: true,
+            since: Some(Timestamp::from_millis(END - 7 * DAY_MS - run as u64 * 1000)),
+            ..filtered(Some((101 + rng.below(AGENTS - 2)).to_string()), None, None)
+        };
+        search(&history, &q)
+    });
+    // Ids of calls all over the year, as an agent would copy them from a PBX log.
+    let sample: Vec<String> = (0..RUNS)
+        .filter_map(|_| {
+            let until = Timestamp::from_millis(START + rng.next() % (END - START));
+            let q = HistoryQuery { until: Some(until), limit: 1, ..HistoryQuery::default() };
+            history.search(&q).expect("a call").pop().map(|r| r.call_id.0)
+        })
+        .collect();
+    time("call id, exact", sample.len(), true, |run| {
+        search(&history, &filtered(None, None, Some(sample[run].clone())))
+    });
+    time("call id prefix, 8 characters", sample.len(), true, |run| {
+        search(&history, &filtered(None, None, Some(sample[run].chars().take(8).collect())))
+    });
+    time("call id prefix, 4 characters", sample.len(), true, |run| {
+        search(&history, &filtered(None, None, Some(sample[run].chars().take(4).collect())))
+    });
+    time("agents()", RUNS, true, |_| history.agents().expect("agents").len());
+    time("connections()", RUNS, true, |_| history.connections().expect("connections").len());
+
     time("export CSV, 10,000 rows", 10, false, |_| {
         let mut out = std::io::sink();
         history.export_csv(&HistoryQuery { limit: 10_000, ..HistoryQuery::default() }, &mut out).expect("export")

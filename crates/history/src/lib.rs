@@ -24,7 +24,9 @@
 //! # Finding calls
 //!
 //! [`History::search`] finds calls by words (a number however it is formatted, a name, a
-//! company, a queue, a word of the note) and filters, newest first; [`History::callbacks`]
+//! company, a queue, a word of the note) and filters (missed, direction, outcome, dates,
+//! agent, connection, call id), newest first; [`History::agents`] and
+//! [`History::connections`] list the agent and connection filters' choices; [`History::callbacks`]
 //! lists the numbers whose missed calls nobody has dealt with yet
 //! ([`History::mark_called_back`] takes one off); [`History::export_csv`] streams the calls a
 //! query finds as CSV. The text index (SQLite FTS5, trigrams) is kept in step by triggers, in
@@ -52,17 +54,18 @@ mod model;
 mod outbox;
 mod row;
 mod search;
+mod seen;
 mod store;
 
 pub use error::{HistoryError, Kept, WriteProblem};
 pub use export::CSV_COLUMNS;
 pub use model::{
-    CallContext, CallRecord, Callback, HistoryQuery, InDoubt, OutboxItem, Outcome, StoredCustomer, WriteBackState,
-    WriteBackStatus,
+    AgentSeen, CallContext, CallRecord, Callback, ConnectionSeen, HistoryQuery, InDoubt, OutboxItem, Outcome,
+    StoredCustomer, WriteBackState, WriteBackStatus,
 };
 pub use outbox::{backoff_delay, idempotency_key, BACKOFF_FIRST, BACKOFF_JITTER, BACKOFF_MAX};
 pub use ringside_core::agent_state::WrapUpResult;
-pub use search::MAX_SEARCH_CHARS;
+pub use search::{MAX_SEARCH_CHARS, MIN_CALL_ID_PREFIX};
 pub use store::{History, APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 
 #[cfg(test)]

@@ -241,8 +241,39 @@ pub struct HistoryQuery {
     pub since: Option<Timestamp>,
     /// Rang before this.
     pub until: Option<Timestamp>,
+    /// The agent who handled the call: their extension exactly (`"100"`), or their name in any
+    /// case (`"olena kovalenko"` finds *Olena Kovalenko*). Blank: no agent filter.
+    pub agent: Option<String>,
+    /// The connection that placed the call, exactly as the config names it (`"office"`; calls
+    /// the PBX reported on their own carry the PBX connection's name). Blank: no filter.
+    pub connection: Option<String>,
+    /// The call id exactly; one of [`crate::MIN_CALL_ID_PREFIX`] (4) characters or more also
+    /// finds every call whose id starts with it (`"1732"`, a UUID's first block). Blank: no
+    /// filter.
+    pub call_id: Option<String>,
     /// 0 = no limit (export); otherwise at most this many, newest first.
     pub limit: usize,
+}
+
+/// An agent the history has calls of: a choice for the agent filter
+/// ([`crate::History::agents`]). Send `extension` as [`HistoryQuery::agent`] to find their calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentSeen {
+    pub extension: String,
+    /// The name on the newest of the extension's calls that had one.
+    pub name: Option<String>,
+    /// When the extension's newest call rang.
+    pub last_at: Timestamp,
+}
+
+/// A connection the history has calls on: a choice for the connection filter
+/// ([`crate::History::connections`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionSeen {
+    /// The connection's name in the config (`[[dial.connection]]`).
+    pub name: String,
+    /// When the newest call on it rang.
+    pub last_at: Timestamp,
 }
 
 /// A number on the call-back list: missed calls from it that nobody has dealt with yet.

@@ -5,6 +5,7 @@
 //! or a note, with case and accents folded. Shorter words cannot use it and are looked for
 //! in the text itself (slower). User text only ever reaches SQLite as a bound value.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use ringside_core::{CallId, Direction};
@@ -14,6 +15,7 @@ use rusqlite::OptionalExtension;
 use crate::error::HistoryError;
 use crate::model::{CallRecord, HistoryQuery, Outcome};
 use crate::row::CallRow;
+use crate::seen::fold_name;
 use crate::store::{
     call_from_sql, direction_sql, missed_where, search_text, ts_to_sql, History, StoredCall, CALL_COLUMNS,
 };
@@ -31,6 +33,22 @@ const MANY_MATCHES: usize = 2000;
 
 /// The most recently written calls a page is looked for among, before the whole index is read.
 const MAX_RECENT_CANDIDATES: usize = 32_768;
+
+/// An agent, connection or call id filter that leaves at most this many calls drives a search
+/// for a common word: its index is read newest first and each call checked for the words,
+/// rather than looking for the page among the newest calls with the words (where few of them
+/// would be this agent's).
+const NARROW_FILTER: usize = 20_000;
+
+/// A call id prefix that begins up to this many ids has them sorted by ring time (reading
+/// only their ring times), and a page is looked for among the newest; one that begins more
+/// (a large part of the history) has each call checked as the newest are read.
+const MAX_SORTED_IDS: usize = 50_000;
+
+/// A call id of this many characters or more also finds every call whose id starts with it;
+/// a shorter one finds only the call with exactly that id (1–3 characters would begin nearly
+/// every id).
+pub const MIN_CALL_ID_PREFIX: usize = 4;
 
 /// A number is looked up in the index by this many last digits, then checked whole on the
 /// calls found: its last digits are rare, while its country code is in half the calls (and
@@ -192,15 +210,202 @@ fn row_text(row: &CallRow, note: Option<&str>) -> String {
     .join("\n")
 }
 
-/// A query, checked and ready to run in SQL or in Rust.
+/// A filter's value as given: without the spaces around it; blank is no filter.
+fn given(value: Option<&str>) -> Option<String> {
+    value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+/// The agent filter, resolved against the agents the file has seen (`agents_seen`), so the SQL
+/// compares stored values exactly and each side can read its index newest first.
+struct AgentFilter {
+    /// As given: an extension, matched exactly.
+    typed: String,
+    /// As given, in the case names are compared in ([`fold_name`]).
+    folded: String,
+    /// The file has calls with `typed` as their extension.
+    extension_seen: bool,
+    /// Every name stored that reads as `typed` in any case (usually one spelling).
+    names: Vec<String>,
+}
+
+impl AgentFilter {
+    fn resolve(history: &History, typed: String) -> Result<AgentFilter, HistoryError> {
+        let folded = fold_name(&typed);
+        let pairs = history.agent_pairs()?;
+        let extension_seen = pairs.iter().any(|p| p.extension == typed);
+        let mut names: Vec<String> =
+            pairs.into_iter().filter(|p| !p.name.is_empty() && fold_name(&p.name) == folded).map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        Ok(AgentFilter { typed, folded, extension_seen, names })
+    }
+
+    fn matches(&self, row: &CallRow) -> bool {
+        row.agent_extension == self.typed || row.agent_name.as_deref().is_some_and(|n| fold_name(n) == self.folded)
+    }
+}
+
+/// The call id filter.
+enum CallIdFilter {
+    /// Shorter than [`MIN_CALL_ID_PREFIX`]: this id only.
+    Exact(String),
+    /// The ids that start with `prefix` (the exact one among them), and what the primary key's
+    /// index found for it.
+    Prefix { prefix: String, found: IdMatches },
+}
+
+/// The calls whose id starts with a prefix, as the primary key's index found them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum IdMatches {
+    /// These calls (their rowids): read just them and sort them. Up to [`MANY_MATCHES`] of
+    /// the prefix's calls, or the newest of more ([`Filter::narrow_call_ids`]).
+    Few(Vec<i64>),
+    /// Up to [`MAX_SORTED_IDS`] (a prefix as short as `1732` begins the ids of weeks of
+    /// calls): the primary key's range. A page is looked for among the newest of them.
+    Range { count: usize, end: String },
+    /// More (or a prefix no index range can bound): each call read is checked instead.
+    Many,
+}
+
+impl CallIdFilter {
+    fn resolve(history: &History, typed: String) -> Result<CallIdFilter, HistoryError> {
+        if typed.chars().count() < MIN_CALL_ID_PREFIX {
+            return Ok(CallIdFilter::Exact(typed));
+        }
+        let Some(end) = prefix_end(&typed) else {
+            return Ok(CallIdFilter::Prefix { prefix: typed, found: IdMatches::Many });
+        };
+        let rowids = ids_with_prefix(history, &typed, &end, MANY_MATCHES + 1)?;
+        let found = if rowids.len() <= MANY_MATCHES {
+            IdMatches::Few(rowids)
+        } else {
+            match count_with_prefix(history, &typed, &end, MAX_SORTED_IDS + 1)? {
+                count if count <= MAX_SORTED_IDS => IdMatches::Range { count, end },
+                _ => IdMatches::Many,
+            }
+        };
+        Ok(CallIdFilter::Prefix { prefix: typed, found })
+    }
+
+    /// At most how many calls it leaves, when that is known cheaply.
+    fn rows_at_most(&self) -> Option<usize> {
+        match self {
+            CallIdFilter::Exact(_) => Some(1),
+            CallIdFilter::Prefix { found: IdMatches::Few(rowids), .. } => Some(rowids.len()),
+            CallIdFilter::Prefix { found: IdMatches::Range { count, .. }, .. } => Some(*count),
+            CallIdFilter::Prefix { found: IdMatches::Many, .. } => None,
+        }
+    }
+
+    fn matches(&self, id: &str) -> bool {
+        match self {
+            CallIdFilter::Exact(exact) => id == exact,
+            CallIdFilter::Prefix { prefix, .. } => id.starts_with(prefix.as_str()),
+        }
+    }
+}
+
+/// The first string after every string that starts with `prefix`, in SQLite's BINARY order
+/// (UTF-8 bytes, which is code point order): `prefix` with its last character replaced by the
+/// next one. `None` when there is none (only U+10FFFF).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// Up to `limit` calls (rowids) whose id is in `[prefix, end)`, from the primary key's index.
+fn ids_with_prefix(history: &History, prefix: &str, end: &str, limit: usize) -> Result<Vec<i64>, HistoryError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    history
+        .conn
+        .prepare_cached("SELECT rowid FROM calls WHERE call_id >= ?1 AND call_id < ?2 LIMIT ?3")
+        .and_then(|mut s| s.query_map(rusqlite::params![prefix, end, limit], |r| r.get(0))?.collect())
+        .map_err(|e| history.read_error(e))
+}
+
+/// How many calls have an id in `[prefix, end)`, counting up to `cap` (the index alone).
+fn count_with_prefix(history: &History, prefix: &str, end: &str, cap: usize) -> Result<usize, HistoryError> {
+    let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+    history
+        .conn
+        .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM calls WHERE call_id >= ?1 AND call_id < ?2 LIMIT ?3)")
+        .and_then(|mut s| s.query_row(rusqlite::params![prefix, end, cap], |r| r.get::<_, i64>(0)))
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+        .map_err(|e| history.read_error(e))
+}
+
+/// The calls with an id in `[prefix, end)`, newest first (as the search orders them), read
+/// from their ring times only.
+fn ids_newest_first(history: &History, prefix: &str, end: &str) -> Result<Vec<i64>, HistoryError> {
+    history
+        .conn
+        .prepare_cached(
+            "SELECT rowid FROM calls WHERE call_id >= ?1 AND call_id < ?2 ORDER BY ring_at DESC, call_id DESC",
+        )
+        .and_then(|mut s| s.query_map(rusqlite::params![prefix, end], |r| r.get(0))?.collect())
+        .map_err(|e| history.read_error(e))
+}
+
+/// How many calls `sql` (a `count(*)` over an index range, `?1` the value, `?2` the cap)
+/// counts for `value`, up to `cap`.
+fn count_capped(history: &History, sql: &str, value: &str, cap: usize) -> Result<usize, HistoryError> {
+    let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+    history
+        .conn
+        .prepare_cached(sql)
+        .and_then(|mut s| s.query_row(rusqlite::params![value, cap], |r| r.get::<_, i64>(0)))
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+        .map_err(|e| history.read_error(e))
+}
+
+/// A query, checked, resolved against the file, and ready to run in SQL or in Rust.
 pub(crate) struct Filter<'q> {
     query: &'q HistoryQuery,
     text: SearchText,
+    agent: Option<AgentFilter>,
+    connection: Option<String>,
+    call_id: Option<CallIdFilter>,
+    /// How many calls the agent and the connection filter each leave, counted in their indexes
+    /// up to [`NARROW_FILTER`] + 1, once asked ([`Filter::narrow_counts`]).
+    counts: Cell<Option<FilterRows>>,
+    /// Both filters are given and the agent's leaves more calls: the connection's index drives
+    /// (SQLite, without statistics, cannot tell which of two equalities is narrower).
+    connection_drives: bool,
+}
+
+/// How many calls the agent and the connection filter each leave (`None`: not given), up to
+/// [`NARROW_FILTER`] + 1.
+#[derive(Debug, Clone, Copy)]
+struct FilterRows {
+    agent: Option<usize>,
+    connection: Option<usize>,
 }
 
 impl<'q> Filter<'q> {
-    pub fn new(query: &'q HistoryQuery) -> Result<Self, HistoryError> {
-        Ok(Filter { query, text: SearchText::parse(query.text.as_deref())? })
+    pub fn new(query: &'q HistoryQuery, history: &History) -> Result<Self, HistoryError> {
+        let text = SearchText::parse(query.text.as_deref())?;
+        let agent = given(query.agent.as_deref()).map(|a| AgentFilter::resolve(history, a)).transpose()?;
+        let call_id = given(query.call_id.as_deref()).map(|c| CallIdFilter::resolve(history, c)).transpose()?;
+        let mut filter = Filter {
+            query,
+            text,
+            agent,
+            connection: given(query.connection.as_deref()),
+            call_id,
+            counts: Cell::new(None),
+            connection_drives: false,
+        };
+        if filter.agent.is_some() && filter.connection.is_some() {
+            let rows = filter.narrow_counts(history)?;
+            filter.connection_drives = rows.connection < rows.agent;
+        }
+        Ok(filter)
     }
 
     /// What the text index found, when the text has words it can answer.
@@ -218,13 +423,18 @@ impl<'q> Filter<'q> {
             return Ok(Some(TextMatches::Few(first)));
         }
         let Some(page) = page.filter(|p| *p > 0) else { return Ok(Some(TextMatches::Many(fts))) };
+        // An agent, connection or call id that leaves few calls: read those, newest first.
+        let narrow = self.call_id.as_ref().and_then(CallIdFilter::rows_at_most);
+        if narrow.is_some_and(|n| n <= NARROW_FILTER) || self.narrowed_by_agent_or_connection(history)? {
+            return Ok(Some(TextMatches::Many(fts)));
+        }
         let mut wanted = page.saturating_mul(4).max(256);
         while wanted <= MAX_RECENT_CANDIDATES {
             let recent = fts_rowids(history, &fts, "ORDER BY rowid DESC", wanted)?;
             let all_found = recent.len() < wanted;
             let Some(&oldest_written) = recent.last() else { break };
             let candidates = TextMatches::Few(recent);
-            match self.last_ring_of_page(history, &candidates, page)? {
+            match self.last_ring_of_page(history, Some(&candidates), page)? {
                 Some(last) if all_found || !written_before_rings_since(history, oldest_written, last)? => {
                     return Ok(Some(candidates));
                 }
@@ -238,14 +448,86 @@ impl<'q> Filter<'q> {
         Ok(Some(TextMatches::Many(fts)))
     }
 
+    /// How many calls the agent and the connection filter each leave, counted in their
+    /// indexes up to [`NARROW_FILTER`] + 1 (a millisecond or two); counted once, when first
+    /// needed: both filters given, a common word, or a call id prefix of many calls.
+    fn narrow_counts(&self, history: &History) -> Result<FilterRows, HistoryError> {
+        const BY_EXTENSION: &str = "SELECT count(*) FROM (SELECT 1 FROM calls WHERE agent_extension = ?1 LIMIT ?2)";
+        const BY_NAME: &str = "SELECT count(*) FROM (SELECT 1 FROM calls WHERE agent_name = ?1 LIMIT ?2)";
+        const BY_CONNECTION: &str = "SELECT count(*) FROM (SELECT 1 FROM calls WHERE connection = ?1 LIMIT ?2)";
+        if let Some(counted) = self.counts.get() {
+            return Ok(counted);
+        }
+        let cap = NARROW_FILTER + 1;
+        let agent = match &self.agent {
+            Some(agent) => {
+                let mut rows = 0;
+                if agent.extension_seen {
+                    rows += count_capped(history, BY_EXTENSION, &agent.typed, cap)?;
+                }
+                for name in &agent.names {
+                    rows += count_capped(history, BY_NAME, name, cap)?;
+                }
+                Some(rows)
+            }
+            None => None,
+        };
+        let connection = match &self.connection {
+            Some(connection) => Some(count_capped(history, BY_CONNECTION, connection, cap)?),
+            None => None,
+        };
+        let counted = FilterRows { agent, connection };
+        self.counts.set(Some(counted));
+        Ok(counted)
+    }
+
+    /// Whether the agent or the connection filter leaves at most [`NARROW_FILTER`] calls.
+    fn narrowed_by_agent_or_connection(&self, history: &History) -> Result<bool, HistoryError> {
+        let FilterRows { agent, connection } = self.narrow_counts(history)?;
+        Ok([agent, connection].into_iter().flatten().any(|rows| rows <= NARROW_FILTER))
+    }
+
+    /// For a call id prefix of many calls ([`IdMatches::Range`]) and a page: the page is
+    /// looked for among the prefix's newest calls (sorted by ring time, read from the ring
+    /// times alone), 4× more each time it does not fill — exact, since no call of the prefix
+    /// outside them is newer. When the agent or connection filter leaves few calls, their
+    /// index drives instead and each call's id is checked. An export reads the whole range.
+    fn narrow_call_ids(
+        &mut self,
+        history: &History,
+        text: Option<&TextMatches>,
+        page: Option<usize>,
+    ) -> Result<(), HistoryError> {
+        let Some(CallIdFilter::Prefix { prefix, found: IdMatches::Range { end, .. } }) = &self.call_id else {
+            return Ok(());
+        };
+        let Some(page) = page.filter(|p| *p > 0) else { return Ok(()) };
+        let (prefix, end) = (prefix.clone(), end.clone());
+        if self.narrowed_by_agent_or_connection(history)? {
+            self.call_id = Some(CallIdFilter::Prefix { prefix, found: IdMatches::Many });
+            return Ok(());
+        }
+        let newest = ids_newest_first(history, &prefix, &end)?;
+        let mut wanted = page.saturating_mul(4).max(256);
+        loop {
+            let window = newest[..wanted.min(newest.len())].to_vec();
+            let everything = window.len() == newest.len();
+            self.call_id = Some(CallIdFilter::Prefix { prefix: prefix.clone(), found: IdMatches::Few(window) });
+            if everything || self.last_ring_of_page(history, text, page)?.is_some() {
+                return Ok(());
+            }
+            wanted = wanted.saturating_mul(4);
+        }
+    }
+
     /// The ring time of the `page`-th call that matches among `matches`, if there are that many.
     fn last_ring_of_page(
         &self,
         history: &History,
-        matches: &TextMatches,
+        matches: Option<&TextMatches>,
         page: usize,
     ) -> Result<Option<i64>, HistoryError> {
-        let (conditions, mut args) = self.conditions(Some(matches), true);
+        let (conditions, mut args) = self.conditions(matches, true);
         let sql = format!(
             "SELECT c.ring_at FROM calls c LEFT JOIN notes n ON n.call_id = c.call_id WHERE {conditions}
              ORDER BY c.ring_at DESC, c.call_id DESC LIMIT 1 OFFSET ?"
@@ -327,6 +609,50 @@ impl<'q> Filter<'q> {
             sql.push_str(" AND c.ring_at < ?");
             args.push(Value::Integer(ts_to_sql(t)));
         }
+        if let Some(agent) = &self.agent {
+            // One side alone, when it can: an equality reads its index newest first. The `+`
+            // leaves the index to the connection's when that is narrower.
+            let names = vec!["?"; agent.names.len()].join(", ");
+            let c = if self.connection_drives { "+c." } else { "c." };
+            match (agent.extension_seen, agent.names.len()) {
+                (false, 0) => sql.push_str(" AND 0"),
+                (true, 0) => sql.push_str(&format!(" AND {c}agent_extension = ?")),
+                (false, 1) => sql.push_str(&format!(" AND {c}agent_name = ?")),
+                (false, _) => sql.push_str(&format!(" AND {c}agent_name IN ({names})")),
+                (true, _) => sql.push_str(&format!(" AND ({c}agent_extension = ? OR {c}agent_name IN ({names}))")),
+            }
+            if agent.extension_seen {
+                args.push(Value::Text(agent.typed.clone()));
+            }
+            args.extend(agent.names.iter().cloned().map(Value::Text));
+        }
+        if let Some(connection) = &self.connection {
+            let both = self.agent.is_some() && !self.connection_drives;
+            sql.push_str(if both { " AND +c.connection = ?" } else { " AND c.connection = ?" });
+            args.push(Value::Text(connection.clone()));
+        }
+        match &self.call_id {
+            None => {}
+            Some(CallIdFilter::Exact(id)) => {
+                sql.push_str(" AND c.call_id = ?");
+                args.push(Value::Text(id.clone()));
+            }
+            Some(CallIdFilter::Prefix { found: IdMatches::Few(rowids), .. }) => {
+                let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
+                sql.push_str(" AND c.rowid IN (SELECT value FROM json_each(?))");
+                args.push(Value::Text(format!("[{}]", list.join(","))));
+            }
+            Some(CallIdFilter::Prefix { prefix, found: IdMatches::Range { end, .. } }) => {
+                sql.push_str(" AND c.call_id >= ? AND c.call_id < ?");
+                args.push(Value::Text(prefix.clone()));
+                args.push(Value::Text(end.clone()));
+            }
+            Some(CallIdFilter::Prefix { prefix, found: IdMatches::Many }) => {
+                sql.push_str(" AND substr(c.call_id, 1, ?) = ?");
+                args.push(Value::Integer(i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX)));
+                args.push(Value::Text(prefix.clone()));
+            }
+        }
         (sql, args)
     }
 
@@ -340,6 +666,9 @@ impl<'q> Filter<'q> {
             && q.outcome.is_none_or(|o| o == row.outcome)
             && q.since.is_none_or(|t| row.ring_at >= t)
             && q.until.is_none_or(|t| row.ring_at < t)
+            && self.agent.as_ref().is_none_or(|a| a.matches(row))
+            && self.connection.as_ref().is_none_or(|c| row.connection.as_ref() == Some(c))
+            && self.call_id.as_ref().is_none_or(|f| f.matches(row.call_id.as_str()))
             && (self.text.is_empty() || self.text.matches(&row_text(row, note)))
     }
 }
@@ -414,7 +743,7 @@ impl History {
         query: &HistoryQuery,
         mut emit: impl FnMut(CallRecord) -> Result<(), HistoryError>,
     ) -> Result<usize, HistoryError> {
-        let filter = Filter::new(query)?;
+        let mut filter = Filter::new(query, self)?;
         let unsaved: BTreeSet<&CallId> = self.unsaved_calls();
         let mut overlay = Vec::new();
         for id in &unsaved {
@@ -432,6 +761,7 @@ impl History {
         // The file's version of an unsaved call is skipped, so ask for that many more.
         let sql_limit = (query.limit != 0).then(|| query.limit.saturating_add(unsaved.len()));
         let matches = filter.text_matches(self, sql_limit)?;
+        filter.narrow_call_ids(self, matches.as_ref(), sql_limit)?;
         let (sql, args) = filter.sql(matches.as_ref(), sql_limit);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.read_error(e))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(|e| self.read_error(e))?;
@@ -528,9 +858,124 @@ mod tests {
             limit: 50,
             ..HistoryQuery::default()
         };
-        let (sql, args) = Filter::new(&query).expect("filter").sql(None, Some(50));
+        let (sql, args) = Filter::new(&query, &h).expect("filter").sql(None, Some(50));
         let plan = h.query_plan(&sql, args);
         assert!(plan.contains("USING INDEX calls_missed (ring_at>?)"), "{plan}");
+    }
+
+    #[test]
+    fn a_prefix_ends_where_its_last_character_would_be_the_next_one() {
+        assert_eq!(prefix_end("1732").as_deref(), Some("1733"));
+        assert_eq!(prefix_end("1732.9").as_deref(), Some("1732.:"));
+        assert_eq!(prefix_end("ab\u{D7FF}").as_deref(), Some("ab\u{E000}"), "surrogates are skipped");
+        assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
+        // Everything that starts with the prefix sorts below the end, byte by byte (SQLite's BINARY).
+        for id in ["1732", "1732.5", "1732\u{10FFFF}x", "1732\u{FFFF}"] {
+            assert!(id.as_bytes() < "1733".as_bytes(), "{id:?}");
+        }
+    }
+
+    fn record(h: &mut History, id: &str, extension: &str, name: Option<&str>, connection: Option<&str>) {
+        let card = ringside_core::CallCard {
+            call_id: CallId::new(id),
+            direction: Direction::Incoming,
+            number: "0501112233".into(),
+            number_normalized: Some("380501112233".into()),
+            caller_name: None,
+            queue: None,
+            customers: Vec::new(),
+            lookup: ringside_core::LookupState::Done,
+            status: ringside_core::CardStatus::Ringing,
+            outcome: None,
+            ring_at: ringside_core::Timestamp::from_millis(1_000),
+            answer_at: None,
+            end_at: None,
+            talk_secs: 0,
+            as_of: ringside_core::Timestamp::from_millis(1_000),
+            recording_url: None,
+        };
+        let ctx = crate::CallContext {
+            agent_extension: extension.into(),
+            agent_name: name.map(Into::into),
+            connection: connection.map(Into::into),
+            dialed_number: None,
+        };
+        h.record_card(&card, &ctx).expect("record");
+    }
+
+    #[test]
+    fn an_agent_or_a_connection_is_read_newest_first_from_its_index() {
+        let mut h = History::open_in_memory().expect("history");
+        record(&mut h, "1732000000.1", "100", Some("Olena"), Some("office"));
+        let plan = |query: HistoryQuery| {
+            let (sql, args) = Filter::new(&query, &h).expect("filter").sql(None, Some(50));
+            h.query_plan(&sql, args)
+        };
+        let page = HistoryQuery { limit: 50, ..HistoryQuery::default() };
+        let by_extension = plan(HistoryQuery { agent: Some("100".into()), ..page.clone() });
+        assert!(by_extension.contains("USING INDEX calls_agent (agent_extension=?)"), "{by_extension}");
+        let by_name = plan(HistoryQuery { agent: Some("OLENA".into()), ..page.clone() });
+        assert!(by_name.contains("USING INDEX calls_agent_name (agent_name=?)"), "{by_name}");
+        let by_connection = plan(HistoryQuery { connection: Some("office".into()), ..page.clone() });
+        assert!(by_connection.contains("USING INDEX calls_connection (connection=?)"), "{by_connection}");
+        for plan in [&by_extension, &by_name, &by_connection] {
+            assert!(!plan.contains("USE TEMP B-TREE FOR ORDER BY"), "not sorted after reading: {plan}");
+        }
+        let by_id = plan(HistoryQuery { call_id: Some("1732000000.1".into()), ..page });
+        assert!(by_id.contains("USING INTEGER PRIMARY KEY (rowid=?)"), "{by_id}");
+        let probe = h.query_plan(
+            "SELECT rowid FROM calls WHERE call_id >= ?1 AND call_id < ?2 LIMIT ?3",
+            vec![Value::Text("1732".into()), Value::Text("1733".into()), Value::Integer(10)],
+        );
+        assert!(probe.contains("USING COVERING INDEX sqlite_autoindex_calls_1 (call_id>? AND call_id<?)"), "{probe}");
+    }
+
+    #[test]
+    fn a_narrow_agent_drives_a_common_word_and_every_form_of_a_prefix_finds_the_same_calls() {
+        let mut h = History::open_in_memory().expect("history");
+        for i in 0..30 {
+            let (extension, connection) = if i % 3 == 0 { ("101", "office") } else { ("100", "pbx") };
+            record(&mut h, &format!("1732{i:04}.1"), extension, Some("Olena"), Some(connection));
+        }
+        // A word in more calls than the index lists, with an agent of few calls: the agent's
+        // index is read newest first, each call checked against the words found.
+        let query = HistoryQuery { agent: Some("101".into()), limit: 50, ..HistoryQuery::default() };
+        let filter = Filter::new(&query, &h).expect("filter");
+        assert!(filter.narrowed_by_agent_or_connection(&h).expect("count"));
+        let (sql, args) = filter.sql(Some(&TextMatches::Many("\"olena\"".into())), Some(50));
+        let plan = h.query_plan(&sql, args);
+        assert!(plan.contains("USING INDEX calls_agent (agent_extension=?)"), "{plan}");
+        // With a connection too, the narrower of the two drives.
+        record(&mut h, "1733000000.1", "101", None, Some("desk"));
+        record(&mut h, "1733000000.2", "101", None, Some("desk"));
+        for (connection, index) in
+            [("pbx", "calls_agent (agent_extension=?)"), ("desk", "calls_connection (connection=?)")]
+        {
+            let both = HistoryQuery { connection: Some(connection.into()), ..query.clone() };
+            let filter = Filter::new(&both, &h).expect("filter");
+            let (sql, args) = filter.sql(Some(&TextMatches::Many("\"olena\"".into())), Some(50));
+            let plan = h.query_plan(&sql, args);
+            assert!(plan.contains(&format!("USING INDEX {index}")), "{connection}: {plan}");
+        }
+
+        // The prefix's calls read as a list, as an index range, or each call checked: the same.
+        let run = |filter: &Filter<'_>| -> Vec<String> {
+            let (sql, args) = filter.sql(None, Some(50));
+            let mut stmt = h.conn.prepare(&sql).expect("prepare");
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0)).expect("query");
+            rows.collect::<Result<Vec<_>, _>>().expect("rows")
+        };
+        let query = HistoryQuery { call_id: Some("17320".into()), agent: Some("100".into()), ..query };
+        let mut filter = Filter::new(&query, &h).expect("filter");
+        assert!(matches!(filter.call_id, Some(CallIdFilter::Prefix { found: IdMatches::Few(_), .. })));
+        let listed = run(&filter);
+        assert_eq!(listed.len(), 20, "{listed:?}");
+        let end = prefix_end("17320").expect("an end");
+        for found in [IdMatches::Range { count: 10, end }, IdMatches::Many] {
+            filter.call_id = Some(CallIdFilter::Prefix { prefix: "17320".into(), found });
+            assert_eq!(run(&filter), listed);
+        }
     }
 
     #[test]

@@ -212,6 +212,56 @@ const MIGRATIONS: &[Migration] = &[
          ALTER TABLE outbox ADD COLUMN in_doubt_revision INTEGER;
          ALTER TABLE outbox ADD COLUMN in_doubt_body TEXT;",
     ),
+    // 4: the History's filters by agent and by connection. An index each, so a page of one
+    // agent's (or one connection's) calls is read newest first from the index, and two small
+    // tables of what was seen — every (extension, name) pair and every connection, with the
+    // newest ring time — that fill the filters' choices and turn an agent's name, in any case,
+    // into the spellings stored, without reading the calls. Triggers keep them in step on
+    // every write (a name that is no longer on any call stays: it was seen). A call id prefix
+    // uses the primary key's index.
+    Migration::sql(
+        "CREATE INDEX calls_agent ON calls(agent_extension, ring_at);
+         CREATE INDEX calls_agent_name ON calls(agent_name, ring_at);
+         CREATE INDEX calls_connection ON calls(connection, ring_at);
+         CREATE TABLE agents_seen (
+            extension TEXT NOT NULL,
+            name TEXT NOT NULL,
+            last_at INTEGER NOT NULL,
+            PRIMARY KEY (extension, name)
+         ) WITHOUT ROWID;
+         CREATE TABLE connections_seen (
+            name TEXT PRIMARY KEY NOT NULL,
+            last_at INTEGER NOT NULL
+         ) WITHOUT ROWID;
+         CREATE TRIGGER agents_seen_insert AFTER INSERT ON calls BEGIN
+            INSERT INTO agents_seen (extension, name, last_at)
+               VALUES (new.agent_extension, ifnull(new.agent_name, ''), new.ring_at)
+               ON CONFLICT (extension, name) DO UPDATE SET last_at = max(last_at, excluded.last_at);
+         END;
+         CREATE TRIGGER agents_seen_update AFTER UPDATE ON calls
+         WHEN old.agent_extension IS NOT new.agent_extension OR old.agent_name IS NOT new.agent_name
+            OR old.ring_at IS NOT new.ring_at
+         BEGIN
+            INSERT INTO agents_seen (extension, name, last_at)
+               VALUES (new.agent_extension, ifnull(new.agent_name, ''), new.ring_at)
+               ON CONFLICT (extension, name) DO UPDATE SET last_at = max(last_at, excluded.last_at);
+         END;
+         CREATE TRIGGER connections_seen_insert AFTER INSERT ON calls WHEN new.connection IS NOT NULL BEGIN
+            INSERT INTO connections_seen (name, last_at) VALUES (new.connection, new.ring_at)
+               ON CONFLICT (name) DO UPDATE SET last_at = max(last_at, excluded.last_at);
+         END;
+         CREATE TRIGGER connections_seen_update AFTER UPDATE ON calls
+         WHEN new.connection IS NOT NULL
+            AND (old.connection IS NOT new.connection OR old.ring_at IS NOT new.ring_at)
+         BEGIN
+            INSERT INTO connections_seen (name, last_at) VALUES (new.connection, new.ring_at)
+               ON CONFLICT (name) DO UPDATE SET last_at = max(last_at, excluded.last_at);
+         END;
+         INSERT INTO agents_seen (extension, name, last_at)
+            SELECT agent_extension, ifnull(agent_name, ''), max(ring_at) FROM calls GROUP BY 1, 2;
+         INSERT INTO connections_seen (name, last_at)
+            SELECT connection, max(ring_at) FROM calls WHERE connection IS NOT NULL GROUP BY 1;",
+    ),
 ];
 
 pub(crate) const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,
@@ -640,6 +690,11 @@ impl History {
 
     pub(crate) fn pending_call(&self, call: &CallId) -> Option<&CallRow> {
         self.pending.calls.get(call)
+    }
+
+    /// Every call row that waits in memory.
+    pub(crate) fn pending_calls(&self) -> impl Iterator<Item = &CallRow> {
+        self.pending.calls.values()
     }
 
     /// The unsaved note's text, if one waits.

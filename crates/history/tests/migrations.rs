@@ -3,7 +3,9 @@
 mod common;
 
 use ringside_core::{CallId, EndCause};
-use ringside_history::{History, HistoryError, HistoryQuery, APPLICATION_ID, SCHEMA_VERSION};
+use ringside_history::{
+    AgentSeen, CallContext, ConnectionSeen, History, HistoryError, HistoryQuery, APPLICATION_ID, SCHEMA_VERSION,
+};
 use rusqlite::Connection;
 
 fn pragma(file: &std::path::Path, name: &str) -> i64 {
@@ -28,7 +30,7 @@ fn a_new_file_is_marked_in_wal_mode_at_the_newest_version() {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'calls_fts_%' ORDER BY name")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("tables");
-    assert_eq!(tables, ["callbacks_done", "calls", "calls_fts", "notes", "outbox"]);
+    assert_eq!(tables, ["agents_seen", "callbacks_done", "calls", "calls_fts", "connections_seen", "notes", "outbox"]);
     drop(conn);
     // Opening again migrates nothing and keeps the data.
     let mut h = History::open(&file).expect("reopen");
@@ -136,9 +138,13 @@ fn a_version_1_file_is_migrated_with_its_calls_and_notes_searchable() {
     assert_eq!(
         names(&file, "trigger"),
         [
+            "agents_seen_insert",
+            "agents_seen_update",
             "calls_fts_delete",
             "calls_fts_insert",
             "calls_fts_update",
+            "connections_seen_insert",
+            "connections_seen_update",
             "notes_fts_delete",
             "notes_fts_insert",
             "notes_fts_update"
@@ -160,6 +166,75 @@ fn a_version_1_file_is_migrated_with_its_calls_and_notes_searchable() {
     assert_eq!(callbacks.iter().map(|c| c.last_call.as_str()).collect::<Vec<_>>(), ["old.2"]);
     drop(h);
     // Opening again migrates nothing.
+    History::open(&file).expect("reopen");
+    assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
+}
+
+#[test]
+fn a_version_3_file_gains_the_agent_and_connection_filters_for_the_calls_it_has() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("history.sqlite");
+    let mut v3 = History::open_at_version_for_tests(&file, 3).expect("a version 3 file");
+    // As Ringside 3 left it: agent 100 on the PBX, then on the office softphone, and a colleague
+    // who used this desk once, under another spelling of a name, with no connection known.
+    let by = |extension: &str, name: Option<&str>, connection: Option<&str>| CallContext {
+        agent_extension: extension.into(),
+        agent_name: name.map(Into::into),
+        connection: connection.map(Into::into),
+        dialed_number: None,
+    };
+    let call = |id: &str, secs: u64| {
+        let mut card = common::ringing(id);
+        card.ring_at = common::at(secs);
+        card.as_of = common::at(secs);
+        common::ended(card, EndCause::Completed, secs + 60)
+    };
+    v3.record_card(&call("1732000000.1", 0), &by("100", Some("Olena Kovalenko"), Some("pbx"))).expect("call");
+    v3.record_card(&call("1732000100.2", 100), &by("105", Some("OLENA KOVALENKO"), None)).expect("call");
+    v3.record_card(&call("1732000200.3", 200), &by("100", Some("Olena Kovalenko"), Some("office"))).expect("call");
+    drop(v3);
+    assert_eq!(pragma(&file, "user_version"), 3);
+    assert!(!names(&file, "table").contains(&"agents_seen".to_owned()));
+
+    let mut h = History::open(&file).expect("migrate");
+    assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
+    let indexes = names(&file, "index");
+    for index in ["calls_agent", "calls_agent_name", "calls_connection"] {
+        assert!(indexes.contains(&index.to_owned()), "{index}: {indexes:?}");
+    }
+    // The filters' choices come from the calls the file already had, newest first.
+    assert_eq!(
+        h.agents().expect("agents"),
+        [
+            AgentSeen { extension: "100".into(), name: Some("Olena Kovalenko".into()), last_at: common::at(200) },
+            AgentSeen { extension: "105".into(), name: Some("OLENA KOVALENKO".into()), last_at: common::at(100) },
+        ]
+    );
+    assert_eq!(
+        h.connections().expect("connections"),
+        [
+            ConnectionSeen { name: "office".into(), last_at: common::at(200) },
+            ConnectionSeen { name: "pbx".into(), last_at: common::at(0) },
+        ]
+    );
+    let ids = |h: &History, query: HistoryQuery| -> Vec<String> {
+        h.search(&query).expect("search").into_iter().map(|r| r.call_id.0).collect()
+    };
+    let agent = |a: &str| HistoryQuery { agent: Some(a.into()), ..HistoryQuery::default() };
+    assert_eq!(ids(&h, agent("100")), ["1732000200.3", "1732000000.1"]);
+    assert_eq!(ids(&h, agent("olena kovalenko")), ["1732000200.3", "1732000100.2", "1732000000.1"]);
+    let on = HistoryQuery { connection: Some("pbx".into()), ..HistoryQuery::default() };
+    assert_eq!(ids(&h, on), ["1732000000.1"]);
+    let id = HistoryQuery { call_id: Some("1732000".into()), ..HistoryQuery::default() };
+    assert_eq!(ids(&h, id), ["1732000200.3", "1732000100.2", "1732000000.1"]);
+
+    // New calls keep the choices up to date.
+    h.record_card(&call("1732000300.4", 300), &by("101", Some("Taras"), Some("pbx"))).expect("call");
+    let agents: Vec<String> = h.agents().expect("agents").into_iter().map(|a| a.extension).collect();
+    assert_eq!(agents, ["101", "100", "105"]);
+    let connections: Vec<String> = h.connections().expect("connections").into_iter().map(|c| c.name).collect();
+    assert_eq!(connections, ["pbx", "office"]);
+    drop(h);
     History::open(&file).expect("reopen");
     assert_eq!(pragma(&file, "user_version"), SCHEMA_VERSION);
 }

@@ -22,7 +22,10 @@ use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{CallCard, CallId, Direction, Notice, SessionOutput, Timestamp};
 use ringside_crm::{Attempt, CallDirection, CallLog, Connector, Prior};
 use ringside_history::clock::{current_clock, Clock};
-use ringside_history::{CallContext, CallRecord, Callback, History, HistoryError, HistoryQuery, OutboxItem, Outcome};
+use ringside_history::{
+    AgentSeen, CallContext, CallRecord, Callback, ConnectionSeen, History, HistoryError, HistoryQuery, OutboxItem,
+    Outcome,
+};
 use tokio::sync::{broadcast, oneshot, Notify};
 
 /// How often held-back writes are retried (real time).
@@ -62,6 +65,14 @@ enum Msg {
     Search {
         query: HistoryQuery,
         reply: Reply<Vec<CallRecord>>,
+    },
+    /// The agent filter's choices.
+    Agents {
+        reply: Reply<Vec<AgentSeen>>,
+    },
+    /// The connection filter's choices.
+    Connections {
+        reply: Reply<Vec<ConnectionSeen>>,
     },
     CallBacks {
         reply: Reply<Vec<Callback>>,
@@ -298,6 +309,14 @@ impl HistoryHandle {
         self.ask(|reply| Msg::Search { query, reply }).await
     }
 
+    pub(crate) async fn agents(&self) -> Result<Vec<AgentSeen>, RuntimeError> {
+        self.ask(|reply| Msg::Agents { reply }).await
+    }
+
+    pub(crate) async fn connections(&self) -> Result<Vec<ConnectionSeen>, RuntimeError> {
+        self.ask(|reply| Msg::Connections { reply }).await
+    }
+
     pub(crate) async fn call_backs(&self) -> Result<Vec<Callback>, RuntimeError> {
         self.ask(|reply| Msg::CallBacks { reply }).await
     }
@@ -368,6 +387,8 @@ fn refuse_all(why: &RuntimeError, rx: std_mpsc::Receiver<Msg>) {
             Msg::Note { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::GetNote { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::Search { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::Agents { reply } => drop(reply.send(Err(why.clone()))),
+            Msg::Connections { reply } => drop(reply.send(Err(why.clone()))),
             Msg::GetCall { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::CallBacks { reply } => drop(reply.send(Err(why.clone()))),
             Msg::CalledBack { reply, .. } => drop(reply.send(Err(why.clone()))),
@@ -433,6 +454,12 @@ impl Thread {
             }
             Msg::Search { query, reply } => {
                 let _ = reply.send(history.search(&query).map_err(RuntimeError::history));
+            }
+            Msg::Agents { reply } => {
+                let _ = reply.send(history.agents().map_err(RuntimeError::history));
+            }
+            Msg::Connections { reply } => {
+                let _ = reply.send(history.connections().map_err(RuntimeError::history));
             }
             Msg::CallBacks { reply } => {
                 let _ =

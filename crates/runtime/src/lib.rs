@@ -377,12 +377,25 @@ impl RuntimeHandle {
     }
 
     /// The calls in the history that match `query` (words, missed only, direction, outcome,
-    /// dates), newest first.
+    /// dates, agent, connection, call id), newest first.
     pub async fn search_history(
         &self,
         query: ringside_history::HistoryQuery,
     ) -> Result<Vec<ringside_history::CallRecord>, RuntimeError> {
         self.history.search(query).await
+    }
+
+    /// The agents the history has calls of, for the History's agent filter: one per extension,
+    /// its newest call first, with the name of its newest call that had one. Send the
+    /// extension as `HistoryQuery::agent`.
+    pub async fn history_agents(&self) -> Result<Vec<ringside_history::AgentSeen>, RuntimeError> {
+        self.history.agents().await
+    }
+
+    /// The connections the history has calls on, for the History's connection filter, newest
+    /// call first.
+    pub async fn history_connections(&self) -> Result<Vec<ringside_history::ConnectionSeen>, RuntimeError> {
+        self.history.connections().await
     }
 
     /// Callers who are waiting for a call back (missed in the last 7 days and not reached

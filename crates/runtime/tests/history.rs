@@ -569,3 +569,73 @@ async fn a_first_write_in_doubt_is_retried_as_it_was_and_the_edit_follows_as_a_c
     handle.shutdown().await;
     pbx.shutdown().await;
 }
+
+// ------------------------------------------------------------------------------------------------
+// The History's filters
+
+/// The History's filter choices come from the calls the history has: the agent (extension and
+/// name from the config) and each connection that placed a call, newest first; each choice, sent
+/// back as a filter, finds its calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_offers_the_agents_and_connections_of_its_calls_as_filter_choices() {
+    use ringside_config::{ConnectionConfig, ConnectionKind, DialRule};
+    use ringside_history::{AgentSeen, HistoryQuery};
+
+    let (pbx, handle, mut rx, _dir) = start_with(20.0, |config| {
+        config.agent.name = Some("Olena Kovalenko".into());
+        config.dial.connections = ["office", "trunk-2"]
+            .map(|name| ConnectionConfig { name: name.into(), kind: ConnectionKind::Pbx, rule: DialRule::default() })
+            .into();
+    })
+    .await;
+    assert!(handle.history_agents().await.expect("agents").is_empty(), "no calls yet");
+    assert!(handle.history_connections().await.expect("connections").is_empty());
+
+    let mut placed = Vec::new();
+    for (number, via) in [("+380 44 123 45 67", None), ("+380 67 765 43 21", Some("trunk-2"))] {
+        handle.dial(number, via).await.expect("placed");
+        let call = until(&mut rx, "the outgoing card", |o| match o {
+            SessionOutput::Card(c) if c.status == CardStatus::Dialing => Some(c.call_id.clone()),
+            _ => None,
+        })
+        .await;
+        until(&mut rx, "the call's end", |o| match o {
+            SessionOutput::Card(c) if c.status == CardStatus::Ended && c.call_id == call => Some(()),
+            _ => None,
+        })
+        .await;
+        placed.push(call);
+    }
+    let (first, second) = (&placed[0], &placed[1]);
+    let calls = eventually("both calls in the history with their connections", Duration::from_secs(10), || async {
+        let calls = handle.recent_calls(10).await.expect("history");
+        (calls.len() == 2 && calls.iter().all(|c| c.connection.is_some())).then_some(calls)
+    })
+    .await;
+    let newest = calls.iter().map(|c| c.ring_at).max().expect("a call");
+
+    assert_eq!(
+        handle.history_agents().await.expect("agents"),
+        [AgentSeen { extension: "100".into(), name: Some("Olena Kovalenko".into()), last_at: newest }]
+    );
+    let connections: Vec<String> =
+        handle.history_connections().await.expect("connections").into_iter().map(|c| c.name).collect();
+    assert_eq!(connections, ["trunk-2", "office"], "newest first");
+
+    let ids = |query: HistoryQuery| {
+        let handle = handle.clone();
+        async move {
+            let found = handle.search_history(query).await.expect("search");
+            found.into_iter().map(|c| c.call_id.0).collect::<Vec<String>>()
+        }
+    };
+    let on = |c: &str| HistoryQuery { connection: Some(c.into()), ..HistoryQuery::default() };
+    assert_eq!(ids(on("trunk-2")).await, [second.as_str()]);
+    assert_eq!(ids(on("office")).await, [first.as_str()]);
+    let by = HistoryQuery { agent: Some("OLENA KOVALENKO".into()), ..HistoryQuery::default() };
+    assert_eq!(ids(by).await, [second.as_str(), first.as_str()]);
+    let id = HistoryQuery { call_id: Some(first.0.clone()), ..HistoryQuery::default() };
+    assert_eq!(ids(id).await, [first.as_str()]);
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
