@@ -44,6 +44,7 @@
 //!
 //! See `docs/history.md` for the schema, the outbox states and the backoff.
 
+mod auto_create;
 mod callbacks;
 pub mod clock;
 mod error;
@@ -54,6 +55,7 @@ mod row;
 mod search;
 mod store;
 
+pub use auto_create::{auto_create_key, AutoCreate};
 pub use error::{HistoryError, Kept, WriteProblem};
 pub use export::CSV_COLUMNS;
 pub use model::{

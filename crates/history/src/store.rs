@@ -212,6 +212,22 @@ const MIGRATIONS: &[Migration] = &[
          ALTER TABLE outbox ADD COLUMN in_doubt_revision INTEGER;
          ALTER TABLE outbox ADD COLUMN in_doubt_body TEXT;",
     ),
+    // 4: unknown callers a CRM created by itself (`auto_create`), one per call and CRM: claimed
+    // before the request goes out, so neither a retry nor a restart makes a second one.
+    Migration::sql(
+        "CREATE TABLE auto_created (
+            call_id TEXT NOT NULL,
+            target TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('claimed', 'created')),
+            attempts INTEGER NOT NULL DEFAULT 1,
+            last_error TEXT,
+            customer TEXT,
+            claimed_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (call_id, target)
+         ) WITHOUT ROWID;",
+    ),
 ];
 
 pub(crate) const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,
