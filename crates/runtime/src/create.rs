@@ -56,7 +56,8 @@ struct Inner {
     crms: Vec<Connector>,
     sources: Sources,
     numbers: LookupConfig,
-    history: HistoryHandle,
+    /// Where callers created by themselves are claimed; `None` (a tool): none are.
+    history: Option<HistoryHandle>,
     /// Clicks under way: (call, target).
     clicks: Mutex<HashSet<(CallId, String)>>,
     /// Callers being created by themselves, or created, in this run: (call, target).
@@ -86,7 +87,7 @@ impl Drop for Mark<'_> {
 }
 
 impl Creator {
-    pub(crate) fn new(crms: Vec<Connector>, sources: Sources, history: HistoryHandle) -> Creator {
+    pub(crate) fn new(crms: Vec<Connector>, sources: Sources, history: Option<HistoryHandle>) -> Creator {
         let numbers = sources.numbers();
         Creator {
             inner: Arc::new(Inner {
@@ -299,7 +300,7 @@ impl Creator {
         if !normalized.is_external() {
             return None;
         }
-        let history = &self.inner.history;
+        let history = self.inner.history.as_ref()?;
         let key = match history.claim_auto_create(call.clone(), target.to_string()).await {
             Ok(AutoCreate::First { key }) => key,
             Ok(AutoCreate::Unfinished { key, attempts, .. }) => {

@@ -134,7 +134,7 @@ impl Runtime {
         let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
         let crms = crm_connectors(&config).await;
         let history = start_history(&config, crms.clone(), dialer.pbx_connection(), outputs.clone());
-        let creator = create::Creator::new(crms, lookup.clone(), history.clone());
+        let creator = create::Creator::new(crms, lookup.clone(), Some(history.clone()));
         tokio::spawn(session_task::run(
             session,
             session_rx,
@@ -205,6 +205,40 @@ fn start_history(
 /// for tools that look numbers up without running a session.
 pub async fn lookup_sources(config: &Config) -> Sources {
     customers::sources(config).await
+}
+
+/// "Create customer" without a call card, for tools (`ringside-cli customers create`): the
+/// directory and the CRMs as the config sets them up, with their keys.
+pub struct NewCustomers {
+    creator: create::Creator,
+}
+
+impl NewCustomers {
+    pub async fn open(config: &Config) -> NewCustomers {
+        let sources = customers::sources(config).await;
+        let crms = crm_connectors(config).await;
+        // No history: nothing is created by itself here.
+        NewCustomers { creator: create::Creator::new(crms, sources, None) }
+    }
+
+    /// As [`RuntimeHandle::create_targets`].
+    pub fn targets(&self) -> Vec<CreateTarget> {
+        self.creator.targets()
+    }
+
+    /// Creates a customer with `number` in `target`, as [`RuntimeHandle::create_customer`] does
+    /// for a card. `request` stands in for the call: the same request (the same `request`,
+    /// target, number, name and company) sent again is recognised by a CRM that got it before.
+    pub async fn create(
+        &self,
+        request: &str,
+        target: &str,
+        number: &str,
+        name: &str,
+        company: Option<&str>,
+    ) -> Result<CustomerMatch, RuntimeError> {
+        self.creator.create(&CallId::new(request), target, number, name, company).await
+    }
 }
 
 /// The AMI secret for `ami`: from the OS keychain, else from [`AMI_SECRET_ENV`].
