@@ -74,8 +74,9 @@ impl<'a> Mark<'a> {
     /// `None` when the pair is marked already.
     fn take(set: &'a Mutex<HashSet<(CallId, String)>>, call: &CallId, target: &str) -> Option<Mark<'a>> {
         let key = (call.clone(), target.to_string());
-        let mut marked = set.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        marked.insert(key.clone()).then_some(Mark { set, key })
+        let fresh = set.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key.clone());
+        // Built only when taken: a Mark dropped here would take the lock again.
+        fresh.then(|| Mark { set, key })
     }
 }
 
@@ -267,7 +268,14 @@ impl Creator {
     ) {
         for crm in self.inner.crms.iter().filter(|c| c.auto_creates().is_some()) {
             let key = (call.clone(), crm.name().to_string());
-            let fresh = self.inner.automatic.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone());
+            let fresh = {
+                let mut seen = self.inner.automatic.lock().unwrap_or_else(|p| p.into_inner());
+                // A day's calls at most; the history's claims keep "once per call" past this.
+                if seen.len() >= 4096 {
+                    seen.clear();
+                }
+                seen.insert(key.clone())
+            };
             if !fresh {
                 continue;
             }

@@ -38,16 +38,23 @@ struct Crm {
     base: String,
     seen: Arc<Mutex<Vec<Seen>>>,
     answer: Arc<Mutex<Answer>>,
+    /// How long a POST waits before it is answered.
+    slow_posts: Arc<Mutex<Duration>>,
 }
 
 impl Crm {
     async fn start(answer: impl Fn(&Seen) -> (u16, Value) + Send + Sync + 'static) -> Crm {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let answer: Arc<Mutex<Answer>> = Arc::new(Mutex::new(Arc::new(answer)));
-        let (log, answers) = (seen.clone(), answer.clone());
+        let slow_posts = Arc::new(Mutex::new(Duration::ZERO));
+        let (log, answers, slow) = (seen.clone(), answer.clone(), slow_posts.clone());
         let app = axum::Router::new().fallback(move |req: Request| {
-            let (log, answers) = (log.clone(), answers.clone());
+            let (log, answers, slow) = (log.clone(), answers.clone(), slow.clone());
             async move {
+                let delay = *slow.lock().unwrap();
+                if req.method() == axum::http::Method::POST && !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
                 let (parts, body) = req.into_parts();
                 let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
                 let seen = Seen {
@@ -69,7 +76,7 @@ impl Crm {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Crm { base, seen, answer }
+        Crm { base, seen, answer, slow_posts }
     }
 
     fn answer_with(&self, answer: impl Fn(&Seen) -> (u16, Value) + Send + Sync + 'static) {
@@ -242,6 +249,32 @@ async fn a_crm_that_fails_loses_nothing_and_the_retry_is_the_same_request() {
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1], "the retry under the first request's key");
     card_where(&mut rx, "the customer on the card", |c| c.call_id == card.call_id && c.customers.len() == 1).await;
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_click_while_the_first_is_under_way_sends_nothing() {
+    let crm = Crm::start(|seen| match seen.method.as_str() {
+        "POST" => (201, json!({"data": {"id": 5}})),
+        _ => (200, json!({"data": []})),
+    })
+    .await;
+    *crm.slow_posts.lock().unwrap() = Duration::from_millis(800);
+    let base = crm.base.clone();
+    let (pbx, handle, mut rx, _dir) = start_with(20.0, move |config| config.lookup.crm = vec![shop(&base)]).await;
+    pbx.ring("+380 50 765 43 25", None, "100").expect("ring");
+    let card = unknown_caller(&mut rx).await;
+    let first = {
+        let (handle, call) = (handle.clone(), card.call_id.clone());
+        tokio::spawn(async move { handle.create_customer(call, "shop", "Taras", None).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let err = handle.create_customer(card.call_id.clone(), "shop", "Taras", None).await.expect_err("under way");
+    let report = ErrorReport::of(&err);
+    assert_eq!((report.code.as_str(), report.args["target"].as_str()), ("customer.create_in_progress", "shop"));
+    assert_eq!(first.await.expect("task").expect("the first click").id, "5");
+    assert_eq!(crm.calls_to("/customers").len(), 1);
     handle.shutdown().await;
     pbx.shutdown().await;
 }
