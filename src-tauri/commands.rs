@@ -99,14 +99,18 @@ pub async fn choose_customer(
     shell.handle()?.choose_customer(call_id, &source, &customer_id).await.map_err(report)
 }
 
+/// `target`: `"directory"` (the default, as before) or a CRM's name from the runtime's
+/// `create_targets()`.
 #[tauri::command]
 pub async fn create_customer(
     shell: State<'_, Shell>,
     call_id: CallId,
+    target: Option<String>,
     name: String,
     company: Option<String>,
 ) -> Reply<()> {
-    shell.handle()?.create_customer(call_id, &name, company.as_deref()).await.map_err(report)
+    let target = target.as_deref().unwrap_or("directory");
+    shell.handle()?.create_customer(call_id, target, &name, company.as_deref()).await.map(|_| ()).map_err(report)
 }
 
 /// Opens a customer's CRM page in the browser. The address comes from the card the runtime

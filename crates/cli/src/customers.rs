@@ -238,8 +238,10 @@ pub struct CustomersArgs {
 
 #[derive(Subcommand)]
 enum CustomersAction {
-    /// Add one customer (the agent's "Create customer" from the command line).
+    /// Add one customer to the embedded directory.
     Add(AddArgs),
+    /// "Create customer" as the call card does it: in the directory or a CRM of the config.
+    Create(CreateArgs),
     /// Write every customer and phone to a CSV file (re-importable).
     Export(ExportArgs),
 }
@@ -260,14 +262,82 @@ struct AddArgs {
 }
 
 #[derive(Args)]
+struct CreateArgs {
+    #[command(flatten)]
+    dir: DirectoryArgs,
+    /// Where: "directory" or a CRM's name from the config's [[lookup.crm]]; without it, the list.
+    #[arg(long = "in", value_name = "TARGET")]
+    target: Option<String>,
+    #[arg(long, required_unless_present = "list")]
+    name: Option<String>,
+    /// The customer's phone number, any formatting.
+    #[arg(long, required_unless_present = "list")]
+    number: Option<String>,
+    #[arg(long)]
+    company: Option<String>,
+    /// Only list where customers can be created.
+    #[arg(long)]
+    list: bool,
+    /// Config file (default: $RINGSIDE_CONFIG or the OS config dir).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The created customer (or the list) as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `customers create`: the card's "Create customer", in a target of the config.
+async fn create(args: CreateArgs) -> Result<(), String> {
+    let mut config = match args.config.clone().or_else(ringside_config::Config::default_path) {
+        Some(path) => ringside_config::Config::load(&path).map_err(|e| e.to_string())?,
+        None => ringside_config::Config::default(),
+    };
+    if args.dir.directory.is_some() || std::env::var_os(DIRECTORY_ENV).is_some() {
+        config.directory.path = Some(args.dir.path()?);
+    }
+    let customers = ringside_runtime::NewCustomers::open(&config).await;
+    let targets = customers.targets();
+    let (target, name, number) = match (&args.target, &args.name, &args.number) {
+        (Some(target), Some(name), Some(number)) if !args.list => (target, name, number),
+        _ => {
+            if args.json {
+                println!("{}", serde_json::to_string(&targets).map_err(|e| e.to_string())?);
+            } else {
+                for t in &targets {
+                    let label = t.label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
+                    let creates = serde_json::to_value(t.creates).ok().and_then(|v| v.as_str().map(str::to_string));
+                    println!("{}{label}: creates a {}", t.name, creates.unwrap_or_default());
+                }
+            }
+            return if args.list { Ok(()) } else { Err("say where with --in TARGET".to_string()) };
+        }
+    };
+    let created = customers
+        .create("ringside-cli", target, number, name, args.company.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    if args.json {
+        println!("{}", serde_json::to_string(&created).map_err(|e| e.to_string())?);
+    } else {
+        let id = if created.id.is_empty() { "no id in the answer".to_string() } else { format!("id {}", created.id) };
+        println!("created {} in {} ({id})", created.name, created.source);
+        if let Some(url) = &created.url {
+            println!("  {url}");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args)]
 struct ExportArgs {
     #[command(flatten)]
     dir: DirectoryArgs,
     file: PathBuf,
 }
 
-pub fn customers(args: CustomersArgs) -> Result<(), String> {
+pub async fn customers(args: CustomersArgs) -> Result<(), String> {
     match args.action {
+        CustomersAction::Create(a) => return create(a).await,
         CustomersAction::Add(a) => {
             let dir = a.dir.open()?;
             let phones = a

@@ -43,7 +43,8 @@ enum Command {
     Lookup(customers::LookupArgs),
     /// Import customers from a CSV or vCard file into the embedded directory.
     Import(customers::ImportArgs),
-    /// Add or export customers of the embedded directory.
+    /// Add or export customers of the embedded directory; create one as the call card does
+    /// (`customers create --in directory|CRM`).
     Customers(customers::CustomersArgs),
     /// Calls in the call history (newest first; search, and filters by date, agent, connection
     /// and call id), with notes and CRM write-back state; `history export --csv FILE` for a
@@ -100,7 +101,7 @@ fn main() -> ExitCode {
             Command::Secret(args) => pbx::secret(args).await,
             Command::Lookup(args) => customers::lookup(args).await,
             Command::Import(args) => customers::import(args),
-            Command::Customers(args) => customers::customers(args),
+            Command::Customers(args) => customers::customers(args).await,
             Command::History(args) => history::history(*args),
         }
     });

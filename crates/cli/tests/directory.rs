@@ -134,3 +134,64 @@ fn lookup_with_every_source_reports_a_crm_that_is_down_and_keeps_the_directorys_
     assert!(stderr.contains("webhook"), "{stderr}");
     assert!(!stderr.contains("zz9secretcode"), "the secret is not repeated: {stderr}");
 }
+
+#[test]
+fn customers_create_puts_a_caller_where_the_card_would() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = common::free_port();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[lookup.crm]]\nname = \"shop\"\nkind = \"rest\"\nurl = \"http://127.0.0.1:{port}/find/{{e164}}\"\n\
+             create_url = \"http://127.0.0.1:{port}/customers\"\n"
+        ),
+    )
+    .expect("config");
+    let config = config.to_str().expect("utf-8 path");
+
+    let list = run(&dir, &["customers", "create", "--list", "--config", config]);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert_eq!(out(&list), format!("directory: creates a customer\nshop (127.0.0.1:{port}): creates a customer\n"));
+
+    let created = run(
+        &dir,
+        &[
+            "customers",
+            "create",
+            "--in",
+            "directory",
+            "--name",
+            "Taras Shevchuk",
+            "--number",
+            "+380 50 765 43 21",
+            "--company",
+            "Kobzar LLC",
+            "--config",
+            config,
+        ],
+    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(out(&created).starts_with("created Taras Shevchuk in directory (id "), "{}", out(&created));
+    assert!(out(&run(&dir, &["lookup", "0507654321"])).contains("Taras Shevchuk — Kobzar LLC"));
+
+    // The CRM is not there: said in words, nothing created elsewhere in its place.
+    let failed = run(
+        &dir,
+        &["customers", "create", "--in", "shop", "--name", "Ewa", "--number", "+48 22 000 00 00", "--config", config],
+    );
+    assert!(!failed.status.success());
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "ringside-cli: the customer could not be created in shop: cannot reach 127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
+    assert!(out(&run(&dir, &["lookup", "+48 22 000 00 00"])).contains("unknown caller"));
+
+    let unknown =
+        run(&dir, &["customers", "create", "--in", "b24", "--name", "X", "--number", "1234567", "--config", config]);
+    assert!(String::from_utf8_lossy(&unknown.stderr)
+        .contains("customers cannot be created in \"b24\"; they can be in: directory, shop"));
+}

@@ -1,5 +1,6 @@
 //! Addresses that carry a secret: every address in a string of the file (`scheme://…`:
-//! `[[lookup.crm]]` `url`, `card_url`, `log_url`, `log_update_url`, a `[[dial.connection]]`
+//! `[[lookup.crm]]` `url`, `card_url`, `log_url`, `log_update_url`, `create_url`,
+//! `new_order_url`, a `[[dial.connection]]`
 //! `url`, `[source]` `recording_url`, and any other) is read with ringside-text's
 //! [`url_secrets`](ringside_text::url_secrets), and so is `[source]` `host`. A user name or
 //! password before the host, a Bitrix24 webhook's code, and a parameter named like a secret
@@ -11,6 +12,13 @@
 use ringside_text::{fill_placeholders, mask_url, url_secrets, urls_in, UrlSecret, MASK};
 
 use super::{ConfigError, Document, Entry};
+
+fn webhook_is_the_secret(name: &str) -> String {
+    format!(
+        "a Bitrix24 webhook URL is itself the secret; use kind = \"bitrix24\" with no address in this file and \
+         store the webhook URL with: ringside-cli secret set crm:{name}"
+    )
+}
 
 /// Where a setting that holds an address belongs, for saying where its secret goes.
 enum Place<'a> {
@@ -54,13 +62,12 @@ impl<'a> Place<'a> {
     /// Where `secret` goes instead of this address.
     fn instead(&self, secret: &UrlSecret) -> String {
         match (self, secret) {
-            (Place::Crm { name, .. }, UrlSecret::WebhookCode) | (Place::Crm { name, bitrix: true, .. }, _) => format!(
-                "a Bitrix24 webhook URL is itself the secret; use kind = \"bitrix24\" with no address in this file \
-                 and store the webhook URL with: ringside-cli secret set crm:{name}"
+            (Place::Crm { name, .. }, UrlSecret::WebhookCode) => webhook_is_the_secret(name),
+            (Place::Crm { field: field @ ("card_url" | "new_order_url"), .. }, _) => format!(
+                "a CRM's page opens in the agent's browser, which signs in to the CRM by itself; leave the secret \
+                 out of {field}"
             ),
-            (Place::Crm { field: "card_url", .. }, _) => "a customer's page opens in the agent's browser, which \
-                 signs in to the CRM by itself; leave the secret out of card_url"
-                .to_string(),
+            (Place::Crm { name, bitrix: true, .. }, _) => webhook_is_the_secret(name),
             (Place::Crm { name, .. }, UrlSecret::Credentials) => format!(
                 "send them in a header instead (auth_header = \"Authorization\", auth_prefix = \"Basic \") and store \
                  the base64 of user:password with: ringside-cli secret set crm:{name}"

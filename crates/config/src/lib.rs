@@ -24,7 +24,9 @@ mod lookup;
 
 // The settings types of `[dial]` and `[[lookup.crm]]` belong to the crates that run on them; this
 // crate reads the file into them and names them here as before.
-pub use ringside_crm::settings::{CrmConfig, CrmKind, FieldMap, RestCrmConfig, UpdateMethod};
+pub use ringside_crm::settings::{
+    Bitrix24Config, BitrixEntity, CrmConfig, CrmKind, FieldMap, RestCrmConfig, UpdateMethod,
+};
 pub use ringside_dial::settings::{
     BodyFormat, ConnectionConfig, ConnectionKind, DialConfig, DialRule, HttpConnection, LinkScheme, NumberFormat,
     Replace,

@@ -3,7 +3,7 @@
 //! order) is the file's own; each `[[lookup.crm]]` is checked and mapped into ringside-crm's
 //! settings, which own the CRM types ([`ringside_crm::settings`]).
 
-use ringside_crm::settings::{CrmConfig, CrmKind, FieldMap, RestCrmConfig, UpdateMethod};
+use ringside_crm::settings::{Bitrix24Config, BitrixEntity, CrmConfig, CrmKind, FieldMap, RestCrmConfig, UpdateMethod};
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, Document};
@@ -64,6 +64,10 @@ struct RawCrm {
     log_url: Option<String>,
     log_update_url: Option<String>,
     log_update_method: Option<String>,
+    create_url: Option<String>,
+    create_as: Option<String>,
+    auto_create: Option<String>,
+    new_order_url: Option<String>,
     #[serde(default)]
     allow_plain_http: bool,
     fields: Option<RawFields>,
@@ -76,6 +80,7 @@ struct RawFields {
     id: Option<String>,
     name: Option<String>,
     company: Option<String>,
+    phone: Option<String>,
     url: Option<String>,
     orders: Option<String>,
     order_title: Option<String>,
@@ -142,6 +147,11 @@ impl RawCrm {
     fn into_config(self, doc: &Document<'_>, i: usize) -> Result<CrmConfig, ConfigError> {
         let field = |name: &str| format!("lookup.crm[{i}].{name}");
         check_name(doc, &field("name"), &self.name, "source", "shop")?;
+        if let Some(template) = &self.new_order_url {
+            // Opened in the agent's browser, like card_url: no key goes there.
+            check_url(template, &["number", "digits", "customer_id"], true)
+                .map_err(|m| doc.invalid(&field("new_order_url"), m))?;
+        }
         let kind = match self.kind {
             RawCrmKind::Bitrix24 => {
                 let rest_only = [
@@ -152,6 +162,7 @@ impl RawCrm {
                     ("log_url", self.log_url.is_some()),
                     ("log_update_url", self.log_update_url.is_some()),
                     ("log_update_method", self.log_update_method.is_some()),
+                    ("create_url", self.create_url.is_some()),
                     ("fields", self.fields.is_some()),
                     ("allow_plain_http", self.allow_plain_http),
                 ];
@@ -165,7 +176,30 @@ impl RawCrm {
                         ),
                     ));
                 }
-                CrmKind::Bitrix24
+                let entity = |setting: &str, value: &str| match value {
+                    "contact" => Ok(BitrixEntity::Contact),
+                    "lead" => Ok(BitrixEntity::Lead),
+                    other => Err(doc.invalid(
+                        &field(setting),
+                        format!("{other:?} is not what Bitrix24 can create; use \"contact\" or \"lead\""),
+                    )),
+                };
+                let create_as = match self.create_as.as_deref() {
+                    None => BitrixEntity::default(),
+                    Some(value) => entity("create_as", value)?,
+                };
+                let auto_create = match self.auto_create.as_deref() {
+                    None | Some("off") => None,
+                    Some(value) => Some(entity("auto_create", value).map_err(|_| {
+                        doc.invalid(
+                            &field("auto_create"),
+                            format!(
+                                "{value:?} is not a choice here; use \"off\" (the default), \"lead\" or \"contact\""
+                            ),
+                        )
+                    })?),
+                };
+                CrmKind::Bitrix24(Bitrix24Config { create_as, auto_create, new_order_url: self.new_order_url })
             }
             RawCrmKind::Rest => {
                 let url = self.url.ok_or_else(|| {
@@ -233,6 +267,39 @@ impl RawCrm {
                     return Err(doc.invalid(&field("auth_prefix"), "is set but auth_header is not"));
                 }
                 let fields = self.fields.unwrap_or_default().into_map(doc, &field("fields"))?;
+                if self.create_as.is_some() {
+                    return Err(doc.invalid(
+                        &field("create_as"),
+                        "is only used with kind = \"bitrix24\"; a REST CRM creates what create_url makes",
+                    ));
+                }
+                if let Some(create_url) = &self.create_url {
+                    // The new customer's name and number go there: the same rules as `url`.
+                    check_url(create_url, &["e164", "digits", "call_id"], self.allow_plain_http)
+                        .map_err(|m| doc.invalid(&field("create_url"), m))?;
+                    if let Some((setting, problem)) = ringside_crm::create_fields_problem(&fields) {
+                        return Err(doc.invalid(&field(setting), format!("{problem} (create_url sends it)")));
+                    }
+                }
+                let auto_create = match self.auto_create.as_deref() {
+                    None | Some("off") => false,
+                    Some("customer") if self.create_url.is_some() => true,
+                    Some("customer") => {
+                        return Err(doc.invalid(
+                            &field("auto_create"),
+                            "is \"customer\" but create_url is not set: it is where the new customer is sent",
+                        ))
+                    }
+                    Some(other) => {
+                        return Err(doc.invalid(
+                            &field("auto_create"),
+                            format!(
+                                "{other:?} is not a choice for a REST CRM; use \"off\" (the default) or \"customer\" \
+                                 (\"lead\" and \"contact\" are Bitrix24's)"
+                            ),
+                        ))
+                    }
+                };
                 CrmKind::Rest(RestCrmConfig {
                     url,
                     auth_header: self.auth_header,
@@ -241,6 +308,9 @@ impl RawCrm {
                     log_url: self.log_url,
                     log_update_url: self.log_update_url,
                     log_update_method,
+                    create_url: self.create_url,
+                    new_order_url: self.new_order_url,
+                    auto_create,
                     allow_plain_http: self.allow_plain_http,
                     fields,
                 })
@@ -267,6 +337,7 @@ impl RawFields {
             id: check("id", self.id)?.unwrap_or(d.id),
             name: check("name", self.name)?.unwrap_or(d.name),
             company: check("company", self.company)?,
+            phone: check("phone", self.phone)?.unwrap_or(d.phone),
             url: check("url", self.url)?,
             orders: check("orders", self.orders)?,
             order_title: check("order_title", self.order_title)?.unwrap_or(d.order_title),

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use ringside_config::{
-    AgentConfig, AmiConfig, BodyFormat, CardOpensOn, Config, ConfigError, ConnectionConfig, ConnectionKind, CrmConfig,
-    CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap, HistoryConfig, HttpConnection, LookupConfig,
-    NotifyIncoming, NumberFormat, Replace, RestCrmConfig, SessionSettings, SourceConfig, SupervisorConfig, UiConfig,
-    UpdateMethod,
+    AgentConfig, AmiConfig, Bitrix24Config, BitrixEntity, BodyFormat, CardOpensOn, Config, ConfigError,
+    ConnectionConfig, ConnectionKind, CrmConfig, CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap,
+    HistoryConfig, HttpConnection, LookupConfig, NotifyIncoming, NumberFormat, Replace, RestCrmConfig, SessionSettings,
+    SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -84,12 +84,16 @@ card_url = "https://crm.example.com/customers/{id}"
 log_url = "https://crm.example.com/api/calls?pbx_call={call_id}"
 log_update_url = "https://crm.example.com/api/calls/{remote_id}"
 log_update_method = "PATCH"
+create_url = "https://crm.example.com/api/customers?pbx_call={call_id}"
+new_order_url = "https://crm.example.com/orders/new?customer={customer_id}&phone={number}"
+auto_create = "customer"
 
 [lookup.crm.fields]
 list = "/data/items"
 id = "/id"
 name = "/full_name"
 company = "/company/name"
+phone = "/phones/0/number"
 url = "/links/web"
 orders = "/open_orders"
 order_title = "/number"
@@ -99,6 +103,9 @@ order_amount = "/total"
 [[lookup.crm]]
 name = "b24"
 kind = "bitrix24"
+create_as = "lead"
+auto_create = "contact"
+new_order_url = "https://portal.example.com/crm/deal/details/0/?client={customer_id}"
 
 [dial]
 default = "desk"
@@ -243,12 +250,18 @@ fn full_file_is_read_field_by_field() {
                             log_url: Some("https://crm.example.com/api/calls?pbx_call={call_id}".into()),
                             log_update_url: Some("https://crm.example.com/api/calls/{remote_id}".into()),
                             log_update_method: UpdateMethod::Patch,
+                            create_url: Some("https://crm.example.com/api/customers?pbx_call={call_id}".into()),
+                            new_order_url: Some(
+                                "https://crm.example.com/orders/new?customer={customer_id}&phone={number}".into()
+                            ),
+                            auto_create: true,
                             allow_plain_http: false,
                             fields: FieldMap {
                                 list: "/data/items".into(),
                                 id: "/id".into(),
                                 name: "/full_name".into(),
                                 company: Some("/company/name".into()),
+                                phone: "/phones/0/number".into(),
                                 url: Some("/links/web".into()),
                                 orders: Some("/open_orders".into()),
                                 order_title: "/number".into(),
@@ -257,7 +270,16 @@ fn full_file_is_read_field_by_field() {
                             },
                         }),
                     },
-                    CrmConfig { name: "b24".into(), kind: CrmKind::Bitrix24 },
+                    CrmConfig {
+                        name: "b24".into(),
+                        kind: CrmKind::Bitrix24(Bitrix24Config {
+                            create_as: BitrixEntity::Lead,
+                            auto_create: Some(BitrixEntity::Contact),
+                            new_order_url: Some(
+                                "https://portal.example.com/crm/deal/details/0/?client={customer_id}".into()
+                            ),
+                        }),
+                    },
                 ],
             },
             dial: DialConfig {
@@ -727,6 +749,79 @@ fn a_rest_crm_log_update_url_needs_log_url_and_names_its_method() {
 }
 
 #[test]
+fn creating_customers_is_set_up_per_crm_and_every_mistake_names_its_setting() {
+    let config = parse(
+        "[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\n\n[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\n\
+         url = \"https://a.example/{digits}\"\n",
+    )
+    .unwrap();
+    assert_eq!(config.lookup.crm[0].kind, CrmKind::Bitrix24(Bitrix24Config::default()));
+    let CrmKind::Bitrix24(b24) = &config.lookup.crm[0].kind else { panic!("b is bitrix24") };
+    assert_eq!((b24.create_as, b24.auto_create), (BitrixEntity::Contact, None), "contacts; nothing by itself");
+    let CrmKind::Rest(rest) = &config.lookup.crm[1].kind else { panic!("a is rest") };
+    assert_eq!((rest.create_url.as_deref(), rest.auto_create, rest.new_order_url.as_deref()), (None, false, None));
+    assert_eq!(rest.fields.phone, "/phone");
+
+    let lead =
+        parse("[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\ncreate_as = \"lead\"\nauto_create = \"off\"\n")
+            .unwrap();
+    assert_eq!(
+        lead.lookup.crm[0].kind,
+        CrmKind::Bitrix24(Bitrix24Config { create_as: BitrixEntity::Lead, ..Default::default() })
+    );
+
+    let rest = "[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://a.example/{digits}\"\n";
+    let bitrix = "[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\n";
+    let create = "create_url = \"https://a.example/customers\"\n";
+    let cases: Vec<(String, &str, &str)> = vec![
+        (format!("{bitrix}create_as = \"deal\"\n"), "lookup.crm[0].create_as", "use \"contact\" or \"lead\""),
+        (
+            format!("{bitrix}auto_create = \"customer\"\n"),
+            "lookup.crm[0].auto_create",
+            "\"off\" (the default), \"lead\" or \"contact\"",
+        ),
+        (
+            format!("{bitrix}create_url = \"https://b.example/x\"\n"),
+            "lookup.crm[0].create_url",
+            "only used with kind = \"rest\"",
+        ),
+        (
+            format!("{bitrix}new_order_url = \"https://b.example/{{id}}\"\n"),
+            "lookup.crm[0].new_order_url",
+            "{id} is not a placeholder here; use {number}, {digits}, {customer_id}",
+        ),
+        (format!("{rest}create_as = \"lead\"\n"), "lookup.crm[0].create_as", "only used with kind = \"bitrix24\""),
+        (format!("{rest}auto_create = \"customer\"\n"), "lookup.crm[0].auto_create", "create_url is not set"),
+        (
+            format!("{rest}{create}auto_create = \"lead\"\n"),
+            "lookup.crm[0].auto_create",
+            "use \"off\" (the default) or \"customer\"",
+        ),
+        (format!("{rest}create_url = \"http://crm.lan/customers\"\n"), "lookup.crm[0].create_url", "unencrypted"),
+        (
+            format!("{rest}create_url = \"https://a.example/c/{{raw}}\"\n"),
+            "lookup.crm[0].create_url",
+            "{raw} is not a placeholder here; use {e164}, {digits}, {call_id}",
+        ),
+        (format!("{rest}{create}[lookup.crm.fields]\nname = \"\"\n"), "lookup.crm[0].fields.name", "whole body"),
+        (
+            format!("{rest}{create}[lookup.crm.fields]\nphone = \"/name/tel\"\n"),
+            "lookup.crm[0].fields.phone",
+            "already holds",
+        ),
+        (format!("{rest}[lookup.crm.fields]\nphone = \"tel\"\n"), "lookup.crm[0].fields.phone", "not a JSON pointer"),
+        (format!("{rest}new_order_url = \"javascript:alert(1)\"\n"), "lookup.crm[0].new_order_url", "not an http"),
+    ];
+    for (text, field, words) in &cases {
+        let err = parse_err(text);
+        assert_eq!(err.field(), Some(*field), "{text}\n{err}");
+        assert!(err.to_string().contains(words), "{text}\n{err}");
+    }
+    // The page for a new order opens in the browser, like card_url: plain http is the CRM's own choice.
+    assert!(parse(&format!("{rest}new_order_url = \"http://crm.lan/orders/new?c={{customer_id}}\"\n")).is_ok());
+}
+
+#[test]
 fn a_rest_crm_log_url_follows_the_url_rules() {
     let rest = |extra: &str| -> Result<Option<String>, ConfigError> {
         let text =
@@ -963,6 +1058,20 @@ fn a_crm_address_with_a_key_or_a_password_is_refused_and_the_key_goes_to_a_heade
         "lookup.crm[0].card_url",
         "sig=••••",
         "leave the secret out of card_url",
+        &["abc987"],
+    );
+    refused_address(
+        &crm_with(&format!("{base}new_order_url = \"https://crm.example.com/orders/new?token=abc987\"\n")),
+        "lookup.crm[0].new_order_url",
+        "token=••••",
+        "leave the secret out of new_order_url",
+        &["abc987"],
+    );
+    refused_address(
+        &crm_with(&format!("{base}create_url = \"https://crm.example.com/customers?api_key=abc987\"\n")),
+        "lookup.crm[0].create_url",
+        "api_key=••••",
+        "secret set crm:shop",
         &["abc987"],
     );
     // Nothing fills {secret} in a CRM's address: a key there would have to be written out.

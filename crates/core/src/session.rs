@@ -418,13 +418,30 @@ impl Session {
     }
 
     /// The lookup finished: the customers found (best first), and why a source failed if
-    /// one did. The card keeps the number either way.
+    /// one did. The card keeps the number either way, and the customer the agent picked or
+    /// created on this card stays its first, chosen one even when this lookup did not find them
+    /// (a CRM that failed this time, or has not indexed a customer created a moment ago).
     pub fn lookup_finished(&mut self, id: &CallId, outcome: LookupOutcome, now: Timestamp) -> Vec<SessionOutput> {
         let state = match outcome.failed {
             None => LookupState::Done,
             Some(why) => LookupState::Failed(why),
         };
-        self.set_lookup(id, state, Some(outcome.customers), now)
+        let mut customers = outcome.customers;
+        let kept = self.calls.get(id).and_then(|c| c.customers.iter().find(|c| c.chosen).cloned());
+        if let Some(kept) = kept {
+            put_first_chosen(&mut customers, kept);
+        }
+        self.set_lookup(id, state, Some(customers), now)
+    }
+
+    /// A customer was created for the card's caller (in the directory or a CRM): they become the
+    /// card's first, chosen customer. Empty when the card is gone.
+    pub fn customer_created(&mut self, id: &CallId, customer: CustomerMatch, now: Timestamp) -> Vec<SessionOutput> {
+        let Some(call) = self.calls.get_mut(id) else { return Vec::new() };
+        put_first_chosen(&mut call.customers, customer);
+        let mut out = Vec::new();
+        self.push_card(id, now, &mut out);
+        out
     }
 
     /// The agent says which of the card's customers is calling: it moves to the top, marked
@@ -569,4 +586,18 @@ impl Session {
             }
         }
     }
+}
+
+/// `chosen` first and marked chosen, the others not; the same customer (source and id) found
+/// again keeps what the new list says of them.
+fn put_first_chosen(customers: &mut Vec<CustomerMatch>, chosen: CustomerMatch) {
+    let mut first = match customers.iter().position(|c| c.is(&chosen.source, &chosen.id) && !chosen.id.is_empty()) {
+        Some(pos) => customers.remove(pos),
+        None => chosen,
+    };
+    first.chosen = true;
+    for other in customers.iter_mut() {
+        other.chosen = false;
+    }
+    customers.insert(0, first);
 }

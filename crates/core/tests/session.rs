@@ -527,6 +527,40 @@ fn choosing_a_customer_puts_them_first_and_marks_them() {
     assert!(s.choose_customer(&id(9), "shop", "1", t(5)).is_none());
 }
 
+#[test]
+fn a_created_customer_is_chosen_and_stays_on_the_card_through_a_later_lookup() {
+    use ringside_core::{LookupOutcome, LookupState};
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380507654321", t(1)));
+    s.lookup_finished(&id(1), LookupOutcome::default(), t(2));
+    let out = s.customer_created(&id(1), customer("b24", "lead:72", "Taras"), t(3));
+    let names: Vec<(&str, &str, bool)> =
+        cards(&out)[0].customers.iter().map(|c| (c.source.as_str(), c.name.as_str(), c.chosen)).collect();
+    assert_eq!(names, [("b24", "Taras", true)]);
+
+    // The agent retries the lookup: the CRM does not list leads (or has not indexed it yet), the
+    // directory finds someone else. The created customer stays first and chosen.
+    let out = s.lookup_finished(
+        &id(1),
+        LookupOutcome { customers: vec![customer("directory", "9", "Someone")], failed: Some("b24: …".into()) },
+        t(4),
+    );
+    let card = cards(&out)[0];
+    assert_eq!(card.lookup, LookupState::Failed("b24: …".into()));
+    let names: Vec<(&str, bool)> = card.customers.iter().map(|c| (c.name.as_str(), c.chosen)).collect();
+    assert_eq!(names, [("Taras", true), ("Someone", false)]);
+    // Found again, with what the CRM says of them now.
+    let mut again = customer("b24", "lead:72", "Taras Shevchuk");
+    again.reason = "same number in Bitrix24".into();
+    let out = s.lookup_finished(&id(1), LookupOutcome { customers: vec![again], failed: None }, t(5));
+    let card = cards(&out)[0];
+    assert_eq!(
+        (card.customers.len(), card.customers[0].name.as_str(), card.customers[0].chosen),
+        (1, "Taras Shevchuk", true)
+    );
+    assert!(s.customer_created(&id(9), customer("b24", "1", "x"), t(6)).is_empty(), "no such card");
+}
+
 fn notices(out: &[SessionOutput]) -> Vec<&ringside_core::Notice> {
     out.iter().filter_map(|o| if let SessionOutput::Notice(n) = o { Some(n) } else { None }).collect()
 }

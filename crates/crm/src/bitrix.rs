@@ -4,8 +4,10 @@
 //! The webhook URL (`https://PORTAL/rest/USER_ID/CODE/`) is the secret: it is never logged and
 //! never part of a message; only the portal's host is.
 //!
-//! Writing a finished call back (`telephony.externalcall.*`) is in [`write`].
+//! Writing a finished call back (`telephony.externalcall.*`) is in [`write`]; creating a contact
+//! or a lead, and the page for a new deal, in [`create`].
 
+mod create;
 mod write;
 
 use std::fmt;
@@ -16,6 +18,7 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::http::{host_label, status_text, Http};
+use crate::settings::Bitrix24Config;
 use crate::text::{clean_message, clean_text, json_error_detail, parse_instant, value_text, MAX_TEXT_CHARS};
 use crate::{CrmCustomer, CrmError, CrmOrder, CrmQuery, MAX_CUSTOMERS, MAX_ORDERS};
 
@@ -110,16 +113,27 @@ enum Failure {
 pub(crate) struct Bitrix {
     name: String,
     webhook: Result<Webhook, CrmError>,
+    settings: Bitrix24Config,
 }
 
 impl Bitrix {
-    pub(crate) fn new(name: &str, secret: Option<SecretString>) -> Bitrix {
+    /// Fails only when `new_order_url` cannot work (a placeholder in its host, not http(s)).
+    pub(crate) fn new(name: &str, settings: &Bitrix24Config, secret: Option<SecretString>) -> Result<Bitrix, CrmError> {
+        if let Some(template) = &settings.new_order_url {
+            crate::rest::parse_template(template, "new_order_url", &["number", "digits", "customer_id"], "the values")
+                .map_err(|problem| CrmError::Config { name: name.to_string(), problem })?;
+        }
         let webhook = match secret {
             None => Err(CrmError::NoSecret { name: name.to_string() }),
             Some(secret) => parse_webhook(secret.expose())
                 .map_err(|problem| CrmError::BadSecret { name: name.to_string(), problem }),
         };
-        Bitrix { name: name.to_string(), webhook }
+        Ok(Bitrix { name: name.to_string(), webhook, settings: settings.clone() })
+    }
+
+    /// What `create_as` makes, and what `auto_create` makes for an unknown caller.
+    pub(crate) fn settings(&self) -> &Bitrix24Config {
+        &self.settings
     }
 
     /// The portal's host, when the webhook is valid.

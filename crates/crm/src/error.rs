@@ -110,6 +110,17 @@ pub enum CrmError {
     #[error("{host} refused the call record ({reason}); sending it again cannot help")]
     Rejected { host: String, reason: String },
 
+    /// Creating a customer: the CRM refused the new customer as invalid (REST 400, 413 or 422;
+    /// Bitrix24's invalid arguments). `reason` is the status or code with the CRM's own words,
+    /// sanitised. Permanent: the same customer cannot succeed as it is.
+    #[error("{host} refused the new customer ({reason})")]
+    NotCreated { host: String, reason: String },
+
+    /// No page for a new order or deal can be given for this customer (`why` says why and what to
+    /// set).
+    #[error("CRM \"{name}\" has no page for a new order for this customer: {why}")]
+    NoOrderPage { name: String, why: String },
+
     /// Write-back got half way: the CRM holds the call as `remote_id` (Bitrix24: the `CALL_ID`
     /// that `telephony.externalcall.register` gave), then `cause` stopped it. Keep `remote_id` and
     /// pass it as [`Prior::Partial`](crate::Prior::Partial) to the next
@@ -141,7 +152,7 @@ impl CrmError {
     /// webhook permission, an address, a user unknown to the CRM): the record succeeds afterwards.
     pub fn is_permanent(&self) -> bool {
         match self {
-            CrmError::Rejected { .. } => true,
+            CrmError::Rejected { .. } | CrmError::NotCreated { .. } => true,
             CrmError::Partial { cause, .. } => cause.is_permanent(),
             _ => false,
         }

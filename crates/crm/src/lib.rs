@@ -16,6 +16,12 @@
 //! key of its own ([`revision_key`]); Bitrix24 sets the activity's description again and never
 //! registers the call twice. Retrying is safe: see `docs/crm.md`, "Write-back".
 //!
+//! A customer is created with [`Connector::create`] ("Create customer" on the card, or an unknown
+//! caller created by itself): REST `POST`s the name, company and number to `create_url` as the
+//! field map places them, with an `Idempotency-Key`; Bitrix24 adds a contact or a lead, its
+//! `ORIGIN_ID` the same key, looked for first so a retry finds what it made.
+//! [`Connector::new_order_url`] is the CRM's page for a new order or deal of a customer.
+//!
 //! Every connector holds one HTTP client (ringside-http): rustls with the ring provider and the OS
 //! trust store, a time bound per request, redirects only to the same origin (at most 3), bodies
 //! read up to 2 MiB. Text from the CRM is cleaned (control and bidi override characters removed,
@@ -37,6 +43,7 @@
 //! ```
 
 mod bitrix;
+mod create;
 mod error;
 mod http;
 mod rest;
@@ -53,7 +60,9 @@ use serde::{Deserialize, Serialize};
 
 use settings::{CrmConfig, CrmKind};
 
+pub use create::{create_fields_problem, CreatedKind, NewCustomer, Origin};
 pub use error::CrmError;
+pub use ringside_http::text::WebUrl;
 pub use writeback::{
     clean_note, revision_key, Attempt, CallDirection, CallLog, Prior, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER,
 };
@@ -111,7 +120,7 @@ struct Inner {
 
 enum Source {
     Rest(Box<rest::Rest>),
-    Bitrix24(bitrix::Bitrix),
+    Bitrix24(Box<bitrix::Bitrix>),
 }
 
 impl Connector {
@@ -125,7 +134,7 @@ impl Connector {
         let name = config.name.clone();
         let source = match &config.kind {
             CrmKind::Rest(rest) => Source::Rest(Box::new(rest::Rest::new(&name, rest, secret)?)),
-            CrmKind::Bitrix24 => Source::Bitrix24(bitrix::Bitrix::new(&name, secret)),
+            CrmKind::Bitrix24(settings) => Source::Bitrix24(Box::new(bitrix::Bitrix::new(&name, settings, secret)?)),
         };
         let http = http::Http::new(timeout).map_err(|problem| CrmError::Config { name: name.clone(), problem })?;
         Ok(Connector { inner: Arc::new(Inner { name, http, source }) })
@@ -218,6 +227,85 @@ impl Connector {
     }
 }
 
+impl Connector {
+    /// What "Create customer" makes in this CRM: a REST CRM's customer when `create_url` is set
+    /// (else `None`: it cannot create); a Bitrix24 contact or lead (`create_as`).
+    pub fn creates(&self) -> Option<CreatedKind> {
+        match &self.inner.source {
+            Source::Rest(rest) => rest.can_create().then_some(CreatedKind::Customer),
+            Source::Bitrix24(b) => Some(bitrix_kind(b.settings().create_as)),
+        }
+    }
+
+    /// What this CRM makes by itself for an unknown caller the agent answered (`auto_create`);
+    /// `None`: nothing.
+    pub fn auto_creates(&self) -> Option<CreatedKind> {
+        match &self.inner.source {
+            Source::Rest(rest) => rest.auto_creates().then_some(CreatedKind::Customer),
+            Source::Bitrix24(b) => b.settings().auto_create.map(bitrix_kind),
+        }
+    }
+
+    /// Whether a new customer's company is kept (a REST CRM: when the field map has `company`).
+    pub fn takes_company(&self) -> bool {
+        match &self.inner.source {
+            Source::Rest(rest) => rest.takes_company(),
+            Source::Bitrix24(_) => true,
+        }
+    }
+
+    /// Creates the customer, or finds the one an earlier attempt of the same request (the same
+    /// [`NewCustomer::idempotency_key`]) created: retrying after a time-out makes no second one
+    /// (REST: when the CRM honours `Idempotency-Key`; Bitrix24: the key is the record's
+    /// `ORIGIN_ID`, looked for before anything is added). The customer's id, name, company and
+    /// page as the CRM has them; no orders.
+    ///
+    /// [`CrmError::is_permanent`] when the CRM refused the customer as invalid
+    /// ([`CrmError::NotCreated`]); [`CrmError::is_transient`] when asking again soon may work.
+    pub async fn create(&self, new: &NewCustomer) -> Result<CrmCustomer, CrmError> {
+        let inner = &*self.inner;
+        let (result, host) = match &inner.source {
+            Source::Rest(rest) => (rest.create(&inner.http, new).await, rest.create_host()),
+            Source::Bitrix24(b) => (b.create(&inner.http, new).await, b.host().unwrap_or("Bitrix24")),
+        };
+        // Never the name, the number or a URL: the source, the host, the id.
+        match &result {
+            Ok(customer) => tracing::info!(
+                source = %inner.name, host, customer = %customer.id, automatic = new.origin == Origin::Automatic,
+                "customer created in the CRM"
+            ),
+            Err(error) => tracing::debug!(
+                source = %inner.name, host, permanent = error.is_permanent(), %error, "creating the customer failed"
+            ),
+        }
+        result
+    }
+
+    /// The CRM's page for a new order or deal of `customer_id` (this CRM's id, as the card has
+    /// it) called from `number`: `new_order_url` filled in (`{number}`, `{digits}`,
+    /// `{customer_id}`, each URL-encoded), or, for Bitrix24 without it, the portal's new-deal page
+    /// with the contact or company (`/crm/deal/details/0/?contact_id=12`). [`CrmError::NoOrderPage`]
+    /// when there is none.
+    pub fn new_order_url(&self, number: &CrmQuery, customer_id: &str) -> Result<WebUrl, CrmError> {
+        let inner = &*self.inner;
+        let url = match &inner.source {
+            Source::Rest(rest) => rest.new_order_url(number, customer_id)?,
+            Source::Bitrix24(b) => b.new_order_url(number, customer_id)?,
+        };
+        WebUrl::parse(url.as_str()).map_err(|e| CrmError::NoOrderPage {
+            name: inner.name.clone(),
+            why: format!("its address is not used: {e}"),
+        })
+    }
+}
+
+fn bitrix_kind(entity: settings::BitrixEntity) -> CreatedKind {
+    match entity {
+        settings::BitrixEntity::Contact => CreatedKind::Contact,
+        settings::BitrixEntity::Lead => CreatedKind::Lead,
+    }
+}
+
 impl fmt::Debug for Connector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connector").field("name", &self.inner.name).field("label", &self.label()).finish()
@@ -241,7 +329,7 @@ pub fn secret_env_var(name: &str) -> String {
 pub fn check_secret(config: &CrmConfig, secret: &SecretString) -> Result<(), CrmError> {
     let name = config.name.clone();
     match &config.kind {
-        CrmKind::Bitrix24 => {
+        CrmKind::Bitrix24(_) => {
             bitrix::parse_webhook(secret.expose()).map(|_| ()).map_err(|problem| CrmError::BadSecret { name, problem })
         }
         CrmKind::Rest(rest) => match rest::Rest::new(&name, rest, Some(secret.clone()))?.auth_error() {

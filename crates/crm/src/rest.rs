@@ -1,7 +1,8 @@
 //! A generic REST CRM: one GET to a URL template, JSON mapped through configured JSON pointers;
 //! write-back is one POST of the call log as JSON to `log_url`, with an `Idempotency-Key`; a
 //! change to a written call goes to `log_update_url` (`PUT` by default), or is POSTed to
-//! `log_url` again under a key of its own.
+//! `log_url` again under a key of its own. A new customer is one POST to `create_url`, its body
+//! built from the same pointers, with an `Idempotency-Key`.
 
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
@@ -9,6 +10,7 @@ use ringside_secrets::SecretString;
 use serde_json::Value;
 use url::Url;
 
+use crate::create::{create_fields_problem, created_item, rest_body, NewCustomer};
 use crate::http::{host_label, status_text, Http};
 use crate::settings::{FieldMap, RestCrmConfig, UpdateMethod};
 use crate::text::{clean_text, fill_template, value_text, web_url};
@@ -32,6 +34,12 @@ pub(crate) struct Rest {
     log: Option<LogTarget>,
     /// `log_update_url` and its method, when changes have an address of their own.
     update: Option<(LogTarget, Method)>,
+    /// `create_url`, when customers can be created.
+    create: Option<LogTarget>,
+    /// `new_order_url`, and the origin it names.
+    new_order: Option<(String, url::Origin)>,
+    /// Unknown callers are created by themselves (`auto_create`).
+    auto_create: bool,
 }
 
 /// Where calls are written: `log_url` (or `log_update_url`) and the origin and host it names.
@@ -106,6 +114,33 @@ impl Rest {
                 Some((target, method))
             }
         };
+        let create = match &config.create_url {
+            None => None,
+            Some(template) => {
+                let url = parse_template(template, "create_url", &["e164", "digits", "call_id"], "the number")
+                    .map_err(config_error)?;
+                if let Some((setting, problem)) = create_fields_problem(&config.fields) {
+                    return Err(config_error(format!("create_url is set, but {setting} cannot hold it: {problem}")));
+                }
+                Some(LogTarget {
+                    template: template.clone(),
+                    origin: url.origin(),
+                    host: host_label(&url),
+                    setting: "create_url",
+                })
+            }
+        };
+        if config.auto_create && create.is_none() {
+            return Err(config_error("auto_create needs create_url: where new customers are sent".to_string()));
+        }
+        let new_order = match &config.new_order_url {
+            None => None,
+            Some(template) => {
+                let url = parse_template(template, "new_order_url", &["number", "digits", "customer_id"], "the values")
+                    .map_err(config_error)?;
+                Some((template.clone(), url.origin()))
+            }
+        };
         let auth = match &config.auth_header {
             None => Ok(None),
             Some(header) => {
@@ -136,6 +171,147 @@ impl Rest {
             fields: config.fields.clone(),
             log,
             update,
+            create,
+            new_order,
+            auto_create: config.auto_create,
+        })
+    }
+
+    /// Whether `create_url` is configured.
+    pub(crate) fn can_create(&self) -> bool {
+        self.create.is_some()
+    }
+
+    /// Whether unknown callers are created by themselves.
+    pub(crate) fn auto_creates(&self) -> bool {
+        self.auto_create && self.create.is_some()
+    }
+
+    /// Whether a new customer's company is sent (the field map has a `company`).
+    pub(crate) fn takes_company(&self) -> bool {
+        self.fields.company.is_some()
+    }
+
+    /// The host (and port) new customers go to: `create_url`'s, else `url`'s.
+    pub(crate) fn create_host(&self) -> &str {
+        self.create.as_ref().map_or(&self.host, |c| &c.host)
+    }
+
+    /// Creates the customer: `POST create_url` with the body [`rest_body`] builds, the key header
+    /// and `Idempotency-Key: new.idempotency_key`. 2xx is success: the created customer is read
+    /// from the answer with the field map (its id, and its page), the name and company as sent
+    /// where the answer has none. 400, 413 and 422 are [`CrmError::NotCreated`] (permanent);
+    /// redirects are not followed.
+    pub(crate) async fn create(&self, http: &Http, new: &NewCustomer) -> Result<CrmCustomer, CrmError> {
+        let Some(target) = &self.create else {
+            return Err(CrmError::Config {
+                name: self.name.clone(),
+                problem: "customers are not created in it (no create_url in its [[lookup.crm]])".to_string(),
+            });
+        };
+        let auth = self.auth.clone()?;
+        let host = target.host.clone();
+        let (name, company) = new.cleaned();
+        let phone = new.phone();
+        let e164 = new.number.e164.as_deref().filter(|e| !e.is_empty()).unwrap_or(&new.number.digits);
+        let values = [("e164", e164), ("digits", new.number.digits.as_str()), ("call_id", new.call_id.as_str())];
+        let url = fill_checked(&target.template, &values)
+            .filter(|u| u.origin() == target.origin)
+            .ok_or_else(|| CrmError::BadNumber { host: host.clone(), number: clean_text(&new.number.raw, 64) })?;
+        let body = rest_body(&self.fields, &name, company.as_deref(), &phone)
+            .map_err(|problem| CrmError::Config { name: self.name.clone(), problem })?;
+        let idempotency = HeaderValue::from_str(&idempotency_header(&new.idempotency_key))
+            .map_err(|e| CrmError::Http { host: host.clone(), reason: e.to_string() })?;
+        let mut request = http
+            .post_once(url)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .header("Idempotency-Key", idempotency)
+            .body(body.to_string());
+        if let Some((header, value)) = auth {
+            request = request.header(header, value);
+        }
+        let fix = "put the final address in the config (create_url in [[lookup.crm]])";
+        let answer = http.send(request, &self.name, &host, fix).await?;
+        let status = answer.status;
+        if status.is_success() {
+            return Ok(self.created(&answer.body, name, company));
+        }
+        let status_str = status_text(status);
+        let detail = crate::text::json_error_detail(&answer.body);
+        Err(match status.as_u16() {
+            400 | 413 | 422 => CrmError::NotCreated {
+                host,
+                reason: match detail {
+                    Some(d) => format!("{status_str}: {d}"),
+                    None => status_str,
+                },
+            },
+            401 | 403 => self.refused(&host, status_str),
+            429 => CrmError::RateLimited { host, status: status_str },
+            code => {
+                let (verb, detail) = match code {
+                    300..=399 => ("redirected the new customer", format!("; {fix}")),
+                    409 => (
+                        "did not take the new customer",
+                        detail.map(|d| format!(": {d}")).unwrap_or_else(|| {
+                            "; the same request may still be under way there: try again in a moment".to_string()
+                        }),
+                    ),
+                    500..=599 => ("had an error", detail.map(|d| format!(": {d}")).unwrap_or_default()),
+                    _ => ("rejected the new customer", detail.map(|d| format!(": {d}")).unwrap_or_default()),
+                };
+                CrmError::Status { host, verb: verb.to_string(), status: status_str, detail }
+            }
+        })
+    }
+
+    /// The created customer from a 2xx answer (which may be empty or not JSON: the CRM took the
+    /// customer, so it is not an error): the id and link the map finds, else none.
+    fn created(&self, body: &[u8], name: String, company: Option<String>) -> CrmCustomer {
+        let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let item = created_item(&answer, &self.fields);
+        let f = &self.fields;
+        let id = value_text(item.pointer(&f.id)).unwrap_or_default();
+        if id.is_empty() {
+            tracing::warn!(
+                source = %self.name, pointer = %f.id,
+                "the CRM created the customer but its answer has no id there; the card cannot link to it"
+            );
+        }
+        let url = f
+            .url
+            .as_deref()
+            .and_then(|p| item.pointer(p))
+            .and_then(Value::as_str)
+            .and_then(web_url)
+            .or_else(|| self.card_url_for(&id));
+        CrmCustomer {
+            name: value_text(item.pointer(&f.name)).unwrap_or(name),
+            company: f.company.as_deref().and_then(|p| value_text(item.pointer(p))).or(company),
+            id,
+            url,
+            orders: Vec::new(),
+        }
+    }
+
+    /// `new_order_url` with `{number}` (E.164, else the digits), `{digits}` and `{customer_id}`,
+    /// each percent-encoded as one component.
+    pub(crate) fn new_order_url(&self, query: &CrmQuery, customer_id: &str) -> Result<Url, CrmError> {
+        let Some((template, origin)) = &self.new_order else {
+            return Err(CrmError::NoOrderPage {
+                name: self.name.clone(),
+                why: "set new_order_url in its [[lookup.crm]]".to_string(),
+            });
+        };
+        let number = query.e164.as_deref().filter(|e| !e.is_empty()).unwrap_or(&query.digits);
+        let values = [("number", number), ("digits", query.digits.as_str()), ("customer_id", customer_id)];
+        fill_checked(template, &values).filter(|u| u.origin() == *origin).ok_or_else(|| CrmError::NoOrderPage {
+            name: self.name.clone(),
+            why: format!(
+                "the customer's id {:?} or the number cannot go into new_order_url: it would change the address's path",
+                clean_text(customer_id, 64)
+            ),
         })
     }
 
@@ -431,9 +607,17 @@ impl Rest {
     }
 }
 
+/// `template` filled with `values` (each percent-encoded as one component), provided the address
+/// keeps the origin and the path segments the template gives it.
+pub(crate) fn fill_template_url(template: &str, values: &[(&str, &str)]) -> Option<Url> {
+    let neutral: Vec<(&str, &str)> = values.iter().map(|(name, _)| (*name, "0")).collect();
+    let origin = Url::parse(&fill_template(template, &neutral)).ok()?.origin();
+    fill_checked(template, values).filter(|u| u.origin() == origin)
+}
+
 /// `template` (`url` or `log_url`) with neutral values, checked: no placeholder in the host, an
 /// http(s) address with a host. The error is the problem, for [`CrmError::Config`].
-fn parse_template(template: &str, setting: &str, placeholders: &[&str], what: &str) -> Result<Url, String> {
+pub(crate) fn parse_template(template: &str, setting: &str, placeholders: &[&str], what: &str) -> Result<Url, String> {
     let authority =
         template.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
     if authority.contains('{') {

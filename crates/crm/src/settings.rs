@@ -26,7 +26,7 @@ pub enum CrmKind {
     /// Any CRM with a search-by-phone endpoint that answers JSON.
     Rest(RestCrmConfig),
     /// A Bitrix24 portal through an incoming webhook; the webhook URL is the secret.
-    Bitrix24,
+    Bitrix24(Bitrix24Config),
 }
 
 /// A generic REST CRM.
@@ -50,15 +50,70 @@ pub struct RestCrmConfig {
     pub log_update_url: Option<String>,
     /// How a change is sent to `log_update_url`: `PUT` (the default), `PATCH` or `POST`.
     pub log_update_method: UpdateMethod,
+    /// Where "Create customer" `POST`s a new customer as JSON (name, company and phone where
+    /// [`FieldMap`] puts them), with `{e164}`, `{digits}` or `{call_id}` allowed (URL-encoded);
+    /// `None`: customers cannot be created in this CRM.
+    pub create_url: Option<String>,
+    /// The CRM's page for a new order or deal, opened in the agent's browser, with `{number}`
+    /// (E.164, else the digits), `{digits}` and `{customer_id}` allowed (URL-encoded); `None`: no
+    /// "Add order" for this CRM's customers.
+    pub new_order_url: Option<String>,
+    /// An unknown caller the agent answers is created in this CRM once per call (`POST` to
+    /// `create_url`). Needs `create_url`. Written `auto_create = "customer"` in the file.
+    #[serde(skip_serializing_if = "std::ops::Not::not", serialize_with = "as_customer")]
+    pub auto_create: bool,
     /// Plain `http://` to a host other than this computer was allowed explicitly.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_plain_http: bool,
     pub fields: FieldMap,
 }
 
+/// `auto_create = true` as the file writes it: `"customer"`.
+fn as_customer<S: serde::Serializer>(on: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(if *on { "customer" } else { "off" })
+}
+
+/// A Bitrix24 portal. Everything about where it is comes from the webhook URL (the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Bitrix24Config {
+    /// What "Create customer" makes: a contact (the default) or a lead.
+    pub create_as: BitrixEntity,
+    /// An unknown caller the agent answers becomes this, once per call; `None` (the default):
+    /// nothing is created by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_create: Option<BitrixEntity>,
+    /// The portal's page for a new deal, with `{number}`, `{digits}` and `{customer_id}`
+    /// (`contact:12`), URL-encoded; `None`: the portal's own new-deal page with the contact or
+    /// company filled in (`https://PORTAL/crm/deal/details/0/?contact_id=12`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_order_url: Option<String>,
+}
+
+/// What Bitrix24 creates for a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BitrixEntity {
+    /// `crm.contact.add`: a person, with the company linked (found by its name, else created).
+    #[default]
+    Contact,
+    /// `crm.lead.add`: a lead, the company as its `COMPANY_TITLE`.
+    Lead,
+}
+
+impl BitrixEntity {
+    /// `"contact"`, `"lead"`: the setting's value and the prefix of the customer's id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BitrixEntity::Contact => "contact",
+            BitrixEntity::Lead => "lead",
+        }
+    }
+}
+
 impl RestCrmConfig {
     /// A CRM searched at `url` with every other setting at its default, as a file that names only
-    /// the `url` has it: no key, no card link, no write-back, the default [`FieldMap`].
+    /// the `url` has it: no key, no card link, no write-back, no creating, the default
+    /// [`FieldMap`].
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
@@ -68,6 +123,9 @@ impl RestCrmConfig {
             log_url: None,
             log_update_url: None,
             log_update_method: UpdateMethod::default(),
+            create_url: None,
+            new_order_url: None,
+            auto_create: false,
             allow_plain_http: false,
             fields: FieldMap::default(),
         }
@@ -101,12 +159,17 @@ impl UpdateMethod {
 /// JSON pointers (RFC 6901) into the CRM's answer. `list` points at the array of customers
 /// (`""`: the answer itself, an array or one customer); the others point into one customer,
 /// the `order_*` ones into one element of `orders`.
+///
+/// A new customer (`create_url`) is sent as the JSON these pointers describe: the name at
+/// `name`, the company at `company`, the number at `phone`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldMap {
     pub list: String,
     pub id: String,
     pub name: String,
     pub company: Option<String>,
+    /// Where a new customer's number goes in the body sent to `create_url` (default `/phone`).
+    pub phone: String,
     pub url: Option<String>,
     pub orders: Option<String>,
     pub order_title: String,
@@ -121,6 +184,7 @@ impl Default for FieldMap {
             id: "/id".to_string(),
             name: "/name".to_string(),
             company: None,
+            phone: "/phone".to_string(),
             url: None,
             orders: None,
             order_title: "/title".to_string(),

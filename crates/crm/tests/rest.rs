@@ -102,6 +102,7 @@ async fn the_answer_is_mapped_through_nested_pointers() {
             order_title: "/t".to_string(),
             order_status: Some("/s".to_string()),
             order_amount: Some("/a/v".to_string()),
+            ..FieldMap::default()
         };
     };
     let crm = connector(&server.url("/find/{digits}"), mapped, None);

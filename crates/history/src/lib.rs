@@ -46,6 +46,7 @@
 //!
 //! See `docs/history.md` for the schema, the outbox states and the backoff.
 
+mod auto_create;
 mod callbacks;
 pub mod clock;
 mod error;
@@ -57,6 +58,7 @@ mod search;
 mod seen;
 mod store;
 
+pub use auto_create::{auto_create_key, AutoCreate};
 pub use error::{HistoryError, Kept, WriteProblem};
 pub use export::CSV_COLUMNS;
 pub use model::{

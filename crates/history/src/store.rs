@@ -262,6 +262,22 @@ const MIGRATIONS: &[Migration] = &[
          INSERT INTO connections_seen (name, last_at)
             SELECT connection, max(ring_at) FROM calls WHERE connection IS NOT NULL GROUP BY 1;",
     ),
+    // 5: unknown callers a CRM created by itself (`auto_create`), one per call and CRM: claimed
+    // before the request goes out, so neither a retry nor a restart makes a second one.
+    Migration::sql(
+        "CREATE TABLE auto_created (
+            call_id TEXT NOT NULL,
+            target TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('claimed', 'created')),
+            attempts INTEGER NOT NULL DEFAULT 1,
+            last_error TEXT,
+            customer TEXT,
+            claimed_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (call_id, target)
+         ) WITHOUT ROWID;",
+    ),
 ];
 
 pub(crate) const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,

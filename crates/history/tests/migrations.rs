@@ -30,7 +30,10 @@ fn a_new_file_is_marked_in_wal_mode_at_the_newest_version() {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'calls_fts_%' ORDER BY name")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("tables");
-    assert_eq!(tables, ["agents_seen", "callbacks_done", "calls", "calls_fts", "connections_seen", "notes", "outbox"]);
+    assert_eq!(
+        tables,
+        ["agents_seen", "auto_created", "callbacks_done", "calls", "calls_fts", "connections_seen", "notes", "outbox"]
+    );
     drop(conn);
     // Opening again migrates nothing and keeps the data.
     let mut h = History::open(&file).expect("reopen");

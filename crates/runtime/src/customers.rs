@@ -55,7 +55,7 @@ fn open_directory(config: &ringside_config::DirectoryConfig) -> Result<SharedDir
 pub(crate) async fn connector(crm: &CrmConfig, timeout: Duration) -> Result<ringside_crm::Connector, String> {
     let needs_key = match &crm.kind {
         CrmKind::Rest(rest) => rest.auth_header.is_some(),
-        CrmKind::Bitrix24 => true,
+        CrmKind::Bitrix24(_) => true,
     };
     let secret = if needs_key {
         let (key, env) = (ringside_crm::secret_key(&crm.name), ringside_crm::secret_env_var(&crm.name));

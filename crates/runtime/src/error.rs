@@ -53,6 +53,18 @@ pub enum RuntimeError {
     NoRecording,
     #[error("the customer could not be saved: {0}")]
     CustomerNotSaved(DirectoryProblem),
+    /// A CRM did not create the customer. Nothing was created in its place; `name` and `company`
+    /// are what the agent typed, for the window to keep (pressing Create again with the same text
+    /// is the same request, which the CRM recognises if an earlier one did get through).
+    #[error("the customer could not be created in {crm}: {reason}")]
+    CrmCreateFailed { crm: String, name: String, company: Option<String>, reason: Box<ringside_crm::CrmError> },
+    #[error("customers cannot be created in {target:?}; they can be in: {}", .known.join(", "))]
+    NoCreateTarget { target: String, known: Vec<String> },
+    #[error("the customer is being created in {target} already; wait for it")]
+    CreateInProgress { target: String },
+    /// `in_source`: the customer's source (`directory` or a CRM's name).
+    #[error("there is no page for a new order in {in_source}: {reason}")]
+    NoOrderPage { in_source: String, reason: String },
     #[error("not connected to the PBX; try again when the connection is back")]
     NotConnected,
     #[error("Ringside is shutting down")]
@@ -132,6 +144,10 @@ impl ErrorCode for RuntimeError {
             RuntimeError::NoRecording => "recording.none",
             RuntimeError::CustomerNotSaved(DirectoryProblem::Failed(_)) => "customer.not_saved",
             RuntimeError::CustomerNotSaved(p) => p.code(),
+            RuntimeError::CrmCreateFailed { .. } => "crm.create_failed",
+            RuntimeError::NoCreateTarget { .. } => "customer.no_such_target",
+            RuntimeError::CreateInProgress { .. } => "customer.create_in_progress",
+            RuntimeError::NoOrderPage { .. } => "customer.no_order_page",
             RuntimeError::NotConnected => "pbx.not_connected",
             RuntimeError::Stopped => "app.stopping",
         }
@@ -151,6 +167,20 @@ impl ErrorCode for RuntimeError {
             RuntimeError::History(e) => e.args(),
             RuntimeError::HistoryUnavailable(e) => e.args(),
             RuntimeError::ServiceCode { number } => args([("number", number.clone())]),
+            RuntimeError::CrmCreateFailed { crm, name, company, reason } => args([
+                ("crm", crm.clone()),
+                ("reason", reason.to_string()),
+                ("name", name.clone()),
+                ("company", company.clone().unwrap_or_default()),
+                ("permanent", reason.is_permanent().to_string()),
+            ]),
+            RuntimeError::NoCreateTarget { target, known } => {
+                args([("target", target.clone()), ("known", known.join(", "))])
+            }
+            RuntimeError::CreateInProgress { target } => args([("target", target.clone())]),
+            RuntimeError::NoOrderPage { in_source, reason } => {
+                args([("source", in_source.clone()), ("reason", reason.clone())])
+            }
             RuntimeError::Keychain(_)
             | RuntimeError::Demo(_)
             | RuntimeError::NoSuchCall

@@ -84,6 +84,22 @@ enum Msg {
     CloseInterrupted {
         live: Vec<CallId>,
     },
+    /// Creating an unknown caller in a CRM by itself: the claim, on disk before the request.
+    ClaimAutoCreate {
+        call: CallId,
+        target: String,
+        reply: Reply<ringside_history::AutoCreate>,
+    },
+    AutoCreateDone {
+        call: CallId,
+        target: String,
+        customer: String,
+    },
+    AutoCreateFailed {
+        call: CallId,
+        target: String,
+        reason: String,
+    },
     Due {
         reply: Reply<DueNow>,
     },
@@ -293,6 +309,24 @@ impl HistoryHandle {
         let _ = self.tx.send(Msg::CloseInterrupted { live });
     }
 
+    /// Claims creating `call`'s caller in `target` by itself (see `ringside_history::AutoCreate`).
+    pub(crate) async fn claim_auto_create(
+        &self,
+        call: CallId,
+        target: String,
+    ) -> Result<ringside_history::AutoCreate, RuntimeError> {
+        self.ask(|reply| Msg::ClaimAutoCreate { call, target, reply }).await
+    }
+
+    /// The CRM created the caller; `customer` is shown again on later claims.
+    pub(crate) fn auto_create_done(&self, call: CallId, target: String, customer: String) {
+        let _ = self.tx.send(Msg::AutoCreateDone { call, target, customer });
+    }
+
+    pub(crate) fn auto_create_failed(&self, call: CallId, target: String, reason: String) {
+        let _ = self.tx.send(Msg::AutoCreateFailed { call, target, reason });
+    }
+
     pub(crate) async fn save_note(&self, call: CallId, text: String) -> Result<(), RuntimeError> {
         self.ask(|reply| Msg::Note { call, text, reply }).await
     }
@@ -392,6 +426,7 @@ fn refuse_all(why: &RuntimeError, rx: std_mpsc::Receiver<Msg>) {
             Msg::GetCall { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::CallBacks { reply } => drop(reply.send(Err(why.clone()))),
             Msg::CalledBack { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::ClaimAutoCreate { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::Due { reply } => drop(reply.send(Ok(DueNow::default()))),
             Msg::Sent { reply, .. } | Msg::Failed { reply, .. } => drop(reply.send(Err(why.clone()))),
             _ => {}
@@ -480,6 +515,17 @@ impl Thread {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "calls left open by the last run could not be closed"),
             },
+            Msg::ClaimAutoCreate { call, target, reply } => {
+                let _ = reply.send(history.claim_auto_create(&call, &target, now).map_err(RuntimeError::history));
+            }
+            Msg::AutoCreateDone { call, target, customer } => logged(
+                "a created caller could not be noted in the history",
+                history.auto_create_done(&call, &target, &customer, now),
+            ),
+            Msg::AutoCreateFailed { call, target, reason } => logged(
+                "a failed creation could not be noted in the history",
+                history.auto_create_failed(&call, &target, &reason, now),
+            ),
             Msg::Due { reply } => {
                 let due = history
                     .due(now, DUE_BATCH)

@@ -12,10 +12,16 @@
 //! merges them, the agent's remembered pick first ([`Sources`], built from the config by
 //! [`lookup_sources`]).
 //!
+//! "Create customer" puts the caller in the directory or a CRM ([`RuntimeHandle::create_customer`],
+//! the targets from [`RuntimeHandle::create_targets`]); a CRM with `auto_create` creates an
+//! unknown caller the agent answered by itself, once per call; [`RuntimeHandle::new_order_url`]
+//! is a CRM's page for a new order of a customer on a card.
+//!
 //! With no source configured, the embedded demo PBX starts in-process and the source task
 //! reaches it over real loopback TCP, so the demo exercises the production path.
 
 mod ami_source;
+mod create;
 mod customers;
 pub mod dialer;
 mod error;
@@ -29,14 +35,16 @@ use ringside_ami::{AgentIdentity, ConnectOptions, Secret};
 use ringside_config::{Config, SourceConfig};
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::session::SourceStatus;
-use ringside_core::{AgentState, CallCard, CallId, Session, SessionOutput};
+use ringside_core::{AgentState, CallCard, CallId, CustomerMatch, Session, SessionOutput};
 use ringside_demo_pbx::{DemoPbx, DemoPbxConfig, DEMO_SECRET};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 
+pub use create::CreateTarget;
 pub use dialer::{ConnectionSummary, Dialer, Route};
 pub use error::{DirectoryProblem, RuntimeError};
 pub use lookup::{Bounds, SharedDirectory, Source, Sources};
+pub use ringside_crm::{CreatedKind, WebUrl};
 use session_task::{PopupAction, SessionMsg};
 
 /// Everything the UI needs to draw itself from scratch.
@@ -127,7 +135,9 @@ impl Runtime {
             Session::new(ringside_core::SessionConfig { acts_for_agent: !observe_only, ..config.session_config() });
         let lookup = customers::sources(&config).await;
         let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
-        let history = start_history(&config, dialer.pbx_connection(), outputs.clone()).await;
+        let crms = crm_connectors(&config).await;
+        let history = start_history(&config, crms.clone(), dialer.pbx_connection(), outputs.clone());
+        let creator = create::Creator::new(crms, lookup.clone(), Some(history.clone()));
         let desk = session_task::Desk { session, popup: ringside_core::Popup::new(config.popup_config()) };
         tokio::spawn(session_task::run(
             desk,
@@ -135,8 +145,7 @@ impl Runtime {
             session_tx.clone(),
             outputs.clone(),
             source_tx.clone(),
-            lookup.clone(),
-            history.clone(),
+            session_task::Helpers { lookup: lookup.clone(), history: history.clone(), creator: creator.clone() },
         ));
         let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
         let desk = ami_source::Desk {
@@ -150,6 +159,7 @@ impl Runtime {
 
         let handle = RuntimeHandle {
             dialer,
+            creator,
             lookup,
             history,
             session: session_tx,
@@ -163,21 +173,28 @@ impl Runtime {
     }
 }
 
-/// The history file and the CRMs that take call logs (with their keys).
-/// `pbx_connection`: the connection calls the PBX reports are on, unless Ringside placed them
-/// over another.
-async fn start_history(
-    config: &Config,
-    pbx_connection: Option<String>,
-    outputs: broadcast::Sender<SessionOutput>,
-) -> history::HistoryHandle {
+/// Every configured CRM with its key, for writing: call logs and new customers (each request
+/// bounded by the write-back's time, not the lookup's).
+async fn crm_connectors(config: &Config) -> Vec<ringside_crm::Connector> {
     let mut crms = Vec::new();
     for crm in &config.lookup.crm {
         match customers::connector(crm, history::WRITE_TIMEOUT).await {
             Ok(c) => crms.push(c),
-            Err(e) => tracing::warn!(error = %e, "this CRM will not get call logs"),
+            Err(e) => tracing::warn!(error = %e, "this CRM will not get call logs or new customers"),
         }
     }
+    crms
+}
+
+/// The history file and the CRMs that take call logs (with their keys).
+/// `pbx_connection`: the connection calls the PBX reports are on, unless Ringside placed them
+/// over another.
+fn start_history(
+    config: &Config,
+    crms: Vec<ringside_crm::Connector>,
+    pbx_connection: Option<String>,
+    outputs: broadcast::Sender<SessionOutput>,
+) -> history::HistoryHandle {
     let ctx = ringside_history::CallContext {
         agent_extension: config.agent.extension.clone(),
         agent_name: config.agent.name.clone(),
@@ -192,6 +209,40 @@ async fn start_history(
 /// for tools that look numbers up without running a session.
 pub async fn lookup_sources(config: &Config) -> Sources {
     customers::sources(config).await
+}
+
+/// "Create customer" without a call card, for tools (`ringside-cli customers create`): the
+/// directory and the CRMs as the config sets them up, with their keys.
+pub struct NewCustomers {
+    creator: create::Creator,
+}
+
+impl NewCustomers {
+    pub async fn open(config: &Config) -> NewCustomers {
+        let sources = customers::sources(config).await;
+        let crms = crm_connectors(config).await;
+        // No history: nothing is created by itself here.
+        NewCustomers { creator: create::Creator::new(crms, sources, None) }
+    }
+
+    /// As [`RuntimeHandle::create_targets`].
+    pub fn targets(&self) -> Vec<CreateTarget> {
+        self.creator.targets()
+    }
+
+    /// Creates a customer with `number` in `target`, as [`RuntimeHandle::create_customer`] does
+    /// for a card. `request` stands in for the call: the same request (the same `request`,
+    /// target, number, name and company) sent again is recognised by a CRM that got it before.
+    pub async fn create(
+        &self,
+        request: &str,
+        target: &str,
+        number: &str,
+        name: &str,
+        company: Option<&str>,
+    ) -> Result<CustomerMatch, RuntimeError> {
+        self.creator.create(&CallId::new(request), target, number, name, company).await
+    }
 }
 
 /// The AMI secret for `ami`: from the OS keychain, else from [`AMI_SECRET_ENV`].
@@ -281,6 +332,7 @@ pub fn has_service_characters(number: &str) -> bool {
 #[derive(Clone)]
 pub struct RuntimeHandle {
     dialer: std::sync::Arc<Dialer>,
+    creator: create::Creator,
     lookup: Sources,
     history: history::HistoryHandle,
     session: mpsc::Sender<SessionMsg>,
@@ -507,11 +559,50 @@ impl RuntimeHandle {
         self.ask(|reply| SessionMsg::ChooseCustomer { call, source, customer, reply }).await
     }
 
-    /// "Unknown caller": adds them to the embedded directory with the card's number; the card
-    /// then shows the new customer.
-    pub async fn create_customer(&self, call: CallId, name: &str, company: Option<&str>) -> Result<(), RuntimeError> {
-        let (name, company) = (name.to_string(), company.map(str::to_string));
-        self.ask(|reply| SessionMsg::CreateCustomer { call, name, company, reply }).await
+    /// Where "Create customer" can put a caller: `"directory"` (when the directory could be
+    /// opened), then every CRM that can create (REST with `create_url`, Bitrix24), in the
+    /// config's order.
+    pub fn create_targets(&self) -> Vec<CreateTarget> {
+        self.creator.targets()
+    }
+
+    /// "Create customer": puts the card's caller, with the card's number, in `target`
+    /// (`"directory"` or a CRM's name from [`Self::create_targets`]). The created customer is
+    /// returned and becomes the card's first, chosen customer from that source, remembered as the
+    /// pick for the number.
+    ///
+    /// Errors: `customer.no_name`; `customer.no_such_target`; `customer.create_in_progress` (a
+    /// click on this card and target is under way); `crm.create_failed` (the CRM is down, timed
+    /// out, refused: nothing was created in its place, and the error carries the name and company
+    /// typed; pressing Create again with the same text is the same request, so a CRM that got the
+    /// first one creates no second customer); the directory's `customer.not_saved`,
+    /// `directory.unavailable`; `card.gone`.
+    pub async fn create_customer(
+        &self,
+        call: CallId,
+        target: &str,
+        name: &str,
+        company: Option<&str>,
+    ) -> Result<CustomerMatch, RuntimeError> {
+        let (target, name, company) = (target.to_string(), name.to_string(), company.map(str::to_string));
+        let (reply, rx) = oneshot::channel();
+        let msg = SessionMsg::CreateCustomer { call, target, name, company, reply };
+        self.session.send(msg).await.map_err(|_| RuntimeError::Stopped)?;
+        rx.await.map_err(|_| RuntimeError::Stopped)?
+    }
+
+    /// "Add order": the CRM's page for a new order or deal of a customer on an open card (from
+    /// its `new_order_url`, or Bitrix24's new-deal page with the contact or company), for the
+    /// browser. Never an address the window made up. `customer.no_order_page` when there is none
+    /// (the directory, a CRM without `new_order_url`, a Bitrix24 lead); `card.gone` when the card
+    /// or the customer is not open.
+    pub async fn new_order_url(&self, call: &CallId, source: &str, customer: &str) -> Result<WebUrl, RuntimeError> {
+        let snapshot = self.snapshot().await;
+        let card = snapshot.cards.iter().find(|c| &c.call_id == call).ok_or(RuntimeError::NoSuchCard)?;
+        if !card.customers.iter().any(|c| c.is(source, customer)) {
+            return Err(RuntimeError::NoSuchCard);
+        }
+        self.creator.new_order_url(&card.number, source, customer).await
     }
 
     /// The CRM page of a customer on an open card: an http(s) address, never one the window

@@ -90,6 +90,11 @@ impl Sources {
         self.inner.directory.clone()
     }
 
+    /// How numbers are read (the directory's region).
+    pub(crate) fn numbers(&self) -> LookupConfig {
+        self.inner.config.clone()
+    }
+
     /// The source names in priority order.
     pub fn names(&self) -> Vec<String> {
         self.inner.sources.iter().map(|s| s.name().to_string()).collect()

@@ -4,15 +4,16 @@ use std::time::Duration;
 
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{
-    AgentInput, CallEvent, CallId, CtiCommand, LookupOutcome, LookupState, Popup, Session, SessionOutput, Timestamp,
-    TransitionError, UnpauseRequest,
+    AgentInput, CallEvent, CallId, CtiCommand, CustomerMatch, Direction, LookupOutcome, LookupState, Popup, Session,
+    SessionOutput, Timestamp, TransitionError, UnpauseRequest,
 };
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::ami_source::SourceMsg;
+use crate::create::Creator;
 use crate::history::HistoryHandle;
 use crate::lookup::Sources;
-use crate::{customers, RuntimeError, Snapshot};
+use crate::{RuntimeError, Snapshot};
 
 type Reply = oneshot::Sender<Result<(), RuntimeError>>;
 
@@ -60,12 +61,18 @@ pub(crate) enum SessionMsg {
         customer: String,
         reply: Reply,
     },
-    /// "Unknown caller": add them to the embedded directory with the card's number.
+    /// "Create customer": add the card's caller to `target` (the directory or a CRM).
     CreateCustomer {
         call: CallId,
+        target: String,
         name: String,
         company: Option<String>,
-        reply: Reply,
+        reply: oneshot::Sender<Result<CustomerMatch, RuntimeError>>,
+    },
+    /// A customer was created for the card's caller: the card's chosen customer.
+    CustomerCreated {
+        call: CallId,
+        customer: CustomerMatch,
     },
     Shutdown,
 }
@@ -88,16 +95,23 @@ pub(crate) struct Desk {
     pub popup: Popup,
 }
 
+/// What the session task works with beside the session and its channels.
+pub(crate) struct Helpers {
+    pub lookup: Sources,
+    pub history: HistoryHandle,
+    pub creator: Creator,
+}
+
 pub(crate) async fn run(
     desk: Desk,
     mut rx: mpsc::Receiver<SessionMsg>,
     me: mpsc::Sender<SessionMsg>,
     outputs: broadcast::Sender<SessionOutput>,
     source: mpsc::Sender<SourceMsg>,
-    lookup: Sources,
-    history: HistoryHandle,
+    helpers: Helpers,
 ) {
     let Desk { mut session, mut popup } = desk;
+    let Helpers { lookup, history, creator } = helpers;
     // Wrap-up timers are checked once a second; the state machine decides.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -111,7 +125,17 @@ pub(crate) async fn run(
                 None | Some(SessionMsg::Shutdown) => return,
                 Some(msg) => {
                     let resynced = matches!(msg, SessionMsg::Event(CallEvent::Resynced { .. }));
-                    let outs = handle(&mut session, &mut popup, msg, &source, &lookup, &me, &history).await;
+                    // An unknown caller the agent answered may be created in a CRM by itself.
+                    let maybe_unknown = match &msg {
+                        SessionMsg::LookupDone { call, .. } | SessionMsg::Event(CallEvent::Answered { call, .. }) => {
+                            Some(call.clone())
+                        }
+                        _ => None,
+                    };
+                    let outs = handle(&mut session, &mut popup, msg, &source, &lookup, &me, &history, &creator).await;
+                    if let Some(call) = maybe_unknown {
+                        create_if_unknown(&session, &call, &creator, &me);
+                    }
                     if resynced && !std::mem::replace(&mut left_open_closed, true) {
                         // The PBX has told every call it still has: the rest of the last
                         // run's open calls are over.
@@ -158,6 +182,21 @@ pub(crate) async fn run(
     }
 }
 
+/// An incoming call the agent answered whose lookup found nobody anywhere (and failed nowhere):
+/// the CRMs with `auto_create` create the caller, once per call. Only the agent who answers
+/// does, so a queue that rings ten agents makes one.
+fn create_if_unknown(session: &Session, call: &CallId, creator: &Creator, me: &mpsc::Sender<SessionMsg>) {
+    let Some(c) = session.call(call) else { return };
+    let unknown = c.direction == Direction::Incoming
+        && c.answered_at.is_some()
+        && c.lookup == LookupState::Done
+        && c.customers.is_empty()
+        && !c.remote.number.trim().is_empty();
+    if unknown {
+        creator.create_unknown_caller(call, &c.remote.number, c.remote.name.as_deref(), me);
+    }
+}
+
 /// Marks the card's lookup pending and runs it beside the session, which keeps taking events.
 fn start_lookup(
     session: &mut Session,
@@ -184,6 +223,7 @@ async fn handle(
     lookup: &Sources,
     me: &mpsc::Sender<SessionMsg>,
     history: &HistoryHandle,
+    creator: &Creator,
 ) -> Vec<SessionOutput> {
     let now = Timestamp::now();
     match msg {
@@ -312,33 +352,22 @@ async fn handle(
             });
             outs
         }
-        SessionMsg::CreateCustomer { call, name, company, reply } => {
+        SessionMsg::CreateCustomer { call, target, name, company, reply } => {
             let Some(number) = session.call(&call).map(|c| c.remote.number.clone()) else {
                 let _ = reply.send(Err(RuntimeError::NoSuchCard));
                 return Vec::new();
             };
-            let (lookup, me) = (lookup.clone(), me.clone());
+            let (creator, me) = (creator.clone(), me.clone());
             tokio::spawn(async move {
-                let (sources, n) = (lookup.clone(), number.clone());
-                let created = tokio::task::spawn_blocking(move || {
-                    customers::create_customer(&sources, &n, &name, company.as_deref())
-                })
-                .await
-                .unwrap_or_else(|_| Err(crate::DirectoryProblem::Poisoned));
-                match created {
-                    Ok(id) => {
-                        tracing::info!(customer = %id, "customer created from the card");
-                        let _ = reply.send(Ok(()));
-                        let outcome = lookup.find(&number, true).await;
-                        let _ = me.send(SessionMsg::LookupDone { call, outcome }).await;
-                    }
-                    Err(why) => {
-                        let _ = reply.send(Err(RuntimeError::CustomerNotSaved(why)));
-                    }
+                let created = creator.create(&call, &target, &number, &name, company.as_deref()).await;
+                if let Ok(customer) = &created {
+                    let _ = me.send(SessionMsg::CustomerCreated { call, customer: customer.clone() }).await;
                 }
+                let _ = reply.send(created);
             });
             Vec::new()
         }
+        SessionMsg::CustomerCreated { call, customer } => session.customer_created(&call, customer, now),
         SessionMsg::Shutdown => Vec::new(),
     }
 }

@@ -117,14 +117,37 @@ async fn an_unknown_caller_becomes_a_customer_with_one_click() {
     assert_eq!(card.lookup, LookupState::Done);
     assert!(card.customers.is_empty(), "an unknown caller: {:?}", card.customers);
 
-    let err = handle.create_customer(card.call_id.clone(), "   ", None).await.expect_err("no name");
+    assert_eq!(
+        handle.create_targets(),
+        [ringside_runtime::CreateTarget {
+            name: "directory".into(),
+            label: None,
+            creates: ringside_runtime::CreatedKind::Customer,
+            takes_company: true
+        }],
+        "no CRM configured: the directory only"
+    );
+    let err = handle.create_customer(card.call_id.clone(), "directory", "   ", None).await.expect_err("no name");
     assert_eq!(err.to_string(), "the customer could not be saved: give the customer a name");
     assert_eq!(ringside_core::ErrorReport::of(&err).code, "customer.no_name", "the window can point at the name field");
-    handle.create_customer(card.call_id.clone(), "Taras Shevchuk", Some("Kobzar LLC")).await.expect("created");
-    let named = looked_up(&mut rx, "507654321").await;
-    assert_eq!(named.call_id, card.call_id, "the same card now names the caller");
-    assert_eq!(names(&named), [("directory", "Taras Shevchuk", false)]);
+    let err = handle.create_customer(card.call_id.clone(), "shop", "Taras", None).await.expect_err("no such CRM");
+    let report = ringside_core::ErrorReport::of(&err);
+    assert_eq!((report.code.as_str(), report.args["known"].as_str()), ("customer.no_such_target", "directory"));
+    let created = handle
+        .create_customer(card.call_id.clone(), "directory", "Taras Shevchuk", Some("Kobzar LLC"))
+        .await
+        .expect("created");
+    assert_eq!((created.source.as_str(), created.chosen), ("directory", true));
+    let named = until(&mut rx, "the new customer on the card", |o| match o {
+        SessionOutput::Card(c) if c.call_id == card.call_id && !c.customers.is_empty() => Some((**c).clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(names(&named), [("directory", "Taras Shevchuk", true)], "the same card now names the caller");
     assert_eq!(named.customers[0].company.as_deref(), Some("Kobzar LLC"));
+    assert_eq!(named.customers[0].id, created.id);
+    let err = handle.new_order_url(&card.call_id, "directory", &created.id).await.expect_err("no orders there");
+    assert_eq!(ringside_core::ErrorReport::of(&err).code, "customer.no_order_page");
     handle.shutdown().await;
     pbx.shutdown().await;
 }
@@ -177,6 +200,9 @@ async fn a_slow_crm_fails_in_time_the_card_keeps_what_the_directory_found_and_re
                 log_url: None,
                 log_update_url: None,
                 log_update_method: Default::default(),
+                create_url: None,
+                new_order_url: None,
+                auto_create: false,
                 allow_plain_http: false,
                 fields: FieldMap {
                     list: "/data".into(),

@@ -128,7 +128,7 @@ pub fn rest_crm(name: &str, url: &str, adjust: impl FnOnce(&mut RestCrmConfig)) 
 
 /// A `kind = "bitrix24"` CRM `name`; its webhook URL is the secret.
 pub fn bitrix24(name: &str) -> CrmConfig {
-    CrmConfig { name: name.to_string(), kind: CrmKind::Bitrix24 }
+    CrmConfig { name: name.to_string(), kind: CrmKind::Bitrix24(Default::default()) }
 }
 
 /// The key goes in `X-Api-Key`, after `Token `.
