@@ -19,7 +19,11 @@ APT_BUILD=(
 )
 # What the tests need: a virtual display, WebKit's WebDriver, a private D-Bus session, a
 # notification daemon, a Secret Service, and xdg-utils (tel: links through xdg-open).
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils)
+# openbox: a real window manager, so "above", focus and the card window's corner are tested as
+# an agent's desktop does them; x11-utils (xprop) reads them.
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils)
+# The windows are built by Vite 8, which needs Node.js 20.19 or newer.
+NODE_MIN=20.19
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
@@ -85,6 +89,31 @@ ensure_rust() {
   export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 }
 
+# Node.js and npm build the windows (ui/). Debian 12's own nodejs is too old for Vite 8: a machine
+# without a new enough one is told where to get it.
+ensure_node() {
+  if ! command -v npm >/dev/null; then
+    install_system_packages nodejs npm
+  fi
+  command -v node >/dev/null || die "Node.js is missing: install Node.js $NODE_MIN or newer (https://nodejs.org)"
+  local version
+  version=$(node -p 'process.versions.node')
+  if ! node -e "const [a,b]=process.versions.node.split('.').map(Number);const [x,y]='$NODE_MIN'.split('.').map(Number);process.exit(a>x||(a===x&&b>=y)?0:1)"; then
+    die "Node.js $version is too old to build the windows: install $NODE_MIN or newer (https://nodejs.org)"
+  fi
+}
+
+# The windows' packages (exactly the lockfile's) and their build into ui/dist, which the app
+# embeds at compile time: before cargo builds it.
+build_ui() {
+  if [[ ! -d ui/node_modules ]] || [[ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]]; then
+    say "installing the windows' npm packages"
+    npm --prefix ui ci --no-audit --no-fund
+  fi
+  say "building the windows"
+  npm --prefix ui run --silent build
+}
+
 # rustfmt and clippy come with rustup's default profile, not its minimal one.
 ensure_lint_tools() {
   local component
@@ -108,6 +137,19 @@ lint() {
   cargo clippy --workspace --all-targets -- -D warnings || return 1
   cargo clippy --workspace --lib --bins -- -D warnings -D clippy::unwrap_used -D clippy::expect_used || return 1
   cargo deny --offline check licenses bans sources || return 1
+  # TypeScript against the generated types, and no markup from strangers ({@html}, innerHTML).
+  npm --prefix ui run --silent check || return 1
+}
+
+# ts-rs writes the windows' types (ui/src/bindings) from the Rust types on every `cargo test`:
+# a Rust change that was not carried into the committed types fails here.
+bindings_current() {
+  [[ -d .git ]] || return 0
+  if [[ -n $(git status --porcelain -- ui/src/bindings) ]]; then
+    git status --short -- ui/src/bindings >&2
+    say "the Rust types changed: commit the regenerated ui/src/bindings (and fix what npm run check finds)"
+    return 1
+  fi
 }
 
 ensure_tauri_driver() {
@@ -124,6 +166,7 @@ ensure_tauri_driver() {
 # features of shared crates (syn, rustix, ...); building the binaries the same way for `run`
 # and `test` means `cargo test` finds everything fresh and switching commands never rebuilds.
 build_once() {
+  build_ui
   say "building every binary and test"
   cargo build --workspace --bins --tests
 }
@@ -132,6 +175,7 @@ cmd_run() {
   local target_dir=${CARGO_TARGET_DIR:-target}
   install_system_packages "${APT_BUILD[@]}"
   ensure_rust
+  ensure_node
   if [[ $(uname -s) == Linux && -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
     die "no display: Ringside is a desktop app (start it from your desktop session)"
   fi
@@ -143,6 +187,7 @@ cmd_run() {
 cmd_test() {
   install_system_packages "${APT_BUILD[@]}" "${APT_TEST[@]}"
   ensure_rust
+  ensure_node
   ensure_lint_tools
   ensure_tauri_driver
   local start=$SECONDS
@@ -157,6 +202,7 @@ cmd_test() {
 
   say "running the test suite"
   cargo test --workspace --no-fail-fast || failed+=("cargo test --workspace")
+  bindings_current || failed+=("ui/src/bindings out of date")
 
   # The ignored tests need a display, a D-Bus session bus and WebDriver: the end-to-end tests
   # through the real webview, the keychain test, and whatever else says "run by ./dev.sh test".
@@ -164,7 +210,10 @@ cmd_test() {
   say "running the tests that need a display and D-Bus"
   local ignored=(cargo test --workspace --no-fail-fast -- --ignored --test-threads=1)
   if [[ $(uname -s) == Linux ]]; then
-    xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- "${ignored[@]}" || failed+=("the display/D-Bus tests")
+    # openbox manages the windows, as an agent's desktop would.
+    xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+      bash -c 'openbox --sm-disable >/dev/null 2>&1 & exec "$@"' with-openbox "${ignored[@]}" ||
+      failed+=("the display/D-Bus tests")
   else
     "${ignored[@]}" || failed+=("the ignored tests")
   fi

@@ -233,3 +233,40 @@ pub async fn open_recording(app: tauri::AppHandle, shell: State<'_, Shell>, call
 pub fn fit_card_window(app: tauri::AppHandle, height: f64) {
     crate::card_window::fit(&app, height);
 }
+
+/// Where "Create customer" can put a caller: the directory and every CRM that can create.
+#[tauri::command]
+pub fn create_targets(shell: State<'_, Shell>) -> Reply<Vec<ringside_runtime::CreateTarget>> {
+    Ok(shell.handle()?.create_targets())
+}
+
+/// Opens the CRM's page for a new order or deal of a customer on a card ("Add deal/order").
+#[tauri::command]
+pub async fn open_new_order(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    call_id: CallId,
+    source: String,
+    customer_id: String,
+) -> Reply<()> {
+    let url = shell.handle()?.new_order_url(&call_id, &source, &customer_id).await.map_err(report)?;
+    open_in_browser(&app, url.as_str().to_string())
+}
+
+/// Closes one card in the card window.
+#[tauri::command]
+pub async fn dismiss_popup(shell: State<'_, Shell>, call_id: CallId) -> Reply<()> {
+    shell.handle()?.dismiss_popup(call_id).await.map_err(report)
+}
+
+/// Closes the card window (every card in it).
+#[tauri::command]
+pub async fn hide_popup(shell: State<'_, Shell>) -> Reply<()> {
+    shell.handle()?.hide_popup().await.map_err(report)
+}
+
+/// The card window as a one-line bar per call, or back to full cards.
+#[tauri::command]
+pub async fn set_popup_compact(shell: State<'_, Shell>, compact: bool) -> Reply<()> {
+    shell.handle()?.set_popup_compact(compact).await.map_err(report)
+}

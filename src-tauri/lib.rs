@@ -105,18 +105,48 @@ fn init_tracing() {
 }
 
 /// A desktop notification, so the agent hears it with the window hidden. D-Bus blocks: off the
-/// async runtime.
-fn notify(notice: &ringside_core::Notice) {
+/// async runtime. An incoming call's notice carries a "Show" button (where the notification
+/// server draws buttons) that brings that call's card back.
+fn notify(app: &AppHandle, notice: &ringside_core::Notice) {
     let (summary, body) = words::notice(notice, ringside_core::Timestamp::now());
-    let notice = ringside_notify::Notice {
+    let shown = ringside_notify::Notice {
         summary,
         body,
         urgency: if notice.urgent() { ringside_notify::Urgency::Critical } else { ringside_notify::Urgency::Normal },
         tag: Some(notice.tag().to_string()),
     };
+    let call = match notice {
+        ringside_core::Notice::IncomingCall { call, .. } => Some(call.clone()),
+        _ => None,
+    };
+    let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        if let Err(e) = ringside_notify::show(&notice) {
+        let result = match call {
+            Some(call) => {
+                let on_press = move || {
+                    tauri::async_runtime::spawn(async move {
+                        if let Ok(handle) = app.state::<Shell>().handle() {
+                            if let Err(e) = handle.show_popup_call(call).await {
+                                tracing::info!(error = %e, "the call's card could not be shown again");
+                            }
+                        }
+                    });
+                };
+                ringside_notify::show_with_button(&shown, words::SHOW, ringside_notify::BUTTON_WAIT, on_press).map(|_| ())
+            }
+            None => ringside_notify::show(&shown),
+        };
+        if let Err(e) = result {
             tracing::warn!(error = %e, "a desktop notification could not be shown");
+        }
+    });
+}
+
+/// Takes a notice off the screen (an incoming call that was answered or ended).
+fn withdraw(tag: String) {
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = ringside_notify::close(&tag) {
+            tracing::debug!(error = %e, "a desktop notification could not be closed");
         }
     });
 }
@@ -194,6 +224,7 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
     let snapshot = handle.snapshot().await;
     tray::show_agent(&app, &snapshot.agent);
     tray::show_source(&app, &snapshot.source);
+    card_window::show_calls(&app, snapshot.popup.calls.len());
     let _ = app.emit(EVENT_READY, ());
 
     loop {
@@ -203,7 +234,9 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
                     ringside_core::SessionOutput::Agent(agent) => tray::show_agent(&app, agent),
                     ringside_core::SessionOutput::Source(source) => tray::show_source(&app, source),
                     ringside_core::SessionOutput::MissedCalls(waiting) => tray::show_missed(&app, *waiting),
-                    ringside_core::SessionOutput::Notice(notice) => notify(notice),
+                    ringside_core::SessionOutput::Notice(notice) => notify(&app, notice),
+                    ringside_core::SessionOutput::NoticeWithdrawn { tag } => withdraw(tag.clone()),
+                    ringside_core::SessionOutput::Popup(view) => card_window::show_calls(&app, view.calls.len()),
                     _ => {}
                 }
                 if let Err(e) = app.emit(EVENT_SESSION, &output) {
@@ -215,6 +248,7 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
                 let snapshot = handle.snapshot().await;
                 tray::show_agent(&app, &snapshot.agent);
                 tray::show_source(&app, &snapshot.source);
+                card_window::show_calls(&app, snapshot.popup.calls.len());
                 let _ = app.emit(EVENT_SNAPSHOT, &snapshot);
             }
             Err(RecvError::Closed) => {
@@ -267,6 +301,11 @@ pub fn run() {
             commands::open_recording,
             commands::open_history_customer,
             commands::fit_card_window,
+            commands::create_targets,
+            commands::open_new_order,
+            commands::dismiss_popup,
+            commands::hide_popup,
+            commands::set_popup_compact,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -297,8 +336,14 @@ pub fn run() {
                 match event {
                     WindowEvent::Moved(to) => card_window::moved(window.app_handle(), *to),
                     WindowEvent::CloseRequested { api, .. } => {
+                        // Closing is the card window's own "×": the runtime forgets its cards.
                         api.prevent_close();
-                        let _ = window.hide();
+                        let app = window.app_handle().clone();
+                        tauri::async_runtime::spawn(async move {
+                            if let Ok(handle) = app.state::<Shell>().handle() {
+                                let _ = handle.hide_popup().await;
+                            }
+                        });
                     }
                     _ => {}
                 }

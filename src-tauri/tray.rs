@@ -17,6 +17,7 @@ use crate::{Shell, EVENT_NOTICE};
 const ID_LOGIN: &str = "login";
 const ID_ACCEPTING: &str = "accepting";
 const ID_SHOW: &str = "show";
+const ID_SHOW_CARD: &str = "show-card";
 const ID_QUIT: &str = "quit";
 const ID_MISSED: &str = "missed";
 /// Tells the window to open its call-back list.
@@ -95,10 +96,11 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let login = MenuItem::with_id(app, ID_LOGIN, "Log in", false, None::<&str>)?;
     let accepting = CheckMenuItem::with_id(app, ID_ACCEPTING, "Accepting calls", false, false, None::<&str>)?;
     let missed = MenuItem::with_id(app, ID_MISSED, missed_text(0), false, None::<&str>)?;
+    let show_card = MenuItem::with_id(app, ID_SHOW_CARD, "Show call card", true, None::<&str>)?;
     let show = MenuItem::with_id(app, ID_SHOW, "Show window", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, ID_QUIT, "Quit Ringside", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&login, &accepting, &missed, &separator, &show, &quit])?;
+    let menu = Menu::with_items(app, &[&login, &accepting, &missed, &separator, &show_card, &show, &quit])?;
     let icon = TrayIconBuilder::with_id("ringside")
         .icon(state_icon(None))
         .tooltip("Ringside: starting…")
@@ -160,6 +162,8 @@ fn current_agent(app: &AppHandle) -> Option<AgentState> {
 fn on_menu_event(app: &AppHandle, event: MenuEvent) {
     match event.id().as_ref() {
         ID_SHOW => crate::show_main_window(app),
+        // The card of the current (or latest) call comes back.
+        ID_SHOW_CARD => act(app, |handle| async move { handle.show_popup().await }),
         ID_QUIT => crate::quit(app),
         ID_MISSED => {
             crate::show_main_window(app);

@@ -1,7 +1,10 @@
 //! The words the shell shows outside the window: desktop notifications. English for now; the
-//! window words the same typed notices itself (`ui/app.js`, `noticeWords`).
+//! window words the same typed notices itself (`ui/src/lib/words.ts`, `noticeWords`).
 
 use ringside_core::{Notice, Timestamp};
+
+/// The incoming-call notification's button: brings the call's card back.
+pub const SHOW: &str = "Show";
 
 /// A notice as a summary line and a body.
 pub fn notice(notice: &Notice, now: Timestamp) -> (String, String) {

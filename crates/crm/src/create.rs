@@ -55,7 +55,7 @@ impl NewCustomer {
 }
 
 /// What a CRM creates for a caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CreatedKind {
     /// A REST CRM's customer (whatever `create_url` makes).

@@ -26,7 +26,8 @@ use crate::lookup::Sources;
 use crate::session_task::SessionMsg;
 
 /// Where "Create customer" can put a caller: the embedded directory or a CRM that can create.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CreateTarget {
     /// What [`crate::RuntimeHandle::create_customer`] takes: `"directory"` or the CRM's name from
     /// the config.

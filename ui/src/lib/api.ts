@@ -7,6 +7,7 @@ import type { CallId } from "../bindings/CallId";
 import type { CallRecord } from "../bindings/CallRecord";
 import type { Callback } from "../bindings/Callback";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
+import type { CreateTarget } from "../bindings/CreateTarget";
 import type { DialSettings } from "../bindings/DialSettings";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
@@ -26,8 +27,12 @@ export const api = {
   retryLookup: (callId: CallId) => invoke<void>("retry_lookup", { callId }),
   chooseCustomer: (callId: CallId, source: string, customerId: string) =>
     invoke<void>("choose_customer", { callId, source, customerId }),
-  createCustomer: (callId: CallId, name: string, company: string | null) =>
-    invoke<void>("create_customer", { callId, name, company }),
+  /** `target`: "directory" or a CRM's name (`createTargets`). */
+  createCustomer: (callId: CallId, target: string, name: string, company: string | null) =>
+    invoke<void>("create_customer", { callId, target, name, company }),
+  createTargets: () => invoke<CreateTarget[]>("create_targets"),
+  openNewOrder: (callId: CallId, source: string, customerId: string) =>
+    invoke<void>("open_new_order", { callId, source, customerId }),
   openCustomerPage: (callId: CallId, source: string, customerId: string) =>
     invoke<void>("open_customer_page", { callId, source, customerId }),
   connections: () => invoke<ConnectionSummary[]>("connections"),

@@ -7,13 +7,11 @@ import type { AgentState } from "../bindings/AgentState";
 import type { CallCard } from "../bindings/CallCard";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Notice } from "../bindings/Notice";
+import type { PopupView } from "../bindings/PopupView";
 import type { SessionOutput } from "../bindings/SessionOutput";
 import type { Snapshot } from "../bindings/Snapshot";
 import type { SourceStatus } from "../bindings/SourceStatus";
 import { api, errorMessage } from "./api";
-
-/** Which calls the card window shows (the runtime's popup). */
-export type PopupView = { calls: string[]; more: number; compact: boolean };
 
 export class Session {
   agent = $state<AgentState | null>(null);
@@ -36,6 +34,8 @@ export class Session {
   /** What the window does with outputs beyond the store (a notice, a finished call). */
   onOutput: (output: SessionOutput) => void = () => {};
   onNotice: (notice: Notice) => void = () => {};
+  /** A notice that no longer holds (an incoming call was answered): by its tag. */
+  onWithdrawn: (tag: string) => void = () => {};
 
   #pending: SessionOutput[] | null = null;
   #unlisten: UnlistenFn[] = [];
@@ -79,8 +79,7 @@ export class Session {
     this.agent = snapshot.agent;
     this.source = snapshot.source;
     this.cards = Object.fromEntries(snapshot.cards.map((c) => [c.call_id, c]));
-    const popup = (snapshot as { popup?: PopupView }).popup;
-    if (popup) this.popup = popup;
+    this.popup = snapshot.popup;
     this.onOutput({ kind: "missed_calls", value: this.missed });
   }
 
@@ -90,8 +89,6 @@ export class Session {
   }
 
   #applyOutput(output: SessionOutput) {
-    const loose = output as { kind: string; value: unknown };
-    if (loose.kind === "popup") this.popup = loose.value as PopupView;
     switch (output.kind) {
       case "card":
         this.cards[output.value.call_id] = output.value;
@@ -110,6 +107,12 @@ export class Session {
         break;
       case "notice":
         this.onNotice(output.value);
+        break;
+      case "notice_withdrawn":
+        this.onWithdrawn(output.value.tag);
+        break;
+      case "popup":
+        this.popup = output.value;
         break;
       default:
         break; // commands for the PBX, the team: not shown here

@@ -67,6 +67,11 @@ const en = {
   "card.create_name": "Name",
   "card.create_company": "Company (optional)",
   "card.create_add": "Add",
+  "card.create_in": "Create in",
+  "card.create_kind_customer": "customer",
+  "card.create_kind_contact": "contact",
+  "card.create_kind_lead": "lead",
+  "customer.new_order": "Add deal/order",
   "card.cancel": "Cancel",
   "card.note_placeholder": "Notes (saved as you type)",
   "card.note_saved": "saved",
@@ -155,6 +160,7 @@ const en = {
     one: "The caller is on your call-back list.",
     other: "{n} callers are on your call-back list.",
   },
+  "notice.incoming_call.summary": "Incoming call from {who}",
   "notice.wrap_up_resumed.summary": "Your wrap-up goes on",
   "notice.wrap_up_resumed.body": "Ringside restarted during your wrap-up. It ends by itself in {secs} s; finish it sooner here.",
   "notice.wrap_up_pause_cleared.summary": "You accept calls again",
@@ -184,6 +190,8 @@ export function outcomeText(outcome: EndCause): string {
   switch (outcome.kind) {
     case "failed":
       return t("end.failed", { why: outcome.detail });
+    case "answered_elsewhere":
+      return outcome.detail.by ? t("end.answered_by", { who: outcome.detail.by }) : t("end.answered_elsewhere");
     default:
       return t(`end.${outcome.kind}`);
   }
@@ -221,6 +229,16 @@ export function noticeWords(notice: Notice, now: number): NoticeWords {
         summary: t("notice.wrap_up_resumed.summary"),
         body: t("notice.wrap_up_resumed.body", { secs: Math.max(0, Math.round((notice.ends_at - now) / 1000)) }),
       };
+    case "incoming_call": {
+      const name = notice.name?.trim() ? notice.name : null;
+      const number = notice.number.trim() ? notice.number : null;
+      return {
+        tag: "incoming-call",
+        urgent: false,
+        summary: t("notice.incoming_call.summary", { who: name || number || t("notice.missed_call.withheld") }),
+        body: name && number ? number : "",
+      };
+    }
     case "wrap_up_pause_cleared":
       return {
         tag: "wrap-up",
