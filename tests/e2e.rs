@@ -369,6 +369,8 @@ async fn calls_reach_the_window(app: &App, pbx: SocketAddr) -> Result<(), String
     })
     .await?;
     assert!(!call_id.is_empty(), "the card carries its call id");
+    // The technical fields are behind the card's Details.
+    click(client, &format!(r#"[data-call-id="{call_id}"] [data-testid="card-details-toggle"]"#)).await?;
     let normalized = card_fields(client, "card-number-normalized").await?;
     assert!(
         normalized.iter().any(|(id, n)| id == &call_id && n == "+380441234567"),
@@ -741,9 +743,13 @@ async fn a_note_typed_during_a_call_survives_kill_9() {
     second.finish(result).await;
 }
 
+/// Whether `css` is on screen; an element the window does not render at all is not.
 async fn displayed(client: &Client, css: &str) -> Result<bool, String> {
-    let el = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
-    el.is_displayed().await.map_err(|e| e.to_string())
+    let found = client.find_all(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+    match found.first() {
+        Some(el) => el.is_displayed().await.map_err(|e| e.to_string()),
+        None => Ok(false),
+    }
 }
 
 async fn texts_of(client: &Client, css: &str) -> Result<Vec<String>, String> {
