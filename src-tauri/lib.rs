@@ -132,7 +132,8 @@ fn notify(app: &AppHandle, notice: &ringside_core::Notice) {
                         }
                     });
                 };
-                ringside_notify::show_with_button(&shown, words::SHOW, ringside_notify::BUTTON_WAIT, on_press).map(|_| ())
+                ringside_notify::show_with_button(&shown, words::SHOW, ringside_notify::BUTTON_WAIT, on_press)
+                    .map(|_| ())
             }
             None => ringside_notify::show(&shown),
         };

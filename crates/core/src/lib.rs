@@ -23,9 +23,9 @@ pub use call::{Call, CallPhase};
 pub use card::{CallCard, CardStatus, CustomerMatch, LookupOutcome, LookupState, OrderSummary};
 pub use error_code::{ErrorArgs, ErrorCode, ErrorReport};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
+pub use popup::{CardOpensOn, NotifyIncoming, Popup, PopupConfig, PopupView};
 pub use session::{
     auto_pause_reason, CtiCommand, NoteChange, Notice, Session, SessionConfig, SessionOutput, UnpauseRequest,
 };
-pub use popup::{CardOpensOn, NotifyIncoming, Popup, PopupConfig, PopupView};
 pub use team::{MemberState, MemberUpdate, Team, TeamMember};
 pub use time::Timestamp;

@@ -3,4 +3,4 @@
 /**
  * Why a call ended, from this agent's point of view.
  */
-export type EndCause = { "kind": "completed" } | { "kind": "no_answer" } | { "kind": "answered_elsewhere" } | { "kind": "abandoned" } | { "kind": "busy" } | { "kind": "transferred" } | { "kind": "failed", "detail": string } | { "kind": "interrupted" };
+export type EndCause = { "kind": "completed" } | { "kind": "no_answer" } | { "kind": "answered_elsewhere", "detail": { by: string | null, } } | { "kind": "abandoned" } | { "kind": "busy" } | { "kind": "transferred" } | { "kind": "failed", "detail": string } | { "kind": "interrupted" };

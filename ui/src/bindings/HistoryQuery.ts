@@ -29,6 +29,22 @@ since: Timestamp | null,
  */
 until: Timestamp | null, 
 /**
+ * The agent who handled the call: their extension exactly (`"100"`), or their name in any
+ * case (`"olena kovalenko"` finds *Olena Kovalenko*). Blank: no agent filter.
+ */
+agent: string | null, 
+/**
+ * The connection that placed the call, exactly as the config names it (`"office"`; calls
+ * the PBX reported on their own carry the PBX connection's name). Blank: no filter.
+ */
+connection: string | null, 
+/**
+ * The call id exactly; one of [`crate::MIN_CALL_ID_PREFIX`] (4) characters or more also
+ * finds every call whose id starts with it (`"1732"`, a UUID's first block). Blank: no
+ * filter.
+ */
+call_id: string | null, 
+/**
  * 0 = no limit (export); otherwise at most this many, newest first.
  */
 limit: number, };

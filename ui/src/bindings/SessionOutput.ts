@@ -5,10 +5,11 @@ import type { CallId } from "./CallId";
 import type { CtiCommand } from "./CtiCommand";
 import type { NoteChange } from "./NoteChange";
 import type { Notice } from "./Notice";
+import type { PopupView } from "./PopupView";
 import type { SourceStatus } from "./SourceStatus";
 import type { TeamMember } from "./TeamMember";
 
 /**
  * What changed, for whoever shows or acts on it.
  */
-export type SessionOutput = { "kind": "card", "value": CallCard } | { "kind": "card_removed", "value": CallId } | { "kind": "agent", "value": AgentState } | { "kind": "source", "value": SourceStatus } | { "kind": "command", "value": CtiCommand } | { "kind": "team_member", "value": TeamMember } | { "kind": "team_member_left", "value": string } | { "kind": "notice", "value": Notice } | { "kind": "missed_calls", "value": number } | { "kind": "note", "value": NoteChange };
+export type SessionOutput = { "kind": "card", "value": CallCard } | { "kind": "card_removed", "value": CallId } | { "kind": "agent", "value": AgentState } | { "kind": "source", "value": SourceStatus } | { "kind": "command", "value": CtiCommand } | { "kind": "team_member", "value": TeamMember } | { "kind": "team_member_left", "value": string } | { "kind": "notice", "value": Notice } | { "kind": "notice_withdrawn", "value": { tag: string, } } | { "kind": "popup", "value": PopupView } | { "kind": "missed_calls", "value": number } | { "kind": "note", "value": NoteChange };

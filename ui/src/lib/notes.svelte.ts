@@ -12,7 +12,10 @@ const SAVE_AFTER_MS = 500;
 export class Notes {
   drafts = $state<Record<string, string>>({});
   status = $state<Record<string, NoteState>>({});
+  // Bookkeeping, not shown: plain (non-reactive) collections on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #loading = new Set<string>();
 
   /** The runtime's note for a call, once per call. */
