@@ -215,6 +215,8 @@ fn start_lookup(
     outs
 }
 
+// The session task's parts, each owned by the task: bundling them would only move the list.
+#[allow(clippy::too_many_arguments)]
 async fn handle(
     session: &mut Session,
     popup: &mut Popup,
