@@ -8,6 +8,7 @@
 
 use std::sync::Mutex;
 
+use ringside_config::CardCorner;
 use tauri::{AppHandle, Manager, PhysicalPosition, PhysicalSize, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 /// The label of the card window.
@@ -28,11 +29,14 @@ pub struct Placement {
     ours: Mutex<Option<PhysicalPosition<i32>>>,
     /// The height the page asked for last, logical pixels.
     height: Mutex<f64>,
+    /// `[ui] card_corner`.
+    corner: Mutex<CardCorner>,
 }
 
 /// Creates the hidden card window. A failure leaves Ringside without popups (the desk still
 /// shows every card), never without its desk.
-pub fn build(app: &AppHandle) -> tauri::Result<()> {
+pub fn build(app: &AppHandle, corner: CardCorner) -> tauri::Result<()> {
+    *app.state::<Placement>().corner.lock().unwrap_or_else(|p| p.into_inner()) = corner;
     let window = WebviewWindowBuilder::new(app, CARD_WINDOW, WebviewUrl::App("card.html".into()))
         .title("Ringside call")
         .inner_size(WIDTH, FIRST_HEIGHT)
@@ -122,51 +126,63 @@ fn place(app: &AppHandle, window: &WebviewWindow) {
     let _ = window.set_size(PhysicalSize::new(width, height));
 
     let dragged = *placement.dragged_to.lock().unwrap_or_else(|p| p.into_inner());
-    let position = dragged.unwrap_or_else(|| corner(Corner::default_for_desktop(), area, width, height, margin));
+    let wanted = *placement.corner.lock().unwrap_or_else(|p| p.into_inner());
+    let position = dragged.unwrap_or_else(|| corner(wanted, area, width, height, margin));
     *placement.ours.lock().unwrap_or_else(|p| p.into_inner()) = Some(position);
     let _ = window.set_position(position);
 }
 
-/// The corner of the work area nearest the tray.
-#[derive(Debug, Clone, Copy)]
-enum Corner {
-    TopRight,
-    BottomRight,
-}
-
-impl Corner {
-    /// Windows' and KDE's tray is at the bottom right; macOS's menu bar and GNOME's top bar
-    /// keep theirs at the top right.
-    fn default_for_desktop() -> Corner {
-        if cfg!(target_os = "windows") {
-            return Corner::BottomRight;
-        }
-        if cfg!(target_os = "linux") {
-            let desktop = std::env::var("XDG_CURRENT_DESKTOP").unwrap_or_default().to_ascii_lowercase();
-            if desktop.contains("kde")
-                || desktop.contains("xfce")
-                || desktop.contains("lxqt")
-                || desktop.contains("cinnamon")
-            {
-                return Corner::BottomRight;
-            }
-        }
-        Corner::TopRight
+/// The corner of the work area nearest the tray: Windows', KDE's, Xfce's, LXQt's and Cinnamon's
+/// tray is at the bottom right; macOS's menu bar and GNOME's top bar keep theirs at the top right.
+fn nearest_the_tray() -> CardCorner {
+    if cfg!(target_os = "windows") {
+        return CardCorner::BottomRight;
     }
+    if cfg!(target_os = "linux") {
+        let desktop = std::env::var("XDG_CURRENT_DESKTOP").unwrap_or_default().to_ascii_lowercase();
+        if ["kde", "xfce", "lxqt", "cinnamon"].iter().any(|d| desktop.contains(d)) {
+            return CardCorner::BottomRight;
+        }
+    }
+    CardCorner::TopRight
 }
 
 fn corner(
-    corner: Corner,
+    corner: CardCorner,
     area: &tauri::PhysicalRect<i32, u32>,
     width: u32,
     height: u32,
     margin: i32,
 ) -> PhysicalPosition<i32> {
+    let left = area.position.x + margin;
     let right = area.position.x + area.size.width as i32 - width as i32 - margin;
     let top = area.position.y + margin;
     let bottom = area.position.y + area.size.height as i32 - height as i32 - margin;
+    let corner = if corner == CardCorner::Auto { nearest_the_tray() } else { corner };
     match corner {
-        Corner::TopRight => PhysicalPosition::new(right, top),
-        Corner::BottomRight => PhysicalPosition::new(right, bottom),
+        CardCorner::TopLeft => PhysicalPosition::new(left, top),
+        CardCorner::BottomLeft => PhysicalPosition::new(left, bottom),
+        CardCorner::BottomRight => PhysicalPosition::new(right, bottom),
+        CardCorner::TopRight | CardCorner::Auto => PhysicalPosition::new(right, top),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_corner_is_inside_the_work_area_with_its_margin() {
+        // A 1920×1040 work area below a 40 px top panel, on a monitor right of another.
+        let area = tauri::PhysicalRect {
+            position: PhysicalPosition::new(1920, 40),
+            size: PhysicalSize::new(1920, 1040),
+        };
+        let at = |c| corner(c, &area, 380, 300, 12);
+        assert_eq!(at(CardCorner::TopRight), PhysicalPosition::new(1920 + 1920 - 380 - 12, 52));
+        assert_eq!(at(CardCorner::BottomRight), PhysicalPosition::new(1920 + 1920 - 380 - 12, 40 + 1040 - 300 - 12));
+        assert_eq!(at(CardCorner::TopLeft), PhysicalPosition::new(1932, 52));
+        assert_eq!(at(CardCorner::BottomLeft), PhysicalPosition::new(1932, 40 + 1040 - 300 - 12));
+        assert!(matches!(at(CardCorner::Auto).x, x if x == 1920 + 1920 - 380 - 12), "auto is a right-hand corner");
     }
 }

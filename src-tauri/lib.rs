@@ -310,7 +310,8 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            if let Err(e) = card_window::build(&handle) {
+            let corner = config.as_ref().map(|c| c.ui.card_corner).unwrap_or_default();
+            if let Err(e) = card_window::build(&handle, corner) {
                 tracing::warn!(error = %e, "no call card window; cards show in the main window only");
             }
             if let Err(e) = tray::build(&handle) {

@@ -230,6 +230,20 @@ fn serialize_zero_for_none<S: Serializer>(value: &Option<u64>, serializer: S) ->
 // The card window's choices are the core's (`ringside_core::popup`), which runs on them.
 pub use ringside_core::popup::{CardOpensOn, NotifyIncoming};
 
+/// Which corner of the work area the card window opens in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardCorner {
+    /// The corner nearest the tray on this desktop: bottom right on Windows, KDE, Xfce, LXQt and
+    /// Cinnamon; top right on macOS, GNOME and others.
+    #[default]
+    Auto,
+    TopRight,
+    BottomRight,
+    TopLeft,
+    BottomLeft,
+}
+
 /// The card window (`[ui]`); see `ringside_core::popup` for how each setting is used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UiConfig {
@@ -244,6 +258,8 @@ pub struct UiConfig {
     pub card_autoclose_secs: u64,
     /// When a ringing call is also announced by a desktop notification.
     pub notify_incoming: NotifyIncoming,
+    /// Where the card window opens (until the agent drags it elsewhere).
+    pub card_corner: CardCorner,
 }
 
 impl Default for UiConfig {
@@ -254,6 +270,7 @@ impl Default for UiConfig {
             card_stack_limit: ringside_core::popup::DEFAULT_STACK_LIMIT,
             card_autoclose_secs: ringside_core::popup::DEFAULT_AUTOCLOSE_SECS,
             notify_incoming: NotifyIncoming::default(),
+            card_corner: CardCorner::default(),
         }
     }
 }
@@ -795,6 +812,7 @@ struct RawUi {
     card_stack_limit: Option<usize>,
     card_autoclose_secs: Option<u64>,
     notify_incoming: Option<NotifyIncoming>,
+    card_corner: Option<CardCorner>,
 }
 
 const AMI_DEFAULT_PORT: u16 = 5038;
@@ -1099,6 +1117,7 @@ impl RawUi {
             card_stack_limit,
             card_autoclose_secs,
             notify_incoming: self.notify_incoming.unwrap_or(defaults.notify_incoming),
+            card_corner: self.card_corner.unwrap_or(defaults.card_corner),
         })
     }
 }

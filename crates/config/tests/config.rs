@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use ringside_config::{
-    AgentConfig, AmiConfig, Bitrix24Config, BitrixEntity, BodyFormat, CardOpensOn, Config, ConfigError,
+    AgentConfig, AmiConfig, Bitrix24Config, BitrixEntity, BodyFormat, CardCorner, CardOpensOn, Config, ConfigError,
     ConnectionConfig, ConnectionKind, CrmConfig, CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap,
     HistoryConfig, HttpConnection, LookupConfig, NotifyIncoming, NumberFormat, Replace, RestCrmConfig, SessionSettings,
     SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
@@ -61,6 +61,7 @@ internal_call_delay_ms = 1500
 card_stack_limit = 5
 card_autoclose_secs = 12
 notify_incoming = "always"
+card_corner = "bottom_left"
 
 [supervisor]
 queues = ["support", "sales"]
@@ -174,6 +175,7 @@ fn defaults_are_the_documented_ones() {
             card_stack_limit: 3,
             card_autoclose_secs: 5,
             notify_incoming: NotifyIncoming::WhenCardHidden,
+            card_corner: CardCorner::Auto,
         }
     );
     // The file's defaults for the card window agree with the core's own.
@@ -229,6 +231,7 @@ fn full_file_is_read_field_by_field() {
                 card_stack_limit: 5,
                 card_autoclose_secs: 12,
                 notify_incoming: NotifyIncoming::Always,
+                card_corner: CardCorner::BottomLeft,
             },
             supervisor: SupervisorConfig { queues: vec!["support".into(), "sales".into()] },
             directory: DirectoryConfig {
@@ -453,6 +456,11 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("[ui]\ncard_stack_limit = 0\n", "ui.card_stack_limit", "use 1 to 10"),
     ("[ui]\ncard_stack_limit = 11\n", "ui.card_stack_limit", "use 1 to 10"),
     ("[ui]\ncard_autoclose_secs = 0\n", "ui.card_autoclose_secs", "use 1 to 60"),
+    (
+        "[ui]\ncard_corner = \"middle\"\n",
+        "ui.card_corner",
+        "expected one of `auto`, `top_right`, `bottom_right`, `top_left`, `bottom_left`",
+    ),
     ("[ui]\ncard_autoclose_secs = 61\n", "ui.card_autoclose_secs", "use 1 to 60"),
     (
         "[ui]\nnotify_incoming = \"sometimes\"\n",

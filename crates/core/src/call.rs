@@ -29,6 +29,9 @@ pub struct Call {
     /// Customers found for the number, best first (empty until looked up).
     pub customers: Vec<CustomerMatch>,
     pub lookup: LookupState,
+    /// The number formatted for the agent (from the lookup, which reads it anyway).
+    #[serde(default)]
+    pub number_display: Option<String>,
     /// Where the PBX's recording of the call can be listened to (http or https only).
     pub recording_url: Option<ringside_text::WebUrl>,
 }
@@ -46,6 +49,7 @@ impl Call {
             ended_at: None,
             customers: Vec::new(),
             lookup: LookupState::NotStarted,
+            number_display: None,
             recording_url: None,
         }
     }
@@ -62,6 +66,7 @@ impl Call {
             ended_at: None,
             customers: Vec::new(),
             lookup: LookupState::NotStarted,
+            number_display: None,
             recording_url: None,
         }
     }

@@ -49,6 +49,9 @@ pub struct LookupOutcome {
     pub customers: Vec<CustomerMatch>,
     /// Why one or more sources failed, in words.
     pub failed: Option<String>,
+    /// The number as the agent reads it (national for their region, else international), when
+    /// the number could be read.
+    pub number_display: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -82,6 +85,10 @@ pub struct CallCard {
     pub number: String,
     /// Formatting-blind form of `number`, `None` when it has no digits.
     pub number_normalized: Option<String>,
+    /// `number` formatted for the agent's region (`044 123 4567`, `+48 22 123 45 67`) once the
+    /// lookup has read it; `None` until then and for what is not a phone number.
+    #[serde(default)]
+    pub number_display: Option<String>,
     pub caller_name: Option<String>,
     pub queue: Option<String>,
     pub customers: Vec<CustomerMatch>,
@@ -128,6 +135,7 @@ impl CallCard {
             direction: call.direction,
             number: call.remote.number.clone(),
             number_normalized: number::normalize_digits(&call.remote.number),
+            number_display: call.number_display.clone(),
             caller_name: call.remote.name.clone(),
             queue: call.queue.clone(),
             customers: call.customers.clone(),

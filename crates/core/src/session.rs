@@ -427,6 +427,9 @@ impl Session {
             Some(why) => LookupState::Failed(why),
         };
         let mut customers = outcome.customers;
+        if let (Some(call), Some(display)) = (self.calls.get_mut(id), outcome.number_display) {
+            call.number_display = Some(display);
+        }
         let kept = self.calls.get(id).and_then(|c| c.customers.iter().find(|c| c.chosen).cloned());
         if let Some(kept) = kept {
             put_first_chosen(&mut customers, kept);

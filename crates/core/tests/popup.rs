@@ -376,7 +376,7 @@ fn the_notification_names_the_customer_once_found_and_belongs_to_the_newest_ring
         orders: Vec::new(),
         chosen: false,
     };
-    let found = LookupOutcome { customers: vec![customer], failed: None };
+    let found = LookupOutcome { customers: vec![customer], ..LookupOutcome::default() };
     let out = desk.session.lookup_finished(&id(1), found, t(1));
     let out = desk.feed(out, t(1));
     assert_eq!(

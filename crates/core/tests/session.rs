@@ -489,16 +489,18 @@ fn a_partly_failed_lookup_shows_what_was_found_and_what_failed() {
     let outcome = LookupOutcome {
         customers: vec![customer("directory", "7", "Jan Nowak")],
         failed: Some("shop: crm.example.com did not answer within 800 ms".into()),
+        number_display: Some("+48 22 123 45 67".into()),
     };
     let out = s.lookup_finished(&id(1), outcome, t(2));
     let card = cards(&out)[0];
     assert_eq!(card.lookup, LookupState::Failed("shop: crm.example.com did not answer within 800 ms".into()));
     assert_eq!(card.customers[0].name, "Jan Nowak");
     assert_eq!(card.number, "+48221234567", "the number stays whatever the lookup did");
+    assert_eq!(card.number_display.as_deref(), Some("+48 22 123 45 67"), "as the agent reads it");
     // A retry that succeeds clears the failure.
     let out = s.lookup_finished(
         &id(1),
-        LookupOutcome { customers: vec![customer("shop", "c-1", "Jan Nowak (CRM)")], failed: None },
+        LookupOutcome { customers: vec![customer("shop", "c-1", "Jan Nowak (CRM)")], ..LookupOutcome::default() },
         t(3),
     );
     assert_eq!(cards(&out)[0].lookup, LookupState::Done);
@@ -515,7 +517,7 @@ fn choosing_a_customer_puts_them_first_and_marks_them() {
         customer("shop", "1", "Anna's shop"),
         customer("directory", "2", "Piotr"),
     ];
-    s.lookup_finished(&id(1), LookupOutcome { customers: found, failed: None }, t(2));
+    s.lookup_finished(&id(1), LookupOutcome { customers: found, ..LookupOutcome::default() }, t(2));
     let out = s.choose_customer(&id(1), "directory", "2", t(3)).expect("Piotr is on the card");
     let names: Vec<(&str, bool)> = cards(&out)[0].customers.iter().map(|c| (c.name.as_str(), c.chosen)).collect();
     assert_eq!(names, [("Piotr", true), ("Anna", false), ("Anna's shop", false)]);
@@ -542,7 +544,7 @@ fn a_created_customer_is_chosen_and_stays_on_the_card_through_a_later_lookup() {
     // directory finds someone else. The created customer stays first and chosen.
     let out = s.lookup_finished(
         &id(1),
-        LookupOutcome { customers: vec![customer("directory", "9", "Someone")], failed: Some("b24: …".into()) },
+        LookupOutcome { customers: vec![customer("directory", "9", "Someone")], failed: Some("b24: …".into()), ..LookupOutcome::default() },
         t(4),
     );
     let card = cards(&out)[0];
@@ -552,7 +554,7 @@ fn a_created_customer_is_chosen_and_stays_on_the_card_through_a_later_lookup() {
     // Found again, with what the CRM says of them now.
     let mut again = customer("b24", "lead:72", "Taras Shevchuk");
     again.reason = "same number in Bitrix24".into();
-    let out = s.lookup_finished(&id(1), LookupOutcome { customers: vec![again], failed: None }, t(5));
+    let out = s.lookup_finished(&id(1), LookupOutcome { customers: vec![again], ..LookupOutcome::default() }, t(5));
     let card = cards(&out)[0];
     assert_eq!(
         (card.customers.len(), card.customers[0].name.as_str(), card.customers[0].chosen),

@@ -157,6 +157,7 @@ mod tests {
             direction: Direction::Incoming,
             number: "+380441234567".into(),
             number_normalized: Some("380441234567".into()),
+            number_display: None,
             caller_name: None,
             queue: None,
             customers: Vec::new(),

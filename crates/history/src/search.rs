@@ -882,6 +882,7 @@ mod tests {
             direction: Direction::Incoming,
             number: "0501112233".into(),
             number_normalized: Some("380501112233".into()),
+            number_display: None,
             caller_name: None,
             queue: None,
             customers: Vec::new(),

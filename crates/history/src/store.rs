@@ -491,6 +491,15 @@ impl History {
         self.write_call(CallRow::from_card(card, ctx), Kept::Call)
     }
 
+    /// The call's customer, created for its caller after the call (from the History): the
+    /// record names them from now on.
+    pub fn set_customer(&mut self, call: &CallId, customer: StoredCustomer) -> Result<(), HistoryError> {
+        let mut row = self.current_row(call)?.ok_or_else(|| HistoryError::NoSuchCall(call.clone()))?;
+        row.customer = Some(customer);
+        row.customer_final = true;
+        self.write_call(row, Kept::Call)
+    }
+
     /// How the agent finished wrap-up for the call.
     pub fn set_wrap_up(&mut self, call: &CallId, result: WrapUpResult) -> Result<(), HistoryError> {
         let mut row = self.current_row(call)?.ok_or_else(|| HistoryError::NoSuchCall(call.clone()))?;

@@ -353,6 +353,7 @@ fn main() {
             raw: number.raw.clone(),
             e164: None,
             national: None,
+            display: None,
             suffix: number.suffix.clone(),
             typed_suffix: number.typed_suffix.clone(),
             kind: NumberKind::External,

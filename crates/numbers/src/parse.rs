@@ -150,6 +150,10 @@ pub struct NormalizedNumber {
     pub e164: Option<String>,
     /// The national form as people in that country write it (`044 123 4567`), when trusted.
     pub national: Option<String>,
+    /// How the agent reads it on a card, when trusted: the national form for a number of the
+    /// agent's own region (`044 123 4567`), the international one otherwise (`+48 22 123 45 67`).
+    #[serde(default)]
+    pub display: Option<String>,
     /// The last `suffix_len` digits of the national number (of the typed digits when the
     /// parser was not trusted): the fallback key. `None` unless `kind` is `External`.
     pub suffix: Option<String>,
@@ -185,6 +189,7 @@ impl NormalizedNumber {
             raw: raw.to_owned(),
             e164: None,
             national: None,
+            display: None,
             suffix: None,
             typed_suffix: None,
             kind: NumberKind::NotANumber(why),
@@ -218,8 +223,13 @@ pub fn warm_up(cfg: &NumberConfig) {
 /// let n = normalize("+380\u{a0}44\u{a0}123\u{2011}45\u{2011}67", &NumberConfig::for_region("UA"));
 /// assert_eq!(n.e164.as_deref(), Some("+380441234567"));
 /// assert_eq!(n.national.as_deref(), Some("044 123 4567"));
+/// assert_eq!(n.display.as_deref(), Some("044 123 4567"));
 /// assert_eq!(n.suffix.as_deref(), Some("441234567"));
 /// assert_eq!(n.typed_suffix.as_deref(), Some("441234567"));
+///
+/// // A foreign number reads with its country code.
+/// let n = normalize("+48221234567", &NumberConfig::for_region("UA"));
+/// assert_eq!(n.display.as_deref(), Some("+48 22 123 45 67"));
 /// ```
 pub fn normalize(raw: &str, cfg: &NumberConfig) -> NormalizedNumber {
     normalize_with(raw, cfg, true)
@@ -244,6 +254,7 @@ fn normalize_with(raw: &str, cfg: &NumberConfig, with_national: bool) -> Normali
             raw: raw.to_owned(),
             e164: None,
             national: None,
+            display: None,
             suffix: None,
             typed_suffix: None,
             kind: NumberKind::Internal,
@@ -252,23 +263,31 @@ fn normalize_with(raw: &str, cfg: &NumberConfig, with_national: bool) -> Normali
     let typed_tail = last_n(&digits, cfg.suffix_len);
     let typed_suffix = (digits.len() >= cfg.suffix_len).then(|| typed_tail.to_owned());
     let trusted = parse_trusted(plus, &digits, typed_tail, cfg);
-    let (e164, national, suffix) = match trusted {
+    let (e164, national, display, suffix) = match trusted {
         Some((number, nsn)) => {
             // E.164 is "+", the country code and the national significant number, nothing else.
             let e164 = format!("+{}{nsn}", number.code().value());
-            let national = if with_national {
-                format_guarded(|| number.format().mode(phonenumber::Mode::National).to_string())
+            let (national, display) = if with_national {
+                let national = format_guarded(|| number.format().mode(phonenumber::Mode::National).to_string());
+                let home = region_id(&cfg.default_region);
+                let display = if home.is_some() && number.country().id() == home {
+                    national.clone()
+                } else {
+                    format_guarded(|| number.format().mode(phonenumber::Mode::International).to_string())
+                };
+                (national, display)
             } else {
-                None
+                (None, None)
             };
-            (Some(e164), national, last_n(&nsn, cfg.suffix_len).to_owned())
+            (Some(e164), national, display, last_n(&nsn, cfg.suffix_len).to_owned())
         }
-        None => (None, None, typed_tail.to_owned()),
+        None => (None, None, None, typed_tail.to_owned()),
     };
     NormalizedNumber {
         raw: raw.to_owned(),
         e164,
         national,
+        display,
         suffix: Some(suffix),
         typed_suffix,
         kind: NumberKind::External,

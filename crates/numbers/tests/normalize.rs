@@ -82,6 +82,20 @@ fn national_form_is_filled_when_trusted() {
 }
 
 #[test]
+fn the_agent_reads_home_numbers_nationally_and_foreign_ones_with_their_country_code() {
+    let ua = NumberConfig::for_region("UA");
+    assert_eq!(normalize("+380441234567", &ua).display.as_deref(), Some("044 123 4567"));
+    assert_eq!(normalize("+48 22 123 45 67", &ua).display.as_deref(), Some("+48 22 123 45 67"));
+    assert_eq!(normalize("+1 212 555 0147", &ua).display.as_deref(), Some("+1 212-555-0147"));
+    // The same Polish number for an agent in Poland.
+    assert_eq!(normalize("+48221234567", &NumberConfig::for_region("PL")).display.as_deref(), Some("22 123 45 67"));
+    // Not trusted, an extension, not a number: nothing to format, the card shows it as sent.
+    assert_eq!(normalize("(212) 555-0147", &ua).display, None);
+    assert_eq!(normalize("100", &ua).display, None);
+    assert_eq!(normalize("<b>", &ua).display, None);
+}
+
+#[test]
 fn internal_extensions() {
     let cfg = NumberConfig::default();
     for ext in ["100", "2001", " 12345 ", "1"] {

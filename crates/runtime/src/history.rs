@@ -62,6 +62,11 @@ enum Msg {
         call: CallId,
         reply: Reply<Option<CallRecord>>,
     },
+    SetCustomer {
+        call: CallId,
+        customer: ringside_history::StoredCustomer,
+        reply: Reply<()>,
+    },
     Search {
         query: HistoryQuery,
         reply: Reply<Vec<CallRecord>>,
@@ -339,6 +344,18 @@ impl HistoryHandle {
         self.ask(|reply| Msg::GetCall { call, reply }).await
     }
 
+    /// A customer created for an ended call's caller (from the History).
+    pub(crate) async fn set_customer(&self, call: CallId, customer: &ringside_core::CustomerMatch) -> Result<(), RuntimeError> {
+        let customer = ringside_history::StoredCustomer {
+            source: customer.source.clone(),
+            id: customer.id.clone(),
+            name: customer.name.clone(),
+            company: customer.company.clone(),
+            url: customer.url.clone(),
+        };
+        self.ask(|reply| Msg::SetCustomer { call, customer, reply }).await
+    }
+
     pub(crate) async fn search(&self, query: HistoryQuery) -> Result<Vec<CallRecord>, RuntimeError> {
         self.ask(|reply| Msg::Search { query, reply }).await
     }
@@ -424,6 +441,7 @@ fn refuse_all(why: &RuntimeError, rx: std_mpsc::Receiver<Msg>) {
             Msg::Agents { reply } => drop(reply.send(Err(why.clone()))),
             Msg::Connections { reply } => drop(reply.send(Err(why.clone()))),
             Msg::GetCall { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::SetCustomer { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::CallBacks { reply } => drop(reply.send(Err(why.clone()))),
             Msg::CalledBack { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::ClaimAutoCreate { reply, .. } => drop(reply.send(Err(why.clone()))),
@@ -486,6 +504,9 @@ impl Thread {
             }
             Msg::GetCall { call, reply } => {
                 let _ = reply.send(history.call(&call).map_err(RuntimeError::history));
+            }
+            Msg::SetCustomer { call, customer, reply } => {
+                let _ = reply.send(history.set_customer(&call, customer).map_err(RuntimeError::history));
             }
             Msg::Search { query, reply } => {
                 let _ = reply.send(history.search(&query).map_err(RuntimeError::history));

@@ -172,7 +172,7 @@ impl Sources {
             Ok(Ok(Ok(p))) => p,
             _ => None,
         };
-        merge(answers, pick)
+        LookupOutcome { number_display: number.display, ..merge(answers, pick) }
     }
 
     /// Remembers the agent's pick for this number, so the next call from it opens on that
@@ -246,7 +246,7 @@ enum Pending {
 }
 
 fn failed(why: String) -> LookupOutcome {
-    LookupOutcome { customers: Vec::new(), failed: Some(why) }
+    LookupOutcome { failed: Some(why), ..LookupOutcome::default() }
 }
 
 fn directory_lookup(dir: &SharedDirectory, number: &NormalizedNumber) -> Result<Vec<CustomerMatch>, String> {
@@ -309,7 +309,7 @@ fn merge(answers: Vec<Answer>, pick: Option<Pick>) -> LookupOutcome {
             customers.insert(0, chosen);
         }
     }
-    LookupOutcome { customers, failed: (!failures.is_empty()).then(|| failures.join("; ")) }
+    LookupOutcome { customers, failed: (!failures.is_empty()).then(|| failures.join("; ")), number_display: None }
 }
 
 #[cfg(test)]

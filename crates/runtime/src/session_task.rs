@@ -355,15 +355,26 @@ async fn handle(
             outs
         }
         SessionMsg::CreateCustomer { call, target, name, company, reply } => {
-            let Some(number) = session.call(&call).map(|c| c.remote.number.clone()) else {
-                let _ = reply.send(Err(RuntimeError::NoSuchCard));
-                return Vec::new();
-            };
-            let (creator, me) = (creator.clone(), me.clone());
+            // A card on the desk, else a call in the History (created after the call).
+            let live = session.call(&call).map(|c| c.remote.number.clone());
+            let (creator, me, history) = (creator.clone(), me.clone(), history.clone());
             tokio::spawn(async move {
+                let number = match live.clone() {
+                    Some(number) => number,
+                    None => match history.call(call.clone()).await {
+                        Ok(Some(record)) => record.number_raw,
+                        Ok(None) => return drop(reply.send(Err(RuntimeError::NoSuchCall))),
+                        Err(e) => return drop(reply.send(Err(e))),
+                    },
+                };
                 let created = creator.create(&call, &target, &number, &name, company.as_deref()).await;
                 if let Ok(customer) = &created {
-                    let _ = me.send(SessionMsg::CustomerCreated { call, customer: customer.clone() }).await;
+                    if live.is_some() {
+                        let _ = me.send(SessionMsg::CustomerCreated { call, customer: customer.clone() }).await;
+                    } else if let Err(e) = history.set_customer(call, customer).await {
+                        // The customer exists in the CRM; only the History's link to them is late.
+                        tracing::warn!(error = %e, "the created customer was not written to the call's history");
+                    }
                 }
                 let _ = reply.send(created);
             });

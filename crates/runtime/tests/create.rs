@@ -15,7 +15,7 @@ use common::{start_on, start_with, until};
 use ringside_config::{
     AmiConfig, Bitrix24Config, BitrixEntity, CrmConfig, CrmKind, FieldMap, RestCrmConfig, SourceConfig,
 };
-use ringside_core::{CallCard, ErrorReport, LookupState, SessionOutput};
+use ringside_core::{CallCard, CardStatus, ErrorReport, LookupState, SessionOutput};
 use ringside_demo_pbx::{DemoAgent, DemoPbx, DemoPbxConfig, DEMO_SECRET};
 use ringside_runtime::{CreateTarget, CreatedKind, Runtime};
 use serde_json::{json, Value};
@@ -198,6 +198,43 @@ async fn a_customer_created_in_the_crm_is_named_on_the_card_from_that_crm() {
     assert_eq!(page.as_str(), format!("{}/app/orders/new?customer=9001&phone=%2B380507654321", crm.base));
     let err = handle.new_order_url(&card.call_id, "shop", "someone-else").await.expect_err("not on the card");
     assert_eq!(ErrorReport::of(&err).code, "card.gone");
+    handle.shutdown().await;
+    pbx.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_created_from_the_history_after_the_call_is_named_by_their_call() {
+    let crm = Crm::start(|seen| match seen.method.as_str() {
+        "POST" => (201, json!({"data": {"id": 77, "name": "Marta Kyiv"}})),
+        _ => (200, json!({"data": []})),
+    })
+    .await;
+    let base = crm.base.clone();
+    let (pbx, handle, mut rx, _dir) = start_with(20.0, move |config| {
+        config.lookup.crm = vec![shop(&base)];
+    })
+    .await;
+    pbx.ring("+380 50 765 43 21", None, "100").expect("ring");
+    let card = unknown_caller(&mut rx).await;
+    card_where(&mut rx, "the call to end", |c| c.call_id == card.call_id && c.status == CardStatus::Ended).await;
+    handle.dismiss(card.call_id.clone()).await;
+
+    // The card is gone; the History's row still creates the caller, from its number.
+    let created = handle.create_customer(card.call_id.clone(), "shop", "Marta Kyiv", None).await.expect("created");
+    assert_eq!((created.source.as_str(), created.id.as_str()), ("shop", "77"));
+    let posts = crm.calls_to("/customers");
+    assert_eq!(posts.len(), 1, "one POST: {posts:?}");
+    assert_eq!(posts[0].body["phone"], json!("+380507654321"));
+    let query = ringside_history::HistoryQuery { call_id: Some(card.call_id.to_string()), ..Default::default() };
+    let rows = handle.search_history(query).await.expect("history");
+    let customer = rows.first().and_then(|r| r.customer.clone()).expect("the row names the customer");
+    assert_eq!((customer.source.as_str(), customer.name.as_str()), ("shop", "Marta Kyiv"));
+
+    let err = handle
+        .create_customer(ringside_core::CallId::new("no-such-call"), "shop", "Nobody", None)
+        .await
+        .expect_err("a call that never was");
+    assert_eq!(ErrorReport::of(&err).code, "call.none");
     handle.shutdown().await;
     pbx.shutdown().await;
 }

@@ -15,7 +15,12 @@ number: string,
 /**
  * Formatting-blind form of `number`, `None` when it has no digits.
  */
-number_normalized: string | null, caller_name: string | null, queue: string | null, customers: Array<CustomerMatch>, lookup: LookupState, status: CardStatus, 
+number_normalized: string | null, 
+/**
+ * `number` formatted for the agent's region (`044 123 4567`, `+48 22 123 45 67`) once the
+ * lookup has read it; `None` until then and for what is not a phone number.
+ */
+number_display: string | null, caller_name: string | null, queue: string | null, customers: Array<CustomerMatch>, lookup: LookupState, status: CardStatus, 
 /**
  * Set once the call has ended.
  */

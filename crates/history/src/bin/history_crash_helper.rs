@@ -37,6 +37,7 @@ fn run(file: PathBuf, call: CallId, text: &str) -> Result<(), Box<dyn std::error
         direction: Direction::Incoming,
         number: "+380 44 123 45 67".into(),
         number_normalized: Some("380441234567".into()),
+        number_display: None,
         caller_name: Some("Crash Test".into()),
         queue: Some("support".into()),
         customers: Vec::new(),

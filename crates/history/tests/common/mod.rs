@@ -21,6 +21,7 @@ pub fn ringing(id: &str) -> CallCard {
         direction: Direction::Incoming,
         number: "+380 (44) 123-45-67".into(),
         number_normalized: Some("380441234567".into()),
+        number_display: None,
         caller_name: Some("IVANENKO".into()),
         queue: Some("support".into()),
         customers: Vec::new(),
