@@ -174,10 +174,8 @@ mod tests {
     #[test]
     fn each_corner_is_inside_the_work_area_with_its_margin() {
         // A 1920×1040 work area below a 40 px top panel, on a monitor right of another.
-        let area = tauri::PhysicalRect {
-            position: PhysicalPosition::new(1920, 40),
-            size: PhysicalSize::new(1920, 1040),
-        };
+        let area =
+            tauri::PhysicalRect { position: PhysicalPosition::new(1920, 40), size: PhysicalSize::new(1920, 1040) };
         let at = |c| corner(c, &area, 380, 300, 12);
         assert_eq!(at(CardCorner::TopRight), PhysicalPosition::new(1920 + 1920 - 380 - 12, 52));
         assert_eq!(at(CardCorner::BottomRight), PhysicalPosition::new(1920 + 1920 - 380 - 12, 40 + 1040 - 300 - 12));

@@ -544,7 +544,11 @@ fn a_created_customer_is_chosen_and_stays_on_the_card_through_a_later_lookup() {
     // directory finds someone else. The created customer stays first and chosen.
     let out = s.lookup_finished(
         &id(1),
-        LookupOutcome { customers: vec![customer("directory", "9", "Someone")], failed: Some("b24: …".into()), ..LookupOutcome::default() },
+        LookupOutcome {
+            customers: vec![customer("directory", "9", "Someone")],
+            failed: Some("b24: …".into()),
+            ..LookupOutcome::default()
+        },
         t(4),
     );
     let card = cards(&out)[0];

@@ -279,13 +279,7 @@ impl Rest {
                 "the CRM created the customer but its answer has no id there; the card cannot link to it"
             );
         }
-        let url = f
-            .url
-            .as_deref()
-            .and_then(|p| item.pointer(p))
-            .and_then(Value::as_str)
-            .and_then(web_url)
-            .or_else(|| self.card_url_for(&id));
+        let url = self.page_of(item, &id);
         CrmCustomer {
             name: value_text(item.pointer(&f.name)).unwrap_or(name),
             company: f.company.as_deref().and_then(|p| value_text(item.pointer(p))).or(company),
@@ -556,13 +550,7 @@ impl Rest {
             };
             let id = value_text(item.pointer(&f.id)).unwrap_or_default();
             let company = f.company.as_deref().and_then(|p| value_text(item.pointer(p)));
-            let url = f
-                .url
-                .as_deref()
-                .and_then(|p| item.pointer(p))
-                .and_then(Value::as_str)
-                .and_then(web_url)
-                .or_else(|| self.card_url_for(&id));
+            let url = self.page_of(item, &id);
             let orders = f
                 .orders
                 .as_deref()
@@ -596,6 +584,17 @@ impl Rest {
             })
             .take(MAX_ORDERS)
             .collect()
+    }
+
+    /// The customer's page: the answer's own link (`fields.url`), else `card_url` with the id.
+    fn page_of(&self, item: &Value, id: &str) -> Option<String> {
+        let f = &self.fields;
+        f.url
+            .as_deref()
+            .and_then(|p| item.pointer(p))
+            .and_then(Value::as_str)
+            .and_then(web_url)
+            .or_else(|| self.card_url_for(id))
     }
 
     fn card_url_for(&self, id: &str) -> Option<String> {

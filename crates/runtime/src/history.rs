@@ -345,7 +345,11 @@ impl HistoryHandle {
     }
 
     /// A customer created for an ended call's caller (from the History).
-    pub(crate) async fn set_customer(&self, call: CallId, customer: &ringside_core::CustomerMatch) -> Result<(), RuntimeError> {
+    pub(crate) async fn set_customer(
+        &self,
+        call: CallId,
+        customer: &ringside_core::CustomerMatch,
+    ) -> Result<(), RuntimeError> {
         let customer = ringside_history::StoredCustomer {
             source: customer.source.clone(),
             id: customer.id.clone(),

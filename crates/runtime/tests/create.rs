@@ -127,6 +127,24 @@ fn empty_portal(seen: &Seen) -> (u16, Value) {
     (200, json!({"result": result}))
 }
 
+/// Ringside on the demo PBX with the REST CRM "shop" first, which answers POSTs with `created`
+/// and finds nobody.
+async fn start_with_shop(
+    created: impl Fn(&Seen) -> (u16, Value) + Send + Sync + 'static,
+) -> (Crm, DemoPbx, ringside_runtime::RuntimeHandle, Receiver<SessionOutput>, tempfile::TempDir) {
+    let crm = Crm::start(move |seen| match seen.method.as_str() {
+        "POST" => created(seen),
+        _ => (200, json!({"data": []})),
+    })
+    .await;
+    let base = crm.base.clone();
+    let (pbx, handle, rx, dir) = start_with(20.0, move |config| {
+        config.lookup.crm = vec![shop(&base)];
+    })
+    .await;
+    (crm, pbx, handle, rx, dir)
+}
+
 /// The next card for `call` that `f` accepts.
 async fn card_where(rx: &mut Receiver<SessionOutput>, what: &str, f: impl Fn(&CallCard) -> bool) -> CallCard {
     until(rx, what, |o| match o {
@@ -204,16 +222,8 @@ async fn a_customer_created_in_the_crm_is_named_on_the_card_from_that_crm() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_created_from_the_history_after_the_call_is_named_by_their_call() {
-    let crm = Crm::start(|seen| match seen.method.as_str() {
-        "POST" => (201, json!({"data": {"id": 77, "name": "Marta Kyiv"}})),
-        _ => (200, json!({"data": []})),
-    })
-    .await;
-    let base = crm.base.clone();
-    let (pbx, handle, mut rx, _dir) = start_with(20.0, move |config| {
-        config.lookup.crm = vec![shop(&base)];
-    })
-    .await;
+    let (crm, pbx, handle, mut rx, _dir) =
+        start_with_shop(|_| (201, json!({"data": {"id": 77, "name": "Marta Kyiv"}}))).await;
     pbx.ring("+380 50 765 43 21", None, "100").expect("ring");
     let card = unknown_caller(&mut rx).await;
     card_where(&mut rx, "the call to end", |c| c.call_id == card.call_id && c.status == CardStatus::Ended).await;
@@ -241,16 +251,7 @@ async fn a_caller_created_from_the_history_after_the_call_is_named_by_their_call
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crm_that_fails_loses_nothing_and_the_retry_is_the_same_request() {
-    let crm = Crm::start(|seen| match seen.method.as_str() {
-        "POST" => (500, json!({"message": "database is down"})),
-        _ => (200, json!({"data": []})),
-    })
-    .await;
-    let base = crm.base.clone();
-    let (pbx, handle, mut rx, _dir) = start_with(20.0, move |config| {
-        config.lookup.crm = vec![shop(&base)];
-    })
-    .await;
+    let (crm, pbx, handle, mut rx, _dir) = start_with_shop(|_| (500, json!({"message": "database is down"}))).await;
     pbx.ring("+380 50 765 43 22", None, "100").expect("ring");
     let card = unknown_caller(&mut rx).await;
 
