@@ -16,6 +16,7 @@ fn card(id: &str, number: &str, name: &str, outcome: EndCause, minutes_ago: u64)
         direction: Direction::Incoming,
         number: number.into(),
         number_normalized: ringside_core::number::normalize_digits(number),
+        number_display: None,
         caller_name: Some(name.into()),
         queue: Some("support".into()),
         customers: Vec::new(),
