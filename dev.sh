@@ -20,8 +20,10 @@ APT_BUILD=(
 # What the tests need: a virtual display, WebKit's WebDriver, a private D-Bus session, a
 # notification daemon, a Secret Service, and xdg-utils (tel: links through xdg-open).
 # openbox: a real window manager, so "above", focus and the card window's corner are tested as
-# an agent's desktop does them; x11-utils (xprop) reads them.
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils)
+# an agent's desktop does them; x11-utils (xprop, xwininfo) reads them and its xmessage is the
+# program the agent types in; xdotool finds, minimizes, activates and clicks windows; trayer is
+# an XEmbed tray host for the tray icon and its menu.
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer)
 # The windows are built by Vite 8, which needs Node.js 20.19 or newer.
 NODE_MIN=20.19
 
