@@ -6,6 +6,8 @@
 #   ./dev.sh test   install what is missing, build every binary once, run the whole test
 #                   suite, then the tests that need a display, D-Bus and WebDriver (the
 #                   end-to-end test through the real webview among them)
+#   ./dev.sh screenshots   the README's pictures (docs/screenshots/) from a real run on the
+#                   demo PBX under Xvfb and openbox (the end-to-end test that takes them)
 #
 # On Debian/Ubuntu the system packages are installed with apt-get (sudo only when not root);
 # elsewhere they are listed in README.md. A machine that has everything installs nothing.
@@ -23,7 +25,7 @@ APT_BUILD=(
 # an agent's desktop does them; x11-utils (xprop, xwininfo) reads them and its xmessage is the
 # program the agent types in; xdotool finds, minimizes, activates and clicks windows; trayer is
 # an XEmbed tray host for the tray icon and its menu.
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer)
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer imagemagick)
 # The windows are built by Vite 8, which needs Node.js 20.19 or newer.
 NODE_MIN=20.19
 
@@ -186,6 +188,27 @@ cmd_run() {
   exec "${target_dir}/debug/ringside" "$@"
 }
 
+# Runs "$@" on a virtual display (Xvfb) with a private D-Bus session and openbox managing the
+# windows, as an agent's desktop would. dbus-run-session inside xvfb-run, so services D-Bus
+# starts can see the display.
+on_virtual_desktop() {
+  xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+    bash -c 'openbox --sm-disable >/dev/null 2>&1 & exec "$@"' with-openbox "$@"
+}
+
+cmd_screenshots() {
+  [[ $(uname -s) == Linux ]] || die "the screenshots are taken under Xvfb: Linux only"
+  install_system_packages "${APT_BUILD[@]}" "${APT_TEST[@]}"
+  ensure_rust
+  ensure_node
+  ensure_tauri_driver
+  build_once
+  mkdir -p docs/screenshots
+  RINGSIDE_SCREENSHOTS="$PWD/docs/screenshots" on_virtual_desktop \
+    cargo test --test e2e -- --ignored --exact screenshots_of_every_view
+  say "screenshots in docs/screenshots/"
+}
+
 cmd_test() {
   install_system_packages "${APT_BUILD[@]}" "${APT_TEST[@]}"
   ensure_rust
@@ -208,14 +231,10 @@ cmd_test() {
 
   # The ignored tests need a display, a D-Bus session bus and WebDriver: the end-to-end tests
   # through the real webview, the keychain test, and whatever else says "run by ./dev.sh test".
-  # dbus-run-session inside xvfb-run, so services D-Bus starts can see the display.
   say "running the tests that need a display and D-Bus"
   local ignored=(cargo test --workspace --no-fail-fast -- --ignored --test-threads=1)
   if [[ $(uname -s) == Linux ]]; then
-    # openbox manages the windows, as an agent's desktop would.
-    xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
-      bash -c 'openbox --sm-disable >/dev/null 2>&1 & exec "$@"' with-openbox "${ignored[@]}" ||
-      failed+=("the display/D-Bus tests")
+    on_virtual_desktop "${ignored[@]}" || failed+=("the display/D-Bus tests")
   else
     "${ignored[@]}" || failed+=("the ignored tests")
   fi
@@ -230,5 +249,6 @@ cmd_test() {
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) cmd_test ;;
+  screenshots) cmd_screenshots ;;
   *) usage ;;
 esac

@@ -1883,3 +1883,153 @@ async fn the_tray_icon_docks_in_an_xembed_tray_and_its_menu_switches_accepting_c
     app.finish(result).await;
     drop(tray);
 }
+
+/// Where `screenshots_of_every_view` writes its pictures: `$RINGSIDE_SCREENSHOTS` (`./dev.sh
+/// screenshots` sets it to docs/screenshots), else the test's own work directory.
+fn screenshot_dir(app: &App) -> PathBuf {
+    std::env::var_os("RINGSIDE_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| app.work.join("screenshots"))
+}
+
+/// One X11 window (or the whole screen) as a PNG, through ImageMagick's `import`, as the agent
+/// sees it: the window manager's frame and what is behind are the real ones.
+fn x_screenshot(window: Option<u64>, to: &Path) -> Result<(), String> {
+    let id = window.map_or_else(|| "root".to_string(), |id| id.to_string());
+    let to = to.to_str().ok_or("a screenshot path that is not UTF-8")?;
+    x11("import", &["-window", &id, to])?;
+    Ok(())
+}
+
+/// A picture of `window` once it has painted: a window that is one flat colour compresses to a
+/// PNG of a couple of kilobytes, a card with text to tens of them.
+async fn painted_picture(window: Option<u64>, to: &Path) -> Result<(), String> {
+    wait_until(&format!("{} to be painted", to.display()), Duration::from_secs(10), || async {
+        // The page fits the window to its cards: give the window a frame to follow.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        x_screenshot(window, to)?;
+        let size = std::fs::metadata(to).map_err(|e| e.to_string())?.len();
+        Ok((size > 4_000).then_some(()))
+    })
+    .await
+}
+
+async fn card_window_picture(dir: &Path, name: &str) -> Result<(), String> {
+    wait_for_card_window(true, Duration::from_secs(15)).await?;
+    painted_picture(Some(x_window(CARD_WINDOW_TITLE)?), &dir.join(name)).await
+}
+
+/// The views the README shows, from a real run on the demo PBX: the card for a known caller,
+/// a pick list, an unknown caller, the minimized bar, wrap-up, the desk and its history. Each
+/// step waits for what the agent would see, so a view that broke fails here.
+async fn every_view(app: &App, pbx: SocketAddr) -> Result<(), String> {
+    let client = &app.client;
+    let dir = screenshot_dir(app);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    wait_for_agent_state(client, "available").await?;
+
+    // A known caller: the name is the headline.
+    ring_with_cli(pbx, "+380 44 123 4567", "100")?;
+    wait_for_card_window(true, Duration::from_secs(15)).await?;
+    switch_to(client, Page::Card).await?;
+    let known = card_for(client, "441234567").await?;
+    wait_until("the caller's name", Duration::from_secs(10), || async {
+        Ok(card_field(client, &known, "card-customer").await?.filter(|n| n == "Olena Kovalenko").map(|_| ()))
+    })
+    .await?;
+    card_window_picture(&dir, "card-known-caller.png").await?;
+    painted_picture(None, &dir.join("screen-card-in-the-corner.png")).await?;
+
+    // Minimized: one line per call.
+    click(client, r#"[data-testid="card-window-minimize"]"#).await?;
+    wait_until("the compact bar", Duration::from_secs(10), || async {
+        Ok(displayed(client, r#"[data-testid="compact-card"]"#).await?.then_some(()))
+    })
+    .await?;
+    card_window_picture(&dir, "card-minimized.png").await?;
+    click(client, r#"[data-testid="card-window-minimize"]"#).await?;
+
+    // Answered after 3 s, ended 5 s later: the card becomes the wrap-up.
+    let panel = format!(r#"[data-call-id="{known}"] [data-testid="card-wrap-up"]"#);
+    wait_until("the wrap-up panel", Duration::from_secs(30), || async {
+        Ok(displayed(client, &panel).await?.then_some(()))
+    })
+    .await?;
+    let note = client
+        .find(Locator::Css(&format!(r#"[data-call-id="{known}"] [data-testid="card-note"]"#)))
+        .await
+        .map_err(|e| e.to_string())?;
+    note.send_keys("Wants a second window for the kitchen; call back Friday").await.map_err(|e| e.to_string())?;
+    card_window_picture(&dir, "card-wrap-up.png").await?;
+    click(client, &format!(r#"[data-call-id="{known}"] [data-testid="card-wrap-up-save"]"#)).await?;
+    wait_for_card_window(false, Duration::from_secs(10)).await?;
+
+    // Two customers share the number: the card asks which one calls.
+    switch_to(client, Page::Desk).await?;
+    wait_for_agent_state(client, "available").await?;
+    ring_with_cli(pbx, "+48 22 123 45 67", "100")?;
+    wait_for_card_window(true, Duration::from_secs(15)).await?;
+    switch_to(client, Page::Card).await?;
+    let shared = card_for(client, "221234567").await?;
+    wait_until("the pick list", Duration::from_secs(10), || async {
+        Ok((card_customers(client, &shared).await?.len() == 2).then_some(()))
+    })
+    .await?;
+    card_window_picture(&dir, "card-pick-list.png").await?;
+    finish_in_card_window(client, &shared).await?;
+
+    // Nobody has the number: "Unknown caller" and one click to create them.
+    switch_to(client, Page::Desk).await?;
+    wait_for_agent_state(client, "available").await?;
+    ring_with_cli(pbx, "+380 50 765 43 21", "100")?;
+    wait_for_card_window(true, Duration::from_secs(15)).await?;
+    switch_to(client, Page::Card).await?;
+    let unknown = card_for(client, "507654321").await?;
+    wait_until("Unknown caller", Duration::from_secs(10), || async {
+        Ok(card_field(client, &unknown, "card-customer").await?.filter(|n| n == "Unknown caller").map(|_| ()))
+    })
+    .await?;
+    card_window_picture(&dir, "card-unknown-caller.png").await?;
+    finish_in_card_window(client, &unknown).await?;
+
+    // The desk, then its history with the calls just taken.
+    switch_to(client, Page::Desk).await?;
+    wait_for_agent_state(client, "available").await?;
+    let desk = x_window(DESK_TITLE)?;
+    painted_picture(Some(desk), &dir.join("desk.png")).await?;
+    // The agent closes the ended cards and opens the History.
+    for id in [&known, &shared, &unknown] {
+        click(client, &format!(r#"[data-call-id="{id}"] [data-testid="card-dismiss"]"#)).await?;
+    }
+    click(client, r#"[data-testid="history"] summary"#).await?;
+    let rows = wait_until("three calls in the history", Duration::from_secs(15), || async {
+        let rows = history_rows(client).await?;
+        Ok((rows.len() >= 3).then_some(rows))
+    })
+    .await?;
+    if !rows.iter().any(|r| r.contains("Wants a second window")) {
+        return Err(format!("the note is not in the history: {rows:?}"));
+    }
+    painted_picture(Some(desk), &dir.join("history.png")).await?;
+    eprintln!("screenshots in {}", dir.display());
+    Ok(())
+}
+
+/// Waits for the call of `call_id` to reach wrap-up in the card window and saves it.
+async fn finish_in_card_window(client: &Client, call_id: &str) -> Result<(), String> {
+    let save = format!(r#"[data-call-id="{call_id}"] [data-testid="card-wrap-up-save"]"#);
+    wait_until("the wrap-up's Save", Duration::from_secs(30), || async {
+        Ok(displayed(client, &save).await?.then_some(()))
+    })
+    .await?;
+    click(client, &save).await?;
+    wait_for_card_window(false, Duration::from_secs(10)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, openbox, D-Bus, xdotool, ImageMagick and tauri-driver: run by ./dev.sh test (and ./dev.sh screenshots)"]
+async fn screenshots_of_every_view() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let app = App::start("screenshots", &demo_config(pbx, "")).await;
+    let result = every_view(&app, pbx).await;
+    app.finish(result).await;
+}
