@@ -38,8 +38,17 @@ pub fn start_in_tray() -> bool {
     std::env::args().skip(1).any(|a| a == IN_TRAY_FLAG)
 }
 
-/// Brings the desk up: shown and focused if it exists, built again if not.
+/// Brings the desk up: shown and focused if it exists, built again if not. On the main thread,
+/// one request at a time: a second launch with a link asks twice at once, and the desk must
+/// not be built twice.
 pub fn show(app: &AppHandle) {
+    let on_main = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || show_now(&on_main)) {
+        tracing::warn!(error = %e, "the desk window could not be shown");
+    }
+}
+
+fn show_now(app: &AppHandle) {
     if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
         let _ = window.unminimize();
         let _ = window.show();
@@ -57,7 +66,8 @@ pub fn open(app: &AppHandle) -> tauri::Result<()> {
         return Err(tauri::Error::WindowNotFound);
     };
     let desk = app.state::<Desk>();
-    *desk.waiting.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+    // What already waits for the desk (sent before it was asked for) stays.
+    desk.waiting.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(Vec::new);
     let last = *desk.last.lock().unwrap_or_else(|p| p.into_inner());
     let window = WebviewWindowBuilder::from_config(app, &config)?.build()?;
     crate::draw_without_gpu(&window);
@@ -78,7 +88,7 @@ pub fn closing(window: &tauri::Window) {
 
 /// The desk is gone: what is meant for it waits for the next one.
 pub fn destroyed(app: &AppHandle) {
-    *app.state::<Desk>().waiting.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+    app.state::<Desk>().waiting.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(Vec::new);
 }
 
 /// The desk's page listens: what waited goes out to it.

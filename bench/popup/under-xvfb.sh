@@ -23,4 +23,7 @@ wm=$!
 cleanup() { kill "$wm" 2>/dev/null || true; kill "$xvfb" 2>/dev/null || true; }
 trap cleanup EXIT
 sleep 1
+# A desktop session has its accessibility bus up before any app starts; start it here too, so
+# the first app's start does not include launching it.
+dbus-send --session --print-reply --dest=org.a11y.Bus /org/a11y/bus org.a11y.Bus.GetAddress >/dev/null 2>&1 || true
 "$@"
