@@ -9,7 +9,9 @@
 use std::sync::Mutex;
 
 use ringside_config::CardCorner;
-use tauri::{AppHandle, Manager, PhysicalPosition, PhysicalSize, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{
+    AppHandle, Emitter, Manager, PhysicalPosition, PhysicalSize, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
+};
 
 /// The label of the card window.
 pub const CARD_WINDOW: &str = "card";
@@ -54,6 +56,7 @@ pub fn build(app: &AppHandle, corner: CardCorner) -> tauri::Result<()> {
         gtk_window.set_focus_on_map(false);
         gtk_window.set_type_hint(gtk::gdk::WindowTypeHint::Utility);
     }
+    crate::draw_without_gpu(&window);
     *app.state::<Placement>().height.lock().unwrap_or_else(|p| p.into_inner()) = FIRST_HEIGHT;
     let _ = window;
     Ok(())
@@ -67,6 +70,9 @@ fn window(app: &AppHandle) -> Option<WebviewWindow> {
 pub fn show_calls(app: &AppHandle, calls: usize) {
     let Some(window) = window(app) else { return };
     if calls == 0 {
+        if crate::probe::enabled() && window.is_visible().unwrap_or(false) {
+            crate::probe::mark("window-hidden", None);
+        }
         let _ = window.hide();
         return;
     }
@@ -76,6 +82,11 @@ pub fn show_calls(app: &AppHandle, calls: usize) {
     place(app, &window);
     if let Err(e) = window.show() {
         tracing::warn!(error = %e, "the call card window could not be shown");
+    }
+    if crate::probe::enabled() {
+        crate::probe::mark("window-shown", None);
+        // The page reports when it painted after being shown.
+        let _ = window.emit_to(CARD_WINDOW, crate::probe::EVENT_SHOWN, ());
     }
     // Some window managers drop "above" while a window is unmapped.
     let _ = window.set_always_on_top(true);

@@ -38,6 +38,9 @@ pub struct About {
     phase: &'static str,
     /// Why Ringside is not running, when `phase` is "failed".
     error: Option<String>,
+    /// The windows report their milestones (`paint_probe`): `RINGSIDE_PAINT_PROBE=1`, for
+    /// the popup benchmark.
+    paint_probe: bool,
 }
 
 #[tauri::command]
@@ -49,6 +52,7 @@ pub fn about(shell: State<'_, Shell>) -> About {
         demo_pbx: shell.handle().ok().and_then(|h| h.demo_pbx_addr()).map(|a| a.to_string()),
         phase,
         error,
+        paint_probe: crate::probe::enabled(),
     }
 }
 
@@ -269,4 +273,17 @@ pub async fn hide_popup(shell: State<'_, Shell>) -> Reply<()> {
 #[tauri::command]
 pub async fn set_popup_compact(shell: State<'_, Shell>, compact: bool) -> Reply<()> {
     shell.handle()?.set_popup_compact(compact).await.map_err(report)
+}
+
+/// A window's milestone for the popup benchmark ("mounted", a new call's "card" painted, the
+/// card window "shown" painted): logged only when the paint probe is on.
+#[tauri::command]
+pub fn paint_probe(what: String, call_id: Option<String>) {
+    crate::probe::mark(&what, call_id.as_deref());
+}
+
+/// The desk's page listens: events that waited for it go out.
+#[tauri::command]
+pub fn desk_ready(app: tauri::AppHandle) {
+    crate::desk::ready(&app);
 }

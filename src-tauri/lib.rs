@@ -5,7 +5,9 @@
 
 mod card_window;
 mod commands;
+mod desk;
 mod links;
+mod probe;
 mod tray;
 mod words;
 
@@ -152,13 +154,27 @@ fn withdraw(tag: String) {
     });
 }
 
-/// Brings the window back from the tray (or from behind other windows).
-pub(crate) fn show_main_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
+/// A window of text needs no GPU compositing. With it (WebKitGTK's DMA-BUF renderer, on Mesa's
+/// software GL where there is no GPU) a window's web process grew by about 90 MB the first time
+/// it was shown (docs/performance.md). `RINGSIDE_WEBVIEW_GPU=1` keeps WebKit's default.
+pub(crate) fn draw_without_gpu(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("RINGSIDE_WEBVIEW_GPU").is_none_or(|v| v != "1") {
+        let _ = window.with_webview(|webview| {
+            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+            if let Some(settings) = WebViewExt::settings(&webview.inner()) {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        });
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
+/// Brings the desk back from the tray (or from behind other windows), building it again when
+/// the agent had closed it.
+pub(crate) fn show_main_window(app: &AppHandle) {
+    desk::show(app);
 }
 
 /// Stops the runtime (logs off the PBX cleanly), then exits.
@@ -227,6 +243,7 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
     tray::show_source(&app, &snapshot.source);
     card_window::show_calls(&app, snapshot.popup.calls.len());
     let _ = app.emit(EVENT_READY, ());
+    probe::mark("runtime-ready", None);
 
     loop {
         match outputs.recv().await {
@@ -276,6 +293,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
         .manage(card_window::Placement::default())
+        .manage(desk::Desk::new())
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
             commands::about,
@@ -307,6 +325,8 @@ pub fn run() {
             commands::dismiss_popup,
             commands::hide_popup,
             commands::set_popup_compact,
+            commands::paint_probe,
+            commands::desk_ready,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -317,6 +337,13 @@ pub fn run() {
             if let Err(e) = tray::build(&handle) {
                 // A desktop without a tray still gets the window; closing it then quits.
                 tracing::warn!(error = %e, "no tray icon; closing the window will quit Ringside");
+            }
+            probe::mark("tray", None);
+            // Without a tray the desk is the only way in: it always opens.
+            if !(desk::start_in_tray() && tray::exists(&handle)) {
+                if let Err(e) = desk::open(&handle) {
+                    tracing::error!("Ringside could not open its window: {e}");
+                }
             }
             tauri::async_runtime::spawn(start_and_forward(handle.clone(), config));
             tauri::async_runtime::spawn(quit_on_signal(handle.clone()));
@@ -351,15 +378,19 @@ pub fn run() {
                 }
                 return;
             }
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                if tray::exists(window.app_handle()) {
-                    // Ringside lives in the tray; the window only hides.
-                    api.prevent_close();
-                    let _ = window.hide();
-                } else {
-                    api.prevent_close();
-                    quit(window.app_handle());
+            match event {
+                WindowEvent::CloseRequested { api, .. } => {
+                    if tray::exists(window.app_handle()) {
+                        // Ringside lives in the tray; the desk closes (its webview with it) and
+                        // the tray brings it back.
+                        desk::closing(window);
+                    } else {
+                        api.prevent_close();
+                        quit(window.app_handle());
+                    }
                 }
+                WindowEvent::Destroyed => desk::destroyed(window.app_handle()),
+                _ => {}
             }
         })
         .build(tauri::generate_context!());
@@ -372,9 +403,11 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|_app, event| {
-        if let RunEvent::Exit = event {
-            tracing::info!("bye");
-        }
+    app.run(|app, event| match event {
+        // The last window closed (the desk, when the card window could not be built): Ringside
+        // stays in the tray. Quit asks with an exit code.
+        RunEvent::ExitRequested { code: None, api, .. } if tray::exists(app) => api.prevent_exit(),
+        RunEvent::Exit => tracing::info!("bye"),
+        _ => {}
     });
 }

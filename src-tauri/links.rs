@@ -8,7 +8,7 @@ use std::time::Duration;
 use ringside_core::{CustomerMatch, ErrorReport};
 use ringside_runtime::{ConnectionSummary, RuntimeHandle};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 use crate::{show_main_window, Shell, EVENT_NOTICE};
 
@@ -41,7 +41,7 @@ pub fn open(app: &AppHandle, links: Vec<String>) {
             if let Err(report) = open_one(&app, &link).await {
                 tracing::warn!(code = %report.code, "a link was not dialed: {report}");
                 show_main_window(&app);
-                let _ = app.emit(EVENT_NOTICE, report);
+                let _ = crate::desk::emit(&app, EVENT_NOTICE, &report);
             }
         });
     }
@@ -74,7 +74,7 @@ async fn open_one(app: &AppHandle, link: &str) -> Result<(), ErrorReport> {
         service_code,
     };
     show_main_window(app);
-    app.emit(EVENT_DIAL_REQUEST, &request).map_err(|e| ErrorReport::new("app.window_gone", e.to_string()))
+    crate::desk::emit(app, EVENT_DIAL_REQUEST, &request).map_err(|e| ErrorReport::new("app.window_gone", e.to_string()))
 }
 
 /// The runtime, waiting a little when the link itself started Ringside.

@@ -10,7 +10,7 @@ use ringside_core::AgentState;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 use crate::{Shell, EVENT_NOTICE};
 
@@ -167,7 +167,7 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         ID_QUIT => crate::quit(app),
         ID_MISSED => {
             crate::show_main_window(app);
-            let _ = app.emit(EVENT_SHOW_CALL_BACKS, ());
+            let _ = crate::desk::emit(app, EVENT_SHOW_CALL_BACKS, &());
         }
         ID_LOGIN => {
             let logged_in = current_agent(app).is_some_and(|a| a.is_logged_in());
@@ -203,8 +203,8 @@ where
         };
         if let Err(report) = result {
             tracing::warn!(code = %report.code, "{report}");
-            let _ = app.emit(EVENT_NOTICE, &report);
             crate::show_main_window(&app);
+            let _ = crate::desk::emit(&app, EVENT_NOTICE, &report);
         }
         update(&app, |_| {});
     });

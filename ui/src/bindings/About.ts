@@ -15,4 +15,9 @@ phase: string,
 /**
  * Why Ringside is not running, when `phase` is "failed".
  */
-error: string | null, };
+error: string | null, 
+/**
+ * The windows report their milestones (`paint_probe`): `RINGSIDE_PAINT_PROBE=1`, for
+ * the popup benchmark.
+ */
+paint_probe: boolean, };

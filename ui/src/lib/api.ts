@@ -47,6 +47,8 @@ export const api = {
   markCalledBack: (number: string) => invoke<void>("mark_called_back", { number }),
   openRecording: (callId: CallId) => invoke<void>("open_recording", { callId }),
   openHistoryCustomer: (callId: CallId) => invoke<void>("open_history_customer", { callId }),
+  /** The desk listens: what the shell held for it (a link to confirm, an error) comes now. */
+  deskReady: () => invoke<void>("desk_ready"),
 };
 
 /** The card window's own commands. */

@@ -12,6 +12,7 @@ import type { SessionOutput } from "../bindings/SessionOutput";
 import type { Snapshot } from "../bindings/Snapshot";
 import type { SourceStatus } from "../bindings/SourceStatus";
 import { api, errorMessage } from "./api";
+import { probeFrom } from "./probe";
 
 export class Session {
   agent = $state<AgentState | null>(null);
@@ -52,6 +53,7 @@ export class Session {
     setInterval(() => (this.now = Date.now()), 1000);
     const about = await api.about();
     this.about = about;
+    probeFrom(about);
     if (about.phase === "failed") this.#fail(about.error ?? "Ringside is not running");
     else if (about.phase === "running") await this.resync();
     // else: still starting; "ready" brings the first snapshot.
