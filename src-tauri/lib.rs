@@ -330,10 +330,6 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            let corner = config.as_ref().map(|c| c.ui.card_corner).unwrap_or_default();
-            if let Err(e) = card_window::build(&handle, corner) {
-                tracing::warn!(error = %e, "no call card window; cards show in the main window only");
-            }
             if let Err(e) = tray::build(&handle) {
                 // A desktop without a tray still gets the window; closing it then quits.
                 tracing::warn!(error = %e, "no tray icon; closing the window will quit Ringside");
@@ -344,6 +340,11 @@ pub fn run() {
                 if let Err(e) = desk::open(&handle) {
                     tracing::error!("Ringside could not open its window: {e}");
                 }
+            }
+            // After the desk, so the desk is the first window (WebDriver's, in the e2e tests).
+            let corner = config.as_ref().map(|c| c.ui.card_corner).unwrap_or_default();
+            if let Err(e) = card_window::build(&handle, corner) {
+                tracing::warn!(error = %e, "no call card window; cards show in the main window only");
             }
             tauri::async_runtime::spawn(start_and_forward(handle.clone(), config));
             tauri::async_runtime::spawn(quit_on_signal(handle.clone()));
