@@ -33,6 +33,9 @@ pub struct Placement {
     height: Mutex<f64>,
     /// `[ui] card_corner`.
     corner: Mutex<CardCorner>,
+    /// The agent is dragging the window by its bar: its moves are theirs. Any other move (the
+    /// window manager placing a window it maps) is not, and must not pin the window there.
+    dragging: Mutex<bool>,
 }
 
 /// Creates the hidden card window. A failure leaves Ringside without popups (the desk still
@@ -42,7 +45,7 @@ pub fn build(app: &AppHandle, corner: CardCorner) -> tauri::Result<()> {
     let window = WebviewWindowBuilder::new(app, CARD_WINDOW, WebviewUrl::App("card.html".into()))
         .title("Ringside call")
         .inner_size(WIDTH, FIRST_HEIGHT)
-        .resizable(false)
+        .resizable(true)
         .decorations(false)
         .always_on_top(true)
         .skip_taskbar(true)
@@ -79,10 +82,13 @@ pub fn show_calls(app: &AppHandle, calls: usize) {
     if window.is_visible().unwrap_or(false) {
         return;
     }
+    *app.state::<Placement>().dragging.lock().unwrap_or_else(|p| p.into_inner()) = false;
     place(app, &window);
     if let Err(e) = window.show() {
         tracing::warn!(error = %e, "the call card window could not be shown");
     }
+    // A window manager may place a window it maps where it likes: put it back in its place.
+    place(app, &window);
     if crate::probe::enabled() {
         crate::probe::mark("window-shown", None);
         // The page reports when it painted after being shown.
@@ -101,15 +107,21 @@ pub fn fit(app: &AppHandle, height: f64) {
     place(app, &window);
 }
 
-/// The agent moved the window (a `Moved` event that is not ours): remember it.
+/// The agent pressed on the window's bar: it follows the pointer until they let go.
+pub fn start_drag(app: &AppHandle) {
+    let Some(window) = window(app) else { return };
+    *app.state::<Placement>().dragging.lock().unwrap_or_else(|p| p.into_inner()) = true;
+    if let Err(e) = window.start_dragging() {
+        tracing::debug!(error = %e, "the card window cannot be dragged");
+    }
+}
+
+/// The window moved: when the agent drags it, it stays where they put it.
 pub fn moved(app: &AppHandle, to: PhysicalPosition<i32>) {
     let placement = app.state::<Placement>();
     let ours = *placement.ours.lock().unwrap_or_else(|p| p.into_inner());
-    if ours == Some(to) {
-        return;
-    }
-    // Moves while hidden are the window manager's, not the agent's.
-    if window(app).is_some_and(|w| w.is_visible().unwrap_or(false)) {
+    let dragging = *placement.dragging.lock().unwrap_or_else(|p| p.into_inner());
+    if ours != Some(to) && dragging {
         *placement.dragged_to.lock().unwrap_or_else(|p| p.into_inner()) = Some(to);
     }
 }

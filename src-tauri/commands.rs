@@ -238,6 +238,12 @@ pub fn fit_card_window(app: tauri::AppHandle, height: f64) {
     crate::card_window::fit(&app, height);
 }
 
+/// The agent pressed on the card window's bar to move it.
+#[tauri::command]
+pub fn drag_card_window(app: tauri::AppHandle) {
+    crate::card_window::start_drag(&app);
+}
+
 /// Where "Create customer" can put a caller: the directory and every CRM that can create.
 #[tauri::command]
 pub fn create_targets(shell: State<'_, Shell>) -> Reply<Vec<ringside_runtime::CreateTarget>> {

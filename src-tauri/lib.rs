@@ -320,6 +320,7 @@ pub fn run() {
             commands::open_recording,
             commands::open_history_customer,
             commands::fit_card_window,
+            commands::drag_card_window,
             commands::create_targets,
             commands::open_new_order,
             commands::dismiss_popup,

@@ -1951,6 +1951,12 @@ async fn every_view(app: &App, pbx: SocketAddr) -> Result<(), String> {
         Ok(displayed(client, r#"[data-testid="compact-card"]"#).await?.then_some(()))
     })
     .await?;
+    // The window shrinks to the bar.
+    let card_window = x_window(CARD_WINDOW_TITLE)?;
+    wait_until("the card window to shrink to its bar", Duration::from_secs(10), || async {
+        Ok((x_geometry(Some(card_window))?.3 < 120).then_some(()))
+    })
+    .await?;
     card_window_picture(&dir, "card-minimized.png").await?;
     click(client, r#"[data-testid="card-window-minimize"]"#).await?;
 

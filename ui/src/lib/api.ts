@@ -58,6 +58,8 @@ export const popup = {
   setCompact: (compact: boolean) => invoke<void>("set_popup_compact", { compact }),
   /** The card window's content is this tall (CSS pixels): the shell fits the window to it. */
   fit: (height: number) => invoke<void>("fit_card_window", { height }),
+  /** The agent pressed on the bar: the window follows the pointer (and stays where they put it). */
+  drag: () => invoke<void>("drag_card_window"),
 };
 
 export function isReport(e: unknown): e is ErrorReport {

@@ -15,3 +15,10 @@ export function timerText(card: CallCard, now: number): string {
   if (card.status === "ringing" || card.status === "dialing") return duration((now - card.ring_at) / 1000);
   return "";
 }
+
+/** Whether a caller ID name only repeats the number (PBXs often send the number again as the
+ * name, formatted differently): then it says nothing. */
+export function repeatsNumber(name: string, number: string): boolean {
+  const digits = name.replace(/\D/g, "");
+  return /^[\d\s+().-]*$/.test(name) && digits.length > 0 && number.replace(/\D/g, "").endsWith(digits);
+}
