@@ -339,6 +339,10 @@ pub fn run() {
             // Without a tray the desk is the only way in: it always opens.
             if !(desk::start_in_tray() && tray::exists(&handle)) {
                 if let Err(e) = desk::open(&handle) {
+                    if !tray::exists(&handle) {
+                        // No tray, no desk: nothing the agent could use (as before).
+                        return Err(e.into());
+                    }
                     tracing::error!("Ringside could not open its window: {e}");
                 }
             }
