@@ -131,15 +131,18 @@ async fn wait_for_agent_state(client: &Client, want: &str) -> Result<(), String>
     .await
 }
 
-/// The texts of one field of every card, with the card's call id.
+/// The texts of one field of every card that shows it (a caller-ID name that only repeats the
+/// number is not shown), with the card's call id.
 async fn card_fields(client: &Client, testid: &str) -> Result<Vec<(String, String)>, String> {
     let cards = client.find_all(Locator::Css(r#"[data-testid="card"]"#)).await.map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for card in cards {
         let id = card.attr("data-call-id").await.map_err(|e| e.to_string())?.unwrap_or_default();
-        let field =
-            card.find(Locator::Css(&format!(r#"[data-testid="{testid}"]"#))).await.map_err(|e| e.to_string())?;
-        out.push((id, field.text().await.map_err(|e| e.to_string())?));
+        let fields =
+            card.find_all(Locator::Css(&format!(r#"[data-testid="{testid}"]"#))).await.map_err(|e| e.to_string())?;
+        if let Some(field) = fields.first() {
+            out.push((id, field.text().await.map_err(|e| e.to_string())?));
+        }
     }
     Ok(out)
 }
@@ -1384,7 +1387,12 @@ async fn ring_two_at_once(app: &App, pbx: SocketAddr) -> Result<(), String> {
 
 /// The numbers on the cards the current page lists, as digits, and its "+N more", if any.
 async fn stacked(client: &Client) -> Result<(Vec<String>, Option<String>), String> {
-    let numbers = card_fields(client, "card-number").await?.into_iter().map(|(_, n)| digits(&n)).collect();
+    // The number's digits with its country code, whatever form the card shows it in.
+    let css = r#"[data-testid="card"] [data-testid="card-number"]"#;
+    let mut numbers = Vec::new();
+    for el in client.find_all(Locator::Css(css)).await.map_err(|e| e.to_string())? {
+        numbers.push(digits(&el.attr("data-number-normalized").await.map_err(|e| e.to_string())?.unwrap_or_default()));
+    }
     let more = texts_of(client, r#"[data-testid="card-more"]"#).await?.into_iter().next();
     Ok((numbers, more))
 }
