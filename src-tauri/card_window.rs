@@ -5,8 +5,17 @@
 //! it with `show_all`, never `present`. It sits in a corner of the work area of the monitor with
 //! the pointer, sized to its cards by the page (`fit_card_window`), and stays where the agent
 //! drags it for the rest of the run.
+//!
+//! A webview that is hidden paints nothing, and a window mapped again first shows the picture it
+//! had when it was hidden until WebKit paints anew (30–60 ms later): hidden at once, the card
+//! window would come back showing the previous caller's card. So when the last call leaves, the
+//! page first paints the empty window (`card_window_painted`) and only then is it hidden (at the
+//! latest after [`EMPTY_WAIT`]); shown again, it briefly shows that empty bar, never a stale card.
+//! And a call's window is shown once the page has measured the new cards (`fit_card_window`, at
+//! the latest after [`FIT_WAIT`]): it maps at the cards' size instead of growing to it after.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use ringside_config::CardCorner;
 use tauri::{
@@ -21,6 +30,10 @@ const WIDTH: f64 = 380.0;
 const FIRST_HEIGHT: f64 = 220.0;
 /// Space between the window and the work area's edge, logical pixels.
 const MARGIN: f64 = 12.0;
+/// How long the window waits for its page to paint the empty window before it hides anyway.
+const EMPTY_WAIT: Duration = Duration::from_millis(150);
+/// How long a call's window waits for its page to measure the cards before it shows anyway.
+const FIT_WAIT: Duration = Duration::from_millis(40);
 
 /// Where the card window goes, and where the agent put it.
 #[derive(Default)]
@@ -36,6 +49,16 @@ pub struct Placement {
     /// The agent is dragging the window by its bar: its moves are theirs. Any other move (the
     /// window manager placing a window it maps) is not, and must not pin the window there.
     dragging: Mutex<bool>,
+    /// A step waiting for the page: showing (until it measured the new cards) or hiding (until
+    /// it painted the empty window); numbered, so a late timer knows it is late.
+    pending: Mutex<Option<(Pending, u64)>>,
+    asked: Mutex<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Show,
+    Hide,
 }
 
 /// Creates the hidden card window. A failure leaves Ringside without popups (the desk still
@@ -69,19 +92,60 @@ fn window(app: &AppHandle) -> Option<WebviewWindow> {
     app.get_webview_window(CARD_WINDOW)
 }
 
-/// Shows the window (in its place, without focus) when the popup names calls; hides it when not.
+/// Shows the window (in its place, without focus) when the popup names calls, once its page has
+/// measured them; hides it, once its page painted the empty window, when not.
 pub fn show_calls(app: &AppHandle, calls: usize) {
     let Some(window) = window(app) else { return };
-    if calls == 0 {
-        if crate::probe::enabled() && window.is_visible().unwrap_or(false) {
-            crate::probe::mark("window-hidden", None);
+    let visible = window.is_visible().unwrap_or(false);
+    let wanted = if calls == 0 { Pending::Hide } else { Pending::Show };
+    let placement = app.state::<Placement>();
+    let asked = {
+        let mut pending = placement.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let already = match wanted {
+            Pending::Hide => !visible,
+            Pending::Show => visible,
+        };
+        if already {
+            *pending = None; // cancels the opposite
+            return;
         }
-        let _ = window.hide();
-        return;
+        if matches!(*pending, Some((p, _)) if p == wanted) {
+            return;
+        }
+        let mut asked = placement.asked.lock().unwrap_or_else(|p| p.into_inner());
+        *asked += 1;
+        *pending = Some((wanted, *asked));
+        *asked
+    };
+    let app = app.clone();
+    let wait = if wanted == Pending::Show { FIT_WAIT } else { EMPTY_WAIT };
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(wait).await;
+        if take_pending(&app, wanted, Some(asked)) {
+            tracing::debug!(?wanted, "the card window's page did not answer within {wait:?}; going on without it");
+            match wanted {
+                Pending::Show => show_now(&app),
+                Pending::Hide => hide_now(&app),
+            }
+        }
+    });
+}
+
+/// Clears the pending step when it is `what` (and, with `asked`, that very request).
+fn take_pending(app: &AppHandle, what: Pending, asked: Option<u64>) -> bool {
+    let placement = app.state::<Placement>();
+    let mut pending = placement.pending.lock().unwrap_or_else(|p| p.into_inner());
+    match *pending {
+        Some((p, n)) if p == what && asked.is_none_or(|a| a == n) => {
+            *pending = None;
+            true
+        }
+        _ => false,
     }
-    if window.is_visible().unwrap_or(false) {
-        return;
-    }
+}
+
+fn show_now(app: &AppHandle) {
+    let Some(window) = window(app) else { return };
     *app.state::<Placement>().dragging.lock().unwrap_or_else(|p| p.into_inner()) = false;
     place(app, &window);
     if let Err(e) = window.show() {
@@ -90,7 +154,7 @@ pub fn show_calls(app: &AppHandle, calls: usize) {
     // A window manager may place a window it maps where it likes: put it back in its place.
     place(app, &window);
     if crate::probe::enabled() {
-        crate::probe::mark("window-shown", None);
+        crate::probe::mark("window-shown", None, None);
         // The page reports when it painted after being shown.
         let _ = window.emit_to(CARD_WINDOW, crate::probe::EVENT_SHOWN, ());
     }
@@ -98,13 +162,32 @@ pub fn show_calls(app: &AppHandle, calls: usize) {
     let _ = window.set_always_on_top(true);
 }
 
+/// The card window's page painted what it was last sent: a window waiting to hide hides now.
+pub fn painted(app: &AppHandle) {
+    if take_pending(app, Pending::Hide, None) {
+        hide_now(app);
+    }
+}
+
+fn hide_now(app: &AppHandle) {
+    let Some(window) = window(app) else { return };
+    if crate::probe::enabled() && window.is_visible().unwrap_or(false) {
+        crate::probe::mark("window-hidden", None, None);
+    }
+    let _ = window.hide();
+}
+
 /// The page measured its cards: the window takes that height (at most the work area's) and
-/// stays in its corner (or where the agent dragged it).
+/// stays in its corner (or where the agent dragged it). A window waiting for that shows now.
 pub fn fit(app: &AppHandle, height: f64) {
     let Some(window) = window(app) else { return };
     let height = height.clamp(40.0, 2000.0);
     *app.state::<Placement>().height.lock().unwrap_or_else(|p| p.into_inner()) = height;
-    place(app, &window);
+    if take_pending(app, Pending::Show, None) {
+        show_now(app);
+    } else {
+        place(app, &window);
+    }
 }
 
 /// The agent pressed on the window's bar: it follows the pointer until they let go.

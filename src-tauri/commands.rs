@@ -238,6 +238,12 @@ pub fn fit_card_window(app: tauri::AppHandle, height: f64) {
     crate::card_window::fit(&app, height);
 }
 
+/// The card window's page painted the calls it was last sent (none: the window may hide).
+#[tauri::command]
+pub fn card_window_painted(app: tauri::AppHandle) {
+    crate::card_window::painted(&app);
+}
+
 /// The agent pressed on the card window's bar to move it.
 #[tauri::command]
 pub fn drag_card_window(app: tauri::AppHandle) {
@@ -284,8 +290,8 @@ pub async fn set_popup_compact(shell: State<'_, Shell>, compact: bool) -> Reply<
 /// A window's milestone for the popup benchmark ("mounted", a new call's "card" painted, the
 /// card window "shown" painted): logged only when the paint probe is on.
 #[tauri::command]
-pub fn paint_probe(what: String, call_id: Option<String>) {
-    crate::probe::mark(&what, call_id.as_deref());
+pub fn paint_probe(what: String, call_id: Option<String>, page_us: Option<u64>) {
+    crate::probe::mark(&what, call_id.as_deref(), page_us);
 }
 
 /// The desk's page listens: events that waited for it go out.

@@ -243,7 +243,7 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
     tray::show_source(&app, &snapshot.source);
     card_window::show_calls(&app, snapshot.popup.calls.len());
     let _ = app.emit(EVENT_READY, ());
-    probe::mark("runtime-ready", None);
+    probe::mark("runtime-ready", None, None);
 
     loop {
         match outputs.recv().await {
@@ -254,11 +254,21 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
                     ringside_core::SessionOutput::MissedCalls(waiting) => tray::show_missed(&app, *waiting),
                     ringside_core::SessionOutput::Notice(notice) => notify(&app, notice),
                     ringside_core::SessionOutput::NoticeWithdrawn { tag } => withdraw(tag.clone()),
-                    ringside_core::SessionOutput::Popup(view) => card_window::show_calls(&app, view.calls.len()),
+                    // Hidden before its page empties, so the agent never sees an empty window.
+                    ringside_core::SessionOutput::Popup(view) if view.calls.is_empty() => {
+                        card_window::show_calls(&app, 0)
+                    }
                     _ => {}
                 }
                 if let Err(e) = app.emit(EVENT_SESSION, &output) {
                     tracing::warn!(error = %e, "could not send a session update to the window");
+                }
+                // Shown after its page has the calls on the way: the page renders them while the
+                // window is being mapped, and its first frame on screen is the new card.
+                if let ringside_core::SessionOutput::Popup(view) = &output {
+                    if !view.calls.is_empty() {
+                        card_window::show_calls(&app, view.calls.len());
+                    }
                 }
             }
             Err(RecvError::Lagged(missed)) => {
@@ -321,6 +331,7 @@ pub fn run() {
             commands::open_history_customer,
             commands::fit_card_window,
             commands::drag_card_window,
+            commands::card_window_painted,
             commands::create_targets,
             commands::open_new_order,
             commands::dismiss_popup,
@@ -335,7 +346,7 @@ pub fn run() {
                 // A desktop without a tray still gets the window; closing it then quits.
                 tracing::warn!(error = %e, "no tray icon; closing the window will quit Ringside");
             }
-            probe::mark("tray", None);
+            probe::mark("tray", None, None);
             // Without a tray the desk is the only way in: it always opens.
             if !(desk::start_in_tray() && tray::exists(&handle)) {
                 if let Err(e) = desk::open(&handle) {

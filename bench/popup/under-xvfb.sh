@@ -20,7 +20,17 @@ export DISPLAY=":$display"
 dbus-update-activation-environment DISPLAY 2>/dev/null || true
 openbox >/dev/null 2>&1 &
 wm=$!
-cleanup() { kill "$wm" 2>/dev/null || true; kill "$xvfb" 2>/dev/null || true; }
+# Notifications in the bottom-left corner, so they never cover the card window's pixels.
+notifications=
+if command -v dunst >/dev/null; then
+  dunst -config "$(dirname "$0")/dunstrc" >/dev/null 2>&1 &
+  notifications=$!
+fi
+cleanup() {
+  [[ -n "$notifications" ]] && kill "$notifications" 2>/dev/null
+  kill "$wm" 2>/dev/null || true
+  kill "$xvfb" 2>/dev/null || true
+}
 trap cleanup EXIT
 sleep 1
 # A desktop session has its accessibility bus up before any app starts; start it here too, so

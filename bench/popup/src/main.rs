@@ -34,6 +34,8 @@ struct Args {
     app_args: Vec<String>,
     close_desk: bool,
     keep: bool,
+    smaps: Option<PathBuf>,
+    frames: Option<PathBuf>,
 }
 
 fn usage() -> ! {
@@ -60,6 +62,8 @@ fn parse_args() -> Args {
         app_args: Vec::new(),
         close_desk: false,
         keep: false,
+        smaps: None,
+        frames: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -77,6 +81,8 @@ fn parse_args() -> Args {
             "--app-arg" => a.app_args.push(value()),
             "--close-desk" => a.close_desk = true,
             "--keep" => a.keep = true,
+            "--smaps" => a.smaps = Some(PathBuf::from(value())),
+            "--frames" => a.frames = Some(PathBuf::from(value())),
             _ => usage(),
         }
     }
@@ -90,6 +96,7 @@ fn parse_args() -> Args {
 
 #[path = "../../../crates/lookup/benches/support/rng.rs"]
 mod rng;
+mod screen;
 use rng::Rng;
 
 const FIRST: &[&str] = &[
@@ -188,6 +195,8 @@ struct Mark {
     what: String,
     call: Option<String>,
     unix_us: u64,
+    /// The window's own clock when it took the mark (0 for the shell's marks).
+    page_us: u64,
 }
 
 struct Log {
@@ -210,12 +219,13 @@ impl Log {
         while let Some(end) = self.partial.find('\n') {
             let line: String = self.partial.drain(..=end).collect();
             if let Some(at) = line.find("paint-probe ") {
-                let mut mark = Mark { what: String::new(), call: None, unix_us: 0 };
+                let mut mark = Mark { what: String::new(), call: None, unix_us: 0, page_us: 0 };
                 for field in line[at + 12..].split_whitespace() {
                     match field.split_once('=') {
                         Some(("what", v)) => mark.what = v.to_string(),
                         Some(("call", v)) if v != "-" => mark.call = Some(v.to_string()),
                         Some(("unix_us", v)) => mark.unix_us = v.parse().unwrap_or(0),
+                        Some(("page_us", v)) => mark.page_us = v.parse().unwrap_or(0),
                         _ => {}
                     }
                 }
@@ -240,7 +250,7 @@ impl Log {
     }
 }
 
-fn now_us() -> u64 {
+pub(crate) fn now_us() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
 }
 
@@ -283,12 +293,18 @@ fn pss(pid: u32) -> Option<(String, u64, u64)> {
     Some((name, field("Pss:"), field("Rss:")))
 }
 
-fn memory(pid: u32, label: &str) -> u64 {
+fn memory(pid: u32, label: &str, smaps: Option<&Path>) -> u64 {
     println!("memory ({label}): PSS (RSS) of the app and every process under it");
     let mut total = 0;
     let mut total_rss = 0;
     for p in children_of(pid) {
         if let Some((name, pss_kb, rss_kb)) = pss(p) {
+            if let Some(dir) = smaps {
+                // Every mapping, for finding where the memory is (`--smaps DIR`).
+                let slug: String = label.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                let _ = std::fs::create_dir_all(dir);
+                let _ = std::fs::copy(format!("/proc/{p}/smaps"), dir.join(format!("{slug}-{p}-{name}.smaps")));
+            }
             println!(
                 "  {p:>7}  {name:<22} PSS {:>7.1} MB  (RSS {:>7.1} MB)",
                 pss_kb as f64 / 1024.0,
@@ -450,7 +466,7 @@ async fn main() {
     }
     println!("  READY (tray + the open windows mounted): {:.1} ms", (ready - spawned) as f64 / 1e3);
     tokio::time::sleep(Duration::from_secs(3)).await;
-    memory(pid, "ready, no call yet");
+    memory(pid, "ready, no call yet", args.smaps.as_deref());
     if args.total == 0 {
         drop(app);
         let _ = std::fs::remove_dir_all(&run);
@@ -462,7 +478,7 @@ async fn main() {
         let closed = Command::new("wmctrl").args(["-F", "-c", "Ringside"]).status().map(|s| s.success());
         println!("closed the desk (wmctrl -F -c Ringside): {closed:?}");
         tokio::time::sleep(Duration::from_secs(3)).await;
-        memory(pid, "desk closed, no call yet");
+        memory(pid, "desk closed, no call yet", args.smaps.as_deref());
     }
 
     // Calls, one after the other.
@@ -470,11 +486,22 @@ async fn main() {
     let timeout = Duration::from_secs(args.timeout_secs);
     let mut failures = 0;
     let mut seen: Vec<String> = Vec::new();
+    let mut screen = match screen::Screen::connect() {
+        Ok(s) => Some(s),
+        Err(e) => {
+            println!("no screen readings ({e})");
+            None
+        }
+    };
+    let mut intermediate = 0;
     for (i, caller) in callers.iter().take(args.total).enumerate() {
         // Let the machine settle a moment between calls.
         tokio::time::sleep(Duration::from_millis(300)).await;
         let t0 = now_us();
         pbx.ring(caller, None, "100").expect("ring");
+        // The screen while the call rings (it stops ringing after --ring-ms).
+        let keep = args.frames.is_some() && i < 5;
+        let watch = screen.as_mut().map(|s| s.watch(Duration::from_millis(args.ring_ms.saturating_sub(100)), keep));
         let since = |m: &Mark| (m.unix_us - t0) as f64 / 1e3;
         let card = log.wait("card", t0, timeout, |m| m.call.as_ref().is_some_and(|c| !seen.contains(c)));
         let Some(card) = card else {
@@ -486,6 +513,16 @@ async fn main() {
         seen.push(call.clone());
         let mut row = HashMap::new();
         row.insert("card", since(&card));
+        if card.page_us > t0 {
+            row.insert("card@page", (card.page_us - t0) as f64 / 1e3);
+        }
+        for what in ["popup-event", "card-dom", "card-frame"] {
+            if let Some(m) = log.wait(what, t0, Duration::from_millis(1), |m| m.call.as_deref() == Some(&call)) {
+                if m.page_us > t0 {
+                    row.insert(what, (m.page_us - t0) as f64 / 1e3);
+                }
+            }
+        }
         if let Some(m) = log.wait("window-shown", t0, Duration::from_millis(1), |_| true) {
             row.insert("window-shown", since(&m));
         }
@@ -494,6 +531,24 @@ async fn main() {
         }
         if let Some(m) = log.wait("customer", t0, timeout, |m| m.call.as_deref() == Some(&call)) {
             row.insert("customer", since(&m));
+        }
+        if let Some(watch) = &watch {
+            let seen = screen::seen(watch);
+            if let Some(at) = seen.drawn {
+                row.insert("screen-drawn", (at.saturating_sub(t0)) as f64 / 1e3);
+            }
+            if let Some(at) = seen.settled {
+                row.insert("screen-settled", (at.saturating_sub(t0)) as f64 / 1e3);
+            }
+            row.insert("screen-poll", seen.mean_interval_us as f64 / 1e3);
+            if seen.before_settled > 0 {
+                intermediate += 1;
+            }
+
+            if let Some(dir) = &args.frames {
+                screen::save(&watch.frames, dir, i + 1, t0);
+            }
+            let _ = seen.polls;
         }
         let visible = ["card", "shown"].iter().filter_map(|k| row.get(k)).fold(0.0f64, |a, b| a.max(*b));
         row.insert("visible", visible);
@@ -515,11 +570,18 @@ async fn main() {
         println!("{title}");
         for (key, label) in [
             ("window-shown", "ring → shell showed the card window"),
+            ("popup-event", "ring → popup event in the page (page clock)"),
+            ("card-dom", "ring → card in the DOM (page clock)"),
+            ("card-frame", "ring → first animation frame (page clock)"),
+            ("card@page", "ring → second animation frame (page clock)"),
             ("shown", "ring → card window painted after show"),
             ("card", "ring → new card painted (2 rAF after DOM)"),
             ("visible", "ring → CARD VISIBLE (max of the two above)"),
             ("customer", "ring → customer's name painted"),
             ("visible-customer", "ring → visible with the customer's name"),
+            ("screen-drawn", "ring → ON SCREEN: the card window drawn (X)"),
+            ("screen-settled", "ring → ON SCREEN: the card as it settled (X)"),
+            ("screen-poll", "screen poll interval"),
         ] {
             Stats(rows.iter().filter_map(|r| r.get(key).copied()).collect()).line(label);
         }
@@ -532,10 +594,13 @@ async fn main() {
     if failures > 0 {
         println!("  {failures} calls had no card painted");
     }
+    if screen.is_some() {
+        println!("  {intermediate} calls showed another picture on the screen before the card settled");
+    }
 
     println!("idle: waiting {} s after the last call", args.idle_secs);
     tokio::time::sleep(Duration::from_secs(args.idle_secs)).await;
-    memory(pid, &format!("idle after {} calls", rows.len()));
+    memory(pid, &format!("idle after {} calls", rows.len()), args.smaps.as_deref());
 
     if let Ok(f) = std::fs::File::open(&log_path) {
         let warnings = BufReader::new(f)

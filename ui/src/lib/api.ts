@@ -60,6 +60,8 @@ export const popup = {
   fit: (height: number) => invoke<void>("fit_card_window", { height }),
   /** The agent pressed on the bar: the window follows the pointer (and stays where they put it). */
   drag: () => invoke<void>("drag_card_window"),
+  /** The page painted the calls it was last sent: with none, the shell hides the window now. */
+  painted: () => invoke<void>("card_window_painted"),
 };
 
 export function isReport(e: unknown): e is ErrorReport {

@@ -17,17 +17,22 @@ export function probing(): boolean {
   return on;
 }
 
-/** Two animation frames: the first runs before the next paint, the second after it. */
-function painted(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+/** `n` animation frames: the first runs before the next paint, the second after it. */
+function frames(n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const next = (left: number) => (left === 0 ? resolve() : requestAnimationFrame(() => next(left - 1)));
+    next(n);
+  });
 }
 
-/** Reports `what` once the DOM as it is now has been painted; with `paint` false, at once (a
- * hidden window paints nothing: its animation frames wait until it is shown). */
-export async function mark(what: string, callId: string | null = null, paint = true): Promise<void> {
+/** Reports `what` once the DOM as it is now has been painted (after 2 frames); with `after`
+ * 0, at once (a hidden window paints nothing: its animation frames wait until it is shown). */
+export async function mark(what: string, callId: string | null = null, after = 2): Promise<void> {
   if (!on) return;
-  if (paint) await painted();
-  await invoke<void>("paint_probe", { what, callId }).catch(() => {});
+  await frames(after);
+  // The page's own clock too: the shell's time of receipt includes the IPC back.
+  const pageUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  await invoke<void>("paint_probe", { what, callId, pageUs }).catch(() => {});
 }
 
 /** The card window: reports "shown" each time the shell showed it, after the next paint. */
