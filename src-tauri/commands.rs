@@ -293,3 +293,16 @@ pub fn paint_probe(what: String, call_id: Option<String>) {
 pub fn desk_ready(app: tauri::AppHandle) {
     crate::desk::ready(&app);
 }
+
+/// The language the windows speak (the shell's), and the agent's choice.
+#[tauri::command]
+pub fn language(speech: State<'_, crate::words::Speech>) -> ringside_i18n::Speaking {
+    speech.now()
+}
+
+/// Speaks `choice` from now on: the tray, notifications and both windows (the `language`
+/// event). For this run only; the config file keeps its `[ui] language`.
+#[tauri::command]
+pub fn set_language(app: tauri::AppHandle, choice: ringside_i18n::LanguageChoice) -> ringside_i18n::Speaking {
+    crate::words::switch(&app, choice)
+}

@@ -133,6 +133,21 @@ pub fn choose<S: AsRef<str>>(choice: LanguageChoice, os_locales: impl IntoIterat
     os_locales.into_iter().find_map(|l| Language::of_locale(l.as_ref())).unwrap_or(Language::En)
 }
 
+/// What Ringside speaks, and what the agent chose (`auto`: the operating system's language):
+/// what the windows are told at start and whenever it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Speaking {
+    pub language: Language,
+    pub choice: LanguageChoice,
+}
+
+impl Speaking {
+    pub fn of<S: AsRef<str>>(choice: LanguageChoice, os_locales: &[S]) -> Speaking {
+        Speaking { language: choose(choice, os_locales), choice }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@
 mod language;
 mod words;
 
-pub use language::{choose, os_locales, Language, LanguageChoice, UnknownLanguage};
+pub use language::{choose, os_locales, Language, LanguageChoice, Speaking, UnknownLanguage};
 pub use words::{error_message_id, Args, Words};
 
 /// The Fluent source of each language, as embedded (the tests read them again with
