@@ -55,7 +55,9 @@ impl Shell {
             Phase::Starting => {
                 Err(ErrorReport::new("app.starting", "Ringside is still starting; try again in a moment"))
             }
-            Phase::Failed(message) => Err(ErrorReport::new("app.not_running", message.clone())),
+            Phase::Failed(message) => {
+                Err(ErrorReport::new("app.not_running", message.clone()).with_arg("reason", message.clone()))
+            }
         }
     }
 

@@ -246,9 +246,9 @@ tray-quit = Quit Ringside
 ## English sentence the error carries.
 
 error-app-starting = Ringside is still starting; try again in a moment
-error-app-not-running = Ringside is not running
+error-app-not-running = Ringside is not running: { $reason }
 error-app-stopping = Ringside is shutting down
-error-app-no-browser = The browser could not be started
+error-app-no-browser = The browser could not be started: { $reason }
 error-app-window-gone = The Ringside window is closed
 error-agent-not-now =
     { $state ->
@@ -301,10 +301,10 @@ error-dial-softphone-not-found = { $app } was not found on this computer (settin
 error-dial-not-started = { $program } could not be started: { $reason }
 error-dial-misconfigured = The connection { $connection } is not set up right: { $reason }
 error-dial-link-handler = The desktop’s link handler could not be started
-error-link-not-dialable = That link cannot be dialed
+error-link-not-dialable = That link cannot be dialed: { $reason }
 error-link-loop = Ringside handed the number to the desktop’s tel: handler, which is Ringside itself; the call was not placed
 error-links-macos-at-install = On macOS, Ringside handles tel: links once installed from its disk image; choose it as the default calling app in FaceTime’s settings
-error-links-not-registered = Ringside could not become the handler for tel:, callto: and sip: links
+error-links-not-registered = Ringside could not become the handler for { $scheme }: links: { $reason }
 error-recording-none = The PBX named no recording of this call
 error-history-no-folder = There is no home folder to keep the call history in
 error-history-stopped = The call history stopped; restart Ringside

@@ -268,9 +268,9 @@ tray-quit = Zakończ Ringside
 ## Errors, by their code: `error-` and the code with every "." and "_" as "-"
 
 error-app-starting = Ringside jeszcze się uruchamia; spróbuj za chwilę
-error-app-not-running = Ringside nie działa
+error-app-not-running = Ringside nie działa: { $reason }
 error-app-stopping = Ringside kończy pracę
-error-app-no-browser = Nie udało się uruchomić przeglądarki
+error-app-no-browser = Nie udało się uruchomić przeglądarki: { $reason }
 error-app-window-gone = Okno Ringside jest zamknięte
 error-agent-not-now =
     { $state ->
@@ -323,10 +323,10 @@ error-dial-softphone-not-found = Nie znaleziono { $app } na tym komputerze (usta
 error-dial-not-started = Nie udało się uruchomić { $program }: { $reason }
 error-dial-misconfigured = Łącze { $connection } jest źle skonfigurowane: { $reason }
 error-dial-link-handler = Nie udało się uruchomić systemowej obsługi linków
-error-link-not-dialable = Pod ten link nie można zadzwonić
+error-link-not-dialable = Pod ten link nie można zadzwonić: { $reason }
 error-link-loop = Ringside przekazał numer do obsługi linków tel:, którą jest sam Ringside; połączenie nie zostało nawiązane
 error-links-macos-at-install = W macOS Ringside obsługuje linki tel: po instalacji z obrazu dysku; wybierz go jako domyślną aplikację do dzwonienia w ustawieniach FaceTime
-error-links-not-registered = Ringside nie mógł zostać obsługą linków tel:, callto: i sip:
+error-links-not-registered = Ringside nie mógł zostać obsługą linków { $scheme }: { $reason }
 error-recording-none = Centrala nie podała nagrania tego połączenia
 error-history-no-folder = Brak folderu domowego na historię połączeń
 error-history-stopped = Historia połączeń przestała działać; uruchom Ringside ponownie

@@ -268,9 +268,9 @@ tray-quit = Выйти из Ringside
 ## Errors, by their code: `error-` and the code with every "." and "_" as "-"
 
 error-app-starting = Ringside ещё запускается; попробуйте через минуту
-error-app-not-running = Ringside не работает
+error-app-not-running = Ringside не работает: { $reason }
 error-app-stopping = Ringside завершает работу
-error-app-no-browser = Не удалось открыть браузер
+error-app-no-browser = Не удалось открыть браузер: { $reason }
 error-app-window-gone = Окно Ringside закрыто
 error-agent-not-now =
     { $state ->
@@ -323,10 +323,10 @@ error-dial-softphone-not-found = { $app } не найден на этом ком
 error-dial-not-started = Не удалось запустить { $program }: { $reason }
 error-dial-misconfigured = Подключение { $connection } настроено неверно: { $reason }
 error-dial-link-handler = Не удалось запустить обработчик ссылок системы
-error-link-not-dialable = По этой ссылке нельзя позвонить
+error-link-not-dialable = По этой ссылке нельзя позвонить: { $reason }
 error-link-loop = Ringside передал номер обработчику ссылок tel:, а это сам Ringside; звонок не совершён
 error-links-macos-at-install = В macOS Ringside открывает ссылки tel: после установки из образа диска; выберите его приложением для звонков в настройках FaceTime
-error-links-not-registered = Ringside не смог стать обработчиком ссылок tel:, callto: и sip:
+error-links-not-registered = Ringside не смог стать обработчиком ссылок { $scheme }: { $reason }
 error-recording-none = АТС не сообщила о записи этого звонка
 error-history-no-folder = Нет домашней папки для истории звонков
 error-history-stopped = История звонков остановилась; перезапустите Ringside

@@ -268,9 +268,9 @@ tray-quit = Вийти з Ringside
 ## Errors, by their code: `error-` and the code with every "." and "_" as "-"
 
 error-app-starting = Ringside ще запускається; спробуйте за хвилину
-error-app-not-running = Ringside не працює
+error-app-not-running = Ringside не працює: { $reason }
 error-app-stopping = Ringside завершує роботу
-error-app-no-browser = Не вдалося відкрити браузер
+error-app-no-browser = Не вдалося відкрити браузер: { $reason }
 error-app-window-gone = Вікно Ringside закрито
 error-agent-not-now =
     { $state ->
@@ -323,10 +323,10 @@ error-dial-softphone-not-found = { $app } не знайдено на цьому 
 error-dial-not-started = Не вдалося запустити { $program }: { $reason }
 error-dial-misconfigured = Підключення { $connection } налаштовано неправильно: { $reason }
 error-dial-link-handler = Не вдалося запустити обробник посилань системи
-error-link-not-dialable = За цим посиланням не можна подзвонити
+error-link-not-dialable = За цим посиланням не можна подзвонити: { $reason }
 error-link-loop = Ringside передав номер обробнику посилань tel:, а це сам Ringside; дзвінок не здійснено
 error-links-macos-at-install = У macOS Ringside відкриває посилання tel: після встановлення з образу диска; виберіть його програмою для дзвінків у налаштуваннях FaceTime
-error-links-not-registered = Ringside не зміг стати обробником посилань tel:, callto: і sip:
+error-links-not-registered = Ringside не зміг стати обробником посилань { $scheme }: { $reason }
 error-recording-none = АТС не повідомила про запис цього дзвінка
 error-history-no-folder = Немає домашньої теки для історії дзвінків
 error-history-stopped = Історія дзвінків зупинилася; перезапустіть Ringside

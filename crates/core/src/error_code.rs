@@ -45,6 +45,12 @@ impl ErrorReport {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self { code: code.to_string(), args: BTreeMap::new(), message: message.into() }
     }
+
+    /// The same, with a value its translated sentence names (`{ $name }`).
+    pub fn with_arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.insert(name.to_string(), value.into());
+        self
+    }
 }
 
 impl std::fmt::Display for ErrorReport {
