@@ -133,11 +133,10 @@ pub async fn open_customer_page(
 
 fn open_in_browser(app: &tauri::AppHandle, url: String) -> Reply<()> {
     use tauri_plugin_opener::OpenerExt;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| {
-            ErrorReport::new("app.no_browser", format!("the browser could not be started: {e}")).with_arg("reason", e.to_string())
-        })
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        ErrorReport::new("app.no_browser", format!("the browser could not be started: {e}"))
+            .with_arg("reason", e.to_string())
+    })
 }
 
 #[tauri::command]

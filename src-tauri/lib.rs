@@ -138,8 +138,7 @@ fn notify(app: &AppHandle, notice: &ringside_core::Notice) {
                         }
                     });
                 };
-                ringside_notify::show_with_button(&shown, &show, ringside_notify::BUTTON_WAIT, on_press)
-                    .map(|_| ())
+                ringside_notify::show_with_button(&shown, &show, ringside_notify::BUTTON_WAIT, on_press).map(|_| ())
             }
             None => ringside_notify::show(&shown),
         };

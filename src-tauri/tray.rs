@@ -7,10 +7,10 @@ use std::sync::Mutex;
 use ringside_core::agent_state::Availability;
 use ringside_core::session::SourceStatus;
 use ringside_core::AgentState;
+use ringside_i18n::{Args, Words};
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use ringside_i18n::{Args, Words};
 use tauri::{AppHandle, Manager};
 
 use crate::{Shell, EVENT_NOTICE};

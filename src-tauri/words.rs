@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn a_blank_name_and_number_is_a_withheld_number() {
         let n = Notice::MissedCall { number: " ".into(), name: Some("".into()), waiting: 1 };
-        assert_eq!(notice(Words::of(Language::Pl), &n, Timestamp::now()).0, "Nieodebrane połączenie: numer zastrzeżony");
+        assert_eq!(
+            notice(Words::of(Language::Pl), &n, Timestamp::now()).0,
+            "Nieodebrane połączenie: numer zastrzeżony"
+        );
     }
 
     #[test]

@@ -361,5 +361,32 @@ cli-pbx-handed-over = handed { $number } over
 cli-pbx-ringing-you = Ringing { $device }; answer it to call { $number }…
 cli-pbx-not-confirmed = { $interface }: the PBX accepted the request but did not confirm it within 3 s
 cli-pbx-left-queues = { $interface } left the supervised queues
+cli-customers-seeded =
+    { $n ->
+        [one] created { $file } with { $n } demo customer
+       *[other] created { $file } with { $n } demo customers
+    }
+cli-lookup-sources =
+    { $n ->
+        [one] { $number }: { $n } customer from { $sources } in { $ms } ms
+       *[other] { $number }: { $n } customers from { $sources } in { $ms } ms
+    }
+cli-lookup-chosen-before = (chosen before)
+cli-import-report = { $file }: { $added } added, { $updated } updated, { $unchanged } unchanged, { $skipped } skipped
+cli-import-more = … and { $n } more
+cli-demo-listening = demo PBX listening on { $addr } (AMI; any user, secret “{ $secret }”); agents 100 and 101, queue 600. Ctrl-C stops it.
+cli-history-by = by { $agent }
+cli-history-crm-failed =
+    { $n ->
+        [one] { $target }: failed ({ $n } try): { $why }
+       *[other] { $target }: failed ({ $n } tries): { $why }
+    }
+cli-pbx-in-queue = in { $queue }
+cli-pbx-in-all-queues = in all queues
+cli-member-available = available
+cli-member-ringing = ringing
+cli-member-in-call = in call
+cli-member-unavailable = unavailable
+cli-member-paused = paused
 cli-secret-stored = stored { $label } in the OS keychain
 cli-secret-removed = removed { $label } from the OS keychain

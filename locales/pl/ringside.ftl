@@ -377,5 +377,32 @@ cli-pbx-handed-over = przekazano { $number }
 cli-pbx-ringing-you = Dzwoni { $device }; odbierz, aby zadzwonić pod { $number }…
 cli-pbx-not-confirmed = { $interface }: centrala przyjęła żądanie, ale nie potwierdziła go w ciągu 3 s
 cli-pbx-left-queues = { $interface } nie jest już w obserwowanych kolejkach
+cli-customers-seeded = utworzono { $file }, klientów demo: { $n }
+cli-lookup-sources =
+    { $n ->
+        [one] { $number }: { $n } klient z { $sources } w { $ms } ms
+        [few] { $number }: { $n } klientów z { $sources } w { $ms } ms
+        [many] { $number }: { $n } klientów z { $sources } w { $ms } ms
+       *[other] { $number }: { $n } klienta z { $sources } w { $ms } ms
+    }
+cli-lookup-chosen-before = (wybrano wcześniej)
+cli-import-report = { $file }: dodano { $added }, zaktualizowano { $updated }, bez zmian { $unchanged }, pominięto { $skipped }
+cli-import-more = … i jeszcze { $n }
+cli-demo-listening = centrala demo nasłuchuje na { $addr } (AMI; dowolny użytkownik, hasło „{ $secret }”); agenci 100 i 101, kolejka 600. Ctrl-C ją zatrzymuje.
+cli-history-by = agent { $agent }
+cli-history-crm-failed =
+    { $n ->
+        [one] { $target }: błąd ({ $n } próba): { $why }
+        [few] { $target }: błąd ({ $n } próby): { $why }
+        [many] { $target }: błąd ({ $n } prób): { $why }
+       *[other] { $target }: błąd ({ $n } próby): { $why }
+    }
+cli-pbx-in-queue = w kolejce { $queue }
+cli-pbx-in-all-queues = we wszystkich kolejkach
+cli-member-available = przyjmuje połączenia
+cli-member-ringing = dzwoni
+cli-member-in-call = rozmowa
+cli-member-unavailable = brak połączenia
+cli-member-paused = przerwa
 cli-secret-stored = { $label }: zapisano w systemowym magazynie haseł
 cli-secret-removed = { $label }: usunięto z systemowego magazynu haseł

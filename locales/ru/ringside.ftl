@@ -389,5 +389,32 @@ cli-pbx-handed-over = номер { $number } передан
 cli-pbx-ringing-you = Звонит { $device }; ответьте, чтобы позвонить на { $number }…
 cli-pbx-not-confirmed = { $interface }: АТС приняла запрос, но не подтвердила его за 3 с
 cli-pbx-left-queues = { $interface } больше не в отслеживаемых очередях
+cli-customers-seeded = создан { $file }, демо-клиентов: { $n }
+cli-lookup-sources =
+    { $n ->
+        [one] { $number }: { $n } клиент из { $sources } за { $ms } мс
+        [few] { $number }: { $n } клиента из { $sources } за { $ms } мс
+        [many] { $number }: { $n } клиентов из { $sources } за { $ms } мс
+       *[other] { $number }: { $n } клиента из { $sources } за { $ms } мс
+    }
+cli-lookup-chosen-before = (выбран ранее)
+cli-import-report = { $file }: добавлено { $added }, обновлено { $updated }, без изменений { $unchanged }, пропущено { $skipped }
+cli-import-more = … и ещё { $n }
+cli-demo-listening = демо-АТС слушает { $addr } (AMI; любой пользователь, пароль «{ $secret }»); агенты 100 и 101, очередь 600. Ctrl-C останавливает её.
+cli-history-by = агент { $agent }
+cli-history-crm-failed =
+    { $n ->
+        [one] { $target }: ошибка ({ $n } попытка): { $why }
+        [few] { $target }: ошибка ({ $n } попытки): { $why }
+        [many] { $target }: ошибка ({ $n } попыток): { $why }
+       *[other] { $target }: ошибка ({ $n } попытки): { $why }
+    }
+cli-pbx-in-queue = в очереди { $queue }
+cli-pbx-in-all-queues = во всех очередях
+cli-member-available = принимает звонки
+cli-member-ringing = вызов
+cli-member-in-call = разговор
+cli-member-unavailable = не в сети
+cli-member-paused = пауза
 cli-secret-stored = { $label }: сохранено в хранилище паролей системы
 cli-secret-removed = { $label }: удалено из хранилища паролей системы

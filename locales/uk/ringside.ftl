@@ -377,5 +377,32 @@ cli-pbx-handed-over = номер { $number } передано
 cli-pbx-ringing-you = Дзвонить { $device }; дайте відповідь, щоб подзвонити на { $number }…
 cli-pbx-not-confirmed = { $interface }: АТС прийняла запит, але не підтвердила його за 3 с
 cli-pbx-left-queues = { $interface } більше не в черзі, що відстежується
+cli-customers-seeded = створено { $file }, демо-клієнтів: { $n }
+cli-lookup-sources =
+    { $n ->
+        [one] { $number }: { $n } клієнт із { $sources } за { $ms } мс
+        [few] { $number }: { $n } клієнти з { $sources } за { $ms } мс
+        [many] { $number }: { $n } клієнтів із { $sources } за { $ms } мс
+       *[other] { $number }: { $n } клієнта з { $sources } за { $ms } мс
+    }
+cli-lookup-chosen-before = (вибрано раніше)
+cli-import-report = { $file }: додано { $added }, оновлено { $updated }, без змін { $unchanged }, пропущено { $skipped }
+cli-import-more = … і ще { $n }
+cli-demo-listening = демо-АТС слухає { $addr } (AMI; будь-який користувач, пароль «{ $secret }»); агенти 100 і 101, черга 600. Ctrl-C зупиняє її.
+cli-history-by = агент { $agent }
+cli-history-crm-failed =
+    { $n ->
+        [one] { $target }: помилка ({ $n } спроба): { $why }
+        [few] { $target }: помилка ({ $n } спроби): { $why }
+        [many] { $target }: помилка ({ $n } спроб): { $why }
+       *[other] { $target }: помилка ({ $n } спроби): { $why }
+    }
+cli-pbx-in-queue = у черзі { $queue }
+cli-pbx-in-all-queues = в усіх чергах
+cli-member-available = приймає дзвінки
+cli-member-ringing = виклик
+cli-member-in-call = розмова
+cli-member-unavailable = не в мережі
+cli-member-paused = пауза
 cli-secret-stored = { $label }: збережено в сховищі паролів системи
 cli-secret-removed = { $label }: видалено зі сховища паролів системи

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use ringside_config::{
     AgentConfig, AmiConfig, Bitrix24Config, BitrixEntity, BodyFormat, CardCorner, CardOpensOn, Config, ConfigError,
     ConnectionConfig, ConnectionKind, CrmConfig, CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap,
-    HistoryConfig, HttpConnection, LanguageChoice, LookupConfig, NotifyIncoming, NumberFormat, Replace, RestCrmConfig, SessionSettings,
-    SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
+    HistoryConfig, HttpConnection, LanguageChoice, LookupConfig, NotifyIncoming, NumberFormat, Replace, RestCrmConfig,
+    SessionSettings, SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
