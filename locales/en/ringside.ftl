@@ -111,6 +111,8 @@ customer-pick = This is the caller
 customer-open = Open in CRM
 customer-match-same-e164 = same E.164
 customer-match-last-digits = last { $n } digits
+customer-match-same-number-in = same number in { $crm }
+customer-match-created = created on this call
 customer-match-chosen-before = { $why }, chosen before
 
 ## Wrap-up

@@ -118,6 +118,8 @@ customer-match-last-digits =
         [many] ostatnich { $n } cyfr
        *[other] ostatnie { $n } cyfry
     }
+customer-match-same-number-in = ten sam numer w { $crm }
+customer-match-created = utworzono podczas tego połączenia
 customer-match-chosen-before = { $why }, wybrano wcześniej
 
 ## Wrap-up

@@ -118,6 +118,8 @@ customer-match-last-digits =
         [many] последние { $n } цифр
        *[other] последние { $n } цифры
     }
+customer-match-same-number-in = тот же номер в { $crm }
+customer-match-created = создан во время этого звонка
 customer-match-chosen-before = { $why }, выбран ранее
 
 ## Wrap-up

@@ -118,6 +118,8 @@ customer-match-last-digits =
         [many] останні { $n } цифр
        *[other] останні { $n } цифри
     }
+customer-match-same-number-in = той самий номер у { $crm }
+customer-match-created = створено під час цього дзвінка
 customer-match-chosen-before = { $why }, вибрано раніше
 
 ## Wrap-up

@@ -12,12 +12,14 @@ import uk from "../../../locales/uk/ringside.ftl?raw";
 import type { AgentState } from "../bindings/AgentState";
 import type { CardStatus } from "../bindings/CardStatus";
 import type { CreatedKind } from "../bindings/CreatedKind";
+import type { CustomerMatch } from "../bindings/CustomerMatch";
 import type { Direction } from "../bindings/Direction";
 import type { EndCause } from "../bindings/EndCause";
 import type { Language } from "../bindings/Language";
 import type { LanguageChoice } from "../bindings/LanguageChoice";
 import type { MessageId } from "../bindings/MessageId";
 import type { Notice } from "../bindings/Notice";
+import type { OrderSummary } from "../bindings/OrderSummary";
 import type { Outcome } from "../bindings/Outcome";
 import { isReport } from "./api";
 import { speech } from "./language.svelte";
@@ -144,6 +146,47 @@ export const pauseReasons: { value: string; id: MessageId }[] = [
 export function pauseReasonText(reason: string): string {
   const known = pauseReasons.find((r) => r.value === reason);
   return known ? t(known.id) : reason;
+}
+
+/** Why a customer matched the number ("same E.164", "last 9 digits, chosen before"); a source
+ * that does not say is shown in its own (English) words. */
+export function matchText(c: CustomerMatch): string {
+  const why = c.why;
+  if (!why) return c.reason;
+  const how = why.how;
+  let text: string;
+  switch (how.kind) {
+    case "same_e164":
+      text = t("customer-match-same-e164");
+      break;
+    case "last_digits":
+      text = t("customer-match-last-digits", { n: how.digits });
+      break;
+    case "same_number_in":
+      text = t("customer-match-same-number-in", { crm: how.crm });
+      break;
+    case "created":
+      text = t("customer-match-created");
+      break;
+  }
+  return why.chosen_before ? t("customer-match-chosen-before", { why: text }) : text;
+}
+
+/** An order's amount in the agent's locale when the source gave a number ("1 250,00 ₴"), else
+ * as the source wrote it. */
+export function amountText(o: OrderSummary): string | null {
+  if (o.money) {
+    const { minor, currency } = o.money;
+    const style: Intl.NumberFormatOptions = currency
+      ? { style: "currency", currency }
+      : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+    try {
+      return new Intl.NumberFormat(locale(), style).format(minor / 100);
+    } catch {
+      // A currency code Intl does not know: the source's own text.
+    }
+  }
+  return o.amount;
 }
 
 export function outcomeText(outcome: EndCause): string {
