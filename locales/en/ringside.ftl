@@ -244,8 +244,9 @@ tray-show-window = Show window
 tray-quit = Quit Ringside
 
 ## Errors, by their code: `error-` and the code with every "." and "_" as "-"
-## (pbx.login_refused → error-pbx-login-refused). A code with no message here is shown in the
-## English sentence the error carries.
+## (pbx.login_refused → error-pbx-login-refused), with the placeables the error's args name.
+## English itself shows the sentence the error carries (it may say more); these are the
+## reference the other languages translate. A code a language lacks shows that sentence too.
 
 error-app-starting = Ringside is still starting; try again in a moment
 error-app-not-running = Ringside is not running: { $reason }

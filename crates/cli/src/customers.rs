@@ -10,7 +10,7 @@ use ringside_lookup::{
     NewPhone, NumberKind, PhoneColumn,
 };
 
-use crate::{count, words};
+use crate::{count, said, words};
 
 /// Why a customer matched, in words: "same E.164", "last 9 digits, chosen before".
 fn reason_text(m: &Match) -> String {
@@ -341,10 +341,8 @@ async fn create(args: CreateArgs) -> Result<(), String> {
             return if args.list { Ok(()) } else { Err(words().get("cli-customers-say-where")) };
         }
     };
-    let created = customers
-        .create("ringside-cli", target, number, name, args.company.as_deref())
-        .await
-        .map_err(|e| e.to_string())?;
+    let created =
+        customers.create("ringside-cli", target, number, name, args.company.as_deref()).await.map_err(|e| said(&e))?;
     if args.json {
         println!("{}", serde_json::to_string(&created).map_err(|e| e.to_string())?);
     } else {

@@ -9,7 +9,7 @@ use ringside_core::{Direction, Timestamp};
 use ringside_history::{CallRecord, History, HistoryQuery, WriteBackStatus};
 use ringside_i18n::Args as Values;
 
-use crate::{count, words};
+use crate::{count, said, words};
 
 #[derive(Args)]
 pub struct HistoryArgs {
@@ -129,7 +129,7 @@ fn open(place: &Place) -> Result<History, String> {
     if !path.exists() {
         return Err(format!("{}: no call history yet (Ringside creates it with the first call)", path.display()));
     }
-    History::open(&path).map_err(|e| e.to_string())
+    History::open(&path).map_err(|e| said(&e))
 }
 
 fn query(filters: &Filters, limit: usize) -> Result<HistoryQuery, String> {
@@ -184,11 +184,11 @@ fn parse_when(text: &str, now: NaiveDateTime) -> Result<Timestamp, String> {
 
 fn export(history: &History, query: &HistoryQuery, to: &Path) -> Result<(), String> {
     let written = if to == Path::new("-") {
-        history.export_csv(query, std::io::stdout().lock()).map_err(|e| e.to_string())?
+        history.export_csv(query, std::io::stdout().lock()).map_err(|e| said(&e))?
     } else {
         let file = std::fs::File::create(to).map_err(|e| format!("{}: cannot be written: {e}", to.display()))?;
         let mut out = std::io::BufWriter::new(file);
-        let n = history.export_csv(query, &mut out).map_err(|e| e.to_string())?;
+        let n = history.export_csv(query, &mut out).map_err(|e| said(&e))?;
         std::io::Write::flush(&mut out).map_err(|e| format!("{}: cannot be written: {e}", to.display()))?;
         n
     };
@@ -200,7 +200,7 @@ fn export(history: &History, query: &HistoryQuery, to: &Path) -> Result<(), Stri
 }
 
 fn list(history: &History, query: &HistoryQuery, json: bool) -> Result<(), String> {
-    let calls = history.search(query).map_err(|e| e.to_string())?;
+    let calls = history.search(query).map_err(|e| said(&e))?;
     if json {
         println!("{}", serde_json::to_string(&calls).map_err(|e| e.to_string())?);
         return Ok(());

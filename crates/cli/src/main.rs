@@ -88,6 +88,13 @@ pub(crate) fn words() -> &'static Words {
     })
 }
 
+/// An error with a code in the agent's language (its English sentence when no language has
+/// the code), as the windows word it.
+pub(crate) fn said<E: ringside_core::ErrorCode + ?Sized>(e: &E) -> String {
+    let report = ringside_core::ErrorReport::of(e);
+    words().error(&report.code, report.args.iter().map(|(k, v)| (k.as_str(), v.as_str())), &report.message)
+}
+
 /// A count for a message's `$n`.
 pub(crate) fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)

@@ -15,7 +15,7 @@ use ringside_core::{MemberState, Team, TeamMember, Timestamp};
 use ringside_secrets::{SecretKey, SecretStore};
 
 use crate::target::{prompt_secret, Desk, Target};
-use crate::words;
+use crate::{said, words};
 use ringside_i18n::Args as Values;
 
 async fn login(desk: &Desk) -> Result<(Client, Events), String> {
@@ -47,7 +47,7 @@ pub async fn agents(args: AgentsArgs) -> Result<(), String> {
     let supervised = if args.queues.is_empty() { desk.config.supervisor.queues.clone() } else { args.queues.clone() };
     let (client, mut events) = login(&desk).await?;
     let mut team = Team::new(supervised);
-    for item in client.send_list(Action::new("QueueStatus")).await.map_err(|e| e.to_string())? {
+    for item in client.send_list(Action::new("QueueStatus")).await.map_err(|e| said(&e))? {
         if let Some(update) = member_update(&item) {
             team.apply(update);
         }
@@ -186,7 +186,7 @@ pub async fn originate_cmd(args: OriginateArgs) -> Result<(), String> {
 
 /// Click-to-call through the PBX as the configured (or --ami) agent.
 pub async fn originate_number(target: &Target, number: &str) -> Result<(), String> {
-    let number = ringside_core::number::dialable(number).map_err(|e| e.to_string())?;
+    let number = ringside_core::number::dialable(number).map_err(|e| said(&e))?;
     let desk = target.desk().await?;
     let device = desk.identity.interfaces.first().cloned().ok_or("no agent interface configured")?;
     let (client, _events) = login(&desk).await?;
@@ -201,7 +201,7 @@ pub async fn originate_number(target: &Target, number: &str) -> Result<(), Strin
     };
     let result = originate(&client, &request).await;
     client.logoff().await;
-    result.map_err(|e| e.to_string())?;
+    result.map_err(|e| said(&e))?;
     println!("{}", words().format("cli-pbx-calling", &Values::new().text("number", number.as_str())));
     Ok(())
 }
@@ -224,15 +224,15 @@ pub struct DialArgs {
 pub async fn dial(args: DialArgs) -> Result<(), String> {
     let config = args.target.config()?;
     let dialer = ringside_runtime::Dialer::new(&config.dial, &config.directory.region).await;
-    let route = dialer.route(&args.number, args.via.as_deref()).map_err(|e| e.to_string())?;
+    let route = dialer.route(&args.number, args.via.as_deref()).map_err(|e| said(&e))?;
     if args.dry_run {
-        println!("{}", route.describe().map_err(|e| e.to_string())?);
+        println!("{}", route.describe().map_err(|e| said(&e))?);
         return Ok(());
     }
     match &route {
         ringside_runtime::Route::Pbx { number } => originate_number(&args.target, number).await,
         _ => {
-            route.place_off_pbx().await.map_err(|e| e.to_string())?;
+            route.place_off_pbx().await.map_err(|e| said(&e))?;
             println!("{}", words().format("cli-pbx-handed-over", &Values::new().text("number", args.number.as_str())));
             Ok(())
         }

@@ -106,14 +106,16 @@ impl Words {
     }
 
     /// An error crossing from the runtime as `{code, args, message}`: its message in this
-    /// language (or English's) with the error's values, or `fallback` (the error's own
-    /// English sentence) when no language has the code.
+    /// language with the error's values; in English, or when this language lacks the code,
+    /// `fallback`, the error's own English sentence (the most precise: it may name the cause
+    /// below, and it is what the logs say). The English catalogue's `error-*` messages are the
+    /// reference translations are made from.
     pub fn error<'a>(&self, code: &str, args: impl IntoIterator<Item = (&'a str, &'a str)>, fallback: &str) -> String {
-        let id = error_message_id(code);
+        if self.language == Language::En {
+            return fallback.to_string();
+        }
         let args = args.into_iter().fold(Args::new(), |a, (name, value)| a.text(name, value));
-        self.try_format(&id, &args)
-            .or_else(|| Words::of(Language::En).try_format(&id, &args))
-            .unwrap_or_else(|| fallback.to_string())
+        self.try_format(&error_message_id(code), &args).unwrap_or_else(|| fallback.to_string())
     }
 
     fn try_format(&self, id: &str, args: &Args) -> Option<String> {
@@ -190,5 +192,8 @@ mod tests {
             "Спершу увійдіть у систему"
         );
         assert_eq!(uk.error("nobody.knows_this", [], "the English sentence"), "the English sentence");
+        // English speaks the error's own sentence, which may say more than the catalogue.
+        let en = Words::of(Language::En);
+        assert_eq!(en.error("pbx.login_refused", [("username", "agent100")], "as the error says"), "as the error says");
     }
 }

@@ -62,12 +62,13 @@ export function t(id: MessageId, args: Args = {}): string {
 }
 
 /** A failure in words: an `ErrorReport` by its code (`pbx.login_refused` →
- * `error-pbx-login-refused`) with its arguments, else its English `message`; anything else as
- * it was thrown. */
+ * `error-pbx-login-refused`) with its arguments; in English, or when the language lacks the
+ * code, its own English `message` (the most precise: it may name the cause below); anything
+ * else as it was thrown. */
 export function errorText(e: unknown): string {
   if (isReport(e)) {
     const id = `error-${e.code.replace(/[._]/g, "-")}`;
-    return format(speech.language, id, e.args) ?? format("en", id, e.args) ?? e.message;
+    return (speech.language === "en" ? null : format(speech.language, id, e.args)) ?? e.message;
   }
   if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") {
     return (e as { message: string }).message;
