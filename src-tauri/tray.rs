@@ -67,16 +67,10 @@ fn accepting(agent: &AgentState) -> bool {
     }
 }
 
-/// The message naming an agent state (the desk's words for it too).
-fn state_id(agent: &AgentState) -> &'static str {
-    match agent {
-        AgentState::LoggedOut => "agent-logged-out",
-        AgentState::Available { .. } => "agent-available",
-        AgentState::Paused { .. } => "agent-paused",
-        AgentState::Ringing { .. } => "agent-ringing",
-        AgentState::OnCall { .. } => "agent-on-call",
-        AgentState::WrapUp { .. } => "agent-wrap-up",
-    }
+/// The message naming an agent state (the desk's words for it too): `agent-` and the state's
+/// key (`on_call` → `agent-on-call`).
+fn state_id(agent: &AgentState) -> String {
+    format!("agent-{}", agent.key().replace('_', "-"))
 }
 
 fn tooltip(words: &Words, view: &View) -> String {
@@ -91,9 +85,9 @@ fn tooltip(words: &Words, view: &View) -> String {
     let mut parts = vec![match agent {
         AgentState::Paused { reason: Some(reason), .. } => words.format(
             "tray-state-reason",
-            &Args::new().text("state", words.get(state_id(agent))).text("reason", reason.as_str()),
+            &Args::new().text("state", words.get(&state_id(agent))).text("reason", reason.as_str()),
         ),
-        _ => words.get(state_id(agent)),
+        _ => words.get(&state_id(agent)),
     }];
     if let Some(SourceStatus::Disconnected { .. }) = &view.source {
         parts.push(words.get("tray-pbx-disconnected"));
@@ -258,5 +252,27 @@ mod tests {
         assert_eq!(tooltip(Words::of(Language::En), &view), "Ringside: paused (Lunch) · 2 missed callers to call back");
         assert_eq!(tooltip(Words::of(Language::Uk), &view), "Ringside: пауза (Lunch) · Передзвонити 2 абонентам");
         assert_eq!(tooltip(Words::of(Language::Ru), &View::default()), "Ringside: запуск…");
+    }
+
+    #[test]
+    fn every_agent_state_has_its_words() {
+        let now = ringside_core::Timestamp::now();
+        let states = [
+            AgentState::LoggedOut,
+            AgentState::Available { since: now },
+            AgentState::Paused { reason: None, since: now },
+            AgentState::Ringing {
+                call: ringside_core::CallId("c".into()),
+                since: now,
+                resume: Availability::Available,
+            },
+            AgentState::OnCall { call: ringside_core::CallId("c".into()), since: now, resume: Availability::Available },
+            AgentState::WrapUp { call: None, since: now, ends_at: None, resume: Availability::Available },
+        ];
+        for state in &states {
+            let id = state_id(state);
+            assert!(Words::of(Language::En).has(&id), "{id}");
+            assert_eq!(Words::of(Language::En).get(&id), state.label(), "the tray says what the core says");
+        }
     }
 }
