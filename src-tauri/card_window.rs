@@ -66,7 +66,7 @@ enum Pending {
 pub fn build(app: &AppHandle, corner: CardCorner) -> tauri::Result<()> {
     *app.state::<Placement>().corner.lock().unwrap_or_else(|p| p.into_inner()) = corner;
     let window = WebviewWindowBuilder::new(app, CARD_WINDOW, WebviewUrl::App("card.html".into()))
-        .title("Ringside call")
+        .title(crate::words::current(app).get("card-window-title"))
         .inner_size(WIDTH, FIRST_HEIGHT)
         .resizable(true)
         .decorations(false)
@@ -86,6 +86,13 @@ pub fn build(app: &AppHandle, corner: CardCorner) -> tauri::Result<()> {
     *app.state::<Placement>().height.lock().unwrap_or_else(|p| p.into_inner()) = FIRST_HEIGHT;
     let _ = window;
     Ok(())
+}
+
+/// The window's title in the agent's language (the page words itself).
+pub fn reword(app: &AppHandle) {
+    if let Some(window) = window(app) {
+        let _ = window.set_title(&crate::words::current(app).get("card-window-title"));
+    }
 }
 
 fn window(app: &AppHandle) -> Option<WebviewWindow> {

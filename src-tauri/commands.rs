@@ -133,9 +133,10 @@ pub async fn open_customer_page(
 
 fn open_in_browser(app: &tauri::AppHandle, url: String) -> Reply<()> {
     use tauri_plugin_opener::OpenerExt;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| ErrorReport::new("app.no_browser", format!("the browser could not be started: {e}")))
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        ErrorReport::new("app.no_browser", format!("the browser could not be started: {e}"))
+            .with_arg("reason", e.to_string())
+    })
 }
 
 #[tauri::command]
@@ -298,4 +299,17 @@ pub fn paint_probe(what: String, call_id: Option<String>, page_us: Option<u64>) 
 #[tauri::command]
 pub fn desk_ready(app: tauri::AppHandle) {
     crate::desk::ready(&app);
+}
+
+/// The language the windows speak (the shell's), and the agent's choice.
+#[tauri::command]
+pub fn language(speech: State<'_, crate::words::Speech>) -> ringside_i18n::Speaking {
+    speech.now()
+}
+
+/// Speaks `choice` from now on: the tray, notifications and both windows (the `language`
+/// event). For this run only; the config file keeps its `[ui] language`.
+#[tauri::command]
+pub fn set_language(app: tauri::AppHandle, choice: ringside_i18n::LanguageChoice) -> ringside_i18n::Speaking {
+    crate::words::switch(&app, choice)
 }

@@ -55,7 +55,9 @@ impl Shell {
             Phase::Starting => {
                 Err(ErrorReport::new("app.starting", "Ringside is still starting; try again in a moment"))
             }
-            Phase::Failed(message) => Err(ErrorReport::new("app.not_running", message.clone())),
+            Phase::Failed(message) => {
+                Err(ErrorReport::new("app.not_running", message.clone()).with_arg("reason", message.clone()))
+            }
         }
     }
 
@@ -110,7 +112,9 @@ fn init_tracing() {
 /// async runtime. An incoming call's notice carries a "Show" button (where the notification
 /// server draws buttons) that brings that call's card back.
 fn notify(app: &AppHandle, notice: &ringside_core::Notice) {
-    let (summary, body) = words::notice(notice, ringside_core::Timestamp::now());
+    let words = words::current(app);
+    let (summary, body) = words::notice(words, notice, ringside_core::Timestamp::now());
+    let show = words.get("notice-show");
     let shown = ringside_notify::Notice {
         summary,
         body,
@@ -134,8 +138,7 @@ fn notify(app: &AppHandle, notice: &ringside_core::Notice) {
                         }
                     });
                 };
-                ringside_notify::show_with_button(&shown, words::SHOW, ringside_notify::BUTTON_WAIT, on_press)
-                    .map(|_| ())
+                ringside_notify::show_with_button(&shown, &show, ringside_notify::BUTTON_WAIT, on_press).map(|_| ())
             }
             None => ringside_notify::show(&shown),
         };
@@ -294,6 +297,8 @@ pub fn run() {
     if let (Some(path), Ok(_)) = (&config_path, &config) {
         tracing::info!(path = %path.display(), "config");
     }
+    let speech = words::Speech::new(config.as_ref().map(|c| c.ui.language).unwrap_or_default());
+    tracing::info!(language = %speech.now().language, "language");
 
     let app = tauri::Builder::default()
         // First plugin, so a second launch hands over before anything else starts.
@@ -304,6 +309,7 @@ pub fn run() {
         .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
         .manage(card_window::Placement::default())
         .manage(desk::Desk::new())
+        .manage(speech)
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
             commands::about,
@@ -339,6 +345,8 @@ pub fn run() {
             commands::set_popup_compact,
             commands::paint_probe,
             commands::desk_ready,
+            commands::language,
+            commands::set_language,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -48,8 +48,10 @@ pub fn open(app: &AppHandle, links: Vec<String>) {
 }
 
 async fn open_one(app: &AppHandle, link: &str) -> Result<(), ErrorReport> {
-    let number = ringside_dial::number_from_link(link)
-        .map_err(|e| ErrorReport::new("link.not_dialable", format!("That link cannot be dialed: {e}")))?;
+    let number = ringside_dial::number_from_link(link).map_err(|e| {
+        ErrorReport::new("link.not_dialable", format!("That link cannot be dialed: {e}"))
+            .with_arg("reason", e.to_string())
+    })?;
     let handle = running(app).await?;
     if handle.link_came_back(&number) {
         return Err(ErrorReport::new(
@@ -169,6 +171,8 @@ fn register_all(app: &AppHandle) -> Result<(), ErrorReport> {
                     "links.not_registered",
                     format!("Ringside could not become the handler for {scheme}: links: {e}"),
                 )
+                .with_arg("scheme", scheme)
+                .with_arg("reason", e.to_string())
             }
         })?;
     }

@@ -1,12 +1,13 @@
 //! The tray icon: its picture and tooltip say the agent's state; its menu logs in and out,
 //! switches "accepting calls", shows the callers waiting for a call back, shows the window and
-//! quits.
+//! quits. Its words are the agent's language's (`words::current`), worded again when it changes.
 
 use std::sync::Mutex;
 
 use ringside_core::agent_state::Availability;
 use ringside_core::session::SourceStatus;
 use ringside_core::AgentState;
+use ringside_i18n::{Args, Words};
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -38,6 +39,9 @@ struct Tray {
     login: MenuItem<tauri::Wry>,
     missed: MenuItem<tauri::Wry>,
     accepting: CheckMenuItem<tauri::Wry>,
+    show_card: MenuItem<tauri::Wry>,
+    show: MenuItem<tauri::Wry>,
+    quit: MenuItem<tauri::Wry>,
     view: Mutex<View>,
 }
 
@@ -63,52 +67,73 @@ fn accepting(agent: &AgentState) -> bool {
     }
 }
 
-fn tooltip(view: &View) -> String {
-    if let Some(fatal) = &view.fatal {
-        let first_line = fatal.lines().next().unwrap_or_default();
-        return format!("Ringside: {first_line}");
-    }
-    let Some(agent) = &view.agent else {
-        return "Ringside: starting…".to_string();
-    };
-    let mut text = format!("Ringside: {}", agent.label());
-    if let AgentState::Paused { reason: Some(reason), .. } = agent {
-        text.push_str(&format!(" ({reason})"));
-    }
-    if let Some(SourceStatus::Disconnected { .. }) = &view.source {
-        text.push_str(" · PBX disconnected");
-    }
-    if view.missed > 0 {
-        text.push_str(&format!(" · {}", missed_text(view.missed)));
-    }
-    text
+/// The message naming an agent state (the desk's words for it too): `agent-` and the state's
+/// key (`on_call` → `agent-on-call`).
+fn state_id(agent: &AgentState) -> String {
+    format!("agent-{}", agent.key().replace('_', "-"))
 }
 
-fn missed_text(waiting: u32) -> String {
-    match waiting {
-        0 => "No missed calls".to_string(),
-        1 => "1 missed caller to call back".to_string(),
-        n => format!("{n} missed callers to call back"),
+fn tooltip(words: &Words, view: &View) -> String {
+    let ringside = |state: &str| words.format("tray-tooltip", &Args::new().text("state", state));
+    if let Some(fatal) = &view.fatal {
+        // Why Ringside cannot run comes as English text (a config error names the file and line).
+        return ringside(fatal.lines().next().unwrap_or_default());
     }
+    let Some(agent) = &view.agent else {
+        return ringside(&words.get("app-starting"));
+    };
+    let mut parts = vec![match agent {
+        AgentState::Paused { reason: Some(reason), .. } => words.format(
+            "tray-state-reason",
+            &Args::new().text("state", words.get(&state_id(agent))).text("reason", reason.as_str()),
+        ),
+        _ => words.get(&state_id(agent)),
+    }];
+    if let Some(SourceStatus::Disconnected { .. }) = &view.source {
+        parts.push(words.get("tray-pbx-disconnected"));
+    }
+    if view.missed > 0 {
+        parts.push(missed_text(words, view.missed));
+    }
+    ringside(&parts.join(" · "))
+}
+
+fn missed_text(words: &Words, waiting: u32) -> String {
+    words.format("tray-missed", &Args::new().number("n", i64::from(waiting)))
 }
 
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
-    let login = MenuItem::with_id(app, ID_LOGIN, "Log in", false, None::<&str>)?;
-    let accepting = CheckMenuItem::with_id(app, ID_ACCEPTING, "Accepting calls", false, false, None::<&str>)?;
-    let missed = MenuItem::with_id(app, ID_MISSED, missed_text(0), false, None::<&str>)?;
-    let show_card = MenuItem::with_id(app, ID_SHOW_CARD, "Show call card", true, None::<&str>)?;
-    let show = MenuItem::with_id(app, ID_SHOW, "Show window", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, ID_QUIT, "Quit Ringside", true, None::<&str>)?;
+    let words = crate::words::current(app);
+    let item = |id: &str, word: &str, enabled: bool| MenuItem::with_id(app, id, words.get(word), enabled, None::<&str>);
+    let login = item(ID_LOGIN, "agent-log-in", false)?;
+    let accepting =
+        CheckMenuItem::with_id(app, ID_ACCEPTING, words.get("agent-accepting"), false, false, None::<&str>)?;
+    let missed = MenuItem::with_id(app, ID_MISSED, missed_text(words, 0), false, None::<&str>)?;
+    let show_card = item(ID_SHOW_CARD, "tray-show-card", true)?;
+    let show = item(ID_SHOW, "tray-show-window", true)?;
+    let quit = item(ID_QUIT, "tray-quit", true)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&login, &accepting, &missed, &separator, &show_card, &show, &quit])?;
     let icon = TrayIconBuilder::with_id("ringside")
         .icon(state_icon(None))
-        .tooltip("Ringside: starting…")
+        .tooltip(tooltip(words, &View::default()))
         .menu(&menu)
         .on_menu_event(on_menu_event)
         .build(app)?;
-    app.manage(Tray { icon, login, missed, accepting, view: Mutex::new(View::default()) });
+    app.manage(Tray { icon, login, missed, accepting, show_card, show, quit, view: Mutex::new(View::default()) });
     Ok(())
+}
+
+/// The language changed: every word of the menu and the tooltip again.
+pub fn reword(app: &AppHandle) {
+    if let Some(tray) = app.try_state::<Tray>() {
+        let words = crate::words::current(app);
+        let _ = tray.accepting.set_text(words.get("agent-accepting"));
+        let _ = tray.show_card.set_text(words.get("tray-show-card"));
+        let _ = tray.show.set_text(words.get("tray-show-window"));
+        let _ = tray.quit.set_text(words.get("tray-quit"));
+    }
+    update(app, |_| {});
 }
 
 pub fn exists(app: &AppHandle) -> bool {
@@ -116,16 +141,16 @@ pub fn exists(app: &AppHandle) -> bool {
 }
 
 /// Redraws the tray from what it knows.
-fn render(tray: &Tray, view: &View) {
+fn render(tray: &Tray, words: &Words, view: &View) {
     let agent = view.agent.as_ref();
     let _ = tray.icon.set_icon(Some(state_icon(agent)));
-    let _ = tray.icon.set_tooltip(Some(tooltip(view)));
+    let _ = tray.icon.set_tooltip(Some(tooltip(words, view)));
     let logged_in = agent.is_some_and(AgentState::is_logged_in);
-    let _ = tray.login.set_text(if logged_in { "Log out" } else { "Log in" });
+    let _ = tray.login.set_text(words.get(if logged_in { "agent-log-out" } else { "agent-log-in" }));
     let _ = tray.login.set_enabled(view.fatal.is_none() && agent.is_some());
     let _ = tray.accepting.set_enabled(logged_in);
     let _ = tray.accepting.set_checked(agent.is_some_and(accepting));
-    let _ = tray.missed.set_text(missed_text(view.missed));
+    let _ = tray.missed.set_text(missed_text(words, view.missed));
     let _ = tray.missed.set_enabled(view.missed > 0);
 }
 
@@ -133,7 +158,7 @@ fn update(app: &AppHandle, change: impl FnOnce(&mut View)) {
     if let Some(tray) = app.try_state::<Tray>() {
         let mut view = tray.view.lock().unwrap_or_else(|p| p.into_inner());
         change(&mut view);
-        render(&tray, &view);
+        render(&tray, crate::words::current(app), &view);
     }
 }
 
@@ -208,4 +233,46 @@ where
         }
         update(&app, |_| {});
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use ringside_i18n::Language;
+
+    use super::*;
+
+    #[test]
+    fn the_tooltip_says_the_state_the_pause_reason_and_the_callers_waiting() {
+        let view = View {
+            agent: Some(AgentState::Paused { reason: Some("Lunch".into()), since: ringside_core::Timestamp::now() }),
+            source: None,
+            fatal: None,
+            missed: 2,
+        };
+        assert_eq!(tooltip(Words::of(Language::En), &view), "Ringside: paused (Lunch) · 2 missed callers to call back");
+        assert_eq!(tooltip(Words::of(Language::Uk), &view), "Ringside: пауза (Lunch) · Передзвонити 2 абонентам");
+        assert_eq!(tooltip(Words::of(Language::Ru), &View::default()), "Ringside: запуск…");
+    }
+
+    #[test]
+    fn every_agent_state_has_its_words() {
+        let now = ringside_core::Timestamp::now();
+        let states = [
+            AgentState::LoggedOut,
+            AgentState::Available { since: now },
+            AgentState::Paused { reason: None, since: now },
+            AgentState::Ringing {
+                call: ringside_core::CallId("c".into()),
+                since: now,
+                resume: Availability::Available,
+            },
+            AgentState::OnCall { call: ringside_core::CallId("c".into()), since: now, resume: Availability::Available },
+            AgentState::WrapUp { call: None, since: now, ends_at: None, resume: Availability::Available },
+        ];
+        for state in &states {
+            let id = state_id(state);
+            assert!(Words::of(Language::En).has(&id), "{id}");
+            assert_eq!(Words::of(Language::En).get(&id), state.label(), "the tray says what the core says");
+        }
+    }
 }

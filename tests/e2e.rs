@@ -2054,3 +2054,181 @@ async fn screenshots_of_every_view() {
     let result = every_view(&app, pbx).await;
     app.finish(result).await;
 }
+
+/// The text of `css`, or `None` while nothing matches.
+async fn text_if_any(client: &Client, css: &str) -> Result<Option<String>, String> {
+    Ok(texts_of(client, css).await?.into_iter().next())
+}
+
+/// Waits until `css` shows exactly `want` (the words are compared literally, as the catalogue
+/// in locales/ has them).
+async fn wait_for_text(client: &Client, css: &str, want: &str) -> Result<(), String> {
+    wait_until(&format!("{css} to read {want:?}"), Duration::from_secs(20), || async {
+        Ok(text_if_any(client, css).await?.filter(|t| t == want).map(|_| ()))
+    })
+    .await
+}
+
+/// Waits until the attribute `name` of `css` is exactly `want`.
+async fn wait_for_attr(client: &Client, css: &str, name: &str, want: &str) -> Result<(), String> {
+    wait_until(&format!("{css} [{name}] to be {want:?}"), Duration::from_secs(20), || async {
+        let found = client.find_all(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+        let Some(el) = found.first() else { return Ok(None) };
+        Ok((el.attr(name).await.map_err(|e| e.to_string())?.as_deref() == Some(want)).then_some(()))
+    })
+    .await
+}
+
+/// The call ids of the desk's cards, and of those that ended.
+async fn card_ids(client: &Client, css: &str) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    for card in client.find_all(Locator::Css(css)).await.map_err(|e| e.to_string())? {
+        ids.extend(card.attr("data-call-id").await.map_err(|e| e.to_string())?);
+    }
+    Ok(ids)
+}
+
+/// A caller gives up while agent 100's phone rings: one more missed call on the call-back list.
+/// Waits until that call's own card has ended (the caller may have called before).
+async fn miss_a_call_from(client: &Client, pbx: SocketAddr, number: &str) -> Result<(), String> {
+    let before = card_ids(client, r#"[data-testid="card"]"#).await?;
+    ring_and_give_up(pbx, &format!("<{number}>"), "100", Duration::from_millis(1500)).await?;
+    let tail = digits(number);
+    let tail = &tail[tail.len().saturating_sub(9)..];
+    wait_until(&format!("the missed call from {number} to end"), Duration::from_secs(30), || async {
+        for id in card_ids(client, r#"[data-testid="card"][data-status="ended"]"#).await? {
+            if before.contains(&id) {
+                continue;
+            }
+            if let Some(shown) = card_field(client, &id, "card-number").await? {
+                if digits(&shown).ends_with(tail) {
+                    return Ok(Some(()));
+                }
+            }
+        }
+        Ok(None)
+    })
+    .await
+}
+
+/// The whole desk and the card window in Ukrainian (`[ui] language = "uk"`), with the plural
+/// forms of 1, 2 and 5 missed callers and missed calls; then a switch to Polish takes effect at
+/// once. Every expected text is literally what locales/uk/ringside.ftl and
+/// locales/pl/ringside.ftl say.
+async fn the_desk_and_the_card_in_ukrainian(app: &App, pbx: SocketAddr) -> Result<(), String> {
+    let client = &app.client;
+    switch_to(client, Page::Desk).await?;
+    wait_for_agent_state(client, "available").await?;
+
+    // The desk at rest.
+    wait_for_text(client, r#"[data-testid="agent-state"]"#, "приймання дзвінків").await?;
+    wait_for_text(client, r#"[data-testid="login-button"]"#, "Вийти").await?;
+    wait_for_text(client, ".toggle span", "Приймаю дзвінки").await?;
+    wait_for_text(
+        client,
+        r#"[data-testid="no-cards"]"#,
+        "Дзвінків поки немає. Картки з’являться тут, коли зателефонують.",
+    )
+    .await?;
+    wait_for_text(client, r#"[data-testid="dial-call"]"#, "Подзвонити").await?;
+    wait_for_attr(client, r#"[data-testid="dial-number"]"#, "placeholder", "Номер для дзвінка").await?;
+    wait_for_text(client, r#"[data-testid="history"] summary"#, "Історія").await?;
+    wait_for_text(client, r#"[data-testid="settings"] summary"#, "Налаштування дзвінків").await?;
+    let pause = texts_of(client, r#"[data-testid="pause-reason"] option"#).await?;
+    assert_eq!(pause, ["Без причини", "Перерва", "Обід", "Навчання", "Нарада", "Бек-офіс"]);
+
+    // A stranger calls; agent 100 answers after 3 s; the caller stays 6 s. The card window.
+    ring_for(pbx, "<+380935550001>", "100", 6).await?;
+    switch_to(client, Page::Card).await?;
+    let call_id = card_for(client, "935550001").await?;
+    let field = |testid: &str| format!(r#"[data-call-id="{call_id}"] [data-testid="{testid}"]"#);
+    wait_for_text(client, &field("card-status"), "Розмова").await?;
+    wait_for_text(client, &field("card-direction"), "Вхідний").await?;
+    wait_for_text(client, &field("card-customer"), "Невідомий абонент").await?;
+    wait_for_text(client, &field("card-hang-up"), "Завершити дзвінок").await?;
+    wait_for_text(client, &field("card-details-toggle"), "Докладніше").await?;
+    wait_for_text(client, &field("card-create"), "Створити клієнта…").await?;
+    wait_for_attr(client, &field("card-note"), "placeholder", "Нотатки (зберігаються під час введення)").await?;
+    wait_for_attr(client, r#"[data-testid="card-window-minimize"]"#, "title", "Згорнути").await?;
+    wait_for_attr(client, r#"[data-testid="card-window-close"]"#, "title", "Закрити").await?;
+    // The caller hangs up: wrap-up, in Ukrainian in the card window and on the desk.
+    wait_for_text(client, &field("card-wrap-up-save"), "Зберегти").await?;
+    wait_for_text(client, &format!(r#"[data-call-id="{call_id}"] .wrap-up-title"#), "Постобробка").await?;
+    switch_to(client, Page::Desk).await?;
+    wait_for_agent_state(client, "wrap_up").await?;
+    wait_for_text(client, r#"[data-testid="agent-state"]"#, "постобробка").await?;
+    wait_for_text(client, &field("card-status"), "Завершено").await?;
+    wait_for_text(client, &field("card-outcome"), "Завершено").await?;
+    click(client, r#"[data-testid="wrap-up-save"]"#).await?;
+    wait_for_agent_state(client, "available").await?;
+
+    // Missed callers: the badge's title, the notice and each caller's count, for 1, 2 and 5.
+    let badge = r#"[data-testid="call-backs-badge"]"#;
+    let notice_body = r#"[data-testid="notice"][data-tag="missed-calls"] [data-testid="notice-body"]"#;
+    let a = "+380931110001";
+    // The entry's key is the number's digits (with or without the +): matched by its end.
+    let a_missed = r#"[data-testid="call-back-entry"][data-number$="931110001"] [data-testid="call-back-missed"]"#;
+
+    miss_a_call_from(client, pbx, a).await?;
+    wait_for_text(client, badge, "1").await?;
+    wait_for_attr(client, badge, "title", "1 абонент чекає на зворотний дзвінок").await?;
+    wait_for_text(client, notice_body, "Абонент у списку для зворотного дзвінка.").await?;
+    let summary = r#"[data-testid="notice"][data-tag="missed-calls"] [data-testid="notice-summary"]"#;
+    wait_until("the missed-call notice in Ukrainian", Duration::from_secs(10), || async {
+        let text = text_if_any(client, summary).await?.unwrap_or_default();
+        Ok((text.starts_with("Пропущений дзвінок: ") && digits(&text).ends_with("931110001")).then_some(()))
+    })
+    .await?;
+    let ended = r#"[data-testid="card"][data-status="ended"] [data-testid="card-outcome"]"#;
+    if !texts_of(client, ended).await?.iter().any(|o| o == "Скинуто абонентом") {
+        return Err("no missed card says \"Скинуто абонентом\"".into());
+    }
+    click(client, r#"[data-testid="call-backs-tab"]"#).await?;
+    wait_for_text(client, a_missed, "1 пропущений дзвінок").await?;
+    wait_for_text(client, r#"[data-testid="call-back-done"]"#, "Готово").await?;
+
+    miss_a_call_from(client, pbx, "+380931110002").await?;
+    wait_for_text(client, badge, "2").await?;
+    wait_for_attr(client, badge, "title", "2 абоненти чекають на зворотний дзвінок").await?;
+    wait_for_text(client, notice_body, "У списку для зворотного дзвінка 2 абоненти.").await?;
+
+    miss_a_call_from(client, pbx, a).await?;
+    wait_for_text(client, a_missed, "2 пропущені дзвінки").await?;
+
+    for b in ["+380931110003", "+380931110004", "+380931110005"] {
+        miss_a_call_from(client, pbx, b).await?;
+    }
+    wait_for_text(client, badge, "5").await?;
+    wait_for_attr(client, badge, "title", "5 абонентів чекають на зворотний дзвінок").await?;
+    wait_for_text(client, notice_body, "У списку для зворотного дзвінка 5 абонентів.").await?;
+
+    for _ in 0..3 {
+        miss_a_call_from(client, pbx, a).await?;
+    }
+    wait_for_text(client, a_missed, "5 пропущених дзвінків").await?;
+
+    // Switching the language takes effect at once, in the same desk.
+    click(client, r#"[data-testid="settings"] summary"#).await?;
+    let picker = client.find(Locator::Css(r#"[data-testid="settings-language"]"#)).await.map_err(|e| e.to_string())?;
+    assert_eq!(
+        texts_of(client, r#"[data-testid="settings-language"] option"#).await?,
+        ["Автоматично (як у системі)", "English", "Русский", "Українська", "Polski"]
+    );
+    picker.select_by_value("pl").await.map_err(|e| format!("pick Polski: {e}"))?;
+    wait_for_text(client, r#"[data-testid="agent-state"]"#, "przyjmowanie połączeń").await?;
+    wait_for_attr(client, badge, "title", "5 osób czeka na oddzwonienie").await?;
+    wait_for_text(client, a_missed, "5 nieodebranych połączeń").await?;
+    wait_for_text(client, notice_body, "Na liście do oddzwonienia jest 5 osób.").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, openbox, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn the_desk_and_the_card_speak_ukrainian_with_the_right_plurals() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let config = demo_config(pbx, "[ui]\nlanguage = \"uk\"\n\n[session]\nwrap_up = true\nwrap_up_secs = 0\n");
+    let app = App::start("ukrainian", &config).await;
+    let result = the_desk_and_the_card_in_ukrainian(&app, pbx).await;
+    app.finish(result).await;
+}

@@ -7,6 +7,8 @@ import { defineConfig } from "vite";
 export default defineConfig({
   plugins: [svelte()],
   clearScreen: false,
+  // The words are ../locales/*.ftl, shared with the shell and the CLI (imported with ?raw).
+  server: { fs: { allow: [".."] } },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -4,10 +4,38 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use ringside_i18n::Args as Values;
 use ringside_lookup::{
-    normalize, open_or_seed, ColumnMap, Directory, ImportReport, LookupConfig, NewCustomer, NewPhone, NumberKind,
-    PhoneColumn,
+    normalize, open_or_seed, ColumnMap, Directory, ImportReport, LookupConfig, Match, MatchReason, NewCustomer,
+    NewPhone, NumberKind, PhoneColumn,
 };
+
+use crate::{count, said, words};
+
+/// Why a customer matched, in words: "same E.164", "last 9 digits, chosen before".
+fn reason_text(m: &Match) -> String {
+    let why = match m.reason {
+        MatchReason::SameE164 => words().get("customer-match-same-e164"),
+        MatchReason::LastDigits(n) => {
+            words().format("customer-match-last-digits", &Values::new().number("n", count(n)))
+        }
+    };
+    if m.remembered {
+        words().format("customer-match-chosen-before", &Values::new().text("why", why))
+    } else {
+        why
+    }
+}
+
+/// The words for what a CRM creates (`customer`, `contact`, `lead`).
+fn created_kind_id(kind: &str) -> Option<&'static str> {
+    match kind {
+        "customer" => Some("card-create-kind-customer"),
+        "contact" => Some("card-create-kind-contact"),
+        "lead" => Some("card-create-kind-lead"),
+        _ => None,
+    }
+}
 
 /// Where the directory lives unless `--directory` says otherwise.
 pub const DIRECTORY_ENV: &str = "RINGSIDE_DIRECTORY";
@@ -46,7 +74,8 @@ impl DirectoryArgs {
         let path = self.path()?;
         let (dir, seeded) = open_or_seed(&path, self.config()?).map_err(|e| e.to_string())?;
         if let Some(report) = seeded {
-            eprintln!("created {} with {} demo customers", path.display(), report.added);
+            let args = Values::new().text("file", path.display().to_string()).number("n", count(report.added));
+            eprintln!("{}", words().format("cli-customers-seeded", &args));
         }
         Ok(dir)
     }
@@ -79,7 +108,7 @@ pub async fn lookup(args: LookupArgs) -> Result<(), String> {
     match &number.kind {
         NumberKind::NotANumber(why) => return Err(format!("{:?} is not a phone number: {why}", args.number)),
         NumberKind::Internal => {
-            println!("{} is an internal extension (a colleague), not looked up", args.number);
+            println!("{}", words().format("cli-lookup-internal", &Values::new().text("number", args.number.as_str())));
             return Ok(());
         }
         NumberKind::External => {}
@@ -91,14 +120,11 @@ pub async fn lookup(args: LookupArgs) -> Result<(), String> {
         return Ok(());
     }
     let key = number.e164.clone().or(number.suffix.clone()).unwrap_or_default();
-    match matches.len() {
-        0 => println!("{key}: unknown caller"),
-        1 => println!("{key}: 1 customer"),
-        n => println!("{key}: {n} customers (pick one)"),
-    }
+    let found = Values::new().text("key", key).number("n", count(matches.len()));
+    println!("{}", words().format("cli-lookup-found", &found));
     for m in &matches {
         let company = m.customer.company.as_deref().map(|c| format!(" — {c}")).unwrap_or_default();
-        println!("  {}{company}  [{}]", m.customer.name, m.reason_text());
+        println!("  {}{company}  [{}]", m.customer.name, reason_text(m));
         for o in &m.orders {
             let amount = o.amount_text().map(|a| format!(", {a}")).unwrap_or_default();
             println!("    • {} ({}{amount})", o.title, o.status);
@@ -130,15 +156,16 @@ async fn lookup_everywhere(args: LookupArgs) -> Result<(), String> {
         });
         println!("{value}");
     } else {
-        println!(
-            "{}: {} customer(s) from {} in {took_ms} ms",
-            args.number,
-            outcome.customers.len(),
-            sources.names().join(", ")
-        );
+        let found = Values::new()
+            .text("number", args.number.as_str())
+            .number("n", count(outcome.customers.len()))
+            .text("sources", sources.names().join(", "))
+            .number("ms", i64::try_from(took_ms).unwrap_or(i64::MAX));
+        println!("{}", words().format("cli-lookup-sources", &found));
+        let chosen_before = format!(" {}", words().get("cli-lookup-chosen-before"));
         for c in &outcome.customers {
             let company = c.company.as_deref().map(|co| format!(" — {co}")).unwrap_or_default();
-            let chosen = if c.chosen { " (chosen before)" } else { "" };
+            let chosen = if c.chosen { chosen_before.as_str() } else { "" };
             println!("  {}{company}  [{}, {}]{chosen}", c.name, c.source, c.reason);
             for o in &c.orders {
                 let rest: Vec<&str> = [o.status.as_deref(), o.amount.as_deref()].into_iter().flatten().collect();
@@ -150,7 +177,7 @@ async fn lookup_everywhere(args: LookupArgs) -> Result<(), String> {
         }
     }
     match outcome.failed {
-        Some(why) => Err(format!("lookup failed: {why}")),
+        Some(why) => Err(words().format("cli-lookup-failed", &Values::new().text("why", why))),
         None => Ok(()),
     }
 }
@@ -214,19 +241,18 @@ fn column_map(args: &ImportArgs) -> Option<ColumnMap> {
 }
 
 fn print_report(file: &Path, r: &ImportReport) {
-    println!(
-        "{}: {} added, {} updated, {} unchanged, {} skipped",
-        file.display(),
-        r.added,
-        r.updated,
-        r.unchanged,
-        r.skipped
-    );
+    let report = Values::new()
+        .text("file", file.display().to_string())
+        .number("added", count(r.added))
+        .number("updated", count(r.updated))
+        .number("unchanged", count(r.unchanged))
+        .number("skipped", count(r.skipped));
+    println!("{}", words().format("cli-import-report", &report));
     for issue in &r.issues {
         println!("  {issue}");
     }
     if r.more_issues > 0 {
-        println!("  … and {} more", r.more_issues);
+        println!("  {}", words().format("cli-import-more", &Values::new().number("n", count(r.more_issues))));
     }
 }
 
@@ -306,21 +332,28 @@ async fn create(args: CreateArgs) -> Result<(), String> {
                 for t in &targets {
                     let label = t.label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
                     let creates = serde_json::to_value(t.creates).ok().and_then(|v| v.as_str().map(str::to_string));
-                    println!("{}{label}: creates a {}", t.name, creates.unwrap_or_default());
+                    let kind =
+                        creates.as_deref().and_then(created_kind_id).map(|id| words().get(id)).unwrap_or_default();
+                    let line = Values::new().text("name", t.name.as_str()).text("label", label).text("kind", kind);
+                    println!("{}", words().format("cli-customers-target", &line));
                 }
             }
-            return if args.list { Ok(()) } else { Err("say where with --in TARGET".to_string()) };
+            return if args.list { Ok(()) } else { Err(words().get("cli-customers-say-where")) };
         }
     };
-    let created = customers
-        .create("ringside-cli", target, number, name, args.company.as_deref())
-        .await
-        .map_err(|e| e.to_string())?;
+    let created =
+        customers.create("ringside-cli", target, number, name, args.company.as_deref()).await.map_err(|e| said(&e))?;
     if args.json {
         println!("{}", serde_json::to_string(&created).map_err(|e| e.to_string())?);
     } else {
-        let id = if created.id.is_empty() { "no id in the answer".to_string() } else { format!("id {}", created.id) };
-        println!("created {} in {} ({id})", created.name, created.source);
+        let id = if created.id.is_empty() {
+            words().get("cli-customers-no-id")
+        } else {
+            words().format("cli-customers-id", &Values::new().text("id", created.id.as_str()))
+        };
+        let line =
+            Values::new().text("name", created.name.as_str()).text("source", created.source.as_str()).text("id", id);
+        println!("{}", words().format("cli-customers-created", &line));
         if let Some(url) = &created.url {
             println!("  {url}");
         }
@@ -351,12 +384,14 @@ pub async fn customers(args: CustomersArgs) -> Result<(), String> {
             let customer =
                 NewCustomer { name: a.name.clone(), company: a.company, email: a.email, phones, ..Default::default() };
             let id = dir.add_customer(&customer).map_err(|e| e.to_string())?;
-            println!("added {} (id {id})", a.name);
+            let line = Values::new().text("name", a.name.as_str()).text("id", id.to_string());
+            println!("{}", words().format("cli-customers-added", &line));
         }
         CustomersAction::Export(e) => {
             let dir = e.dir.open()?;
             let n = dir.export_csv_file(&e.file).map_err(|err| err.to_string())?;
-            println!("{n} customers written to {}", e.file.display());
+            let line = Values::new().number("n", count(n)).text("file", e.file.display().to_string());
+            println!("{}", words().format("cli-customers-exported", &line));
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use ringside_demo_pbx::{place_call, DemoPbx, DemoPbxConfig, Scenario, DEFAULT_PORT, DEMO_SECRET};
+use ringside_i18n::Args as Values;
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -58,7 +59,8 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
             None => crate::target::demo_endpoint(None),
         };
         place_call(addr, &call.user, &secret, &call.from, &call.to).await.map_err(|e| e.to_string())?;
-        println!("ringing {} from {}", call.to, call.from);
+        let line = Values::new().text("to", call.to.as_str()).text("from", call.from.as_str());
+        println!("{}", crate::words().format("cli-demo-ringing", &line));
         return Ok(());
     }
     if !(args.speed.is_finite() && args.speed > 0.0) {
@@ -76,10 +78,8 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         ..DemoPbxConfig::default()
     };
     let pbx = DemoPbx::start(config).await.map_err(|e| e.to_string())?;
-    eprintln!(
-        "demo PBX listening on {} (AMI; any user, secret \"{DEMO_SECRET}\"); agents 100 and 101, queue 600. Ctrl-C stops it.",
-        pbx.local_addr()
-    );
+    let line = Values::new().text("addr", pbx.local_addr().to_string()).text("secret", DEMO_SECRET);
+    eprintln!("{}", crate::words().format("cli-demo-listening", &line));
     tokio::signal::ctrl_c().await.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
     pbx.shutdown().await;
     Ok(())

@@ -7,6 +7,9 @@ use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
 use clap::{Args, Subcommand, ValueEnum};
 use ringside_core::{Direction, Timestamp};
 use ringside_history::{CallRecord, History, HistoryQuery, WriteBackStatus};
+use ringside_i18n::Args as Values;
+
+use crate::{count, said, words};
 
 #[derive(Args)]
 pub struct HistoryArgs {
@@ -126,7 +129,7 @@ fn open(place: &Place) -> Result<History, String> {
     if !path.exists() {
         return Err(format!("{}: no call history yet (Ringside creates it with the first call)", path.display()));
     }
-    History::open(&path).map_err(|e| e.to_string())
+    History::open(&path).map_err(|e| said(&e))
 }
 
 fn query(filters: &Filters, limit: usize) -> Result<HistoryQuery, String> {
@@ -181,45 +184,53 @@ fn parse_when(text: &str, now: NaiveDateTime) -> Result<Timestamp, String> {
 
 fn export(history: &History, query: &HistoryQuery, to: &Path) -> Result<(), String> {
     let written = if to == Path::new("-") {
-        history.export_csv(query, std::io::stdout().lock()).map_err(|e| e.to_string())?
+        history.export_csv(query, std::io::stdout().lock()).map_err(|e| said(&e))?
     } else {
         let file = std::fs::File::create(to).map_err(|e| format!("{}: cannot be written: {e}", to.display()))?;
         let mut out = std::io::BufWriter::new(file);
-        let n = history.export_csv(query, &mut out).map_err(|e| e.to_string())?;
+        let n = history.export_csv(query, &mut out).map_err(|e| said(&e))?;
         std::io::Write::flush(&mut out).map_err(|e| format!("{}: cannot be written: {e}", to.display()))?;
         n
     };
     if to != Path::new("-") {
-        eprintln!("{written} calls written to {}", to.display());
+        let line = Values::new().number("n", count(written)).text("file", to.display().to_string());
+        eprintln!("{}", words().format("cli-history-exported", &line));
     }
     Ok(())
 }
 
 fn list(history: &History, query: &HistoryQuery, json: bool) -> Result<(), String> {
-    let calls = history.search(query).map_err(|e| e.to_string())?;
+    let calls = history.search(query).map_err(|e| said(&e))?;
     if json {
         println!("{}", serde_json::to_string(&calls).map_err(|e| e.to_string())?);
         return Ok(());
     }
     if calls.is_empty() {
         let unfiltered = *query == HistoryQuery { limit: query.limit, ..HistoryQuery::default() };
-        println!("{}", if unfiltered { "no calls yet" } else { "no calls match" });
+        println!("{}", words().get(if unfiltered { "cli-history-none" } else { "cli-history-no-match" }));
     }
     for call in &calls {
         println!("{}", line(call));
         if let Some(note) = &call.note {
-            println!("    note: {}", note.replace('\n', " / "));
+            println!(
+                "    {}",
+                words().format("cli-history-note", &Values::new().text("note", note.replace('\n', " / ")))
+            );
         }
         if let Some(url) = &call.recording_url {
-            println!("    recording: {url}");
+            println!("    {}", words().format("cli-history-recording", &Values::new().text("url", url.as_str())));
         }
         for w in &call.write_back {
+            let target = Values::new().text("target", w.target.as_str());
             let state = match &w.state {
-                WriteBackStatus::Pending => "pending".to_string(),
-                WriteBackStatus::Sent { .. } => "sent".to_string(),
-                WriteBackStatus::Failed { reason, attempts, .. } => format!("failed ({attempts} tries): {reason}"),
+                WriteBackStatus::Pending => words().format("history-crm-pending", &target),
+                WriteBackStatus::Sent { .. } => words().format("history-crm-sent", &target),
+                WriteBackStatus::Failed { reason, attempts, .. } => words().format(
+                    "cli-history-crm-failed",
+                    &target.number("n", i64::from(*attempts)).text("why", reason.as_str()),
+                ),
             };
-            println!("    {}: {state}", w.target);
+            println!("    {state}");
         }
     }
     Ok(())
@@ -227,22 +238,30 @@ fn list(history: &History, query: &HistoryQuery, json: bool) -> Result<(), Strin
 
 fn line(call: &CallRecord) -> String {
     let who = call.customer.as_ref().map(|c| c.name.clone()).or_else(|| call.caller_name.clone()).unwrap_or_default();
-    let outcome = call.outcome.as_str();
+    let outcome = words().get(&format!("outcome-{}", call.outcome.as_str().replace('_', "-")));
+    let direction = words().get(match call.direction {
+        Direction::Incoming => "direction-incoming",
+        Direction::Outgoing => "direction-outgoing",
+    });
     let when = i64::try_from(call.ring_at.0)
         .ok()
         .and_then(|ms| Local.timestamp_millis_opt(ms).single())
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default();
-    let via = call.connection.as_ref().map(|c| format!(" via {c}")).unwrap_or_default();
+    let via = call
+        .connection
+        .as_ref()
+        .map(|c| format!(" {}", words().format("history-via", &Values::new().text("connection", c.as_str()))))
+        .unwrap_or_default();
+    let by = |agent: String| format!(" {}", words().format("cli-history-by", &Values::new().text("agent", agent)));
     let agent = match &call.agent_name {
-        Some(name) => format!(" by {name} ({})", call.agent_extension),
-        None if !call.agent_extension.is_empty() => format!(" by {}", call.agent_extension),
+        Some(name) => by(format!("{name} ({})", call.agent_extension)),
+        None if !call.agent_extension.is_empty() => by(call.agent_extension.clone()),
         None => String::new(),
     };
     format!(
-        "{when} {} {:?} {} {} {} {}s{via}{agent}{}",
+        "{when} {} {direction} {} {} {} {}s{via}{agent}{}",
         call.call_id,
-        call.direction,
         call.number_raw,
         who,
         outcome,

@@ -9,8 +9,10 @@ mod target;
 mod watch;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand};
+use ringside_i18n::{Args, Words};
 
 #[derive(Parser)]
 #[command(name = "ringside-cli", version, about = "Ringside without a display: watch calls, run the demo PBX")]
@@ -72,6 +74,32 @@ pub(crate) async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// The words for people (JSON output is never translated): the config file's `[ui] language`,
+/// else the operating system's language, else English. A config that cannot be read speaks
+/// the OS's language; the command itself reports what is wrong with it.
+pub(crate) fn words() -> &'static Words {
+    static WORDS: OnceLock<&'static Words> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let choice = ringside_config::Config::default_path()
+            .and_then(|path| ringside_config::Config::load(&path).ok())
+            .map(|config| config.ui.language)
+            .unwrap_or_default();
+        Words::of(ringside_i18n::choose(choice, ringside_i18n::os_locales()))
+    })
+}
+
+/// An error with a code in the agent's language (its English sentence when no language has
+/// the code), as the windows word it.
+pub(crate) fn said<E: ringside_core::ErrorCode + ?Sized>(e: &E) -> String {
+    let report = ringside_core::ErrorReport::of(e);
+    words().error(&report.code, report.args.iter().map(|(k, v)| (k.as_str(), v.as_str())), &report.message)
+}
+
+/// A count for a message's `$n`.
+pub(crate) fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -108,7 +136,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("ringside-cli: {message}");
+            eprintln!("{}", words().format("cli-failed", &Args::new().text("message", message)));
             ExitCode::FAILURE
         }
     }

@@ -15,6 +15,8 @@ use ringside_core::{MemberState, Team, TeamMember, Timestamp};
 use ringside_secrets::{SecretKey, SecretStore};
 
 use crate::target::{prompt_secret, Desk, Target};
+use crate::{said, words};
+use ringside_i18n::Args as Values;
 
 async fn login(desk: &Desk) -> Result<(Client, Events), String> {
     connect(&desk.options).await.map_err(|e| match (&desk.config.source, e) {
@@ -45,7 +47,7 @@ pub async fn agents(args: AgentsArgs) -> Result<(), String> {
     let supervised = if args.queues.is_empty() { desk.config.supervisor.queues.clone() } else { args.queues.clone() };
     let (client, mut events) = login(&desk).await?;
     let mut team = Team::new(supervised);
-    for item in client.send_list(Action::new("QueueStatus")).await.map_err(|e| e.to_string())? {
+    for item in client.send_list(Action::new("QueueStatus")).await.map_err(|e| said(&e))? {
         if let Some(update) = member_update(&item) {
             team.apply(update);
         }
@@ -72,7 +74,10 @@ pub async fn agents(args: AgentsArgs) -> Result<(), String> {
             };
             match team.apply(update) {
                 Some(Some(member)) => print_member(&mut std::io::stdout().lock(), &member, args.json)?,
-                Some(None) => println!("{interface} left the supervised queues"),
+                Some(None) => {
+                    let line = Values::new().text("interface", interface.as_str());
+                    println!("{}", words().format("cli-pbx-left-queues", &line));
+                }
                 None => {}
             }
         }
@@ -86,15 +91,16 @@ fn print_member(out: &mut impl Write, m: &TeamMember, json: bool) -> Result<(), 
         let value = serde_json::json!({ "interface": m.interface, "name": m.name, "state": state, "queues": m.queues });
         return writeln!(out, "{value}").map_err(|e| e.to_string());
     }
-    let (word, reason, since) = match &state {
-        MemberState::Available => ("available", String::new(), String::new()),
-        MemberState::Ringing => ("ringing", String::new(), String::new()),
-        MemberState::InCall => ("in call", String::new(), String::new()),
-        MemberState::Unavailable => ("unavailable", String::new(), String::new()),
+    let (id, reason, since) = match &state {
+        MemberState::Available => ("cli-member-available", String::new(), String::new()),
+        MemberState::Ringing => ("cli-member-ringing", String::new(), String::new()),
+        MemberState::InCall => ("cli-member-in-call", String::new(), String::new()),
+        MemberState::Unavailable => ("cli-member-unavailable", String::new(), String::new()),
         MemberState::Paused { reason, since } => {
-            ("paused", reason.clone().unwrap_or_default(), since.map(ago).unwrap_or_default())
+            ("cli-member-paused", reason.clone().unwrap_or_default(), since.map(ago).unwrap_or_default())
         }
     };
+    let word = words().get(id);
     let queues = m.queues.keys().cloned().collect::<Vec<_>>().join(",");
     writeln!(out, "{:<24} {:<20} {:<12} {:<20} {:<10} {queues}", m.interface, m.name, word, reason, since)
         .map_err(|e| e.to_string())
@@ -137,14 +143,19 @@ pub async fn pause(args: PauseArgs, paused: bool) -> Result<(), String> {
         .await;
         match confirmed {
             Some(m) => {
-                let state = if m.get("Paused") == Some("1") { "paused" } else { "accepting calls" };
+                let state = words().get(if m.get("Paused") == Some("1") { "agent-paused" } else { "agent-available" });
                 let reason =
                     m.get("PausedReason").filter(|r| !r.is_empty()).map(|r| format!(" ({r})")).unwrap_or_default();
-                let queue =
-                    args.queue.as_deref().map(|q| format!(" in {q}")).unwrap_or_else(|| " in all queues".into());
-                println!("{interface}: {state}{queue}{reason}");
+                let queue = match args.queue.as_deref() {
+                    Some(q) => words().format("cli-pbx-in-queue", &Values::new().text("queue", q)),
+                    None => words().get("cli-pbx-in-all-queues"),
+                };
+                println!("{interface}: {state} {queue}{reason}");
             }
-            None => println!("{interface}: the PBX accepted the request but did not confirm it within 3 s"),
+            None => {
+                let line = Values::new().text("interface", interface.as_str());
+                println!("{}", words().format("cli-pbx-not-confirmed", &line));
+            }
         }
     }
     client.logoff().await;
@@ -175,11 +186,12 @@ pub async fn originate_cmd(args: OriginateArgs) -> Result<(), String> {
 
 /// Click-to-call through the PBX as the configured (or --ami) agent.
 pub async fn originate_number(target: &Target, number: &str) -> Result<(), String> {
-    let number = ringside_core::number::dialable(number).map_err(|e| e.to_string())?;
+    let number = ringside_core::number::dialable(number).map_err(|e| said(&e))?;
     let desk = target.desk().await?;
     let device = desk.identity.interfaces.first().cloned().ok_or("no agent interface configured")?;
     let (client, _events) = login(&desk).await?;
-    eprintln!("Ringing {device}; answer it to call {number}…");
+    let line = Values::new().text("device", device.as_str()).text("number", number.as_str());
+    eprintln!("{}", words().format("cli-pbx-ringing-you", &line));
     let request = OriginateRequest {
         device,
         context: desk.originate_context.clone(),
@@ -189,8 +201,8 @@ pub async fn originate_number(target: &Target, number: &str) -> Result<(), Strin
     };
     let result = originate(&client, &request).await;
     client.logoff().await;
-    result.map_err(|e| e.to_string())?;
-    println!("calling {number}");
+    result.map_err(|e| said(&e))?;
+    println!("{}", words().format("cli-pbx-calling", &Values::new().text("number", number.as_str())));
     Ok(())
 }
 
@@ -212,16 +224,16 @@ pub struct DialArgs {
 pub async fn dial(args: DialArgs) -> Result<(), String> {
     let config = args.target.config()?;
     let dialer = ringside_runtime::Dialer::new(&config.dial, &config.directory.region).await;
-    let route = dialer.route(&args.number, args.via.as_deref()).map_err(|e| e.to_string())?;
+    let route = dialer.route(&args.number, args.via.as_deref()).map_err(|e| said(&e))?;
     if args.dry_run {
-        println!("{}", route.describe().map_err(|e| e.to_string())?);
+        println!("{}", route.describe().map_err(|e| said(&e))?);
         return Ok(());
     }
     match &route {
         ringside_runtime::Route::Pbx { number } => originate_number(&args.target, number).await,
         _ => {
-            route.place_off_pbx().await.map_err(|e| e.to_string())?;
-            println!("handed {} over", args.number);
+            route.place_off_pbx().await.map_err(|e| said(&e))?;
+            println!("{}", words().format("cli-pbx-handed-over", &Values::new().text("number", args.number.as_str())));
             Ok(())
         }
     }
@@ -376,6 +388,7 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
-    println!("{} {label} in the OS keychain", if set { "stored" } else { "removed" });
+    let line = Values::new().text("label", label.as_str());
+    println!("{}", words().format(if set { "cli-secret-stored" } else { "cli-secret-removed" }, &line));
     Ok(())
 }

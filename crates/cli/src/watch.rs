@@ -1,5 +1,6 @@
 //! `ringside-cli watch`: the session without a window, one JSON line per card change.
 
+use crate::said;
 use std::io::Write;
 
 use clap::Args;
@@ -63,14 +64,14 @@ pub async fn run(args: WatchArgs) -> Result<(), String> {
     let config = args.target.config()?;
     // Never a command-line argument: it would land in the shell history.
     let secret = match &config.source {
-        SourceConfig::Ami(ami) => match ami_secret(ami).await.map_err(|e| e.to_string())? {
+        SourceConfig::Ami(ami) => match ami_secret(ami).await.map_err(|e| said(&e))? {
             Some(s) => Some(s),
             None => Some(prompt_secret(ami)?),
         },
         SourceConfig::Demo => None,
     };
     let options = StartOptions { secret, observe_only: !args.as_agent };
-    let handle = Runtime::start_with(config, options).await.map_err(|e| e.to_string())?;
+    let handle = Runtime::start_with(config, options).await.map_err(|e| said(&e))?;
     let mut rx = handle.subscribe();
     let stdout = std::io::stdout();
     let stop = crate::stop_signal();

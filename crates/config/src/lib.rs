@@ -229,6 +229,8 @@ fn serialize_zero_for_none<S: Serializer>(value: &Option<u64>, serializer: S) ->
 
 // The card window's choices are the core's (`ringside_core::popup`), which runs on them.
 pub use ringside_core::popup::{CardOpensOn, NotifyIncoming};
+/// The `[ui] language` setting is ringside-i18n's, re-exported.
+pub use ringside_i18n::LanguageChoice;
 
 /// Which corner of the work area the card window opens in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,6 +262,9 @@ pub struct UiConfig {
     pub notify_incoming: NotifyIncoming,
     /// Where the card window opens (until the agent drags it elsewhere).
     pub card_corner: CardCorner,
+    /// The language of the windows, the tray, notifications and the CLI's words: `auto` (the
+    /// operating system's, else English) or one of the languages Ringside speaks.
+    pub language: LanguageChoice,
 }
 
 impl Default for UiConfig {
@@ -271,6 +276,7 @@ impl Default for UiConfig {
             card_autoclose_secs: ringside_core::popup::DEFAULT_AUTOCLOSE_SECS,
             notify_incoming: NotifyIncoming::default(),
             card_corner: CardCorner::default(),
+            language: LanguageChoice::Auto,
         }
     }
 }
@@ -813,6 +819,7 @@ struct RawUi {
     card_autoclose_secs: Option<u64>,
     notify_incoming: Option<NotifyIncoming>,
     card_corner: Option<CardCorner>,
+    language: Option<LanguageChoice>,
 }
 
 const AMI_DEFAULT_PORT: u16 = 5038;
@@ -1118,6 +1125,7 @@ impl RawUi {
             card_autoclose_secs,
             notify_incoming: self.notify_incoming.unwrap_or(defaults.notify_incoming),
             card_corner: self.card_corner.unwrap_or(defaults.card_corner),
+            language: self.language.unwrap_or(defaults.language),
         })
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use ringside_config::{
     AgentConfig, AmiConfig, Bitrix24Config, BitrixEntity, BodyFormat, CardCorner, CardOpensOn, Config, ConfigError,
     ConnectionConfig, ConnectionKind, CrmConfig, CrmKind, DemoConfig, DialConfig, DialRule, DirectoryConfig, FieldMap,
-    HistoryConfig, HttpConnection, LookupConfig, NotifyIncoming, NumberFormat, Replace, RestCrmConfig, SessionSettings,
-    SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
+    HistoryConfig, HttpConnection, LanguageChoice, LookupConfig, NotifyIncoming, NumberFormat, Replace, RestCrmConfig,
+    SessionSettings, SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
 };
 use ringside_core::agent_state::WrapUpPolicy;
 use ringside_core::SessionConfig;
@@ -62,6 +62,7 @@ card_stack_limit = 5
 card_autoclose_secs = 12
 notify_incoming = "always"
 card_corner = "bottom_left"
+language = "uk"
 
 [supervisor]
 queues = ["support", "sales"]
@@ -176,6 +177,7 @@ fn defaults_are_the_documented_ones() {
             card_autoclose_secs: 5,
             notify_incoming: NotifyIncoming::WhenCardHidden,
             card_corner: CardCorner::Auto,
+            language: LanguageChoice::Auto,
         }
     );
     // The file's defaults for the card window agree with the core's own.
@@ -232,6 +234,7 @@ fn full_file_is_read_field_by_field() {
                 card_autoclose_secs: 12,
                 notify_incoming: NotifyIncoming::Always,
                 card_corner: CardCorner::BottomLeft,
+                language: LanguageChoice::Uk,
             },
             supervisor: SupervisorConfig { queues: vec!["support".into(), "sales".into()] },
             directory: DirectoryConfig {
@@ -462,6 +465,7 @@ const INVALID: &[(&str, &str, &str)] = &[
         "expected one of `auto`, `top_right`, `bottom_right`, `top_left`, `bottom_left`",
     ),
     ("[ui]\ncard_autoclose_secs = 61\n", "ui.card_autoclose_secs", "use 1 to 60"),
+    ("[ui]\nlanguage = \"ua\"\n", "ui.language", "expected one of `auto`, `en`, `ru`, `uk`, `pl`"),
     (
         "[ui]\nnotify_incoming = \"sometimes\"\n",
         "ui.notify_incoming",

@@ -149,6 +149,35 @@ impl AgentState {
         }
     }
 
+    /// The state's key, its `state` tag in JSON (`logged_out`, `on_call`, …): what a
+    /// translated sentence selects on.
+    pub fn key(&self) -> &'static str {
+        match self {
+            AgentState::LoggedOut => "logged_out",
+            AgentState::Available { .. } => "available",
+            AgentState::Paused { .. } => "paused",
+            AgentState::Ringing { .. } => "ringing",
+            AgentState::OnCall { .. } => "on_call",
+            AgentState::WrapUp { .. } => "wrap_up",
+        }
+    }
+
+    /// The key of the state a [`label`](Self::label) names (what [`TransitionError::Illegal`]
+    /// keeps); `None` for any other text.
+    pub fn key_of_label(label: &str) -> Option<&'static str> {
+        let now = Timestamp::from_millis(0);
+        let call = CallId(String::new());
+        let all = [
+            AgentState::LoggedOut,
+            AgentState::Available { since: now },
+            AgentState::Paused { reason: None, since: now },
+            AgentState::Ringing { call: call.clone(), since: now, resume: Availability::Available },
+            AgentState::OnCall { call, since: now, resume: Availability::Available },
+            AgentState::WrapUp { call: None, since: now, ends_at: None, resume: Availability::Available },
+        ];
+        all.iter().find(|s| s.label() == label).map(AgentState::key)
+    }
+
     /// Queue calls are offered only to an available agent (never in wrap-up or paused).
     pub fn offers_queue_calls(&self) -> bool {
         matches!(self, AgentState::Available { .. })
@@ -303,5 +332,18 @@ fn resume_to(resume: &Availability, now: Timestamp) -> AgentState {
     match resume {
         Availability::Available => AgentState::Available { since: now },
         Availability::Paused { reason, since } => AgentState::Paused { reason: reason.clone(), since: *since },
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn every_label_names_its_state_s_key() {
+        assert_eq!(AgentState::key_of_label("logged out"), Some("logged_out"));
+        assert_eq!(AgentState::key_of_label("in wrap-up"), Some("wrap_up"));
+        assert_eq!(AgentState::key_of_label("on a call"), Some("on_call"));
+        assert_eq!(AgentState::key_of_label("asleep"), None);
     }
 }

@@ -16,8 +16,12 @@ pub struct CustomerMatch {
     pub source: String,
     pub name: String,
     pub company: Option<String>,
-    /// Why it matched, in words ("same E.164", "last 9 digits").
+    /// Why it matched, in English words ("same E.164", "last 9 digits"), for logs and JSON.
     pub reason: String,
+    /// Why it matched, for the windows to word in the agent's language; `None` from a source
+    /// that does not say (and in history rows written before it existed).
+    #[serde(default)]
+    pub why: Option<MatchWhy>,
     /// The customer's page in the CRM (http or https only).
     pub url: Option<String>,
     /// Open orders or deals, most recently updated first.
@@ -32,13 +36,53 @@ impl CustomerMatch {
     }
 }
 
+/// Why a customer matched the number, and whether the agent picked them for it before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct MatchWhy {
+    pub how: MatchHow,
+    /// The agent picked this customer for this number on an earlier call.
+    pub chosen_before: bool,
+}
+
+impl MatchWhy {
+    pub fn new(how: MatchHow) -> Self {
+        Self { how, chosen_before: false }
+    }
+}
+
+/// How a customer matched the number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum MatchHow {
+    /// One of the customer's phones has the same E.164 form.
+    SameE164,
+    /// One of the customer's phones ends with the same last `digits` digits.
+    LastDigits { digits: u32 },
+    /// The CRM `crm` (as it is known: "Bitrix24", a host) has the number.
+    SameNumberIn { crm: String },
+    /// The agent created this customer from the card.
+    Created,
+}
+
 /// An order or deal as the card lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OrderSummary {
     pub title: String,
     pub status: Option<String>,
-    /// Amount with its currency, as text ("1 250.00 UAH").
+    /// Amount with its currency, as text ("1 250.00 UAH"): as a CRM wrote it, or `money` in
+    /// English.
     pub amount: Option<String>,
+    /// The amount as a number, when the source has one (the directory), for the windows to
+    /// write in the agent's locale.
+    #[serde(default)]
+    pub money: Option<Money>,
+}
+
+/// An amount of money in minor units (cents, kopiykas, grosze) and its ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: Option<String>,
 }
 
 /// What a finished lookup found. Some sources may have failed while others answered: the

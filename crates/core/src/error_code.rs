@@ -45,6 +45,12 @@ impl ErrorReport {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self { code: code.to_string(), args: BTreeMap::new(), message: message.into() }
     }
+
+    /// The same, with a value its translated sentence names (`{ $name }`).
+    pub fn with_arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.insert(name.to_string(), value.into());
+        self
+    }
 }
 
 impl std::fmt::Display for ErrorReport {
@@ -69,9 +75,11 @@ impl ErrorCode for TransitionError {
 
     fn args(&self) -> ErrorArgs {
         match self {
-            TransitionError::Illegal { state, input } => {
-                args([("state", state.to_string()), ("input", input.to_string())])
-            }
+            // `state` is the state's key (`logged_out`), which translations select on.
+            TransitionError::Illegal { state, input } => args([
+                ("state", crate::AgentState::key_of_label(state).unwrap_or(state).to_string()),
+                ("input", input.to_string()),
+            ]),
             TransitionError::OtherCall { current, got } => {
                 args([("current", current.to_string()), ("got", got.to_string())])
             }
@@ -109,7 +117,7 @@ mod tests {
         let e = TransitionError::Illegal { state: "logged out", input: "stop accepting calls" };
         let report = ErrorReport::of(&e);
         assert_eq!(report.code, "agent.not_now");
-        assert_eq!(report.args.get("state").map(String::as_str), Some("logged out"));
+        assert_eq!(report.args.get("state").map(String::as_str), Some("logged_out"));
         assert_eq!(report.message, "cannot stop accepting calls while logged out");
         let json = serde_json::to_value(&report).expect("json");
         assert_eq!(json["code"], "agent.not_now");

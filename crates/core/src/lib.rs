@@ -20,7 +20,9 @@ pub mod time;
 
 pub use agent_state::{AgentInput, AgentState, Availability, TransitionError};
 pub use call::{Call, CallPhase};
-pub use card::{CallCard, CardStatus, CustomerMatch, LookupOutcome, LookupState, OrderSummary};
+pub use card::{
+    CallCard, CardStatus, CustomerMatch, LookupOutcome, LookupState, MatchHow, MatchWhy, Money, OrderSummary,
+};
 pub use error_code::{ErrorArgs, ErrorCode, ErrorReport};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
 pub use popup::{CardOpensOn, NotifyIncoming, Popup, PopupConfig, PopupView};

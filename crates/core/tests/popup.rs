@@ -372,6 +372,7 @@ fn the_notification_names_the_customer_once_found_and_belongs_to_the_newest_ring
         name: "Olena Kovalenko".into(),
         company: None,
         reason: "same E.164".into(),
+        why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameE164)),
         url: None,
         orders: Vec::new(),
         chosen: false,

@@ -473,6 +473,7 @@ fn customer(source: &str, id: &str, name: &str) -> ringside_core::CustomerMatch 
         name: name.into(),
         company: None,
         reason: "same E.164".into(),
+        why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameE164)),
         url: None,
         orders: Vec::new(),
         chosen: false,

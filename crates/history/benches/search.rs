@@ -209,6 +209,7 @@ fn party(k: usize, rng: &mut Rng) -> Party {
         name: customer_name,
         company: rng.chance(40).then(|| rng.pick(&COMPANIES).to_string()),
         reason: "same E.164".into(),
+        why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameE164)),
         url: Some(format!("https://crm.example/c/{k}")),
         orders: Vec::new(),
         chosen: true,

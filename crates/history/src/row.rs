@@ -213,6 +213,7 @@ mod tests {
             name: format!("Customer {id}"),
             company: Some(" ".into()),
             reason: "same E.164".into(),
+            why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameE164)),
             url: Some("javascript:alert(1)".into()),
             orders: Vec::new(),
             chosen,

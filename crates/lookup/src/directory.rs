@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ringside_core::{CustomerMatch, OrderSummary, Timestamp};
+use ringside_core::{CustomerMatch, MatchHow, MatchWhy, Money, OrderSummary, Timestamp};
 use ringside_store_file::{Format, Migration, Synchronous};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -250,6 +250,13 @@ impl Match {
             name: self.customer.name.clone(),
             company: self.customer.company.clone(),
             reason: self.reason_text(),
+            why: Some(MatchWhy {
+                how: match self.reason {
+                    MatchReason::SameE164 => MatchHow::SameE164,
+                    MatchReason::LastDigits(n) => MatchHow::LastDigits { digits: u32::try_from(n).unwrap_or(u32::MAX) },
+                },
+                chosen_before: self.remembered,
+            }),
             url: None,
             orders: self
                 .orders
@@ -258,6 +265,7 @@ impl Match {
                     title: o.title.clone(),
                     status: Some(o.status.clone()),
                     amount: o.amount_text(),
+                    money: o.amount_minor.map(|minor| Money { minor, currency: o.currency.clone() }),
                 })
                 .collect(),
             chosen: self.remembered,

@@ -264,11 +264,12 @@ fn crm_matches(source: &str, label: &str, found: Vec<CrmCustomer>) -> Vec<Custom
             name: c.name,
             company: c.company,
             reason: format!("same number in {label}"),
+            why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameNumberIn { crm: label.to_string() })),
             url: c.url,
             orders: c
                 .orders
                 .into_iter()
-                .map(|o| OrderSummary { title: o.title, status: o.status, amount: o.amount })
+                .map(|o| OrderSummary { title: o.title, status: o.status, amount: o.amount, money: None })
                 .collect(),
             chosen: false,
         })
@@ -306,6 +307,9 @@ fn merge(answers: Vec<Answer>, pick: Option<Pick>) -> LookupOutcome {
             let mut chosen = customers.remove(pos);
             chosen.chosen = true;
             chosen.reason = format!("{}, chosen before", chosen.reason.trim_end_matches(", chosen before"));
+            if let Some(why) = &mut chosen.why {
+                why.chosen_before = true;
+            }
             customers.insert(0, chosen);
         }
     }
@@ -323,6 +327,7 @@ mod tests {
             name: name.into(),
             company: company.map(Into::into),
             reason: "same E.164".into(),
+            why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameE164)),
             url: None,
             orders: vec![],
             chosen: false,

@@ -39,7 +39,7 @@ async fn accepting_calls_off_and_on_goes_through_the_pbx() {
     let report = ringside_core::ErrorReport::of(&err);
     assert_eq!(
         (report.code.as_str(), report.args.get("state").map(String::as_str)),
-        ("agent.not_now", Some("logged out"))
+        ("agent.not_now", Some("logged_out"))
     );
     handle.shutdown().await;
     pbx.shutdown().await;

@@ -1,6 +1,10 @@
 import { mount } from "svelte";
+import { followLanguage } from "../lib/language.svelte";
 import "../style.css";
 import CardWindow from "./CardWindow.svelte";
 
-const target = document.getElementById("app");
-if (target) mount(CardWindow, { target });
+// The shell's language first, so the first paint is in it.
+void followLanguage().finally(() => {
+  const target = document.getElementById("app");
+  if (target) mount(CardWindow, { target });
+});

@@ -6,7 +6,7 @@ import { t } from "./words";
 
 /** The number once, as people in the agent's region write it once the lookup has read it. */
 export function shownNumber(card: CallCard): string {
-  return card.number_display ?? (card.number || t("card.withheld"));
+  return card.number_display ?? (card.number || t("card-withheld"));
 }
 
 /** Talk time once answered; while it rings (or dials out), how long it has been ringing. */

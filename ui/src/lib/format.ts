@@ -1,4 +1,5 @@
-// Times and durations as the agent reads them.
+// Times and durations as the agent reads them, dates in their language (words.ts `locale`).
+import { locale } from "./words";
 
 /** 0:42, 12:05, 1:02:03. */
 export function duration(secs: number): string {
@@ -10,7 +11,7 @@ export function duration(secs: number): string {
 }
 
 export function clock(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(ms).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 }
 
 /** Local midnight `daysAgo` days before today. */
@@ -24,12 +25,12 @@ export function when(ms: number): string {
   const time = clock(ms);
   if (ms >= startOfDay(0)) return time;
   const date = new Date(ms);
-  if (ms >= startOfDay(6)) return `${date.toLocaleDateString([], { weekday: "short" })} ${time}`;
+  if (ms >= startOfDay(6)) return `${date.toLocaleDateString(locale(), { weekday: "short" })} ${time}`;
   const parts: Intl.DateTimeFormatOptions = { day: "numeric", month: "short" };
   if (date.getFullYear() !== new Date().getFullYear()) parts.year = "numeric";
-  return `${date.toLocaleDateString([], parts)} ${time}`;
+  return `${date.toLocaleDateString(locale(), parts)} ${time}`;
 }
 
 export function fullDate(ms: number): string {
-  return new Date(ms).toLocaleString();
+  return new Date(ms).toLocaleString(locale());
 }

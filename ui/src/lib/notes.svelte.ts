@@ -1,10 +1,20 @@
 // Notes are the runtime's: a window keeps only what the agent is typing right now. Every save
 // comes back to every window as a `note` output, so the desk and the card never hold two drafts.
 import type { NoteChange } from "../bindings/NoteChange";
-import { api, errorCode, errorMessage } from "./api";
+import { api, errorCode } from "./api";
+import { errorText, t } from "./words";
 
-/** "saving" while a save waits, "saved", "kept" (in memory: the disk refused), "unsaved". */
-export type NoteState = { state: "saving" | "saved" | "kept" | "unsaved"; text: string };
+/** "saving" while a save waits, "saved", "kept" (in memory: the disk refused), "unsaved";
+ * `error`: why, for the last two. Worded when shown, so a language switch re-words it. */
+export type NoteState = { state: "saving" | "saved" | "kept" | "unsaved"; error?: unknown };
+
+/** A note's state in words. */
+export function noteStateText(s: NoteState | undefined): string {
+  if (!s) return "";
+  if (s.state === "saving") return "…";
+  if (s.state === "saved") return t("card-note-saved");
+  return errorText(s.error);
+}
 
 /** Half a second after the last key. */
 const SAVE_AFTER_MS = 500;
@@ -33,7 +43,7 @@ export class Notes {
 
   type(callId: string, text: string) {
     this.drafts[callId] = text;
-    this.status[callId] = { state: "saving", text: "…" };
+    this.status[callId] = { state: "saving" };
     clearTimeout(this.#timers.get(callId));
     this.#timers.set(
       callId,
@@ -41,11 +51,11 @@ export class Notes {
         this.#timers.delete(callId);
         api
           .saveNote(callId, text)
-          .then(() => (this.status[callId] = { state: "saved", text: "saved" }))
+          .then(() => (this.status[callId] = { state: "saved" }))
           .catch((e) => {
             // Kept in memory and saved later (a full disk): a warning, not lost work.
             const kept = errorCode(e) === "history.not_saved_kept";
-            this.status[callId] = { state: kept ? "kept" : "unsaved", text: errorMessage(e) };
+            this.status[callId] = { state: kept ? "kept" : "unsaved", error: e };
           });
       }, SAVE_AFTER_MS),
     );

@@ -9,8 +9,10 @@ let next = 0;
 
 /** The list with `notice` added in its tag's place (or on top), at most MAX_NOTICES. */
 export function withNotice(list: Shown[], notice: Notice): { list: Shown[]; shown: Shown } {
-  const shown = { ...noticeWords(notice, Date.now()), id: ++next };
-  const at = list.findIndex((o) => o.tag === shown.tag);
-  const updated = at >= 0 ? list.map((o, i) => (i === at ? shown : o)) : [shown, ...list];
+  const at = Date.now();
+  const { tag, urgent } = noticeWords(notice, at);
+  const shown = { id: ++next, tag, urgent, notice, at };
+  const same = list.findIndex((o) => o.tag === shown.tag);
+  const updated = same >= 0 ? list.map((o, i) => (i === same ? shown : o)) : [shown, ...list];
   return { list: updated.slice(0, MAX_NOTICES), shown };
 }

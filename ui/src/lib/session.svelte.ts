@@ -13,6 +13,7 @@ import type { Snapshot } from "../bindings/Snapshot";
 import type { SourceStatus } from "../bindings/SourceStatus";
 import { api, errorMessage } from "./api";
 import { probeFrom } from "./probe";
+import { t } from "./words";
 
 export class Session {
   agent = $state<AgentState | null>(null);
@@ -54,7 +55,7 @@ export class Session {
     const about = await api.about();
     this.about = about;
     probeFrom(about);
-    if (about.phase === "failed") this.#fail(about.error ?? "Ringside is not running");
+    if (about.phase === "failed") this.#fail(about.error ?? t("app-not-running"));
     else if (about.phase === "running") await this.resync();
     // else: still starting; "ready" brings the first snapshot.
   }

@@ -1,236 +1,238 @@
-// Every word the windows show, by key. English only for now; the other languages (uk, ru, pl)
-// add a catalogue with the same keys. Plural forms follow Intl.PluralRules, so a language
-// with "few" and "many" (uk, ru, pl) gets them right; `{name}` is filled from the arguments.
+// Every word the windows show, by Fluent message id, in the language the shell speaks
+// (language.svelte.ts). The messages are locales/<lang>/ringside.ftl at the repository's root:
+// the same files the shell and the CLI read (crates/i18n). `MessageId` is written from the
+// English file by `cargo test`, so an id the files lack fails `npm run check`. Plurals are
+// Fluent's (CLDR's categories: uk, ru and pl have one/few/many); a message a language lacks is
+// English's. How to add a message or a language: docs/i18n.md.
+import { FluentBundle, FluentResource, type FluentVariable } from "@fluent/bundle";
+import en from "../../../locales/en/ringside.ftl?raw";
+import pl from "../../../locales/pl/ringside.ftl?raw";
+import ru from "../../../locales/ru/ringside.ftl?raw";
+import uk from "../../../locales/uk/ringside.ftl?raw";
+import type { AgentState } from "../bindings/AgentState";
+import type { CardStatus } from "../bindings/CardStatus";
+import type { CreatedKind } from "../bindings/CreatedKind";
+import type { CustomerMatch } from "../bindings/CustomerMatch";
+import type { Direction } from "../bindings/Direction";
 import type { EndCause } from "../bindings/EndCause";
+import type { Language } from "../bindings/Language";
+import type { LanguageChoice } from "../bindings/LanguageChoice";
+import type { MessageId } from "../bindings/MessageId";
 import type { Notice } from "../bindings/Notice";
+import type { OrderSummary } from "../bindings/OrderSummary";
 import type { Outcome } from "../bindings/Outcome";
+import { isReport } from "./api";
+import { speech } from "./language.svelte";
 
-type Forms = { one: string; few?: string; many?: string; other: string };
-type Entry = string | Forms;
-
-const en = {
-  "app.starting": "starting…",
-  "app.not_running": "not running",
-  "agent.logged_out": "logged out",
-  "agent.available": "accepting calls",
-  "agent.paused": "paused",
-  "agent.ringing": "ringing",
-  "agent.on_call": "on a call",
-  "agent.wrap_up": "in wrap-up",
-  "agent.since": "since {time}",
-  "agent.reason_since": "{reason}, since {time}",
-  "agent.accepting": "Accepting calls",
-  "agent.log_in": "Log in",
-  "agent.log_out": "Log out",
-  "agent.no_reason": "No reason",
-  "source.connected": "PBX: {source}",
-  "source.disconnected": "PBX disconnected: {reason}",
-  "source.connecting": "Connecting to the PBX…",
-  "direction.incoming": "Incoming",
-  "direction.outgoing": "Outgoing",
-  "status.ringing": "Ringing",
-  "status.dialing": "Dialing",
-  "status.on_call": "On call",
-  "status.ended": "Ended",
-  "end.completed": "Completed",
-  "end.no_answer": "Missed",
-  "end.answered_elsewhere": "Answered elsewhere",
-  "end.answered_by": "Answered by {who}",
-  "end.abandoned": "Caller hung up",
-  "end.busy": "Busy",
-  "end.transferred": "Transferred",
-  "end.failed": "Failed: {why}",
-  "end.interrupted": "Interrupted",
-  "outcome.answered": "Answered",
-  "outcome.missed": "Missed",
-  "outcome.answered_elsewhere": "Answered elsewhere",
-  "outcome.abandoned": "Caller hung up",
-  "outcome.failed": "Failed",
-  "outcome.busy": "Busy",
-  "outcome.transferred": "Transferred",
-  "outcome.interrupted": "Interrupted",
-  "outcome.in_progress": "In progress",
-  "card.unknown_caller": "Unknown caller",
-  "card.withheld": "Number withheld",
-  "card.colleague": "Colleague",
-  "card.looking_up": "Looking up…",
-  "card.lookup_failed": "Lookup failed: {why}",
-  "card.pick": { one: "{n} customer shares this number: pick the caller", other: "{n} customers share this number: pick the caller" },
-  "card.queue": "Queue {queue}",
-  "card.details": "Details",
-  "card.e164": "E.164",
-  "card.raw_number": "As the PBX sent it",
-  "card.call_id": "Call id",
-  "card.caller_id_name": "Caller ID name",
-  "card.retry": "Retry",
-  "card.create": "Create customer…",
-  "card.create_name": "Name",
-  "card.create_company": "Company (optional)",
-  "card.create_add": "Add",
-  "card.create_in": "Create in",
-  "card.create_kind_customer": "customer",
-  "card.create_kind_contact": "contact",
-  "card.create_kind_lead": "lead",
-  "customer.new_order": "Add deal/order",
-  "card.cancel": "Cancel",
-  "card.note_placeholder": "Notes (saved as you type)",
-  "card.note_saved": "saved",
-  "card.recording": "Recording",
-  "card.call_back": "Call back",
-  "card.hang_up": "Hang up",
-  "card.close": "Close",
-  "card.minimize": "Minimize",
-  "card.expand": "Expand",
-  "card.more": { one: "+{n} more call", other: "+{n} more calls" },
-  "customer.directory": "customer directory",
-  "customer.caller": "caller",
-  "customer.pick": "This is the caller",
-  "customer.open": "Open in CRM",
-  "wrap_up.title": "Wrap-up",
-  "wrap_up.left": "{time} left",
-  "wrap_up.untimed": "until you finish it",
-  "wrap_up.save": "Save",
-  "wrap_up.save_and_create": "Save and create customer",
-  "wrap_up.cancel": "Cancel",
-  "wrap_up.end_early": "End early",
-  "cards.none": "No calls yet. Cards appear here when a call rings.",
-  "dial.placeholder": "Number to call",
-  "dial.via": "Call through",
-  "dial.call": "Call",
-  "link.question": "Call {number}?",
-  "link.not_a_customer": "Not in your customers",
-  "link.lookup_failed": "{who} (lookup failed: {why})",
-  "link.service_code":
-    "This number contains * or #, which your phone system may read as a service code (call forwarding, voicemail). Call it only if you expect that.",
-  "link.through": "Through",
-  "link.always": "Call links without asking",
-  "link.cancel": "Cancel",
-  "link.call": "Call",
-  "callbacks.tab": "Call back",
-  "callbacks.none": "No one is waiting for a call back.",
-  "callbacks.waiting": { one: "{n} caller waiting for a call back", other: "{n} callers waiting for a call back" },
-  "callbacks.missed": { one: "{n} missed call", other: "{n} missed calls" },
-  "callbacks.last": "last {when}",
-  "callbacks.queue": "queue {queue}",
-  "callbacks.call": "Call",
-  "callbacks.done": "Done",
-  "callbacks.done_title": "Nobody needs to call this number back any more",
-  "history.tab": "History",
-  "history.search": "Search a number, a name or a note",
-  "history.search_title": "Searches as you type; words of one or two letters when you press Enter",
-  "history.missed_only": "Missed only",
-  "history.both_directions": "Both directions",
-  "history.any_outcome": "Any outcome",
-  "history.any_time": "Any time",
-  "history.today": "Today",
-  "history.last_7": "Last 7 days",
-  "history.last_30": "Last 30 days",
-  "history.none": "No calls yet.",
-  "history.agent": "Agent (extension or name)",
-  "history.connection": "Connection",
-  "history.call_id": "Call id",
-  "history.no_match": "No calls match.",
-  "history.more": "The newest {n} calls are shown: search to find older ones.",
-  "history.talked": "talked {time}",
-  "history.queue": "queue {queue}",
-  "history.via": "via {connection}",
-  "history.unsaved": "Not written to disk yet: Ringside keeps retrying",
-  "history.crm": "CRM: {states}",
-  "history.crm_sent": "{target}: sent",
-  "history.crm_failed": "{target}: failed ({why})",
-  "history.crm_pending": "{target}: pending",
-  "settings.tab": "Calling settings",
-  "settings.default": "(default)",
-  "settings.installed": "Installed: {list}",
-  "settings.microsip_at": "MicroSIP at {path}",
-  "settings.zoiper_at": "Zoiper at {path}",
-  "settings.none_installed": "No MicroSIP or Zoiper found.",
-  "settings.links_open_in": "{scheme}: links open in {app}",
-  "settings.no_app": "no application",
-  "settings.ask_links": "Ask before calling a link clicked in another program",
-  "settings.become_handler": "Make Ringside the handler for tel:, callto: and sip: links",
-  "about.version": "Ringside {version}",
-  "about.demo": "demo PBX on {addr}",
-  "about.config": "config: {path}",
-  "close": "Close",
-  "dismiss": "Dismiss",
-  "notice.auto_paused.summary": "Ringside stopped accepting calls for you",
-  "notice.auto_paused.body":
-    '{n} queue calls in a row rang out unanswered, so you are paused in every queue (reason: "{reason}"). Switch "accepting calls" back on when you are at your desk.',
-  "notice.missed_call.summary": "Missed call from {who}",
-  "notice.missed_call.withheld": "a withheld number",
-  "notice.missed_call.body": {
-    one: "The caller is on your call-back list.",
-    other: "{n} callers are on your call-back list.",
-  },
-  "notice.incoming_call.summary": "Incoming call from {who}",
-  "notice.wrap_up_resumed.summary": "Your wrap-up goes on",
-  "notice.wrap_up_resumed.body": "Ringside restarted during your wrap-up. It ends by itself in {secs} s; finish it sooner here.",
-  "notice.wrap_up_pause_cleared.summary": "You accept calls again",
-  "notice.wrap_up_pause_cleared.body":
-    "Your queues were still paused for a wrap-up that is over (Ringside had quit or lost the PBX), so Ringside switched accepting calls back on.",
-} satisfies Record<string, Entry>;
-
-export type Key = keyof typeof en;
+export type { MessageId };
 type Args = Record<string, string | number | null | undefined>;
 
-const locale = "en";
-const plurals = new Intl.PluralRules(locale);
+const sources: Record<Language, string> = { en, ru, uk, pl };
+const bundles: Partial<Record<Language, FluentBundle>> = {};
 
-/** The words for `key`, `{name}`s filled from `args`; a plural entry chooses by `args.n`. */
-export function t(key: Key, args: Args = {}): string {
-  const entry: Entry = en[key];
-  let text: string;
-  if (typeof entry === "string") text = entry;
-  else {
-    const form = plurals.select(Number(args.n ?? 0)) as keyof Forms;
-    text = entry[form] ?? entry.other;
+/** One language's messages, parsed on first use. No isolation marks (FSI/PDI) around
+ * placeables: every text here is left to right, the caller's text lost its bidi controls where
+ * it entered, and the marks would only get in the way of copying and of tests. */
+function bundle(language: Language): FluentBundle {
+  let b = bundles[language];
+  if (!b) {
+    b = new FluentBundle(language, { useIsolating: false });
+    const errors = b.addResource(new FluentResource(sources[language]));
+    if (errors.length) console.error(`locales/${language}/ringside.ftl:`, errors);
+    bundles[language] = b;
   }
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(args[name] ?? ""));
+  return b;
+}
+
+function format(language: Language, id: string, args: Args): string | null {
+  const b = bundle(language);
+  const pattern = b.getMessage(id)?.value;
+  if (!pattern) return null;
+  const values: Record<string, FluentVariable> = {};
+  for (const [name, value] of Object.entries(args)) values[name] = value ?? "";
+  const errors: Error[] = [];
+  const text = b.formatPattern(pattern, values, errors);
+  return errors.length ? null : text;
+}
+
+/** The words of `id` in the current language (English's when it lacks them), placeables filled
+ * from `args`; a plural chooses by `args.n`, which must be a number. */
+export function t(id: MessageId, args: Args = {}): string {
+  return format(speech.language, id, args) ?? format("en", id, args) ?? id;
+}
+
+/** A failure in words: an `ErrorReport` by its code (`pbx.login_refused` →
+ * `error-pbx-login-refused`) with its arguments; in English, or when the language lacks the
+ * code, its own English `message` (the most precise: it may name the cause below); anything
+ * else as it was thrown. */
+export function errorText(e: unknown): string {
+  if (isReport(e)) {
+    const id = `error-${e.code.replace(/[._]/g, "-")}`;
+    return (speech.language === "en" ? null : format(speech.language, id, e.args)) ?? e.message;
+  }
+  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") {
+    return (e as { message: string }).message;
+  }
+  return String(e);
+}
+
+/** The BCP 47 tag dates and numbers are written in. */
+export function locale(): string {
+  return speech.language;
+}
+
+// Words chosen by a value the runtime sends: one map each, so a new value fails `npm run check`.
+export const agentStateIds: Record<AgentState["state"], MessageId> = {
+  logged_out: "agent-logged-out",
+  available: "agent-available",
+  paused: "agent-paused",
+  ringing: "agent-ringing",
+  on_call: "agent-on-call",
+  wrap_up: "agent-wrap-up",
+};
+export const directionIds: Record<Direction, MessageId> = { incoming: "direction-incoming", outgoing: "direction-outgoing" };
+export const statusIds: Record<CardStatus, MessageId> = {
+  ringing: "status-ringing",
+  dialing: "status-dialing",
+  on_call: "status-on-call",
+  ended: "status-ended",
+};
+const endIds: Record<EndCause["kind"], MessageId> = {
+  completed: "end-completed",
+  no_answer: "end-no-answer",
+  answered_elsewhere: "end-answered-elsewhere",
+  abandoned: "end-abandoned",
+  busy: "end-busy",
+  transferred: "end-transferred",
+  failed: "end-failed",
+  interrupted: "end-interrupted",
+};
+const outcomeIds: Record<Outcome, MessageId> = {
+  answered: "outcome-answered",
+  missed: "outcome-missed",
+  answered_elsewhere: "outcome-answered-elsewhere",
+  abandoned: "outcome-abandoned",
+  failed: "outcome-failed",
+  busy: "outcome-busy",
+  transferred: "outcome-transferred",
+  interrupted: "outcome-interrupted",
+  in_progress: "outcome-in-progress",
+};
+/** The language picker's choices, each language named in itself. */
+export const languageChoiceIds: Record<LanguageChoice, MessageId> = {
+  auto: "language-auto",
+  en: "language-en",
+  ru: "language-ru",
+  uk: "language-uk",
+  pl: "language-pl",
+};
+export const createdKindIds: Record<CreatedKind, MessageId> = {
+  customer: "card-create-kind-customer",
+  contact: "card-create-kind-contact",
+  lead: "card-create-kind-lead",
+};
+
+/** The pause reasons the desk offers. The PBX (and so supervisors and reports) gets the English
+ * value; the agent reads it in their language, here and where the state shows the reason. */
+export const pauseReasons: { value: string; id: MessageId }[] = [
+  { value: "Break", id: "pause-reason-break" },
+  { value: "Lunch", id: "pause-reason-lunch" },
+  { value: "Training", id: "pause-reason-training" },
+  { value: "Meeting", id: "pause-reason-meeting" },
+  { value: "Back office", id: "pause-reason-back-office" },
+];
+
+/** A pause reason as the agent reads it: one of the desk's in their language, any other as the
+ * PBX has it. */
+export function pauseReasonText(reason: string): string {
+  const known = pauseReasons.find((r) => r.value === reason);
+  return known ? t(known.id) : reason;
+}
+
+/** Why a customer matched the number ("same E.164", "last 9 digits, chosen before"); a source
+ * that does not say is shown in its own (English) words. */
+export function matchText(c: CustomerMatch): string {
+  const why = c.why;
+  if (!why) return c.reason;
+  const how = why.how;
+  let text: string;
+  switch (how.kind) {
+    case "same_e164":
+      text = t("customer-match-same-e164");
+      break;
+    case "last_digits":
+      text = t("customer-match-last-digits", { n: how.digits });
+      break;
+    case "same_number_in":
+      text = t("customer-match-same-number-in", { crm: how.crm });
+      break;
+    case "created":
+      text = t("customer-match-created");
+      break;
+  }
+  return why.chosen_before ? t("customer-match-chosen-before", { why: text }) : text;
+}
+
+/** An order's amount in the agent's locale when the source gave a number ("1 250,00 ₴"), else
+ * as the source wrote it. */
+export function amountText(o: OrderSummary): string | null {
+  if (o.money) {
+    const { minor, currency } = o.money;
+    const style: Intl.NumberFormatOptions = currency
+      ? { style: "currency", currency }
+      : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+    try {
+      return new Intl.NumberFormat(locale(), style).format(minor / 100);
+    } catch {
+      // A currency code Intl does not know: the source's own text.
+    }
+  }
+  return o.amount;
 }
 
 export function outcomeText(outcome: EndCause): string {
   switch (outcome.kind) {
     case "failed":
-      return t("end.failed", { why: outcome.detail });
+      return t("end-failed", { why: outcome.detail });
     case "answered_elsewhere":
-      return outcome.detail.by ? t("end.answered_by", { who: outcome.detail.by }) : t("end.answered_elsewhere");
+      return outcome.detail.by ? t("end-answered-by", { who: outcome.detail.by }) : t("end-answered-elsewhere");
     default:
-      return t(`end.${outcome.kind}`);
+      return t(endIds[outcome.kind]);
   }
 }
 
 export function historyOutcomeText(outcome: Outcome): string {
-  return t(`outcome.${outcome}`);
+  return t(outcomeIds[outcome]);
 }
 
 export type NoticeWords = { tag: string; urgent: boolean; summary: string; body: string };
 
-/** A typed notice in words (the shell words the desktop notification the same way: src-tauri/words.rs). */
+/** A typed notice in words (the shell words the desktop notification from the same messages:
+ * src-tauri/words.rs). */
 export function noticeWords(notice: Notice, now: number): NoticeWords {
   switch (notice.kind) {
     case "auto_paused":
       return {
         tag: "auto-pause",
         urgent: true,
-        summary: t("notice.auto_paused.summary"),
-        body: t("notice.auto_paused.body", { n: notice.missed, reason: notice.reason }),
+        summary: t("notice-auto-paused-summary"),
+        body: t("notice-auto-paused-body", { n: notice.missed, reason: notice.reason }),
       };
     case "missed_call": {
-      const who = [notice.name, notice.number].find((w) => w && w.trim()) || t("notice.missed_call.withheld");
+      const who = [notice.name, notice.number].find((w) => w && w.trim()) || t("notice-withheld");
       return {
         tag: "missed-calls",
         urgent: false,
-        summary: t("notice.missed_call.summary", { who }),
-        body: t("notice.missed_call.body", { n: notice.waiting }),
+        summary: t("notice-missed-call-summary", { who }),
+        body: t("notice-missed-call-body", { n: Math.max(1, notice.waiting) }),
       };
     }
     case "wrap_up_resumed":
       return {
         tag: "wrap-up",
         urgent: false,
-        summary: t("notice.wrap_up_resumed.summary"),
-        body: t("notice.wrap_up_resumed.body", { secs: Math.max(0, Math.round((notice.ends_at - now) / 1000)) }),
+        summary: t("notice-wrap-up-resumed-summary"),
+        body: t("notice-wrap-up-resumed-body", { secs: Math.max(0, Math.round((notice.ends_at - now) / 1000)) }),
       };
     case "incoming_call": {
       const name = notice.name?.trim() ? notice.name : null;
@@ -238,7 +240,7 @@ export function noticeWords(notice: Notice, now: number): NoticeWords {
       return {
         tag: "incoming-call",
         urgent: false,
-        summary: t("notice.incoming_call.summary", { who: name || number || t("notice.missed_call.withheld") }),
+        summary: t("notice-incoming-call-summary", { who: name || number || t("notice-withheld") }),
         body: name && number ? number : "",
       };
     }
@@ -246,8 +248,8 @@ export function noticeWords(notice: Notice, now: number): NoticeWords {
       return {
         tag: "wrap-up",
         urgent: false,
-        summary: t("notice.wrap_up_pause_cleared.summary"),
-        body: t("notice.wrap_up_pause_cleared.body"),
+        summary: t("notice-wrap-up-pause-cleared-summary"),
+        body: t("notice-wrap-up-pause-cleared-body"),
       };
   }
 }

@@ -60,6 +60,7 @@ pub fn customer(id: &str, chosen: bool) -> CustomerMatch {
         name: format!("Customer {id}"),
         company: Some("Acme".into()),
         reason: "same E.164".into(),
+        why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameE164)),
         url: Some(format!("https://crm.example/c/{id}")),
         orders: Vec::new(),
         chosen,

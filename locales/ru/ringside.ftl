@@ -1,0 +1,422 @@
+# Слова Ringside по-русски. Те же id и те же плейсхолдеры, что в en/ringside.ftl.
+# Множественное число: CLDR для ru — one (1, 21…), few (2–4, 22–24…), many (0, 5–20, 25…), other (дроби).
+# Обращение на «вы» (без рода); прошедшее время к агенту не применяется.
+
+## The app and the agent's state
+
+app-name = Ringside
+app-starting = запуск…
+app-not-running = не работает
+agent-logged-out = вне системы
+agent-available = приём звонков
+agent-paused = пауза
+agent-ringing = входящий вызов
+agent-on-call = разговор
+agent-wrap-up = постобработка
+agent-since = с { $time }
+agent-reason-since = { $reason }, с { $time }
+agent-accepting = Принимаю звонки
+agent-log-in = Войти
+agent-log-out = Выйти
+agent-no-reason = Без причины
+
+## Pause reasons the desk offers (the PBX gets the English value; these are its labels)
+
+pause-reason-break = Перерыв
+pause-reason-lunch = Обед
+pause-reason-training = Обучение
+pause-reason-meeting = Совещание
+pause-reason-back-office = Бэк-офис
+
+source-connected = АТС: { $source }
+source-disconnected = Нет связи с АТС: { $reason }
+source-connecting = Подключение к АТС…
+
+## A call
+
+direction-incoming = Входящий
+direction-outgoing = Исходящий
+status-ringing = Звонит
+status-dialing = Набор
+status-on-call = Разговор
+status-ended = Завершён
+end-completed = Завершён
+end-no-answer = Пропущен
+end-answered-elsewhere = Принят другим
+end-answered-by = Принят: { $who }
+end-abandoned = Абонент положил трубку
+end-busy = Занято
+end-transferred = Переведён
+end-failed = Ошибка: { $why }
+end-interrupted = Прерван
+outcome-answered = Принят
+outcome-missed = Пропущен
+outcome-answered-elsewhere = Принят другим
+outcome-abandoned = Абонент положил трубку
+outcome-failed = Ошибка
+outcome-busy = Занято
+outcome-transferred = Переведён
+outcome-interrupted = Прерван
+outcome-in-progress = Идёт
+
+## The call card
+
+card-unknown-caller = Неизвестный абонент
+card-withheld = Номер скрыт
+card-colleague = Коллега
+card-looking-up = Поиск…
+card-lookup-failed = Поиск не удался: { $why }
+card-pick =
+    { $n ->
+        [one] Этот номер у { $n } клиента: выберите, кто звонит
+        [few] Этот номер у { $n } клиентов: выберите, кто звонит
+        [many] Этот номер у { $n } клиентов: выберите, кто звонит
+       *[other] Этот номер у { $n } клиента: выберите, кто звонит
+    }
+card-queue = Очередь { $queue }
+card-details = Подробнее
+card-e164 = E.164
+card-raw-number = Как передала АТС
+card-call-id = Id звонка
+card-caller-id-name = Имя в Caller ID
+card-retry = Повторить
+card-create = Создать клиента…
+card-create-name = Имя
+card-create-company = Компания (необязательно)
+card-create-add = Добавить
+card-create-in = Создать в
+card-create-kind-customer = клиент
+card-create-kind-contact = контакт
+card-create-kind-lead = лид
+card-cancel = Отмена
+card-note-placeholder = Заметки (сохраняются по мере ввода)
+card-note-saved = сохранено
+card-recording = Запись
+card-call-back = Перезвонить
+card-hang-up = Положить трубку
+card-close = Закрыть
+card-minimize = Свернуть
+card-expand = Развернуть
+card-more =
+    { $n ->
+        [one] Ещё { $n } звонок
+        [few] Ещё { $n } звонка
+        [many] Ещё { $n } звонков
+       *[other] Ещё { $n } звонка
+    }
+card-window-title = Ringside: звонок
+customer-new-order = Добавить сделку/заказ
+customer-directory = справочник клиентов
+customer-caller = звонит
+customer-pick = Звонит этот клиент
+customer-open = Открыть в CRM
+customer-match-same-e164 = тот же E.164
+customer-match-last-digits =
+    { $n ->
+        [one] последняя { $n } цифра
+        [few] последние { $n } цифры
+        [many] последние { $n } цифр
+       *[other] последние { $n } цифры
+    }
+customer-match-same-number-in = тот же номер в { $crm }
+customer-match-created = создан во время этого звонка
+customer-match-chosen-before = { $why }, выбран ранее
+
+## Wrap-up
+
+wrap-up-title = Постобработка
+wrap-up-left = осталось { $time }
+wrap-up-untimed = пока вы её не завершите
+wrap-up-save = Сохранить
+wrap-up-save-and-create = Сохранить и создать клиента
+wrap-up-cancel = Отмена
+wrap-up-end-early = Завершить раньше
+
+## The desk
+
+cards-none = Звонков пока нет. Карточки появятся здесь, когда позвонят.
+dial-placeholder = Номер для звонка
+dial-via = Звонить через
+dial-call = Позвонить
+link-question = Позвонить на { $number }?
+link-not-a-customer = Нет среди ваших клиентов
+link-lookup-failed = { $who } (поиск не удался: { $why })
+link-service-code = В номере есть * или #: АТС может принять это за сервисный код (переадресация, голосовая почта). Звоните, только если так и задумано.
+link-through = Через
+link-always = Звонить по ссылкам без вопросов
+link-cancel = Отмена
+link-call = Позвонить
+callbacks-tab = Перезвонить
+callbacks-none = Никто не ждёт обратного звонка.
+callbacks-waiting =
+    { $n ->
+        [one] { $n } абонент ждёт обратного звонка
+        [few] { $n } абонента ждут обратного звонка
+        [many] { $n } абонентов ждут обратного звонка
+       *[other] { $n } абонента ждут обратного звонка
+    }
+callbacks-missed =
+    { $n ->
+        [one] { $n } пропущенный звонок
+        [few] { $n } пропущенных звонка
+        [many] { $n } пропущенных звонков
+       *[other] { $n } пропущенного звонка
+    }
+callbacks-last = последний { $when }
+callbacks-queue = очередь { $queue }
+callbacks-call = Позвонить
+callbacks-done = Готово
+callbacks-done-title = Этому номеру больше не нужно перезванивать
+history-tab = История
+history-search = Поиск по номеру, имени или заметке
+history-search-title = Ищет по мере ввода; слова из одной-двух букв — по Enter
+history-missed-only = Только пропущенные
+history-both-directions = Все направления
+history-any-outcome = Любой итог
+history-any-time = За всё время
+history-today = Сегодня
+history-last-7 = Последние 7 дней
+history-last-30 = Последние 30 дней
+history-none = Звонков пока нет.
+history-agent = Агент (номер или имя)
+history-connection = Подключение
+history-call-id = Id звонка
+history-no-match = Подходящих звонков нет.
+history-more =
+    { $n ->
+        [one] Показан последний { $n } звонок: более ранние найдёт поиск.
+        [few] Показаны последние { $n } звонка: более ранние найдёт поиск.
+        [many] Показаны последние { $n } звонков: более ранние найдёт поиск.
+       *[other] Показаны последние { $n } звонка: более ранние найдёт поиск.
+    }
+history-talked = разговор { $time }
+history-queue = очередь { $queue }
+history-via = через { $connection }
+history-unsaved = Ещё не записано на диск: Ringside пробует снова
+history-crm = CRM: { $states }
+history-crm-sent = { $target }: отправлено
+history-crm-failed = { $target }: ошибка ({ $why })
+history-crm-pending = { $target }: в очереди
+settings-tab = Настройки звонков
+settings-default = (по умолчанию)
+settings-installed = Установлено: { $list }
+settings-microsip-at = MicroSIP: { $path }
+settings-zoiper-at = Zoiper: { $path }
+settings-none-installed = MicroSIP и Zoiper не найдены.
+settings-links-open-in = Ссылки { $scheme } открывает: { $app }
+settings-no-app = никакое приложение
+settings-ask-links = Спрашивать, прежде чем звонить по ссылке из другой программы
+settings-become-handler = Открывать ссылки tel:, callto: и sip: в Ringside
+settings-language = Язык
+about-version = Ringside { $version }
+about-demo = демо-АТС на { $addr }
+about-config = настройки: { $path }
+close = Закрыть
+dismiss = Скрыть
+
+## Languages: each named in its own language, the same in every file; "auto" follows the
+## operating system.
+
+language-auto = Автоматически (как в системе)
+language-en = English
+language-ru = Русский
+language-uk = Українська
+language-pl = Polski
+
+## Notices: in the desk and as desktop notifications (src-tauri/words.rs)
+
+notice-show = Показать
+notice-auto-paused-summary = Ringside поставил вас на паузу
+notice-auto-paused-body =
+    { $n ->
+        [one] { $n } звонок из очереди остался без ответа, поэтому вы на паузе во всех очередях (причина: «{ $reason }»). Включите «Принимаю звонки», когда вернётесь на место.
+        [few] { $n } звонка из очереди подряд остались без ответа, поэтому вы на паузе во всех очередях (причина: «{ $reason }»). Включите «Принимаю звонки», когда вернётесь на место.
+        [many] { $n } звонков из очереди подряд остались без ответа, поэтому вы на паузе во всех очередях (причина: «{ $reason }»). Включите «Принимаю звонки», когда вернётесь на место.
+       *[other] { $n } звонка из очереди подряд остались без ответа, поэтому вы на паузе во всех очередях (причина: «{ $reason }»). Включите «Принимаю звонки», когда вернётесь на место.
+    }
+notice-missed-call-summary = Пропущенный звонок: { $who }
+notice-withheld = скрытый номер
+notice-missed-call-body =
+    { $n ->
+        [1] Абонент в списке для обратного звонка.
+        [one] В списке для обратного звонка { $n } абонент.
+        [few] В списке для обратного звонка { $n } абонента.
+        [many] В списке для обратного звонка { $n } абонентов.
+       *[other] В списке для обратного звонка { $n } абонента.
+    }
+notice-incoming-call-summary = Входящий звонок: { $who }
+notice-wrap-up-resumed-summary = Постобработка продолжается
+notice-wrap-up-resumed-body = Ringside перезапустился во время постобработки. Она закончится сама через { $secs } с; завершить раньше можно в окне Ringside.
+notice-wrap-up-pause-cleared-summary = Приём звонков снова включён
+notice-wrap-up-pause-cleared-body = Ваши очереди оставались на паузе после законченной постобработки (Ringside был закрыт или терял связь с АТС), поэтому Ringside снова включил приём звонков.
+
+## The tray icon's menu and tooltip
+
+tray-tooltip = Ringside: { $state }
+tray-state-reason = { $state } ({ $reason })
+tray-pbx-disconnected = Нет связи с АТС
+tray-missed =
+    { $n ->
+        [0] Пропущенных звонков нет
+        [one] Перезвонить { $n } абоненту
+        [few] Перезвонить { $n } абонентам
+        [many] Перезвонить { $n } абонентам
+       *[other] Перезвонить { $n } абонента
+    }
+tray-show-card = Показать карточку звонка
+tray-show-window = Показать окно
+tray-quit = Выйти из Ringside
+
+## Errors, by their code: `error-` and the code with every "." and "_" as "-"
+
+error-app-starting = Ringside ещё запускается; попробуйте через минуту
+error-app-not-running = Ringside не работает: { $reason }
+error-app-stopping = Ringside завершает работу
+error-app-no-browser = Не удалось открыть браузер: { $reason }
+error-app-window-gone = Окно Ringside закрыто
+error-agent-not-now =
+    { $state ->
+        [logged_out] Сначала войдите в систему
+        [ringing] Не сейчас: идёт входящий вызов
+        [on_call] Не сейчас: идёт разговор
+        [wrap_up] Не сейчас: идёт постобработка
+       *[other] Сейчас это невозможно
+    }
+error-agent-other-call = Это не текущий звонок
+error-agent-busy = Идёт разговор; сначала завершите его
+error-number-empty = Нет номера для звонка
+error-number-forbidden-character = { $character } ({ $code_point }) не может быть в номере телефона: набрать можно только цифры, + в начале, * и #
+error-number-too-long = Номер слишком длинный для телефонного (цифр не больше { $max })
+error-pbx-no-secret = Нет пароля AMI для пользователя { $username }: сохраните его командой «ringside-cli secret set» или задайте { $env }
+error-pbx-unreachable = Не удаётся связаться с АТС по адресу { $addr }
+error-pbx-no-answer = АТС по адресу { $addr } не отвечает
+error-pbx-not-ami = { $addr } — это не Asterisk Manager Interface
+error-pbx-login-refused = АТС отклонила вход в AMI для пользователя { $username }: неверное имя или пароль
+error-pbx-refused = АТС отклонила { $action }: { $reason }
+error-pbx-call-not-placed = Звонок не состоялся: { $reason }
+error-pbx-action-timeout = АТС не ответила на { $action } за { $secs } с
+error-pbx-stopped-answering = АТС перестала отвечать
+error-pbx-connection-lost = Связь с АТС потеряна
+error-pbx-bad-frame = АТС прислала данные, которые Ringside не может прочитать
+error-pbx-bad-action = Ringside не смог отправить это на АТС
+error-pbx-not-connected = Нет связи с АТС; попробуйте, когда она восстановится
+error-pbx-logged-out = Выход из АТС выполнен
+error-keychain-unavailable = Хранилище паролей системы недоступно
+error-demo-not-started = Не удалось запустить демо-АТС
+error-call-none = Нет звонка, который можно завершить
+error-card-gone = Карточка этого звонка уже закрыта
+error-customer-pick-not-remembered = Клиент выбран для этого звонка, но Ringside не смог запомнить выбор для следующих
+error-customer-no-name = Укажите имя клиента
+error-customer-not-saved = Не удалось сохранить клиента
+error-customer-no-page = У { $name } нет страницы в CRM
+error-customer-no-such-target = В { $target } нельзя создавать клиентов; можно в: { $known }
+error-customer-create-in-progress = Клиент уже создаётся в { $target }; подождите
+error-customer-no-order-page = В { $source } нет страницы для нового заказа: { $reason }
+error-crm-create-failed = Не удалось создать клиента в { $crm }: { $reason }
+error-directory-unavailable = Справочник клиентов недоступен
+error-directory-failed-earlier = В справочнике клиентов ранее произошла ошибка; перезапустите Ringside
+error-directory-failed = Ошибка справочника клиентов
+error-dial-provider-refused = Оператор телефонии не совершил звонок
+error-dial-no-connection = Подключения { $name } нет; есть: { $known }
+error-dial-service-code = В номере { $number } есть * или #: АТС может принять это за сервисный код (переадресация, голосовая почта); подтвердите звонок
+error-dial-not-on-this-computer = Это подключение не звонит с этого компьютера
+error-dial-softphone-not-installed = { $app } не установлен в { $path } (настройка { $setting })
+error-dial-softphone-not-found = { $app } не найден на этом компьютере (настройка { $setting })
+error-dial-not-started = Не удалось запустить { $program }: { $reason }
+error-dial-misconfigured = Подключение { $connection } настроено неверно: { $reason }
+error-dial-link-handler = Не удалось запустить обработчик ссылок системы
+error-link-not-dialable = По этой ссылке нельзя позвонить: { $reason }
+error-link-loop = Ringside передал номер обработчику ссылок tel:, а это сам Ringside; звонок не совершён
+error-links-macos-at-install = В macOS Ringside открывает ссылки tel: после установки из образа диска; выберите его приложением для звонков в настройках FaceTime
+error-links-not-registered = Ringside не смог стать обработчиком ссылок { $scheme }: { $reason }
+error-recording-none = АТС не сообщила о записи этого звонка
+error-history-no-folder = Нет домашней папки для истории звонков
+error-history-stopped = История звонков остановилась; перезапустите Ringside
+error-history-missing-folder = Ringside не может открыть историю звонков: папки { $path } нет
+error-history-read-only = Ringside не может записать историю звонков ({ $path }): она только для чтения
+error-history-cannot-open = Ringside не может открыть историю звонков ({ $path })
+error-history-not-a-history = { $path } — база данных, но не история звонков Ringside
+error-history-damaged = История звонков Ringside { $path } повреждена; переместите её (Ringside начнёт новую) или восстановите из резервной копии
+error-history-too-new = История звонков { $path } записана более новым Ringside (формат { $found }; эта версия читает до { $supported }); обновите Ringside
+error-history-busy = История звонков { $path } занята другой программой; попробуйте ещё раз
+error-history-not-saved-kept = Ringside не может записать историю звонков ({ $path }): { $problem }. Изменение сохранено в памяти и будет записано позже.
+error-history-not-saved = Ringside не может записать историю звонков ({ $path }): { $problem }
+error-history-no-such-call = В истории нет звонка { $call }
+error-history-call-not-ended = Звонок { $call } ещё не завершён
+error-history-no-such-item = В истории нет такой записи для CRM
+error-history-invalid = История звонков отклонила этот запрос
+error-history-export-failed = Ringside не смог завершить экспорт; файл экспорта неполный
+error-history-database = Не удалось прочитать или записать историю звонков
+
+## ringside-cli's words for people (its JSON is not translated)
+
+cli-failed = ringside-cli: { $message }
+cli-lookup-internal = { $number } — внутренний номер (коллега), поиск не выполняется
+cli-lookup-found =
+    { $n ->
+        [0] { $key }: неизвестный абонент
+        [one] { $key }: { $n } клиент
+        [few] { $key }: { $n } клиента (выберите одного)
+        [many] { $key }: { $n } клиентов (выберите одного)
+       *[other] { $key }: { $n } клиента (выберите одного)
+    }
+cli-lookup-failed = поиск не удался: { $why }
+cli-customers-created = создан клиент { $name } в { $source } ({ $id })
+cli-customers-no-id = в ответе нет id
+cli-customers-id = id { $id }
+cli-customers-added = добавлен клиент { $name } (id { $id })
+cli-customers-exported =
+    { $n ->
+        [one] { $n } клиент записан в { $file }
+        [few] { $n } клиента записаны в { $file }
+        [many] { $n } клиентов записаны в { $file }
+       *[other] { $n } клиента записаны в { $file }
+    }
+cli-customers-target = { $name }{ $label }: создаёт { $kind }
+cli-customers-say-where = укажите, где создать: --in TARGET
+cli-history-none = звонков пока нет
+cli-history-no-match = подходящих звонков нет
+cli-history-note = заметка: { $note }
+cli-history-recording = запись: { $url }
+cli-history-exported =
+    { $n ->
+        [one] { $n } звонок записан в { $file }
+        [few] { $n } звонка записаны в { $file }
+        [many] { $n } звонков записаны в { $file }
+       *[other] { $n } звонка записаны в { $file }
+    }
+cli-demo-ringing = звоним на { $to } с { $from }
+cli-pbx-calling = звоним на { $number }
+cli-pbx-handed-over = номер { $number } передан
+cli-pbx-ringing-you = Звонит { $device }; ответьте, чтобы позвонить на { $number }…
+cli-pbx-not-confirmed = { $interface }: АТС приняла запрос, но не подтвердила его за 3 с
+cli-pbx-left-queues = { $interface } больше не в отслеживаемых очередях
+cli-customers-seeded = создан { $file }, демо-клиентов: { $n }
+cli-lookup-sources =
+    { $n ->
+        [one] { $number }: { $n } клиент из { $sources } за { $ms } мс
+        [few] { $number }: { $n } клиента из { $sources } за { $ms } мс
+        [many] { $number }: { $n } клиентов из { $sources } за { $ms } мс
+       *[other] { $number }: { $n } клиента из { $sources } за { $ms } мс
+    }
+cli-lookup-chosen-before = (выбран ранее)
+cli-import-report = { $file }: добавлено { $added }, обновлено { $updated }, без изменений { $unchanged }, пропущено { $skipped }
+cli-import-more = … и ещё { $n }
+cli-demo-listening = демо-АТС слушает { $addr } (AMI; любой пользователь, пароль «{ $secret }»); агенты 100 и 101, очередь 600. Ctrl-C останавливает её.
+cli-history-by = агент { $agent }
+cli-history-crm-failed =
+    { $n ->
+        [one] { $target }: ошибка ({ $n } попытка): { $why }
+        [few] { $target }: ошибка ({ $n } попытки): { $why }
+        [many] { $target }: ошибка ({ $n } попыток): { $why }
+       *[other] { $target }: ошибка ({ $n } попытки): { $why }
+    }
+cli-pbx-in-queue = в очереди { $queue }
+cli-pbx-in-all-queues = во всех очередях
+cli-member-available = принимает звонки
+cli-member-ringing = вызов
+cli-member-in-call = разговор
+cli-member-unavailable = не в сети
+cli-member-paused = пауза
+cli-secret-stored = { $label }: сохранено в хранилище паролей системы
+cli-secret-removed = { $label }: удалено из хранилища паролей системы

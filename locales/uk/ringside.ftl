@@ -1,0 +1,410 @@
+# Слова Ringside українською. Ті самі id і ті самі плейсхолдери, що в en/ringside.ftl.
+# Множина: CLDR для uk — one (1, 21…), few (2–4, 22–24…), many (0, 5–20, 25…), other (дроби).
+# Звертання на «ви» (без роду); минулий час до агента не вживається.
+
+## The app and the agent's state
+
+app-name = Ringside
+app-starting = запуск…
+app-not-running = не працює
+agent-logged-out = поза системою
+agent-available = приймання дзвінків
+agent-paused = пауза
+agent-ringing = вхідний виклик
+agent-on-call = розмова
+agent-wrap-up = постобробка
+agent-since = з { $time }
+agent-reason-since = { $reason }, з { $time }
+agent-accepting = Приймаю дзвінки
+agent-log-in = Увійти
+agent-log-out = Вийти
+agent-no-reason = Без причини
+
+## Pause reasons the desk offers (the PBX gets the English value; these are its labels)
+
+pause-reason-break = Перерва
+pause-reason-lunch = Обід
+pause-reason-training = Навчання
+pause-reason-meeting = Нарада
+pause-reason-back-office = Бек-офіс
+
+source-connected = АТС: { $source }
+source-disconnected = Немає зв’язку з АТС: { $reason }
+source-connecting = Підключення до АТС…
+
+## A call
+
+direction-incoming = Вхідний
+direction-outgoing = Вихідний
+status-ringing = Дзвонить
+status-dialing = Набір
+status-on-call = Розмова
+status-ended = Завершено
+end-completed = Завершено
+end-no-answer = Пропущено
+end-answered-elsewhere = Прийнято деінде
+end-answered-by = Прийнято: { $who }
+end-abandoned = Скинуто абонентом
+end-busy = Зайнято
+end-transferred = Переведено
+end-failed = Помилка: { $why }
+end-interrupted = Перервано
+outcome-answered = Прийнято
+outcome-missed = Пропущено
+outcome-answered-elsewhere = Прийнято деінде
+outcome-abandoned = Скинуто абонентом
+outcome-failed = Помилка
+outcome-busy = Зайнято
+outcome-transferred = Переведено
+outcome-interrupted = Перервано
+outcome-in-progress = Триває
+
+## The call card
+
+card-unknown-caller = Невідомий абонент
+card-withheld = Номер приховано
+card-colleague = Колега
+card-looking-up = Пошук…
+card-lookup-failed = Пошук не вдався: { $why }
+card-pick =
+    { $n ->
+        [one] Цей номер є в { $n } клієнта: виберіть, хто дзвонить
+        [few] Цей номер є в { $n } клієнтів: виберіть, хто дзвонить
+        [many] Цей номер є в { $n } клієнтів: виберіть, хто дзвонить
+       *[other] Цей номер є в { $n } клієнта: виберіть, хто дзвонить
+    }
+card-queue = Черга { $queue }
+card-details = Докладніше
+card-e164 = E.164
+card-raw-number = Як передала АТС
+card-call-id = Id дзвінка
+card-caller-id-name = Ім’я в Caller ID
+card-retry = Повторити
+card-create = Створити клієнта…
+card-create-name = Ім’я
+card-create-company = Компанія (необов’язково)
+card-create-add = Додати
+card-create-in = Створити в
+card-create-kind-customer = клієнт
+card-create-kind-contact = контакт
+card-create-kind-lead = лід
+card-cancel = Скасувати
+card-note-placeholder = Нотатки (зберігаються під час введення)
+card-note-saved = збережено
+card-recording = Запис
+card-call-back = Передзвонити
+card-hang-up = Завершити дзвінок
+card-close = Закрити
+card-minimize = Згорнути
+card-expand = Розгорнути
+card-more =
+    { $n ->
+        [one] Ще { $n } дзвінок
+        [few] Ще { $n } дзвінки
+        [many] Ще { $n } дзвінків
+       *[other] Ще { $n } дзвінка
+    }
+card-window-title = Ringside: дзвінок
+customer-new-order = Додати угоду/замовлення
+customer-directory = довідник клієнтів
+customer-caller = дзвонить
+customer-pick = Дзвонить цей клієнт
+customer-open = Відкрити в CRM
+customer-match-same-e164 = той самий E.164
+customer-match-last-digits =
+    { $n ->
+        [one] остання { $n } цифра
+        [few] останні { $n } цифри
+        [many] останні { $n } цифр
+       *[other] останні { $n } цифри
+    }
+customer-match-same-number-in = той самий номер у { $crm }
+customer-match-created = створено під час цього дзвінка
+customer-match-chosen-before = { $why }, вибрано раніше
+
+## Wrap-up
+
+wrap-up-title = Постобробка
+wrap-up-left = залишилося { $time }
+wrap-up-untimed = доки ви її не завершите
+wrap-up-save = Зберегти
+wrap-up-save-and-create = Зберегти й створити клієнта
+wrap-up-cancel = Скасувати
+wrap-up-end-early = Завершити раніше
+
+## The desk
+
+cards-none = Дзвінків поки немає. Картки з’являться тут, коли зателефонують.
+dial-placeholder = Номер для дзвінка
+dial-via = Дзвонити через
+dial-call = Подзвонити
+link-question = Подзвонити на { $number }?
+link-not-a-customer = Немає серед ваших клієнтів
+link-lookup-failed = { $who } (пошук не вдався: { $why })
+link-service-code = У номері є * або #: АТС може сприйняти це як сервісний код (переадресація, голосова пошта). Дзвоніть, лише якщо так і задумано.
+link-through = Через
+link-always = Дзвонити за посиланнями без запитань
+link-cancel = Скасувати
+link-call = Подзвонити
+callbacks-tab = Передзвонити
+callbacks-none = Ніхто не чекає на зворотний дзвінок.
+callbacks-waiting =
+    { $n ->
+        [one] { $n } абонент чекає на зворотний дзвінок
+        [few] { $n } абоненти чекають на зворотний дзвінок
+        [many] { $n } абонентів чекають на зворотний дзвінок
+       *[other] { $n } абонента чекають на зворотний дзвінок
+    }
+callbacks-missed =
+    { $n ->
+        [one] { $n } пропущений дзвінок
+        [few] { $n } пропущені дзвінки
+        [many] { $n } пропущених дзвінків
+       *[other] { $n } пропущеного дзвінка
+    }
+callbacks-last = останній { $when }
+callbacks-queue = черга { $queue }
+callbacks-call = Подзвонити
+callbacks-done = Готово
+callbacks-done-title = На цей номер більше не треба передзвонювати
+history-tab = Історія
+history-search = Пошук за номером, ім’ям або нотаткою
+history-search-title = Шукає під час введення; слова з однієї-двох літер — після Enter
+history-missed-only = Лише пропущені
+history-both-directions = Усі напрямки
+history-any-outcome = Будь-який результат
+history-any-time = За весь час
+history-today = Сьогодні
+history-last-7 = Останні 7 днів
+history-last-30 = Останні 30 днів
+history-none = Дзвінків поки немає.
+history-agent = Агент (номер або ім’я)
+history-connection = Підключення
+history-call-id = Id дзвінка
+history-no-match = Відповідних дзвінків немає.
+history-more =
+    { $n ->
+        [one] Показано останній { $n } дзвінок: давніші знайде пошук.
+        [few] Показано останні { $n } дзвінки: давніші знайде пошук.
+        [many] Показано останні { $n } дзвінків: давніші знайде пошук.
+       *[other] Показано останні { $n } дзвінка: давніші знайде пошук.
+    }
+history-talked = розмова { $time }
+history-queue = черга { $queue }
+history-via = через { $connection }
+history-unsaved = Ще не записано на диск: Ringside пробує знову
+history-crm = CRM: { $states }
+history-crm-sent = { $target }: надіслано
+history-crm-failed = { $target }: помилка ({ $why })
+history-crm-pending = { $target }: у черзі
+settings-tab = Налаштування дзвінків
+settings-default = (типово)
+settings-installed = Встановлено: { $list }
+settings-microsip-at = MicroSIP: { $path }
+settings-zoiper-at = Zoiper: { $path }
+settings-none-installed = MicroSIP і Zoiper не знайдено.
+settings-links-open-in = Посилання { $scheme } відкриває: { $app }
+settings-no-app = жодна програма
+settings-ask-links = Питати, перш ніж дзвонити за посиланням з іншої програми
+settings-become-handler = Відкривати посилання tel:, callto: і sip: у Ringside
+settings-language = Мова
+about-version = Ringside { $version }
+about-demo = демо-АТС на { $addr }
+about-config = налаштування: { $path }
+close = Закрити
+dismiss = Приховати
+
+## Languages: each named in its own language, the same in every file; "auto" follows the
+## operating system.
+
+language-auto = Автоматично (як у системі)
+language-en = English
+language-ru = Русский
+language-uk = Українська
+language-pl = Polski
+
+## Notices: in the desk and as desktop notifications (src-tauri/words.rs)
+
+notice-show = Показати
+notice-auto-paused-summary = Ringside поставив вас на паузу
+notice-auto-paused-body =
+    { $n ->
+        [one] { $n } дзвінок із черги залишився без відповіді, тож ви на паузі в усіх чергах (причина: «{ $reason }»). Увімкніть «Приймаю дзвінки», коли повернетеся на місце.
+        [few] { $n } дзвінки з черги поспіль залишилися без відповіді, тож ви на паузі в усіх чергах (причина: «{ $reason }»). Увімкніть «Приймаю дзвінки», коли повернетеся на місце.
+        [many] { $n } дзвінків із черги поспіль залишилися без відповіді, тож ви на паузі в усіх чергах (причина: «{ $reason }»). Увімкніть «Приймаю дзвінки», коли повернетеся на місце.
+       *[other] { $n } дзвінка з черги поспіль залишилися без відповіді, тож ви на паузі в усіх чергах (причина: «{ $reason }»). Увімкніть «Приймаю дзвінки», коли повернетеся на місце.
+    }
+notice-missed-call-summary = Пропущений дзвінок: { $who }
+notice-withheld = прихований номер
+notice-missed-call-body =
+    { $n ->
+        [1] Абонент у списку для зворотного дзвінка.
+        [one] У списку для зворотного дзвінка { $n } абонент.
+        [few] У списку для зворотного дзвінка { $n } абоненти.
+        [many] У списку для зворотного дзвінка { $n } абонентів.
+       *[other] У списку для зворотного дзвінка { $n } абонента.
+    }
+notice-incoming-call-summary = Вхідний дзвінок: { $who }
+notice-wrap-up-resumed-summary = Постобробка триває
+notice-wrap-up-resumed-body = Ringside перезапустився під час постобробки. Вона завершиться сама через { $secs } с; завершити раніше можна у вікні Ringside.
+notice-wrap-up-pause-cleared-summary = Приймання дзвінків знову ввімкнено
+notice-wrap-up-pause-cleared-body = Ваші черги залишалися на паузі після завершеної постобробки (Ringside було закрито або він втрачав зв’язок з АТС), тож Ringside знову ввімкнув приймання дзвінків.
+
+## The tray icon's menu and tooltip
+
+tray-tooltip = Ringside: { $state }
+tray-state-reason = { $state } ({ $reason })
+tray-pbx-disconnected = Немає зв’язку з АТС
+tray-missed =
+    { $n ->
+        [0] Пропущених дзвінків немає
+        [one] Передзвонити { $n } абонентові
+        [few] Передзвонити { $n } абонентам
+        [many] Передзвонити { $n } абонентам
+       *[other] Передзвонити { $n } абонента
+    }
+tray-show-card = Показати картку дзвінка
+tray-show-window = Показати вікно
+tray-quit = Вийти з Ringside
+
+## Errors, by their code: `error-` and the code with every "." and "_" as "-"
+
+error-app-starting = Ringside ще запускається; спробуйте за хвилину
+error-app-not-running = Ringside не працює: { $reason }
+error-app-stopping = Ringside завершує роботу
+error-app-no-browser = Не вдалося відкрити браузер: { $reason }
+error-app-window-gone = Вікно Ringside закрито
+error-agent-not-now =
+    { $state ->
+        [logged_out] Спершу увійдіть у систему
+        [ringing] Не зараз: триває вхідний виклик
+        [on_call] Не зараз: триває розмова
+        [wrap_up] Не зараз: триває постобробка
+       *[other] Зараз це неможливо
+    }
+error-agent-other-call = Це не поточний дзвінок
+error-agent-busy = Триває розмова; спершу завершіть її
+error-number-empty = Немає номера для дзвінка
+error-number-forbidden-character = { $character } ({ $code_point }) не може бути в номері телефону: набрати можна лише цифри, + на початку, * і #
+error-number-too-long = Номер задовгий для телефонного (цифр не більше { $max })
+error-pbx-no-secret = Немає пароля AMI для користувача { $username }: збережіть його командою «ringside-cli secret set» або задайте { $env }
+error-pbx-unreachable = Не вдається зв’язатися з АТС за адресою { $addr }
+error-pbx-no-answer = АТС за адресою { $addr } не відповідає
+error-pbx-not-ami = { $addr } — це не Asterisk Manager Interface
+error-pbx-login-refused = АТС відхилила вхід до AMI для користувача { $username }: неправильне ім’я або пароль
+error-pbx-refused = АТС відхилила { $action }: { $reason }
+error-pbx-call-not-placed = Дзвінок не відбувся: { $reason }
+error-pbx-action-timeout = АТС не відповіла на { $action } за { $secs } с
+error-pbx-stopped-answering = АТС перестала відповідати
+error-pbx-connection-lost = Зв’язок з АТС втрачено
+error-pbx-bad-frame = АТС надіслала дані, які Ringside не може прочитати
+error-pbx-bad-action = Ringside не зміг надіслати це на АТС
+error-pbx-not-connected = Немає зв’язку з АТС; спробуйте, коли його буде відновлено
+error-pbx-logged-out = Вихід з АТС виконано
+error-keychain-unavailable = Сховище паролів системи недоступне
+error-demo-not-started = Не вдалося запустити демо-АТС
+error-call-none = Немає дзвінка, який можна завершити
+error-card-gone = Картку цього дзвінка вже закрито
+error-customer-pick-not-remembered = Клієнта вибрано для цього дзвінка, але Ringside не зміг запам’ятати вибір для наступних
+error-customer-no-name = Вкажіть ім’я клієнта
+error-customer-not-saved = Не вдалося зберегти клієнта
+error-customer-no-page = У { $name } немає сторінки в CRM
+error-customer-no-such-target = У { $target } не можна створювати клієнтів; можна в: { $known }
+error-customer-create-in-progress = Клієнта вже створюють у { $target }; зачекайте
+error-customer-no-order-page = У { $source } немає сторінки для нового замовлення: { $reason }
+error-crm-create-failed = Не вдалося створити клієнта в { $crm }: { $reason }
+error-directory-unavailable = Довідник клієнтів недоступний
+error-directory-failed-earlier = У довіднику клієнтів раніше сталася помилка; перезапустіть Ringside
+error-directory-failed = Помилка довідника клієнтів
+error-dial-provider-refused = Оператор телефонії не здійснив дзвінок
+error-dial-no-connection = Підключення { $name } немає; є: { $known }
+error-dial-service-code = У номері { $number } є * або #: АТС може сприйняти це як сервісний код (переадресація, голосова пошта); підтвердьте дзвінок
+error-dial-not-on-this-computer = Це підключення не дзвонить із цього комп’ютера
+error-dial-softphone-not-installed = { $app } не встановлено в { $path } (налаштування { $setting })
+error-dial-softphone-not-found = { $app } не знайдено на цьому комп’ютері (налаштування { $setting })
+error-dial-not-started = Не вдалося запустити { $program }: { $reason }
+error-dial-misconfigured = Підключення { $connection } налаштовано неправильно: { $reason }
+error-dial-link-handler = Не вдалося запустити обробник посилань системи
+error-link-not-dialable = За цим посиланням не можна подзвонити: { $reason }
+error-link-loop = Ringside передав номер обробнику посилань tel:, а це сам Ringside; дзвінок не здійснено
+error-links-macos-at-install = У macOS Ringside відкриває посилання tel: після встановлення з образу диска; виберіть його програмою для дзвінків у налаштуваннях FaceTime
+error-links-not-registered = Ringside не зміг стати обробником посилань { $scheme }: { $reason }
+error-recording-none = АТС не повідомила про запис цього дзвінка
+error-history-no-folder = Немає домашньої теки для історії дзвінків
+error-history-stopped = Історія дзвінків зупинилася; перезапустіть Ringside
+error-history-missing-folder = Ringside не може відкрити історію дзвінків: теки { $path } немає
+error-history-read-only = Ringside не може записати історію дзвінків ({ $path }): вона лише для читання
+error-history-cannot-open = Ringside не може відкрити історію дзвінків ({ $path })
+error-history-not-a-history = { $path } — база даних, але не історія дзвінків Ringside
+error-history-damaged = Історію дзвінків Ringside { $path } пошкоджено; перемістіть її (Ringside почне нову) або відновіть із резервної копії
+error-history-too-new = Історію дзвінків { $path } записав новіший Ringside (формат { $found }; ця версія читає до { $supported }); оновіть Ringside
+error-history-busy = Історія дзвінків { $path } зайнята іншою програмою; спробуйте ще раз
+error-history-not-saved-kept = Ringside не може записати історію дзвінків ({ $path }): { $problem }. Зміну збережено в пам’яті й буде записано пізніше.
+error-history-not-saved = Ringside не може записати історію дзвінків ({ $path }): { $problem }
+error-history-no-such-call = В історії немає дзвінка { $call }
+error-history-call-not-ended = Дзвінок { $call } ще не завершено
+error-history-no-such-item = В історії немає такого запису для CRM
+error-history-invalid = Історія дзвінків відхилила цей запит
+error-history-export-failed = Ringside не зміг завершити експорт; файл експорту неповний
+error-history-database = Не вдалося прочитати або записати історію дзвінків
+
+## ringside-cli's words for people (its JSON is not translated)
+
+cli-failed = ringside-cli: { $message }
+cli-lookup-internal = { $number } — внутрішній номер (колега), пошук не виконується
+cli-lookup-found =
+    { $n ->
+        [0] { $key }: невідомий абонент
+        [one] { $key }: { $n } клієнт
+        [few] { $key }: { $n } клієнти (виберіть одного)
+        [many] { $key }: { $n } клієнтів (виберіть одного)
+       *[other] { $key }: { $n } клієнта (виберіть одного)
+    }
+cli-lookup-failed = пошук не вдався: { $why }
+cli-customers-created = створено клієнта { $name } у { $source } ({ $id })
+cli-customers-no-id = у відповіді немає id
+cli-customers-id = id { $id }
+cli-customers-added = додано клієнта { $name } (id { $id })
+cli-customers-exported = Клієнтів записано до { $file }: { $n }
+cli-customers-target = { $name }{ $label }: створює { $kind }
+cli-customers-say-where = вкажіть, де створити: --in TARGET
+cli-history-none = дзвінків поки немає
+cli-history-no-match = відповідних дзвінків немає
+cli-history-note = нотатка: { $note }
+cli-history-recording = запис: { $url }
+cli-history-exported = Дзвінків записано до { $file }: { $n }
+cli-demo-ringing = дзвонимо на { $to } з { $from }
+cli-pbx-calling = дзвонимо на { $number }
+cli-pbx-handed-over = номер { $number } передано
+cli-pbx-ringing-you = Дзвонить { $device }; дайте відповідь, щоб подзвонити на { $number }…
+cli-pbx-not-confirmed = { $interface }: АТС прийняла запит, але не підтвердила його за 3 с
+cli-pbx-left-queues = { $interface } більше не в черзі, що відстежується
+cli-customers-seeded = створено { $file }, демо-клієнтів: { $n }
+cli-lookup-sources =
+    { $n ->
+        [one] { $number }: { $n } клієнт із { $sources } за { $ms } мс
+        [few] { $number }: { $n } клієнти з { $sources } за { $ms } мс
+        [many] { $number }: { $n } клієнтів із { $sources } за { $ms } мс
+       *[other] { $number }: { $n } клієнта з { $sources } за { $ms } мс
+    }
+cli-lookup-chosen-before = (вибрано раніше)
+cli-import-report = { $file }: додано { $added }, оновлено { $updated }, без змін { $unchanged }, пропущено { $skipped }
+cli-import-more = … і ще { $n }
+cli-demo-listening = демо-АТС слухає { $addr } (AMI; будь-який користувач, пароль «{ $secret }»); агенти 100 і 101, черга 600. Ctrl-C зупиняє її.
+cli-history-by = агент { $agent }
+cli-history-crm-failed =
+    { $n ->
+        [one] { $target }: помилка ({ $n } спроба): { $why }
+        [few] { $target }: помилка ({ $n } спроби): { $why }
+        [many] { $target }: помилка ({ $n } спроб): { $why }
+       *[other] { $target }: помилка ({ $n } спроби): { $why }
+    }
+cli-pbx-in-queue = у черзі { $queue }
+cli-pbx-in-all-queues = в усіх чергах
+cli-member-available = приймає дзвінки
+cli-member-ringing = виклик
+cli-member-in-call = розмова
+cli-member-unavailable = не в мережі
+cli-member-paused = пауза
+cli-secret-stored = { $label }: збережено в сховищі паролів системи
+cli-secret-removed = { $label }: видалено зі сховища паролів системи
