@@ -433,6 +433,8 @@ async fn main() {
         .env("RINGSIDE_CONFIG", &config_path)
         .env("RINGSIDE_LOG_FILE", &log_path)
         .env("RINGSIDE_PAINT_PROBE", "1")
+        // The card window is found by its English title (src/screen.rs).
+        .env("LANGUAGE", "en")
         .env("RUST_LOG", "info")
         .env("XDG_CONFIG_HOME", run.join("config"))
         .env("XDG_DATA_HOME", run.join("data"))
