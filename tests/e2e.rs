@@ -2063,10 +2063,25 @@ async fn text_if_any(client: &Client, css: &str) -> Result<Option<String>, Strin
 /// Waits until `css` shows exactly `want` (the words are compared literally, as the catalogue
 /// in locales/ has them).
 async fn wait_for_text(client: &Client, css: &str, want: &str) -> Result<(), String> {
-    wait_until(&format!("{css} to read {want:?}"), Duration::from_secs(20), || async {
-        Ok(text_if_any(client, css).await?.filter(|t| t == want).map(|_| ()))
+    wait_for_text_as(client, css, want, |t| t == want).await
+}
+
+/// As `wait_for_text`, for a label the style writes in capitals (WebDriver reads the text as
+/// shown): compared without case, in any alphabet.
+async fn wait_for_label(client: &Client, css: &str, want: &str) -> Result<(), String> {
+    wait_for_text_as(client, css, want, |t| t.to_lowercase() == want.to_lowercase()).await
+}
+
+async fn wait_for_text_as(client: &Client, css: &str, want: &str, is: impl Fn(&str) -> bool) -> Result<(), String> {
+    let last = std::sync::Mutex::new(None::<String>);
+    let waited = wait_until(&format!("{css} to read {want:?}"), Duration::from_secs(20), || async {
+        let text = text_if_any(client, css).await?;
+        *last.lock().unwrap_or_else(|p| p.into_inner()) = text.clone();
+        Ok(text.filter(|t| is(t)).map(|_| ()))
     })
-    .await
+    .await;
+    // What it read instead says more than the timeout.
+    waited.map_err(|e| format!("{e}; it read {:?}", last.lock().unwrap_or_else(|p| p.into_inner()).take()))
 }
 
 /// Waits until the attribute `name` of `css` is exactly `want`.
@@ -2142,8 +2157,8 @@ async fn the_desk_and_the_card_in_ukrainian(app: &App, pbx: SocketAddr) -> Resul
     switch_to(client, Page::Card).await?;
     let call_id = card_for(client, "935550001").await?;
     let field = |testid: &str| format!(r#"[data-call-id="{call_id}"] [data-testid="{testid}"]"#);
-    wait_for_text(client, &field("card-status"), "Розмова").await?;
-    wait_for_text(client, &field("card-direction"), "Вхідний").await?;
+    wait_for_label(client, &field("card-status"), "Розмова").await?;
+    wait_for_label(client, &field("card-direction"), "Вхідний").await?;
     wait_for_text(client, &field("card-customer"), "Невідомий абонент").await?;
     wait_for_text(client, &field("card-hang-up"), "Завершити дзвінок").await?;
     wait_for_text(client, &field("card-details-toggle"), "Докладніше").await?;
@@ -2157,7 +2172,7 @@ async fn the_desk_and_the_card_in_ukrainian(app: &App, pbx: SocketAddr) -> Resul
     switch_to(client, Page::Desk).await?;
     wait_for_agent_state(client, "wrap_up").await?;
     wait_for_text(client, r#"[data-testid="agent-state"]"#, "постобробка").await?;
-    wait_for_text(client, &field("card-status"), "Завершено").await?;
+    wait_for_label(client, &field("card-status"), "Завершено").await?;
     wait_for_text(client, &field("card-outcome"), "Завершено").await?;
     click(client, r#"[data-testid="wrap-up-save"]"#).await?;
     wait_for_agent_state(client, "available").await?;
