@@ -31,10 +31,7 @@ pub const EVENT_SHOW_CALL_BACKS: &str = "ringside://show-call-backs";
 /// A reason the PBX reports, as the agent reads it: the configured reason's label, else as the
 /// PBX has it.
 fn shown_reason(words: &Words, view: &View, reported: &str) -> String {
-    match ringside_core::find_pause_reason(&view.reasons, reported) {
-        Some(reason) => reason_label(words, reason),
-        None => reported.to_string(),
-    }
+    ringside_core::pause_reason::reason_words(&view.reasons, reported, word(words))
 }
 
 /// What the tray last showed, so a menu click knows the state it acts on.
@@ -165,19 +162,15 @@ pub fn reword(app: &AppHandle) {
         let _ = tray.quit.set_text(words.get("tray-quit"));
         let _ = tray.pause_with.set_text(words.get("tray-pause-with"));
         for (reason, item) in tray.reasons.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            let _ = item.set_text(reason_label(words, reason));
+            let _ = item.set_text(reason.words(word(words)));
         }
     }
     update(app, |_| {});
 }
 
-/// A pause reason as the agent reads it: the administrator's label, else Ringside's own words
-/// for the code in the agent's language.
-pub fn reason_label(words: &Words, reason: &PauseReason) -> String {
-    match reason.message_id() {
-        Some(id) if words.has(&id) => words.get(&id),
-        _ => reason.english().to_string(),
-    }
+/// A message's words in the agent's language, `None` when the catalogue lacks it.
+fn word(words: &Words) -> impl Fn(&str) -> Option<String> + '_ {
+    move |id| words.has(id).then(|| words.get(id))
 }
 
 /// The reasons "Stop accepting calls" offers (`[agent] pause_reasons`), in the menu's submenu.
@@ -190,7 +183,7 @@ pub fn show_pause_reasons(app: &AppHandle, reasons: &[PauseReason]) {
     }
     for reason in reasons {
         let id = format!("{ID_PAUSE_PREFIX}{}", reason.code);
-        match MenuItem::with_id(app, id, reason_label(words, reason), true, None::<&str>) {
+        match MenuItem::with_id(app, id, reason.words(word(words)), true, None::<&str>) {
             Ok(item) => {
                 let _ = tray.pause_with.append(&item);
                 items.push((reason.clone(), item));
@@ -326,6 +319,15 @@ mod tests {
         assert_eq!(tooltip(Words::of(Language::En), &view), "Ringside: paused (Lunch) · 2 missed callers to call back");
         assert_eq!(tooltip(Words::of(Language::Uk), &view), "Ringside: пауза (Lunch) · Передзвонити 2 абонентам");
         assert_eq!(tooltip(Words::of(Language::Ru), &View::default()), "Ringside: запуск…");
+        // A configured reason's code reads as its label; an older Ringside's English words too.
+        let lunch = |reason: &str| View {
+            reasons: ringside_core::default_pause_reasons(),
+            agent: Some(AgentState::Paused { reason: Some(reason.into()), since: ringside_core::Timestamp::now() }),
+            ..View::default()
+        };
+        assert_eq!(tooltip(Words::of(Language::Uk), &lunch("lunch")), "Ringside: пауза (Обід)");
+        assert_eq!(tooltip(Words::of(Language::Uk), &lunch("Lunch")), "Ringside: пауза (Обід)");
+        assert_eq!(tooltip(Words::of(Language::En), &lunch("back_office")), "Ringside: paused (Back office)");
     }
 
     #[test]

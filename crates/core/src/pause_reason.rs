@@ -56,6 +56,22 @@ impl PauseReason {
             None => builtin_english(&self.code).unwrap_or(&self.code),
         }
     }
+
+    /// The label as the reader reads it: the administrator's as written, else the message of
+    /// a built-in code in the reader's language (`word` gives a message's words, `None` when the
+    /// catalogue lacks it), else English.
+    pub fn words(&self, word: impl Fn(&str) -> Option<String>) -> String {
+        self.message_id().and_then(|id| word(&id)).unwrap_or_else(|| self.english().to_string())
+    }
+}
+
+/// A reason the PBX reports as the reader reads it: the configured reason's [`PauseReason::words`]
+/// ([`find_pause_reason`]), else as the PBX has it.
+pub fn reason_words(reasons: &[PauseReason], reported: &str, word: impl Fn(&str) -> Option<String>) -> String {
+    match find_pause_reason(reasons, reported) {
+        Some(reason) => reason.words(word),
+        None => reported.to_string(),
+    }
 }
 
 /// Ringside's own reasons, in their order.
@@ -145,6 +161,18 @@ mod tests {
         assert_eq!(code(find_pause_reason(&reasons, "1:1 Coaching")), Some("coaching".into()));
         assert_eq!(code(find_pause_reason(&reasons, "Lunch break")), None);
         assert_eq!(code(find_pause_reason(&reasons, " ")), None);
+    }
+
+    #[test]
+    fn a_reason_is_worded_by_its_label_else_its_message_else_as_reported() {
+        let mut reasons = default_pause_reasons();
+        reasons.push(PauseReason { code: "coaching".into(), label: Some("Coaching".into()) });
+        let ukrainian = |id: &str| (id == "pause-reason-lunch").then(|| "Обід".to_string());
+        assert_eq!(reason_words(&reasons, "lunch", ukrainian), "Обід");
+        assert_eq!(reason_words(&reasons, "Lunch", ukrainian), "Обід");
+        assert_eq!(reason_words(&reasons, "meeting", ukrainian), "Meeting");
+        assert_eq!(reason_words(&reasons, "coaching", ukrainian), "Coaching");
+        assert_eq!(reason_words(&reasons, "Lunch break", ukrainian), "Lunch break");
     }
 
     #[test]
