@@ -170,7 +170,7 @@ pub fn reword(app: &AppHandle) {
 
 /// A message's words in the agent's language, `None` when the catalogue lacks it.
 fn word(words: &Words) -> impl Fn(&str) -> Option<String> + '_ {
-    move |id| words.has(id).then(|| words.get(id))
+    move |id: &str| words.has(id).then(|| words.get(id))
 }
 
 /// The reasons "Stop accepting calls" offers (`[agent] pause_reasons`), in the menu's submenu.

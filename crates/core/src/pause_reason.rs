@@ -92,7 +92,7 @@ fn builtin_english(code: &str) -> Option<&'static str> {
 pub enum PauseCodeProblem {
     #[error("is empty; give a short code such as \"lunch\"")]
     Empty,
-    #[error("{0:?} is longer than {MAX_PAUSE_CODE_CHARS} characters")]
+    #[error("{0:?} is longer than {max} characters", max = MAX_PAUSE_CODE_CHARS)]
     TooLong(String),
     #[error("{code:?} contains {found:?}; a code has only letters, digits, \"_\" and \"-\"")]
     BadCharacter { code: String, found: char },

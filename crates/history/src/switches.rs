@@ -113,7 +113,7 @@ impl History {
 mod tests {
     use super::*;
 
-    pub(crate) fn switch(at: u64, interface: &str, paused: bool) -> AgentSwitch {
+    fn switch(at: u64, interface: &str, paused: bool) -> AgentSwitch {
         AgentSwitch {
             id: 0,
             at: Timestamp(at),
