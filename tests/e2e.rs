@@ -2269,16 +2269,16 @@ async fn supervisor_pauses_101(app: &App, pbx: SocketAddr) -> Result<(), String>
     let ami = ami_login(pbx).await?;
     let members = ami.send_list(Action::new("QueueStatus")).await.map_err(|e| format!("QueueStatus: {e}"))?;
     ami.logoff().await;
-    let at_pbx = members
-        .iter()
-        .find(|m| m.get("Location") == Some("Local/101@agents"))
-        .map(|m| (m.get("Paused").unwrap_or_default().to_string(), m.get("PausedReason").unwrap_or_default().to_string()));
+    let at_pbx = members.iter().find(|m| m.get("Location") == Some("Local/101@agents")).map(|m| {
+        (m.get("Paused").unwrap_or_default().to_string(), m.get("PausedReason").unwrap_or_default().to_string())
+    });
     if at_pbx != Some(("1".into(), "lunch".into())) {
         return Err(format!("the PBX has agent 101 as (paused, reason) {at_pbx:?}"));
     }
 
     // The audit row: who, which agent, before → after.
-    let audit_row = r#"[data-testid="team-audit-row"][data-interface="Local/101@agents"][data-paused="true"][data-reason="lunch"]"#;
+    let audit_row =
+        r#"[data-testid="team-audit-row"][data-interface="Local/101@agents"][data-paused="true"][data-reason="lunch"]"#;
     let text = wait_until("the switch in the audit", Duration::from_secs(10), || async {
         Ok(texts_of(client, &format!(r#"{audit_row} [data-testid="team-audit-text"]"#)).await?.into_iter().next())
     })

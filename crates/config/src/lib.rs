@@ -935,7 +935,12 @@ fn pause_reasons(raw: Vec<RawPauseReason>, doc: &Document<'_>) -> Result<Vec<rin
         }
         let field = format!("agent.pause_reasons[{i}].label");
         let label = match label.map(|l| l.trim().to_string()) {
-            Some(l) if l.is_empty() => return Err(doc.invalid(&field, "is empty; write the words people read, or leave it out for one of Ringside's own codes")),
+            Some(l) if l.is_empty() => {
+                return Err(doc.invalid(
+                    &field,
+                    "is empty; write the words people read, or leave it out for one of Ringside's own codes",
+                ))
+            }
             Some(l) if l.chars().count() > MAX_PAUSE_LABEL_CHARS => {
                 return Err(doc.invalid(&field, format!("is longer than {MAX_PAUSE_LABEL_CHARS} characters")))
             }

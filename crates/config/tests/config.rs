@@ -422,7 +422,11 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("[agent]\ninterfaces = [\"PJSIP/100\\r\\nAction: Originate\"]\n", "agent.interfaces", "no spaces"),
     ("[agent]\ninterfaces = []\n", "agent.interfaces", "at least one"),
     ("[agent]\npause_reasons = [{ code = \"\" }]\n", "agent.pause_reasons[0].code", "is empty"),
-    ("[agent]\npause_reasons = [{ code = \"a b\", label = \"A\" }]\n", "agent.pause_reasons[0].code", "letters, digits"),
+    (
+        "[agent]\npause_reasons = [{ code = \"a b\", label = \"A\" }]\n",
+        "agent.pause_reasons[0].code",
+        "letters, digits",
+    ),
     (
         "[agent]\npause_reasons = [{ code = \"lunch\" }, { code = \"LUNCH\", label = \"Late lunch\" }]\n",
         "agent.pause_reasons[1].code",
@@ -430,7 +434,11 @@ const INVALID: &[(&str, &str, &str)] = &[
     ),
     ("[agent]\npause_reasons = [{ code = \"coaching\" }]\n", "agent.pause_reasons[0]", "needs a label"),
     ("[agent]\npause_reasons = [{ code = \"lunch\", label = \" \" }]\n", "agent.pause_reasons[0].label", "is empty"),
-    ("[agent]\npause_reasons = [{ code = \"Wrap-up\", label = \"W\" }]\n", "agent.pause_reasons[0].code", "wrap-up pause"),
+    (
+        "[agent]\npause_reasons = [{ code = \"Wrap-up\", label = \"W\" }]\n",
+        "agent.pause_reasons[0].code",
+        "wrap-up pause",
+    ),
     ("[supervisor]\nenabled = \"yes\"\n", "supervisor.enabled", "true or false"),
     ("[agent]\nextension = 100\n", "agent.extension", "expected a string"),
     ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 0\n", "source.port", "0 is not a port"),
@@ -1257,7 +1265,10 @@ fn pause_reasons_default_to_ringsides_own_and_take_an_administrators_list() {
     .unwrap();
     assert_eq!(
         config.agent.pause_reasons,
-        vec![PauseReason::builtin("training"), PauseReason { code: "it_issue".into(), label: Some("IT problem".into()) }]
+        vec![
+            PauseReason::builtin("training"),
+            PauseReason { code: "it_issue".into(), label: Some("IT problem".into()) }
+        ]
     );
     // An empty list offers no reason: the agent pauses without one.
     assert!(parse("[agent]\npause_reasons = []\n").unwrap().agent.pause_reasons.is_empty());

@@ -139,7 +139,8 @@ mod tests {
         let all = history.switches(&SwitchQuery::default()).expect("read");
         assert_eq!(all.iter().map(|s| s.at.0).collect::<Vec<_>>(), [3_000, 2_000, 1_000]);
         assert_eq!(all[2], AgentSwitch { id: first, ..switch(1_000, "Local/101@agents", true) });
-        let since = history.switches(&SwitchQuery { since: Some(Timestamp(2_000)), ..Default::default() }).expect("read");
+        let since =
+            history.switches(&SwitchQuery { since: Some(Timestamp(2_000)), ..Default::default() }).expect("read");
         assert_eq!(since.len(), 2);
         let one = SwitchQuery { interface: Some("Local/101@agents".into()), limit: 1, ..Default::default() };
         assert_eq!(history.switches(&one).expect("read").iter().map(|s| s.id).collect::<Vec<_>>(), [second]);
