@@ -313,3 +313,27 @@ pub fn language(speech: State<'_, crate::words::Speech>) -> ringside_i18n::Speak
 pub fn set_language(app: tauri::AppHandle, choice: ringside_i18n::LanguageChoice) -> ringside_i18n::Speaking {
     crate::words::switch(&app, choice)
 }
+
+/// Supervisor: pauses another agent with a reason code, or unpauses them (in `queue`, else in
+/// all their queues); the audit row once the PBX confirmed.
+#[tauri::command]
+pub async fn switch_member(
+    shell: State<'_, Shell>,
+    interface: String,
+    queue: Option<String>,
+    paused: bool,
+    reason: Option<String>,
+) -> Reply<ringside_history::AgentSwitch> {
+    let handle = shell.handle()?;
+    handle.switch_member(&interface, queue.as_deref(), paused, reason.as_deref()).await.map_err(report)
+}
+
+/// Supervisor: the audit of switches, newest first.
+#[tauri::command]
+pub async fn agent_switches(
+    shell: State<'_, Shell>,
+    query: ringside_history::SwitchQuery,
+) -> Reply<Vec<ringside_history::AgentSwitch>> {
+    let query = ringside_history::SwitchQuery { limit: query.limit.clamp(1, 500), ..query };
+    shell.handle()?.agent_switches(query).await.map_err(report)
+}

@@ -244,6 +244,7 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
     let snapshot = handle.snapshot().await;
     tray::show_agent(&app, &snapshot.agent);
     tray::show_source(&app, &snapshot.source);
+    tray::show_pause_reasons(&app, &snapshot.setup.pause_reasons);
     card_window::show_calls(&app, snapshot.popup.calls.len());
     let _ = app.emit(EVENT_READY, ());
     probe::mark("runtime-ready", None, None);
@@ -347,6 +348,8 @@ pub fn run() {
             commands::desk_ready,
             commands::language,
             commands::set_language,
+            commands::switch_member,
+            commands::agent_switches,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

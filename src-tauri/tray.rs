@@ -7,9 +7,10 @@ use std::sync::Mutex;
 use ringside_core::agent_state::Availability;
 use ringside_core::session::SourceStatus;
 use ringside_core::AgentState;
+use ringside_core::PauseReason;
 use ringside_i18n::{Args, Words};
 use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager};
 
@@ -21,12 +22,23 @@ const ID_SHOW: &str = "show";
 const ID_SHOW_CARD: &str = "show-card";
 const ID_QUIT: &str = "quit";
 const ID_MISSED: &str = "missed";
+const ID_PAUSE_WITH: &str = "pause_with";
+/// A pause reason's item: this and the reason's code.
+const ID_PAUSE_PREFIX: &str = "pause:";
 /// Tells the window to open its call-back list.
 pub const EVENT_SHOW_CALL_BACKS: &str = "ringside://show-call-backs";
+
+/// A reason the PBX reports, as the agent reads it: the configured reason's label, else as the
+/// PBX has it.
+fn shown_reason(words: &Words, view: &View, reported: &str) -> String {
+    ringside_core::pause_reason::reason_words(&view.reasons, reported, word(words))
+}
 
 /// What the tray last showed, so a menu click knows the state it acts on.
 #[derive(Default)]
 struct View {
+    /// The configured pause reasons, for the tooltip's words.
+    reasons: Vec<PauseReason>,
     agent: Option<AgentState>,
     source: Option<SourceStatus>,
     fatal: Option<String>,
@@ -39,6 +51,9 @@ struct Tray {
     login: MenuItem<tauri::Wry>,
     missed: MenuItem<tauri::Wry>,
     accepting: CheckMenuItem<tauri::Wry>,
+    /// "Stop accepting calls" with one of `[agent] pause_reasons` (filled once the runtime runs).
+    pause_with: Submenu<tauri::Wry>,
+    reasons: Mutex<Vec<(PauseReason, MenuItem<tauri::Wry>)>>,
     show_card: MenuItem<tauri::Wry>,
     show: MenuItem<tauri::Wry>,
     quit: MenuItem<tauri::Wry>,
@@ -85,7 +100,7 @@ fn tooltip(words: &Words, view: &View) -> String {
     let mut parts = vec![match agent {
         AgentState::Paused { reason: Some(reason), .. } => words.format(
             "tray-state-reason",
-            &Args::new().text("state", words.get(&state_id(agent))).text("reason", reason.as_str()),
+            &Args::new().text("state", words.get(&state_id(agent))).text("reason", shown_reason(words, view, reason)),
         ),
         _ => words.get(&state_id(agent)),
     }];
@@ -108,19 +123,32 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let login = item(ID_LOGIN, "agent-log-in", false)?;
     let accepting =
         CheckMenuItem::with_id(app, ID_ACCEPTING, words.get("agent-accepting"), false, false, None::<&str>)?;
+    let pause_with = Submenu::with_id(app, ID_PAUSE_WITH, words.get("tray-pause-with"), false)?;
     let missed = MenuItem::with_id(app, ID_MISSED, missed_text(words, 0), false, None::<&str>)?;
     let show_card = item(ID_SHOW_CARD, "tray-show-card", true)?;
     let show = item(ID_SHOW, "tray-show-window", true)?;
     let quit = item(ID_QUIT, "tray-quit", true)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&login, &accepting, &missed, &separator, &show_card, &show, &quit])?;
+    let menu =
+        Menu::with_items(app, &[&login, &accepting, &pause_with, &missed, &separator, &show_card, &show, &quit])?;
     let icon = TrayIconBuilder::with_id("ringside")
         .icon(state_icon(None))
         .tooltip(tooltip(words, &View::default()))
         .menu(&menu)
         .on_menu_event(on_menu_event)
         .build(app)?;
-    app.manage(Tray { icon, login, missed, accepting, show_card, show, quit, view: Mutex::new(View::default()) });
+    app.manage(Tray {
+        icon,
+        login,
+        missed,
+        accepting,
+        pause_with,
+        reasons: Mutex::new(Vec::new()),
+        show_card,
+        show,
+        quit,
+        view: Mutex::new(View::default()),
+    });
     Ok(())
 }
 
@@ -132,8 +160,39 @@ pub fn reword(app: &AppHandle) {
         let _ = tray.show_card.set_text(words.get("tray-show-card"));
         let _ = tray.show.set_text(words.get("tray-show-window"));
         let _ = tray.quit.set_text(words.get("tray-quit"));
+        let _ = tray.pause_with.set_text(words.get("tray-pause-with"));
+        for (reason, item) in tray.reasons.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = item.set_text(reason.words(word(words)));
+        }
     }
     update(app, |_| {});
+}
+
+/// A message's words in the agent's language, `None` when the catalogue lacks it.
+fn word(words: &Words) -> impl Fn(&str) -> Option<String> + '_ {
+    move |id: &str| words.has(id).then(|| words.get(id))
+}
+
+/// The reasons "Stop accepting calls" offers (`[agent] pause_reasons`), in the menu's submenu.
+pub fn show_pause_reasons(app: &AppHandle, reasons: &[PauseReason]) {
+    let Some(tray) = app.try_state::<Tray>() else { return };
+    let words = crate::words::current(app);
+    let mut items = tray.reasons.lock().unwrap_or_else(|p| p.into_inner());
+    for (_, item) in items.drain(..) {
+        let _ = tray.pause_with.remove(&item);
+    }
+    for reason in reasons {
+        let id = format!("{ID_PAUSE_PREFIX}{}", reason.code);
+        match MenuItem::with_id(app, id, reason.words(word(words)), true, None::<&str>) {
+            Ok(item) => {
+                let _ = tray.pause_with.append(&item);
+                items.push((reason.clone(), item));
+            }
+            Err(e) => tracing::warn!(error = %e, code = %reason.code, "a pause reason is missing from the tray menu"),
+        }
+    }
+    drop(items);
+    update(app, |v| v.reasons = reasons.to_vec());
 }
 
 pub fn exists(app: &AppHandle) -> bool {
@@ -150,6 +209,8 @@ fn render(tray: &Tray, words: &Words, view: &View) {
     let _ = tray.login.set_enabled(view.fatal.is_none() && agent.is_some());
     let _ = tray.accepting.set_enabled(logged_in);
     let _ = tray.accepting.set_checked(agent.is_some_and(accepting));
+    let has_reasons = !tray.reasons.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
+    let _ = tray.pause_with.set_enabled(logged_in && has_reasons);
     let _ = tray.missed.set_text(missed_text(words, view.missed));
     let _ = tray.missed.set_enabled(view.missed > 0);
 }
@@ -209,7 +270,12 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
             let want = !current_agent(app).as_ref().is_some_and(accepting);
             act(app, move |handle| async move { handle.set_accepting_calls(want, None).await });
         }
-        _ => {}
+        id => {
+            if let Some(code) = id.strip_prefix(ID_PAUSE_PREFIX) {
+                let code = code.to_string();
+                act(app, move |handle| async move { handle.set_accepting_calls(false, Some(code)).await });
+            }
+        }
     }
 }
 
@@ -244,6 +310,7 @@ mod tests {
     #[test]
     fn the_tooltip_says_the_state_the_pause_reason_and_the_callers_waiting() {
         let view = View {
+            reasons: vec![],
             agent: Some(AgentState::Paused { reason: Some("Lunch".into()), since: ringside_core::Timestamp::now() }),
             source: None,
             fatal: None,
@@ -252,6 +319,15 @@ mod tests {
         assert_eq!(tooltip(Words::of(Language::En), &view), "Ringside: paused (Lunch) · 2 missed callers to call back");
         assert_eq!(tooltip(Words::of(Language::Uk), &view), "Ringside: пауза (Lunch) · Передзвонити 2 абонентам");
         assert_eq!(tooltip(Words::of(Language::Ru), &View::default()), "Ringside: запуск…");
+        // A configured reason's code reads as its label; an older Ringside's English words too.
+        let lunch = |reason: &str| View {
+            reasons: ringside_core::default_pause_reasons(),
+            agent: Some(AgentState::Paused { reason: Some(reason.into()), since: ringside_core::Timestamp::now() }),
+            ..View::default()
+        };
+        assert_eq!(tooltip(Words::of(Language::Uk), &lunch("lunch")), "Ringside: пауза (Обід)");
+        assert_eq!(tooltip(Words::of(Language::Uk), &lunch("Lunch")), "Ringside: пауза (Обід)");
+        assert_eq!(tooltip(Words::of(Language::En), &lunch("back_office")), "Ringside: paused (Back office)");
     }
 
     #[test]

@@ -2247,3 +2247,89 @@ async fn the_desk_and_the_card_speak_ukrainian_with_the_right_plurals() {
     let result = the_desk_and_the_card_in_ukrainian(&app, pbx).await;
     app.finish(result).await;
 }
+
+/// The supervisor desk (`[supervisor] enabled`, agent 100) pauses agent 101 with the reason
+/// Lunch: the PBX gets the code `lunch` (an independent AMI session reads it back), the team
+/// shows 101 paused with the label once the PBX confirmed, the audit lists the switch, and
+/// `ringside-cli agents --audit` prints it from the same history file.
+async fn supervisor_pauses_101(app: &App, pbx: SocketAddr) -> Result<(), String> {
+    let client = &app.client;
+    wait_for_agent_state(client, "available").await?;
+    let row = r#"[data-testid="team-member"][data-interface="Local/101@agents"]"#;
+    let state_of_101 = || async {
+        let el = client.find(Locator::Css(row)).await.map_err(|e| e.to_string())?;
+        el.attr("data-state").await.map_err(|e| e.to_string())
+    };
+    wait_until("agent 101 available in the team", Duration::from_secs(20), || async {
+        Ok(state_of_101().await?.filter(|s| s == "available"))
+    })
+    .await?;
+    let choice = client
+        .find(Locator::Css(&format!(r#"{row} [data-testid="team-member-reason-choice"]"#)))
+        .await
+        .map_err(|e| format!("the reason picker: {e}"))?;
+    choice.select_by_value("lunch").await.map_err(|e| format!("pick Lunch: {e}"))?;
+    click(client, &format!(r#"{row} [data-testid="team-member-switch"][data-action="pause"]"#)).await?;
+
+    // The team changes when the PBX says so (QueueMemberPause), with the reason's label.
+    wait_until("agent 101 paused in the team", Duration::from_secs(15), || async {
+        Ok(state_of_101().await?.filter(|s| s == "paused"))
+    })
+    .await?;
+    let reason = text_of(client, &format!(r#"{row} [data-testid="team-member-reason"]"#)).await?;
+    if reason != "Lunch" {
+        return Err(format!("the team shows the reason {reason:?}, not \"Lunch\""));
+    }
+    // The PBX itself holds the pause with the code.
+    let ami = ami_login(pbx).await?;
+    let members = ami.send_list(Action::new("QueueStatus")).await.map_err(|e| format!("QueueStatus: {e}"))?;
+    ami.logoff().await;
+    let at_pbx = members.iter().find(|m| m.get("Location") == Some("Local/101@agents")).map(|m| {
+        (m.get("Paused").unwrap_or_default().to_string(), m.get("PausedReason").unwrap_or_default().to_string())
+    });
+    if at_pbx != Some(("1".into(), "lunch".into())) {
+        return Err(format!("the PBX has agent 101 as (paused, reason) {at_pbx:?}"));
+    }
+
+    // The audit row: who, which agent, before → after.
+    let audit_row =
+        r#"[data-testid="team-audit-row"][data-interface="Local/101@agents"][data-paused="true"][data-reason="lunch"]"#;
+    let text = wait_until("the switch in the audit", Duration::from_secs(10), || async {
+        Ok(texts_of(client, &format!(r#"{audit_row} [data-testid="team-audit-text"]"#)).await?.into_iter().next())
+    })
+    .await?;
+    if text != "100 switched Agent 101: accepting calls → paused (Lunch)" {
+        return Err(format!("the audit row says {text:?}"));
+    }
+    no_markup_from_strangers(client).await?;
+
+    let cli = bin_dir().join(format!("ringside-cli{}", std::env::consts::EXE_SUFFIX));
+    let output = Command::new(&cli)
+        .args(["agents", "--audit", "--since", "1h", "--config"])
+        .arg(&app.config)
+        .env("LANGUAGE", "en")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success()
+        || !printed.contains("100 switched Agent 101 (Local/101@agents): accepting calls → paused (Lunch)")
+    {
+        return Err(format!(
+            "ringside-cli agents --audit ({}): {printed} {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn a_supervisor_pauses_agent_101_with_a_reason_and_the_switch_is_audited() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let config = demo_config(pbx, "[supervisor]\nenabled = true\n");
+    let app = App::start("supervisor-pauses-101", &config).await;
+    let result = supervisor_pauses_101(&app, pbx).await;
+    app.finish(result).await;
+}

@@ -23,7 +23,43 @@ agent-log-in = Log in
 agent-log-out = Log out
 agent-no-reason = No reason
 
-## Pause reasons the desk offers (the PBX gets the English value; these are its labels)
+## Supervisor: the team on the desk, switching another agent, the audit of switches, the tray's
+## pause reasons, and their errors
+
+team-title = Team
+team-queue = Queue
+team-all-queues = All queues
+team-member = Agent
+team-state = State
+team-reason = Pause reason
+team-since = Since
+team-calls-taken = Calls taken
+team-on-call = On a call
+team-on-call-yes = yes
+team-state-available = available
+team-state-ringing = ringing
+team-state-in-call = on a call
+team-state-paused = paused
+team-state-unavailable = unavailable
+team-switch = Switch
+team-pause = Pause
+team-unpause = Accept calls
+team-none = No agents in the supervised queues
+team-audit-title = Switches
+team-audit-none = No switches yet
+team-audit-accepting = accepting calls
+team-audit-paused = paused
+team-audit-paused-reason = paused ({ $reason })
+team-audit-unknown = not known
+team-audit-switch = { $by } switched { $member }: { $before } → { $after }
+tray-pause-with = Pause with a reason
+cli-audit-none = No switches recorded
+error-supervisor-not-enabled = This desk does not supervise other agents: set [supervisor] enabled = true in the config
+error-supervisor-not-permitted = Your PBX account may not pause other agents: ask the PBX admin for the "{ $permission }" write permission (write = { $permission } in manager.conf)
+error-supervisor-unknown-reason = "{ $reason }" is not one of the pause reasons; choose one of: { $known }
+error-pbx-permission-denied = The PBX account may not send { $action }: ask the PBX admin for the "{ $permission }" write permission (write = { $permission } in manager.conf)
+
+## Ringside's own pause reasons, by code (`[agent] pause_reasons`; the PBX gets the code)
 
 pause-reason-break = Break
 pause-reason-lunch = Lunch

@@ -20,7 +20,43 @@ agent-log-in = Zaloguj
 agent-log-out = Wyloguj
 agent-no-reason = Bez powodu
 
-## Pause reasons the desk offers (the PBX gets the English value; these are its labels)
+## Supervisor: the team on the desk, switching another agent, the audit of switches, the tray's
+## pause reasons, and their errors
+
+team-title = Zespół
+team-queue = Kolejka
+team-all-queues = Wszystkie kolejki
+team-member = Konsultant
+team-state = Stan
+team-reason = Powód przerwy
+team-since = Czas trwania
+team-calls-taken = Odebrane połączenia
+team-on-call = Rozmowa
+team-on-call-yes = tak
+team-state-available = przyjmowanie połączeń
+team-state-ringing = dzwoni
+team-state-in-call = rozmowa
+team-state-paused = przerwa
+team-state-unavailable = niedostępny
+team-switch = Przełącz
+team-pause = Przerwa
+team-unpause = Przyjmuj połączenia
+team-none = W nadzorowanych kolejkach nie ma konsultantów
+team-audit-title = Przełączenia
+team-audit-none = Na razie brak przełączeń
+team-audit-accepting = przyjmowanie połączeń
+team-audit-paused = przerwa
+team-audit-paused-reason = przerwa ({ $reason })
+team-audit-unknown = nieznany
+team-audit-switch = { $by } → { $member }: { $before } → { $after }
+tray-pause-with = Przerwa z powodem
+cli-audit-none = Nie zapisano przełączeń
+error-supervisor-not-enabled = To stanowisko nie nadzoruje innych konsultantów: ustaw [supervisor] enabled = true w pliku konfiguracji
+error-supervisor-not-permitted = Twoje konto centrali nie może wstrzymywać innych konsultantów: poproś administratora centrali o uprawnienie zapisu „{ $permission }” (write = { $permission } w manager.conf)
+error-supervisor-unknown-reason = „{ $reason }” nie jest jednym z powodów przerwy; wybierz jeden z: { $known }
+error-pbx-permission-denied = Konto centrali nie może wysyłać { $action }: poproś administratora centrali o uprawnienie zapisu „{ $permission }” (write = { $permission } w manager.conf)
+
+## Ringside's own pause reasons, by code (`[agent] pause_reasons`; the PBX gets the code)
 
 pause-reason-break = Przerwa
 pause-reason-lunch = Lunch

@@ -20,7 +20,43 @@ agent-log-in = Войти
 agent-log-out = Выйти
 agent-no-reason = Без причины
 
-## Pause reasons the desk offers (the PBX gets the English value; these are its labels)
+## Supervisor: the team on the desk, switching another agent, the audit of switches, the tray's
+## pause reasons, and their errors
+
+team-title = Команда
+team-queue = Очередь
+team-all-queues = Все очереди
+team-member = Оператор
+team-state = Состояние
+team-reason = Причина паузы
+team-since = Длительность
+team-calls-taken = Принято звонков
+team-on-call = Разговор
+team-on-call-yes = да
+team-state-available = приём звонков
+team-state-ringing = входящий вызов
+team-state-in-call = разговор
+team-state-paused = пауза
+team-state-unavailable = недоступен
+team-switch = Переключить
+team-pause = Пауза
+team-unpause = Принимать звонки
+team-none = В очередях под наблюдением нет операторов
+team-audit-title = Переключения
+team-audit-none = Переключений пока нет
+team-audit-accepting = приём звонков
+team-audit-paused = пауза
+team-audit-paused-reason = пауза ({ $reason })
+team-audit-unknown = неизвестно
+team-audit-switch = { $by } → { $member }: { $before } → { $after }
+tray-pause-with = Пауза с причиной
+cli-audit-none = Переключений не записано
+error-supervisor-not-enabled = Это рабочее место не управляет другими операторами: укажите [supervisor] enabled = true в файле настроек
+error-supervisor-not-permitted = Вашей учётной записи АТС нельзя ставить других операторов на паузу: попросите администратора АТС о праве записи «{ $permission }» (write = { $permission } в manager.conf)
+error-supervisor-unknown-reason = «{ $reason }» — не одна из причин паузы; выберите одну из: { $known }
+error-pbx-permission-denied = Учётной записи АТС нельзя отправлять { $action }: попросите администратора АТС о праве записи «{ $permission }» (write = { $permission } в manager.conf)
+
+## Ringside's own pause reasons, by code (`[agent] pause_reasons`; the PBX gets the code)
 
 pause-reason-break = Перерыв
 pause-reason-lunch = Обед

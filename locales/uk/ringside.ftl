@@ -20,7 +20,43 @@ agent-log-in = Увійти
 agent-log-out = Вийти
 agent-no-reason = Без причини
 
-## Pause reasons the desk offers (the PBX gets the English value; these are its labels)
+## Supervisor: the team on the desk, switching another agent, the audit of switches, the tray's
+## pause reasons, and their errors
+
+team-title = Команда
+team-queue = Черга
+team-all-queues = Усі черги
+team-member = Оператор
+team-state = Стан
+team-reason = Причина паузи
+team-since = Тривалість
+team-calls-taken = Прийнято дзвінків
+team-on-call = Розмова
+team-on-call-yes = так
+team-state-available = приймання дзвінків
+team-state-ringing = вхідний виклик
+team-state-in-call = розмова
+team-state-paused = пауза
+team-state-unavailable = недоступний
+team-switch = Перемкнути
+team-pause = Пауза
+team-unpause = Приймати дзвінки
+team-none = У чергах під наглядом немає операторів
+team-audit-title = Перемикання
+team-audit-none = Перемикань поки немає
+team-audit-accepting = приймання дзвінків
+team-audit-paused = пауза
+team-audit-paused-reason = пауза ({ $reason })
+team-audit-unknown = невідомо
+team-audit-switch = { $by } → { $member }: { $before } → { $after }
+tray-pause-with = Пауза з причиною
+cli-audit-none = Перемикань не записано
+error-supervisor-not-enabled = Це робоче місце не керує іншими операторами: вкажіть [supervisor] enabled = true у файлі налаштувань
+error-supervisor-not-permitted = Вашому обліковому запису АТС не можна ставити інших операторів на паузу: попросіть адміністратора АТС про право запису «{ $permission }» (write = { $permission } у manager.conf)
+error-supervisor-unknown-reason = «{ $reason }» — не одна з причин паузи; виберіть одну з: { $known }
+error-pbx-permission-denied = Обліковому запису АТС не можна надсилати { $action }: попросіть адміністратора АТС про право запису «{ $permission }» (write = { $permission } у manager.conf)
+
+## Ringside's own pause reasons, by code (`[agent] pause_reasons`; the PBX gets the code)
 
 pause-reason-break = Перерва
 pause-reason-lunch = Обід

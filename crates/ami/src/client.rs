@@ -195,7 +195,10 @@ impl Client {
             Ok(Ok(r)) => r?,
         };
         if resp.response().is_some_and(|r| r.eq_ignore_ascii_case("Error")) {
-            let message = resp.get("Message").unwrap_or("no reason given").to_owned();
+            let message = resp.get("Message").unwrap_or("no reason given").trim().to_owned();
+            if message.eq_ignore_ascii_case(crate::error::PERMISSION_DENIED) {
+                return Err(AmiError::PermissionDenied { action: action.name });
+            }
             return Err(AmiError::Rejected { action: action.name, message });
         }
         Ok((resp, items))

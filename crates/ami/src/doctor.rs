@@ -124,14 +124,12 @@ pub async fn diagnose(opts: &ConnectOptions, me: &AgentIdentity, secret_problem:
     let mut missing: Vec<String> = Vec::new();
     match client.send_list(Action::new("QueueStatus")).await {
         Ok(_) => {}
-        Err(AmiError::Rejected { message, .. }) if message.contains("Permission denied") => {
-            missing.push("read = agent".into())
-        }
+        Err(AmiError::PermissionDenied { .. }) => missing.push("read = agent".into()),
         Err(e) => missing.push(format!("QueueStatus failed: {e}")),
     }
     match client.send_list(Action::new("CoreShowChannels")).await {
         Ok(_) => {}
-        Err(AmiError::Rejected { message, .. }) if message.contains("Permission denied") => {
+        Err(AmiError::PermissionDenied { .. }) => {
             missing.push("read = system or reporting (to re-sync calls after a reconnect)".into())
         }
         Err(_) => {}

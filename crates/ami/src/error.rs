@@ -17,6 +17,10 @@ pub enum AmiError {
     AuthenticationFailed { username: String },
     #[error("the PBX refused {action}: {message}")]
     Rejected { action: String, message: String },
+    /// Asterisk's `Permission denied`: the AMI user's `write` classes in manager.conf do not
+    /// include the one the action needs ([`write_permission`]).
+    #[error("the PBX account may not send {action}: ask the PBX admin for the \"{}\" write permission (write = {} in manager.conf)", write_permission(.action), write_permission(.action))]
+    PermissionDenied { action: String },
     /// Click-to-call did not get through; the text names the device and why.
     #[error("{0}")]
     CallNotPlaced(String),
@@ -34,6 +38,20 @@ pub enum AmiError {
     Encode(#[from] EncodeError),
 }
 
+/// The manager.conf `write` class an action needs (Asterisk registers each action with one).
+pub fn write_permission(action: &str) -> &'static str {
+    match action.to_ascii_lowercase().as_str() {
+        "queuepause" | "queueadd" | "queueremove" | "queuepenalty" | "queuelog" | "queuereset" => "agent",
+        "originate" => "originate",
+        "hangup" | "redirect" | "blindtransfer" | "atxfer" | "setvar" => "call",
+        "coreshowchannels" | "status" => "reporting",
+        _ => "system",
+    }
+}
+
+/// Asterisk's words when an action is outside the user's `write` classes.
+pub(crate) const PERMISSION_DENIED: &str = "Permission denied";
+
 impl AmiError {
     /// Retrying cannot help: the user must fix the credentials or the address first.
     pub fn is_permanent(&self) -> bool {
@@ -49,6 +67,7 @@ impl ringside_core::ErrorCode for AmiError {
             AmiError::NotAmi { .. } => "pbx.not_ami",
             AmiError::AuthenticationFailed { .. } => "pbx.login_refused",
             AmiError::Rejected { .. } => "pbx.refused",
+            AmiError::PermissionDenied { .. } => "pbx.permission_denied",
             AmiError::CallNotPlaced(_) => "pbx.call_not_placed",
             AmiError::ActionTimeout { .. } => "pbx.action_timeout",
             AmiError::PingTimeout(_) => "pbx.stopped_answering",
@@ -66,6 +85,9 @@ impl ringside_core::ErrorCode for AmiError {
             }
             AmiError::AuthenticationFailed { username } => args([("username", username.clone())]),
             AmiError::Rejected { action, message } => args([("action", action.clone()), ("reason", message.clone())]),
+            AmiError::PermissionDenied { action } => {
+                args([("action", action.clone()), ("permission", write_permission(action).to_string())])
+            }
             AmiError::CallNotPlaced(reason) => args([("reason", reason.clone())]),
             AmiError::ActionTimeout { action, timeout } => {
                 args([("action", action.clone()), ("secs", timeout.as_secs().to_string())])

@@ -236,3 +236,35 @@ async fn responses_find_their_action_whatever_the_order_and_events_still_flow() 
         client.send(Action::new("QueuePause").field("Reason", "x\r\nAction: Originate")).await.expect_err("refused");
     assert!(matches!(err, AmiError::Encode(_)), "{err:?}");
 }
+
+/// Asterisk answers an action outside the user's `write` classes with `Permission denied`
+/// (manager.c): its own error, naming the class manager.conf must give (QueuePause: `agent`).
+#[tokio::test]
+async fn permission_denied_is_its_own_error_naming_the_write_class() {
+    let (l, addr) = listener().await;
+    tokio::spawn(async move {
+        let (mut sock, mut dec) = accept_logged_in(&l).await;
+        while let Some(action) = read_action(&mut sock, &mut dec).await {
+            let id = action.action_id().unwrap_or("").to_string();
+            let reply = format!("Response: Error\r\nActionID: {id}\r\nMessage: Permission denied\r\n\r\n");
+            if sock.write_all(reply.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+    });
+    let (client, _events) = connect(&options(&addr)).await.expect("login");
+    let pause = ringside_ami::actions::QueuePause {
+        interface: "Local/101@agents",
+        queue: None,
+        paused: true,
+        reason: Some("lunch"),
+    };
+    let err = client.send(pause.into()).await.expect_err("refused");
+    assert!(matches!(&err, AmiError::PermissionDenied { action } if action == "QueuePause"), "{err:?}");
+    let report = ringside_core::ErrorReport::of(&err);
+    assert_eq!(report.code, "pbx.permission_denied");
+    assert_eq!(report.args.get("permission").map(String::as_str), Some("agent"));
+    assert!(report.message.contains("write = agent"), "{}", report.message);
+    let err = client.send(Action::new("Originate")).await.expect_err("refused");
+    assert_eq!(ringside_core::ErrorReport::of(&err).args.get("permission").map(String::as_str), Some("originate"));
+}

@@ -116,10 +116,16 @@ fn merge(before: &Filters, after: Filters) -> Filters {
 }
 
 fn open(place: &Place) -> Result<History, String> {
-    let path = match &place.file {
-        Some(p) => p.clone(),
+    open_file(place.file.as_deref(), place.config.as_deref())
+}
+
+/// The history file: `file`, else the config's `[history] path` (the config at `config`, else
+/// the default one), else the OS data directory. A file that does not exist yet is an error.
+pub(crate) fn open_file(file: Option<&Path>, config: Option<&Path>) -> Result<History, String> {
+    let path = match file {
+        Some(p) => p.to_path_buf(),
         None => {
-            let config = match place.config.clone().or_else(ringside_config::Config::default_path) {
+            let config = match config.map(Path::to_path_buf).or_else(ringside_config::Config::default_path) {
                 Some(path) => ringside_config::Config::load(&path).map_err(|e| e.to_string())?,
                 None => ringside_config::Config::default(),
             };
@@ -153,7 +159,7 @@ fn query(filters: &Filters, limit: usize) -> Result<HistoryQuery, String> {
 
 /// `2026-11-20`, `2026-11-20 14:30`, `today`, `yesterday`, `90m`, `12h`, `7d` → a moment, in
 /// local time; `now` is the local time it is relative to.
-fn parse_when(text: &str, now: NaiveDateTime) -> Result<Timestamp, String> {
+pub(crate) fn parse_when(text: &str, now: NaiveDateTime) -> Result<Timestamp, String> {
     let t = text.trim();
     let bad =
         || format!("{text:?} is not a date: use YYYY-MM-DD, \"YYYY-MM-DD HH:MM\", today, yesterday, or 90m / 12h / 7d");

@@ -40,9 +40,24 @@ pub struct AgentsArgs {
     /// One JSON object per line instead of a table.
     #[arg(long)]
     json: bool,
+    /// The audit instead: every switch a supervisor made from Ringside (who, when, which agent,
+    /// before → after, the reason), from the history file, newest first.
+    #[arg(long, conflicts_with = "watch")]
+    audit: bool,
+    /// With --audit: from this day (YYYY-MM-DD), time (YYYY-MM-DD HH:MM), `today`, `yesterday`,
+    /// or a span back from now (`90m`, `12h`, `7d`).
+    #[arg(long, value_name = "DATE", requires = "audit")]
+    since: Option<String>,
+    /// With --audit: the history file (default: `[history] path` of the config, else the OS
+    /// data dir).
+    #[arg(long, value_name = "FILE", requires = "audit")]
+    file: Option<std::path::PathBuf>,
 }
 
 pub async fn agents(args: AgentsArgs) -> Result<(), String> {
+    if args.audit {
+        return audit(&args);
+    }
     let desk = args.target.desk().await?;
     let supervised = if args.queues.is_empty() { desk.config.supervisor.queues.clone() } else { args.queues.clone() };
     let (client, mut events) = login(&desk).await?;
@@ -104,6 +119,61 @@ fn print_member(out: &mut impl Write, m: &TeamMember, json: bool) -> Result<(), 
     let queues = m.queues.keys().cloned().collect::<Vec<_>>().join(",");
     writeln!(out, "{:<24} {:<20} {:<12} {:<20} {:<10} {queues}", m.interface, m.name, word, reason, since)
         .map_err(|e| e.to_string())
+}
+
+/// `agents --audit`: the switches the history file recorded, newest first.
+fn audit(args: &AgentsArgs) -> Result<(), String> {
+    let config = args.target.config()?;
+    let history = crate::history::open_file(args.file.as_deref(), args.target.config_path())?;
+    let now = chrono::Local::now().naive_local();
+    let since = args.since.as_deref().map(|s| crate::history::parse_when(s, now)).transpose()?;
+    let query = ringside_history::SwitchQuery { since, ..ringside_history::SwitchQuery::default() };
+    let switches = history.switches(&query).map_err(|e| said(&e))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for switch in &switches {
+            let line = serde_json::to_string(switch).map_err(|e| e.to_string())?;
+            writeln!(out, "{line}").map_err(|e| e.to_string())?;
+        }
+        return Ok(());
+    }
+    if switches.is_empty() {
+        writeln!(out, "{}", words().get("cli-audit-none")).map_err(|e| e.to_string())?;
+    }
+    let reasons = &config.agent.pause_reasons;
+    let word = |id: &str| words().has(id).then(|| words().get(id));
+    let state = |paused: Option<bool>, reason: Option<&str>| match (paused, reason) {
+        (None, _) => words().get("team-audit-unknown"),
+        (Some(false), _) => words().get("team-audit-accepting"),
+        (Some(true), None) => words().get("team-audit-paused"),
+        (Some(true), Some(r)) => words().format(
+            "team-audit-paused-reason",
+            &Values::new().text("reason", ringside_core::pause_reason::reason_words(reasons, r, word)),
+        ),
+    };
+    for s in &switches {
+        let when = i64::try_from(s.at.0)
+            .ok()
+            .and_then(|ms| chrono::TimeZone::timestamp_millis_opt(&chrono::Local, ms).single())
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        let by = match &s.by_name {
+            Some(name) => format!("{name} ({})", s.by_extension),
+            None => s.by_extension.clone(),
+        };
+        let member = match &s.member_name {
+            Some(name) => format!("{name} ({})", s.interface),
+            None => s.interface.clone(),
+        };
+        let line = Values::new()
+            .text("by", by)
+            .text("member", member)
+            .text("before", state(s.paused_before, s.reason_before.as_deref()))
+            .text("after", state(Some(s.paused), s.reason.as_deref()));
+        let queue = s.queue.as_deref().map(|q| format!(" · {q}")).unwrap_or_default();
+        writeln!(out, "{when} {}{queue}", words().format("team-audit-switch", &line)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// "12m" / "3h05m" since a moment.

@@ -39,6 +39,11 @@ pub struct Desk {
 }
 
 impl Target {
+    /// The config file `--config` names, if it does.
+    pub fn config_path(&self) -> Option<&std::path::Path> {
+        self.config.as_deref()
+    }
+
     pub fn config(&self) -> Result<Config, String> {
         let mut config = match self.config.clone().or_else(Config::default_path) {
             Some(path) => Config::load(&path).map_err(|e| e.to_string())?,

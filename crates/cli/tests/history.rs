@@ -178,3 +178,54 @@ fn the_help_names_the_filters() {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
 }
+
+/// `agents --audit`: the supervisors' switches in the history file, newest first, in words
+/// (the reason's label for its code) or as JSON lines; `--since` leaves older ones out.
+#[test]
+fn agents_audit_prints_the_recorded_switches() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.sqlite");
+    let mut h = History::open(&path).expect("history");
+    let now = Timestamp::now().0;
+    let switch = |minutes_ago: u64, paused: bool| ringside_history::AgentSwitch {
+        id: 0,
+        at: Timestamp(now - minutes_ago * 60_000),
+        by_extension: "100".into(),
+        by_name: Some("Olena".into()),
+        interface: "Local/101@agents".into(),
+        member_name: Some("Agent 101".into()),
+        queue: None,
+        paused_before: Some(!paused),
+        reason_before: None,
+        paused,
+        reason: paused.then(|| "back_office".to_string()),
+    };
+    h.record_switch(&switch(180, true)).expect("written");
+    h.record_switch(&switch(5, false)).expect("written");
+    drop(h);
+    let file = path.display().to_string();
+    let run = |args: &[&str]| {
+        Command::new(CLI)
+            .args(["agents", "--audit", "--file", &file])
+            .args(args)
+            .env("RINGSIDE_CONFIG", dir.path().join("none.toml"))
+            .env("LANGUAGE", "en")
+            .output()
+            .expect("run ringside-cli")
+    };
+    let text = run(&[]);
+    assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+    let lines: Vec<String> = String::from_utf8_lossy(&text.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].ends_with("Olena (100) switched Agent 101 (Local/101@agents): paused → accepting calls"),
+        "{lines:?}"
+    );
+    assert!(lines[1].ends_with("accepting calls → paused (Back office)"), "{lines:?}");
+    let json = run(&["--since", "1h", "--json"]);
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&json.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["paused"], false);
+    assert_eq!(rows[0]["interface"], "Local/101@agents");
+}

@@ -97,6 +97,9 @@ impl Default for DirectoryConfig {
 /// What a supervisor sees.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SupervisorConfig {
+    /// The desk shows the team and lets this agent switch other agents' "accepting calls"
+    /// (the runtime refuses a switch of another agent without it).
+    pub enabled: bool,
     /// Queues whose members the supervisor view lists; empty lists every queue the PBX reports.
     pub queues: Vec<String>,
 }
@@ -110,11 +113,19 @@ pub struct AgentConfig {
     pub interfaces: Vec<String>,
     /// A display name; `None` shows the extension.
     pub name: Option<String>,
+    /// The reasons offered when the agent (or a supervisor, for another agent) stops accepting
+    /// calls: the code goes to the PBX, the label is what people read.
+    pub pause_reasons: Vec<ringside_core::PauseReason>,
 }
 
 impl Default for AgentConfig {
     fn default() -> Self {
-        Self { extension: "100".to_string(), interfaces: vec!["Local/100@agents".to_string()], name: None }
+        Self {
+            extension: "100".to_string(),
+            interfaces: vec!["Local/100@agents".to_string()],
+            name: None,
+            pause_reasons: ringside_core::default_pause_reasons(),
+        }
     }
 }
 
@@ -680,6 +691,7 @@ fn plain_words(message: &str) -> String {
         "RawDial",
         "RawConnection",
         "RawHistory",
+        "RawPauseReason",
     ] {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
     }
@@ -759,6 +771,7 @@ impl RawDirectory {
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 struct RawSupervisor {
+    enabled: Option<bool>,
     queues: Option<Vec<String>>,
 }
 
@@ -768,6 +781,14 @@ struct RawAgent {
     extension: Option<String>,
     interfaces: Option<Vec<String>>,
     name: Option<String>,
+    pause_reasons: Option<Vec<RawPauseReason>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPauseReason {
+    code: String,
+    label: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
@@ -890,8 +911,57 @@ impl RawAgent {
             }
         }
         let name = self.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-        Ok(AgentConfig { extension, interfaces, name })
+        let pause_reasons = match self.pause_reasons {
+            Some(raw) => pause_reasons(raw, doc)?,
+            None => defaults.pause_reasons,
+        };
+        Ok(AgentConfig { extension, interfaces, name, pause_reasons })
     }
+}
+
+/// `[agent] pause_reasons`: unique codes the PBX can take, each with a label unless it is one
+/// of Ringside's own (then every reader sees it in their language).
+fn pause_reasons(raw: Vec<RawPauseReason>, doc: &Document<'_>) -> Result<Vec<ringside_core::PauseReason>, ConfigError> {
+    use ringside_core::pause_reason::{check_pause_code, is_builtin_code, MAX_PAUSE_LABEL_CHARS};
+    let mut reasons: Vec<ringside_core::PauseReason> = Vec::with_capacity(raw.len());
+    for (i, RawPauseReason { code, label }) in raw.into_iter().enumerate() {
+        let code = code.trim().to_string();
+        check_pause_code(&code).map_err(|e| doc.invalid(&format!("agent.pause_reasons[{i}].code"), e.to_string()))?;
+        if reasons.iter().any(|r| r.code.eq_ignore_ascii_case(&code)) {
+            return Err(doc.invalid(
+                &format!("agent.pause_reasons[{i}].code"),
+                format!("{code:?} is listed twice; each reason needs its own code"),
+            ));
+        }
+        let field = format!("agent.pause_reasons[{i}].label");
+        let label = match label.map(|l| l.trim().to_string()) {
+            Some(l) if l.is_empty() => {
+                return Err(doc.invalid(
+                    &field,
+                    "is empty; write the words people read, or leave it out for one of Ringside's own codes",
+                ))
+            }
+            Some(l) if l.chars().count() > MAX_PAUSE_LABEL_CHARS => {
+                return Err(doc.invalid(&field, format!("is longer than {MAX_PAUSE_LABEL_CHARS} characters")))
+            }
+            Some(l) if l.chars().any(char::is_control) => {
+                return Err(doc.invalid(&field, "contains a line break or another control character"))
+            }
+            Some(l) => Some(l),
+            None if is_builtin_code(&code) => None,
+            None => {
+                return Err(doc.invalid(
+                    &format!("agent.pause_reasons[{i}]"),
+                    format!(
+                        "{code:?} needs a label (the words people read); only Ringside's own codes {} may go without",
+                        ringside_core::pause_reason::BUILTIN_PAUSE_REASONS.map(|(c, _)| format!("{c:?}")).join(", ")
+                    ),
+                ))
+            }
+        };
+        reasons.push(ringside_core::PauseReason { code, label });
+    }
+    Ok(reasons)
 }
 
 impl RawSupervisor {
@@ -905,7 +975,7 @@ impl RawSupervisor {
                 ));
             }
         }
-        Ok(SupervisorConfig { queues })
+        Ok(SupervisorConfig { enabled: self.enabled.unwrap_or(false), queues })
     }
 }
 

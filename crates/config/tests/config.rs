@@ -10,7 +10,7 @@ use ringside_config::{
     SessionSettings, SourceConfig, SupervisorConfig, UiConfig, UpdateMethod,
 };
 use ringside_core::agent_state::WrapUpPolicy;
-use ringside_core::SessionConfig;
+use ringside_core::{PauseReason, SessionConfig};
 
 const FILE: &str = "/home/ana/.config/ringside/config.toml";
 
@@ -31,6 +31,7 @@ const FULL: &str = r#"
 extension = "204"
 interfaces = ["PJSIP/204", "Local/204@agents"]
 name = "Ana Kovalenko"
+pause_reasons = [{ code = "lunch" }, { code = "coaching", label = " 1:1 coaching " }]
 
 [source]
 kind = "ami"
@@ -65,6 +66,7 @@ card_corner = "bottom_left"
 language = "uk"
 
 [supervisor]
+enabled = true
 queues = ["support", "sales"]
 
 [directory]
@@ -154,8 +156,16 @@ fn defaults_are_the_documented_ones() {
     let config = Config::default();
     assert_eq!(
         config.agent,
-        AgentConfig { extension: "100".into(), interfaces: vec!["Local/100@agents".into()], name: None }
+        AgentConfig {
+            extension: "100".into(),
+            interfaces: vec!["Local/100@agents".into()],
+            name: None,
+            pause_reasons: ["break", "lunch", "training", "meeting", "back_office"]
+                .map(ringside_core::PauseReason::builtin)
+                .to_vec(),
+        }
     );
+    assert_eq!(config.supervisor, SupervisorConfig { enabled: false, queues: vec![] });
     assert_eq!(config.source, SourceConfig::Demo);
     assert_eq!(config.demo, DemoConfig { listen: None, ring_every_secs: None, scenario: None });
     assert_eq!(
@@ -204,6 +214,10 @@ fn full_file_is_read_field_by_field() {
                 extension: "204".into(),
                 interfaces: vec!["PJSIP/204".into(), "Local/204@agents".into()],
                 name: Some("Ana Kovalenko".into()),
+                pause_reasons: vec![
+                    PauseReason::builtin("lunch"),
+                    PauseReason { code: "coaching".into(), label: Some("1:1 coaching".into()) },
+                ],
             },
             source: SourceConfig::Ami(AmiConfig {
                 host: "pbx.example.internal".into(),
@@ -236,7 +250,7 @@ fn full_file_is_read_field_by_field() {
                 card_corner: CardCorner::BottomLeft,
                 language: LanguageChoice::Uk,
             },
-            supervisor: SupervisorConfig { queues: vec!["support".into(), "sales".into()] },
+            supervisor: SupervisorConfig { enabled: true, queues: vec!["support".into(), "sales".into()] },
             directory: DirectoryConfig {
                 path: Some(PathBuf::from("/srv/ringside/customers.sqlite")),
                 region: "PL".into()
@@ -407,6 +421,25 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("[agent]\ninterfaces = [\"PJSIP/\"]\n", "agent.interfaces", "not a queue-member interface"),
     ("[agent]\ninterfaces = [\"PJSIP/100\\r\\nAction: Originate\"]\n", "agent.interfaces", "no spaces"),
     ("[agent]\ninterfaces = []\n", "agent.interfaces", "at least one"),
+    ("[agent]\npause_reasons = [{ code = \"\" }]\n", "agent.pause_reasons[0].code", "is empty"),
+    (
+        "[agent]\npause_reasons = [{ code = \"a b\", label = \"A\" }]\n",
+        "agent.pause_reasons[0].code",
+        "letters, digits",
+    ),
+    (
+        "[agent]\npause_reasons = [{ code = \"lunch\" }, { code = \"LUNCH\", label = \"Late lunch\" }]\n",
+        "agent.pause_reasons[1].code",
+        "listed twice",
+    ),
+    ("[agent]\npause_reasons = [{ code = \"coaching\" }]\n", "agent.pause_reasons[0]", "needs a label"),
+    ("[agent]\npause_reasons = [{ code = \"lunch\", label = \" \" }]\n", "agent.pause_reasons[0].label", "is empty"),
+    (
+        "[agent]\npause_reasons = [{ code = \"Wrap-up\", label = \"W\" }]\n",
+        "agent.pause_reasons[0].code",
+        "wrap-up pause",
+    ),
+    ("[supervisor]\nenabled = \"yes\"\n", "supervisor.enabled", "true or false"),
     ("[agent]\nextension = 100\n", "agent.extension", "expected a string"),
     ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 0\n", "source.port", "0 is not a port"),
     ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\nport = 70000\n", "source.port", "0 to 65535"),
@@ -1220,4 +1253,26 @@ fn other_addresses_and_the_ami_host_carry_no_secret_either() {
         "Ringside keeps secrets in the OS keychain only",
         &["abc987"],
     );
+}
+
+#[test]
+fn pause_reasons_default_to_ringsides_own_and_take_an_administrators_list() {
+    let codes = |c: &Config| c.agent.pause_reasons.iter().map(|r| r.code.clone()).collect::<Vec<_>>();
+    assert_eq!(codes(&Config::default()), ["break", "lunch", "training", "meeting", "back_office"]);
+    let config = parse(
+        "[[agent.pause_reasons]]\ncode = \"training\"\n\n[[agent.pause_reasons]]\ncode = \"it_issue\"\nlabel = \"IT problem\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.agent.pause_reasons,
+        vec![
+            PauseReason::builtin("training"),
+            PauseReason { code: "it_issue".into(), label: Some("IT problem".into()) }
+        ]
+    );
+    // An empty list offers no reason: the agent pauses without one.
+    assert!(parse("[agent]\npause_reasons = []\n").unwrap().agent.pause_reasons.is_empty());
+    // The mistake is pointed at: the second reason's code, on its line.
+    let err = parse_err("[agent]\npause_reasons = [\n  { code = \"lunch\" },\n  { code = \"lunch\" },\n]\n");
+    assert_eq!(err.location().map(|l| l.line), Some(4), "{err}");
 }

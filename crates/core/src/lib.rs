@@ -13,6 +13,7 @@ pub mod card;
 pub mod error_code;
 pub mod event;
 pub mod number;
+pub mod pause_reason;
 pub mod popup;
 pub mod session;
 pub mod team;
@@ -25,6 +26,7 @@ pub use card::{
 };
 pub use error_code::{ErrorArgs, ErrorCode, ErrorReport};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};
+pub use pause_reason::{default_pause_reasons, find_pause_reason, PauseReason};
 pub use popup::{CardOpensOn, NotifyIncoming, Popup, PopupConfig, PopupView};
 pub use session::{
     auto_pause_reason, CtiCommand, NoteChange, Notice, Session, SessionConfig, SessionOutput, UnpauseRequest,

@@ -55,6 +55,7 @@ pub struct Membership {
 /// What a supervisor sees at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "state")]
+#[ts(export)]
 pub enum MemberState {
     Available,
     Ringing,
@@ -74,6 +75,9 @@ pub struct TeamMember {
     pub interface: String,
     pub name: String,
     pub queues: BTreeMap<String, Membership>,
+    /// [`TeamMember::state`] as of the last change, for readers that cannot compute it (the
+    /// windows).
+    pub summary: MemberState,
 }
 
 impl TeamMember {
@@ -147,6 +151,7 @@ impl Team {
                     interface,
                     name: String::new(),
                     queues: BTreeMap::new(),
+                    summary: MemberState::Unavailable,
                 });
                 if !name.is_empty() {
                     member.name = name;
@@ -155,6 +160,7 @@ impl Team {
                     return None;
                 }
                 member.queues.insert(queue, membership);
+                member.summary = member.state();
                 Some(Some(member.clone()))
             }
             MemberUpdate::Removed { interface, queue } => {
@@ -164,6 +170,7 @@ impl Team {
                     self.members.remove(&interface);
                     Some(None)
                 } else {
+                    member.summary = member.state();
                     Some(Some(member.clone()))
                 }
             }
@@ -213,6 +220,7 @@ mod tests {
         );
         team.apply(set("PJSIP/100", "sales", m(false, DeviceState::NotInUse)));
         assert_eq!(team.member("PJSIP/100").map(TeamMember::state), Some(MemberState::Available));
+        assert_eq!(team.member("PJSIP/100").map(|m| m.summary.clone()), Some(MemberState::Available));
     }
 
     #[test]

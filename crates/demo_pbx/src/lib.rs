@@ -123,6 +123,9 @@ pub struct DemoPbxConfig {
     /// Delay before a wrong secret is answered (Asterisk waits about a second). Scaled by
     /// `speed`.
     pub login_failure_delay: Duration,
+    /// AMI user names whose manager.conf `write` lacks `agent`: their QueuePause, QueueAdd and
+    /// QueueRemove are answered `Permission denied`, as Asterisk answers them. Default none.
+    pub without_agent_write: Vec<String>,
 }
 
 impl Default for DemoPbxConfig {
@@ -150,6 +153,7 @@ impl Default for DemoPbxConfig {
             outside_answer_after: Some(Duration::from_secs(2)),
             client_queue: 8192,
             login_failure_delay: Duration::from_secs(1),
+            without_agent_write: Vec::new(),
         }
     }
 }

@@ -229,6 +229,15 @@ fn handle(shared: &Arc<Shared>, sid: u64, m: &Message) -> Flow {
         }
         _ => {}
     }
+    // Asterisk checks an action's class against the user's `write` classes first.
+    if matches!(action.as_str(), "queuepause" | "queueadd" | "queueremove") {
+        let user = st.session(sid).map(|s| s.user.clone()).unwrap_or_default();
+        if shared.cfg.without_agent_write.contains(&user) {
+            tracing::info!(user = %user, "demo PBX: {action} refused, no agent write permission");
+            err(&mut st, "Permission denied");
+            return Flow::Continue;
+        }
+    }
 
     match action.as_str() {
         "ping" => {

@@ -252,3 +252,25 @@ async fn dropping_the_handle_stops_the_server() {
     drop(pbx);
     assert!(c.closed_within(Duration::from_secs(5)).await);
 }
+
+#[tokio::test]
+async fn a_user_without_agent_write_may_not_pause_anyone() {
+    let (pbx, mut c) = start_logged_in("off", |cfg| cfg.without_agent_write = vec!["agent100".into()]).await;
+    for action in ["QueuePause", "QueueAdd", "QueueRemove"] {
+        let resp = c
+            .ask(&[
+                ("Action", action),
+                ("ActionID", action),
+                ("Queue", "support"),
+                ("Interface", "Local/101@agents"),
+                ("Paused", "true"),
+            ])
+            .await;
+        assert_eq!(resp.get("Response"), Some("Error"), "{action}");
+        assert_eq!(resp.get("Message"), Some("Permission denied"), "{action}");
+    }
+    // Reading the queues is still allowed.
+    let resp = c.ask(&[("Action", "Ping"), ("ActionID", "p")]).await;
+    assert_eq!(resp.get("Response"), Some("Success"));
+    pbx.shutdown().await;
+}

@@ -57,6 +57,7 @@ mod row;
 mod search;
 mod seen;
 mod store;
+mod switches;
 
 pub use auto_create::{auto_create_key, AutoCreate};
 pub use error::{HistoryError, Kept, WriteProblem};
@@ -69,6 +70,7 @@ pub use outbox::{backoff_delay, idempotency_key, BACKOFF_FIRST, BACKOFF_JITTER, 
 pub use ringside_core::agent_state::WrapUpResult;
 pub use search::{MAX_SEARCH_CHARS, MIN_CALL_ID_PREFIX};
 pub use store::{History, APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
+pub use switches::{AgentSwitch, SwitchQuery};
 
 #[cfg(test)]
 mod tests {

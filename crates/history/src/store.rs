@@ -278,6 +278,24 @@ const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (call_id, target)
          ) WITHOUT ROWID;",
     ),
+    // 6: the audit of "accepting calls" switches a supervisor made for another agent, as the PBX
+    // confirmed them (crates/history/src/switches.rs): only ever added to.
+    Migration::sql(
+        "CREATE TABLE agent_switches (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            by_extension TEXT NOT NULL,
+            by_name TEXT,
+            interface TEXT NOT NULL,
+            member_name TEXT,
+            queue TEXT,
+            paused_before INTEGER,
+            reason_before TEXT,
+            paused INTEGER NOT NULL,
+            reason TEXT
+         );
+         CREATE INDEX agent_switches_at ON agent_switches(at);",
+    ),
 ];
 
 pub(crate) const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,

@@ -32,7 +32,17 @@ fn a_new_file_is_marked_in_wal_mode_at_the_newest_version() {
         .expect("tables");
     assert_eq!(
         tables,
-        ["agents_seen", "auto_created", "callbacks_done", "calls", "calls_fts", "connections_seen", "notes", "outbox"]
+        [
+            "agent_switches",
+            "agents_seen",
+            "auto_created",
+            "callbacks_done",
+            "calls",
+            "calls_fts",
+            "connections_seen",
+            "notes",
+            "outbox"
+        ]
     );
     drop(conn);
     // Opening again migrates nothing and keeps the data.

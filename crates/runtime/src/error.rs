@@ -67,6 +67,13 @@ pub enum RuntimeError {
     NoOrderPage { in_source: String, reason: String },
     #[error("not connected to the PBX; try again when the connection is back")]
     NotConnected,
+    #[error("this desk does not supervise other agents: set [supervisor] enabled = true in the config")]
+    NotSupervisor,
+    /// The PBX answered a supervisor's `QueuePause` with `Permission denied`.
+    #[error("your PBX account may not pause other agents: ask the PBX admin for the \"agent\" write permission (write = agent in manager.conf)")]
+    MayNotPauseOthers,
+    #[error("{reason:?} is not one of the pause reasons; choose one of: {}", .known.join(", "))]
+    UnknownPauseReason { reason: String, known: Vec<String> },
     #[error("Ringside is shutting down")]
     Stopped,
 }
@@ -149,6 +156,9 @@ impl ErrorCode for RuntimeError {
             RuntimeError::CreateInProgress { .. } => "customer.create_in_progress",
             RuntimeError::NoOrderPage { .. } => "customer.no_order_page",
             RuntimeError::NotConnected => "pbx.not_connected",
+            RuntimeError::NotSupervisor => "supervisor.not_enabled",
+            RuntimeError::MayNotPauseOthers => "supervisor.not_permitted",
+            RuntimeError::UnknownPauseReason { .. } => "supervisor.unknown_reason",
             RuntimeError::Stopped => "app.stopping",
         }
     }
@@ -178,6 +188,10 @@ impl ErrorCode for RuntimeError {
                 args([("target", target.clone()), ("known", known.join(", "))])
             }
             RuntimeError::CreateInProgress { target } => args([("target", target.clone())]),
+            RuntimeError::MayNotPauseOthers => args([("permission", "agent".to_string())]),
+            RuntimeError::UnknownPauseReason { reason, known } => {
+                args([("reason", reason.clone()), ("known", known.join(", "))])
+            }
             RuntimeError::NoOrderPage { in_source, reason } => {
                 args([("source", in_source.clone()), ("reason", reason.clone())])
             }
@@ -192,6 +206,7 @@ impl ErrorCode for RuntimeError {
             | RuntimeError::NoRecording
             | RuntimeError::CustomerNotSaved(_)
             | RuntimeError::NotConnected
+            | RuntimeError::NotSupervisor
             | RuntimeError::Stopped => ErrorArgs::new(),
         }
     }

@@ -23,8 +23,8 @@ use ringside_core::{CallCard, CallId, Direction, Notice, SessionOutput, Timestam
 use ringside_crm::{Attempt, CallDirection, CallLog, Connector, Prior};
 use ringside_history::clock::{current_clock, Clock};
 use ringside_history::{
-    AgentSeen, CallContext, CallRecord, Callback, ConnectionSeen, History, HistoryError, HistoryQuery, OutboxItem,
-    Outcome,
+    AgentSeen, AgentSwitch, CallContext, CallRecord, Callback, ConnectionSeen, History, HistoryError, HistoryQuery,
+    OutboxItem, Outcome, SwitchQuery,
 };
 use tokio::sync::{broadcast, oneshot, Notify};
 
@@ -81,6 +81,15 @@ enum Msg {
     },
     CallBacks {
         reply: Reply<Vec<Callback>>,
+    },
+    /// A supervisor's switch the PBX confirmed, for the audit.
+    RecordSwitch {
+        switch: Box<AgentSwitch>,
+        reply: Reply<i64>,
+    },
+    Switches {
+        query: SwitchQuery,
+        reply: Reply<Vec<AgentSwitch>>,
     },
     CalledBack {
         number: String,
@@ -380,6 +389,15 @@ impl HistoryHandle {
         self.ask(|reply| Msg::CalledBack { number, reply }).await
     }
 
+    /// Writes a switch the PBX confirmed; its id.
+    pub(crate) async fn record_switch(&self, switch: AgentSwitch) -> Result<i64, RuntimeError> {
+        self.ask(|reply| Msg::RecordSwitch { switch: Box::new(switch), reply }).await
+    }
+
+    pub(crate) async fn switches(&self, query: SwitchQuery) -> Result<Vec<AgentSwitch>, RuntimeError> {
+        self.ask(|reply| Msg::Switches { query, reply }).await
+    }
+
     async fn ask<T>(&self, msg: impl FnOnce(Reply<T>) -> Msg) -> Result<T, RuntimeError> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(msg(reply)).map_err(|_| RuntimeError::HistoryStopped)?;
@@ -448,6 +466,8 @@ fn refuse_all(why: &RuntimeError, rx: std_mpsc::Receiver<Msg>) {
             Msg::SetCustomer { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::CallBacks { reply } => drop(reply.send(Err(why.clone()))),
             Msg::CalledBack { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::RecordSwitch { reply, .. } => drop(reply.send(Err(why.clone()))),
+            Msg::Switches { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::ClaimAutoCreate { reply, .. } => drop(reply.send(Err(why.clone()))),
             Msg::Due { reply } => drop(reply.send(Ok(DueNow::default()))),
             Msg::Sent { reply, .. } | Msg::Failed { reply, .. } => drop(reply.send(Err(why.clone()))),
@@ -529,6 +549,12 @@ impl Thread {
                 let done = history.mark_called_back(&number, now).map_err(RuntimeError::history);
                 self.missed.refresh(&self.history, now, None);
                 let _ = reply.send(done);
+            }
+            Msg::RecordSwitch { switch, reply } => {
+                let _ = reply.send(history.record_switch(&switch).map_err(RuntimeError::history));
+            }
+            Msg::Switches { query, reply } => {
+                let _ = reply.send(history.switches(&query).map_err(RuntimeError::history));
             }
             Msg::CloseInterrupted { live } => match history.close_interrupted(&live, now) {
                 Ok(closed) if !closed.is_empty() => {

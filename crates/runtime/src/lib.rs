@@ -28,6 +28,7 @@ mod error;
 mod history;
 pub mod lookup;
 mod session_task;
+mod supervisor;
 
 use std::net::SocketAddr;
 
@@ -46,6 +47,7 @@ pub use error::{DirectoryProblem, RuntimeError};
 pub use lookup::{Bounds, SharedDirectory, Source, Sources};
 pub use ringside_crm::{CreatedKind, WebUrl};
 use session_task::{PopupAction, SessionMsg};
+pub use supervisor::DeskSetup;
 
 /// Everything the UI needs to draw itself from scratch.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -58,6 +60,8 @@ pub struct Snapshot {
     pub team: Vec<ringside_core::TeamMember>,
     /// What the card window shows (`SessionOutput::Popup` carries each change).
     pub popup: ringside_core::PopupView,
+    /// The pause reasons, and whether this desk supervises the team.
+    pub setup: DeskSetup,
 }
 
 /// The user name Ringside logs in with on the embedded demo PBX.
@@ -138,6 +142,7 @@ impl Runtime {
         let crms = crm_connectors(&config).await;
         let history = start_history(&config, crms.clone(), dialer.pbx_connection(), outputs.clone());
         let creator = create::Creator::new(crms, lookup.clone(), Some(history.clone()));
+        let setup = std::sync::Arc::new(DeskSetup::of(&config));
         let desk = session_task::Desk { session, popup: ringside_core::Popup::new(config.popup_config()) };
         tokio::spawn(session_task::run(
             desk,
@@ -145,7 +150,12 @@ impl Runtime {
             session_tx.clone(),
             outputs.clone(),
             source_tx.clone(),
-            session_task::Helpers { lookup: lookup.clone(), history: history.clone(), creator: creator.clone() },
+            session_task::Helpers {
+                lookup: lookup.clone(),
+                history: history.clone(),
+                creator: creator.clone(),
+                setup: setup.clone(),
+            },
         ));
         let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
         let desk = ami_source::Desk {
@@ -157,7 +167,10 @@ impl Runtime {
         };
         tokio::spawn(ami_source::run(options, desk, session_tx.clone(), source_rx));
 
+        let me = supervisor::Me { extension: config.agent.extension.clone(), name: config.agent.name.clone() };
         let handle = RuntimeHandle {
+            setup,
+            me: std::sync::Arc::new(me),
             dialer,
             creator,
             lookup,
@@ -331,6 +344,8 @@ pub fn has_service_characters(number: &str) -> bool {
 /// A cheap handle to the running session; clone it freely.
 #[derive(Clone)]
 pub struct RuntimeHandle {
+    setup: std::sync::Arc<DeskSetup>,
+    me: std::sync::Arc<supervisor::Me>,
     dialer: std::sync::Arc<Dialer>,
     creator: create::Creator,
     lookup: Sources,
@@ -367,6 +382,7 @@ impl RuntimeHandle {
             cards: Vec::new(),
             team: Vec::new(),
             popup: ringside_core::PopupView::default(),
+            setup: self.desk_setup(),
         }
     }
 

@@ -100,6 +100,8 @@ pub(crate) struct Helpers {
     pub lookup: Sources,
     pub history: HistoryHandle,
     pub creator: Creator,
+    /// What the desk offers (pause reasons, supervising): in every snapshot.
+    pub setup: std::sync::Arc<crate::DeskSetup>,
 }
 
 pub(crate) async fn run(
@@ -111,7 +113,7 @@ pub(crate) async fn run(
     helpers: Helpers,
 ) {
     let Desk { mut session, mut popup } = desk;
-    let Helpers { lookup, history, creator } = helpers;
+    let Helpers { lookup, history, creator, setup } = helpers;
     // Wrap-up timers are checked once a second; the state machine decides.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -132,7 +134,13 @@ pub(crate) async fn run(
                         }
                         _ => None,
                     };
-                    let outs = handle(&mut session, &mut popup, msg, &source, &lookup, &me, &history, &creator).await;
+                    let outs = match msg {
+                        SessionMsg::Snapshot(reply) => {
+                            let _ = reply.send(snapshot(&session, &popup, &setup));
+                            Vec::new()
+                        }
+                        msg => handle(&mut session, &mut popup, msg, &source, &lookup, &me, &history, &creator).await,
+                    };
                     if let Some(call) = maybe_unknown {
                         create_if_unknown(&session, &call, &creator, &me);
                     }
@@ -179,6 +187,17 @@ pub(crate) async fn run(
                 let _ = outputs.send(out);
             }
         }
+    }
+}
+
+fn snapshot(session: &Session, popup: &Popup, setup: &crate::DeskSetup) -> Snapshot {
+    Snapshot {
+        agent: session.agent().clone(),
+        source: session.source().clone(),
+        cards: session.cards(Timestamp::now()),
+        team: session.team(),
+        popup: popup.view().clone(),
+        setup: setup.clone(),
     }
 }
 
@@ -230,16 +249,8 @@ async fn handle(
     let now = Timestamp::now();
     match msg {
         SessionMsg::Event(ev) => session.apply(ev),
-        SessionMsg::Snapshot(reply) => {
-            let _ = reply.send(Snapshot {
-                agent: session.agent().clone(),
-                source: session.source().clone(),
-                cards: session.cards(now),
-                team: session.team(),
-                popup: popup.view().clone(),
-            });
-            Vec::new()
-        }
+        // Answered by the loop, which holds the desk's setup.
+        SessionMsg::Snapshot(_) => Vec::new(),
         SessionMsg::SetAccepting { accepting, reason, reply } => {
             let request = if accepting {
                 session.request_unpause(now)

@@ -3,6 +3,7 @@
 // ErrorReport `{code, args, message}`: the code says what happened, `message` is English.
 import { invoke } from "@tauri-apps/api/core";
 import type { About } from "../bindings/About";
+import type { AgentSwitch } from "../bindings/AgentSwitch";
 import type { CallId } from "../bindings/CallId";
 import type { CallRecord } from "../bindings/CallRecord";
 import type { Callback } from "../bindings/Callback";
@@ -12,6 +13,7 @@ import type { DialSettings } from "../bindings/DialSettings";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
 import type { Snapshot } from "../bindings/Snapshot";
+import type { SwitchQuery } from "../bindings/SwitchQuery";
 import type { WrapUpResult } from "../bindings/WrapUpResult";
 
 export const api = {
@@ -47,6 +49,11 @@ export const api = {
   markCalledBack: (number: string) => invoke<void>("mark_called_back", { number }),
   openRecording: (callId: CallId) => invoke<void>("open_recording", { callId }),
   openHistoryCustomer: (callId: CallId) => invoke<void>("open_history_customer", { callId }),
+  /** Supervisor: pause another agent with a reason code, or let them accept calls again; the
+   * audit row once the PBX confirmed. */
+  switchMember: (iface: string, queue: string | null, paused: boolean, reason: string | null) =>
+    invoke<AgentSwitch>("switch_member", { interface: iface, queue, paused, reason }),
+  agentSwitches: (query: SwitchQuery) => invoke<AgentSwitch[]>("agent_switches", { query }),
   /** The desk listens: what the shell held for it (a link to confirm, an error) comes now. */
   deskReady: () => invoke<void>("desk_ready"),
 };

@@ -5,12 +5,14 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { About } from "../bindings/About";
 import type { AgentState } from "../bindings/AgentState";
 import type { CallCard } from "../bindings/CallCard";
+import type { DeskSetup } from "../bindings/DeskSetup";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Notice } from "../bindings/Notice";
 import type { PopupView } from "../bindings/PopupView";
 import type { SessionOutput } from "../bindings/SessionOutput";
 import type { Snapshot } from "../bindings/Snapshot";
 import type { SourceStatus } from "../bindings/SourceStatus";
+import type { TeamMember } from "../bindings/TeamMember";
 import { api, errorMessage } from "./api";
 import { probeFrom } from "./probe";
 import { t } from "./words";
@@ -23,6 +25,10 @@ export class Session {
   missed = $state(0);
   popup = $state<PopupView>({ calls: [], more: 0, compact: false });
   about = $state<About | null>(null);
+  /** The pause reasons and whether this desk supervises (the config's). */
+  setup = $state<DeskSetup>({ supervisor: false, queues: [], pause_reasons: [] });
+  /** The supervised queues' members, by interface. */
+  team = $state<Record<string, TeamMember>>({});
   /** Ringside cannot run: why, in words. Stays on screen. */
   fatal = $state<string | null>(null);
   /** The last failure the agent has not dismissed. */
@@ -83,6 +89,8 @@ export class Session {
     this.source = snapshot.source;
     this.cards = Object.fromEntries(snapshot.cards.map((c) => [c.call_id, c]));
     this.popup = snapshot.popup;
+    this.setup = snapshot.setup;
+    this.team = Object.fromEntries(snapshot.team.map((m) => [m.interface, m]));
     this.onOutput({ kind: "missed_calls", value: this.missed });
   }
 
@@ -117,8 +125,14 @@ export class Session {
       case "popup":
         this.popup = output.value;
         break;
+      case "team_member":
+        this.team[output.value.interface] = output.value;
+        break;
+      case "team_member_left":
+        delete this.team[output.value];
+        break;
       default:
-        break; // commands for the PBX, the team: not shown here
+        break; // commands for the PBX: not shown here
     }
     this.onOutput(output);
   }

@@ -17,10 +17,12 @@ import type { Direction } from "../bindings/Direction";
 import type { EndCause } from "../bindings/EndCause";
 import type { Language } from "../bindings/Language";
 import type { LanguageChoice } from "../bindings/LanguageChoice";
+import type { MemberState } from "../bindings/MemberState";
 import type { MessageId } from "../bindings/MessageId";
 import type { Notice } from "../bindings/Notice";
 import type { OrderSummary } from "../bindings/OrderSummary";
 import type { Outcome } from "../bindings/Outcome";
+import type { PauseReason } from "../bindings/PauseReason";
 import { isReport } from "./api";
 import { speech } from "./language.svelte";
 
@@ -132,22 +134,51 @@ export const createdKindIds: Record<CreatedKind, MessageId> = {
   lead: "card-create-kind-lead",
 };
 
-/** The pause reasons the desk offers. The PBX (and so supervisors and reports) gets the English
- * value; the agent reads it in their language, here and where the state shows the reason. */
-export const pauseReasons: { value: string; id: MessageId }[] = [
-  { value: "Break", id: "pause-reason-break" },
-  { value: "Lunch", id: "pause-reason-lunch" },
-  { value: "Training", id: "pause-reason-training" },
-  { value: "Meeting", id: "pause-reason-meeting" },
-  { value: "Back office", id: "pause-reason-back-office" },
-];
+/** Ringside's own pause reasons (`[agent] pause_reasons` without a label of their own): by code,
+ * in the reader's language. The PBX gets the code. */
+const builtinReasonIds: Record<string, MessageId> = {
+  break: "pause-reason-break",
+  lunch: "pause-reason-lunch",
+  training: "pause-reason-training",
+  meeting: "pause-reason-meeting",
+  back_office: "pause-reason-back-office",
+};
+const builtinEnglish: Record<string, string> = {
+  break: "Break",
+  lunch: "Lunch",
+  training: "Training",
+  meeting: "Meeting",
+  back_office: "Back office",
+};
 
-/** A pause reason as the agent reads it: one of the desk's in their language, any other as the
- * PBX has it. */
-export function pauseReasonText(reason: string): string {
-  const known = pauseReasons.find((r) => r.value === reason);
-  return known ? t(known.id) : reason;
+/** A configured reason as people read it: the administrator's label as written, else
+ * Ringside's own words for the code. */
+export function reasonLabel(r: PauseReason): string {
+  if (r.label) return r.label;
+  const id = builtinReasonIds[r.code];
+  return id ? t(id) : r.code;
 }
+
+/** A reason the PBX reports as people read it: a configured reason by its code (in any case),
+ * or by its English words (what older Ringsides sent: "Lunch"); any other as the PBX has it. */
+export function pauseReasonText(reason: string, reasons: PauseReason[]): string {
+  const said = reason.trim().toLowerCase();
+  const english = (r: PauseReason) => (r.label ?? builtinEnglish[r.code] ?? r.code).toLowerCase();
+  const known =
+    reasons.find((r) => r.code === reason) ??
+    reasons.find((r) => r.code.toLowerCase() === said) ??
+    reasons.find((r) => english(r) === said);
+  return known ? reasonLabel(known) : reason;
+}
+
+/** A team member's state, as the supervisor reads it. */
+export const memberStateIds: Record<MemberState["state"], MessageId> = {
+  available: "team-state-available",
+  ringing: "team-state-ringing",
+  in_call: "team-state-in-call",
+  paused: "team-state-paused",
+  unavailable: "team-state-unavailable",
+};
 
 /** Why a customer matched the number ("same E.164", "last 9 digits, chosen before"); a source
  * that does not say is shown in its own (English) words. */
