@@ -175,6 +175,12 @@ impl Popup {
         }
     }
 
+    /// New settings from the settings window: the cards open now stay; the next call follows
+    /// the new rules.
+    pub fn set_config(&mut self, config: PopupConfig) {
+        self.config = config;
+    }
+
     /// What the window shows now (the last view emitted).
     pub fn view(&self) -> &PopupView {
         &self.view

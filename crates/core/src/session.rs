@@ -187,6 +187,16 @@ impl Session {
         }
     }
 
+    /// New settings from the settings window, applied to the running session: the calls, the
+    /// agent state and the wrap-up under way stay (a wrap-up already started keeps its timer).
+    /// A changed list of supervised queues starts the team view afresh; the next re-sync fills it.
+    pub fn set_config(&mut self, config: SessionConfig) {
+        if config.supervised_queues != self.config.supervised_queues {
+            self.team = Team::new(config.supervised_queues.clone());
+        }
+        self.config = config;
+    }
+
     pub fn agent(&self) -> &AgentState {
         &self.agent
     }

@@ -38,9 +38,21 @@ pub(crate) enum SourceMsg {
         reason: Option<String>,
         reply: Reply,
     },
+    /// The settings changed where calls come from (another PBX, port, user, secret, agent):
+    /// log off, then connect with these. Answered once the old connection is closed.
+    Retarget {
+        target: Box<Target>,
+        reply: oneshot::Sender<()>,
+    },
     Connect,
     Disconnect,
     Shutdown,
+}
+
+/// Where the source connects and who the agent is there.
+pub(crate) struct Target {
+    pub options: ConnectOptions,
+    pub desk: Desk,
 }
 
 /// What the source needs to know about this desk beyond the connection.
@@ -88,18 +100,23 @@ enum After {
     Reconnect,
     Idle,
     Stop,
+    Retarget(Box<Target>, oneshot::Sender<()>),
 }
 
-pub(crate) async fn run(
-    options: ConnectOptions,
-    desk: Desk,
-    session: mpsc::Sender<SessionMsg>,
-    mut rx: mpsc::Receiver<SourceMsg>,
-) {
-    let mut tracker = CallTracker::new(desk.identity.clone());
-    if let Some(link) = desk.recording.clone() {
-        tracker = tracker.with_recording(link);
+fn tracker_for(desk: &Desk) -> CallTracker {
+    let tracker = CallTracker::new(desk.identity.clone());
+    match desk.recording.clone() {
+        Some(link) => tracker.with_recording(link),
+        None => tracker,
     }
+}
+
+pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut rx: mpsc::Receiver<SourceMsg>) {
+    let Target { mut options, mut desk } = target;
+    let mut tracker = tracker_for(&desk);
+    // The calls a tracker replaced by new settings still had: the next re-sync ends those the
+    // PBX no longer has.
+    let mut carried: Option<Vec<CallId>> = None;
     let mut backoff = Backoff::new();
     let mut enabled = true;
     loop {
@@ -109,6 +126,11 @@ pub(crate) async fn run(
                 None | Some(SourceMsg::Shutdown) => return,
                 Some(SourceMsg::Connect) => enabled = true,
                 Some(SourceMsg::Disconnect) => {}
+                Some(SourceMsg::Retarget { target, reply }) => {
+                    // New settings while logged out: used at the next log in.
+                    retarget(&mut options, &mut desk, &mut tracker, &mut carried, *target);
+                    let _ = reply.send(());
+                }
                 Some(other) => refuse(other),
             }
             continue;
@@ -119,7 +141,8 @@ pub(crate) async fn run(
                 tracing::info!(addr = %options.addr, "connected to AMI");
                 let source = format!("Asterisk AMI at {}", options.addr);
                 send(&session, CallEvent::SourceConnected { source, at: Timestamp::now() }).await;
-                serve(&client, events, &mut tracker, &desk, &session, &mut rx).await
+                let live_before = carried.take().unwrap_or_else(|| tracker.live_calls());
+                serve(&client, events, &mut tracker, live_before, &desk, &session, &mut rx).await
             }
             Err(e) => {
                 tracing::warn!(addr = %options.addr, error = %e, "AMI connection failed");
@@ -135,6 +158,11 @@ pub(crate) async fn run(
         match after {
             After::Stop => return,
             After::Idle => enabled = false,
+            After::Retarget(target, reply) => {
+                retarget(&mut options, &mut desk, &mut tracker, &mut carried, *target);
+                backoff.reset();
+                let _ = reply.send(());
+            }
             After::Reconnect => {
                 let wait = backoff.step();
                 let deadline = tokio::time::sleep(wait);
@@ -146,6 +174,12 @@ pub(crate) async fn run(
                             None | Some(SourceMsg::Shutdown) => return,
                             Some(SourceMsg::Disconnect) => { enabled = false; disconnected(&session, logged_out()).await; break }
                             Some(SourceMsg::Connect) => break,
+                            Some(SourceMsg::Retarget { target, reply }) => {
+                                retarget(&mut options, &mut desk, &mut tracker, &mut carried, *target);
+                                backoff.reset();
+                                let _ = reply.send(());
+                                break;
+                            }
                             Some(other) => refuse(other),
                         }
                     }
@@ -155,10 +189,31 @@ pub(crate) async fn run(
     }
 }
 
+/// Takes new settings. A new agent identity gets a new tracker; the calls the old one followed
+/// are carried to the next re-sync, which ends those the PBX no longer has.
+fn retarget(
+    options: &mut ConnectOptions,
+    desk: &mut Desk,
+    tracker: &mut CallTracker,
+    carried: &mut Option<Vec<CallId>>,
+    target: Target,
+) {
+    tracing::info!(addr = %target.options.addr, "connecting with new settings");
+    if target.desk.identity != desk.identity || target.desk.recording != desk.recording {
+        let mut live = carried.take().unwrap_or_default();
+        live.extend(tracker.live_calls());
+        *carried = Some(live);
+        *tracker = tracker_for(&target.desk);
+    }
+    *options = target.options;
+    *desk = target.desk;
+}
+
 async fn serve(
     client: &Client,
     mut events: ringside_ami::Events,
     tracker: &mut CallTracker,
+    live_before: Vec<CallId>,
     desk: &Desk,
     session: &mpsc::Sender<SessionMsg>,
     rx: &mut mpsc::Receiver<SourceMsg>,
@@ -166,7 +221,6 @@ async fn serve(
     // Re-sync now rather than waiting for the next event: the calls that exist (a call that
     // started while we were away gets its card, one that ended is closed) and the pause state.
     // It runs beside the event loop: awaiting it here could stall the socket behind unread events.
-    let live_before = tracker.live_calls();
     let mut resync: Option<JoinHandle<Result<Resync, AmiError>>> = {
         let c = client.clone();
         Some(tokio::spawn(async move {
@@ -208,6 +262,11 @@ async fn serve(
                     return After::Idle;
                 }
                 Some(SourceMsg::Connect) => {}
+                Some(SourceMsg::Retarget { target, reply }) => {
+                    client.logoff().await;
+                    disconnected(session, reconnecting()).await;
+                    return After::Retarget(target, reply);
+                }
                 Some(SourceMsg::Command { cmd, reply }) => {
                     let c = client.clone();
                     let interfaces = desk.identity.interfaces.clone();
@@ -288,7 +347,7 @@ fn refuse(msg: SourceMsg) {
         SourceMsg::Originate { reply, .. }
         | SourceMsg::Hangup { reply, .. }
         | SourceMsg::SetMemberPaused { reply, .. } => Some(reply),
-        SourceMsg::Connect | SourceMsg::Disconnect | SourceMsg::Shutdown => None,
+        SourceMsg::Retarget { .. } | SourceMsg::Connect | SourceMsg::Disconnect | SourceMsg::Shutdown => None,
     };
     if let Some(reply) = reply {
         let _ = reply.send(Err(RuntimeError::NotConnected));
@@ -298,6 +357,11 @@ fn refuse(msg: SourceMsg) {
 async fn send(session: &mpsc::Sender<SessionMsg>, event: CallEvent) {
     // Backpressure, never a drop: if the session is slow, we stop reading the socket.
     let _ = session.send(SessionMsg::Event(event)).await;
+}
+
+/// New settings: not a fault.
+fn reconnecting() -> ErrorReport {
+    ErrorReport::new("pbx.reconnecting", "connecting with the new settings")
 }
 
 /// The agent logged out of the PBX: not a fault.

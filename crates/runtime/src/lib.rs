@@ -100,90 +100,165 @@ impl Runtime {
     /// As [`Runtime::start`], with the options a tool sets beyond the config.
     pub async fn start_with(config: Config, options: StartOptions) -> Result<RuntimeHandle, RuntimeError> {
         let StartOptions { secret, observe_only } = options;
-        let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
-        let (demo, options, originate_context, recording) = match &config.source {
-            SourceConfig::Demo => {
-                let demo = start_demo(&config).await?;
-                let options = ConnectOptions::new(demo.addr.to_string(), DEMO_USER, Secret::new(demo.secret.clone()));
-                (Some(demo), options, DEMO_ORIGINATE_CONTEXT.to_string(), None)
-            }
-            SourceConfig::Ami(ami) => {
-                let secret = match secret {
-                    Some(s) => s,
-                    None => ami_secret(ami).await?.ok_or_else(|| RuntimeError::NoSecret {
-                        username: ami.username.clone(),
-                        env: AMI_SECRET_ENV,
-                    })?,
-                };
-                let mut options = ConnectOptions::new(
-                    format!("{}:{}", ami.host, ami.port),
-                    ami.username.clone(),
-                    Secret::new(secret),
-                );
-                options.ping_interval = std::time::Duration::from_secs(ami.ping_interval_secs.max(1));
-                options.connect_timeout = std::time::Duration::from_secs(ami.connect_timeout_secs.max(1));
-                let recording = ringside_ami::RecordingLink {
-                    variable: ami.recording_variable.clone(),
-                    url_template: ami.recording_url.clone(),
-                };
-                (None, options, ami.originate_context.clone(), Some(recording))
-            }
-        };
-        let demo_addr = demo.as_ref().map(|d: &Demo| d.addr);
+        let (demo, target) = source_target(&config, secret.clone()).await?;
 
         // Subscribed before anything runs, so the first subscriber misses nothing.
         let (outputs, first_rx) = broadcast::channel(1024);
         let (session_tx, session_rx) = mpsc::channel(4096);
         let (source_tx, source_rx) = mpsc::channel(64);
-        let session =
-            Session::new(ringside_core::SessionConfig { acts_for_agent: !observe_only, ..config.session_config() });
-        let lookup = customers::sources(&config).await;
-        let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
-        let crms = crm_connectors(&config).await;
-        let history = start_history(&config, crms.clone(), dialer.pbx_connection(), outputs.clone());
-        let creator = create::Creator::new(crms, lookup.clone(), Some(history.clone()));
-        let setup = std::sync::Arc::new(DeskSetup::of(&config));
-        let desk = session_task::Desk { session, popup: ringside_core::Popup::new(config.popup_config()) };
+        let session = Session::new(session_config(&config, observe_only));
+        let parts = Parts::build(config, demo.as_ref().map(|d| d.addr), &outputs, None).await;
+        let desk = session_task::Desk { session, popup: ringside_core::Popup::new(parts.config.popup_config()) };
         tokio::spawn(session_task::run(
             desk,
             session_rx,
             session_tx.clone(),
             outputs.clone(),
             source_tx.clone(),
-            session_task::Helpers {
-                lookup: lookup.clone(),
-                history: history.clone(),
-                creator: creator.clone(),
-                setup: setup.clone(),
-            },
+            parts.helpers(),
         ));
-        let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
-        let desk = ami_source::Desk {
-            identity,
-            originate_context,
-            // Quotes would end the CallerID name early: the name is the agent's own, but still text.
-            caller_id: format!("\"{}\" <{}>", name.replace('"', "'"), config.agent.extension),
-            recording,
-        };
-        tokio::spawn(ami_source::run(options, desk, session_tx.clone(), source_rx));
+        tokio::spawn(ami_source::run(target, session_tx.clone(), source_rx));
 
-        let me = supervisor::Me { extension: config.agent.extension.clone(), name: config.agent.name.clone() };
         let handle = RuntimeHandle {
-            setup,
-            me: std::sync::Arc::new(me),
-            dialer,
-            creator,
-            lookup,
-            history,
+            parts: std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(parts))),
             session: session_tx,
             source: source_tx,
             outputs,
             first_rx: std::sync::Arc::new(std::sync::Mutex::new(Some(first_rx))),
-            demo_addr,
             demo: std::sync::Arc::new(Mutex::new(demo)),
+            observe_only,
+            given_secret: secret,
+            reconfiguring: std::sync::Arc::new(Mutex::new(())),
         };
         Ok(handle)
     }
+}
+
+/// The session's rules from the config; a tool that only watches never acts for the agent.
+fn session_config(config: &Config, observe_only: bool) -> ringside_core::SessionConfig {
+    ringside_core::SessionConfig { acts_for_agent: !observe_only, ..config.session_config() }
+}
+
+/// Where the source connects (starting the embedded demo PBX when the config has no source),
+/// and who the agent is there. `secret`: the AMI secret given by a tool, else the keychain's.
+async fn source_target(
+    config: &Config,
+    secret: Option<String>,
+) -> Result<(Option<Demo>, ami_source::Target), RuntimeError> {
+    match &config.source {
+        SourceConfig::Demo => {
+            let demo = start_demo(config).await?;
+            let target = target_on_demo(config, &demo);
+            Ok((Some(demo), target))
+        }
+        SourceConfig::Ami(ami) => {
+            let secret = match secret {
+                Some(s) => s,
+                None => ami_secret(ami)
+                    .await?
+                    .ok_or_else(|| RuntimeError::NoSecret { username: ami.username.clone(), env: AMI_SECRET_ENV })?,
+            };
+            let mut options =
+                ConnectOptions::new(format!("{}:{}", ami.host, ami.port), ami.username.clone(), Secret::new(secret));
+            options.ping_interval = std::time::Duration::from_secs(ami.ping_interval_secs.max(1));
+            options.connect_timeout = std::time::Duration::from_secs(ami.connect_timeout_secs.max(1));
+            let recording = ringside_ami::RecordingLink {
+                variable: ami.recording_variable.clone(),
+                url_template: ami.recording_url.clone(),
+            };
+            let desk = desk_for(config, ami.originate_context.clone(), Some(recording));
+            Ok((None, ami_source::Target { options, desk }))
+        }
+    }
+}
+
+/// The source's target on the embedded demo PBX this run already has.
+fn target_on_demo(config: &Config, demo: &Demo) -> ami_source::Target {
+    let options = ConnectOptions::new(demo.addr.to_string(), DEMO_USER, Secret::new(demo.secret.clone()));
+    ami_source::Target { options, desk: desk_for(config, DEMO_ORIGINATE_CONTEXT.to_string(), None) }
+}
+
+fn desk_for(
+    config: &Config,
+    originate_context: String,
+    recording: Option<ringside_ami::RecordingLink>,
+) -> ami_source::Desk {
+    let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));
+    ami_source::Desk {
+        identity: AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone()),
+        originate_context,
+        // Quotes would end the CallerID name early: the name is the agent's own, but still text.
+        caller_id: format!("\"{}\" <{}>", name.replace('"', "'"), config.agent.extension),
+        recording,
+    }
+}
+
+/// What the runtime builds from the config beside its tasks. Settings saved while Ringside
+/// runs replace it whole ([`RuntimeHandle::reconfigure`]); a command in flight finishes with
+/// the parts it started with.
+struct Parts {
+    config: Config,
+    setup: std::sync::Arc<DeskSetup>,
+    me: std::sync::Arc<supervisor::Me>,
+    dialer: std::sync::Arc<Dialer>,
+    creator: create::Creator,
+    lookup: Sources,
+    history: history::HistoryHandle,
+    demo_addr: Option<SocketAddr>,
+}
+
+impl Parts {
+    /// `history`: the running history to keep, else a new one is started.
+    async fn build(
+        config: Config,
+        demo_addr: Option<SocketAddr>,
+        outputs: &broadcast::Sender<SessionOutput>,
+        history: Option<history::HistoryHandle>,
+    ) -> Parts {
+        let lookup = customers::sources(&config).await;
+        let dialer = std::sync::Arc::new(Dialer::new(&config.dial, &config.directory.region).await);
+        let crms = crm_connectors(&config).await;
+        let history = match history {
+            Some(history) => history,
+            None => start_history(&config, crms.clone(), dialer.pbx_connection(), outputs.clone()),
+        };
+        let creator = create::Creator::new(crms, lookup.clone(), Some(history.clone()));
+        let setup = std::sync::Arc::new(DeskSetup::of(&config));
+        let me = std::sync::Arc::new(supervisor::Me {
+            extension: config.agent.extension.clone(),
+            name: config.agent.name.clone(),
+        });
+        Parts { config, setup, me, dialer, creator, lookup, history, demo_addr }
+    }
+
+    fn helpers(&self) -> session_task::Helpers {
+        session_task::Helpers {
+            lookup: self.lookup.clone(),
+            history: self.history.clone(),
+            creator: self.creator.clone(),
+            setup: self.setup.clone(),
+        }
+    }
+
+    /// What the history thread was started with: when this changes, it starts again.
+    fn history_key(config: &Config) -> impl PartialEq {
+        (
+            config.history.resolved_path(),
+            config.agent.extension.clone(),
+            config.agent.name.clone(),
+            config.lookup.crm.clone(),
+            config.directory.region.clone(),
+            config.dial.clone(),
+        )
+    }
+}
+
+/// What [`RuntimeHandle::reconfigure`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Reconfigured {
+    /// The source connects again (another PBX, port, user, secret or agent).
+    pub reconnected: bool,
 }
 
 /// Every configured CRM with its key, for writing: call logs and new customers (each request
@@ -336,6 +411,17 @@ async fn start_demo(config: &Config) -> Result<Demo, RuntimeError> {
     Ok(Demo { pbx: Some(pbx), addr, secret, announced })
 }
 
+/// Stops the embedded demo PBX this run started, and withdraws its announcement.
+async fn stop_demo(demo: Option<Demo>) {
+    let Some(demo) = demo else { return };
+    if let Some((endpoint, path)) = &demo.announced {
+        endpoint.withdraw(path);
+    }
+    if let Some(pbx) = demo.pbx {
+        pbx.shutdown().await;
+    }
+}
+
 /// `*` and `#` make a number a PBX or network service code (forwarding, voicemail, …).
 pub fn has_service_characters(number: &str) -> bool {
     number.contains(['*', '#'])
@@ -344,21 +430,108 @@ pub fn has_service_characters(number: &str) -> bool {
 /// A cheap handle to the running session; clone it freely.
 #[derive(Clone)]
 pub struct RuntimeHandle {
-    setup: std::sync::Arc<DeskSetup>,
-    me: std::sync::Arc<supervisor::Me>,
-    dialer: std::sync::Arc<Dialer>,
-    creator: create::Creator,
-    lookup: Sources,
-    history: history::HistoryHandle,
+    parts: std::sync::Arc<std::sync::RwLock<std::sync::Arc<Parts>>>,
     session: mpsc::Sender<SessionMsg>,
     source: mpsc::Sender<ami_source::SourceMsg>,
     outputs: broadcast::Sender<SessionOutput>,
     first_rx: std::sync::Arc<std::sync::Mutex<Option<broadcast::Receiver<SessionOutput>>>>,
-    demo_addr: Option<SocketAddr>,
     demo: std::sync::Arc<Mutex<Option<Demo>>>,
+    observe_only: bool,
+    /// The AMI secret a tool gave at start (else the keychain's is read at each connect).
+    given_secret: Option<String>,
+    /// One settings change at a time.
+    reconfiguring: std::sync::Arc<Mutex<()>>,
 }
 
 impl RuntimeHandle {
+    fn parts(&self) -> std::sync::Arc<Parts> {
+        match self.parts.read() {
+            Ok(parts) => parts.clone(),
+            // A panic while swapping left the old parts: still whole.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The settings the runtime runs on now.
+    pub fn config(&self) -> Config {
+        self.parts().config.clone()
+    }
+
+    /// Applies new settings without a restart: the cards, notes and agent state stay. A changed
+    /// source (kind, host, port, user, agent, demo) — or `secrets_changed`, a secret stored or
+    /// removed in the keychain — first undoes Ringside's own wrap-up pause on the old PBX, then
+    /// connects again; changed CRMs are asked from the next lookup on; the session's and the card
+    /// window's rules apply to the next call.
+    pub async fn reconfigure(&self, config: Config, secrets_changed: bool) -> Result<Reconfigured, RuntimeError> {
+        let _one = self.reconfiguring.lock().await;
+        let old = self.parts();
+        let source_changed = secrets_changed
+            || config.source != old.config.source
+            || config.demo != old.config.demo
+            || config.agent.extension != old.config.agent.extension
+            || config.agent.interfaces != old.config.agent.interfaces
+            || config.agent.name != old.config.agent.name
+            || config.supervisor.queues != old.config.supervisor.queues;
+        // The new target first: a missing secret or a demo that cannot start leaves everything
+        // as it was.
+        let mut demo_addr = old.demo_addr;
+        let mut new_demo = None;
+        let target = if source_changed {
+            let keep_demo = matches!(config.source, SourceConfig::Demo)
+                && matches!(old.config.source, SourceConfig::Demo)
+                && config.demo == old.config.demo;
+            if keep_demo {
+                let demo = self.demo.lock().await;
+                let Some(demo) = demo.as_ref() else { return Err(RuntimeError::Stopped) };
+                Some(target_on_demo(&config, demo))
+            } else {
+                let (demo, target) = source_target(&config, self.given_secret.clone()).await?;
+                demo_addr = demo.as_ref().map(|d| d.addr);
+                new_demo = Some(demo);
+                Some(target)
+            }
+        } else {
+            None
+        };
+        let history = (Parts::history_key(&config) == Parts::history_key(&old.config) && !secrets_changed)
+            .then(|| old.history.clone());
+        let restart_history = history.is_none();
+        let parts = std::sync::Arc::new(Parts::build(config, demo_addr, &self.outputs, history).await);
+        let observe_only = self.observe_only;
+        let (reply, done) = oneshot::channel();
+        let msg = SessionMsg::Reconfigure {
+            session: session_config(&parts.config, observe_only),
+            popup: parts.config.popup_config(),
+            helpers: parts.helpers(),
+            reply,
+        };
+        self.session.send(msg).await.map_err(|_| RuntimeError::Stopped)?;
+        done.await.map_err(|_| RuntimeError::Stopped)?;
+        match self.parts.write() {
+            Ok(mut current) => *current = parts,
+            Err(poisoned) => *poisoned.into_inner() = parts,
+        }
+        if restart_history {
+            old.history.shutdown();
+        }
+        if let Some(target) = target {
+            // Never leave the agent paused by Ringside on a PBX it is leaving.
+            let (released, done) = oneshot::channel();
+            if self.session.send(SessionMsg::Release(released)).await.is_ok() {
+                let _ = done.await;
+            }
+            let (reply, done) = oneshot::channel();
+            let msg = ami_source::SourceMsg::Retarget { target: Box::new(target), reply };
+            self.source.send(msg).await.map_err(|_| RuntimeError::Stopped)?;
+            let _ = done.await;
+            if let Some(demo) = new_demo {
+                let old_demo = std::mem::replace(&mut *self.demo.lock().await, demo);
+                stop_demo(old_demo).await;
+            }
+        }
+        Ok(Reconfigured { reconnected: source_changed })
+    }
+
     /// Every change from now on; the first call gets every change since the runtime started.
     /// A receiver that lags gets `Lagged`: take a new snapshot then.
     pub fn subscribe(&self) -> broadcast::Receiver<SessionOutput> {
@@ -412,12 +585,12 @@ impl RuntimeHandle {
 
     /// Who `number` belongs to, as a card would show it (the cache is used).
     pub async fn find_customers(&self, number: &str) -> ringside_core::LookupOutcome {
-        self.lookup.find(number, false).await
+        self.parts().lookup.find(number, false).await
     }
 
     /// Whether a `tel:` link clicked elsewhere asks before dialing.
     pub fn confirm_links(&self) -> bool {
-        self.dialer.confirm_links()
+        self.parts().dialer.confirm_links()
     }
 
     /// The call's note as the agent has typed it so far; call it as they type (debounced). A
@@ -426,7 +599,7 @@ impl RuntimeHandle {
     /// memory: the text is not lost, and the windows must not disagree about it.
     pub async fn save_note(&self, call: CallId, text: String) -> Result<(), RuntimeError> {
         let change = ringside_core::NoteChange { call_id: call.clone(), text: text.clone() };
-        let saved = self.history.save_note(call, text).await;
+        let saved = self.parts().history.save_note(call, text).await;
         let kept = saved.as_ref().err().is_some_and(|e| ringside_core::ErrorCode::code(e) == "history.not_saved_kept");
         if saved.is_ok() || kept {
             let _ = self.outputs.send(SessionOutput::Note(change));
@@ -436,7 +609,7 @@ impl RuntimeHandle {
 
     /// The call's note, if any.
     pub async fn note(&self, call: CallId) -> Result<Option<String>, RuntimeError> {
-        self.history.note(call).await
+        self.parts().history.note(call).await
     }
 
     /// The newest calls in the history, with their notes and CRM write-back state.
@@ -450,39 +623,39 @@ impl RuntimeHandle {
         &self,
         query: ringside_history::HistoryQuery,
     ) -> Result<Vec<ringside_history::CallRecord>, RuntimeError> {
-        self.history.search(query).await
+        self.parts().history.search(query).await
     }
 
     /// The agents the history has calls of, for the History's agent filter: one per extension,
     /// its newest call first, with the name of its newest call that had one. Send the
     /// extension as `HistoryQuery::agent`.
     pub async fn history_agents(&self) -> Result<Vec<ringside_history::AgentSeen>, RuntimeError> {
-        self.history.agents().await
+        self.parts().history.agents().await
     }
 
     /// The connections the history has calls on, for the History's connection filter, newest
     /// call first.
     pub async fn history_connections(&self) -> Result<Vec<ringside_history::ConnectionSeen>, RuntimeError> {
-        self.history.connections().await
+        self.parts().history.connections().await
     }
 
     /// Callers who are waiting for a call back (missed in the last 7 days and not reached
     /// since), newest first; their count is also sent as `SessionOutput::MissedCalls`.
     pub async fn call_backs(&self) -> Result<Vec<ringside_history::Callback>, RuntimeError> {
-        self.history.call_backs().await
+        self.parts().history.call_backs().await
     }
 
     /// Where the call's recording can be listened to: an http(s) address the PBX named, never
     /// one the window made up.
     pub async fn recording_url(&self, call: CallId) -> Result<String, RuntimeError> {
-        let record = self.history.call(call).await?;
+        let record = self.parts().history.call(call).await?;
         record.and_then(|r| r.recording_url).ok_or(RuntimeError::NoRecording)
     }
 
     /// The CRM page of the customer a past call was with, as the history stored it (the
     /// desk's "Open in CRM" on a history row; the address never comes from the window).
     pub async fn history_customer_page(&self, call: CallId) -> Result<String, RuntimeError> {
-        let record = self.history.call(call).await?.ok_or(RuntimeError::NoSuchCall)?;
+        let record = self.parts().history.call(call).await?.ok_or(RuntimeError::NoSuchCall)?;
         let customer = record.customer.ok_or(RuntimeError::NoCustomerPage(record.number_raw.clone()))?;
         match customer.url {
             Some(url) if ringside_text::WebUrl::parse(&url).is_ok() => Ok(url),
@@ -492,33 +665,33 @@ impl RuntimeHandle {
 
     /// The agent dealt with a caller on the call-back list (by the number's digits).
     pub async fn mark_called_back(&self, number_normalized: &str) -> Result<(), RuntimeError> {
-        self.history.called_back(number_normalized.to_string()).await
+        self.parts().history.called_back(number_normalized.to_string()).await
     }
 
     /// The agent's telephony connections, the default marked.
     pub fn connections(&self) -> Vec<ConnectionSummary> {
-        self.dialer.summaries()
+        self.parts().dialer.summaries()
     }
 
     /// How a call to `number` over `via` (else the default connection) would be placed.
     pub fn dial_route(&self, number: &str, via: Option<&str>) -> Result<Route, RuntimeError> {
-        self.dialer.route(number, via)
+        self.parts().dialer.route(number, via)
     }
 
     /// Calls `number` over `via` (else the default connection): the softphone is started, the
     /// provider or the PBX asked. Returns when that happened, or why it could not.
     pub async fn dial(&self, number: &str, via: Option<&str>) -> Result<(), RuntimeError> {
-        let route = self.dialer.route(number, via)?;
+        let route = self.parts().dialer.route(number, via)?;
         if let Route::Desktop { link_handler: true, number, .. } = &route {
-            self.dialer.handing_to_link_handler(number);
+            self.parts().dialer.handing_to_link_handler(number);
         }
         let dial = history::Dial {
-            connection: self.dialer.connection_name(via),
+            connection: self.parts().dialer.connection_name(via),
             dialed: route.number().to_string(),
             at: ringside_core::Timestamp::now(),
         };
         // Told before the call is placed: the PBX may report it before `originate` returns.
-        self.history.dialed(dial);
+        self.parts().history.dialed(dial);
         match route {
             Route::Pbx { number } => self.originate(&number).await,
             route => route.place_off_pbx().await,
@@ -539,7 +712,7 @@ impl RuntimeHandle {
     /// Whether a `tel:` link for `number` is Ringside's own hand-over to the desktop's link
     /// handler coming back (the handler is Ringside): dialing it would loop.
     pub fn link_came_back(&self, number: &str) -> bool {
-        self.dialer.came_back(number)
+        self.parts().dialer.came_back(number)
     }
 
     /// Hangs up the agent's current call (the card stays open).
@@ -579,7 +752,7 @@ impl RuntimeHandle {
     /// opened), then every CRM that can create (REST with `create_url`, Bitrix24), in the
     /// config's order.
     pub fn create_targets(&self) -> Vec<CreateTarget> {
-        self.creator.targets()
+        self.parts().creator.targets()
     }
 
     /// "Create customer": puts the card's caller, with the card's number, in `target`
@@ -618,7 +791,7 @@ impl RuntimeHandle {
         if !card.customers.iter().any(|c| c.is(source, customer)) {
             return Err(RuntimeError::NoSuchCard);
         }
-        self.creator.new_order_url(&card.number, source, customer).await
+        self.parts().creator.new_order_url(&card.number, source, customer).await
     }
 
     /// The CRM page of a customer on an open card: an http(s) address, never one the window
@@ -672,7 +845,7 @@ impl RuntimeHandle {
 
     /// Where the embedded demo PBX listens, when Ringside runs on it.
     pub fn demo_pbx_addr(&self) -> Option<SocketAddr> {
-        self.demo_addr
+        self.parts().demo_addr
     }
 
     /// Stops everything. First undoes what Ringside did on the PBX by itself (its wrap-up
@@ -684,15 +857,9 @@ impl RuntimeHandle {
         }
         let _ = self.source.send(ami_source::SourceMsg::Shutdown).await;
         let _ = self.session.send(SessionMsg::Shutdown).await;
-        self.history.shutdown();
-        if let Some(demo) = self.demo.lock().await.take() {
-            if let Some((endpoint, path)) = &demo.announced {
-                endpoint.withdraw(path);
-            }
-            if let Some(pbx) = demo.pbx {
-                pbx.shutdown().await;
-            }
-        }
+        self.parts().history.shutdown();
+        let demo = self.demo.lock().await.take();
+        stop_demo(demo).await;
     }
 
     async fn ask_source(

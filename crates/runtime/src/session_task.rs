@@ -74,6 +74,14 @@ pub(crate) enum SessionMsg {
         call: CallId,
         customer: CustomerMatch,
     },
+    /// New settings: the session's and the card window's rules, and the helpers built from
+    /// the new config. Cards, notes and the agent state stay.
+    Reconfigure {
+        session: ringside_core::SessionConfig,
+        popup: ringside_core::PopupConfig,
+        helpers: Helpers,
+        reply: oneshot::Sender<()>,
+    },
     Shutdown,
 }
 
@@ -113,7 +121,7 @@ pub(crate) async fn run(
     helpers: Helpers,
 ) {
     let Desk { mut session, mut popup } = desk;
-    let Helpers { lookup, history, creator, setup } = helpers;
+    let Helpers { mut lookup, mut history, mut creator, mut setup } = helpers;
     // Wrap-up timers are checked once a second; the state machine decides.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -137,6 +145,13 @@ pub(crate) async fn run(
                     let outs = match msg {
                         SessionMsg::Snapshot(reply) => {
                             let _ = reply.send(snapshot(&session, &popup, &setup));
+                            Vec::new()
+                        }
+                        SessionMsg::Reconfigure { session: rules, popup: window, helpers, reply } => {
+                            session.set_config(rules);
+                            popup.set_config(window);
+                            Helpers { lookup, history, creator, setup } = helpers;
+                            let _ = reply.send(());
                             Vec::new()
                         }
                         msg => handle(&mut session, &mut popup, msg, &source, &lookup, &me, &history, &creator).await,
@@ -249,8 +264,8 @@ async fn handle(
     let now = Timestamp::now();
     match msg {
         SessionMsg::Event(ev) => session.apply(ev),
-        // Answered by the loop, which holds the desk's setup.
-        SessionMsg::Snapshot(_) => Vec::new(),
+        // Answered by the loop, which holds the desk's setup and helpers.
+        SessionMsg::Snapshot(_) | SessionMsg::Reconfigure { .. } => Vec::new(),
         SessionMsg::SetAccepting { accepting, reason, reply } => {
             let request = if accepting {
                 session.request_unpause(now)

@@ -47,7 +47,7 @@ pub(crate) struct Me {
 impl RuntimeHandle {
     /// The desk's setup: pause reasons, supervising or not.
     pub fn desk_setup(&self) -> DeskSetup {
-        (*self.setup).clone()
+        (*self.parts().setup).clone()
     }
 
     /// Supervisor: switches another agent's "accepting calls" — pauses them with `reason` (a
@@ -64,14 +64,14 @@ impl RuntimeHandle {
         paused: bool,
         reason: Option<&str>,
     ) -> Result<AgentSwitch, RuntimeError> {
-        if !self.setup.supervisor {
+        if !self.parts().setup.supervisor {
             return Err(RuntimeError::NotSupervisor);
         }
         let reason = match reason.map(str::trim).filter(|r| !r.is_empty() && paused) {
-            Some(r) if !self.setup.pause_reasons.iter().any(|known| known.code == r) => {
+            Some(r) if !self.parts().setup.pause_reasons.iter().any(|known| known.code == r) => {
                 return Err(RuntimeError::UnknownPauseReason {
                     reason: r.to_string(),
-                    known: self.setup.pause_reasons.iter().map(|k| k.code.clone()).collect(),
+                    known: self.parts().setup.pause_reasons.iter().map(|k| k.code.clone()).collect(),
                 })
             }
             r => r.map(str::to_string),
@@ -100,8 +100,8 @@ impl RuntimeHandle {
         let mut switch = AgentSwitch {
             id: 0,
             at: Timestamp::now(),
-            by_extension: self.me.extension.clone(),
-            by_name: self.me.name.clone(),
+            by_extension: self.parts().me.extension.clone(),
+            by_name: self.parts().me.name.clone(),
             interface: interface.to_string(),
             member_name: member.map(|m| m.name).filter(|n| !n.is_empty()),
             queue: queue.map(str::to_string),
@@ -111,7 +111,7 @@ impl RuntimeHandle {
             reason,
         };
         tracing::info!(by = %switch.by_extension, member = %switch.interface, paused, reason = ?switch.reason, "supervisor switch confirmed by the PBX");
-        match self.history.record_switch(switch.clone()).await {
+        match self.parts().history.record_switch(switch.clone()).await {
             Ok(id) => switch.id = id,
             // The PBX did switch: the person must not be told otherwise.
             Err(e) => tracing::error!(error = %e, "a supervisor's switch could not be written to the audit"),
@@ -121,6 +121,6 @@ impl RuntimeHandle {
 
     /// The audit: switches recorded in the history file, newest first.
     pub async fn agent_switches(&self, query: SwitchQuery) -> Result<Vec<AgentSwitch>, RuntimeError> {
-        self.history.switches(query).await
+        self.parts().history.switches(query).await
     }
 }

@@ -249,3 +249,28 @@ async fn a_start_never_clears_a_pause_that_is_not_its_own() {
     assert_eq!(supervisor.pause_of_100().await.as_deref(), Some("Coaching"));
     pbx.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_to_another_pbx_in_settings_during_wrap_up_unpauses_the_agent_on_the_old_one() {
+    let (old, new) = (pbx().await, pbx().await);
+    let mut supervisor = Supervisor::connect(old.local_addr()).await;
+    let (_dir, config) = config_for(old.local_addr(), Some(600));
+    let (handle, mut rx) = start(config, false).await;
+    talk(&old, &mut rx).await;
+    supervisor.until_100(Some("Wrap-up")).await;
+
+    let (_dir2, moved) = config_for(new.local_addr(), Some(600));
+    let done = handle.reconfigure(Config { history: handle.config().history, ..moved }, false).await.expect("moved");
+    assert!(done.reconnected);
+    assert_eq!(supervisor.pause_of_100().await, None, "Ringside left the old PBX with the agent paused");
+    until(&mut rx, "connected to the new PBX", |o| match o {
+        SessionOutput::Source(SourceStatus::Connected { source, .. })
+            if source.ends_with(&new.local_addr().port().to_string()) =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    handle.shutdown().await;
+}
