@@ -15,6 +15,16 @@ pub enum RuntimeError {
     NoSecret { username: String, env: &'static str },
     #[error(transparent)]
     Keychain(Arc<ringside_secrets::SecretError>),
+    /// The settings window named a secret the config has no place for.
+    #[error("there is no secret {which:?} in these settings; there is: {}", .known.join(", "))]
+    NoSuchSecret { which: String, known: Vec<String> },
+    #[error("type the secret first (to take one out of the keychain, remove it)")]
+    EmptySecret,
+    /// The secret cannot work where it goes (a Bitrix24 key that is not a webhook URL, …).
+    #[error("this key was not stored: {0}")]
+    SecretRefused(String),
+    #[error("there is no keychain on this computer ({detail}); give the secret in the environment variable {env} instead")]
+    NoKeychain { detail: String, env: String },
     #[error("the demo PBX could not start: {0}")]
     Demo(Arc<ringside_demo_pbx::DemoPbxError>),
     #[error(transparent)]
@@ -131,6 +141,10 @@ impl ErrorCode for RuntimeError {
         match self {
             RuntimeError::NoSecret { .. } => "pbx.no_secret",
             RuntimeError::Keychain(_) => "keychain.unavailable",
+            RuntimeError::NoSuchSecret { .. } => "settings.no_such_secret",
+            RuntimeError::EmptySecret => "settings.empty_secret",
+            RuntimeError::SecretRefused(_) => "settings.secret_refused",
+            RuntimeError::NoKeychain { .. } => "keychain.not_stored",
             RuntimeError::Demo(_) => "demo.not_started",
             RuntimeError::State(e) => e.code(),
             RuntimeError::Pbx(e) => e.code(),
@@ -168,6 +182,9 @@ impl ErrorCode for RuntimeError {
             RuntimeError::NoSecret { username, env } => {
                 args([("username", username.clone()), ("env", env.to_string())])
             }
+            RuntimeError::NoSuchSecret { which, known } => args([("which", which.clone()), ("known", known.join(", "))]),
+            RuntimeError::SecretRefused(reason) => args([("reason", reason.clone())]),
+            RuntimeError::NoKeychain { detail, env } => args([("detail", detail.clone()), ("env", env.clone())]),
             RuntimeError::State(e) => e.args(),
             RuntimeError::Pbx(e) => e.args(),
             RuntimeError::Number(e) => e.args(),
@@ -196,6 +213,7 @@ impl ErrorCode for RuntimeError {
                 args([("source", in_source.clone()), ("reason", reason.clone())])
             }
             RuntimeError::Keychain(_)
+            | RuntimeError::EmptySecret
             | RuntimeError::Demo(_)
             | RuntimeError::NoSuchCall
             | RuntimeError::NoSuchCard

@@ -28,6 +28,7 @@ mod error;
 mod history;
 pub mod lookup;
 mod session_task;
+pub mod settings;
 mod supervisor;
 
 use std::net::SocketAddr;
@@ -713,6 +714,18 @@ impl RuntimeHandle {
     /// handler coming back (the handler is Ringside): dialing it would loop.
     pub fn link_came_back(&self, number: &str) -> bool {
         self.parts().dialer.came_back(number)
+    }
+
+    /// "Test connection" of a dialing connection: what a call to `number` over `via` would do
+    /// (the program and its arguments, or the provider's request with its secret masked),
+    /// without placing it.
+    pub fn test_dial(&self, number: &str, via: Option<&str>) -> Vec<settings::CheckStep> {
+        use settings::{CheckOutcome, CheckStep};
+        let described = self.dial_route(number, via).and_then(|route| route.describe());
+        match described {
+            Ok(plan) => vec![CheckStep { step: "plan".into(), outcome: CheckOutcome::Pass, detail: plan }],
+            Err(e) => vec![CheckStep { step: "plan".into(), outcome: CheckOutcome::Fail, detail: e.to_string() }],
+        }
     }
 
     /// Hangs up the agent's current call (the card stays open).
