@@ -20,6 +20,8 @@ use toml::Spanned;
 
 mod address;
 mod dial;
+mod edit;
+mod layers;
 mod lookup;
 
 // The settings types of `[dial]` and `[[lookup.crm]]` belong to the crates that run on them; this
@@ -32,6 +34,8 @@ pub use ringside_dial::settings::{
     Replace,
 };
 
+pub use edit::{apply_changes, save_settings, EditError, SaveError, SettingChange};
+pub use layers::{ami_defaults, defaults_document, load_layered, Layered, DEFAULTS_TOML, SYSTEM_CONFIG_ENV_VAR};
 pub use lookup::{LookupConfig, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
 
 /// The environment variable that overrides where the config file is read from.
@@ -276,6 +280,10 @@ pub struct UiConfig {
     /// The language of the windows, the tray, notifications and the CLI's words: `auto` (the
     /// operating system's, else English) or one of the languages Ringside speaks.
     pub language: LanguageChoice,
+    /// Ringside starts (in the tray) when the user logs in to the desktop. Kept here, not only
+    /// in the OS's autostart entry, so the settings window shows what the user chose and a
+    /// managed install can set or lock it.
+    pub start_at_login: bool,
 }
 
 impl Default for UiConfig {
@@ -288,6 +296,7 @@ impl Default for UiConfig {
             notify_incoming: NotifyIncoming::default(),
             card_corner: CardCorner::default(),
             language: LanguageChoice::Auto,
+            start_at_login: false,
         }
     }
 }
@@ -320,21 +329,10 @@ impl Config {
     /// Reads the file at `path`. A missing file gives the embedded defaults; anything else
     /// invalid (unreadable, not a file, not UTF-8, not TOML, unknown or wrong settings) is an error.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(_) if path.is_dir() => return Err(ConfigError::NotAFile { path: path.to_path_buf() }),
-            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
-        };
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let location = Some(Location::of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to()));
-            ConfigError::Syntax {
-                path: path.to_path_buf(),
-                location,
-                message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
-            }
-        })?;
-        Config::from_toml_str(&text, path)
+        match read_text(path)? {
+            Some(text) => Config::from_toml_str(&text, path),
+            None => Ok(Config::default()),
+        }
     }
 
     /// Parses and validates `text`; `origin` names the file in errors and anchors a relative
@@ -371,6 +369,25 @@ impl Config {
             notify_incoming: self.ui.notify_incoming,
         }
     }
+}
+
+/// The text of the file at `path`; `None` when there is no file (the defaults apply). Shared by
+/// [`Config::load`], the layers and saving, so every reader refuses the same things.
+fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(_) if path.is_dir() => return Err(ConfigError::NotAFile { path: path.to_path_buf() }),
+        Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+    };
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let location = Some(Location::of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to()));
+        ConfigError::Syntax {
+            path: path.to_path_buf(),
+            location,
+            message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
+        }
+    })
 }
 
 /// A place in the file, both 1-based; columns count characters.
@@ -841,6 +858,7 @@ struct RawUi {
     notify_incoming: Option<NotifyIncoming>,
     card_corner: Option<CardCorner>,
     language: Option<LanguageChoice>,
+    start_at_login: Option<bool>,
 }
 
 const AMI_DEFAULT_PORT: u16 = 5038;
@@ -1196,6 +1214,7 @@ impl RawUi {
             notify_incoming: self.notify_incoming.unwrap_or(defaults.notify_incoming),
             card_corner: self.card_corner.unwrap_or(defaults.card_corner),
             language: self.language.unwrap_or(defaults.language),
+            start_at_login: self.start_at_login.unwrap_or(defaults.start_at_login),
         })
     }
 }

@@ -64,6 +64,7 @@ card_autoclose_secs = 12
 notify_incoming = "always"
 card_corner = "bottom_left"
 language = "uk"
+start_at_login = true
 
 [supervisor]
 enabled = true
@@ -188,6 +189,7 @@ fn defaults_are_the_documented_ones() {
             notify_incoming: NotifyIncoming::WhenCardHidden,
             card_corner: CardCorner::Auto,
             language: LanguageChoice::Auto,
+            start_at_login: false,
         }
     );
     // The file's defaults for the card window agree with the core's own.
@@ -249,6 +251,7 @@ fn full_file_is_read_field_by_field() {
                 notify_incoming: NotifyIncoming::Always,
                 card_corner: CardCorner::BottomLeft,
                 language: LanguageChoice::Uk,
+                start_at_login: true,
             },
             supervisor: SupervisorConfig { enabled: true, queues: vec!["support".into(), "sales".into()] },
             directory: DirectoryConfig {
@@ -700,6 +703,15 @@ fn the_documentation_examples_are_valid() {
     let blocks: Vec<&str> = doc.split("```toml\n").skip(1).map(|rest| rest.split("```").next().unwrap()).collect();
     assert!(blocks.len() >= 2, "docs/config.md lost its examples");
     for block in &blocks {
+        if block.contains("[locked]") {
+            // A system-wide config: only that file may lock settings.
+            let dir = tempfile::tempdir().unwrap();
+            let system = dir.path().join("system.toml");
+            std::fs::write(&system, block).unwrap();
+            ringside_config::load_layered(&dir.path().join("user.toml"), Some(&system))
+                .unwrap_or_else(|e| panic!("docs/config.md system example does not load: {e}\n{block}"));
+            continue;
+        }
         parse(block).unwrap_or_else(|e| panic!("docs/config.md example does not parse: {e}\n{block}"));
     }
     let block_after = |heading: &str| {
