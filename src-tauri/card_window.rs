@@ -63,6 +63,14 @@ enum Pending {
 
 /// Creates the hidden card window. A failure leaves Ringside without popups (the desk still
 /// shows every card), never without its desk.
+/// `[ui] card_corner` changed in the settings: the next card opens there (unless the agent
+/// dragged the window somewhere).
+pub fn set_corner(app: &AppHandle, corner: CardCorner) {
+    if let Some(placement) = app.try_state::<Placement>() {
+        *placement.corner.lock().unwrap_or_else(|p| p.into_inner()) = corner;
+    }
+}
+
 pub fn build(app: &AppHandle, corner: CardCorner) -> tauri::Result<()> {
     *app.state::<Placement>().corner.lock().unwrap_or_else(|p| p.into_inner()) = corner;
     let window = WebviewWindowBuilder::new(app, CARD_WINDOW, WebviewUrl::App("card.html".into()))

@@ -307,11 +307,64 @@ pub fn language(speech: State<'_, crate::words::Speech>) -> ringside_i18n::Speak
     speech.now()
 }
 
-/// Speaks `choice` from now on: the tray, notifications and both windows (the `language`
-/// event). For this run only; the config file keeps its `[ui] language`.
+/// Speaks `choice` from now on: the tray, notifications and every window (the `language`
+/// event), and writes it to the settings file as `[ui] language`. A file that cannot take it
+/// (locked by IT, a read-only folder) is reported; the language changes for this run anyway.
 #[tauri::command]
-pub fn set_language(app: tauri::AppHandle, choice: ringside_i18n::LanguageChoice) -> ringside_i18n::Speaking {
-    crate::words::switch(&app, choice)
+pub async fn set_language(app: tauri::AppHandle, choice: ringside_i18n::LanguageChoice) -> Reply<ringside_i18n::Speaking> {
+    let speaking = crate::words::switch(&app, choice);
+    let change = ringside_config::SettingChange { key: "ui.language".into(), value: Some(serde_json::json!(choice)) };
+    crate::settings::save(&app, vec![change], Vec::new()).await?;
+    Ok(speaking)
+}
+
+/// The settings window's view of the settings files and the keychain.
+#[tauri::command]
+pub async fn settings(app: tauri::AppHandle) -> Reply<crate::settings::SettingsView> {
+    crate::settings::view(&app).await
+}
+
+/// Saves the settings window's changes (validated first; nothing is written otherwise) and its
+/// new secrets (to the keychain), and applies them without a restart.
+#[tauri::command]
+pub async fn save_settings(
+    app: tauri::AppHandle,
+    changes: Vec<ringside_config::SettingChange>,
+    secrets: Vec<crate::settings::NewSecret>,
+) -> Reply<crate::settings::SettingsView> {
+    crate::settings::save(&app, changes, secrets).await
+}
+
+/// Takes a secret out of the keychain.
+#[tauri::command]
+pub async fn remove_secret(app: tauri::AppHandle, which: String) -> Reply<crate::settings::SettingsView> {
+    crate::settings::remove_secret(&app, which).await
+}
+
+/// "Test connection" of the PBX as saved: the doctor's steps.
+#[tauri::command]
+pub async fn test_source(app: tauri::AppHandle) -> Reply<Vec<ringside_runtime::settings::CheckStep>> {
+    let config = crate::settings::saved_config(&app).await?;
+    Ok(ringside_runtime::settings::test_source(&config).await)
+}
+
+/// "Test connection" of a CRM as saved: its key, then a lookup of `number`.
+#[tauri::command]
+pub async fn test_crm(app: tauri::AppHandle, name: String, number: String) -> Reply<Vec<ringside_runtime::settings::CheckStep>> {
+    let config = crate::settings::saved_config(&app).await?;
+    ringside_runtime::settings::test_crm(&config, &name, &number).await.map_err(report)
+}
+
+/// "Test connection" of a dialing connection: what a call to `number` would start or send.
+#[tauri::command]
+pub fn test_dial(shell: State<'_, Shell>, name: String, number: String) -> Reply<Vec<ringside_runtime::settings::CheckStep>> {
+    Ok(shell.handle()?.test_dial(&number, Some(&name)))
+}
+
+/// Opens the settings window (at `section`).
+#[tauri::command]
+pub fn open_settings(app: tauri::AppHandle, section: Option<String>) {
+    crate::settings::open(&app, section);
 }
 
 /// Supervisor: pauses another agent with a reason code, or unpauses them (in `queue`, else in

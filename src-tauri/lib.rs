@@ -8,6 +8,7 @@ mod commands;
 mod desk;
 mod links;
 mod probe;
+mod settings;
 mod tray;
 mod words;
 
@@ -70,17 +71,31 @@ impl Shell {
         }
     }
 
+    fn is_failed(&self) -> bool {
+        matches!(&*self.phase.read().unwrap_or_else(|p| p.into_inner()), Phase::Failed(_))
+    }
+
     fn set(&self, phase: Phase) {
         *self.phase.write().unwrap_or_else(|p| p.into_inner()) = phase;
     }
 }
 
-/// Reads the config file named by `$RINGSIDE_CONFIG` or the OS default place.
+/// Reads the config file named by `$RINGSIDE_CONFIG` or the OS default place, over the
+/// system-wide one IT may have deployed.
 fn load_config() -> (Option<PathBuf>, Result<Config, String>) {
     match Config::default_path() {
         Some(path) => {
-            let result = Config::load(&path).map_err(|e| e.to_string());
-            (Some(path), result)
+            let system = Config::system_path();
+            let result = ringside_config::load_layered(&path, system.as_deref()).map_err(|e| e.to_string());
+            if let Ok(layered) = &result {
+                if let Some(system) = &layered.system_path {
+                    tracing::info!(path = %system.display(), locked = ?layered.locked, "system-wide config");
+                }
+                for key in &layered.overridden {
+                    tracing::warn!(setting = %key, "locked by the system-wide config; the user's value is ignored");
+                }
+            }
+            (Some(path), result.map(|l| l.config))
         }
         None => {
             tracing::warn!("no home directory to keep a config file in; using the embedded defaults");
@@ -218,6 +233,14 @@ async fn quit_on_signal(app: AppHandle) {
     quit(&app);
 }
 
+/// Starts the runtime again on `config` after it could not start (the settings window fixed
+/// what stopped it).
+fn restart(app: &AppHandle, config: Config) {
+    app.state::<Shell>().set(Phase::Starting);
+    tray::show_fatal_cleared(app);
+    tauri::async_runtime::spawn(start_and_forward(app.clone(), Ok(config)));
+}
+
 /// Starts the runtime and then forwards its outputs until it stops.
 async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
     let started = match config {
@@ -307,6 +330,11 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| show_main_window(app)))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        // Start at login: `--in-tray`, so the desk does not open by itself.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![desk::IN_TRAY_FLAG]),
+        ))
         .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
         .manage(card_window::Placement::default())
         .manage(desk::Desk::new())
@@ -350,6 +378,13 @@ pub fn run() {
             commands::set_language,
             commands::switch_member,
             commands::agent_switches,
+            commands::settings,
+            commands::save_settings,
+            commands::remove_secret,
+            commands::test_source,
+            commands::test_crm,
+            commands::test_dial,
+            commands::open_settings,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -114,6 +114,11 @@ pub async fn remove_secret(app: &AppHandle, which: String) -> Result<SettingsVie
     view_of(current).await
 }
 
+/// The settings as saved (what a test checks).
+pub async fn saved_config(app: &AppHandle) -> Result<Config, ErrorReport> {
+    Ok(view_config(app).await?.config)
+}
+
 async fn view_config(app: &AppHandle) -> Result<Layered, ErrorReport> {
     let (user, system) = paths(app)?;
     blocking(move || ringside_config::load_layered(&user, system.as_deref())).await?.map_err(|e| ErrorReport::of(&e))

@@ -21,6 +21,7 @@ const ID_ACCEPTING: &str = "accepting";
 const ID_SHOW: &str = "show";
 const ID_SHOW_CARD: &str = "show-card";
 const ID_QUIT: &str = "quit";
+const ID_SETTINGS: &str = "settings";
 const ID_MISSED: &str = "missed";
 const ID_PAUSE_WITH: &str = "pause_with";
 /// A pause reason's item: this and the reason's code.
@@ -56,6 +57,7 @@ struct Tray {
     reasons: Mutex<Vec<(PauseReason, MenuItem<tauri::Wry>)>>,
     show_card: MenuItem<tauri::Wry>,
     show: MenuItem<tauri::Wry>,
+    settings: MenuItem<tauri::Wry>,
     quit: MenuItem<tauri::Wry>,
     view: Mutex<View>,
 }
@@ -127,10 +129,14 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let missed = MenuItem::with_id(app, ID_MISSED, missed_text(words, 0), false, None::<&str>)?;
     let show_card = item(ID_SHOW_CARD, "tray-show-card", true)?;
     let show = item(ID_SHOW, "tray-show-window", true)?;
+    let settings = item(ID_SETTINGS, "tray-settings", true)?;
     let quit = item(ID_QUIT, "tray-quit", true)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu =
-        Menu::with_items(app, &[&login, &accepting, &pause_with, &missed, &separator, &show_card, &show, &quit])?;
+        Menu::with_items(
+        app,
+        &[&login, &accepting, &pause_with, &missed, &separator, &show_card, &show, &settings, &quit],
+    )?;
     let icon = TrayIconBuilder::with_id("ringside")
         .icon(state_icon(None))
         .tooltip(tooltip(words, &View::default()))
@@ -146,6 +152,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
         reasons: Mutex::new(Vec::new()),
         show_card,
         show,
+        settings,
         quit,
         view: Mutex::new(View::default()),
     });
@@ -159,6 +166,7 @@ pub fn reword(app: &AppHandle) {
         let _ = tray.accepting.set_text(words.get("agent-accepting"));
         let _ = tray.show_card.set_text(words.get("tray-show-card"));
         let _ = tray.show.set_text(words.get("tray-show-window"));
+        let _ = tray.settings.set_text(words.get("tray-settings"));
         let _ = tray.quit.set_text(words.get("tray-quit"));
         let _ = tray.pause_with.set_text(words.get("tray-pause-with"));
         for (reason, item) in tray.reasons.lock().unwrap_or_else(|p| p.into_inner()).iter() {
@@ -239,6 +247,11 @@ pub fn show_fatal(app: &AppHandle, message: &str) {
     update(app, |v| v.fatal = Some(message.to_string()));
 }
 
+/// Ringside starts again (on settings the agent fixed).
+pub fn show_fatal_cleared(app: &AppHandle) {
+    update(app, |v| v.fatal = None);
+}
+
 fn current_agent(app: &AppHandle) -> Option<AgentState> {
     let tray = app.try_state::<Tray>()?;
     let view = tray.view.lock().unwrap_or_else(|p| p.into_inner());
@@ -251,6 +264,7 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         // The card of the current (or latest) call comes back.
         ID_SHOW_CARD => act(app, |handle| async move { handle.show_popup().await }),
         ID_QUIT => crate::quit(app),
+        ID_SETTINGS => crate::settings::open(app, None),
         ID_MISSED => {
             crate::show_main_window(app);
             let _ = crate::desk::emit(app, EVENT_SHOW_CALL_BACKS, &());

@@ -454,6 +454,23 @@ pub enum ConfigError {
     Invalid { path: PathBuf, field: String, location: Option<Location>, message: String },
 }
 
+impl ringside_core::ErrorCode for ConfigError {
+    fn code(&self) -> &'static str {
+        "config.invalid"
+    }
+
+    fn args(&self) -> ringside_core::ErrorArgs {
+        let mut args = ringside_core::error_code::args([
+            ("file", self.path().display().to_string()),
+            ("reason", self.to_string()),
+        ]);
+        if let Some(field) = self.field() {
+            args.insert("field", field.to_string());
+        }
+        args
+    }
+}
+
 impl ConfigError {
     /// The file the error is about.
     pub fn path(&self) -> &Path {
