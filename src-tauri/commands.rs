@@ -311,7 +311,10 @@ pub fn language(speech: State<'_, crate::words::Speech>) -> ringside_i18n::Speak
 /// event), and writes it to the settings file as `[ui] language`. A file that cannot take it
 /// (locked by IT, a read-only folder) is reported; the language changes for this run anyway.
 #[tauri::command]
-pub async fn set_language(app: tauri::AppHandle, choice: ringside_i18n::LanguageChoice) -> Reply<ringside_i18n::Speaking> {
+pub async fn set_language(
+    app: tauri::AppHandle,
+    choice: ringside_i18n::LanguageChoice,
+) -> Reply<ringside_i18n::Speaking> {
     let speaking = crate::words::switch(&app, choice);
     let change = ringside_config::SettingChange { key: "ui.language".into(), value: Some(serde_json::json!(choice)) };
     crate::settings::save(&app, vec![change], Vec::new()).await?;
@@ -350,14 +353,22 @@ pub async fn test_source(app: tauri::AppHandle) -> Reply<Vec<ringside_runtime::s
 
 /// "Test connection" of a CRM as saved: its key, then a lookup of `number`.
 #[tauri::command]
-pub async fn test_crm(app: tauri::AppHandle, name: String, number: String) -> Reply<Vec<ringside_runtime::settings::CheckStep>> {
+pub async fn test_crm(
+    app: tauri::AppHandle,
+    name: String,
+    number: String,
+) -> Reply<Vec<ringside_runtime::settings::CheckStep>> {
     let config = crate::settings::saved_config(&app).await?;
     ringside_runtime::settings::test_crm(&config, &name, &number).await.map_err(report)
 }
 
 /// "Test connection" of a dialing connection: what a call to `number` would start or send.
 #[tauri::command]
-pub fn test_dial(shell: State<'_, Shell>, name: String, number: String) -> Reply<Vec<ringside_runtime::settings::CheckStep>> {
+pub fn test_dial(
+    shell: State<'_, Shell>,
+    name: String,
+    number: String,
+) -> Reply<Vec<ringside_runtime::settings::CheckStep>> {
     Ok(shell.handle()?.test_dial(&number, Some(&name)))
 }
 

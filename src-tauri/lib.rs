@@ -327,7 +327,13 @@ pub fn run() {
     let app = tauri::Builder::default()
         // First plugin, so a second launch hands over before anything else starts.
         // With its deep-link feature it hands a second launch's tel: link to the deep-link plugin.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| show_main_window(app)))
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if argv.iter().any(|a| a == settings::SETTINGS_FLAG) {
+                settings::open(app, None);
+            } else {
+                show_main_window(app);
+            }
+        }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         // Start at login: `--in-tray`, so the desk does not open by itself.
@@ -409,6 +415,9 @@ pub fn run() {
                 tracing::warn!(error = %e, "no call card window; cards show in the main window only");
             }
             tauri::async_runtime::spawn(start_and_forward(handle.clone(), config));
+            if std::env::args().skip(1).any(|a| a == settings::SETTINGS_FLAG) {
+                settings::open(&handle, None);
+            }
             tauri::async_runtime::spawn(quit_on_signal(handle.clone()));
             {
                 use tauri_plugin_deep_link::DeepLinkExt;

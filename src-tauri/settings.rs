@@ -16,6 +16,8 @@ use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 use crate::Shell;
 
 pub const SETTINGS_WINDOW: &str = "settings";
+/// `ringside --settings` opens the settings window (also in a Ringside already running).
+pub const SETTINGS_FLAG: &str = "--settings";
 /// Saved settings (a `SettingsView`), to every window.
 pub const EVENT_SETTINGS: &str = "settings";
 
@@ -71,7 +73,8 @@ pub async fn view(app: &AppHandle) -> Result<SettingsView, ErrorReport> {
 }
 
 async fn view_of(layered: Layered) -> Result<SettingsView, ErrorReport> {
-    let secrets = ringside_runtime::settings::secret_statuses(&layered.config).await.map_err(|e| ErrorReport::of(&e))?;
+    let secrets =
+        ringside_runtime::settings::secret_statuses(&layered.config).await.map_err(|e| ErrorReport::of(&e))?;
     let first_start = !layered.user_path.exists() && layered.system_path.is_none();
     Ok(SettingsView {
         values: layered.values,
@@ -89,12 +92,23 @@ async fn view_of(layered: Layered) -> Result<SettingsView, ErrorReport> {
 /// Saves `changes` to the user's file and `secrets` to the keychain, then applies them to the
 /// running app. Nothing is written when the changes do not validate; a secret the keychain
 /// refuses is reported after the file was saved (the window says which).
-pub async fn save(app: &AppHandle, changes: Vec<SettingChange>, secrets: Vec<NewSecret>) -> Result<SettingsView, ErrorReport> {
+pub async fn save(
+    app: &AppHandle,
+    changes: Vec<SettingChange>,
+    secrets: Vec<NewSecret>,
+) -> Result<SettingsView, ErrorReport> {
     let (user, system) = paths(app)?;
+    let before = view_config(app).await.ok().map(|l| l.config);
     let layered = blocking(move || ringside_config::save_settings(&user, system.as_deref(), &changes))
         .await?
         .map_err(|e| ErrorReport::of(&e))?;
-    let secrets_changed = !secrets.is_empty();
+    let mut secrets_changed = !secrets.is_empty();
+    if let Some(before) = before.filter(|_| !secrets.iter().any(|s| s.which == "ami")) {
+        if let Err(e) = ringside_runtime::settings::carry_ami_secret(&before, &layered.config).await {
+            tracing::warn!(error = %e, "the AMI secret could not follow the new PBX address");
+        }
+        secrets_changed |= before.source != layered.config.source;
+    }
     for secret in secrets {
         ringside_runtime::settings::store_secret(&layered.config, &secret.which, secret.value)
             .await
@@ -164,9 +178,7 @@ fn start_at_login(app: &AppHandle, on: bool) {
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ErrorReport> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|_| ErrorReport::new("app.stopping", "Ringside is stopping"))
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|_| ErrorReport::new("app.stopping", "Ringside is stopping"))
 }
 
 /// Opens the settings window, or brings it up, at `section` (`"pbx"`, `"calls"`, `"crm"`,
@@ -179,7 +191,7 @@ pub fn open(app: &AppHandle, section: Option<String>) {
             let _ = window.show();
             let _ = window.set_focus();
             if let Some(section) = section {
-                let _ = window.emit("settings-section", section);
+                let _ = window.emit("settings_section", section);
             }
             return;
         }

@@ -132,8 +132,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let settings = item(ID_SETTINGS, "tray-settings", true)?;
     let quit = item(ID_QUIT, "tray-quit", true)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let menu =
-        Menu::with_items(
+    let menu = Menu::with_items(
         app,
         &[&login, &accepting, &pause_with, &missed, &separator, &show_card, &show, &settings, &quit],
     )?;

@@ -1000,18 +1000,23 @@ const DESK_TITLE: &str = "Ringside";
 /// A caller name with markup that would show as bold text, or run script, if the card rendered it.
 const HOSTILE_MARKUP: &str = "<img src=x onerror=alert(1)><b>x</b>";
 
-/// The two pages, each in its own webview: the desk (`index.html`) and the card window
-/// (`card.html`).
+/// The pages, each in its own webview: the desk (`index.html`), the card window (`card.html`)
+/// and the settings window (`settings.html`, while it is open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Page {
     Desk,
     Card,
+    Settings,
 }
 
 impl Page {
     /// Whether a webview at `path` (its URL's path) shows this page.
     fn shows(self, path: &str) -> bool {
-        (path == "/card.html") == (self == Page::Card)
+        match self {
+            Page::Card => path == "/card.html",
+            Page::Settings => path == "/settings.html",
+            Page::Desk => path != "/card.html" && path != "/settings.html",
+        }
     }
 }
 
@@ -2332,4 +2337,192 @@ async fn a_supervisor_pauses_agent_101_with_a_reason_and_the_switch_is_audited()
     let app = App::start("supervisor-pauses-101", &config).await;
     let result = supervisor_pauses_101(&app, pbx).await;
     app.finish(result).await;
+}
+
+/// A Secret Service of this test's own: gnome-keyring on the test run's D-Bus session, its
+/// keyrings in `dir`, unlocked with a password given on stdin (as a desktop login would).
+struct Keyring {
+    daemon: Child,
+}
+
+impl Keyring {
+    async fn start(dir: &Path) -> Result<Keyring, String> {
+        let runtime = dir.join("runtime");
+        std::fs::create_dir_all(&runtime).map_err(|e| e.to_string())?;
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).map_err(|e| e.to_string())?;
+        }
+        let mut daemon = Command::new("gnome-keyring-daemon")
+            .args(["--replace", "--foreground", "--unlock", "--components=secrets"])
+            .env("XDG_DATA_HOME", dir)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("HOME", dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("gnome-keyring-daemon (package gnome-keyring): {e}"))?;
+        if let Some(mut stdin) = daemon.stdin.take() {
+            use std::io::Write;
+            stdin.write_all(b"ringside-e2e\n").map_err(|e| e.to_string())?;
+        }
+        let keyring = Keyring { daemon };
+        wait_until("the Secret Service to answer", Duration::from_secs(20), || async {
+            let store = ringside_secrets::SecretStore::os();
+            let probe = ringside_secrets::SecretKey::named("e2e", "probe");
+            Ok(tokio::task::spawn_blocking(move || store.get(&probe).is_ok()).await.unwrap_or(false).then_some(()))
+        })
+        .await?;
+        Ok(keyring)
+    }
+
+    /// What the keychain holds under `key` (the test reads the real Secret Service).
+    async fn get(key: ringside_secrets::SecretKey) -> Result<Option<String>, String> {
+        tokio::task::spawn_blocking(move || ringside_secrets::SecretStore::os().get(&key))
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|found| found.map(|s| s.expose().to_string()))
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// The AMI secret of this test's PBXs: distinctive, so finding it anywhere is a leak.
+const SETTINGS_SECRET: &str = "Tr1ton-7-ringside";
+
+/// The admin's file: comments that must survive a save from the settings window.
+fn admins_config(port: u16) -> String {
+    format!(
+        "# Ringside for the support desk: written by IT, edited by hand.\n\
+         [agent]\n\
+         extension = \"100\"   # Olena's phone\n\
+         \n\
+         # The office Asterisk\n\
+         [source]\n\
+         kind = \"ami\"\n\
+         host = \"127.0.0.1\"\n\
+         port = {port}\n\
+         username = \"ringside\"\n\
+         originate_context = \"outbound\"\n"
+    )
+}
+
+/// Types `text` into the field `css` in place of what it holds, and leaves it (the change).
+async fn retype(client: &Client, css: &str, text: &str) -> Result<(), String> {
+    let field = client.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
+    field.clear().await.map_err(|e| e.to_string())?;
+    field.send_keys(&format!("{text}\t")).await.map_err(|e| e.to_string())
+}
+
+async fn save_in_settings(client: &Client) -> Result<(), String> {
+    click(client, r#"[data-testid="prefs-save"]"#).await?;
+    wait_until("the settings saved", Duration::from_secs(20), || async {
+        if let Ok(error) = text_of(client, r#"[data-testid="prefs-error"]"#).await {
+            return Err(format!("the settings window says: {error}"));
+        }
+        Ok(displayed(client, r#"[data-testid="prefs-saved"]"#).await.unwrap_or(false).then_some(()))
+    })
+    .await
+}
+
+async fn settings_window_flow(app: &App, first: u16, second: &ringside_demo_pbx::DemoPbx) -> Result<(), String> {
+    let client = &app.client;
+    let second_port = second.local_addr().port();
+    // No secret anywhere yet: Ringside cannot log in, and says so.
+    wait_for_agent_state(client, "failed").await?;
+
+    click(client, r#"[data-testid="settings"] summary"#).await?;
+    click(client, r#"[data-testid="open-settings"]"#).await?;
+    wait_until("the settings window", Duration::from_secs(20), || async {
+        Ok(switch_to(client, Page::Settings).await.ok())
+    })
+    .await?;
+    wait_for_attr(client, r#"[data-secret="ami"] .secret-state"#, "data-stored", "false").await?;
+
+    // A wrong secret: saved to the keychain, and Test connection names the step that fails.
+    retype(client, r#"[data-secret-input="ami"]"#, "not-the-secret").await?;
+    save_in_settings(client).await?;
+    click(client, r#"[data-testid="prefs-test-pbx"]"#).await?;
+    wait_for_attr(client, r#".check[data-outcome="fail"]"#, "data-step", "login").await?;
+    let passed = texts_of(client, r#".check[data-outcome="pass"]"#).await?;
+    if passed.len() < 2 {
+        return Err(format!("the steps before the login should pass, got {passed:?}"));
+    }
+
+    // The right one: Ringside logs in without a restart.
+    retype(client, r#"[data-secret-input="ami"]"#, SETTINGS_SECRET).await?;
+    save_in_settings(client).await?;
+    wait_for_attr(client, r#"[data-secret="ami"] .secret-state"#, "data-stored", "true").await?;
+    let key = |port| ringside_secrets::SecretKey::ami("ringside", "127.0.0.1", port);
+    if Keyring::get(key(first)).await?.as_deref() != Some(SETTINGS_SECRET) {
+        return Err("the secret typed in the settings is not in gnome-keyring".into());
+    }
+    switch_to(client, Page::Desk).await?;
+    wait_for_text_as(client, r#"[data-testid="source-status"]"#, &format!(":{first}"), |t| {
+        t.ends_with(&format!(":{first}"))
+    })
+    .await?;
+
+    // Another port: Ringside connects there, and the secret follows the new address.
+    switch_to(client, Page::Settings).await?;
+    retype(client, r#"input[data-key="source.port"]"#, &second_port.to_string()).await?;
+    save_in_settings(client).await?;
+    let page = client.source().await.map_err(|e| e.to_string())?;
+    switch_to(client, Page::Desk).await?;
+    wait_for_text_as(client, r#"[data-testid="source-status"]"#, &format!(":{second_port}"), |t| {
+        t.ends_with(&format!(":{second_port}"))
+    })
+    .await?;
+    second.ring("+380 44 123 4567", Some("Olena Kovalenko"), "100").map_err(|e| e.to_string())?;
+    card_for(client, "441234567").await?;
+
+    // The secret is in the keychain only: not in the file, the window or the log.
+    if Keyring::get(key(second_port)).await?.as_deref() != Some(SETTINGS_SECRET) {
+        return Err("the secret did not follow the new port in gnome-keyring".into());
+    }
+    let file = std::fs::read_to_string(&app.config).map_err(|e| e.to_string())?;
+    let log = std::fs::read_to_string(app.work.join("ringside.log")).unwrap_or_default();
+    for (what, text) in [("the config file", &file), ("the settings window", &page), ("the log", &log)] {
+        if text.contains(SETTINGS_SECRET) {
+            return Err(format!("the secret is in {what}"));
+        }
+    }
+    // The admin's comments and order survive; the new port is written.
+    for kept in ["# Ringside for the support desk", "# Olena's phone", "# The office Asterisk"] {
+        if !file.contains(kept) {
+            return Err(format!("the save lost the admin's comment {kept:?}:\n{file}"));
+        }
+    }
+    if !file.contains(&format!("port = {second_port}")) || file.find("[agent]") > file.find("[source]") {
+        return Err(format!("the new port is not written in place:\n{file}"));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, D-Bus, gnome-keyring and tauri-driver: run by ./dev.sh test"]
+async fn the_settings_window_keeps_secrets_in_the_keyring_and_a_new_port_reconnects() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let work = bin_dir().join("e2e").join("settings");
+    let _ = std::fs::remove_dir_all(&work);
+    let keyring = Keyring::start(&work.join("keyring")).await.expect("gnome-keyring");
+    let pbx = |secret: &str| ringside_demo_pbx::DemoPbxConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        secret: secret.to_string(),
+        ..Default::default()
+    };
+    let first = ringside_demo_pbx::DemoPbx::start(pbx(SETTINGS_SECRET)).await.expect("first demo PBX");
+    let second = ringside_demo_pbx::DemoPbx::start(pbx(SETTINGS_SECRET)).await.expect("second demo PBX");
+    let port = first.local_addr().port();
+    let app = App::start_in("settings", &admins_config(port)).await;
+    let result = settings_window_flow(&app, port, &second).await;
+    app.finish(result).await;
+    drop(keyring);
 }

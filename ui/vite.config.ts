@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vite";
 
-// Two pages, one per window: the desk (index.html) and the call card (card.html). Tauri serves
+// Three pages, one per window: the desk (index.html), the call card (card.html) and the
+// settings (settings.html). Tauri serves
 // ui/dist; nothing is loaded from anywhere else (the CSP allows only 'self').
 export default defineConfig({
   plugins: [svelte()],
@@ -21,6 +22,7 @@ export default defineConfig({
       input: {
         desk: resolve(import.meta.dirname, "index.html"),
         card: resolve(import.meta.dirname, "card.html"),
+        settings: resolve(import.meta.dirname, "settings.html"),
       },
     },
   },

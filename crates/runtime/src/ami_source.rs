@@ -119,16 +119,23 @@ pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut r
     let mut carried: Option<Vec<CallId>> = None;
     let mut backoff = Backoff::new();
     let mut enabled = true;
+    // Idle because the PBX refused the login (not because the agent logged out): new settings
+    // (another secret, user or PBX) try again at once.
+    let mut refused = false;
     loop {
         if !enabled {
             // Logged out: wait for "log in", refuse commands meanwhile.
             match rx.recv().await {
                 None | Some(SourceMsg::Shutdown) => return,
-                Some(SourceMsg::Connect) => enabled = true,
-                Some(SourceMsg::Disconnect) => {}
+                Some(SourceMsg::Connect) => {
+                    enabled = true;
+                    refused = false;
+                }
+                Some(SourceMsg::Disconnect) => refused = false,
                 Some(SourceMsg::Retarget { target, reply }) => {
                     // New settings while logged out: used at the next log in.
                     retarget(&mut options, &mut desk, &mut tracker, &mut carried, *target);
+                    enabled = std::mem::take(&mut refused);
                     let _ = reply.send(());
                 }
                 Some(other) => refuse(other),
@@ -138,6 +145,7 @@ pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut r
         let after = match connect(&options).await {
             Ok((client, events)) => {
                 backoff.reset();
+                refused = false;
                 tracing::info!(addr = %options.addr, "connected to AMI");
                 let source = format!("Asterisk AMI at {}", options.addr);
                 send(&session, CallEvent::SourceConnected { source, at: Timestamp::now() }).await;
@@ -148,7 +156,9 @@ pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut r
                 tracing::warn!(addr = %options.addr, error = %e, "AMI connection failed");
                 disconnected(&session, ErrorReport::of(&e)).await;
                 if e.is_permanent() {
-                    // A wrong secret stays wrong: report once, wait for the agent to log in again.
+                    // A wrong secret stays wrong: report once, wait for the agent to log in again
+                    // (or for new settings).
+                    refused = true;
                     After::Idle
                 } else {
                     After::Reconnect

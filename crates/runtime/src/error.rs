@@ -23,7 +23,9 @@ pub enum RuntimeError {
     /// The secret cannot work where it goes (a Bitrix24 key that is not a webhook URL, …).
     #[error("this key was not stored: {0}")]
     SecretRefused(String),
-    #[error("there is no keychain on this computer ({detail}); give the secret in the environment variable {env} instead")]
+    #[error(
+        "there is no keychain on this computer ({detail}); give the secret in the environment variable {env} instead"
+    )]
     NoKeychain { detail: String, env: String },
     #[error("the demo PBX could not start: {0}")]
     Demo(Arc<ringside_demo_pbx::DemoPbxError>),
@@ -182,7 +184,9 @@ impl ErrorCode for RuntimeError {
             RuntimeError::NoSecret { username, env } => {
                 args([("username", username.clone()), ("env", env.to_string())])
             }
-            RuntimeError::NoSuchSecret { which, known } => args([("which", which.clone()), ("known", known.join(", "))]),
+            RuntimeError::NoSuchSecret { which, known } => {
+                args([("which", which.clone()), ("known", known.join(", "))])
+            }
             RuntimeError::SecretRefused(reason) => args([("reason", reason.clone())]),
             RuntimeError::NoKeychain { detail, env } => args([("detail", detail.clone()), ("env", env.clone())]),
             RuntimeError::State(e) => e.args(),

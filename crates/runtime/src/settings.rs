@@ -125,6 +125,31 @@ pub async fn store_secret(config: &Config, which_one: &str, value: String) -> Re
     stored.map_err(|e| keychain_error(e, env))
 }
 
+/// The AMI user, host or port changed (the keychain entry is named by them) and no new secret
+/// was typed: the secret the keychain held for the old ones moves to the new ones, so a new
+/// port does not lose the login. Nothing happens when there was none or the keychain cannot be
+/// used (the next connection then names what is missing).
+pub async fn carry_ami_secret(old: &Config, new: &Config) -> Result<(), RuntimeError> {
+    let (SourceConfig::Ami(before), SourceConfig::Ami(after)) = (&old.source, &new.source) else { return Ok(()) };
+    let from = SecretKey::ami(&before.username, &before.host, before.port);
+    let to = SecretKey::ami(&after.username, &after.host, after.port);
+    if from == to {
+        return Ok(());
+    }
+    blocking(move || {
+        let store = SecretStore::os();
+        match (store.get(&to), store.get(&from)) {
+            (Ok(None), Ok(Some(secret))) => {
+                store.set(&to, secret.expose())?;
+                store.delete(&from)
+            }
+            _ => Ok(()),
+        }
+    })
+    .await?
+    .map_err(RuntimeError::from)
+}
+
 /// Takes the secret `which` out of the keychain.
 pub async fn remove_secret(config: &Config, which_one: &str) -> Result<(), RuntimeError> {
     let Which { key, env, .. } = which(config, which_one)?;
@@ -175,7 +200,9 @@ pub async fn test_source(config: &Config) -> Vec<CheckStep> {
     };
     let (secret, secret_problem) = match crate::ami_secret(ami).await {
         Ok(Some(secret)) => (secret, None),
-        Ok(None) => (String::new(), Some(RuntimeError::NoSecret { username: ami.username.clone(), env: AMI_SECRET_ENV })),
+        Ok(None) => {
+            (String::new(), Some(RuntimeError::NoSecret { username: ami.username.clone(), env: AMI_SECRET_ENV }))
+        }
         Err(e) => (String::new(), Some(e)),
     };
     let mut options = ringside_ami::ConnectOptions::new(
@@ -218,7 +245,8 @@ pub async fn test_crm(config: &Config, name: &str, number: &str) -> Result<Vec<C
             return Ok(steps);
         }
     };
-    let number = ringside_lookup::normalize(number, &ringside_lookup::LookupConfig::for_region(&config.directory.region));
+    let number =
+        ringside_lookup::normalize(number, &ringside_lookup::LookupConfig::for_region(&config.directory.region));
     let query = ringside_crm::CrmQuery { raw: number.raw.clone(), e164: number.e164.clone(), digits: number.digits() };
     let started = Instant::now();
     match connector.find(&query).await {

@@ -15,12 +15,14 @@ async fn a_wrong_secret_fails_at_the_login_step_and_the_right_one_passes_every_s
         .await
         .expect("demo PBX");
     let addr = pbx.local_addr();
-    let mut config = Config::default();
     // A user name no keychain holds a secret for: the environment's is used.
-    config.source = SourceConfig::Ami(AmiConfig {
-        originate_context: DEMO_ORIGINATE_CONTEXT.into(),
-        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
-    });
+    let config = Config {
+        source: SourceConfig::Ami(AmiConfig {
+            originate_context: DEMO_ORIGINATE_CONTEXT.into(),
+            ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
+        }),
+        ..Config::default()
+    };
 
     std::env::set_var(AMI_SECRET_ENV, "not-the-secret");
     let steps = test_source(&config).await;

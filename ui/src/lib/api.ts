@@ -12,6 +12,8 @@ import type { CreateTarget } from "../bindings/CreateTarget";
 import type { DialSettings } from "../bindings/DialSettings";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
+import type { SettingChange } from "../bindings/SettingChange";
+import type { SettingsView } from "../bindings/SettingsView";
 import type { Snapshot } from "../bindings/Snapshot";
 import type { SwitchQuery } from "../bindings/SwitchQuery";
 import type { WrapUpResult } from "../bindings/WrapUpResult";
@@ -54,6 +56,12 @@ export const api = {
   switchMember: (iface: string, queue: string | null, paused: boolean, reason: string | null) =>
     invoke<AgentSwitch>("switch_member", { interface: iface, queue, paused, reason }),
   agentSwitches: (query: SwitchQuery) => invoke<AgentSwitch[]>("agent_switches", { query }),
+  /** The settings files and the keychain as the settings window shows them. */
+  settings: () => invoke<SettingsView>("settings"),
+  saveSettings: (changes: SettingChange[], secrets: { which: string; value: string }[]) =>
+    invoke<SettingsView>("save_settings", { changes, secrets }),
+  /** Opens the settings window (at a section: "pbx", "calls", "crm", "dial", "general"). */
+  openSettings: (section: string | null) => invoke<void>("open_settings", { section }),
   /** The desk listens: what the shell held for it (a link to confirm, an error) comes now. */
   deskReady: () => invoke<void>("desk_ready"),
 };

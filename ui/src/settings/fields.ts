@@ -1,0 +1,137 @@
+// What the settings window shows, section by section: each field names its setting (the
+// dotted key the config file has), its kind, and the words it is labelled with. The values
+// come from the shell's SettingsView (defaults, the system file, the user's file); a change is
+// sent as a SettingChange with the same key.
+import type { MessageId } from "../lib/words";
+
+export type FieldKind =
+  | { kind: "text"; placeholder?: string }
+  | { kind: "number"; min?: number; max?: number }
+  | { kind: "bool" }
+  | { kind: "select"; options: string[] }
+  /** A list of strings, one per line. */
+  | { kind: "lines" };
+
+export type Field = { key: string; label: MessageId } & FieldKind;
+
+export type Section = "pbx" | "calls" | "crm" | "dial" | "general";
+export const sections: Section[] = ["pbx", "calls", "crm", "dial", "general"];
+export const sectionIds: Record<Section, MessageId> = {
+  pbx: "prefs-section-pbx",
+  calls: "prefs-section-calls",
+  crm: "prefs-section-crm",
+  dial: "prefs-section-dial",
+  general: "prefs-section-general",
+};
+
+export const agentFields: Field[] = [
+  { key: "agent.extension", label: "prefs-agent-extension", kind: "text" },
+  { key: "agent.name", label: "prefs-agent-name", kind: "text" },
+  { key: "agent.interfaces", label: "prefs-agent-interfaces", kind: "lines" },
+];
+
+export const amiFields: Field[] = [
+  { key: "source.host", label: "prefs-ami-host", kind: "text", placeholder: "pbx.example.com" },
+  { key: "source.port", label: "prefs-ami-port", kind: "number", min: 1, max: 65535 },
+  { key: "source.username", label: "prefs-ami-username", kind: "text" },
+  { key: "source.originate_context", label: "prefs-ami-originate-context", kind: "text" },
+  { key: "source.connect_timeout_secs", label: "prefs-ami-connect-timeout", kind: "number", min: 1 },
+  { key: "source.ping_interval_secs", label: "prefs-ami-ping-interval", kind: "number", min: 1 },
+];
+
+export const callFields: Field[] = [
+  { key: "session.wrap_up", label: "prefs-wrap-up", kind: "bool" },
+  { key: "session.wrap_up_secs", label: "prefs-wrap-up-secs", kind: "number", min: 0 },
+  { key: "session.auto_pause_after_missed", label: "prefs-auto-pause", kind: "number", min: 0, max: 100 },
+  { key: "session.internal_max_len", label: "prefs-internal-max-len", kind: "number", min: 0, max: 10 },
+  { key: "ui.card_opens_on", label: "prefs-card-opens-on", kind: "select", options: ["ringing", "answer", "never"] },
+  {
+    key: "ui.card_corner",
+    label: "prefs-card-corner",
+    kind: "select",
+    options: ["auto", "top_right", "bottom_right", "top_left", "bottom_left"],
+  },
+  { key: "ui.card_stack_limit", label: "prefs-card-stack-limit", kind: "number", min: 1, max: 10 },
+  { key: "ui.card_autoclose_secs", label: "prefs-card-autoclose", kind: "number", min: 1, max: 60 },
+  { key: "ui.internal_call_delay_ms", label: "prefs-internal-delay", kind: "number", min: 0, max: 60000 },
+  {
+    key: "ui.notify_incoming",
+    label: "prefs-notify-incoming",
+    kind: "select",
+    options: ["when_card_hidden", "always", "never"],
+  },
+];
+
+export const generalFields: Field[] = [
+  { key: "ui.language", label: "prefs-language", kind: "select", options: ["auto", "en", "uk", "ru", "pl"] },
+  { key: "ui.start_at_login", label: "prefs-start-at-login", kind: "bool" },
+  { key: "directory.region", label: "prefs-region", kind: "text" },
+  { key: "supervisor.enabled", label: "prefs-supervisor", kind: "bool" },
+  { key: "supervisor.queues", label: "prefs-supervisor-queues", kind: "lines" },
+  { key: "dial.confirm_links", label: "prefs-confirm-links", kind: "bool" },
+];
+
+/** A CRM's fields by its kind (`[[lookup.crm]]`), relative to the item. */
+export const crmFields: Record<string, Field[]> = {
+  rest: [
+    { key: "url", label: "prefs-crm-url", kind: "text", placeholder: "https://crm.example.com/api/customers?phone={e164}" },
+    { key: "auth_header", label: "prefs-crm-auth-header", kind: "text", placeholder: "Authorization" },
+    { key: "auth_prefix", label: "prefs-crm-auth-prefix", kind: "text", placeholder: "Bearer " },
+    { key: "card_url", label: "prefs-crm-card-url", kind: "text" },
+    { key: "log_url", label: "prefs-crm-log-url", kind: "text" },
+    { key: "create_url", label: "prefs-crm-create-url", kind: "text" },
+  ],
+  bitrix24: [
+    { key: "create_as", label: "prefs-crm-create-as", kind: "select", options: ["contact", "lead"] },
+    { key: "auto_create", label: "prefs-crm-auto-create", kind: "select", options: ["off", "contact", "lead"] },
+  ],
+};
+export const crmKinds = ["rest", "bitrix24"];
+
+/** A dialing connection's fields by its kind (`[[dial.connection]]`), relative to the item. */
+const rule: Field[] = [
+  { key: "format", label: "prefs-dial-format", kind: "select", options: ["e164", "national", "international", "as_typed"] },
+  { key: "prefix", label: "prefs-dial-prefix", kind: "text" },
+];
+export const dialFields: Record<string, Field[]> = {
+  pbx: rule,
+  microsip: [...rule, { key: "path", label: "prefs-dial-path", kind: "text" }],
+  zoiper: [...rule, { key: "path", label: "prefs-dial-path", kind: "text" }],
+  system: [...rule, { key: "scheme", label: "prefs-dial-scheme", kind: "select", options: ["tel", "sip", "callto"] }],
+  command: [
+    ...rule,
+    { key: "program", label: "prefs-dial-program", kind: "text" },
+    { key: "args", label: "prefs-dial-args", kind: "lines" },
+  ],
+  binotel: [
+    ...rule,
+    { key: "key", label: "prefs-dial-key", kind: "text" },
+    { key: "extension", label: "prefs-dial-extension", kind: "text" },
+  ],
+  zadarma: [
+    ...rule,
+    { key: "key", label: "prefs-dial-key", kind: "text" },
+    { key: "extension", label: "prefs-dial-extension", kind: "text" },
+  ],
+  ringostat: [
+    ...rule,
+    { key: "project_id", label: "prefs-dial-project", kind: "text" },
+    { key: "extension", label: "prefs-dial-extension", kind: "text" },
+  ],
+};
+export const dialKinds = Object.keys(dialFields);
+/** Kinds whose secret is kept in the keychain as `dial:NAME`. */
+export const dialKindsWithSecret = ["binotel", "zadarma", "ringostat"];
+
+/** The value at a dotted key (`lookup.crm[1].url`) of a settings tree. */
+export function valueAt(tree: unknown, key: string): unknown {
+  let at: unknown = tree;
+  for (const part of key.split(".")) {
+    const m = /^([^[]+)(?:\[(\d+)\])?$/.exec(part);
+    const name = m?.[1];
+    if (!m || name === undefined || typeof at !== "object" || at === null) return undefined;
+    at = (at as Record<string, unknown>)[name];
+    if (m[2] !== undefined) at = Array.isArray(at) ? at[Number(m[2])] : undefined;
+  }
+  return at;
+}
