@@ -2,13 +2,15 @@
 // dotted key the config file has), its kind, and the words it is labelled with. The values
 // come from the shell's SettingsView (defaults, the system file, the user's file); a change is
 // sent as a SettingChange with the same key.
-import type { MessageId } from "../lib/words";
+import { languageChoiceIds, type MessageId } from "../lib/words";
 
 export type FieldKind =
   | { kind: "text"; placeholder?: string }
   | { kind: "number"; min?: number; max?: number }
   | { kind: "bool" }
-  | { kind: "select"; options: string[] }
+  /** `words`: the option's words by its value (a value without words is shown as written: a
+   * product's name such as `bitrix24`). */
+  | { kind: "select"; options: string[]; words?: Record<string, MessageId> }
   /** A list of strings, one per line. */
   | { kind: "lines" };
 
@@ -22,6 +24,14 @@ export const sectionIds: Record<Section, MessageId> = {
   crm: "prefs-section-crm",
   dial: "prefs-section-dial",
   general: "prefs-section-general",
+};
+
+export const sourceKind: Field = {
+  key: "source.kind",
+  label: "prefs-source-kind",
+  kind: "select",
+  options: ["demo", "ami"],
+  words: { demo: "prefs-opt-source-demo", ami: "prefs-opt-source-ami" },
 };
 
 export const agentFields: Field[] = [
@@ -44,12 +54,19 @@ export const callFields: Field[] = [
   { key: "session.wrap_up_secs", label: "prefs-wrap-up-secs", kind: "number", min: 0 },
   { key: "session.auto_pause_after_missed", label: "prefs-auto-pause", kind: "number", min: 0, max: 100 },
   { key: "session.internal_max_len", label: "prefs-internal-max-len", kind: "number", min: 0, max: 10 },
-  { key: "ui.card_opens_on", label: "prefs-card-opens-on", kind: "select", options: ["ringing", "answer", "never"] },
+  {
+    key: "ui.card_opens_on",
+    label: "prefs-card-opens-on",
+    kind: "select",
+    options: ["ringing", "answer", "never"],
+    words: { ringing: "prefs-opt-opens-ringing", answer: "prefs-opt-opens-answer", never: "prefs-opt-opens-never" },
+  },
   {
     key: "ui.card_corner",
     label: "prefs-card-corner",
     kind: "select",
     options: ["auto", "top_right", "bottom_right", "top_left", "bottom_left"],
+    words: { auto: "prefs-opt-corner-auto", top_right: "prefs-opt-corner-top-right", bottom_right: "prefs-opt-corner-bottom-right", top_left: "prefs-opt-corner-top-left", bottom_left: "prefs-opt-corner-bottom-left" },
   },
   { key: "ui.card_stack_limit", label: "prefs-card-stack-limit", kind: "number", min: 1, max: 10 },
   { key: "ui.card_autoclose_secs", label: "prefs-card-autoclose", kind: "number", min: 1, max: 60 },
@@ -59,11 +76,12 @@ export const callFields: Field[] = [
     label: "prefs-notify-incoming",
     kind: "select",
     options: ["when_card_hidden", "always", "never"],
+    words: { when_card_hidden: "prefs-opt-notify-when-card-hidden", always: "prefs-opt-notify-always", never: "prefs-opt-notify-never" },
   },
 ];
 
 export const generalFields: Field[] = [
-  { key: "ui.language", label: "prefs-language", kind: "select", options: ["auto", "en", "uk", "ru", "pl"] },
+  { key: "ui.language", label: "prefs-language", kind: "select", options: ["auto", "en", "uk", "ru", "pl"], words: languageChoiceIds },
   { key: "ui.start_at_login", label: "prefs-start-at-login", kind: "bool" },
   { key: "directory.region", label: "prefs-region", kind: "text" },
   { key: "supervisor.enabled", label: "prefs-supervisor", kind: "bool" },
@@ -82,15 +100,27 @@ export const crmFields: Record<string, Field[]> = {
     { key: "create_url", label: "prefs-crm-create-url", kind: "text" },
   ],
   bitrix24: [
-    { key: "create_as", label: "prefs-crm-create-as", kind: "select", options: ["contact", "lead"] },
-    { key: "auto_create", label: "prefs-crm-auto-create", kind: "select", options: ["off", "contact", "lead"] },
+    { key: "create_as", label: "prefs-crm-create-as", kind: "select", options: ["contact", "lead"], words: { contact: "prefs-opt-create-contact", lead: "prefs-opt-create-lead" } },
+    {
+      key: "auto_create",
+      label: "prefs-crm-auto-create",
+      kind: "select",
+      options: ["off", "contact", "lead"],
+      words: { off: "prefs-opt-create-off", contact: "prefs-opt-create-contact", lead: "prefs-opt-create-lead" },
+    },
   ],
 };
 export const crmKinds = ["rest", "bitrix24"];
 
 /** A dialing connection's fields by its kind (`[[dial.connection]]`), relative to the item. */
 const rule: Field[] = [
-  { key: "format", label: "prefs-dial-format", kind: "select", options: ["e164", "national", "international", "as_typed"] },
+  {
+    key: "format",
+    label: "prefs-dial-format",
+    kind: "select",
+    options: ["e164", "national", "international", "as_typed"],
+    words: { e164: "prefs-opt-format-e164", national: "prefs-opt-format-national", international: "prefs-opt-format-international", as_typed: "prefs-opt-format-as-typed" },
+  },
   { key: "prefix", label: "prefs-dial-prefix", kind: "text" },
 ];
 export const dialFields: Record<string, Field[]> = {
