@@ -242,6 +242,11 @@ impl App {
     /// As [`App::start`], keeping whatever an earlier run left in the work directory (its
     /// history file, for a restart).
     async fn start_in(name: &str, config_text: &str) -> App {
+        Self::start_in_env(name, config_text, &[]).await
+    }
+
+    /// As [`App::start_in`], with more environment for the app.
+    async fn start_in_env(name: &str, config_text: &str, env: &[(&str, &Path)]) -> App {
         #[cfg(target_os = "linux")]
         assert!(
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
@@ -274,6 +279,7 @@ impl App {
             .env("XDG_CONFIG_HOME", work.join("xdg-config"))
             .env("XDG_CACHE_HOME", work.join("cache"))
             .env("NO_AT_BRIDGE", "1")
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log file"))
             .stderr(log);
@@ -2503,6 +2509,26 @@ async fn settings_window_flow(app: &App, first: u16, second: &ringside_demo_pbx:
     if !file.contains(&format!("port = {second_port}")) || file.find("[agent]") > file.find("[source]") {
         return Err(format!("the new port is not written in place:\n{file}"));
     }
+
+    // Start at login: the desktop's autostart entry appears, starting Ringside in the tray, and
+    // goes again.
+    switch_to(client, Page::Settings).await?;
+    click(client, r#"[data-section="general"]"#).await?;
+    let entry = app.work.join("home/.config/autostart/Ringside.desktop");
+    for on in [true, false] {
+        click(client, r#"input[data-key="ui.start_at_login"]"#).await?;
+        save_in_settings(client).await?;
+        let written = std::fs::read_to_string(&entry).ok();
+        match (on, &written) {
+            (true, Some(text)) if text.contains("--in-tray") => {}
+            (false, None) => {}
+            _ => return Err(format!("start at login {on}: the autostart entry reads {written:?}")),
+        }
+        let file = std::fs::read_to_string(&app.config).map_err(|e| e.to_string())?;
+        if !file.contains(&format!("start_at_login = {on}")) {
+            return Err(format!("start at login {on} is not in the file:\n{file}"));
+        }
+    }
     Ok(())
 }
 
@@ -2521,7 +2547,10 @@ async fn the_settings_window_keeps_secrets_in_the_keyring_and_a_new_port_reconne
     let first = ringside_demo_pbx::DemoPbx::start(pbx(SETTINGS_SECRET)).await.expect("first demo PBX");
     let second = ringside_demo_pbx::DemoPbx::start(pbx(SETTINGS_SECRET)).await.expect("second demo PBX");
     let port = first.local_addr().port();
-    let app = App::start_in("settings", &admins_config(port)).await;
+    // Start at login writes into the home folder's .config/autostart: the test's own.
+    let home = work.join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let app = App::start_in_env("settings", &admins_config(port), &[("HOME", &home)]).await;
     let result = settings_window_flow(&app, port, &second).await;
     app.finish(result).await;
     drop(keyring);

@@ -136,7 +136,7 @@ pub async fn lookup(args: LookupArgs) -> Result<(), String> {
 /// `lookup --sources`: the card's lookup, printed.
 async fn lookup_everywhere(args: LookupArgs) -> Result<(), String> {
     let mut config = match args.config.clone().or_else(ringside_config::Config::default_path) {
-        Some(path) => ringside_config::Config::load(&path).map_err(|e| e.to_string())?,
+        Some(path) => ringside_config::Config::load_with_system(&path).map_err(|e| e.to_string())?,
         None => ringside_config::Config::default(),
     };
     if args.dir.directory.is_some() || std::env::var_os(DIRECTORY_ENV).is_some() {
@@ -315,7 +315,7 @@ struct CreateArgs {
 /// `customers create`: the card's "Create customer", in a target of the config.
 async fn create(args: CreateArgs) -> Result<(), String> {
     let mut config = match args.config.clone().or_else(ringside_config::Config::default_path) {
-        Some(path) => ringside_config::Config::load(&path).map_err(|e| e.to_string())?,
+        Some(path) => ringside_config::Config::load_with_system(&path).map_err(|e| e.to_string())?,
         None => ringside_config::Config::default(),
     };
     if args.dir.directory.is_some() || std::env::var_os(DIRECTORY_ENV).is_some() {

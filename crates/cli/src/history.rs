@@ -126,7 +126,7 @@ pub(crate) fn open_file(file: Option<&Path>, config: Option<&Path>) -> Result<Hi
         Some(p) => p.to_path_buf(),
         None => {
             let config = match config.map(Path::to_path_buf).or_else(ringside_config::Config::default_path) {
-                Some(path) => ringside_config::Config::load(&path).map_err(|e| e.to_string())?,
+                Some(path) => ringside_config::Config::load_with_system(&path).map_err(|e| e.to_string())?,
                 None => ringside_config::Config::default(),
             };
             config.history.resolved_path().ok_or("no home directory: pass --file FILE")?

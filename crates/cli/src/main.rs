@@ -81,7 +81,7 @@ pub(crate) fn words() -> &'static Words {
     static WORDS: OnceLock<&'static Words> = OnceLock::new();
     WORDS.get_or_init(|| {
         let choice = ringside_config::Config::default_path()
-            .and_then(|path| ringside_config::Config::load(&path).ok())
+            .and_then(|path| ringside_config::Config::load_with_system(&path).ok())
             .map(|config| config.ui.language)
             .unwrap_or_default();
         Words::of(ringside_i18n::choose(choice, ringside_i18n::os_locales()))

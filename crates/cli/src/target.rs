@@ -46,7 +46,7 @@ impl Target {
 
     pub fn config(&self) -> Result<Config, String> {
         let mut config = match self.config.clone().or_else(Config::default_path) {
-            Some(path) => Config::load(&path).map_err(|e| e.to_string())?,
+            Some(path) => Config::load_with_system(&path).map_err(|e| e.to_string())?,
             None => Config::default(),
         };
         if let Some(ami) = &self.ami {

@@ -235,6 +235,14 @@ pub(crate) fn under(key: &str, table: &str) -> bool {
     key.strip_prefix(table).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
+impl Config {
+    /// The settings in effect for `user`: that file over the system-wide one, if there is one
+    /// ([`Config::system_path`]). What every tool reads; [`Config::load`] reads one file alone.
+    pub fn load_with_system(user: &Path) -> Result<Config, ConfigError> {
+        load_layered(user, Config::system_path().as_deref()).map(|layered| layered.config)
+    }
+}
+
 /// Reads the user's file over the system-wide one (`None`: no system file). A missing file is
 /// an empty one; see the module's documentation for how they merge. With no system file the
 /// result's `config` is what [`Config::load`] gives for the user's file.

@@ -12,7 +12,9 @@ export type FieldKind =
    * product's name such as `bitrix24`). */
   | { kind: "select"; options: string[]; words?: Record<string, MessageId> }
   /** A list of strings, one per line. */
-  | { kind: "lines" };
+  | { kind: "lines" }
+  /** A list of `{ code, label }`, one per line as `code: label` (the label may be left out). */
+  | { kind: "reasons" };
 
 export type Field = { key: string; label: MessageId } & FieldKind;
 
@@ -87,7 +89,32 @@ export const generalFields: Field[] = [
   { key: "supervisor.enabled", label: "prefs-supervisor", kind: "bool" },
   { key: "supervisor.queues", label: "prefs-supervisor-queues", kind: "lines" },
   { key: "dial.confirm_links", label: "prefs-confirm-links", kind: "bool" },
+  { key: "agent.pause_reasons", label: "prefs-pause-reasons", kind: "reasons" },
+  { key: "lookup.timeout_ms", label: "prefs-lookup-timeout", kind: "number", min: 1, max: 30000 },
+  { key: "lookup.order", label: "prefs-lookup-order", kind: "lines" },
 ];
+
+/** `[{code, label}]` as the lines the agent edits: `code: label`, or `code` alone. */
+export function reasonLines(value: unknown): string {
+  if (!Array.isArray(value)) return "";
+  return value
+    .map((r: { code?: unknown; label?: unknown }) => (r.label ? `${String(r.code)}: ${String(r.label)}` : String(r.code)))
+    .join("\n");
+}
+
+/** The lines back as `[{code, label}]`; blank lines are dropped. */
+export function parseReasons(text: string): { code: string; label?: string }[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .map((line) => {
+      const at = line.indexOf(":");
+      if (at < 0) return { code: line };
+      const label = line.slice(at + 1).trim();
+      return label ? { code: line.slice(0, at).trim(), label } : { code: line.slice(0, at).trim() };
+    });
+}
 
 /** A CRM's fields by its kind (`[[lookup.crm]]`), relative to the item. */
 export const crmFields: Record<string, Field[]> = {
@@ -150,6 +177,11 @@ export const dialFields: Record<string, Field[]> = {
   ],
 };
 export const dialKinds = Object.keys(dialFields);
+
+/** `[dial] default`: one of the connections, or none (the first is used). */
+export function dialDefault(names: string[]): Field {
+  return { key: "dial.default", label: "prefs-dial-default", kind: "select", options: ["", ...names], words: { "": "prefs-dial-default-first" } };
+}
 /** Kinds whose secret is kept in the keychain as `dial:NAME`. */
 export const dialKindsWithSecret = ["binotel", "zadarma", "ringostat"];
 
