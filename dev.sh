@@ -140,6 +140,8 @@ lint() {
   cargo fmt --all -- --check || return 1
   cargo clippy --workspace --all-targets -- -D warnings || return 1
   cargo clippy --workspace --lib --bins -- -D warnings -D clippy::unwrap_used -D clippy::expect_used || return 1
+  # Every platform's dependencies (winapi for Windows, …) on disk: cargo deny reads them offline.
+  cargo fetch --locked >/dev/null || return 1
   cargo deny --offline check licenses bans sources || return 1
   # TypeScript against the generated types, and no markup from strangers ({@html}, innerHTML).
   npm --prefix ui run --silent check || return 1
