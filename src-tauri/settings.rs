@@ -181,6 +181,13 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tauri::async_runtime::spawn_blocking(f).await.map_err(|_| ErrorReport::new("app.stopping", "Ringside is stopping"))
 }
 
+/// The language changed: the window's title follows.
+pub fn reword(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window(SETTINGS_WINDOW) {
+        let _ = window.set_title(&crate::words::current(app).get("prefs-title"));
+    }
+}
+
 /// Opens the settings window, or brings it up, at `section` (`"pbx"`, `"calls"`, `"crm"`,
 /// `"dial"`, `"general"`).
 pub fn open(app: &AppHandle, section: Option<String>) {

@@ -40,6 +40,7 @@ pub fn switch(app: &AppHandle, choice: LanguageChoice) -> Speaking {
     tracing::info!(language = %speaking.language, choice = %choice, "language");
     crate::tray::reword(app);
     crate::card_window::reword(app);
+    crate::settings::reword(app);
     if let Err(e) = app.emit(EVENT_LANGUAGE, speaking) {
         tracing::warn!(error = %e, "the windows could not be told the language");
     }

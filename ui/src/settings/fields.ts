@@ -92,6 +92,8 @@ export const generalFields: Field[] = [
   { key: "agent.pause_reasons", label: "prefs-pause-reasons", kind: "reasons" },
   { key: "lookup.timeout_ms", label: "prefs-lookup-timeout", kind: "number", min: 1, max: 30000 },
   { key: "lookup.order", label: "prefs-lookup-order", kind: "lines" },
+  { key: "directory.path", label: "prefs-directory-path", kind: "text" },
+  { key: "history.path", label: "prefs-history-path", kind: "text" },
 ];
 
 /** `[{code, label}]` as the lines the agent edits: `code: label`, or `code` alone. */
@@ -125,6 +127,23 @@ export const crmFields: Record<string, Field[]> = {
     { key: "card_url", label: "prefs-crm-card-url", kind: "text" },
     { key: "log_url", label: "prefs-crm-log-url", kind: "text" },
     { key: "create_url", label: "prefs-crm-create-url", kind: "text" },
+    { key: "log_update_url", label: "prefs-crm-log-update-url", kind: "text" },
+    { key: "new_order_url", label: "prefs-crm-new-order-url", kind: "text" },
+    {
+      key: "auto_create",
+      label: "prefs-crm-auto-create",
+      kind: "select",
+      options: ["off", "customer"],
+      words: { off: "prefs-opt-create-off", customer: "prefs-opt-create-customer" },
+    },
+    { key: "allow_plain_http", label: "prefs-crm-plain-http", kind: "bool" },
+    { key: "fields.list", label: "prefs-crm-field-list", kind: "text", placeholder: "/data" },
+    { key: "fields.id", label: "prefs-crm-field-id", kind: "text", placeholder: "/id" },
+    { key: "fields.name", label: "prefs-crm-field-name", kind: "text", placeholder: "/name" },
+    { key: "fields.company", label: "prefs-crm-field-company", kind: "text" },
+    { key: "fields.url", label: "prefs-crm-field-url", kind: "text" },
+    { key: "fields.orders", label: "prefs-crm-field-orders", kind: "text" },
+    { key: "fields.phone", label: "prefs-crm-field-phone", kind: "text", placeholder: "/phone" },
   ],
   bitrix24: [
     { key: "create_as", label: "prefs-crm-create-as", kind: "select", options: ["contact", "lead"], words: { contact: "prefs-opt-create-contact", lead: "prefs-opt-create-lead" } },
@@ -135,6 +154,7 @@ export const crmFields: Record<string, Field[]> = {
       options: ["off", "contact", "lead"],
       words: { off: "prefs-opt-create-off", contact: "prefs-opt-create-contact", lead: "prefs-opt-create-lead" },
     },
+    { key: "new_order_url", label: "prefs-crm-new-order-url", kind: "text" },
   ],
 };
 export const crmKinds = ["rest", "bitrix24"];
