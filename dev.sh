@@ -24,8 +24,9 @@ APT_BUILD=(
 # openbox: a real window manager, so "above", focus and the card window's corner are tested as
 # an agent's desktop does them; x11-utils (xprop, xwininfo) reads them and its xmessage is the
 # program the agent types in; xdotool finds, minimizes, activates and clicks windows; trayer is
-# an XEmbed tray host for the tray icon and its menu.
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer imagemagick)
+# an XEmbed tray host for the tray icon and its menu; nats-server is the relay's transport in the
+# tests of a desk behind a relay.
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer imagemagick nats-server)
 # The windows are built by Vite 8, which needs Node.js 20.19 or newer.
 NODE_MIN=20.19
 

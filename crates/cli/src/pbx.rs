@@ -347,7 +347,8 @@ pub struct SecretArgs {
 enum SecretAction {
     /// Store the AMI secret of the configured (or --ami/--user) PBX in the OS keychain, or with
     /// `crm:NAME` the key of the CRM `[[lookup.crm]] name = "NAME"`, or with `dial:NAME` the key
-    /// of the provider connection `[[dial.connection]] name = "NAME"`; prompts for it.
+    /// of the provider connection `[[dial.connection]] name = "NAME"`, or with `nats` the relay's
+    /// NATS password of `[source] user`; prompts for it.
     Set(SecretTarget),
     /// Remove it from the keychain.
     Delete(SecretTarget),
@@ -356,7 +357,8 @@ enum SecretAction {
 #[derive(Args)]
 struct SecretTarget {
     /// `crm:NAME` for a CRM's key (a Bitrix24 CRM's key is its whole webhook URL), `dial:NAME`
-    /// for a provider connection's key; without it, the AMI secret.
+    /// for a provider connection's key, `nats` for the relay's password; without it, the AMI
+    /// secret.
     key: Option<String>,
     #[command(flatten)]
     target: Target,
@@ -395,11 +397,27 @@ pub async fn secret(args: SecretArgs) -> Result<(), String> {
                 }),
             )
         }
+        Some("nats") => {
+            let Some(user) = (match &config.source {
+                SourceConfig::Nats(nats) => nats.user.clone(),
+                _ => None,
+            }) else {
+                return Err("the config has no relay user: [source] kind = \"nats\" with user = \"…\"".into());
+            };
+            let prompt = format!("NATS password of {user}: ");
+            (
+                SecretKey::named("nats", &user),
+                Box::new(move || {
+                    rpassword::prompt_password(prompt)
+                        .map_err(|e| format!("no password given: run in a terminal, or pipe it in with --stdin ({e})"))
+                }),
+            )
+        }
         Some(key) => {
             let name = key.strip_prefix("crm:").ok_or_else(|| {
                 format!(
                     "{key:?} is not a secret Ringside keeps; give crm:NAME for a CRM, dial:NAME for a \
-                     provider connection, or nothing for the AMI secret"
+                     provider connection, nats for the relay's password, or nothing for the AMI secret"
                 )
             })?;
             crm = config.lookup.crm.iter().find(|c| c.name == name).cloned();

@@ -116,6 +116,11 @@ impl Target {
                 o.connect_timeout = std::time::Duration::from_secs(ami.connect_timeout_secs.max(1));
                 (o, ami.originate_context.clone())
             }
+            SourceConfig::Nats(_) => {
+                return Err("the config's source is a Ringside relay (kind = \"nats\"), not a PBX this command can \
+                            reach; give --ami HOST:PORT --user USER to talk to the Asterisk directly"
+                    .into())
+            }
         };
         let identity = AgentIdentity::new(config.agent.extension.clone(), config.agent.interfaces.clone());
         let name = config.agent.name.clone().unwrap_or_else(|| format!("Agent {}", config.agent.extension));

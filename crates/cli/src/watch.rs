@@ -68,7 +68,8 @@ pub async fn run(args: WatchArgs) -> Result<(), String> {
             Some(s) => Some(s),
             None => Some(prompt_secret(ami)?),
         },
-        SourceConfig::Demo => None,
+        // The demo needs none; the relay's NATS password comes from the keychain or the environment.
+        SourceConfig::Demo | SourceConfig::Nats(_) => None,
     };
     let options = StartOptions { secret, observe_only: !args.as_agent };
     let handle = Runtime::start_with(config, options).await.map_err(|e| said(&e))?;

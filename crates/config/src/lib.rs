@@ -142,6 +142,21 @@ pub enum SourceConfig {
     Demo,
     /// A real Asterisk over the Manager Interface.
     Ami(AmiConfig),
+    /// A Ringside relay over NATS: this agent's events on `ringside.<tenant>.agent.<extension>`,
+    /// commands by request/reply (docs/relay-protocol.md).
+    Nats(NatsConfig),
+}
+
+/// Where the relay's NATS servers are, and who this desk is there. The password is not here:
+/// it comes from the OS keychain (`nats:<user>`) or `RINGSIDE_NATS_SECRET`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NatsConfig {
+    /// `nats://host:port` or `tls://host:port` (TLS required), tried in turn.
+    pub servers: Vec<String>,
+    /// The call center's name in the subjects (`ringside.<tenant>.…`).
+    pub tenant: String,
+    /// The NATS user this desk logs in as; `None`: no user (a server without authentication).
+    pub user: Option<String>,
 }
 
 /// An Asterisk Manager Interface connection. The secret is not here: it comes from the OS
@@ -831,6 +846,7 @@ enum SourceKind {
     #[default]
     Demo,
     Ami,
+    Nats,
 }
 
 #[derive(Deserialize, Default)]
@@ -845,6 +861,9 @@ struct RawSource {
     originate_context: Option<String>,
     recording_variable: Option<String>,
     recording_url: Option<String>,
+    servers: Option<Vec<String>>,
+    tenant: Option<String>,
+    user: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1016,7 +1035,18 @@ impl RawSupervisor {
 
 impl RawSource {
     fn into_config(self, doc: &Document<'_>) -> Result<SourceConfig, ConfigError> {
+        if self.kind != SourceKind::Nats {
+            let nats_only = [
+                ("source.servers", self.servers.is_some()),
+                ("source.tenant", self.tenant.is_some()),
+                ("source.user", self.user.is_some()),
+            ];
+            if let Some((field, _)) = nats_only.iter().find(|(_, set)| *set) {
+                return Err(doc.invalid(field, "is only used with a relay; add kind = \"nats\" to [source]"));
+            }
+        }
         match self.kind {
+            SourceKind::Nats => self.into_nats(doc),
             SourceKind::Demo => {
                 let ami_only = [
                     ("source.host", self.host.is_some()),
@@ -1124,6 +1154,74 @@ impl RawSource {
             }
         }
     }
+}
+
+impl RawSource {
+    fn into_nats(self, doc: &Document<'_>) -> Result<SourceConfig, ConfigError> {
+        let ami_only = [
+            ("source.host", self.host.is_some()),
+            ("source.port", self.port.is_some()),
+            ("source.username", self.username.is_some()),
+            ("source.originate_context", self.originate_context.is_some()),
+            ("source.recording_variable", self.recording_variable.is_some()),
+            ("source.recording_url", self.recording_url.is_some()),
+            ("source.ping_interval_secs", self.ping_interval_secs.is_some()),
+            ("source.connect_timeout_secs", self.connect_timeout_secs.is_some()),
+        ];
+        if let Some((field, _)) = ami_only.iter().find(|(_, set)| *set) {
+            return Err(doc.invalid(field, "is an Asterisk setting; with kind = \"nats\" the relay talks to the PBX"));
+        }
+        let servers = self.servers.unwrap_or_default();
+        if servers.is_empty() {
+            return Err(doc.invalid(
+                "source.servers",
+                "must list the relay's NATS servers when kind = \"nats\", e.g. [\"tls://relay.example.com:4222\"]",
+            ));
+        }
+        for (i, server) in servers.iter().enumerate() {
+            check_nats_server(server).map_err(|why| doc.invalid(&format!("source.servers[{i}]"), why))?;
+        }
+        let tenant = self.tenant.unwrap_or_default();
+        if !is_subject_token(&tenant) {
+            return Err(doc.invalid(
+                "source.tenant",
+                format!(
+                    "{tenant:?} is not a tenant name: lower-case letters, digits, - and _ (it goes into NATS subjects)"
+                ),
+            ));
+        }
+        if let Some(user) = &self.user {
+            if user.is_empty() || bad_token_char(user).is_some() {
+                return Err(doc.invalid("source.user", format!("{user:?} is not a NATS user name (one word)")));
+            }
+        }
+        Ok(SourceConfig::Nats(NatsConfig { servers, tenant, user: self.user }))
+    }
+}
+
+/// A NATS subject token Ringside writes: `[a-z0-9_-]+`.
+pub fn is_subject_token(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// `nats://host:port` or `tls://host:port`, with no user or password in it.
+fn check_nats_server(server: &str) -> Result<(), String> {
+    let rest = server
+        .strip_prefix("nats://")
+        .or_else(|| server.strip_prefix("tls://"))
+        .ok_or_else(|| format!("{server:?} is not a NATS server address: write nats://host:4222 or tls://host:4222"))?;
+    if rest.contains('@') {
+        return Err(format!(
+            "{}: a user or password in the address is not read from the config file; set source.user and keep the \
+             password in the OS keychain (ringside-cli secret set nats)",
+            ringside_text::mask_url(server)
+        ));
+    }
+    let host = rest.trim_end_matches('/').rsplit_once(':').map_or(rest, |(host, _)| host);
+    if host.is_empty() || bad_token_char(rest).is_some() || rest.contains(['/', '?', '#']) && !rest.ends_with('/') {
+        return Err(format!("{server:?} is not a NATS server address: write nats://host:4222 or tls://host:4222"));
+    }
+    Ok(())
 }
 
 impl RawDemo {

@@ -1288,3 +1288,46 @@ fn pause_reasons_default_to_ringsides_own_and_take_an_administrators_list() {
     let err = parse_err("[agent]\npause_reasons = [\n  { code = \"lunch\" },\n  { code = \"lunch\" },\n]\n");
     assert_eq!(err.location().map(|l| l.line), Some(4), "{err}");
 }
+
+#[test]
+fn a_desk_behind_a_relay_names_its_servers_tenant_and_user_and_never_a_password() {
+    let config = parse(
+        "[source]\nkind = \"nats\"\nservers = [\"tls://relay.example.com:4222\", \"nats://10.0.0.2:4222\"]\n\
+         tenant = \"acme\"\nuser = \"agent100\"\n",
+    )
+    .expect("a relay source");
+    let ringside_config::SourceConfig::Nats(nats) = config.source else { panic!("{:?}", config.source) };
+    assert_eq!(nats.servers.len(), 2);
+    assert_eq!((nats.tenant.as_str(), nats.user.as_deref()), ("acme", Some("agent100")));
+
+    let cases = [
+        ("[source]\nkind = \"nats\"\ntenant = \"acme\"\n", "source.servers", "must list"),
+        (
+            "[source]\nkind = \"nats\"\nservers = [\"nats://u:pw@relay:4222\"]\ntenant = \"acme\"\n",
+            "source.servers[0]",
+            "keychain",
+        ),
+        (
+            "[source]\nkind = \"nats\"\nservers = [\"http://relay:4222\"]\ntenant = \"acme\"\n",
+            "source.servers[0]",
+            "nats://",
+        ),
+        (
+            "[source]\nkind = \"nats\"\nservers = [\"nats://relay:4222\"]\ntenant = \"Acme Ltd\"\n",
+            "source.tenant",
+            "lower-case",
+        ),
+        (
+            "[source]\nkind = \"nats\"\nservers = [\"nats://relay:4222\"]\ntenant = \"acme\"\nhost = \"pbx\"\n",
+            "source.host",
+            "relay",
+        ),
+        ("[source]\nkind = \"ami\"\nhost = \"pbx\"\nusername = \"u\"\ntenant = \"acme\"\n", "source.tenant", "nats"),
+    ];
+    for (text, field, words) in cases {
+        let e = parse_err(text);
+        assert_eq!(e.field(), Some(field), "{text}: {e}");
+        assert!(e.to_string().contains(words), "{text}: {e}");
+        assert!(!e.to_string().contains(":pw@"), "the password is shown: {e}");
+    }
+}

@@ -15,6 +15,7 @@ pub mod event;
 pub mod number;
 pub mod pause_reason;
 pub mod popup;
+pub mod relay;
 pub mod session;
 pub mod team;
 pub mod time;

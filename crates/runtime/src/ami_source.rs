@@ -13,47 +13,8 @@ use tokio::task::JoinHandle;
 use crate::session_task::SessionMsg;
 use crate::RuntimeError;
 
-type Reply = oneshot::Sender<Result<(), RuntimeError>>;
-
-pub(crate) enum SourceMsg {
-    Command {
-        cmd: CtiCommand,
-        reply: Option<Reply>,
-    },
-    /// Click-to-call: ring the agent's device, then dial `number` (already made dialable).
-    Originate {
-        number: String,
-        reply: Reply,
-    },
-    /// Hang up the agent's side of a call.
-    Hangup {
-        call: CallId,
-        reply: Reply,
-    },
-    /// Pause or unpause any queue member (supervisor), in one queue or all.
-    SetMemberPaused {
-        interface: String,
-        queue: Option<String>,
-        paused: bool,
-        reason: Option<String>,
-        reply: Reply,
-    },
-    /// The settings changed where calls come from (another PBX, port, user, secret, agent):
-    /// log off, then connect with these. Answered once the old connection is closed.
-    Retarget {
-        target: Box<Target>,
-        reply: oneshot::Sender<()>,
-    },
-    Connect,
-    Disconnect,
-    Shutdown,
-}
-
-/// Where the source connects and who the agent is there.
-pub(crate) struct Target {
-    pub options: ConnectOptions,
-    pub desk: Desk,
-}
+pub(crate) use crate::source::SourceMsg;
+use crate::source::{Next, Target};
 
 /// What the source needs to know about this desk beyond the connection.
 #[derive(Debug, Clone)]
@@ -66,7 +27,7 @@ pub(crate) struct Desk {
 }
 
 /// Capped exponential backoff with jitter, so a PBX restart is not met by every desktop at once.
-struct Backoff {
+pub(crate) struct Backoff {
     next: Duration,
 }
 
@@ -74,15 +35,15 @@ impl Backoff {
     const FIRST: Duration = Duration::from_millis(500);
     const CAP: Duration = Duration::from_secs(30);
 
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { next: Self::FIRST }
     }
 
-    fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.next = Self::FIRST;
     }
 
-    fn step(&mut self) -> Duration {
+    pub(crate) fn step(&mut self) -> Duration {
         let jitter = rand::rng().random_range(0.75..1.25);
         let wait = self.next.mul_f64(jitter);
         self.next = (self.next * 2).min(Self::CAP);
@@ -111,8 +72,19 @@ fn tracker_for(desk: &Desk) -> CallTracker {
     }
 }
 
-pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut rx: mpsc::Receiver<SourceMsg>) {
-    let Target { mut options, mut desk } = target;
+/// Where the AMI source connects and who the agent is there.
+pub(crate) struct AmiTarget {
+    pub options: ConnectOptions,
+    pub desk: Desk,
+}
+
+/// Runs until Ringside stops (`None`), or until new settings name another kind of source.
+pub(crate) async fn run(
+    target: AmiTarget,
+    session: &mpsc::Sender<SessionMsg>,
+    rx: &mut mpsc::Receiver<SourceMsg>,
+) -> Next {
+    let AmiTarget { mut options, mut desk } = target;
     let mut tracker = tracker_for(&desk);
     // The calls a tracker replaced by new settings still had: the next re-sync ends those the
     // PBX no longer has.
@@ -126,18 +98,21 @@ pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut r
         if !enabled {
             // Logged out: wait for "log in", refuse commands meanwhile.
             match rx.recv().await {
-                None | Some(SourceMsg::Shutdown) => return,
+                None | Some(SourceMsg::Shutdown) => return None,
                 Some(SourceMsg::Connect) => {
                     enabled = true;
                     refused = false;
                 }
                 Some(SourceMsg::Disconnect) => refused = false,
-                Some(SourceMsg::Retarget { target, reply }) => {
+                Some(SourceMsg::Retarget { target, reply }) => match *target {
                     // New settings while logged out: used at the next log in.
-                    retarget(&mut options, &mut desk, &mut tracker, &mut carried, *target);
-                    enabled = std::mem::take(&mut refused);
-                    let _ = reply.send(());
-                }
+                    Target::Ami(target) => {
+                        retarget(&mut options, &mut desk, &mut tracker, &mut carried, target);
+                        enabled = std::mem::take(&mut refused);
+                        let _ = reply.send(());
+                    }
+                    other => return Some((other, reply)),
+                },
                 Some(other) => refuse(other),
             }
             continue;
@@ -148,13 +123,13 @@ pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut r
                 refused = false;
                 tracing::info!(addr = %options.addr, "connected to AMI");
                 let source = format!("Asterisk AMI at {}", options.addr);
-                send(&session, CallEvent::SourceConnected { source, at: Timestamp::now() }).await;
+                send(session, CallEvent::SourceConnected { source, at: Timestamp::now() }).await;
                 let live_before = carried.take().unwrap_or_else(|| tracker.live_calls());
-                serve(&client, events, &mut tracker, live_before, &desk, &session, &mut rx).await
+                serve(&client, events, &mut tracker, live_before, &desk, session, rx).await
             }
             Err(e) => {
                 tracing::warn!(addr = %options.addr, error = %e, "AMI connection failed");
-                disconnected(&session, ErrorReport::of(&e)).await;
+                disconnected(session, ErrorReport::of(&e)).await;
                 if e.is_permanent() {
                     // A wrong secret stays wrong: report once, wait for the agent to log in again
                     // (or for new settings).
@@ -166,13 +141,16 @@ pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut r
             }
         };
         match after {
-            After::Stop => return,
+            After::Stop => return None,
             After::Idle => enabled = false,
-            After::Retarget(target, reply) => {
-                retarget(&mut options, &mut desk, &mut tracker, &mut carried, *target);
-                backoff.reset();
-                let _ = reply.send(());
-            }
+            After::Retarget(target, reply) => match *target {
+                Target::Ami(target) => {
+                    retarget(&mut options, &mut desk, &mut tracker, &mut carried, target);
+                    backoff.reset();
+                    let _ = reply.send(());
+                }
+                other => return Some((other, reply)),
+            },
             After::Reconnect => {
                 let wait = backoff.step();
                 let deadline = tokio::time::sleep(wait);
@@ -181,15 +159,18 @@ pub(crate) async fn run(target: Target, session: mpsc::Sender<SessionMsg>, mut r
                     tokio::select! {
                         _ = &mut deadline => break,
                         msg = rx.recv() => match msg {
-                            None | Some(SourceMsg::Shutdown) => return,
-                            Some(SourceMsg::Disconnect) => { enabled = false; disconnected(&session, logged_out()).await; break }
+                            None | Some(SourceMsg::Shutdown) => return None,
+                            Some(SourceMsg::Disconnect) => { enabled = false; disconnected(session, logged_out()).await; break }
                             Some(SourceMsg::Connect) => break,
-                            Some(SourceMsg::Retarget { target, reply }) => {
-                                retarget(&mut options, &mut desk, &mut tracker, &mut carried, *target);
-                                backoff.reset();
-                                let _ = reply.send(());
-                                break;
-                            }
+                            Some(SourceMsg::Retarget { target, reply }) => match *target {
+                                Target::Ami(target) => {
+                                    retarget(&mut options, &mut desk, &mut tracker, &mut carried, target);
+                                    backoff.reset();
+                                    let _ = reply.send(());
+                                    break;
+                                }
+                                other => return Some((other, reply)),
+                            },
                             Some(other) => refuse(other),
                         }
                     }
@@ -206,7 +187,7 @@ fn retarget(
     desk: &mut Desk,
     tracker: &mut CallTracker,
     carried: &mut Option<Vec<CallId>>,
-    target: Target,
+    target: AmiTarget,
 ) {
     tracing::info!(addr = %target.options.addr, "connecting with new settings");
     if target.desk.identity != desk.identity || target.desk.recording != desk.recording {
@@ -351,7 +332,7 @@ async fn pause_member(
     Ok(())
 }
 
-fn refuse(msg: SourceMsg) {
+pub(crate) fn refuse(msg: SourceMsg) {
     let reply = match msg {
         SourceMsg::Command { reply, .. } => reply,
         SourceMsg::Originate { reply, .. }
@@ -364,21 +345,21 @@ fn refuse(msg: SourceMsg) {
     }
 }
 
-async fn send(session: &mpsc::Sender<SessionMsg>, event: CallEvent) {
+pub(crate) async fn send(session: &mpsc::Sender<SessionMsg>, event: CallEvent) {
     // Backpressure, never a drop: if the session is slow, we stop reading the socket.
     let _ = session.send(SessionMsg::Event(event)).await;
 }
 
 /// New settings: not a fault.
-fn reconnecting() -> ErrorReport {
+pub(crate) fn reconnecting() -> ErrorReport {
     ErrorReport::new("pbx.reconnecting", "connecting with the new settings")
 }
 
 /// The agent logged out of the PBX: not a fault.
-fn logged_out() -> ErrorReport {
+pub(crate) fn logged_out() -> ErrorReport {
     ErrorReport::new("pbx.logged_out", "logged out")
 }
 
-async fn disconnected(session: &mpsc::Sender<SessionMsg>, reason: ErrorReport) {
+pub(crate) async fn disconnected(session: &mpsc::Sender<SessionMsg>, reason: ErrorReport) {
     send(session, CallEvent::SourceDisconnected { reason, at: Timestamp::now() }).await;
 }

@@ -15,6 +15,14 @@ pub enum RuntimeError {
     NoSecret { username: String, env: &'static str },
     #[error(transparent)]
     Keychain(Arc<ringside_secrets::SecretError>),
+    /// The relay (NATS) could not be asked: no relay serves this desk, it timed out.
+    #[error("the relay cannot be reached: {0}")]
+    RelayUnavailable(String),
+    /// The relay or the PBX behind it refused the command.
+    #[error("the relay refused: {}", .0.message)]
+    RelayRefused(ringside_core::ErrorReport),
+    #[error("no NATS password for user {user:?}: store it with `ringside-cli secret set nats`, or set {env}")]
+    NoNatsSecret { user: String, env: &'static str },
     /// The settings window named a secret the config has no place for.
     #[error("there is no secret {which:?} in these settings; there is: {}", .known.join(", "))]
     NoSuchSecret { which: String, known: Vec<String> },
@@ -143,6 +151,9 @@ impl ErrorCode for RuntimeError {
         match self {
             RuntimeError::NoSecret { .. } => "pbx.no_secret",
             RuntimeError::Keychain(_) => "keychain.unavailable",
+            RuntimeError::RelayUnavailable(_) => "relay.unavailable",
+            RuntimeError::RelayRefused(_) => "relay.refused",
+            RuntimeError::NoNatsSecret { .. } => "relay.no_secret",
             RuntimeError::NoSuchSecret { .. } => "settings.no_such_secret",
             RuntimeError::EmptySecret => "settings.empty_secret",
             RuntimeError::SecretRefused(_) => "settings.secret_refused",
@@ -189,6 +200,11 @@ impl ErrorCode for RuntimeError {
             }
             RuntimeError::SecretRefused(reason) => args([("reason", reason.clone())]),
             RuntimeError::NoKeychain { detail, env } => args([("detail", detail.clone()), ("env", env.clone())]),
+            RuntimeError::RelayUnavailable(reason) => args([("reason", reason.clone())]),
+            RuntimeError::RelayRefused(report) => {
+                args([("reason", report.message.clone()), ("code", report.code.clone())])
+            }
+            RuntimeError::NoNatsSecret { user, env } => args([("user", user.clone()), ("env", env.to_string())]),
             RuntimeError::State(e) => e.args(),
             RuntimeError::Pbx(e) => e.args(),
             RuntimeError::Number(e) => e.args(),

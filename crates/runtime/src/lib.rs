@@ -27,8 +27,10 @@ pub mod dialer;
 mod error;
 mod history;
 pub mod lookup;
+mod nats_source;
 mod session_task;
 pub mod settings;
+mod source;
 mod supervisor;
 
 use std::net::SocketAddr;
@@ -118,7 +120,7 @@ impl Runtime {
             source_tx.clone(),
             parts.helpers(),
         ));
-        tokio::spawn(ami_source::run(target, session_tx.clone(), source_rx));
+        tokio::spawn(source::run(target, session_tx.clone(), source_rx));
 
         let handle = RuntimeHandle {
             parts: std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(parts))),
@@ -145,7 +147,7 @@ fn session_config(config: &Config, observe_only: bool) -> ringside_core::Session
 async fn source_target(
     config: &Config,
     secret: Option<String>,
-) -> Result<(Option<Demo>, ami_source::Target), RuntimeError> {
+) -> Result<(Option<Demo>, source::Target), RuntimeError> {
     match &config.source {
         SourceConfig::Demo => {
             let demo = start_demo(config).await?;
@@ -168,15 +170,50 @@ async fn source_target(
                 url_template: ami.recording_url.clone(),
             };
             let desk = desk_for(config, ami.originate_context.clone(), Some(recording));
-            Ok((None, ami_source::Target { options, desk }))
+            Ok((None, source::Target::Ami(ami_source::AmiTarget { options, desk })))
+        }
+        SourceConfig::Nats(nats) => {
+            let password = match &nats.user {
+                Some(user) => Some(
+                    nats_secret(user)
+                        .await?
+                        .ok_or_else(|| RuntimeError::NoNatsSecret { user: user.clone(), env: NATS_SECRET_ENV })?,
+                ),
+                None => None,
+            };
+            let target = nats_source::NatsTarget {
+                servers: nats.servers.clone(),
+                tenant: nats.tenant.clone(),
+                extension: config.agent.extension.clone(),
+                user: nats.user.clone(),
+                password,
+            };
+            Ok((None, source::Target::Nats(target)))
         }
     }
 }
 
+/// Environment variable holding the relay's NATS password where no keychain entry exists.
+pub const NATS_SECRET_ENV: &str = "RINGSIDE_NATS_SECRET";
+
+/// The NATS password of `user`: from the OS keychain (`nats:<user>`), else [`NATS_SECRET_ENV`].
+pub async fn nats_secret(user: &str) -> Result<Option<String>, RuntimeError> {
+    let key = ringside_secrets::SecretKey::named("nats", user);
+    let found = tokio::task::spawn_blocking(move || {
+        ringside_secrets::resolve(&ringside_secrets::SecretStore::os(), &key, NATS_SECRET_ENV)
+    })
+    .await
+    .map_err(|_| RuntimeError::Stopped)??;
+    Ok(found.map(|s| s.expose().to_string()))
+}
+
 /// The source's target on the embedded demo PBX this run already has.
-fn target_on_demo(config: &Config, demo: &Demo) -> ami_source::Target {
+fn target_on_demo(config: &Config, demo: &Demo) -> source::Target {
     let options = ConnectOptions::new(demo.addr.to_string(), DEMO_USER, Secret::new(demo.secret.clone()));
-    ami_source::Target { options, desk: desk_for(config, DEMO_ORIGINATE_CONTEXT.to_string(), None) }
+    source::Target::Ami(ami_source::AmiTarget {
+        options,
+        desk: desk_for(config, DEMO_ORIGINATE_CONTEXT.to_string(), None),
+    })
 }
 
 fn desk_for(

@@ -32,6 +32,15 @@ fn which(config: &Config, which: &str) -> Result<Which, RuntimeError> {
             crm: None,
         });
     }
+    if which == "nats" {
+        if let SourceConfig::Nats(ringside_config::NatsConfig { user: Some(user), .. }) = &config.source {
+            return Ok(Which {
+                key: SecretKey::named("nats", user),
+                env: crate::NATS_SECRET_ENV.to_string(),
+                crm: None,
+            });
+        }
+    }
     if let Some(name) = which.strip_prefix("crm:") {
         if let Some(crm) = config.lookup.crm.iter().find(|c| c.name == name) {
             return Ok(Which {
@@ -57,8 +66,10 @@ fn which(config: &Config, which: &str) -> Result<Which, RuntimeError> {
 /// Every secret the config has a place for.
 pub fn known_secrets(config: &Config) -> Vec<String> {
     let mut known = Vec::new();
-    if matches!(config.source, SourceConfig::Ami(_)) {
-        known.push("ami".to_string());
+    match &config.source {
+        SourceConfig::Ami(_) => known.push("ami".to_string()),
+        SourceConfig::Nats(nats) if nats.user.is_some() => known.push("nats".to_string()),
+        _ => {}
     }
     known.extend(config.lookup.crm.iter().map(|c| format!("crm:{}", c.name)));
     known.extend(
@@ -195,8 +206,10 @@ impl CheckStep {
 /// the config names, with the keychain's secret; stops at the first step that fails. The demo
 /// PBX is Ringside's own: one step says so.
 pub async fn test_source(config: &Config) -> Vec<CheckStep> {
-    let SourceConfig::Ami(ami) = &config.source else {
-        return vec![CheckStep::new("demo", CheckOutcome::Pass, "the built-in demo PBX")];
+    let ami = match &config.source {
+        SourceConfig::Ami(ami) => ami,
+        SourceConfig::Nats(nats) => return test_relay(nats, &config.agent.extension).await,
+        SourceConfig::Demo => return vec![CheckStep::new("demo", CheckOutcome::Pass, "the built-in demo PBX")],
     };
     let (secret, secret_problem) = match crate::ami_secret(ami).await {
         Ok(Some(secret)) => (secret, None),
@@ -263,4 +276,42 @@ pub async fn test_crm(config: &Config, name: &str, number: &str) -> Result<Vec<C
         Err(e) => steps.push(CheckStep::new("lookup", CheckOutcome::Fail, e.to_string())),
     }
     Ok(steps)
+}
+
+/// "Test connection" of a relay: its NATS servers take the login, then a relay answers this
+/// desk's sync request.
+async fn test_relay(nats: &ringside_config::NatsConfig, extension: &str) -> Vec<CheckStep> {
+    let mut options = async_nats::ConnectOptions::new().connection_timeout(Duration::from_secs(5));
+    if let Some(user) = &nats.user {
+        let password = match crate::nats_secret(user).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                let why = format!("no password for {user}: type it in the settings or set {}", crate::NATS_SECRET_ENV);
+                return vec![CheckStep::new("secret", CheckOutcome::Fail, why)];
+            }
+            Err(e) => return vec![CheckStep::new("secret", CheckOutcome::Fail, e.to_string())],
+        };
+        options = options.user_and_password(user.clone(), password);
+    }
+    let servers: Vec<async_nats::ServerAddr> = nats.servers.iter().filter_map(|s| s.parse().ok()).collect();
+    let started = Instant::now();
+    let client = match tokio::time::timeout(Duration::from_secs(10), options.connect(servers)).await {
+        Ok(Ok(client)) => client,
+        Ok(Err(e)) => return vec![CheckStep::new("connect", CheckOutcome::Fail, e.to_string())],
+        Err(_) => return vec![CheckStep::new("connect", CheckOutcome::Fail, "the servers did not answer in 10 s")],
+    };
+    let mut steps = vec![CheckStep::new(
+        "connect",
+        CheckOutcome::Pass,
+        format!("{} answers ({} ms)", nats.servers.join(", "), started.elapsed().as_millis()),
+    )];
+    let subject = ringside_core::relay::sync_subject(&nats.tenant, extension);
+    let asked =
+        tokio::time::timeout(Duration::from_secs(5), client.request(subject.clone(), bytes::Bytes::new())).await;
+    steps.push(match asked {
+        Ok(Ok(_)) => CheckStep::new("relay", CheckOutcome::Pass, format!("a relay serves {subject}")),
+        Ok(Err(e)) => CheckStep::new("relay", CheckOutcome::Fail, format!("{subject}: {e}")),
+        Err(_) => CheckStep::new("relay", CheckOutcome::Fail, format!("{subject}: no answer in 5 s")),
+    });
+    steps
 }

@@ -32,9 +32,16 @@ export const sourceKind: Field = {
   key: "source.kind",
   label: "prefs-source-kind",
   kind: "select",
-  options: ["demo", "ami"],
-  words: { demo: "prefs-opt-source-demo", ami: "prefs-opt-source-ami" },
+  options: ["demo", "ami", "nats"],
+  words: { demo: "prefs-opt-source-demo", ami: "prefs-opt-source-ami", nats: "prefs-opt-source-nats" },
 };
+
+/** `[source] kind = "nats"`: a Ringside relay. */
+export const natsFields: Field[] = [
+  { key: "source.servers", label: "prefs-nats-servers", kind: "lines" },
+  { key: "source.tenant", label: "prefs-nats-tenant", kind: "text" },
+  { key: "source.user", label: "prefs-nats-user", kind: "text" },
+];
 
 export const agentFields: Field[] = [
   { key: "agent.extension", label: "prefs-agent-extension", kind: "text" },
