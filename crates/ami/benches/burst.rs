@@ -254,7 +254,8 @@ fn loopback_round(rt: &tokio::runtime::Runtime, corpus: &Arc<Corpus>, copies: us
     let expected = corpus.events * copies as u64;
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
-    let outcome = rt.block_on(async {
+    // The consumer is a spawned task, as the runtime's source task is, not the bench's main thread.
+    let consumer = rt.spawn(async move {
         let mut opts = ConnectOptions::new(addr, "agent100", Secret::new("secret"));
         // No keepalive during the run: the server answers only the login.
         opts.ping_interval = Duration::from_secs(3600);
@@ -281,7 +282,8 @@ fn loopback_round(rt: &tokio::runtime::Runtime, corpus: &Arc<Corpus>, copies: us
         drop(client);
         drop(events);
         Ok::<_, String>((received, call_events, done))
-    })?;
+    });
+    let outcome = rt.block_on(consumer).map_err(|e| format!("the consumer task failed: {e}"))??;
     let peak_heap = PEAK.load(Ordering::Relaxed).saturating_sub(base);
     let (received, call_events, done) = outcome;
     server.join().map_err(|_| "the server thread panicked".to_string())??;
