@@ -186,20 +186,21 @@ fn route(msg: Message, pending: &mut HashMap<String, Pending>) -> Option<Message
     if msg.response().is_some() && p.response.is_none() {
         let is_list = p.list && msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("start"));
         let failed = msg.response().is_some_and(|r| r.eq_ignore_ascii_case("Error"));
-        p.response = Some(msg);
+        // Kept until the action completes: with a text of its own, not its read's (see `Message`).
+        p.response = Some(msg.detached());
         let awaiting_follow_up = p.follow_up.is_some() && p.items.is_empty();
         if (is_list || awaiting_follow_up) && !failed {
             return None;
         }
     } else if p.follow_up.is_some() && p.follow_up == msg.event() {
         // The follow-up may come before or after the Response; it completes the action either way.
-        p.items.push(msg);
+        p.items.push(msg.detached());
         p.response.as_ref()?;
     } else if msg.event().is_some() && p.response.is_some() && p.list {
         if msg.get("EventList").is_some_and(|v| v.eq_ignore_ascii_case("Complete")) {
             // fall through to completion
         } else {
-            p.items.push(msg);
+            p.items.push(msg.detached());
             return None;
         }
     } else {
