@@ -582,6 +582,68 @@ mod tests {
     }
 
     #[test]
+    fn frames_decoded_together_split_across_reads_keep_their_order() {
+        let mut wire = b"Asterisk Call Manager/11.0.0\r\n".to_vec();
+        for n in 0..300 {
+            wire.extend_from_slice(format!("Event: E\r\nSeq: {n}\r\nCallerIDName: caller {n}\r\n\r\n").as_bytes());
+        }
+        let whole = decode_all(&[&wire]);
+        for size in [1, 7, 64, 1000, 4096] {
+            let chunks: Vec<&[u8]> = wire.chunks(size).collect();
+            assert_eq!(decode_all(&chunks), whole, "chunks of {size}");
+        }
+        assert_eq!(whole.len(), 301);
+        for (n, f) in whole[1..].iter().enumerate() {
+            let Frame::Message(m) = f else { panic!("not a message") };
+            assert_eq!(m.get("Seq"), Some(n.to_string().as_str()));
+            assert_eq!(m.get("callerIDname"), Some(format!("caller {n}").as_str()));
+            assert_eq!(m.iter().count(), 3, "a message sees only its own fields");
+        }
+    }
+
+    #[test]
+    fn a_message_from_a_shared_read_equals_one_built_alone_and_detaches() {
+        let frames = decode_all(&[b"Asterisk Call Manager/11.0.0\r\nEvent: A\r\nX: 1\r\n\r\nEvent: B\r\nX: 2\r\n\r\n"]);
+        let Frame::Message(b) = &frames[2] else { panic!("not a message") };
+        assert_eq!(*b, Message::from_pairs([("Event", "B"), ("X", "2")]));
+        let alone = b.detached();
+        assert_eq!(&alone, b);
+        assert_eq!(alone.to_wire(), "Event: B\r\nX: 2\r\n\r\n");
+        assert_ne!(*b, Message::from_pairs([("Event", "B"), ("X", "3")]));
+    }
+
+    #[test]
+    fn a_bad_frame_among_good_ones_is_lossy_alone() {
+        let mut wire = b"Asterisk Call Manager/11.0.0\r\nEvent: A\r\n\r\nEvent: B\r\nName: ".to_vec();
+        wire.extend_from_slice(&[0xff, b'x']);
+        wire.extend_from_slice(b"\r\n\r\nEvent: C\r\n\r\n");
+        let frames = decode_all(&[&wire]);
+        let names: Vec<_> = frames[1..]
+            .iter()
+            .map(|f| match f {
+                Frame::Message(m) => (m.event().map(str::to_owned), m.get("Name").map(str::to_owned)),
+                Frame::Banner(_) => panic!("not a message"),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec![(Some("A".into()), None), (Some("B".into()), Some("\u{fffd}x".into())), (Some("C".into()), None)]
+        );
+    }
+
+    #[test]
+    fn complete_frames_come_out_before_the_oversized_one_is_an_error() {
+        let mut d = Decoder::new(1024);
+        d.extend(b"Asterisk Call Manager/11.0.0\r\nEvent: A\r\n\r\nEvent: B\r\n\r\nEvent: Huge\r\nData: ");
+        d.extend(&vec![b'A'; 2048]);
+        assert!(matches!(d.next_frame(), Ok(Some(Frame::Banner(_)))));
+        assert!(matches!(d.next_frame(), Ok(Some(Frame::Message(m))) if m.event() == Some("A")));
+        assert!(matches!(d.next_frame(), Ok(Some(Frame::Message(m))) if m.event() == Some("B")));
+        assert_eq!(d.next_frame(), Err(CodecError::FrameTooLarge { limit: 1024 }));
+        assert_eq!(d.pending(), 0);
+    }
+
+    #[test]
     fn actions_refuse_line_breaks() {
         let ok = Action::new("QueuePause").field("Interface", "Local/100@agents").field("Reason", "Lunch");
         assert_eq!(
