@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::codec::{Action, Decoder, Frame, Message, DEFAULT_MAX_FRAME};
-use crate::connection::{Connection, Request};
+use crate::connection::{batches_for, Batch, Connection, Request};
 use crate::error::AmiError;
 
 /// A secret that never shows in logs or debug output.
@@ -46,7 +46,8 @@ pub struct ConnectOptions {
     pub action_timeout: Duration,
     pub ping_interval: Duration,
     pub max_frame: usize,
-    /// Events held for a slow consumer before we stop reading the socket.
+    /// Events held for a slow consumer before we stop reading the socket (about: the channel
+    /// holds this many rounded up to whole batches of up to 128, and [`Events`] one more batch).
     pub event_buffer: usize,
 }
 
@@ -68,14 +69,35 @@ impl ConnectOptions {
 }
 
 /// Events as they arrive; the last item is the error that ended the connection.
+///
+/// The connection task sends events in batches (one per socket read); `Events` hands them out
+/// one at a time from the batch it holds, so a consumer wakes once per batch, not per event.
 #[derive(Debug)]
 pub struct Events {
-    rx: mpsc::Receiver<Result<Message, AmiError>>,
+    rx: mpsc::Receiver<Batch>,
+    held: std::vec::IntoIter<Message>,
 }
 
 impl Events {
+    fn new(rx: mpsc::Receiver<Batch>) -> Self {
+        Self { rx, held: Vec::new().into_iter() }
+    }
+
+    /// The next event, in the order the PBX sent it; `None` once the connection task is gone
+    /// and everything it sent was received.
+    ///
+    /// Cancel-safe, so it can be one branch of a `select!`: a batch is taken from the channel
+    /// and stored without an `.await` in between, so an event is never lost to a cancelled call.
     pub async fn recv(&mut self) -> Option<Result<Message, AmiError>> {
-        self.rx.recv().await
+        loop {
+            if let Some(msg) = self.held.next() {
+                return Some(Ok(msg));
+            }
+            match self.rx.recv().await? {
+                Ok(batch) => self.held = batch.into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
     }
 }
 
@@ -105,7 +127,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<(Client, Events), AmiError
         return Err(AmiError::NotAmi { addr, banner });
     }
     let (req_tx, req_rx) = mpsc::channel(64);
-    let (ev_tx, ev_rx) = mpsc::channel(opts.event_buffer.max(1));
+    let (ev_tx, ev_rx) = mpsc::channel(batches_for(opts.event_buffer));
     let conn = Connection {
         reader,
         writer,
@@ -123,7 +145,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<(Client, Events), AmiError
         banner: banner.into(),
     };
     client.login(opts).await?;
-    Ok((client, Events { rx: ev_rx }))
+    Ok((client, Events::new(ev_rx)))
 }
 
 async fn read_banner(reader: &mut tokio::net::tcp::OwnedReadHalf, decoder: &mut Decoder) -> Result<String, AmiError> {

@@ -5,6 +5,9 @@
 //! a stranger's caller ID never stops the stream). A frame larger than `max_frame` is an
 //! error, which bounds memory whatever the peer sends.
 
+use std::collections::VecDeque;
+use std::sync::Arc;
+
 use bytes::{Buf, BytesMut};
 use thiserror::Error;
 
@@ -25,13 +28,24 @@ pub enum EncodeError {
     BadFieldName { field: String },
 }
 
+/// (key start, key end, value start, value end) into a message's text.
+type Field = (u32, u32, u32, u32);
+
 /// One message: an event, a response, or a list item. Keys keep their order and case;
 /// lookups ignore case, as Asterisk's own parser does.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// The messages decoded from one socket read share one text and one field index (two
+/// reference-counted allocations for up to [`SHARED_FRAMES`] messages): two allocations per
+/// message, made on the connection task and freed on the consumer's, were most of the codec's
+/// cost over loopback (issue #14). Cloning a message is cheap; a message kept for long keeps
+/// the text of its read alive (at most about 64 KiB), so what is kept for long, such as an
+/// action's response, is [`Message::detached`] first.
+#[derive(Clone)]
 pub struct Message {
-    text: String,
-    /// (key start, key end, value start, value end) into `text`.
-    fields: Vec<(u32, u32, u32, u32)>,
+    text: Arc<str>,
+    fields: Arc<[Field]>,
+    /// This message's fields in `fields`.
+    span: (u32, u32),
     /// Lines without `: ` (old-style `Response: Follows` command output).
     output: Vec<String>,
 }
@@ -48,17 +62,41 @@ impl Message {
             text.push_str(v.as_ref());
             fields.push((ks as u32, ke as u32, ke as u32, text.len() as u32));
         }
-        Self { text, fields, output: Vec::new() }
+        Self::own(text, fields, Vec::new())
+    }
+
+    /// A message with a text of its own.
+    fn own(text: String, fields: Vec<Field>, output: Vec<String>) -> Self {
+        let span = (0, fields.len() as u32);
+        Self { text: text.into(), fields: fields.into(), span, output }
+    }
+
+    /// The same message with a text of its own, holding nothing of the read it came from.
+    pub fn detached(&self) -> Self {
+        let mut text = String::new();
+        let mut fields = Vec::with_capacity(self.fields().len());
+        for (k, v) in self.iter() {
+            let ks = text.len() as u32;
+            text.push_str(k);
+            let ke = text.len() as u32;
+            text.push_str(v);
+            fields.push((ks, ke, ke, text.len() as u32));
+        }
+        Self::own(text, fields, self.output.clone())
+    }
+
+    fn fields(&self) -> &[Field] {
+        self.fields.get(self.span.0 as usize..self.span.1 as usize).unwrap_or(&[])
     }
 
     /// The first value for `key` (case-insensitive).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.fields.iter().find(|f| self.slice(f.0, f.1).eq_ignore_ascii_case(key)).map(|f| self.slice(f.2, f.3))
+        self.fields().iter().find(|f| self.slice(f.0, f.1).eq_ignore_ascii_case(key)).map(|f| self.slice(f.2, f.3))
     }
 
     /// Every (key, value) in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.fields.iter().map(|f| (self.slice(f.0, f.1), self.slice(f.2, f.3)))
+        self.fields().iter().map(|f| (self.slice(f.0, f.1), self.slice(f.2, f.3)))
     }
 
     /// Every value for `key`, in order (e.g. several `Output:` lines).
@@ -66,16 +104,22 @@ impl Message {
         self.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
     }
 
+    /// The `Event` header. Asterisk writes it first, so this looks there before searching.
     pub fn event(&self) -> Option<&str> {
-        self.get("Event")
+        self.first_is("Event").or_else(|| self.get("Event"))
     }
 
+    /// The `Response` header; first in every response Asterisk writes.
     pub fn response(&self) -> Option<&str> {
-        self.get("Response")
+        self.first_is("Response").or_else(|| self.get("Response"))
     }
 
     pub fn action_id(&self) -> Option<&str> {
         self.get("ActionID")
+    }
+
+    fn first_is(&self, key: &str) -> Option<&str> {
+        self.fields().first().filter(|f| self.slice(f.0, f.1).eq_ignore_ascii_case(key)).map(|f| self.slice(f.2, f.3))
     }
 
     /// Command output: `Output:` headers (Asterisk ≥ 14) or raw lines of `Response: Follows`.
@@ -87,7 +131,9 @@ impl Message {
 
     /// The message as AMI text, CRLF-terminated, ending with the blank line.
     pub fn to_wire(&self) -> String {
-        let mut s = String::with_capacity(self.text.len() + self.fields.len() * 4 + 2);
+        let fields = self.fields();
+        let body: usize = fields.iter().map(|f| (f.3 - f.0) as usize + 4).sum();
+        let mut s = String::with_capacity(body + 2);
         for (k, v) in self.iter() {
             s.push_str(k);
             s.push_str(": ");
@@ -106,6 +152,15 @@ impl Message {
         self.text.get(start as usize..end as usize).unwrap_or("")
     }
 }
+
+/// Equal when the fields and output lines are, whichever text they are kept in.
+impl PartialEq for Message {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter()) && self.output == other.output
+    }
+}
+
+impl Eq for Message {}
 
 impl std::fmt::Debug for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -129,18 +184,30 @@ pub enum Frame {
     Message(Message),
 }
 
+/// Most messages decoded into one shared text (see [`Message`]).
+pub const SHARED_FRAMES: usize = 128;
+
 /// Incremental decoder: `extend` with whatever the socket gave, then drain `next_frame`.
 ///
 /// One pass over the bytes: line ends found while waiting for the blank line are kept
 /// (`lines`), so a frame split across reads is never rescanned and parsing does not search
-/// for them again.
+/// for them again. Every complete frame held is decoded at once into `ready`, up to
+/// [`SHARED_FRAMES`], their text validated and copied once.
 #[derive(Debug)]
 pub struct Decoder {
     buf: BytesMut,
+    /// Start of the frame being scanned.
+    frame_start: usize,
     /// Start of the first line not yet seen complete.
     scanned: usize,
-    /// (start, end without CR) of each complete line of the current frame.
+    /// (start, end without CR) of each complete line of the frames found, in `buf`.
     lines: Vec<(usize, usize)>,
+    /// The first line in `lines` of the frame being scanned.
+    frame_line: usize,
+    /// Complete frames found in this pass: their lines in `lines`.
+    frames: Vec<(usize, usize)>,
+    /// Messages decoded, not yet handed out.
+    ready: VecDeque<Message>,
     max_frame: usize,
     expect_banner: bool,
 }
@@ -156,8 +223,12 @@ impl Decoder {
     pub fn new(max_frame: usize) -> Self {
         Self {
             buf: BytesMut::with_capacity(16 * 1024),
+            frame_start: 0,
             scanned: 0,
             lines: Vec::with_capacity(32),
+            frame_line: 0,
+            frames: Vec::new(),
+            ready: VecDeque::new(),
             max_frame,
             expect_banner: true,
         }
@@ -183,6 +254,9 @@ impl Decoder {
     }
 
     pub fn next_frame(&mut self) -> Result<Option<Frame>, CodecError> {
+        if let Some(msg) = self.ready.pop_front() {
+            return Ok(Some(Frame::Message(msg)));
+        }
         if self.expect_banner {
             let Some(nl) = memchr::memchr(b'\n', &self.buf) else {
                 return self.check_limit().map(|_| None);
@@ -192,26 +266,54 @@ impl Decoder {
             self.expect_banner = false;
             return Ok(Some(Frame::Banner(banner)));
         }
-        loop {
-            if self.lines.is_empty() && self.scanned == 0 {
+        self.fill()?;
+        Ok(self.ready.pop_front().map(Frame::Message))
+    }
+
+    /// Decodes the complete frames held into `ready`; an error only when there is none and
+    /// what is held is over the limit.
+    fn fill(&mut self) -> Result<(), CodecError> {
+        while self.frames.len() < SHARED_FRAMES {
+            if self.scanned == self.frame_start {
                 // Blank lines between frames are not frames.
-                let skip = self.buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
-                self.buf.advance(skip);
+                let skip = self.buf[self.frame_start..].iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+                self.frame_start += skip;
+                self.scanned = self.frame_start;
             }
-            if self.buf.is_empty() {
-                return Ok(None);
+            if self.frame_start == self.buf.len() {
+                break;
             }
-            let Some(frame_end) = self.scan() else {
-                return self.check_limit().map(|_| None);
-            };
-            let msg = self.parse();
-            self.buf.advance(frame_end);
-            self.scanned = 0;
-            self.lines.clear();
-            if let Some(msg) = msg {
-                return Ok(Some(Frame::Message(msg)));
+            let Some(end) = self.scan() else { break };
+            if self.lines.len() > self.frame_line {
+                self.frames.push((self.frame_line, self.lines.len()));
             }
+            self.frame_start = end;
+            self.scanned = end;
+            self.frame_line = self.lines.len();
         }
+        if self.frames.is_empty() {
+            // Nothing complete: forget the blank bytes skipped, and bound what is held.
+            self.consume();
+            return self.check_limit();
+        }
+        self.parse();
+        self.frames.clear();
+        self.consume();
+        Ok(())
+    }
+
+    /// Drops the bytes of the frames decoded; the frame being scanned moves to the front.
+    fn consume(&mut self) {
+        let done = self.frame_start;
+        self.buf.advance(done);
+        self.lines.drain(..self.frame_line);
+        for line in &mut self.lines {
+            line.0 -= done;
+            line.1 -= done;
+        }
+        self.frame_line = 0;
+        self.frame_start = 0;
+        self.scanned -= done;
     }
 
     fn check_limit(&mut self) -> Result<(), CodecError> {
@@ -219,6 +321,8 @@ impl Decoder {
             // Drop what we hold so memory stays bounded; the connection is closed by the caller.
             self.buf.clear();
             self.scanned = 0;
+            self.frame_start = 0;
+            self.frame_line = 0;
             self.lines.clear();
             return Err(CodecError::FrameTooLarge { limit: self.max_frame });
         }
@@ -228,7 +332,7 @@ impl Decoder {
     /// Records complete lines until the empty one that ends the frame; returns the frame's end.
     /// Old `Response: Follows` frames end with `--END COMMAND--` instead.
     fn scan(&mut self) -> Option<usize> {
-        let follows = self.buf.starts_with(b"Response: Follows");
+        let follows = self.buf[self.frame_start..].starts_with(b"Response: Follows");
         let base = self.scanned;
         for off in memchr::memchr_iter(b'\n', &self.buf[base..]) {
             let nl = base + off;
@@ -255,39 +359,67 @@ impl Decoder {
         None
     }
 
-    /// Builds the message from the recorded lines; `None` for a frame with no line at all.
-    fn parse(&self) -> Option<Message> {
-        let (first, last) = match (self.lines.first(), self.lines.last()) {
-            (Some(f), Some(l)) => (f.0, l.1),
-            _ => return None,
-        };
-        let body = &self.buf[first..last];
-        let text = match std::str::from_utf8(body) {
-            Ok(s) => s.to_owned(),
-            // Lossy text has other offsets: parse it again from scratch.
-            Err(_) => return parse_lossy(body),
-        };
-        let bytes = text.as_bytes();
-        let mut fields = Vec::with_capacity(self.lines.len());
-        let mut output = Vec::new();
-        for &(ls, le) in &self.lines {
-            let (ls, le) = (ls - first, le - first);
-            let line = &bytes[ls..le];
-            match field_colon(line) {
-                Some(colon) => {
-                    let ke = ls + colon;
-                    let mut vs = ke + 1;
-                    if vs < le && bytes[vs] == b' ' {
-                        vs += 1;
-                    }
-                    fields.push((ls as u32, ke as u32, vs as u32, le as u32));
-                }
-                None if line == b"--END COMMAND--" => {}
-                None => output.push(String::from_utf8_lossy(line).into_owned()),
+    /// Builds the messages of `frames` into `ready`, sharing one text when it is all valid UTF-8.
+    fn parse(&mut self) {
+        let (Some(&(first, _)), Some(&(_, last))) = (self.frames.first(), self.frames.last()) else { return };
+        let lo = self.lines[first].0;
+        let hi = self.lines[last - 1].1;
+        let Ok(text) = std::str::from_utf8(&self.buf[lo..hi]) else {
+            // A frame with invalid UTF-8: each frame on its own, the bad ones lossily.
+            for &(from, to) in &self.frames {
+                let body = &self.buf[self.lines[from].0..self.lines[to - 1].1];
+                let msg = match std::str::from_utf8(body) {
+                    Ok(text) => parse_frame(text, &self.lines[from..to], self.lines[from].0),
+                    Err(_) => parse_lossy(body),
+                };
+                self.ready.extend(msg);
             }
+            return;
+        };
+        let text: Arc<str> = Arc::from(text);
+        let bytes = text.as_bytes();
+        let mut fields = Vec::with_capacity(last - first);
+        let mut spans = Vec::with_capacity(self.frames.len());
+        for &(from, to) in &self.frames {
+            let begin = fields.len() as u32;
+            let output = split_lines(bytes, &self.lines[from..to], lo, &mut fields);
+            spans.push(((begin, fields.len() as u32), output));
         }
-        Some(Message { text, fields, output })
+        let fields: Arc<[Field]> = fields.into();
+        for (span, output) in spans {
+            self.ready.push_back(Message { text: text.clone(), fields: fields.clone(), span, output });
+        }
     }
+}
+
+/// One frame whose text is valid, with its own allocation (the rare path beside a bad frame).
+fn parse_frame(text: &str, lines: &[(usize, usize)], base: usize) -> Option<Message> {
+    let mut fields = Vec::with_capacity(lines.len());
+    let output = split_lines(text.as_bytes(), lines, base, &mut fields);
+    Some(Message::own(text.to_owned(), fields, output))
+}
+
+/// Splits a frame's lines (offsets in the buffer, `base` where `bytes` starts there) into
+/// fields, pushed onto `fields`; returns the lines that are not fields.
+fn split_lines(bytes: &[u8], lines: &[(usize, usize)], base: usize, fields: &mut Vec<Field>) -> Vec<String> {
+    let mut output = Vec::new();
+    for &(ls, le) in lines {
+        let (ls, le) = (ls - base, le - base);
+        let line = &bytes[ls..le];
+        match field_colon(line) {
+            Some(colon) => {
+                let ke = ls + colon;
+                let mut vs = ke + 1;
+                if vs < le && bytes[vs] == b' ' {
+                    vs += 1;
+                }
+                fields.push((ls as u32, ke as u32, vs as u32, le as u32));
+            }
+            None if line == b"--END COMMAND--" => {}
+            None => output.push(String::from_utf8_lossy(line).into_owned()),
+        }
+    }
+    output
 }
 
 /// The colon that ends a key: keys are short and have no spaces. A plain loop beats a
@@ -332,7 +464,7 @@ fn parse_lossy(body: &[u8]) -> Option<Message> {
     if fields.is_empty() && output.is_empty() {
         return None;
     }
-    Some(Message { text, fields, output })
+    Some(Message::own(text, fields, output))
 }
 
 /// An action to send. Values are checked: a line break would let a stranger's text
@@ -447,6 +579,68 @@ mod tests {
         assert_eq!(m.action_id(), Some("7"));
         assert_eq!(m.command_output(), vec!["line one", "line two"]);
         assert!(matches!(&frames[2], Frame::Message(e) if e.event() == Some("X")));
+    }
+
+    #[test]
+    fn frames_decoded_together_split_across_reads_keep_their_order() {
+        let mut wire = b"Asterisk Call Manager/11.0.0\r\n".to_vec();
+        for n in 0..300 {
+            wire.extend_from_slice(format!("Event: E\r\nSeq: {n}\r\nCallerIDName: caller {n}\r\n\r\n").as_bytes());
+        }
+        let whole = decode_all(&[&wire]);
+        for size in [1, 7, 64, 1000, 4096] {
+            let chunks: Vec<&[u8]> = wire.chunks(size).collect();
+            assert_eq!(decode_all(&chunks), whole, "chunks of {size}");
+        }
+        assert_eq!(whole.len(), 301);
+        for (n, f) in whole[1..].iter().enumerate() {
+            let Frame::Message(m) = f else { panic!("not a message") };
+            assert_eq!(m.get("Seq"), Some(n.to_string().as_str()));
+            assert_eq!(m.get("callerIDname"), Some(format!("caller {n}").as_str()));
+            assert_eq!(m.iter().count(), 3, "a message sees only its own fields");
+        }
+    }
+
+    #[test]
+    fn a_message_from_a_shared_read_equals_one_built_alone_and_detaches() {
+        let frames = decode_all(&[b"Asterisk Call Manager/11.0.0\r\nEvent: A\r\nX: 1\r\n\r\nEvent: B\r\nX: 2\r\n\r\n"]);
+        let Frame::Message(b) = &frames[2] else { panic!("not a message") };
+        assert_eq!(*b, Message::from_pairs([("Event", "B"), ("X", "2")]));
+        let alone = b.detached();
+        assert_eq!(&alone, b);
+        assert_eq!(alone.to_wire(), "Event: B\r\nX: 2\r\n\r\n");
+        assert_ne!(*b, Message::from_pairs([("Event", "B"), ("X", "3")]));
+    }
+
+    #[test]
+    fn a_bad_frame_among_good_ones_is_lossy_alone() {
+        let mut wire = b"Asterisk Call Manager/11.0.0\r\nEvent: A\r\n\r\nEvent: B\r\nName: ".to_vec();
+        wire.extend_from_slice(&[0xff, b'x']);
+        wire.extend_from_slice(b"\r\n\r\nEvent: C\r\n\r\n");
+        let frames = decode_all(&[&wire]);
+        let names: Vec<_> = frames[1..]
+            .iter()
+            .map(|f| match f {
+                Frame::Message(m) => (m.event().map(str::to_owned), m.get("Name").map(str::to_owned)),
+                Frame::Banner(_) => panic!("not a message"),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec![(Some("A".into()), None), (Some("B".into()), Some("\u{fffd}x".into())), (Some("C".into()), None)]
+        );
+    }
+
+    #[test]
+    fn complete_frames_come_out_before_the_oversized_one_is_an_error() {
+        let mut d = Decoder::new(1024);
+        d.extend(b"Asterisk Call Manager/11.0.0\r\nEvent: A\r\n\r\nEvent: B\r\n\r\nEvent: Huge\r\nData: ");
+        d.extend(&vec![b'A'; 2048]);
+        assert!(matches!(d.next_frame(), Ok(Some(Frame::Banner(_)))));
+        assert!(matches!(d.next_frame(), Ok(Some(Frame::Message(m))) if m.event() == Some("A")));
+        assert!(matches!(d.next_frame(), Ok(Some(Frame::Message(m))) if m.event() == Some("B")));
+        assert_eq!(d.next_frame(), Err(CodecError::FrameTooLarge { limit: 1024 }));
+        assert_eq!(d.pending(), 0);
     }
 
     #[test]
