@@ -2365,7 +2365,7 @@ impl Keyring {
             .env("XDG_RUNTIME_DIR", &runtime)
             .env("HOME", dir)
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("gnome-keyring-daemon (package gnome-keyring): {e}"))?;
@@ -2373,11 +2373,32 @@ impl Keyring {
             use std::io::Write;
             stdin.write_all(b"ringside-e2e\n").map_err(|e| e.to_string())?;
         }
+        // It prints its environment once it serves on the bus: only then may the test ask,
+        // or D-Bus would start the desktop's own (locked) keyring to answer.
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        if let Some(stdout) = daemon.stdout.take() {
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if line.starts_with("GNOME_KEYRING_CONTROL=") {
+                        let _ = ready_tx.send(());
+                    }
+                }
+            });
+        }
         let keyring = Keyring { daemon };
-        wait_until("the Secret Service to answer", Duration::from_secs(20), || async {
+        tokio::task::spawn_blocking(move || ready_rx.recv_timeout(Duration::from_secs(20)))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|_| "gnome-keyring-daemon did not start within 20 s".to_string())?;
+        // Writable, not only readable: the login keyring is unlocked.
+        wait_until("the Secret Service to take a secret", Duration::from_secs(20), || async {
             let store = ringside_secrets::SecretStore::os();
             let probe = ringside_secrets::SecretKey::named("e2e", "probe");
-            Ok(tokio::task::spawn_blocking(move || store.get(&probe).is_ok()).await.unwrap_or(false).then_some(()))
+            let written = tokio::task::spawn_blocking(move || store.set(&probe, "x").and_then(|()| store.delete(&probe)))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(written.is_ok().then_some(()))
         })
         .await?;
         Ok(keyring)

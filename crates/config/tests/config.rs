@@ -462,7 +462,7 @@ const INVALID: &[(&str, &str, &str)] = &[
         "source.connect_timeout_secs",
         "at least 1",
     ),
-    ("[source]\nkind = \"sip\"\n", "source.kind", "`demo` or `ami`"),
+    ("[source]\nkind = \"sip\"\n", "source.kind", "one of `demo`, `ami`, `nats`"),
     ("[source]\nhost = \"pbx\"\n", "source.host", "kind = \"ami\""),
     ("[source]\nkind = \"demo\"\nport = 5038\n", "source.port", "kind = \"ami\""),
     ("[demo]\nlisten = \"localhost\"\n", "demo.listen", "127.0.0.1:15038"),
