@@ -59,93 +59,136 @@ pub enum PushCause {
     Interrupted,
 }
 
-/// One event of the schema.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// One event of the schema, by its `type`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum PushEvent {
-    /// A call rings the agent `extension` (`direction: "in"`, the default), or the agent dials
-    /// `to_number` (`direction: "out"`).
-    Ringing {
-        call_id: String,
-        extension: String,
-        #[serde(default)]
-        direction: PushDirection,
-        /// The caller (required when `direction` is `in`; `""` when withheld).
-        #[serde(default)]
-        from_number: Option<String>,
-        #[serde(default)]
-        from_name: Option<String>,
-        /// The number dialed (required when `direction` is `out`).
-        #[serde(default)]
-        to_number: Option<String>,
-        #[serde(default)]
-        to_name: Option<String>,
-        #[serde(default)]
-        queue: Option<String>,
-        #[serde(default)]
-        at: Option<u64>,
-    },
-    /// The agent `extension` is talking on the call.
-    Answered {
-        call_id: String,
-        extension: String,
-        #[serde(default)]
-        at: Option<u64>,
-    },
-    /// The call is over for the agent `extension`.
-    Ended {
-        call_id: String,
-        extension: String,
-        cause: PushCause,
-        /// With `answered_elsewhere`: who answered.
-        #[serde(default)]
-        answered_by: Option<String>,
-        /// With `failed`: why, in the PBX's words.
-        #[serde(default)]
-        reason: Option<String>,
-        #[serde(default)]
-        at: Option<u64>,
-    },
-    /// The agent's queue availability changed.
-    AgentState {
-        extension: String,
-        paused: bool,
-        #[serde(default)]
-        reason: Option<String>,
-        #[serde(default)]
-        queue: Option<String>,
-        #[serde(default)]
-        at: Option<u64>,
-    },
+    Ringing(Ringing),
+    Answered(Answered),
+    Ended(Ended),
+    AgentState(AgentState),
+}
+
+/// `ringing`: a call rings the agent `extension` (`direction: "in"`, the default), or the agent
+/// dials `to_number` (`direction: "out"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ringing {
+    pub call_id: String,
+    pub extension: String,
+    #[serde(default)]
+    pub direction: PushDirection,
+    /// The caller (required when `direction` is `in`; `""` when withheld).
+    #[serde(default)]
+    pub from_number: Option<String>,
+    #[serde(default)]
+    pub from_name: Option<String>,
+    /// The number dialed (required when `direction` is `out`).
+    #[serde(default)]
+    pub to_number: Option<String>,
+    #[serde(default)]
+    pub to_name: Option<String>,
+    #[serde(default)]
+    pub queue: Option<String>,
+    #[serde(default)]
+    pub at: Option<u64>,
+}
+
+/// `answered`: the agent `extension` is talking on the call.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answered {
+    pub call_id: String,
+    pub extension: String,
+    #[serde(default)]
+    pub at: Option<u64>,
+}
+
+/// `ended`: the call is over for the agent `extension`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ended {
+    pub call_id: String,
+    pub extension: String,
+    pub cause: PushCause,
+    /// With `answered_elsewhere`: who answered.
+    #[serde(default)]
+    pub answered_by: Option<String>,
+    /// With `failed`: why, in the PBX's words.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub at: Option<u64>,
+}
+
+/// `agent_state`: the agent's queue availability changed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentState {
+    pub extension: String,
+    pub paused: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub queue: Option<String>,
+    #[serde(default)]
+    pub at: Option<u64>,
 }
 
 /// A JSON value (one event or an array of them) → events; the first bad event refuses all,
-/// its place named (`[2]: missing field `call_id``).
+/// its place and field named (`[2].at: invalid type: …`, `missing field `call_id``).
 pub fn parse_value(value: Value, tenant: &str, now: Timestamp) -> Result<Vec<Routed>, PushError> {
-    let events: Vec<PushEvent> = if value.is_array() {
-        serde_path_to_error::deserialize(value).map_err(|e| bad(&e))?
-    } else {
-        vec![serde_path_to_error::deserialize(value).map_err(|e| bad(&e))?]
+    let (items, batch) = match value {
+        Value::Array(items) => (items, true),
+        one => (vec![one], false),
     };
-    events
+    items
         .into_iter()
         .enumerate()
-        .map(|(i, event)| {
-            map(event, tenant, now).map_err(|e| match e {
-                PushError::BadBody(m) => PushError::BadBody(format!("[{i}]: {m}")),
+        .map(|(i, item)| {
+            let place = if batch { format!("[{i}]") } else { String::new() };
+            parse_one(item, &place).and_then(|event| map(event, tenant, now)).map_err(|e| match e {
+                PushError::BadBody(m) if batch && !m.starts_with('[') => PushError::BadBody(format!("{place}: {m}")),
                 other => other,
             })
         })
         .collect()
 }
 
-fn bad(e: &serde_path_to_error::Error<serde_json::Error>) -> PushError {
-    let path = e.path().to_string();
-    if path == "." || path.is_empty() {
-        PushError::bad_body(e.inner().to_string())
-    } else {
-        PushError::bad_body(format!("{path}: {}", e.inner()))
+/// One object → its event, by `type`; errors name the field (`{place}.field: …`).
+pub fn parse_one(value: Value, place: &str) -> Result<PushEvent, PushError> {
+    let Value::Object(mut map) = value else {
+        return Err(PushError::bad_body("an event must be a JSON object"));
+    };
+    let kind = match map.remove("type") {
+        Some(Value::String(kind)) => kind,
+        Some(_) => return Err(PushError::bad_body("field `type` must be a string")),
+        None => return Err(PushError::bad_body("missing field `type`")),
+    };
+    let rest = Value::Object(map);
+    fn fields<T: serde::de::DeserializeOwned>(rest: Value, place: &str) -> Result<T, PushError> {
+        serde_path_to_error::deserialize(rest).map_err(|e| {
+            let path = e.path().to_string();
+            let at = match (place.is_empty(), path == "." || path.is_empty()) {
+                (true, true) => String::new(),
+                (true, false) => format!("{path}: "),
+                (false, true) => format!("{place}: "),
+                (false, false) => format!("{place}.{path}: "),
+            };
+            PushError::bad_body(format!("{at}{}", e.inner()))
+        })
     }
+    Ok(match kind.as_str() {
+        "ringing" => PushEvent::Ringing(fields(rest, place)?),
+        "answered" => PushEvent::Answered(fields(rest, place)?),
+        "ended" => PushEvent::Ended(fields(rest, place)?),
+        "agent_state" => PushEvent::AgentState(fields(rest, place)?),
+        other => {
+            return Err(PushError::bad_body(format!(
+                "unknown type `{}`: expected ringing, answered, ended or agent_state",
+                text::clean_short(other)
+            )))
+        }
+    })
 }
 
 /// One schema event → the agent's [`CallEvent`].
@@ -153,7 +196,7 @@ pub fn map(event: PushEvent, tenant: &str, now: Timestamp) -> Result<Routed, Pus
     let at = |at: Option<u64>| at.map(Timestamp::from_millis).unwrap_or(now);
     let routed = |extension: String, event: CallEvent| Routed { tenant: tenant.to_string(), extension, event };
     Ok(match event {
-        PushEvent::Ringing {
+        PushEvent::Ringing(Ringing {
             call_id,
             extension,
             direction,
@@ -163,7 +206,7 @@ pub fn map(event: PushEvent, tenant: &str, now: Timestamp) -> Result<Routed, Pus
             to_name,
             queue,
             at: when,
-        } => {
+        }) => {
             let call = text::call_id(PREFIX, &call_id, "call_id")?;
             let extension = text::extension(&extension, "extension")?;
             let at = at(when);
@@ -186,11 +229,11 @@ pub fn map(event: PushEvent, tenant: &str, now: Timestamp) -> Result<Routed, Pus
             };
             routed(extension, event)
         }
-        PushEvent::Answered { call_id, extension, at: when } => {
+        PushEvent::Answered(Answered { call_id, extension, at: when }) => {
             let call = text::call_id(PREFIX, &call_id, "call_id")?;
             routed(text::extension(&extension, "extension")?, CallEvent::Answered { call, at: at(when) })
         }
-        PushEvent::Ended { call_id, extension, cause, answered_by, reason, at: when } => {
+        PushEvent::Ended(Ended { call_id, extension, cause, answered_by, reason, at: when }) => {
             let call = text::call_id(PREFIX, &call_id, "call_id")?;
             let cause = match cause {
                 PushCause::Completed => EndCause::Completed,
@@ -208,7 +251,7 @@ pub fn map(event: PushEvent, tenant: &str, now: Timestamp) -> Result<Routed, Pus
             };
             routed(text::extension(&extension, "extension")?, CallEvent::Ended { call, cause, at: at(when) })
         }
-        PushEvent::AgentState { extension, paused, reason, queue, at: when } => routed(
+        PushEvent::AgentState(AgentState { extension, paused, reason, queue, at: when }) => routed(
             text::extension(&extension, "extension")?,
             CallEvent::AgentPaused {
                 paused,
@@ -315,6 +358,13 @@ mod tests {
                 .unwrap_err();
         assert!(e.to_string().starts_with("[1]"), "{e}");
         assert!(e.to_string().contains("nope"), "{e}");
+        let e = parse_value(json!([{"type": "answered", "call_id": "c", "extension": "1", "at": "x"}]), "t", NOW)
+            .unwrap_err();
+        assert!(e.to_string().starts_with("[0].at: invalid type"), "{e}");
+        let e = one(json!({"type": "agent_state", "extension": "1", "paused": "yes"})).unwrap_err();
+        assert!(e.to_string().starts_with("paused: invalid type"), "{e}");
+        let e = one(json!({"call_id": "c"})).unwrap_err();
+        assert!(e.to_string().contains("missing field `type`"), "{e}");
     }
 
     #[test]
