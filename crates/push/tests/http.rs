@@ -455,3 +455,82 @@ async fn binotel_and_ringostat_by_their_url_tokens() {
     let r = ep.post("/v1/webhooks/ringostat/nope?event=ringing", None, "application/json", "{}").await;
     assert_eq!(r.status, 403);
 }
+
+#[tokio::test]
+async fn a_burst_loses_nothing_every_request_is_queued_or_told_to_retry() {
+    let mut c = config();
+    c.limits.burst = 10_000;
+    c.limits.rate_per_sec = 10_000.0;
+    let mut ep = start(c, 50).await;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (http, base) = (ep.http.clone(), ep.base.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = json!([
+                {"type": "answered", "call_id": format!("c{i}"), "extension": "101"},
+                {"type": "ended", "call_id": format!("c{i}"), "extension": "101", "cause": "completed"},
+            ]);
+            let r = http
+                .post(format!("{base}/v1/events"))
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            (i, r.status().as_u16(), r.headers().get("retry-after").is_some())
+        }));
+    }
+    let mut accepted = std::collections::BTreeSet::new();
+    for t in tasks {
+        let (i, status, retry_after) = t.await.unwrap();
+        match status {
+            202 => {
+                accepted.insert(format!("push:c{i}"));
+            }
+            503 => assert!(retry_after),
+            other => panic!("status {other}"),
+        }
+    }
+    // Nobody drained while they were sent: exactly the accepted requests' events are queued,
+    // both of each, and nothing of a refused one.
+    let got = ep.drain();
+    assert_eq!(got.len(), accepted.len() * 2);
+    assert!(accepted.len() <= 25);
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for r in &got {
+        *seen.entry(r.event.call().unwrap().as_str().to_string()).or_default() += 1;
+    }
+    assert_eq!(seen.keys().cloned().collect::<std::collections::BTreeSet<_>>(), accepted);
+    assert!(seen.values().all(|n| *n == 2));
+}
+
+#[tokio::test]
+async fn a_closed_sink_is_503_closed() {
+    let mut ep = start(config(), 4).await;
+    let (_other, dummy) = mpsc::channel(1);
+    drop(std::mem::replace(&mut ep.rx, dummy));
+    let r = Reply::of(
+        ep.http
+            .post(format!("{}/v1/events", ep.base))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .body(json!({"type": "answered", "call_id": "c", "extension": "101"}).to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.json()["code"], "push.closed");
+    assert!(r.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn a_form_is_not_ringsides_schema() {
+    let mut ep = start(config(), 4).await;
+    let r = ep.post("/v1/events", Some(TOKEN), FORM, "type=answered&call_id=c&extension=101").await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["message"].as_str().unwrap().contains("`event`"), "{}", r.body);
+    assert!(ep.drain().is_empty());
+}
