@@ -1,0 +1,156 @@
+//! Ringside's relay: call events taken in once — provider webhooks and the push API
+//! (`ringside-push`) — and handed to each agent on their own NATS subject
+//! (`ringside.<tenant>.agent.<extension>`, docs/relay-protocol.md). A desk with
+//! `[source] kind = "nats"` shows them as cards.
+//!
+//! The relay keeps each agent's live calls, so a desk that connects (or reconnects) asks
+//! `ringside.<tenant>.sync.<extension>` and gets what exists now. Commands
+//! (`ringside.<tenant>.cmd.<extension>`) need a PBX: a relay fed by webhooks refuses them in
+//! words. One AMI connection as an input, and standby relays, are issue #14's next parts.
+
+mod config;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt;
+use ringside_core::relay::{self, RelayReply, SyncReply};
+use ringside_core::ErrorReport;
+use ringside_push::Routed;
+use tokio::sync::mpsc;
+
+pub use config::{ConfigError, HttpConfig, NatsConfig, RelayConfig, NATS_SECRET_ENV};
+use state::Live;
+
+/// Events between the HTTP inputs and the NATS publisher: a full queue answers `503` with
+/// `Retry-After`, never drops.
+const QUEUE: usize = 4096;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("the relay's NATS servers: {0}")]
+    Nats(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running relay.
+pub struct Relay {
+    /// Where its HTTP inputs listen.
+    pub http: SocketAddr,
+    client: async_nats::Client,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Relay {
+    /// Connects to NATS, starts answering desks and listening for webhooks and pushes.
+    pub async fn start(config: RelayConfig) -> Result<Relay, RelayError> {
+        let mut options = async_nats::ConnectOptions::new().name("ringside-relay");
+        if let Some(user) = &config.nats.user {
+            options = options.user_and_password(user.clone(), config.nats.password.clone().unwrap_or_default());
+        }
+        let servers: Vec<async_nats::ServerAddr> = config.nats.servers.iter().filter_map(|s| s.parse().ok()).collect();
+        let client = options.connect(servers).await.map_err(|e| RelayError::Nats(e.to_string()))?;
+        let live = Arc::new(Mutex::new(Live::default()));
+
+        let (sink, events) = mpsc::channel(QUEUE);
+        let listener = tokio::net::TcpListener::bind(config.http.listen)
+            .await
+            .map_err(|source| RelayError::Listen { addr: config.http.listen, source })?;
+        let http = listener.local_addr().map_err(|source| RelayError::Listen { addr: config.http.listen, source })?;
+        let app = ringside_push::router(config.push, sink);
+        let mut tasks = vec![tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "the HTTP inputs stopped");
+            }
+        })];
+        let nats = |e: async_nats::SubscribeError| RelayError::Nats(e.to_string());
+        let syncs = client.subscribe("ringside.*.sync.*").await.map_err(nats)?;
+        let commands = client.subscribe("ringside.*.cmd.*").await.map_err(nats)?;
+        tasks.push(tokio::spawn(publish(client.clone(), events, live.clone())));
+        tasks.push(tokio::spawn(answer_syncs(client.clone(), syncs, live)));
+        tasks.push(tokio::spawn(answer_commands(client.clone(), commands)));
+        // The subscriptions above are registered with the server before the relay says it is up.
+        client.flush().await.map_err(|e| RelayError::Nats(e.to_string()))?;
+        tracing::info!(%http, servers = ?config.nats.servers, "relay running");
+        Ok(Relay { http, client, tasks })
+    }
+
+    /// Stops taking input, publishes what was taken, and closes the NATS connection.
+    pub async fn shutdown(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let _ = self.client.drain().await;
+    }
+}
+
+/// Each event to its agent's subject, in the order it came in.
+async fn publish(client: async_nats::Client, mut events: mpsc::Receiver<Routed>, live: Arc<Mutex<Live>>) {
+    while let Some(Routed { tenant, extension, event }) = events.recv().await {
+        live.lock().unwrap_or_else(|p| p.into_inner()).record(&tenant, &extension, &event);
+        let subject = relay::agent_subject(&tenant, &extension);
+        match serde_json::to_vec(&event) {
+            Ok(payload) => {
+                if let Err(e) = client.publish(subject, payload.into()).await {
+                    tracing::warn!(error = %e, %tenant, %extension, "an event could not be published");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "an event could not be written as JSON"),
+        }
+    }
+}
+
+/// The agent and tenant a desk's subject names (`ringside.<tenant>.<kind>.<extension>`).
+fn agent_of(subject: &str) -> Option<(&str, &str)> {
+    let mut parts = subject.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("ringside"), Some(tenant), Some(_), Some(extension), None) => Some((tenant, extension)),
+        _ => None,
+    }
+}
+
+/// A desk asks what exists now: the agent's live calls and pause, as the events that told them.
+async fn answer_syncs(client: async_nats::Client, mut requests: async_nats::Subscriber, live: Arc<Mutex<Live>>) {
+    while let Some(msg) = requests.next().await {
+        let (Some(reply), Some((tenant, extension))) = (msg.reply, agent_of(&msg.subject)) else { continue };
+        let events = live.lock().unwrap_or_else(|p| p.into_inner()).events(tenant, extension);
+        if let Ok(payload) = serde_json::to_vec(&SyncReply { events }) {
+            let _ = client.publish(reply, payload.into()).await;
+        }
+    }
+}
+
+/// Commands need a PBX: this relay takes calls from webhooks and says so.
+async fn answer_commands(client: async_nats::Client, mut requests: async_nats::Subscriber) {
+    while let Some(msg) = requests.next().await {
+        let Some(reply) = msg.reply else { continue };
+        let refused = RelayReply::Refused {
+            error: ErrorReport::new(
+                "relay.no_pbx",
+                "this relay takes calls from webhooks and pushes; it has no PBX connection to carry out commands",
+            ),
+        };
+        if let Ok(payload) = serde_json::to_vec(&refused) {
+            let _ = client.publish(reply, payload.into()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agent_of;
+
+    #[test]
+    fn the_subject_names_the_agent() {
+        assert_eq!(agent_of("ringside.acme.sync.101"), Some(("acme", "101")));
+        assert_eq!(agent_of("ringside.acme.sync"), None);
+        assert_eq!(agent_of("ringside.acme.sync.101.x"), None);
+        assert_eq!(agent_of("other.acme.sync.101"), None);
+    }
+}

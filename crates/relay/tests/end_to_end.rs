@@ -1,0 +1,159 @@
+//! Webhook → relay → NATS → a desk: a real `nats-server` (installed by dev.sh), the relay on a
+//! loopback port, and a Ringside runtime with `[source] kind = "nats"`. A Zadarma notification
+//! signed with the account's secret rings the right agent's card; a wrong signature is refused
+//! and rings nothing; a desk that connects during a call gets it from the relay's sync; a
+//! command the webhook relay cannot carry out is refused in words.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use ringside_config::{Config, NatsConfig, SourceConfig};
+use ringside_core::session::SourceStatus;
+use ringside_core::{ErrorCode, SessionOutput};
+use ringside_push::{zadarma, Fields, PushConfig, Secret, ZadarmaAccount};
+use ringside_relay::{HttpConfig, Relay, RelayConfig};
+use ringside_runtime::{Runtime, RuntimeHandle};
+use tokio::sync::broadcast::Receiver;
+
+const SECRET: &str = "zadarma-e2e-secret";
+
+struct NatsServer(Child);
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port()
+}
+
+fn nats_server() -> (NatsServer, String) {
+    let port = free_port();
+    let child = Command::new("nats-server")
+        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server is not installed: apt-get install nats-server (./dev.sh test installs it)");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "nats-server did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (NatsServer(child), format!("nats://127.0.0.1:{port}"))
+}
+
+async fn desk(url: &str, extension: &str, dir: &tempfile::TempDir) -> (RuntimeHandle, Receiver<SessionOutput>) {
+    let mut config = Config::default();
+    config.directory.path = Some(dir.path().join(format!("directory-{extension}.sqlite")));
+    config.history.path = Some(dir.path().join(format!("history-{extension}.sqlite")));
+    config.agent.extension = extension.into();
+    config.agent.interfaces = vec![format!("Local/{extension}@agents")];
+    config.session.wrap_up = false;
+    config.source = SourceConfig::Nats(NatsConfig { servers: vec![url.into()], tenant: "acme".into(), user: None });
+    let handle = Runtime::start(config).await.expect("desk");
+    let mut rx = handle.subscribe();
+    until(&mut rx, "the desk on the relay", |o| {
+        matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(())
+    })
+    .await;
+    (handle, rx)
+}
+
+async fn until<T>(rx: &mut Receiver<SessionOutput>, what: &str, f: impl Fn(&SessionOutput) -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Ok(out)) => {
+                if let Some(t) = f(&out) {
+                    return t;
+                }
+            }
+            Ok(Err(e)) => panic!("while waiting for {what}: {e}"),
+            Err(_) => panic!("timed out waiting for {what}"),
+        }
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{k}={}", v.replace('+', "%2B").replace(' ', "+"))).collect::<Vec<_>>().join("&")
+}
+
+async fn notify(http: &reqwest::Client, relay: &Relay, pairs: &[(&str, &str)], secret: &str) -> u16 {
+    let body = form(pairs);
+    let signature = zadarma::signature(secret, &zadarma::signed_string(&Fields::from_form(body.as_bytes())).unwrap_or_default());
+    http.post(format!("http://{}/v1/webhooks/zadarma", relay.http))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("Signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("the relay answers")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: run by ./dev.sh test"]
+async fn a_signed_zadarma_webhook_rings_the_right_agents_card_through_nats() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (_server, url) = nats_server();
+    let push = PushConfig {
+        zadarma: vec![ZadarmaAccount { tenant: "acme".into(), secret: Secret::new(SECRET), did_extensions: Default::default() }],
+        ..PushConfig::default()
+    };
+    let relay = Relay::start(RelayConfig {
+        http: HttpConfig { listen: "127.0.0.1:0".parse().expect("addr") },
+        nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
+        push,
+    })
+    .await
+    .expect("relay");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (agent100, mut rx100) = desk(&url, "100", &dir).await;
+    let (agent101, mut rx101) = desk(&url, "101", &dir).await;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("http");
+
+    let ringing = [
+        ("event", "NOTIFY_INTERNAL"),
+        ("call_start", "2026-12-03 10:11:12"),
+        ("pbx_call_id", "in_e2e_1"),
+        ("caller_id", "380441234567"),
+        ("called_did", "380441112233"),
+        ("internal", "101"),
+    ];
+    // A wrong signature: refused, and nobody's card rings.
+    assert_eq!(notify(&http, &relay, &ringing, "not-the-secret").await, 403);
+    // The right one: agent 101's card, with the caller; agent 100's desk sees nothing.
+    assert_eq!(notify(&http, &relay, &ringing, SECRET).await, 200);
+    let card = until(&mut rx101, "agent 101's card", |o| match o {
+        SessionOutput::Card(c) => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(card.call_id.as_str(), "zadarma:in_e2e_1");
+    assert!(card.number.ends_with("441234567"), "{}", card.number);
+    assert!(agent100.snapshot().await.cards.is_empty(), "agent 100 got agent 101's call");
+    assert!(!matches!(rx100.try_recv(), Ok(SessionOutput::Card(_))));
+
+    // A desk that connects during the call gets it from the relay's sync.
+    let (late, _rx) = desk(&url, "101", &dir).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while late.snapshot().await.cards.iter().all(|c| c.call_id.as_str() != "zadarma:in_e2e_1") {
+        assert!(tokio::time::Instant::now() < deadline, "the late desk never got the live call");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Commands need a PBX: this relay says so.
+    let refused = agent101.set_accepting_calls(false, None).await.expect_err("no PBX behind webhooks");
+    assert_eq!(refused.code(), "relay.refused", "{refused}");
+    assert!(refused.to_string().contains("no PBX"), "{refused}");
+
+    for desk in [agent100, agent101, late] {
+        desk.shutdown().await;
+    }
+    relay.shutdown().await;
+}
