@@ -2395,9 +2395,10 @@ impl Keyring {
         wait_until("the Secret Service to take a secret", Duration::from_secs(20), || async {
             let store = ringside_secrets::SecretStore::os();
             let probe = ringside_secrets::SecretKey::named("e2e", "probe");
-            let written = tokio::task::spawn_blocking(move || store.set(&probe, "x").and_then(|()| store.delete(&probe)))
-                .await
-                .map_err(|e| e.to_string())?;
+            let written =
+                tokio::task::spawn_blocking(move || store.set(&probe, "x").and_then(|()| store.delete(&probe)))
+                    .await
+                    .map_err(|e| e.to_string())?;
             Ok(written.is_ok().then_some(()))
         })
         .await?;

@@ -88,12 +88,15 @@ impl RelayConfig {
         if nats.user.is_some() {
             let password = env(NATS_SECRET_ENV).filter(|p| !p.is_empty());
             if password.is_none() {
-                return Err(invalid(format!("nats.user is set: put its password in the environment variable {NATS_SECRET_ENV}")));
+                return Err(invalid(format!(
+                    "nats.user is set: put its password in the environment variable {NATS_SECRET_ENV}"
+                )));
             }
             nats.password = password;
         }
         let mut problems = Vec::new();
-        let mut resolve = |place: String, secret: &mut Secret| match secret.expose().strip_prefix("env:") {
+        let mut resolve = |place: String, secret: &mut Secret| {
+            match secret.expose().strip_prefix("env:") {
             Some(name) => match env(name).filter(|v| !v.is_empty()) {
                 Some(value) => *secret = Secret::new(value),
                 None => problems.push(format!("{place}: the environment variable {name} is not set")),
@@ -101,6 +104,7 @@ impl RelayConfig {
             None => problems.push(format!(
                 "{place}: secrets are not read from the settings file; write \"env:VARIABLE\" and put the secret in that variable"
             )),
+        }
         };
         for (i, t) in push.tokens.iter_mut().enumerate() {
             resolve(format!("push.tokens[{i}].token"), &mut t.token);

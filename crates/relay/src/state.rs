@@ -49,7 +49,12 @@ impl Live {
     /// What a desk that connects now should be told.
     pub(crate) fn events(&self, tenant: &str, extension: &str) -> Vec<CallEvent> {
         let Some(agent) = self.agents.get(&(tenant.to_string(), extension.to_string())) else { return Vec::new() };
-        agent.paused.iter().cloned().chain(agent.calls.values().flat_map(|(_, events)| events.iter().cloned())).collect()
+        agent
+            .paused
+            .iter()
+            .cloned()
+            .chain(agent.calls.values().flat_map(|(_, events)| events.iter().cloned()))
+            .collect()
     }
 }
 
@@ -74,7 +79,11 @@ mod tests {
         live.record("acme", "100", &CallEvent::Answered { call: CallId::new("a"), at: Timestamp(2) });
         live.record("acme", "100", &ring("b"));
         live.record("acme", "101", &ring("c"));
-        live.record("acme", "100", &CallEvent::Ended { call: CallId::new("b"), cause: EndCause::Abandoned, at: Timestamp(3) });
+        live.record(
+            "acme",
+            "100",
+            &CallEvent::Ended { call: CallId::new("b"), cause: EndCause::Abandoned, at: Timestamp(3) },
+        );
         let told: Vec<_> = live.events("acme", "100").iter().map(|e| e.call().cloned()).collect();
         assert_eq!(told, [Some(CallId::new("a")), Some(CallId::new("a"))]);
         assert!(live.events("other", "100").is_empty());

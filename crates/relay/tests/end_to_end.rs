@@ -84,7 +84,8 @@ fn form(pairs: &[(&str, &str)]) -> String {
 
 async fn notify(http: &reqwest::Client, relay: &Relay, pairs: &[(&str, &str)], secret: &str) -> u16 {
     let body = form(pairs);
-    let signature = zadarma::signature(secret, &zadarma::signed_string(&Fields::from_form(body.as_bytes())).unwrap_or_default());
+    let signature =
+        zadarma::signature(secret, &zadarma::signed_string(&Fields::from_form(body.as_bytes())).unwrap_or_default());
     http.post(format!("http://{}/v1/webhooks/zadarma", relay.http))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("Signature", signature)
@@ -102,7 +103,11 @@ async fn a_signed_zadarma_webhook_rings_the_right_agents_card_through_nats() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let (_server, url) = nats_server();
     let push = PushConfig {
-        zadarma: vec![ZadarmaAccount { tenant: "acme".into(), secret: Secret::new(SECRET), did_extensions: Default::default() }],
+        zadarma: vec![ZadarmaAccount {
+            tenant: "acme".into(),
+            secret: Secret::new(SECRET),
+            did_extensions: Default::default(),
+        }],
         ..PushConfig::default()
     };
     let relay = Relay::start(RelayConfig {
