@@ -16,6 +16,42 @@ pub struct RelayConfig {
     pub http: HttpConfig,
     pub nats: NatsConfig,
     pub push: PushConfig,
+    /// One AMI connection for a whole Asterisk (`[ami]`), when the relay has one.
+    pub ami: Option<crate::AmiInput>,
+}
+
+impl std::fmt::Debug for crate::AmiInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AmiInput")
+            .field("tenant", &self.tenant)
+            .field("addr", &self.options.addr)
+            .field("username", &self.options.username)
+            .field("agents", &self.agents.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[ami]`: the PBX the relay follows for every agent of `[[ami.agents]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAmi {
+    tenant: String,
+    host: String,
+    #[serde(default = "default_ami_port")]
+    port: u16,
+    username: String,
+    secret: String,
+    #[serde(default = "default_context")]
+    originate_context: String,
+    agents: Vec<crate::AgentEntry>,
+}
+
+fn default_ami_port() -> u16 {
+    5038
+}
+
+fn default_context() -> String {
+    "from-internal".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +92,8 @@ struct RawConfig {
     nats: NatsConfig,
     #[serde(default)]
     push: PushConfig,
+    #[serde(default)]
+    ami: Option<RawAmi>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +119,7 @@ impl RelayConfig {
     pub fn from_toml(text: &str, path: &str, env: impl Fn(&str) -> Option<String>) -> Result<RelayConfig, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.to_string(), message };
         let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
-        let RawConfig { http, mut nats, mut push } = raw;
+        let RawConfig { http, mut nats, mut push, ami } = raw;
         if nats.servers.is_empty() {
             return Err(invalid("nats.servers: list the NATS servers, e.g. [\"nats://127.0.0.1:4222\"]".into()));
         }
@@ -95,8 +133,11 @@ impl RelayConfig {
             nats.password = password;
         }
         let mut problems = Vec::new();
-        let mut resolve = |place: String, secret: &mut Secret| {
-            match secret.expose().strip_prefix("env:") {
+        let resolve = |place: String, secret: &mut Secret, problems: &mut Vec<String>| {
+            match secret
+            .expose()
+            .strip_prefix("env:")
+        {
             Some(name) => match env(name).filter(|v| !v.is_empty()) {
                 Some(value) => *secret = Secret::new(value),
                 None => problems.push(format!("{place}: the environment variable {name} is not set")),
@@ -107,24 +148,41 @@ impl RelayConfig {
         }
         };
         for (i, t) in push.tokens.iter_mut().enumerate() {
-            resolve(format!("push.tokens[{i}].token"), &mut t.token);
+            resolve(format!("push.tokens[{i}].token"), &mut t.token, &mut problems);
         }
         for (i, z) in push.zadarma.iter_mut().enumerate() {
-            resolve(format!("push.zadarma[{i}].secret"), &mut z.secret);
+            resolve(format!("push.zadarma[{i}].secret"), &mut z.secret, &mut problems);
         }
         for (i, b) in push.binotel.iter_mut().enumerate() {
-            resolve(format!("push.binotel[{i}].token"), &mut b.token);
+            resolve(format!("push.binotel[{i}].token"), &mut b.token, &mut problems);
         }
         for (i, r) in push.ringostat.iter_mut().enumerate() {
-            resolve(format!("push.ringostat[{i}].token"), &mut r.token);
+            resolve(format!("push.ringostat[{i}].token"), &mut r.token, &mut problems);
         }
+        let ami = ami.map(|raw| {
+            let mut secret = Secret::new(raw.secret);
+            resolve("ami.secret".into(), &mut secret, &mut problems);
+            if raw.agents.is_empty() {
+                problems.push("ami.agents: list the agents the relay follows".into());
+            }
+            crate::AmiInput {
+                tenant: raw.tenant,
+                options: ringside_ami::ConnectOptions::new(
+                    format!("{}:{}", raw.host, raw.port),
+                    raw.username,
+                    ringside_ami::Secret::new(secret.expose()),
+                ),
+                originate_context: raw.originate_context,
+                agents: raw.agents,
+            }
+        });
         if !problems.is_empty() {
             return Err(invalid(problems.join("; ")));
         }
         if let Err(problems) = push.validate() {
             return Err(invalid(format!("push: {}", problems.join("; "))));
         }
-        Ok(RelayConfig { http, nats, push })
+        Ok(RelayConfig { http, nats, push, ami })
     }
 }
 

@@ -8,6 +8,7 @@
 //! (`ringside.<tenant>.cmd.<extension>`) need a PBX: a relay fed by webhooks refuses them in
 //! words. One AMI connection as an input, and standby relays, are issue #14's next parts.
 
+mod ami;
 mod config;
 mod state;
 
@@ -20,6 +21,7 @@ use ringside_core::ErrorReport;
 use ringside_push::Routed;
 use tokio::sync::mpsc;
 
+pub use ami::{AgentEntry, AmiInput};
 pub use config::{ConfigError, HttpConfig, NatsConfig, RelayConfig, NATS_SECRET_ENV};
 use state::Live;
 
@@ -63,6 +65,15 @@ impl Relay {
             .await
             .map_err(|source| RelayError::Listen { addr: config.http.listen, source })?;
         let http = listener.local_addr().map_err(|source| RelayError::Listen { addr: config.http.listen, source })?;
+        let pbx = match config.ami {
+            Some(input) => {
+                let (commands, rx) = mpsc::channel(256);
+                let tenant = input.tenant.clone();
+                let task = tokio::spawn(ami::run(input, sink.clone(), rx));
+                Some((tenant, commands, task))
+            }
+            None => None,
+        };
         let app = ringside_push::router(config.push, sink);
         let mut tasks = vec![tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -74,7 +85,11 @@ impl Relay {
         let commands = client.subscribe("ringside.*.cmd.*").await.map_err(nats)?;
         tasks.push(tokio::spawn(publish(client.clone(), events, live.clone())));
         tasks.push(tokio::spawn(answer_syncs(client.clone(), syncs, live)));
-        tasks.push(tokio::spawn(answer_commands(client.clone(), commands)));
+        let to_pbx = pbx.map(|(tenant, commands, task)| {
+            tasks.push(task);
+            (tenant, commands)
+        });
+        tasks.push(tokio::spawn(answer_commands(client.clone(), commands, to_pbx)));
         // The subscriptions above are registered with the server before the relay says it is up.
         client.flush().await.map_err(|e| RelayError::Nats(e.to_string()))?;
         tracing::info!(%http, servers = ?config.nats.servers, "relay running");
@@ -126,20 +141,45 @@ async fn answer_syncs(client: async_nats::Client, mut requests: async_nats::Subs
     }
 }
 
-/// Commands need a PBX: this relay takes calls from webhooks and says so.
-async fn answer_commands(client: async_nats::Client, mut requests: async_nats::Subscriber) {
+/// A desk's command: to the PBX when the relay has one for the desk's tenant, else refused in
+/// words. The subject names the agent; the relay acts for that agent only.
+async fn answer_commands(
+    client: async_nats::Client,
+    mut requests: async_nats::Subscriber,
+    pbx: Option<(String, mpsc::Sender<ami::Command>)>,
+) {
     while let Some(msg) = requests.next().await {
-        let Some(reply) = msg.reply else { continue };
-        let refused = RelayReply::Refused {
-            error: ErrorReport::new(
-                "relay.no_pbx",
-                "this relay takes calls from webhooks and pushes; it has no PBX connection to carry out commands",
-            ),
-        };
-        if let Ok(payload) = serde_json::to_vec(&refused) {
-            let _ = client.publish(reply, payload.into()).await;
-        }
+        let Some(reply_to) = msg.reply.clone() else { continue };
+        let command = serde_json::from_slice::<relay::RelayCommand>(&msg.payload);
+        let target = agent_of(&msg.subject).map(|(t, e)| (t.to_string(), e.to_string()));
+        let (client, pbx) = (client.clone(), pbx.clone());
+        tokio::spawn(async move {
+            let reply = match (command, target, pbx) {
+                (Err(e), _, _) => refused("relay.bad_command", format!("the command cannot be read: {e}")),
+                (_, None, _) => refused("relay.bad_command", "the subject names no agent".into()),
+                (Ok(command), Some((tenant, extension)), Some((pbx_tenant, commands))) if tenant == pbx_tenant => {
+                    let (reply, answer) = tokio::sync::oneshot::channel();
+                    if commands.send(ami::Command { extension, command, reply }).await.is_err() {
+                        refused("relay.stopping", "the relay is stopping".into())
+                    } else {
+                        answer.await.unwrap_or_else(|_| refused("relay.stopping", "the relay is stopping".into()))
+                    }
+                }
+                _ => refused(
+                    "relay.no_pbx",
+                    "this relay takes calls from webhooks and pushes; it has no PBX connection to carry out commands"
+                        .into(),
+                ),
+            };
+            if let Ok(payload) = serde_json::to_vec(&reply) {
+                let _ = client.publish(reply_to, payload.into()).await;
+            }
+        });
     }
+}
+
+fn refused(code: &'static str, message: String) -> RelayReply {
+    RelayReply::Refused { error: ErrorReport::new(code, message) }
 }
 
 #[cfg(test)]

@@ -114,6 +114,7 @@ async fn a_signed_zadarma_webhook_rings_the_right_agents_card_through_nats() {
         http: HttpConfig { listen: "127.0.0.1:0".parse().expect("addr") },
         nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
         push,
+        ami: None,
     })
     .await
     .expect("relay");
@@ -161,4 +162,76 @@ async fn a_signed_zadarma_webhook_rings_the_right_agents_card_through_nats() {
         desk.shutdown().await;
     }
     relay.shutdown().await;
+}
+
+/// One AMI connection for every desk: the relay follows agents 100 and 101 on the demo PBX (a
+/// real AMI server over TCP); a call to 100 becomes desk 100's card only, and desk 100's
+/// "stop accepting calls" is carried out on the PBX by the relay and confirmed back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: run by ./dev.sh test"]
+async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_commands() {
+    let (_server, url) = nats_server();
+    let pbx = ringside_demo_pbx::DemoPbx::start(ringside_demo_pbx::DemoPbxConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        speed: 20.0,
+        ..Default::default()
+    })
+    .await
+    .expect("demo PBX");
+    let agent = |ext: &str| ringside_relay::AgentEntry {
+        extension: ext.into(),
+        interfaces: vec![format!("Local/{ext}@agents")],
+        name: None,
+        supervises: Vec::new(),
+    };
+    let ami = ringside_relay::AmiInput {
+        tenant: "acme".into(),
+        options: ringside_ami::ConnectOptions::new(
+            pbx.local_addr().to_string(),
+            "ringside",
+            ringside_ami::Secret::new(ringside_demo_pbx::DEMO_SECRET),
+        ),
+        originate_context: "outbound".into(),
+        agents: vec![agent("100"), agent("101")],
+    };
+    let relay = Relay::start(RelayConfig {
+        http: HttpConfig { listen: "127.0.0.1:0".parse().expect("addr") },
+        nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
+        push: PushConfig::default(),
+        ami: Some(ami),
+    })
+    .await
+    .expect("relay");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (agent100, mut rx100) = desk(&url, "100", &dir).await;
+    let (agent101, _rx101) = desk(&url, "101", &dir).await;
+
+    pbx.ring("+380 44 123 4567", Some("Olena"), "100").expect("ring 100");
+    let card = until(&mut rx100, "desk 100's card", |o| match o {
+        SessionOutput::Card(c) if c.number.ends_with("4567") => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(card.caller_name.as_deref(), Some("Olena"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        agent101.snapshot().await.cards.iter().all(|c| c.call_id != card.call_id),
+        "desk 101 got the call that rang 100"
+    );
+
+    agent100.set_accepting_calls(false, Some("lunch".into())).await.expect("the relay paused agent 100");
+    until(&mut rx100, "desk 100 paused by the PBX's word", |o| {
+        matches!(o, SessionOutput::Agent(ringside_core::AgentState::Paused { .. })).then_some(())
+    })
+    .await;
+    // A supervisor's switch of another agent without the right is refused in words.
+    let refused = agent100.set_member_paused("Local/101@agents", Some("support"), true, None).await;
+    let refused = refused.expect_err("agent 100 supervises nobody");
+    assert!(refused.to_string().contains("may not pause"), "{refused}");
+
+    for desk in [agent100, agent101] {
+        desk.shutdown().await;
+    }
+    relay.shutdown().await;
+    pbx.shutdown().await;
 }

@@ -1,0 +1,240 @@
+//! The relay's AMI input: one connection for the whole PBX instead of one per desk. Every
+//! configured agent has its own `CallTracker` (the same one a desk runs), fed every event, so
+//! each agent's events are exactly what their own desk would have made of the PBX. Commands
+//! from the desks are carried out here: an agent acts on itself only, a supervisor on the
+//! queues the settings give them.
+
+use std::time::Duration;
+
+use ringside_ami::actions::QueuePause;
+use ringside_ami::originate::{originate, OriginateRequest};
+use ringside_ami::{connect, Action, AgentIdentity, AmiError, CallTracker, Client, ConnectOptions, Message};
+use ringside_core::relay::{RelayCommand, RelayReply};
+use ringside_core::{CallEvent, ErrorReport, Timestamp};
+use ringside_push::Routed;
+use tokio::sync::{mpsc, oneshot};
+
+/// One agent the relay follows on the PBX.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentEntry {
+    pub extension: String,
+    /// Queue-member interfaces, as the queues know them (`PJSIP/100`, `Local/100@agents`).
+    pub interfaces: Vec<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Queues whose members this agent (a supervisor) may pause and unpause.
+    #[serde(default)]
+    pub supervises: Vec<String>,
+}
+
+/// Where the PBX is and whom the relay follows there.
+#[derive(Clone)]
+pub struct AmiInput {
+    pub tenant: String,
+    pub options: ConnectOptions,
+    /// The dialplan context click-to-call dials from.
+    pub originate_context: String,
+    pub agents: Vec<AgentEntry>,
+}
+
+/// A desk's command for the AMI task, with where to answer.
+pub(crate) struct Command {
+    pub extension: String,
+    pub command: RelayCommand,
+    pub reply: oneshot::Sender<RelayReply>,
+}
+
+struct Followed {
+    entry: AgentEntry,
+    tracker: CallTracker,
+}
+
+/// Runs until the relay stops: connects, re-syncs every agent, follows, reconnects with a growing
+/// pause (at most 30 s) while the PBX is away.
+pub(crate) async fn run(input: AmiInput, sink: mpsc::Sender<Routed>, mut commands: mpsc::Receiver<Command>) {
+    let mut agents: Vec<Followed> = input
+        .agents
+        .iter()
+        .map(|entry| Followed {
+            tracker: CallTracker::new(AgentIdentity::new(entry.extension.clone(), entry.interfaces.clone())),
+            entry: entry.clone(),
+        })
+        .collect();
+    let mut wait = Duration::from_millis(250);
+    loop {
+        match connect(&input.options).await {
+            Ok((client, events)) => {
+                wait = Duration::from_millis(250);
+                tracing::info!(addr = %input.options.addr, agents = agents.len(), "relay connected to AMI");
+                if !follow(&client, events, &input, &mut agents, &sink, &mut commands).await {
+                    client.logoff().await;
+                    return;
+                }
+            }
+            Err(e) => tracing::warn!(addr = %input.options.addr, error = %e, "AMI connection failed"),
+        }
+        // Commands while the PBX is away are answered at once, not queued.
+        let pause = tokio::time::sleep(wait);
+        tokio::pin!(pause);
+        loop {
+            tokio::select! {
+                _ = &mut pause => break,
+                cmd = commands.recv() => match cmd {
+                    None => return,
+                    Some(cmd) => {
+                        let _ = cmd.reply.send(refused(ErrorReport::new("pbx.not_connected", "the relay is not connected to the PBX")));
+                    }
+                }
+            }
+        }
+        wait = (wait * 2).min(Duration::from_secs(30));
+    }
+}
+
+/// Follows one connection; `false` when the relay stops.
+async fn follow(
+    client: &Client,
+    mut events: ringside_ami::Events,
+    input: &AmiInput,
+    agents: &mut [Followed],
+    sink: &mpsc::Sender<Routed>,
+    commands: &mut mpsc::Receiver<Command>,
+) -> bool {
+    // Beside the event loop: awaiting it here could stall the socket behind unread events.
+    let mut resync = {
+        let c = client.clone();
+        Some(tokio::spawn(async move {
+            let channels = c.send_list(Action::new("CoreShowChannels")).await?;
+            let members = c.send_list(Action::new("QueueStatus")).await?;
+            Ok::<_, AmiError>((channels, members))
+        }))
+    };
+    let mut out = Vec::new();
+    loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Some(Ok(msg)) => {
+                    let now = Timestamp::now();
+                    for agent in agents.iter_mut() {
+                        agent.tracker.handle(&msg, now, &mut out);
+                        route(sink, &input.tenant, &agent.entry.extension, &mut out).await;
+                    }
+                }
+                Some(Err(e)) => { tracing::warn!(error = %e, "AMI connection lost"); return true }
+                None => { tracing::warn!("AMI connection closed"); return true }
+            },
+            done = async { match resync.as_mut() { Some(h) => h.await, None => std::future::pending().await } } => {
+                resync = None;
+                match done {
+                    Ok(Ok((channels, members))) => {
+                        let now = Timestamp::now();
+                        for agent in agents.iter_mut() {
+                            let live = agent.tracker.live_calls();
+                            agent.tracker.resync(&channels, &live, now, &mut out);
+                            for m in &members { agent.tracker.handle(m, now, &mut out); }
+                            out.push(CallEvent::Resynced { at: now });
+                            route(sink, &input.tenant, &agent.entry.extension, &mut out).await;
+                        }
+                    }
+                    Ok(Err(e)) => tracing::warn!(error = %e, "re-sync after connect failed"),
+                    Err(e) => tracing::warn!(error = %e, "re-sync task failed"),
+                }
+            },
+            cmd = commands.recv() => match cmd {
+                None => return false,
+                Some(Command { extension, command, reply }) => {
+                    let Some(agent) = agents.iter().find(|a| a.entry.extension == extension) else {
+                        let _ = reply.send(refused(ErrorReport::new("relay.unknown_agent", format!("the relay does not follow extension {extension}"))));
+                        continue;
+                    };
+                    let work = plan(agent, input, command);
+                    let client = client.clone();
+                    tokio::spawn(async move {
+                        let answer = match work {
+                            Ok(work) => match work.run(&client).await {
+                                Ok(()) => RelayReply::Done,
+                                Err(e) => refused(ErrorReport::of(&e)),
+                            },
+                            Err(report) => refused(report),
+                        };
+                        let _ = reply.send(answer);
+                    });
+                }
+            }
+        }
+    }
+}
+
+async fn route(sink: &mpsc::Sender<Routed>, tenant: &str, extension: &str, out: &mut Vec<CallEvent>) {
+    for event in out.drain(..) {
+        // Backpressure, never a drop: a slow publisher stops the socket being read.
+        let _ = sink.send(Routed { tenant: tenant.to_string(), extension: extension.to_string(), event }).await;
+    }
+}
+
+fn refused(error: ErrorReport) -> RelayReply {
+    RelayReply::Refused { error }
+}
+
+/// What a command does on the PBX, decided where the agent's tracker is.
+enum Work {
+    Pause { interfaces: Vec<String>, queue: Option<String>, paused: bool, reason: Option<String> },
+    Originate(OriginateRequest),
+    Hangup(String),
+}
+
+fn plan(agent: &Followed, input: &AmiInput, command: RelayCommand) -> Result<Work, ErrorReport> {
+    let entry = &agent.entry;
+    Ok(match command {
+        RelayCommand::Pause { reason } => {
+            Work::Pause { interfaces: entry.interfaces.clone(), queue: None, paused: true, reason }
+        }
+        RelayCommand::Unpause => {
+            Work::Pause { interfaces: entry.interfaces.clone(), queue: None, paused: false, reason: None }
+        }
+        RelayCommand::Originate { number } => {
+            let device = entry.interfaces.first().cloned().unwrap_or_default();
+            let name = entry.name.clone().unwrap_or_else(|| format!("Agent {}", entry.extension));
+            Work::Originate(OriginateRequest {
+                device,
+                context: input.originate_context.clone(),
+                number,
+                caller_id: format!("\"{}\" <{}>", name.replace('"', "'"), entry.extension),
+                ring_timeout: Duration::from_secs(30),
+            })
+        }
+        RelayCommand::Hangup { call } => match agent.tracker.agent_channels(&call).into_iter().next() {
+            Some(channel) => Work::Hangup(channel),
+            None => return Err(ErrorReport::new("call.none", "there is no call to hang up")),
+        },
+        RelayCommand::SetMemberPaused { interface, queue, paused, reason } => {
+            // An agent may act on itself; a supervisor on members of the queues it supervises.
+            let own = entry.interfaces.contains(&interface);
+            let allowed = queue.as_ref().is_some_and(|q| entry.supervises.contains(q));
+            if !own && !allowed {
+                return Err(ErrorReport::new(
+                    "supervisor.not_permitted",
+                    "this agent may not pause other agents in that queue",
+                ));
+            }
+            Work::Pause { interfaces: vec![interface], queue, paused, reason }
+        }
+    })
+}
+
+impl Work {
+    async fn run(self, client: &Client) -> Result<(), AmiError> {
+        match self {
+            Work::Pause { interfaces, queue, paused, reason } => {
+                for interface in &interfaces {
+                    let action = QueuePause { interface, queue: queue.as_deref(), paused, reason: reason.as_deref() };
+                    client.send(action.into()).await?;
+                }
+                Ok(())
+            }
+            Work::Originate(request) => originate(client, &request).await.map(drop),
+            Work::Hangup(channel) => client.send(ringside_ami::actions::hangup(&channel)).await.map(drop::<Message>),
+        }
+    }
+}
