@@ -170,6 +170,30 @@ pub struct CallTracker {
     recording: Option<RecordingLink>,
 }
 
+/// The event kinds [`CallTracker::handle`] acts on (besides naming a recording): any other kind
+/// changes nothing, so [`crate::fanout::Fanout`] hands it to no tracker. Keep in step with the
+/// `match` in `CallTracker::event`.
+pub const HANDLED_EVENTS: &[&str] = &[
+    "DialBegin",
+    "AgentCalled",
+    "DialEnd",
+    "DialState",
+    "AgentConnect",
+    "Hangup",
+    "BlindTransfer",
+    "AttendedTransfer",
+    "QueueMemberPause",
+    "QueueMember",
+    "QueueMemberAdded",
+    "QueueMemberStatus",
+    "QueueMemberRemoved",
+];
+
+/// The event kinds that tell every tracker something (a `TeamMember` for the supervisor view),
+/// whoever they name.
+pub const TEAM_EVENTS: &[&str] =
+    &["QueueMemberPause", "QueueMember", "QueueMemberAdded", "QueueMemberStatus", "QueueMemberRemoved"];
+
 const RECENTLY_ENDED: usize = 256;
 const RECENTLY_ANSWERED_ELSEWHERE: usize = 32;
 /// Channels kept per call that rang the agent (one per `Dial` or queue that rang them).
@@ -215,6 +239,25 @@ impl CallTracker {
         channels
     }
 
+    /// Whether this tracker still keeps anything about `call` (a call being followed, a leg
+    /// on it, or an end as answered elsewhere that a later `AgentConnect` may name): while it
+    /// does, [`crate::fanout::Fanout`] must hand it the call's events.
+    pub fn follows_call(&self, call: &str) -> bool {
+        self.calls.contains_key(call)
+            || self.elsewhere.iter().any(|e| e.call == call)
+            || self.legs.values().any(|l| l.call == call)
+    }
+
+    /// Whether `channel` is one of the legs this tracker follows.
+    pub fn has_leg(&self, channel: &str) -> bool {
+        self.legs.contains_key(channel)
+    }
+
+    /// Whether a recording link is set: then every event naming a followed call may matter.
+    pub fn records(&self) -> bool {
+        self.recording.is_some()
+    }
+
     /// Forgets all per-call state (after a reconnect, before re-sync).
     pub fn reset_calls(&mut self) {
         self.calls.clear();
@@ -233,6 +276,7 @@ impl CallTracker {
     }
 
     fn event(&mut self, event: &str, msg: &Message, now: Timestamp, out: &mut Vec<CallEvent>) {
+        // Every kind matched here is listed in `HANDLED_EVENTS`.
         match event {
             "DialBegin" => self.dial_begin(msg, None, now, out),
             "AgentCalled" => {
