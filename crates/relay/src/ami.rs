@@ -1,6 +1,8 @@
 //! The relay's AMI input: one connection for the whole PBX instead of one per desk. Every
-//! configured agent has its own `CallTracker` (the same one a desk runs), fed every event, so
-//! each agent's events are exactly what their own desk would have made of the PBX. Commands
+//! configured agent has its own `CallTracker` (the same one a desk runs) behind one `Fanout`,
+//! which hands each event only to the trackers it can concern, so each agent's events are
+//! exactly what their own desk would have made of the PBX at a cost that does not grow with
+//! the number of agents per event (issue #14). Commands
 //! from the desks are carried out here: an agent acts on itself only, a supervisor on the
 //! queues the settings give them.
 
@@ -8,7 +10,7 @@ use std::time::Duration;
 
 use ringside_ami::actions::QueuePause;
 use ringside_ami::originate::{originate, OriginateRequest};
-use ringside_ami::{connect, Action, AgentIdentity, AmiError, CallTracker, Client, ConnectOptions, Message};
+use ringside_ami::{connect, Action, AgentIdentity, AmiError, Client, ConnectOptions, Fanout, Message};
 use ringside_core::relay::{RelayCommand, RelayReply};
 use ringside_core::{CallEvent, ErrorReport, Timestamp};
 use ringside_push::Routed;
@@ -45,28 +47,27 @@ pub(crate) struct Command {
     pub reply: oneshot::Sender<RelayReply>,
 }
 
+/// The agents the relay follows: `fanout`'s agent `i` is `entries[i]`.
 struct Followed {
-    entry: AgentEntry,
-    tracker: CallTracker,
+    entries: Vec<AgentEntry>,
+    fanout: Fanout,
 }
 
 /// Runs until the relay stops: connects, re-syncs every agent, follows, reconnects with a growing
 /// pause (at most 30 s) while the PBX is away.
 pub(crate) async fn run(input: AmiInput, sink: mpsc::Sender<Routed>, mut commands: mpsc::Receiver<Command>) {
-    let mut agents: Vec<Followed> = input
-        .agents
-        .iter()
-        .map(|entry| Followed {
-            tracker: CallTracker::new(AgentIdentity::new(entry.extension.clone(), entry.interfaces.clone())),
-            entry: entry.clone(),
-        })
-        .collect();
+    let mut agents = Followed {
+        entries: input.agents.clone(),
+        fanout: Fanout::new(
+            input.agents.iter().map(|entry| AgentIdentity::new(entry.extension.clone(), entry.interfaces.clone())),
+        ),
+    };
     let mut wait = Duration::from_millis(250);
     loop {
         match connect(&input.options).await {
             Ok((client, events)) => {
                 wait = Duration::from_millis(250);
-                tracing::info!(addr = %input.options.addr, agents = agents.len(), "relay connected to AMI");
+                tracing::info!(addr = %input.options.addr, agents = agents.entries.len(), "relay connected to AMI");
                 if !follow(&client, events, &input, &mut agents, &sink, &mut commands).await {
                     client.logoff().await;
                     return;
@@ -97,7 +98,7 @@ async fn follow(
     client: &Client,
     mut events: ringside_ami::Events,
     input: &AmiInput,
-    agents: &mut [Followed],
+    agents: &mut Followed,
     sink: &mpsc::Sender<Routed>,
     commands: &mut mpsc::Receiver<Command>,
 ) -> bool {
@@ -115,11 +116,8 @@ async fn follow(
         tokio::select! {
             ev = events.recv() => match ev {
                 Some(Ok(msg)) => {
-                    let now = Timestamp::now();
-                    for agent in agents.iter_mut() {
-                        agent.tracker.handle(&msg, now, &mut out);
-                        route(sink, &input.tenant, &agent.entry.extension, &mut out).await;
-                    }
+                    agents.fanout.handle(&msg, Timestamp::now(), &mut out);
+                    route(sink, &input.tenant, &agents.entries, &mut out).await;
                 }
                 Some(Err(e)) => { tracing::warn!(error = %e, "AMI connection lost"); return true }
                 None => { tracing::warn!("AMI connection closed"); return true }
@@ -128,14 +126,9 @@ async fn follow(
                 resync = None;
                 match done {
                     Ok(Ok((channels, members))) => {
-                        let now = Timestamp::now();
-                        for agent in agents.iter_mut() {
-                            let live = agent.tracker.live_calls();
-                            agent.tracker.resync(&channels, &live, now, &mut out);
-                            for m in &members { agent.tracker.handle(m, now, &mut out); }
-                            out.push(CallEvent::Resynced { at: now });
-                            route(sink, &input.tenant, &agent.entry.extension, &mut out).await;
-                        }
+                        // Per agent: the re-sync's events, the queue members', then `Resynced`.
+                        agents.fanout.resync(&channels, &members, Timestamp::now(), &mut out);
+                        route(sink, &input.tenant, &agents.entries, &mut out).await;
                     }
                     Ok(Err(e)) => tracing::warn!(error = %e, "re-sync after connect failed"),
                     Err(e) => tracing::warn!(error = %e, "re-sync task failed"),
@@ -144,11 +137,11 @@ async fn follow(
             cmd = commands.recv() => match cmd {
                 None => return false,
                 Some(Command { extension, command, reply }) => {
-                    let Some(agent) = agents.iter().find(|a| a.entry.extension == extension) else {
+                    let Some(agent) = agents.entries.iter().position(|a| a.extension == extension) else {
                         let _ = reply.send(refused(ErrorReport::new("relay.unknown_agent", format!("the relay does not follow extension {extension}"))));
                         continue;
                     };
-                    let work = plan(agent, input, command);
+                    let work = plan(agents, agent, input, command);
                     let client = client.clone();
                     tokio::spawn(async move {
                         let answer = match work {
@@ -166,10 +159,12 @@ async fn follow(
     }
 }
 
-async fn route(sink: &mpsc::Sender<Routed>, tenant: &str, extension: &str, out: &mut Vec<CallEvent>) {
-    for event in out.drain(..) {
+async fn route(sink: &mpsc::Sender<Routed>, tenant: &str, entries: &[AgentEntry], out: &mut Vec<(usize, CallEvent)>) {
+    for (agent, event) in out.drain(..) {
+        // The fan-out only names agents it was built with.
+        let Some(entry) = entries.get(agent) else { continue };
         // Backpressure, never a drop: a slow publisher stops the socket being read.
-        let _ = sink.send(Routed { tenant: tenant.to_string(), extension: extension.to_string(), event }).await;
+        let _ = sink.send(Routed { tenant: tenant.to_string(), extension: entry.extension.clone(), event }).await;
     }
 }
 
@@ -184,8 +179,10 @@ enum Work {
     Hangup(String),
 }
 
-fn plan(agent: &Followed, input: &AmiInput, command: RelayCommand) -> Result<Work, ErrorReport> {
-    let entry = &agent.entry;
+fn plan(agents: &Followed, agent: usize, input: &AmiInput, command: RelayCommand) -> Result<Work, ErrorReport> {
+    let Some(entry) = agents.entries.get(agent) else {
+        return Err(ErrorReport::new("relay.unknown_agent", "the relay does not follow this agent"));
+    };
     Ok(match command {
         RelayCommand::Pause { reason } => {
             Work::Pause { interfaces: entry.interfaces.clone(), queue: None, paused: true, reason }
@@ -204,7 +201,7 @@ fn plan(agent: &Followed, input: &AmiInput, command: RelayCommand) -> Result<Wor
                 ring_timeout: Duration::from_secs(30),
             })
         }
-        RelayCommand::Hangup { call } => match agent.tracker.agent_channels(&call).into_iter().next() {
+        RelayCommand::Hangup { call } => match agents.fanout.agent_channels(agent, &call).into_iter().next() {
             Some(channel) => Work::Hangup(channel),
             None => return Err(ErrorReport::new("call.none", "there is no call to hang up")),
         },
