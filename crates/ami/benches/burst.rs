@@ -5,9 +5,16 @@
 //!    full speed over loopback TCP into the real client (`connect` + `Events::recv`), and every
 //!    event goes through `CallTracker::handle` for agent 100. Prints events/s per round and the
 //!    median, checks that every event arrived (the bench exits with status 1 if one is missing),
-//!    and reports the client's peak heap (tokio runtime, connection task, channel, tracker).
+//!    and reports the client's peak heap (tokio runtime, connection task, channel, tracker);
+//! 3. **fanout** (issue #14): the relay's case, a whole PBX for many agents. The transcript is
+//!    decoded once, each of its calls moved to its own agent (`100@agents` renamed per
+//!    `Linkedid`), and every message goes through `Fanout::handle` with `--agents` agents
+//!    (default 1,000: `Local/N@agents` and `PJSIP/N`), versus the naive loop that feeds every
+//!    message to every one of `--naive-agents` trackers (default 100, so it finishes). Prints
+//!    events/s for both and the fan-out's peak heap.
 //!
-//! Run: `cargo bench -p ringside-ami --bench burst [-- --copies N --rounds N --only inproc|loopback]`.
+//! Run: `cargo bench -p ringside-ami --bench burst [-- --copies N --rounds N --only inproc|loopback|fanout
+//! --agents N --naive-agents N]`.
 //! Prints figures; asserts nothing about time.
 
 // Counting allocations needs a global allocator, which is unsafe by its nature.
@@ -21,9 +28,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use ringside_ami::codec::{Decoder, Frame};
+use ringside_ami::codec::{Decoder, Frame, Message};
 use ringside_ami::tracker::{AgentIdentity, CallTracker};
-use ringside_ami::{connect, ConnectOptions, Secret};
+use ringside_ami::{connect, ConnectOptions, Fanout, Secret};
 use ringside_core::Timestamp;
 
 /// Counts live heap bytes so the bench can report the peak.
@@ -54,10 +61,14 @@ struct Args {
     rounds: usize,
     inproc: bool,
     loopback: bool,
+    fanout: bool,
+    agents: usize,
+    naive_agents: usize,
 }
 
 fn args() -> Args {
-    let mut a = Args { copies: 160, rounds: 5, inproc: true, loopback: true };
+    let mut a =
+        Args { copies: 160, rounds: 5, inproc: true, loopback: true, fanout: true, agents: 1000, naive_agents: 100 };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut number = |name: &str| -> usize {
@@ -72,11 +83,14 @@ fn args() -> Args {
         match arg.as_str() {
             "--copies" => a.copies = number("--copies"),
             "--rounds" => a.rounds = number("--rounds").max(1),
+            "--agents" => a.agents = number("--agents").max(1),
+            "--naive-agents" => a.naive_agents = number("--naive-agents").max(1),
             "--only" => match it.next().as_deref() {
-                Some("inproc") => a.loopback = false,
-                Some("loopback") => a.inproc = false,
+                Some("inproc") => (a.loopback, a.fanout) = (false, false),
+                Some("loopback") => (a.inproc, a.fanout) = (false, false),
+                Some("fanout") => (a.inproc, a.loopback) = (false, false),
                 _ => {
-                    eprintln!("--only inproc|loopback");
+                    eprintln!("--only inproc|loopback|fanout");
                     std::process::exit(2);
                 }
             },
@@ -102,6 +116,9 @@ fn main() {
     };
     if args.inproc {
         in_process(&bytes);
+    }
+    if args.fanout {
+        fanout(&bytes, &args);
     }
     if args.loopback {
         if let Err(e) = loopback(bytes, &args) {
@@ -332,4 +349,110 @@ fn loopback(bytes: Vec<u8>, args: &Args) -> Result<(), String> {
         return Err(format!("{lost_total} events lost"));
     }
     Ok(())
+}
+
+/// The transcript with each call (by `Linkedid`) moved to its own agent among `agents`
+/// (extensions 1000, 1001, …), decoded.
+fn spread_over_agents(bytes: &[u8], agents: usize) -> Vec<Message> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len());
+    let mut calls: Vec<String> = Vec::new();
+    for message in text.split_inclusive("\r\n\r\n") {
+        let linkedid = ["\nLinkedid: ", "\nDestLinkedid: "]
+            .iter()
+            .find_map(|key| message.find(key).map(|i| &message[i + key.len()..]))
+            .and_then(|rest| rest.split("\r\n").next());
+        let Some(linkedid) = linkedid else {
+            out.push_str(message);
+            continue;
+        };
+        let i = calls.iter().position(|c| c == linkedid).unwrap_or_else(|| {
+            calls.push(linkedid.to_owned());
+            calls.len() - 1
+        });
+        let ext = 1000 + i % agents;
+        out.push_str(
+            &message.replace("100@agents", &format!("{ext}@agents")).replace(": 100\r\n", &format!(": {ext}\r\n")),
+        );
+    }
+    let mut d = Decoder::default();
+    d.extend(out.as_bytes());
+    let mut msgs = Vec::new();
+    loop {
+        match d.next_frame() {
+            Ok(Some(Frame::Message(m))) => msgs.push(m),
+            Ok(Some(Frame::Banner(_))) => {}
+            Ok(None) => break,
+            Err(e) => {
+                eprintln!("codec error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    msgs
+}
+
+fn identities(agents: usize) -> impl Iterator<Item = AgentIdentity> {
+    (1000..1000 + agents)
+        .map(|n| AgentIdentity::new(n.to_string(), vec![format!("Local/{n}@agents"), format!("PJSIP/{n}")]))
+}
+
+fn fanout(bytes: &[u8], args: &Args) {
+    let msgs = spread_over_agents(bytes, args.agents);
+    let events = msgs.iter().filter(|m| m.event().is_some()).count();
+    println!("fanout: g_burst_200 decoded once, {events} events, each call on its own agent");
+    // Through the fan-out.
+    let mut best = f64::MAX;
+    let mut peak = 0;
+    let mut call_events = 0;
+    let mut indexed = (0, 0);
+    for _ in 0..args.rounds {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let started = Instant::now();
+        let mut fanout = Fanout::new(identities(args.agents));
+        let mut out = Vec::new();
+        call_events = 0;
+        for m in &msgs {
+            fanout.handle(m, Timestamp(0), &mut out);
+            call_events += out.len();
+            out.clear();
+        }
+        best = best.min(started.elapsed().as_secs_f64());
+        peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+        indexed = fanout.indexed();
+    }
+    println!(
+        "  Fanout, {} agents, best of {}: {:.1} ms = {:.0} events/s, {call_events} CallEvents",
+        args.agents,
+        args.rounds,
+        best * 1e3,
+        events as f64 / best
+    );
+    println!("  peak heap (trackers, indexes, output): {:.2} MiB", peak as f64 / (1024.0 * 1024.0));
+    println!("  index entries left after the burst (calls, channels): {indexed:?}");
+    // The naive loop: every tracker gets every message.
+    let naive = args.naive_agents;
+    let msgs = spread_over_agents(bytes, naive);
+    let mut best = f64::MAX;
+    for _ in 0..args.rounds.min(3) {
+        let started = Instant::now();
+        let mut trackers: Vec<CallTracker> = identities(naive).map(CallTracker::new).collect();
+        let mut out = Vec::new();
+        call_events = 0;
+        for m in &msgs {
+            for t in trackers.iter_mut() {
+                t.handle(m, Timestamp(0), &mut out);
+            }
+            call_events += out.len();
+            out.clear();
+        }
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    println!(
+        "  naive, every tracker every event, {naive} agents, best of {}: {:.1} ms = {:.0} events/s, {call_events} CallEvents",
+        args.rounds.min(3),
+        best * 1e3,
+        events as f64 / best
+    );
 }
