@@ -298,3 +298,58 @@ fn hangup_finds_the_agents_channels() {
     assert!(fanout.agent_channels(1, &call).is_empty());
     assert!(fanout.agent_channels(10_000, &call).is_empty());
 }
+
+/// Shapes no transcript shows, for the index rules the transcripts do not need: a queue call
+/// whose agent leg is not named after the member interface (found by `Interface`), a leg whose
+/// later events name another `Linkedid` (found by the channel), and events that name nothing.
+#[test]
+fn hand_made_shapes_same_events() {
+    let m = |pairs: &[(&str, &str)]| Message::from_pairs(pairs.iter().copied());
+    let msgs = vec![
+        // Agent 100's queue member interface rings a device named otherwise.
+        m(&[
+            ("Event", "AgentCalled"),
+            ("Queue", "support"),
+            ("Interface", "Local/100@agents"),
+            ("Channel", "PJSIP/trunk-00000001"),
+            ("CallerIDNum", "+380441234567"),
+            ("Linkedid", "1.1"),
+            ("DestChannel", "PJSIP/desk7-00000002"),
+            ("DestLinkedid", "1.1"),
+        ]),
+        m(&[
+            ("Event", "DialEnd"),
+            ("Channel", "PJSIP/trunk-00000001"),
+            ("DestChannel", "PJSIP/desk7-00000002"),
+            ("DialStatus", "ANSWER"),
+        ]),
+        // The agent's phone dials out from a channel named after no device of theirs…
+        m(&[
+            ("Event", "DialBegin"),
+            ("Channel", "Local/100@phone100-00000003;2"),
+            ("CallerIDNum", "100"),
+            ("Linkedid", "2.1"),
+            ("DestChannel", "PJSIP/pstn-00000004"),
+            ("DestLinkedid", "2.1"),
+            ("DestExten", "0441234567"),
+        ]),
+        // …and its events then carry another Linkedid, or none.
+        m(&[
+            ("Event", "DialEnd"),
+            ("Channel", "Local/100@phone100-00000003;2"),
+            ("DestChannel", "PJSIP/pstn-00000004"),
+            ("DialStatus", "ANSWER"),
+        ]),
+        m(&[("Event", "Hangup"), ("Channel", "Local/100@phone100-00000003;2"), ("Linkedid", "9.9"), ("Cause", "16")]),
+        m(&[("Event", "Hangup"), ("Channel", "PJSIP/desk7-00000002"), ("Cause", "16")]),
+        // Nothing to route by.
+        m(&[("Event", "Hangup"), ("Cause", "16")]),
+        m(&[("Event", "DeviceStateChange"), ("Device", "Local/100@agents"), ("State", "INUSE")]),
+        m(&[("Response", "Success"), ("Message", "not an event")]),
+    ];
+    let ids = identities(true);
+    let want = naive(&ids, None, &msgs, Run::Plain);
+    assert!(want[0].len() >= 5, "agent 100 should ring, answer, dial out, answer, end: {:?}", want[0]);
+    assert_same("hand-made", &ids, None, &msgs, Run::Plain);
+    assert_same("hand-made (recording link)", &ids, Some(&link()), &msgs, Run::Plain);
+}
