@@ -18,6 +18,21 @@ pub struct RelayConfig {
     pub push: PushConfig,
     /// One AMI connection for a whole Asterisk (`[ami]`), when the relay has one.
     pub ami: Option<crate::AmiInput>,
+    /// This relay's name in its tenant's lease (`[relay] id`; the host name and process id by
+    /// default): of two relays holding the PBX connection at once, the greater id steps down.
+    pub id: String,
+}
+
+/// The default relay id: the host name and the process id.
+pub fn default_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
+    format!("{}-{}", if host.is_empty() { "relay" } else { &host }, std::process::id())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRelay {
+    id: Option<String>,
 }
 
 impl std::fmt::Debug for crate::AmiInput {
@@ -94,6 +109,8 @@ struct RawConfig {
     push: PushConfig,
     #[serde(default)]
     ami: Option<RawAmi>,
+    #[serde(default)]
+    relay: RawRelay,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +136,8 @@ impl RelayConfig {
     pub fn from_toml(text: &str, path: &str, env: impl Fn(&str) -> Option<String>) -> Result<RelayConfig, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.to_string(), message };
         let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
-        let RawConfig { http, mut nats, mut push, ami } = raw;
+        let RawConfig { http, mut nats, mut push, ami, relay } = raw;
+        let id = relay.id.unwrap_or_else(default_id);
         if nats.servers.is_empty() {
             return Err(invalid("nats.servers: list the NATS servers, e.g. [\"nats://127.0.0.1:4222\"]".into()));
         }
@@ -182,7 +200,7 @@ impl RelayConfig {
         if let Err(problems) = push.validate() {
             return Err(invalid(format!("push: {}", problems.join("; "))));
         }
-        Ok(RelayConfig { http, nats, push, ami })
+        Ok(RelayConfig { http, nats, push, ami, id })
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod ami;
 mod config;
+mod lease;
 mod state;
 
 use std::net::SocketAddr;
@@ -47,6 +48,7 @@ pub struct Relay {
     pub http: SocketAddr,
     client: async_nats::Client,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    pbx: Option<Arc<lease::Pbx>>,
 }
 
 impl Relay {
@@ -65,12 +67,16 @@ impl Relay {
             .await
             .map_err(|source| RelayError::Listen { addr: config.http.listen, source })?;
         let http = listener.local_addr().map_err(|source| RelayError::Listen { addr: config.http.listen, source })?;
+        let nats = |e: async_nats::SubscribeError| RelayError::Nats(e.to_string());
+        let mut lease_task = None;
         let pbx = match config.ami {
             Some(input) => {
-                let (commands, rx) = mpsc::channel(256);
-                let tenant = input.tenant.clone();
-                let task = tokio::spawn(ami::run(input, sink.clone(), rx));
-                Some((tenant, commands, task))
+                let pbx = Arc::new(lease::Pbx::new(input.tenant.clone()));
+                let beats = client.subscribe(lease::lease_subject(&input.tenant)).await.map_err(nats)?;
+                let id = config.id.clone();
+                lease_task =
+                    Some(tokio::spawn(lease::run(client.clone(), beats, pbx.clone(), id, input, sink.clone())));
+                Some(pbx)
             }
             None => None,
         };
@@ -80,20 +86,21 @@ impl Relay {
                 tracing::error!(error = %e, "the HTTP inputs stopped");
             }
         })];
-        let nats = |e: async_nats::SubscribeError| RelayError::Nats(e.to_string());
         let syncs = client.subscribe("ringside.*.sync.*").await.map_err(nats)?;
         let commands = client.subscribe("ringside.*.cmd.*").await.map_err(nats)?;
         tasks.push(tokio::spawn(publish(client.clone(), events, live.clone())));
-        tasks.push(tokio::spawn(answer_syncs(client.clone(), syncs, live)));
-        let to_pbx = pbx.map(|(tenant, commands, task)| {
-            tasks.push(task);
-            (tenant, commands)
-        });
-        tasks.push(tokio::spawn(answer_commands(client.clone(), commands, to_pbx)));
+        tasks.push(tokio::spawn(answer_syncs(client.clone(), syncs, live, pbx.clone())));
+        tasks.push(tokio::spawn(answer_commands(client.clone(), commands, pbx.clone())));
+        tasks.extend(lease_task);
         // The subscriptions above are registered with the server before the relay says it is up.
         client.flush().await.map_err(|e| RelayError::Nats(e.to_string()))?;
         tracing::info!(%http, servers = ?config.nats.servers, "relay running");
-        Ok(Relay { http, client, tasks })
+        Ok(Relay { http, client, tasks, pbx })
+    }
+
+    /// Whether this relay holds its tenant's PBX connection now (`false` without `[ami]`).
+    pub fn holds_pbx(&self) -> bool {
+        self.pbx.as_ref().is_some_and(|p| p.is_active())
     }
 
     /// Stops taking input, publishes what was taken, and closes the NATS connection.
@@ -131,9 +138,18 @@ fn agent_of(subject: &str) -> Option<(&str, &str)> {
 }
 
 /// A desk asks what exists now: the agent's live calls and pause, as the events that told them.
-async fn answer_syncs(client: async_nats::Client, mut requests: async_nats::Subscriber, live: Arc<Mutex<Live>>) {
+async fn answer_syncs(
+    client: async_nats::Client,
+    mut requests: async_nats::Subscriber,
+    live: Arc<Mutex<Live>>,
+    pbx: Option<Arc<lease::Pbx>>,
+) {
     while let Some(msg) = requests.next().await {
         let (Some(reply), Some((tenant, extension))) = (msg.reply, agent_of(&msg.subject)) else { continue };
+        // A standby knows nothing of the PBX's calls: the holder answers.
+        if pbx.as_ref().is_some_and(|p| p.tenant == tenant && !p.is_active()) {
+            continue;
+        }
         let events = live.lock().unwrap_or_else(|p| p.into_inner()).events(tenant, extension);
         if let Ok(payload) = serde_json::to_vec(&SyncReply { events }) {
             let _ = client.publish(reply, payload.into()).await;
@@ -146,18 +162,26 @@ async fn answer_syncs(client: async_nats::Client, mut requests: async_nats::Subs
 async fn answer_commands(
     client: async_nats::Client,
     mut requests: async_nats::Subscriber,
-    pbx: Option<(String, mpsc::Sender<ami::Command>)>,
+    pbx: Option<Arc<lease::Pbx>>,
 ) {
     while let Some(msg) = requests.next().await {
         let Some(reply_to) = msg.reply.clone() else { continue };
         let command = serde_json::from_slice::<relay::RelayCommand>(&msg.payload);
         let target = agent_of(&msg.subject).map(|(t, e)| (t.to_string(), e.to_string()));
-        let (client, pbx) = (client.clone(), pbx.clone());
+        let ours = match (&pbx, &target) {
+            (Some(pbx), Some((tenant, _))) if &pbx.tenant == tenant => {
+                // A standby stays silent: the holder answers.
+                let Some(commands) = pbx.commands() else { continue };
+                Some(commands)
+            }
+            _ => None,
+        };
+        let client = client.clone();
         tokio::spawn(async move {
-            let reply = match (command, target, pbx) {
+            let reply = match (command, target, ours) {
                 (Err(e), _, _) => refused("relay.bad_command", format!("the command cannot be read: {e}")),
                 (_, None, _) => refused("relay.bad_command", "the subject names no agent".into()),
-                (Ok(command), Some((tenant, extension)), Some((pbx_tenant, commands))) if tenant == pbx_tenant => {
+                (Ok(command), Some((_, extension)), Some(commands)) => {
                     let (reply, answer) = tokio::sync::oneshot::channel();
                     if commands.send(ami::Command { extension, command, reply }).await.is_err() {
                         refused("relay.stopping", "the relay is stopping".into())

@@ -63,6 +63,16 @@ async fn desk(url: &str, extension: &str, dir: &tempfile::TempDir) -> (RuntimeHa
     (handle, rx)
 }
 
+/// Waits until `relay` holds its tenant's PBX connection; returns how long it took.
+async fn until_holding(relay: &Relay) -> Duration {
+    let started = tokio::time::Instant::now();
+    while !relay.holds_pbx() {
+        assert!(started.elapsed() < Duration::from_secs(10), "the relay never took the PBX connection");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    started.elapsed()
+}
+
 async fn until<T>(rx: &mut Receiver<SessionOutput>, what: &str, f: impl Fn(&SessionOutput) -> Option<T>) -> T {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
@@ -115,6 +125,7 @@ async fn a_signed_zadarma_webhook_rings_the_right_agents_card_through_nats() {
         nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
         push,
         ami: None,
+        id: "relay-a".into(),
     })
     .await
     .expect("relay");
@@ -199,9 +210,11 @@ async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_comma
         nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
         push: PushConfig::default(),
         ami: Some(ami),
+        id: "relay-a".into(),
     })
     .await
     .expect("relay");
+    until_holding(&relay).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let (agent100, mut rx100) = desk(&url, "100", &dir).await;
     let (agent101, _rx101) = desk(&url, "101", &dir).await;
@@ -233,5 +246,78 @@ async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_comma
         desk.shutdown().await;
     }
     relay.shutdown().await;
+    pbx.shutdown().await;
+}
+
+fn ami_input(pbx: &ringside_demo_pbx::DemoPbx) -> ringside_relay::AmiInput {
+    ringside_relay::AmiInput {
+        tenant: "acme".into(),
+        options: ringside_ami::ConnectOptions::new(
+            pbx.local_addr().to_string(),
+            "ringside",
+            ringside_ami::Secret::new(ringside_demo_pbx::DEMO_SECRET),
+        ),
+        originate_context: "outbound".into(),
+        agents: vec![ringside_relay::AgentEntry {
+            extension: "100".into(),
+            interfaces: vec!["Local/100@agents".into()],
+            name: None,
+            supervises: Vec::new(),
+        }],
+    }
+}
+
+/// Two relays for one PBX: one holds the AMI connection, the other stands by; when the holder
+/// dies the standby takes over within 2 s, and the desk gets every call exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: run by ./dev.sh test"]
+async fn a_standby_relay_takes_over_within_two_seconds_and_no_card_is_lost_or_doubled() {
+    let (_server, url) = nats_server();
+    let pbx = ringside_demo_pbx::DemoPbx::start(ringside_demo_pbx::DemoPbxConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        speed: 20.0,
+        ..Default::default()
+    })
+    .await
+    .expect("demo PBX");
+    let relay = |id: &str| RelayConfig {
+        http: HttpConfig { listen: "127.0.0.1:0".parse().expect("addr") },
+        nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
+        push: PushConfig::default(),
+        ami: Some(ami_input(&pbx)),
+        id: id.into(),
+    };
+    let first = Relay::start(relay("relay-a")).await.expect("first relay");
+    until_holding(&first).await;
+    let second = Relay::start(relay("relay-b")).await.expect("second relay");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(first.holds_pbx() && !second.holds_pbx(), "exactly one relay holds the PBX connection");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (agent, mut rx) = desk(&url, "100", &dir).await;
+    pbx.ring("+380 44 000 0001", None, "100").expect("first call");
+    until(&mut rx, "the first call's card", |o| match o {
+        SessionOutput::Card(c) if c.number.ends_with("0001") => Some(()),
+        _ => None,
+    })
+    .await;
+
+    first.shutdown().await;
+    let took = until_holding(&second).await;
+    assert!(took < Duration::from_secs(2), "the standby took {took:?}");
+    pbx.ring("+380 44 000 0002", None, "100").expect("second call");
+    until(&mut rx, "the second call's card", |o| match o {
+        SessionOutput::Card(c) if c.number.ends_with("0002") => Some(()),
+        _ => None,
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let numbers: Vec<String> = agent.snapshot().await.cards.iter().map(|c| c.number.clone()).collect();
+    assert_eq!(numbers.iter().filter(|n| n.ends_with("0001")).count(), 1, "{numbers:?}");
+    assert_eq!(numbers.iter().filter(|n| n.ends_with("0002")).count(), 1, "{numbers:?}");
+    eprintln!("the standby took the PBX connection {} ms after the holder stopped", took.as_millis());
+
+    agent.shutdown().await;
+    second.shutdown().await;
     pbx.shutdown().await;
 }
