@@ -163,6 +163,12 @@ async fn crash_during_wrap_up(pbx: &DemoPbx, config: Config, supervisor: &mut Su
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("rt");
         rt.block_on(async {
             let (_handle, mut rx) = start(config, false).await;
+            // Rung only once the re-sync says the agent takes calls: a call that ends before
+            // Ringside knows the agent's state leads to no wrap-up.
+            until(&mut rx, "accepting calls", |o| {
+                matches!(o, SessionOutput::Agent(AgentState::Available { .. })).then_some(())
+            })
+            .await;
             // The demo PBX is rung from the test's runtime; wait here for the wrap-up.
             let _ = wrapped_tx.send(());
             until(&mut rx, "wrap-up", |o| matches!(o, SessionOutput::Agent(AgentState::WrapUp { .. })).then_some(()))
