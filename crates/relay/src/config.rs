@@ -255,4 +255,26 @@ secret = "env:ZADARMA_SECRET"
             .to_string();
         assert!(e.contains("push.zadarma[0].secret") && e.contains("ZADARMA_SECRET"), "{e}");
     }
+
+    #[test]
+    fn the_pbx_and_the_relay_id_are_read_and_the_ami_secret_comes_from_the_environment() {
+        let text = format!(
+            "{TEXT}\n[relay]\nid = \"relay-b\"\n\n[ami]\ntenant = \"acme\"\nhost = \"pbx\"\nusername = \"relay\"\n\
+             secret = \"env:AMI_SECRET\"\n\n[[ami.agents]]\nextension = \"100\"\ninterfaces = [\"PJSIP/100\"]\n"
+        );
+        let with_ami = |name: &str| if name == "AMI_SECRET" { Some("ami-pw".into()) } else { env(name) };
+        let config = RelayConfig::from_toml(&text, "relay.toml", with_ami).expect("valid");
+        assert_eq!(config.id, "relay-b");
+        let ami = config.ami.expect("[ami]");
+        assert_eq!((ami.options.addr.as_str(), ami.options.secret.expose()), ("pbx:5038", "ami-pw"));
+        assert_eq!(ami.agents[0].interfaces, ["PJSIP/100"]);
+        assert!(!format!("{ami:?}").contains("ami-pw"));
+
+        let written = text.replace("env:AMI_SECRET", "ami-pw");
+        let e = RelayConfig::from_toml(&written, "relay.toml", with_ami).expect_err("refused").to_string();
+        assert!(e.contains("ami.secret") && !e.contains("ami-pw"), "{e}");
+        let none = text.replace("[[ami.agents]]\nextension = \"100\"\ninterfaces = [\"PJSIP/100\"]\n", "agents = []\n");
+        let e = RelayConfig::from_toml(&none, "relay.toml", with_ami).expect_err("refused").to_string();
+        assert!(e.contains("ami.agents"), "{e}");
+    }
 }

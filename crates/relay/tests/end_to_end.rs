@@ -182,29 +182,8 @@ async fn a_signed_zadarma_webhook_rings_the_right_agents_card_through_nats() {
 #[ignore = "needs nats-server: run by ./dev.sh test"]
 async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_commands() {
     let (_server, url) = nats_server();
-    let pbx = ringside_demo_pbx::DemoPbx::start(ringside_demo_pbx::DemoPbxConfig {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        speed: 20.0,
-        ..Default::default()
-    })
-    .await
-    .expect("demo PBX");
-    let agent = |ext: &str| ringside_relay::AgentEntry {
-        extension: ext.into(),
-        interfaces: vec![format!("Local/{ext}@agents")],
-        name: None,
-        supervises: Vec::new(),
-    };
-    let ami = ringside_relay::AmiInput {
-        tenant: "acme".into(),
-        options: ringside_ami::ConnectOptions::new(
-            pbx.local_addr().to_string(),
-            "ringside",
-            ringside_ami::Secret::new(ringside_demo_pbx::DEMO_SECRET),
-        ),
-        originate_context: "outbound".into(),
-        agents: vec![agent("100"), agent("101")],
-    };
+    let pbx = demo_pbx().await;
+    let ami = ami_input(&pbx, &["100", "101"]);
     let relay = Relay::start(RelayConfig {
         http: HttpConfig { listen: "127.0.0.1:0".parse().expect("addr") },
         nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
@@ -249,7 +228,17 @@ async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_comma
     pbx.shutdown().await;
 }
 
-fn ami_input(pbx: &ringside_demo_pbx::DemoPbx) -> ringside_relay::AmiInput {
+async fn demo_pbx() -> ringside_demo_pbx::DemoPbx {
+    let config = ringside_demo_pbx::DemoPbxConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        speed: 20.0,
+        ..Default::default()
+    };
+    ringside_demo_pbx::DemoPbx::start(config).await.expect("demo PBX")
+}
+
+/// The demo PBX as the relay's AMI input, following `extensions`.
+fn ami_input(pbx: &ringside_demo_pbx::DemoPbx, extensions: &[&str]) -> ringside_relay::AmiInput {
     ringside_relay::AmiInput {
         tenant: "acme".into(),
         options: ringside_ami::ConnectOptions::new(
@@ -258,12 +247,15 @@ fn ami_input(pbx: &ringside_demo_pbx::DemoPbx) -> ringside_relay::AmiInput {
             ringside_ami::Secret::new(ringside_demo_pbx::DEMO_SECRET),
         ),
         originate_context: "outbound".into(),
-        agents: vec![ringside_relay::AgentEntry {
-            extension: "100".into(),
-            interfaces: vec!["Local/100@agents".into()],
-            name: None,
-            supervises: Vec::new(),
-        }],
+        agents: extensions
+            .iter()
+            .map(|ext| ringside_relay::AgentEntry {
+                extension: ext.to_string(),
+                interfaces: vec![format!("Local/{ext}@agents")],
+                name: None,
+                supervises: Vec::new(),
+            })
+            .collect(),
     }
 }
 
@@ -273,18 +265,12 @@ fn ami_input(pbx: &ringside_demo_pbx::DemoPbx) -> ringside_relay::AmiInput {
 #[ignore = "needs nats-server: run by ./dev.sh test"]
 async fn a_standby_relay_takes_over_within_two_seconds_and_no_card_is_lost_or_doubled() {
     let (_server, url) = nats_server();
-    let pbx = ringside_demo_pbx::DemoPbx::start(ringside_demo_pbx::DemoPbxConfig {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        speed: 20.0,
-        ..Default::default()
-    })
-    .await
-    .expect("demo PBX");
+    let pbx = demo_pbx().await;
     let relay = |id: &str| RelayConfig {
         http: HttpConfig { listen: "127.0.0.1:0".parse().expect("addr") },
         nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
         push: PushConfig::default(),
-        ami: Some(ami_input(&pbx)),
+        ami: Some(ami_input(&pbx, &["100"])),
         id: id.into(),
     };
     let first = Relay::start(relay("relay-a")).await.expect("first relay");
