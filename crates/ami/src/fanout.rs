@@ -15,8 +15,10 @@
 //!   learned after the tracker was handed an event naming it ([`CallTracker::follows_call`],
 //!   [`CallTracker::has_leg`]).
 //!
-//! Queue-member events tell every tracker something (the supervisor view), so they go to all.
-//! An event of a kind the tracker acts on that names no channel, call or interface goes to all
+//! Queue-member events go only to the member's own tracker (its pause). The team state they
+//! carry (a desk tracker's `CallEvent::TeamMember`) is the same for every agent, so the fan-out
+//! leaves it out: the caller takes it once per event with [`crate::team::member_update`] (the
+//! relay publishes it once per queue, not once per agent). An event of a kind the tracker acts on that names no channel, call or interface goes to all
 //! too. An event of a kind no tracker acts on ([`HANDLED_EVENTS`]) goes to none, unless a
 //! recording link is set (then any event naming a followed call may name its recording).
 //!
@@ -199,8 +201,15 @@ impl Fanout {
         }
         let mut targets = std::mem::take(&mut self.targets);
         targets.clear();
-        if TEAM_EVENTS.contains(&kind) {
-            targets.extend(0..self.trackers.len() as u32);
+        let team = TEAM_EVENTS.contains(&kind);
+        if team {
+            for key in ["Interface", "Location", "StateInterface"] {
+                if let Some(interface) = msg.get(key) {
+                    lookup_lower(&self.devices, &mut self.lower, interface, &mut targets);
+                }
+            }
+            targets.sort_unstable();
+            targets.dedup();
         } else {
             let mut named = false;
             for (key, value) in msg.iter() {
@@ -233,7 +242,8 @@ impl Fanout {
         for &agent in &targets {
             let Some(tracker) = self.trackers.get_mut(agent as usize) else { continue };
             tracker.handle(msg, now, &mut self.scratch);
-            out.extend(self.scratch.drain(..).map(|e| (agent as usize, e)));
+            let own = self.scratch.drain(..).filter(|e| !matches!(e, CallEvent::TeamMember { .. }));
+            out.extend(own.map(|e| (agent as usize, e)));
             learn(tracker, agent, msg, &mut self.calls, &mut self.channels);
         }
         self.targets = targets;

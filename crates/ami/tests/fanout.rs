@@ -103,6 +103,10 @@ fn naive(ids: &[AgentIdentity], link: Option<&RecordingLink>, msgs: &[Message], 
             t.handle(m, Timestamp(n as u64), &mut seen[i]);
         }
     }
+    // The team state is not per agent: the fan-out leaves it to its caller (checked below).
+    for events in &mut seen {
+        events.retain(|e| !matches!(e, CallEvent::TeamMember { .. }));
+    }
     seen
 }
 
@@ -276,6 +280,37 @@ fn a_thousand_agents_over_the_burst_same_events_and_bounded_index() {
     }
     // Every call ended: nothing is left in the indexes.
     assert_eq!(fanout.indexed(), (0, 0));
+}
+
+#[test]
+fn queue_member_events_reach_only_the_member_and_the_team_state_is_left_to_the_caller() {
+    let all = transcripts();
+    let msgs = messages_of(&all.iter().find(|(n, _)| n == "d_queue_pause").expect("transcript").1);
+    let ids = identities(true);
+    let mut fanout = Fanout::new(ids.iter().cloned());
+    let mut out = Vec::new();
+    let mut team = 0;
+    for (n, m) in msgs.iter().enumerate() {
+        fanout.handle(m, Timestamp(n as u64), &mut out);
+        team += usize::from(ringside_ami::team::member_update(m).is_some());
+    }
+    assert!(team >= 2, "the transcript has too few queue-member events: {team}");
+    // Each agent's own pause, and no copy of the team state per agent.
+    assert!(out.iter().all(|(_, e)| !matches!(e, CallEvent::TeamMember { .. })), "{out:?}");
+    let paused: std::collections::BTreeSet<&str> = out
+        .iter()
+        .filter(|(_, e)| matches!(e, CallEvent::AgentPaused { .. }))
+        .map(|(a, _)| ids[*a].extension.as_str())
+        .collect();
+    // 100 and 101 pause; 102 joins the queue and leaves it. Nobody else hears of it.
+    assert_eq!(paused.into_iter().collect::<Vec<_>>(), ["100", "101", "102"]);
+    // A desk's own tracker still tells its desk the team.
+    let mut desk = CallTracker::new(ids[0].clone());
+    let mut seen = Vec::new();
+    for m in &msgs {
+        desk.handle(m, Timestamp(0), &mut seen);
+    }
+    assert_eq!(seen.iter().filter(|e| matches!(e, CallEvent::TeamMember { .. })).count(), team);
 }
 
 #[test]

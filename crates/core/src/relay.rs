@@ -24,6 +24,32 @@ pub fn sync_subject(tenant: &str, extension: &str) -> String {
     format!("ringside.{tenant}.sync.{extension}")
 }
 
+/// Where the relay publishes a queue's team state: one `CallEvent::TeamMember` per change of a
+/// member of `queue`, once for every supervisor (not once per agent).
+pub fn team_subject(tenant: &str, queue: &str) -> String {
+    format!("ringside.{tenant}.team.{}", subject_token(queue))
+}
+
+/// Every queue's team subject of the tenant (a supervisor of every queue subscribes to it).
+pub fn every_team_subject(tenant: &str) -> String {
+    format!("ringside.{tenant}.team.*")
+}
+
+/// Where a supervisor's desk asks, after every (re)connect, for the members of `queue` as they
+/// are now, or of every queue (`None`); the relay answers a [`SyncReply`] of `TeamMember` events.
+pub fn team_sync_subject(tenant: &str, queue: Option<&str>) -> String {
+    match queue {
+        Some(queue) => format!("ringside.{tenant}.teamsync.{}", subject_token(queue)),
+        None => format!("ringside.{tenant}.teamsync"),
+    }
+}
+
+/// `text` as one NATS subject token: the characters a token cannot hold (`.`, `*`, `>`,
+/// whitespace) become `_`.
+pub fn subject_token(text: &str) -> String {
+    text.chars().map(|c| if matches!(c, '.' | '*' | '>') || c.is_whitespace() { '_' } else { c }).collect()
+}
+
 /// What a desk asks the relay to do on the PBX for its agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
@@ -77,6 +103,10 @@ mod tests {
         assert_eq!(agent_subject("acme", "101"), "ringside.acme.agent.101");
         assert_eq!(command_subject("acme", "101"), "ringside.acme.cmd.101");
         assert_eq!(sync_subject("acme", "101"), "ringside.acme.sync.101");
+        assert_eq!(team_subject("acme", "support"), "ringside.acme.team.support");
+        assert_eq!(team_subject("acme", "sales.eu *vip>"), "ringside.acme.team.sales_eu__vip_");
+        assert_eq!(team_sync_subject("acme", Some("support")), "ringside.acme.teamsync.support");
+        assert_eq!(team_sync_subject("acme", None), "ringside.acme.teamsync");
         let pause = serde_json::to_string(&RelayCommand::Pause { reason: Some("lunch".into()) }).unwrap();
         assert_eq!(pause, r#"{"command":"pause","reason":"lunch"}"#);
         assert_eq!(serde_json::to_string(&RelayReply::Done).unwrap(), r#"{"result":"done"}"#);

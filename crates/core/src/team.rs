@@ -122,6 +122,22 @@ pub enum MemberUpdate {
     },
 }
 
+impl MemberUpdate {
+    /// The queue the change is in.
+    pub fn queue(&self) -> &str {
+        match self {
+            MemberUpdate::Set { queue, .. } | MemberUpdate::Removed { queue, .. } => queue,
+        }
+    }
+
+    /// The member's interface.
+    pub fn interface(&self) -> &str {
+        match self {
+            MemberUpdate::Set { interface, .. } | MemberUpdate::Removed { interface, .. } => interface,
+        }
+    }
+}
+
 /// The members of the supervised queues.
 #[derive(Debug, Default, Clone)]
 pub struct Team {

@@ -50,6 +50,8 @@ pub struct Routed {
     /// Whose PBX or CRM this came from (the token's or the provider account's tenant).
     pub tenant: String,
     /// The agent it is for: their extension (or the agent id the PBX uses), cleaned text.
+    /// Empty for a queue's team state (`CallEvent::TeamMember`), which is for that queue's
+    /// supervisors, not one agent.
     pub extension: String,
     pub event: CallEvent,
 }

@@ -6,13 +6,15 @@
 //! from the desks are carried out here: an agent acts on itself only, a supervisor on the
 //! queues the settings give them.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use ringside_ami::actions::QueuePause;
 use ringside_ami::originate::{originate, OriginateRequest};
+use ringside_ami::team::member_update;
 use ringside_ami::{connect, Action, AgentIdentity, AmiError, Client, ConnectOptions, Fanout, Message};
 use ringside_core::relay::{RelayCommand, RelayReply};
-use ringside_core::{CallEvent, ErrorReport, Timestamp};
+use ringside_core::{CallEvent, ErrorReport, MemberUpdate, Timestamp};
 use ringside_push::Routed;
 use tokio::sync::{mpsc, oneshot};
 
@@ -51,6 +53,9 @@ pub(crate) struct Command {
 struct Followed {
     entries: Vec<AgentEntry>,
     fanout: Fanout,
+    /// The queue members the relay told supervisors of, as `(queue, interface)`: after a
+    /// reconnect, those the PBX no longer lists are told removed.
+    members: BTreeSet<(String, String)>,
 }
 
 /// Runs until the relay stops: connects, re-syncs every agent, follows, reconnects with a growing
@@ -61,6 +66,7 @@ pub(crate) async fn run(input: AmiInput, sink: mpsc::Sender<Routed>, mut command
         fanout: Fanout::new(
             input.agents.iter().map(|entry| AgentIdentity::new(entry.extension.clone(), entry.interfaces.clone())),
         ),
+        members: BTreeSet::new(),
     };
     let mut wait = Duration::from_millis(250);
     loop {
@@ -116,8 +122,12 @@ async fn follow(
         tokio::select! {
             ev = events.recv() => match ev {
                 Some(Ok(msg)) => {
-                    agents.fanout.handle(&msg, Timestamp::now(), &mut out);
+                    let now = Timestamp::now();
+                    agents.fanout.handle(&msg, now, &mut out);
                     route(sink, &input.tenant, &agents.entries, &mut out).await;
+                    if let Some(update) = member_update(&msg) {
+                        team(sink, &input.tenant, &mut agents.members, update, now).await;
+                    }
                 }
                 Some(Err(e)) => { tracing::warn!(error = %e, "AMI connection lost"); return true }
                 None => { tracing::warn!("AMI connection closed"); return true }
@@ -127,8 +137,19 @@ async fn follow(
                 match done {
                     Ok(Ok((channels, members))) => {
                         // Per agent: the re-sync's events, the queue members', then `Resynced`.
-                        agents.fanout.resync(&channels, &members, Timestamp::now(), &mut out);
+                        let now = Timestamp::now();
+                        agents.fanout.resync(&channels, &members, now, &mut out);
                         route(sink, &input.tenant, &agents.entries, &mut out).await;
+                        // The team as the PBX lists it now; members gone meanwhile are removed.
+                        let mut before = std::mem::take(&mut agents.members);
+                        for update in members.iter().filter_map(member_update) {
+                            before.remove(&(update.queue().to_string(), update.interface().to_string()));
+                            team(sink, &input.tenant, &mut agents.members, update, now).await;
+                        }
+                        for (queue, interface) in before {
+                            let gone = MemberUpdate::Removed { interface, queue };
+                            team(sink, &input.tenant, &mut agents.members, gone, now).await;
+                        }
                     }
                     Ok(Err(e)) => tracing::warn!(error = %e, "re-sync after connect failed"),
                     Err(e) => tracing::warn!(error = %e, "re-sync task failed"),
@@ -166,6 +187,23 @@ async fn route(sink: &mpsc::Sender<Routed>, tenant: &str, entries: &[AgentEntry]
         // Backpressure, never a drop: a slow publisher stops the socket being read.
         let _ = sink.send(Routed { tenant: tenant.to_string(), extension: entry.extension.clone(), event }).await;
     }
+}
+
+/// A queue member's change, for the supervisors of its queue (once, not once per agent).
+async fn team(
+    sink: &mpsc::Sender<Routed>,
+    tenant: &str,
+    members: &mut BTreeSet<(String, String)>,
+    update: MemberUpdate,
+    at: Timestamp,
+) {
+    let key = (update.queue().to_string(), update.interface().to_string());
+    match update {
+        MemberUpdate::Set { .. } => members.insert(key),
+        MemberUpdate::Removed { .. } => members.remove(&key),
+    };
+    let event = CallEvent::TeamMember { update, at };
+    let _ = sink.send(Routed { tenant: tenant.to_string(), extension: String::new(), event }).await;
 }
 
 fn refused(error: ErrorReport) -> RelayReply {

@@ -4,9 +4,11 @@
 //! `[source] kind = "nats"` shows them as cards.
 //!
 //! The relay keeps each agent's live calls, so a desk that connects (or reconnects) asks
-//! `ringside.<tenant>.sync.<extension>` and gets what exists now. Commands
-//! (`ringside.<tenant>.cmd.<extension>`) need a PBX: a relay fed by webhooks refuses them in
-//! words. One AMI connection as an input, and standby relays, are issue #14's next parts.
+//! `ringside.<tenant>.sync.<extension>` and gets what exists now. Queue members' state goes
+//! once per queue to `ringside.<tenant>.team.<queue>` for supervisors (asked again on
+//! `ringside.<tenant>.teamsync[.<queue>]`). Commands (`ringside.<tenant>.cmd.<extension>`) need
+//! a PBX: a relay fed by webhooks refuses them in words. With `[ami]`, one AMI connection
+//! carries the whole PBX ([`AmiInput`]), and relays sharing a tenant elect one holder.
 
 mod ami;
 mod config;
@@ -18,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
 use ringside_core::relay::{self, RelayReply, SyncReply};
-use ringside_core::ErrorReport;
+use ringside_core::{CallEvent, ErrorReport};
 use ringside_push::Routed;
 use tokio::sync::mpsc;
 
@@ -86,7 +88,11 @@ impl Relay {
                 tracing::error!(error = %e, "the HTTP inputs stopped");
             }
         })];
-        let syncs = client.subscribe("ringside.*.sync.*").await.map_err(nats)?;
+        let syncs = futures_util::stream::select_all([
+            client.subscribe("ringside.*.sync.*").await.map_err(nats)?,
+            client.subscribe("ringside.*.teamsync").await.map_err(nats)?,
+            client.subscribe("ringside.*.teamsync.*").await.map_err(nats)?,
+        ]);
         let commands = client.subscribe("ringside.*.cmd.*").await.map_err(nats)?;
         tasks.push(tokio::spawn(publish(client.clone(), events, live.clone())));
         tasks.push(tokio::spawn(answer_syncs(client.clone(), syncs, live, pbx.clone())));
@@ -112,11 +118,15 @@ impl Relay {
     }
 }
 
-/// Each event to its agent's subject, in the order it came in.
+/// Each event to its agent's subject, in the order it came in; team state to its queue's
+/// subject, once for every supervisor.
 async fn publish(client: async_nats::Client, mut events: mpsc::Receiver<Routed>, live: Arc<Mutex<Live>>) {
     while let Some(Routed { tenant, extension, event }) = events.recv().await {
         live.lock().unwrap_or_else(|p| p.into_inner()).record(&tenant, &extension, &event);
-        let subject = relay::agent_subject(&tenant, &extension);
+        let subject = match &event {
+            CallEvent::TeamMember { update, .. } => relay::team_subject(&tenant, update.queue()),
+            _ => relay::agent_subject(&tenant, &extension),
+        };
         match serde_json::to_vec(&event) {
             Ok(payload) => {
                 if let Err(e) = client.publish(subject, payload.into()).await {
@@ -137,20 +147,48 @@ fn agent_of(subject: &str) -> Option<(&str, &str)> {
     }
 }
 
-/// A desk asks what exists now: the agent's live calls and pause, as the events that told them.
+/// What a sync request asks for, by its subject.
+enum Ask<'a> {
+    /// `ringside.<tenant>.sync.<ext>`: the agent's live calls and pause.
+    Agent { tenant: &'a str, extension: &'a str },
+    /// `ringside.<tenant>.teamsync[.<queue>]`: the members of a queue, or of all.
+    Team { tenant: &'a str, queue: Option<&'a str> },
+}
+
+fn ask_of(subject: &str) -> Option<Ask<'_>> {
+    let parts: Vec<&str> = subject.split('.').collect();
+    match parts.as_slice() {
+        ["ringside", tenant, "sync", extension] => Some(Ask::Agent { tenant, extension }),
+        ["ringside", tenant, "teamsync"] => Some(Ask::Team { tenant, queue: None }),
+        ["ringside", tenant, "teamsync", queue] => Some(Ask::Team { tenant, queue: Some(queue) }),
+        _ => None,
+    }
+}
+
+/// A desk asks what exists now: the agent's live calls and pause, or a queue's members, as the
+/// events that told them.
 async fn answer_syncs(
     client: async_nats::Client,
-    mut requests: async_nats::Subscriber,
+    mut requests: futures_util::stream::SelectAll<async_nats::Subscriber>,
     live: Arc<Mutex<Live>>,
     pbx: Option<Arc<lease::Pbx>>,
 ) {
     while let Some(msg) = requests.next().await {
-        let (Some(reply), Some((tenant, extension))) = (msg.reply, agent_of(&msg.subject)) else { continue };
+        let (Some(reply), Some(ask)) = (msg.reply, ask_of(&msg.subject)) else { continue };
+        let tenant = match ask {
+            Ask::Agent { tenant, .. } | Ask::Team { tenant, .. } => tenant,
+        };
         // A standby knows nothing of the PBX's calls: the holder answers.
         if pbx.as_ref().is_some_and(|p| p.tenant == tenant && !p.is_active()) {
             continue;
         }
-        let events = live.lock().unwrap_or_else(|p| p.into_inner()).events(tenant, extension);
+        let events = {
+            let live = live.lock().unwrap_or_else(|p| p.into_inner());
+            match ask {
+                Ask::Agent { tenant, extension } => live.events(tenant, extension),
+                Ask::Team { tenant, queue } => live.team(tenant, queue),
+            }
+        };
         if let Ok(payload) = serde_json::to_vec(&SyncReply { events }) {
             let _ = client.publish(reply, payload.into()).await;
         }
@@ -209,6 +247,18 @@ fn refused(code: &'static str, message: String) -> RelayReply {
 #[cfg(test)]
 mod tests {
     use super::agent_of;
+
+    #[test]
+    fn a_sync_subject_names_an_agent_or_a_queue() {
+        assert!(matches!(super::ask_of("ringside.acme.sync.101"), Some(super::Ask::Agent { tenant: "acme", extension: "101" })));
+        assert!(matches!(super::ask_of("ringside.acme.teamsync"), Some(super::Ask::Team { tenant: "acme", queue: None })));
+        assert!(matches!(
+            super::ask_of("ringside.acme.teamsync.support"),
+            Some(super::Ask::Team { tenant: "acme", queue: Some("support") })
+        ));
+        assert!(super::ask_of("ringside.acme.teamsync.support.x").is_none());
+        assert!(super::ask_of("ringside.acme.cmd.101").is_none());
+    }
 
     #[test]
     fn the_subject_names_the_agent() {

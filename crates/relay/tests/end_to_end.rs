@@ -5,6 +5,8 @@
 //! command the webhook relay cannot carry out is refused in words.
 
 use std::process::{Child, Command, Stdio};
+
+use futures_util::StreamExt;
 use std::time::Duration;
 
 use ringside_config::{Config, NatsConfig, SourceConfig};
@@ -47,7 +49,21 @@ fn nats_server() -> (NatsServer, String) {
 }
 
 async fn desk(url: &str, extension: &str, dir: &tempfile::TempDir) -> (RuntimeHandle, Receiver<SessionOutput>) {
+    desk_with(url, extension, dir, None).await
+}
+
+/// A desk; a supervisor's when `supervises` names its queues.
+async fn desk_with(
+    url: &str,
+    extension: &str,
+    dir: &tempfile::TempDir,
+    supervises: Option<&[&str]>,
+) -> (RuntimeHandle, Receiver<SessionOutput>) {
     let mut config = Config::default();
+    if let Some(queues) = supervises {
+        config.supervisor.enabled = true;
+        config.supervisor.queues = queues.iter().map(|q| q.to_string()).collect();
+    }
     config.directory.path = Some(dir.path().join(format!("directory-{extension}.sqlite")));
     config.history.path = Some(dir.path().join(format!("history-{extension}.sqlite")));
     config.agent.extension = extension.into();
@@ -177,13 +193,16 @@ async fn a_signed_zadarma_webhook_rings_the_right_agents_card_through_nats() {
 
 /// One AMI connection for every desk: the relay follows agents 100 and 101 on the demo PBX (a
 /// real AMI server over TCP); a call to 100 becomes desk 100's card only, and desk 100's
-/// "stop accepting calls" is carried out on the PBX by the relay and confirmed back.
+/// "stop accepting calls" is carried out on the PBX by the relay and confirmed back. Agent 101
+/// supervises `support`: its desk lists the team from the queue's own subject and sees 100's
+/// pause there; agent 100's own subject carries no team state.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: run by ./dev.sh test"]
 async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_commands() {
     let (_server, url) = nats_server();
     let pbx = demo_pbx().await;
-    let ami = ami_input(&pbx, &["100", "101"]);
+    let mut ami = ami_input(&pbx, &["100", "101"]);
+    ami.agents[1].supervises = vec!["support".into()];
     let relay = Relay::start(RelayConfig {
         http: HttpConfig { listen: "127.0.0.1:0".parse().expect("addr") },
         nats: ringside_relay::NatsConfig::new(vec![url.clone()]),
@@ -195,8 +214,18 @@ async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_comma
     .expect("relay");
     until_holding(&relay).await;
     let dir = tempfile::tempdir().expect("temp dir");
+    // Whatever reaches agent 100's own subject, as a desk's credentials would see it.
+    let watcher = async_nats::connect(url.as_str()).await.expect("a NATS client");
+    let mut own100 = watcher.subscribe("ringside.acme.agent.100").await.expect("subscribe");
+    watcher.flush().await.expect("flush");
     let (agent100, mut rx100) = desk(&url, "100", &dir).await;
-    let (agent101, _rx101) = desk(&url, "101", &dir).await;
+    let (agent101, mut rx101) = desk_with(&url, "101", &dir, Some(&["support"])).await;
+    // The supervisor's desk lists the team the relay took from the PBX's QueueStatus.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while agent101.snapshot().await.team.len() < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "the supervisor's desk never listed both members");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     pbx.ring("+380 44 123 4567", Some("Olena"), "100").expect("ring 100");
     let card = until(&mut rx100, "desk 100's card", |o| match o {
@@ -220,6 +249,32 @@ async fn one_ami_connection_serves_every_agents_desk_and_carries_out_their_comma
     let refused = agent100.set_member_paused("Local/101@agents", Some("support"), true, None).await;
     let refused = refused.expect_err("agent 100 supervises nobody");
     assert!(refused.to_string().contains("may not pause"), "{refused}");
+    // The supervisor's desk saw 100's pause on the team subject.
+    until(&mut rx101, "100 paused in the supervisor's team", |o| match o {
+        SessionOutput::TeamMember(m) if m.interface == "Local/100@agents" && m.queues.values().any(|q| q.paused) => {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    // Agent 100's subject carried its own events only: no member's team state, 101's least.
+    let mut kinds = Vec::new();
+    while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(300), own100.next()).await {
+        let event: serde_json::Value = serde_json::from_slice(&msg.payload).expect("a CallEvent");
+        kinds.push(event["type"].as_str().unwrap_or_default().to_string());
+    }
+    assert!(kinds.iter().any(|k| k == "agent_paused"), "{kinds:?}");
+    assert!(kinds.iter().all(|k| k != "team_member"), "{kinds:?}");
+    assert!(agent100.snapshot().await.team.is_empty(), "agent 100 supervises nobody but got the team");
+    // The supervisor of `support` may switch 100 back; the team shows it once the PBX did.
+    agent101.set_member_paused("Local/100@agents", Some("support"), false, None).await.expect("101 supervises support");
+    until(&mut rx101, "100 taking calls again in the supervisor's team", |o| match o {
+        SessionOutput::TeamMember(m) if m.interface == "Local/100@agents" && m.queues.values().all(|q| !q.paused) => {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
 
     for desk in [agent100, agent101] {
         desk.shutdown().await;

@@ -187,6 +187,7 @@ async fn source_target(
                 extension: config.agent.extension.clone(),
                 user: nats.user.clone(),
                 password,
+                team: config.supervisor.enabled.then(|| config.supervisor.queues.clone()),
             };
             Ok((None, source::Target::Nats(target)))
         }
@@ -509,6 +510,7 @@ impl RuntimeHandle {
             || config.agent.extension != old.config.agent.extension
             || config.agent.interfaces != old.config.agent.interfaces
             || config.agent.name != old.config.agent.name
+            || config.supervisor.enabled != old.config.supervisor.enabled
             || config.supervisor.queues != old.config.supervisor.queues;
         // The new target first: a missing secret or a demo that cannot start leaves everything
         // as it was.

@@ -29,6 +29,8 @@ pub(crate) struct NatsTarget {
     pub user: Option<String>,
     /// From the keychain (`nats:<user>`) or `RINGSIDE_NATS_SECRET`.
     pub password: Option<String>,
+    /// A supervisor's queues (`[supervisor]`): `None` for an agent, empty for every queue.
+    pub team: Option<Vec<String>>,
 }
 
 impl NatsTarget {
@@ -156,16 +158,24 @@ async fn serve(
     rx: &mut mpsc::Receiver<SourceMsg>,
 ) -> Connected {
     use futures_util::StreamExt;
-    let subject = relay::agent_subject(&target.tenant, &target.extension);
-    let mut sub = match client.subscribe(subject.clone()).await {
-        Ok(sub) => sub,
-        Err(e) => {
-            let report = ErrorReport::new("relay.unreachable", format!("cannot subscribe to {subject}: {e}"))
-                .with_arg("reason", e.to_string());
-            disconnected(session, report).await;
-            return Connected::Reconnect;
+    let mut subjects = vec![relay::agent_subject(&target.tenant, &target.extension)];
+    match target.team.as_deref() {
+        None => {}
+        Some([]) => subjects.push(relay::every_team_subject(&target.tenant)),
+        Some(queues) => subjects.extend(queues.iter().map(|q| relay::team_subject(&target.tenant, q))),
+    }
+    let mut sub = futures_util::stream::SelectAll::new();
+    for subject in subjects {
+        match client.subscribe(subject.clone()).await {
+            Ok(one) => sub.push(one),
+            Err(e) => {
+                let report = ErrorReport::new("relay.unreachable", format!("cannot subscribe to {subject}: {e}"))
+                    .with_arg("reason", e.to_string());
+                disconnected(session, report).await;
+                return Connected::Reconnect;
+            }
         }
-    };
+    }
     send(session, CallEvent::SourceConnected { source: target.label(), at: Timestamp::now() }).await;
     resync(client, target, session);
     loop {
@@ -226,17 +236,28 @@ async fn serve(
     }
 }
 
-/// Asks the relay what exists now (beside the event loop, which keeps reading).
+/// Asks the relay what exists now (beside the event loop, which keeps reading): a supervisor's
+/// team first, then the agent's own calls and pause, then `Resynced`.
 fn resync(client: &async_nats::Client, target: &NatsTarget, session: &mpsc::Sender<SessionMsg>) {
     let (client, session) = (client.clone(), session.clone());
     let subject = relay::sync_subject(&target.tenant, &target.extension);
+    let teams: Vec<String> = match target.team.as_deref() {
+        None => Vec::new(),
+        Some([]) => vec![relay::team_sync_subject(&target.tenant, None)],
+        Some(queues) => queues.iter().map(|q| relay::team_sync_subject(&target.tenant, Some(q))).collect(),
+    };
     tokio::spawn(async move {
-        let answer = tokio::time::timeout(SYNC_TIMEOUT, client.request(subject, bytes_of(&())))
-            .await
-            .map_err(|_| "timed out".to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .and_then(|m| serde_json::from_slice::<SyncReply>(&m.payload).map_err(|e| e.to_string()));
-        match answer {
+        for team in teams {
+            match sync(&client, team.clone()).await {
+                Ok(reply) => {
+                    for event in reply.events {
+                        send(&session, event).await;
+                    }
+                }
+                Err(e) => tracing::warn!(subject = %team, error = %e, "the relay did not list the team; it fills in as members change"),
+            }
+        }
+        match sync(&client, subject).await {
             Ok(reply) => {
                 for event in reply.events {
                     send(&session, event).await;
@@ -279,6 +300,14 @@ fn ask(
             let _ = reply.send(result);
         }
     });
+}
+
+async fn sync(client: &async_nats::Client, subject: String) -> Result<SyncReply, String> {
+    tokio::time::timeout(SYNC_TIMEOUT, client.request(subject, bytes_of(&())))
+        .await
+        .map_err(|_| "timed out".to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()))
+        .and_then(|m| serde_json::from_slice::<SyncReply>(&m.payload).map_err(|e| e.to_string()))
 }
 
 fn bytes_of<T: serde::Serialize>(value: &T) -> bytes::Bytes {
