@@ -250,8 +250,14 @@ mod tests {
 
     #[test]
     fn a_sync_subject_names_an_agent_or_a_queue() {
-        assert!(matches!(super::ask_of("ringside.acme.sync.101"), Some(super::Ask::Agent { tenant: "acme", extension: "101" })));
-        assert!(matches!(super::ask_of("ringside.acme.teamsync"), Some(super::Ask::Team { tenant: "acme", queue: None })));
+        assert!(matches!(
+            super::ask_of("ringside.acme.sync.101"),
+            Some(super::Ask::Agent { tenant: "acme", extension: "101" })
+        ));
+        assert!(matches!(
+            super::ask_of("ringside.acme.teamsync"),
+            Some(super::Ask::Team { tenant: "acme", queue: None })
+        ));
         assert!(matches!(
             super::ask_of("ringside.acme.teamsync.support"),
             Some(super::Ask::Team { tenant: "acme", queue: Some("support") })

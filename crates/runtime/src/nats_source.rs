@@ -254,7 +254,9 @@ fn resync(client: &async_nats::Client, target: &NatsTarget, session: &mpsc::Send
                         send(&session, event).await;
                     }
                 }
-                Err(e) => tracing::warn!(subject = %team, error = %e, "the relay did not list the team; it fills in as members change"),
+                Err(e) => {
+                    tracing::warn!(subject = %team, error = %e, "the relay did not list the team; it fills in as members change")
+                }
             }
         }
         match sync(&client, subject).await {
