@@ -20,6 +20,9 @@
 // Counting allocations needs a global allocator, which is unsafe by its nature.
 #![allow(unsafe_code)]
 
+#[path = "shared/spread.rs"]
+mod spread;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -28,7 +31,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use ringside_ami::codec::{Decoder, Frame, Message};
+use ringside_ami::codec::{Decoder, Frame};
 use ringside_ami::tracker::{AgentIdentity, CallTracker};
 use ringside_ami::{connect, ConnectOptions, Fanout, Secret};
 use ringside_core::Timestamp;
@@ -351,54 +354,13 @@ fn loopback(bytes: Vec<u8>, args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// The transcript with each call (by `Linkedid`) moved to its own agent among `agents`
-/// (extensions 1000, 1001, …), decoded.
-fn spread_over_agents(bytes: &[u8], agents: usize) -> Vec<Message> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(text.len());
-    let mut calls: Vec<String> = Vec::new();
-    for message in text.split_inclusive("\r\n\r\n") {
-        let linkedid = ["\nLinkedid: ", "\nDestLinkedid: "]
-            .iter()
-            .find_map(|key| message.find(key).map(|i| &message[i + key.len()..]))
-            .and_then(|rest| rest.split("\r\n").next());
-        let Some(linkedid) = linkedid else {
-            out.push_str(message);
-            continue;
-        };
-        let i = calls.iter().position(|c| c == linkedid).unwrap_or_else(|| {
-            calls.push(linkedid.to_owned());
-            calls.len() - 1
-        });
-        let ext = 1000 + i % agents;
-        out.push_str(
-            &message.replace("100@agents", &format!("{ext}@agents")).replace(": 100\r\n", &format!(": {ext}\r\n")),
-        );
-    }
-    let mut d = Decoder::default();
-    d.extend(out.as_bytes());
-    let mut msgs = Vec::new();
-    loop {
-        match d.next_frame() {
-            Ok(Some(Frame::Message(m))) => msgs.push(m),
-            Ok(Some(Frame::Banner(_))) => {}
-            Ok(None) => break,
-            Err(e) => {
-                eprintln!("codec error: {e}");
-                std::process::exit(1);
-            }
-        }
-    }
-    msgs
-}
-
 fn identities(agents: usize) -> impl Iterator<Item = AgentIdentity> {
     (1000..1000 + agents)
         .map(|n| AgentIdentity::new(n.to_string(), vec![format!("Local/{n}@agents"), format!("PJSIP/{n}")]))
 }
 
 fn fanout(bytes: &[u8], args: &Args) {
-    let msgs = spread_over_agents(bytes, args.agents);
+    let msgs = spread::spread_over_agents(bytes, args.agents);
     let events = msgs.iter().filter(|m| m.event().is_some()).count();
     println!("fanout: g_burst_200 decoded once, {events} events, each call on its own agent");
     // Through the fan-out.
@@ -433,7 +395,7 @@ fn fanout(bytes: &[u8], args: &Args) {
     println!("  index entries left after the burst (calls, channels): {indexed:?}");
     // The naive loop: every tracker gets every message.
     let naive = args.naive_agents;
-    let msgs = spread_over_agents(bytes, naive);
+    let msgs = spread::spread_over_agents(bytes, naive);
     let mut best = f64::MAX;
     for _ in 0..args.rounds.min(3) {
         let started = Instant::now();
