@@ -25,8 +25,8 @@ APT_BUILD=(
 # an agent's desktop does them; x11-utils (xprop, xwininfo) reads them and its xmessage is the
 # program the agent types in; xdotool finds, minimizes, activates and clicks windows; trayer is
 # an XEmbed tray host for the tray icon and its menu; nats-server is the relay's transport in the
-# tests of a desk behind a relay.
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer imagemagick nats-server)
+# tests of a desk behind a relay; xclip reads what Copy diagnostics put on the clipboard.
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer imagemagick nats-server xclip)
 # The windows are built by Vite 8, which needs Node.js 20.19 or newer.
 NODE_MIN=20.19
 

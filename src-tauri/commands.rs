@@ -351,6 +351,12 @@ pub async fn test_source(app: tauri::AppHandle) -> Reply<Vec<ringside_runtime::s
     Ok(ringside_runtime::settings::test_source(&config).await)
 }
 
+/// *Copy diagnostics*: the support report on the clipboard, and back to the window.
+#[tauri::command]
+pub async fn copy_diagnostics(app: tauri::AppHandle) -> Reply<String> {
+    crate::diagnostics::copy(&app).await
+}
+
 /// "Test connection" of a CRM as saved: its key, then a lookup of `number`.
 #[tauri::command]
 pub async fn test_crm(

@@ -6,6 +6,7 @@
 mod card_window;
 mod commands;
 mod desk;
+mod diagnostics;
 mod links;
 mod probe;
 mod settings;
@@ -45,6 +46,8 @@ enum Phase {
 pub struct Shell {
     phase: RwLock<Phase>,
     config_path: Option<PathBuf>,
+    /// Where the log goes; its last lines go into *Copy diagnostics*.
+    logging: ringside_logs::Logging,
 }
 
 impl Shell {
@@ -102,25 +105,6 @@ fn load_config() -> (Option<PathBuf>, Result<Config, String>) {
             (None, Ok(Config::default()))
         }
     }
-}
-
-/// Logs to stderr, or to the file named by `$RINGSIDE_LOG_FILE` (WebDriver swallows the app's
-/// output; the end-to-end test reads this file). `RUST_LOG` filters, `info` by default.
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
-    let log_file = std::env::var_os("RINGSIDE_LOG_FILE").filter(|p| !p.is_empty());
-    let file = log_file.as_ref().map(|path| std::fs::OpenOptions::new().create(true).append(true).open(path));
-    // A second init (tests) is harmless: keep the first subscriber.
-    let _ = match file {
-        Some(Ok(file)) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(file)).try_init(),
-        Some(Err(e)) => {
-            eprintln!("cannot open RINGSIDE_LOG_FILE: {e}; logging to stderr");
-            builder.with_writer(std::io::stderr).try_init()
-        }
-        None => builder.with_writer(std::io::stderr).try_init(),
-    };
 }
 
 /// A desktop notification, so the agent hears it with the window hidden. D-Bus blocks: off the
@@ -316,7 +300,12 @@ async fn start_and_forward(app: AppHandle, config: Result<Config, String>) {
 
 /// Builds and runs the app; returns when it exits.
 pub fn run() {
-    init_tracing();
+    // The daily log file in the OS's log folder (`$RINGSIDE_LOG_FILE` names one file instead:
+    // WebDriver swallows the app's output, and the end-to-end tests read that file).
+    let logging = ringside_logs::init("info");
+    if let Some(file) = logging.current_file() {
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %file.display(), "Ringside starting");
+    }
     let (config_path, config) = load_config();
     if let (Some(path), Ok(_)) = (&config_path, &config) {
         tracing::info!(path = %path.display(), "config");
@@ -336,12 +325,13 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         // Start at login: `--in-tray`, so the desk does not open by itself.
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![desk::IN_TRAY_FLAG]),
         ))
-        .manage(Shell { phase: RwLock::new(Phase::Starting), config_path })
+        .manage(Shell { phase: RwLock::new(Phase::Starting), config_path, logging })
         .manage(card_window::Placement::default())
         .manage(desk::Desk::new())
         .manage(speech)
@@ -391,6 +381,7 @@ pub fn run() {
             commands::test_crm,
             commands::test_dial,
             commands::open_settings,
+            commands::copy_diagnostics,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -2551,6 +2551,35 @@ async fn settings_window_flow(app: &App, first: u16, second: &ringside_demo_pbx:
             return Err(format!("start at login {on} is not in the file:\n{file}"));
         }
     }
+
+    // Copy diagnostics: the version, the connection check against the PBX in use, the settings
+    // and the log's last lines, on the clipboard; no secret and no caller's name in it. The log
+    // at info names no caller either.
+    if log.contains("Kovalenko") {
+        return Err("the caller's name is in the log at info level".into());
+    }
+    click(client, r#"[data-testid="prefs-copy-diagnostics"]"#).await?;
+    let shown = wait_until("the diagnostics", Duration::from_secs(30), || async {
+        Ok(text_of(client, r#"[data-testid="prefs-diagnostics"]"#).await.ok().filter(|t| !t.is_empty()))
+    })
+    .await?;
+    for want in [
+        "program: ringside ".to_string(),
+        "[pass] login".to_string(),
+        format!("port = {second_port}"),
+        "connected to AMI".to_string(),
+    ] {
+        if !shown.contains(&want) {
+            return Err(format!("the diagnostics lack {want:?}:\n{shown}"));
+        }
+    }
+    if shown.contains(SETTINGS_SECRET) || shown.contains("Kovalenko") {
+        return Err(format!("the diagnostics carry a secret or a caller's name:\n{shown}"));
+    }
+    let clipboard = x11("xclip", &["-o", "-selection", "clipboard"])?;
+    if clipboard.trim() != shown.trim() {
+        return Err(format!("the clipboard holds something else:\n{clipboard}"));
+    }
     Ok(())
 }
 

@@ -512,6 +512,13 @@ prefs-add-dial = Add connection
 prefs-locked = Set by your IT department
 prefs-system-file = Some settings come from { $file } and are locked.
 prefs-user-file = Saved in { $file }
+prefs-support = Support
+prefs-support-hint = For a support ticket: the version, your system, these settings without passwords or keys, the connection check and the last lines of Ringside's log.
+prefs-copy-diagnostics = Copy diagnostics
+prefs-diagnostics-copied = { $lines ->
+    [one] Copied { $lines } line to the clipboard. Paste it into your ticket.
+   *[other] Copied { $lines } lines to the clipboard. Paste them into your ticket.
+}
 prefs-save = Save
 prefs-saved = Saved. Ringside uses the new settings now.
 welcome-title = Welcome to Ringside
@@ -521,6 +528,7 @@ welcome-connect = Connect to my PBX
 error-settings-locked = { $key } is set by your IT department and cannot be changed here
 error-settings-bad-change = This change cannot be saved: { $reason }
 error-settings-invalid = The settings were not saved: { $reason }
+error-diagnostics-clipboard = The diagnostics could not be put on the clipboard: { $reason }
 error-settings-write-failed = The settings file could not be written, so nothing changed: { $reason }
 error-settings-no-folder = There is no home folder to keep the settings file in
 error-settings-no-such-secret = There is no secret { $which } in these settings

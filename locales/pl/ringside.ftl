@@ -527,6 +527,15 @@ prefs-add-dial = Dodaj połączenie
 prefs-locked = Ustawione przez Twój dział IT
 prefs-system-file = Część ustawień pochodzi z { $file } i jest zablokowana.
 prefs-user-file = Zapisano w { $file }
+prefs-support = Pomoc techniczna
+prefs-support-hint = Do zgłoszenia: wersja, Twój system, te ustawienia bez haseł i kluczy, test połączenia i ostatnie wiersze dziennika Ringside.
+prefs-copy-diagnostics = Kopiuj diagnostykę
+prefs-diagnostics-copied = { $lines ->
+    [one] Skopiowano { $lines } wiersz do schowka. Wklej go do zgłoszenia.
+    [few] Skopiowano { $lines } wiersze do schowka. Wklej je do zgłoszenia.
+    [many] Skopiowano { $lines } wierszy do schowka. Wklej je do zgłoszenia.
+   *[other] Skopiowano { $lines } wiersza do schowka. Wklej je do zgłoszenia.
+}
 prefs-save = Zapisz
 prefs-saved = Zapisano. Ringside już używa nowych ustawień.
 welcome-title = Witaj w Ringside
@@ -536,6 +545,7 @@ welcome-connect = Połącz z moją centralą
 error-settings-locked = { $key } ustawia Twój dział IT, nie można tego tu zmienić
 error-settings-bad-change = Tej zmiany nie można zapisać: { $reason }
 error-settings-invalid = Ustawień nie zapisano: { $reason }
+error-diagnostics-clipboard = Nie udało się skopiować diagnostyki do schowka: { $reason }
 error-settings-write-failed = Nie udało się zapisać pliku ustawień, nic się nie zmieniło: { $reason }
 error-settings-no-folder = Brak folderu domowego na plik ustawień
 error-settings-no-such-secret = W tych ustawieniach nie ma sekretu { $which }

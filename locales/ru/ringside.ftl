@@ -539,6 +539,15 @@ prefs-add-dial = Добавить подключение
 prefs-locked = Задано вашим ИТ-отделом
 prefs-system-file = Часть настроек берётся из { $file } и заблокирована.
 prefs-user-file = Сохранено в { $file }
+prefs-support = Поддержка
+prefs-support-hint = Для обращения в поддержку: версия, ваша система, эти настройки без паролей и ключей, проверка подключения и последние строки журнала Ringside.
+prefs-copy-diagnostics = Скопировать диагностику
+prefs-diagnostics-copied = { $lines ->
+    [one] Скопирована { $lines } строка. Вставьте её в обращение.
+    [few] Скопировано { $lines } строки. Вставьте их в обращение.
+    [many] Скопировано { $lines } строк. Вставьте их в обращение.
+   *[other] Скопировано { $lines } строки. Вставьте их в обращение.
+}
 prefs-save = Сохранить
 prefs-saved = Сохранено. Ringside уже использует новые настройки.
 welcome-title = Добро пожаловать в Ringside
@@ -548,6 +557,7 @@ welcome-connect = Подключиться к моей АТС
 error-settings-locked = { $key } задаёт ваш ИТ-отдел, здесь это не изменить
 error-settings-bad-change = Это изменение нельзя сохранить: { $reason }
 error-settings-invalid = Настройки не сохранены: { $reason }
+error-diagnostics-clipboard = Не удалось скопировать диагностику в буфер обмена: { $reason }
 error-settings-write-failed = Не удалось записать файл настроек, ничего не изменено: { $reason }
 error-settings-no-folder = Нет домашней папки для файла настроек
 error-settings-no-such-secret = В этих настройках нет секрета { $which }

@@ -527,6 +527,15 @@ prefs-add-dial = Додати з’єднання
 prefs-locked = Задано вашим ІТ-відділом
 prefs-system-file = Частина налаштувань береться з { $file } і заблокована.
 prefs-user-file = Збережено в { $file }
+prefs-support = Підтримка
+prefs-support-hint = Для звернення до підтримки: версія, ваша система, ці налаштування без паролів і ключів, перевірка з'єднання та останні рядки журналу Ringside.
+prefs-copy-diagnostics = Скопіювати діагностику
+prefs-diagnostics-copied = { $lines ->
+    [one] Скопійовано { $lines } рядок. Вставте його у звернення.
+    [few] Скопійовано { $lines } рядки. Вставте їх у звернення.
+    [many] Скопійовано { $lines } рядків. Вставте їх у звернення.
+   *[other] Скопійовано { $lines } рядка. Вставте їх у звернення.
+}
 prefs-save = Зберегти
 prefs-saved = Збережено. Ringside уже використовує нові налаштування.
 welcome-title = Вітаємо в Ringside
@@ -536,6 +545,7 @@ welcome-connect = Під’єднатися до моєї АТС
 error-settings-locked = { $key } задає ваш ІТ-відділ, тут це не змінити
 error-settings-bad-change = Цю зміну не можна зберегти: { $reason }
 error-settings-invalid = Налаштування не збережено: { $reason }
+error-diagnostics-clipboard = Не вдалося скопіювати діагностику до буфера обміну: { $reason }
 error-settings-write-failed = Не вдалося записати файл налаштувань, нічого не змінено: { $reason }
 error-settings-no-folder = Немає домашньої теки для файлу налаштувань
 error-settings-no-such-secret = У цих налаштуваннях немає секрету { $which }

@@ -3,6 +3,7 @@
 
 mod customers;
 mod demo;
+mod diagnostics;
 mod history;
 mod pbx;
 mod target;
@@ -52,6 +53,9 @@ enum Command {
     /// and call id), with notes and CRM write-back state; `history export --csv FILE` for a
     /// spreadsheet.
     History(Box<history::HistoryArgs>),
+    /// Print what support needs for a ticket: version, OS, the settings without secrets, the
+    /// connection check and the app log's last lines.
+    Diagnostics(diagnostics::DiagnosticsArgs),
 }
 
 /// Ctrl-C, or the system asking the process to stop (SIGTERM, SIGHUP from a closed terminal):
@@ -131,6 +135,7 @@ fn main() -> ExitCode {
             Command::Import(args) => customers::import(args),
             Command::Customers(args) => customers::customers(args).await,
             Command::History(args) => history::history(*args),
+            Command::Diagnostics(args) => diagnostics::diagnostics(args).await,
         }
     });
     match result {

@@ -23,6 +23,7 @@ mod dial;
 mod edit;
 mod layers;
 mod lookup;
+mod redact;
 
 // The settings types of `[dial]` and `[[lookup.crm]]` belong to the crates that run on them; this
 // crate reads the file into them and names them here as before.
@@ -37,6 +38,7 @@ pub use ringside_dial::settings::{
 pub use edit::{apply_changes, save_settings, EditError, SaveError, SettingChange};
 pub use layers::{ami_defaults, defaults_document, load_layered, Layered, DEFAULTS_TOML, SYSTEM_CONFIG_ENV_VAR};
 pub use lookup::{LookupConfig, DIRECTORY_SOURCE, NEGATIVE_CACHE_SECS};
+pub use redact::HIDDEN;
 
 /// The environment variable that overrides where the config file is read from.
 pub const CONFIG_ENV_VAR: &str = "RINGSIDE_CONFIG";

@@ -23,6 +23,7 @@
 mod ami_source;
 mod create;
 mod customers;
+pub mod diagnostics;
 pub mod dialer;
 mod error;
 mod history;

@@ -14,6 +14,7 @@ export const settingsApi = {
   testSource: () => invoke<CheckStep[]>("test_source"),
   testCrm: (name: string, number: string) => invoke<CheckStep[]>("test_crm", { name, number }),
   testDial: (name: string, number: string) => invoke<CheckStep[]>("test_dial", { name, number }),
+  copyDiagnostics: () => invoke<string>("copy_diagnostics"),
 };
 
 /** The argument `name` of an error report, when it has one (`field` of an invalid setting). */
