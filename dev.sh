@@ -8,6 +8,8 @@
 #                   end-to-end test through the real webview among them)
 #   ./dev.sh screenshots   the README's pictures (docs/screenshots/) from a real run on the
 #                   demo PBX under Xvfb and openbox (the end-to-end test that takes them)
+#   ./dev.sh package   release .deb and .rpm packages (target/release/bundle/) with the Tauri
+#                   CLI; `test` builds and installs debug ones
 #
 # On Debian/Ubuntu the system packages are installed with apt-get (sudo only when not root);
 # elsewhere they are listed in README.md. A machine that has everything installs nothing.
@@ -25,8 +27,9 @@ APT_BUILD=(
 # an agent's desktop does them; x11-utils (xprop, xwininfo) reads them and its xmessage is the
 # program the agent types in; xdotool finds, minimizes, activates and clicks windows; trayer is
 # an XEmbed tray host for the tray icon and its menu; nats-server is the relay's transport in the
-# tests of a desk behind a relay; xclip reads what Copy diagnostics put on the clipboard.
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer imagemagick nats-server xclip)
+# tests of a desk behind a relay; xclip reads what Copy diagnostics put on the clipboard;
+# libgtk-3-bin's gtk-launch starts the installed package from its desktop entry, as a menu does.
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring xdg-utils desktop-file-utils openbox x11-utils xdotool trayer imagemagick nats-server xclip libgtk-3-bin)
 # The windows are built by Vite 8, which needs Node.js 20.19 or newer.
 NODE_MIN=20.19
 
@@ -34,7 +37,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -117,6 +120,46 @@ build_ui() {
   fi
   say "building the windows"
   npm --prefix ui run --silent build
+}
+
+# The Tauri CLI (the root package.json, exactly its lockfile), which bundles the packages.
+ensure_tauri_cli() {
+  if [[ ! -x node_modules/.bin/tauri ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+    say "installing the Tauri CLI (npm)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+# The Linux packages from the build in PROFILE (debug or release): the Tauri CLI builds the app
+# (the front end first, `beforeBuildCommand`) and bundles it with ringside-cli beside it.
+bundle_linux() {
+  local profile=$1 target_dir=${CARGO_TARGET_DIR:-target} flags=()
+  [[ $profile == debug ]] && flags+=(--debug)
+  ensure_tauri_cli
+  # The debug ringside-cli is built by `test`'s one build; a release needs its own.
+  if [[ $profile == release ]]; then
+    cargo build --release -p ringside-cli
+  fi
+  local cli="$target_dir/$profile/ringside-cli"
+  node_modules/.bin/tauri build "${flags[@]}" --bundles deb,rpm --ci --config \
+    "{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/ringside-cli\":\"$cli\"}},\"rpm\":{\"files\":{\"/usr/bin/ringside-cli\":\"$cli\"}}}}}"
+}
+
+# The .deb installed on this machine, started from the menu under Xvfb, and removed
+# (tests/package.sh says what it checks). Debian/Ubuntu only: it installs with apt-get.
+package_test() {
+  bundle_linux debug || return 1
+  local deb
+  deb=$(ls "${CARGO_TARGET_DIR:-target}"/debug/bundle/deb/Ringside_*.deb | head -1)
+  on_virtual_desktop bash tests/package.sh "$deb"
+}
+
+cmd_package() {
+  install_system_packages "${APT_BUILD[@]}"
+  ensure_rust
+  ensure_node
+  bundle_linux release
+  say "packages in ${CARGO_TARGET_DIR:-target}/release/bundle/{deb,rpm}/"
 }
 
 # rustfmt and clippy come with rustup's default profile, not its minimal one.
@@ -242,6 +285,11 @@ cmd_test() {
     "${ignored[@]}" || failed+=("the ignored tests")
   fi
 
+  if [[ $(uname -s) == Linux ]] && is_debian_like; then
+    say "bundling the .deb and .rpm, and installing the .deb on this machine"
+    package_test || failed+=("the package test")
+  fi
+
   if [[ ${#failed[@]} -gt 0 ]]; then
     printf 'dev.sh: FAILED: %s\n' "${failed[@]}" >&2
     exit 1
@@ -253,5 +301,6 @@ case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) cmd_test ;;
   screenshots) cmd_screenshots ;;
+  package) cmd_package ;;
   *) usage ;;
 esac

@@ -75,6 +75,8 @@ async fn open_one(app: &AppHandle, link: &str) -> Result<(), ErrorReport> {
         connections: handle.connections(),
         service_code,
     };
+    // Never the number at info: the log says what happened, not to whom.
+    tracing::info!(customers = request.customers.len(), "a call link came in; the desk asks the agent");
     show_main_window(app);
     crate::desk::emit(app, EVENT_DIAL_REQUEST, &request).map_err(|e| ErrorReport::new("app.window_gone", e.to_string()))
 }
