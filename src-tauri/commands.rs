@@ -351,6 +351,24 @@ pub async fn test_source(app: tauri::AppHandle) -> Reply<Vec<ringside_runtime::s
     Ok(ringside_runtime::settings::test_source(&config).await)
 }
 
+/// Where updates stand now.
+#[tauri::command]
+pub fn update_status(updates: State<'_, crate::updates::Updates>) -> crate::updates::UpdateStatus {
+    updates.status()
+}
+
+/// *Check for updates*: looks now (an update found is downloaded and its signature checked).
+#[tauri::command]
+pub async fn check_for_update(app: tauri::AppHandle) -> crate::updates::UpdateStatus {
+    crate::updates::check(&app).await
+}
+
+/// *Install and restart*, with the agent's consent; refused during a call.
+#[tauri::command]
+pub async fn install_update(app: tauri::AppHandle) -> Reply<()> {
+    crate::updates::install(&app).await
+}
+
 /// *Copy diagnostics*: the support report on the clipboard, and back to the window.
 #[tauri::command]
 pub async fn copy_diagnostics(app: tauri::AppHandle) -> Reply<String> {

@@ -11,6 +11,7 @@ mod links;
 mod probe;
 mod settings;
 mod tray;
+mod updates;
 mod words;
 
 use std::path::PathBuf;
@@ -181,6 +182,19 @@ pub(crate) fn show_main_window(app: &AppHandle) {
 
 /// Stops the runtime (logs off the PBX cleanly), then exits.
 pub(crate) fn quit(app: &AppHandle) {
+    quit_then(app, AfterQuit::Exit);
+}
+
+/// What happens once the runtime stopped.
+pub(crate) enum AfterQuit {
+    Exit,
+    /// Start again (an installed update).
+    Restart,
+}
+
+/// Stops the runtime as Quit does (Ringside's own wrap-up pause undone, the PBX logged off),
+/// then exits or starts again.
+pub(crate) fn quit_then(app: &AppHandle, after: AfterQuit) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let handle = app.state::<Shell>().handle().ok();
@@ -190,7 +204,10 @@ pub(crate) fn quit(app: &AppHandle) {
                 tracing::warn!("the runtime did not stop within 3 s; exiting anyway");
             }
         }
-        app.exit(0);
+        match after {
+            AfterQuit::Exit => app.exit(0),
+            AfterQuit::Restart => app.restart(),
+        }
     });
 }
 
@@ -326,6 +343,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         // Start at login: `--in-tray`, so the desk does not open by itself.
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
@@ -335,6 +353,7 @@ pub fn run() {
         .manage(card_window::Placement::default())
         .manage(desk::Desk::new())
         .manage(speech)
+        .manage(updates::Updates::new(config.as_ref().map(|c| c.updates.check).unwrap_or(false)))
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
             commands::about,
@@ -382,6 +401,9 @@ pub fn run() {
             commands::test_dial,
             commands::open_settings,
             commands::copy_diagnostics,
+            commands::update_status,
+            commands::check_for_update,
+            commands::install_update,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -406,6 +428,7 @@ pub fn run() {
                 tracing::warn!(error = %e, "no call card window; cards show in the main window only");
             }
             tauri::async_runtime::spawn(start_and_forward(handle.clone(), config));
+            updates::schedule(&handle);
             if std::env::args().skip(1).any(|a| a == settings::SETTINGS_FLAG) {
                 settings::open(&handle, None);
             }

@@ -2606,3 +2606,139 @@ async fn the_settings_window_keeps_secrets_in_the_keyring_and_a_new_port_reconne
     app.finish(result).await;
     drop(keyring);
 }
+
+/// An update server on loopback: `/latest.json`, Tauri's update manifest for version `version`,
+/// and the package it names, signed with `signer` (minisign, as `tauri signer sign` signs).
+struct UpdateServer {
+    addr: SocketAddr,
+    offer: std::sync::Arc<std::sync::Mutex<(String, String)>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+const UPDATE_PACKAGE: &[u8] = b"Ringside 9.9 package bytes, as the update test serves them";
+
+impl UpdateServer {
+    /// Base64 of a minisign text (public key or signature), as Tauri's updater reads it.
+    fn base64(text: &str) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(text)
+    }
+
+    fn signature(keys: &minisign::KeyPair, bytes: &[u8]) -> String {
+        let signed =
+            minisign::sign(Some(&keys.pk), &keys.sk, std::io::Cursor::new(bytes), None, None).expect("minisign signs");
+        Self::base64(&signed.to_string())
+    }
+
+    async fn start() -> Result<UpdateServer, String> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("listen: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let offer = std::sync::Arc::new(std::sync::Mutex::new((String::new(), String::new())));
+        let shared = offer.clone();
+        let server = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let (version, signature) = shared.lock().expect("offer").clone();
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mut head = Vec::new();
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+                        let mut chunk = [0u8; 4096];
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let path = head.split(' ').nth(1).unwrap_or_default().to_string();
+                    let (kind, body) = if path.starts_with("/latest.json") {
+                        let package = format!("http://{addr}/Ringside_{version}_amd64.deb");
+                        let entry = serde_json::json!({ "signature": signature, "url": package });
+                        let manifest = serde_json::json!({
+                            "version": version,
+                            "notes": "Faster cards.",
+                            "pub_date": "2026-12-01T10:00:00Z",
+                            "platforms": { "linux-x86_64": entry, "linux-x86_64-deb": entry },
+                        });
+                        ("application/json", manifest.to_string().into_bytes())
+                    } else {
+                        ("application/octet-stream", UPDATE_PACKAGE.to_vec())
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                    let _ = stream.write_all(&body).await;
+                });
+            }
+        });
+        Ok(UpdateServer { addr, offer, server })
+    }
+
+    fn offer(&self, version: &str, signature: String) {
+        *self.offer.lock().expect("offer") = (version.to_string(), signature);
+    }
+}
+
+async fn update_flow(app: &App, server: &UpdateServer, keys: &minisign::KeyPair) -> Result<(), String> {
+    let client = &app.client;
+    // A package signed with Ringside's update key: downloaded, checked, offered.
+    server.offer("9.9.9", UpdateServer::signature(keys, UPDATE_PACKAGE));
+    wait_for_agent_state(client, "available").await?;
+    click(client, r#"[data-testid="settings"] summary"#).await?;
+    click(client, r#"[data-testid="open-settings"]"#).await?;
+    wait_until("the settings window", Duration::from_secs(20), || async {
+        Ok(switch_to(client, Page::Settings).await.ok())
+    })
+    .await?;
+    // The page has its settings (the section buttons come with them).
+    wait_for_attr(client, r#"[data-section="general"]"#, "data-section", "general").await?;
+    click(client, r#"[data-section="general"]"#).await?;
+    click(client, r#"[data-testid="prefs-check-update"]"#).await?;
+    wait_for_attr(client, r#"[data-testid="prefs-update-status"]"#, "data-state", "ready").await?;
+    let said = text_of(client, r#"[data-testid="prefs-update-status"]"#).await?;
+    if !said.contains("9.9.9") {
+        return Err(format!("the settings say {said:?}, not that 9.9.9 is ready"));
+    }
+    switch_to(client, Page::Desk).await?;
+    wait_for_attr(client, r#"[data-testid="update-banner"]"#, "data-version", "9.9.9").await?;
+    let log = std::fs::read_to_string(app.work.join("ringside.log")).unwrap_or_default();
+    if !log.contains("signature matches the update key") {
+        return Err("the log does not say the update's signature was checked".into());
+    }
+
+    // The same package signed with another key: refused, with the reason, and not offered.
+    let stranger = minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| e.to_string())?;
+    server.offer("9.9.10", UpdateServer::signature(&stranger, UPDATE_PACKAGE));
+    switch_to(client, Page::Settings).await?;
+    click(client, r#"[data-section="general"]"#).await?;
+    click(client, r#"[data-testid="prefs-check-update"]"#).await?;
+    wait_for_attr(client, r#"[data-testid="prefs-update-status"]"#, "data-state", "failed").await?;
+    let said = text_of(client, r#"[data-testid="prefs-update-status"]"#).await?;
+    if !said.contains("signature does not match") {
+        return Err(format!("a wrongly signed update was not refused in words: {said:?}"));
+    }
+    switch_to(client, Page::Desk).await?;
+    if displayed(client, r#"[data-testid="update-banner"]"#).await? {
+        return Err("a wrongly signed update is offered in the desk".into());
+    }
+    Ok(())
+}
+
+/// Updates: a signed manifest served over loopback HTTP. An update whose package is signed
+/// with the build's update key is downloaded, checked and offered ("Install and restart" in
+/// the desk); one signed with another key is refused with the reason and never offered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, openbox, D-Bus and tauri-driver: run by ./dev.sh test"]
+async fn a_signed_update_is_offered_and_a_wrongly_signed_one_is_refused() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let _ = std::fs::remove_dir_all(bin_dir().join("e2e").join("updates"));
+    let keys = minisign::KeyPair::generate_unencrypted_keypair().expect("a key pair");
+    let pubkey = UpdateServer::base64(&keys.pk.to_box().expect("public key").to_string());
+    let server = UpdateServer::start().await.expect("the update server");
+    let config = format!("[updates]\ncheck = false\nurl = \"http://{}/latest.json\"\n", server.addr);
+    let app = App::start_in_env("updates", &config, &[("RINGSIDE_UPDATE_PUBKEY", Path::new(&pubkey))]).await;
+    let result = update_flow(&app, &server, &keys).await;
+    app.finish(result).await;
+    server.server.abort();
+}

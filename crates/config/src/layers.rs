@@ -67,6 +67,8 @@ pub(crate) const SETTINGS: &[&str] = &[
     "dial.confirm_links",
     "dial.connection",
     "history.path",
+    "updates.check",
+    "updates.url",
 ];
 
 /// The lists of the file whose items are tables (`[[lookup.crm]]`): merged whole, and written
@@ -130,6 +132,9 @@ order = ["directory"]
 confirm_links = true
 
 [history]
+
+[updates]
+check = true
 "#;
 
 /// [`DEFAULTS_TOML`] as a table: what the settings window shows for a setting no file sets.

@@ -56,6 +56,25 @@ pub struct Config {
     pub lookup: LookupConfig,
     pub dial: DialConfig,
     pub history: HistoryConfig,
+    pub updates: UpdatesConfig,
+}
+
+/// Updates (docs/updates.md): looked for at start and daily, installed only when the agent
+/// says so, never during a call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpdatesConfig {
+    /// Look for updates at start and daily (a build without an update key never looks).
+    pub check: bool,
+    /// Where the signed update manifest is, instead of the build's own address (an IT
+    /// department's mirror). `https://` only; Tauri's `{{target}}`, `{{arch}}` and
+    /// `{{current_version}}` are filled in.
+    pub url: Option<String>,
+}
+
+impl Default for UpdatesConfig {
+    fn default() -> Self {
+        Self { check: true, url: None }
+    }
 }
 
 /// Where every call, note and CRM write-back state is kept.
@@ -742,6 +761,7 @@ fn plain_words(message: &str) -> String {
         "RawDial",
         "RawConnection",
         "RawHistory",
+        "RawUpdates",
         "RawPauseReason",
     ] {
         message = message.replace(&format!("expected struct {raw}"), "expected a table of settings");
@@ -771,6 +791,35 @@ struct RawConfig {
     lookup: lookup::RawLookup,
     dial: dial::RawDial,
     history: RawHistory,
+    updates: RawUpdates,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawUpdates {
+    check: Option<bool>,
+    url: Option<String>,
+}
+
+impl RawUpdates {
+    fn into_config(self, doc: &Document<'_>) -> Result<UpdatesConfig, ConfigError> {
+        let url = match self.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) {
+            None => None,
+            Some(url) => {
+                // Debug builds may use plain HTTP on this machine (the update test's server).
+                let local_http = cfg!(debug_assertions)
+                    && (url.starts_with("http://127.0.0.1:") || url.starts_with("http://localhost:"));
+                if !url.starts_with("https://") && !local_http {
+                    return Err(doc.invalid("updates.url", format!("{url:?} must start with https://")));
+                }
+                if url.contains(char::is_whitespace) {
+                    return Err(doc.invalid("updates.url", "has a space in it"));
+                }
+                Some(url)
+            }
+        };
+        Ok(UpdatesConfig { check: self.check.unwrap_or(true), url })
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -922,6 +971,7 @@ impl RawConfig {
             lookup: self.lookup.into_config(doc)?,
             dial: self.dial.into_config(doc)?,
             history: self.history.into_config(doc)?,
+            updates: self.updates.into_config(doc)?,
         })
     }
 }

@@ -350,6 +350,7 @@ fn full_file_is_read_field_by_field() {
                 ],
             },
             history: HistoryConfig { path: Some(PathBuf::from("/srv/ringside/history.sqlite")) },
+            updates: ringside_config::UpdatesConfig::default(),
         }
     );
     assert_eq!(
@@ -1330,4 +1331,29 @@ fn a_desk_behind_a_relay_names_its_servers_tenant_and_user_and_never_a_password(
         assert!(e.to_string().contains(words), "{text}: {e}");
         assert!(!e.to_string().contains(":pw@"), "the password is shown: {e}");
     }
+}
+
+#[test]
+fn updates_are_looked_for_by_default_and_only_over_https() {
+    assert!(Config::default().updates.check);
+    let config = parse("[updates]\ncheck = false\nurl = \"https://updates.example.com/ringside/{{target}}/{{arch}}/{{current_version}}\"\n")
+        .unwrap();
+    assert!(!config.updates.check);
+    assert_eq!(
+        config.updates.url.as_deref(),
+        Some("https://updates.example.com/ringside/{{target}}/{{arch}}/{{current_version}}")
+    );
+    for bad in ["http://updates.example.com/latest.json", "ftp://x/latest.json", "https://x/a b"] {
+        let err = parse_err(&format!("[updates]\nurl = {bad:?}\n"));
+        assert_eq!(err.field(), Some("updates.url"), "{bad}: {err}");
+    }
+    // The update test's own server, in debug builds only.
+    assert_eq!(
+        parse("[updates]\nurl = \"http://127.0.0.1:8123/latest.json\"\n")
+            .map(|c| c.updates.url)
+            .ok()
+            .flatten()
+            .is_some(),
+        cfg!(debug_assertions)
+    );
 }

@@ -68,6 +68,16 @@ pub struct Snapshot {
     pub setup: DeskSetup,
 }
 
+impl Snapshot {
+    /// A call rings, is going on, or is being wrapped up: nothing may restart Ringside now (an
+    /// update waits).
+    pub fn busy_with_a_call(&self) -> bool {
+        self.agent.current_call().is_some()
+            || matches!(self.agent, AgentState::WrapUp { .. })
+            || self.cards.iter().any(|c| c.status != ringside_core::CardStatus::Ended)
+    }
+}
+
 /// The user name Ringside logs in with on the embedded demo PBX.
 pub const DEMO_USER: &str = "ringside";
 

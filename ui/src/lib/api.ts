@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { About } from "../bindings/About";
 import type { AgentSwitch } from "../bindings/AgentSwitch";
 import type { CallId } from "../bindings/CallId";
+import type { UpdateStatus } from "../bindings/UpdateStatus";
 import type { CallRecord } from "../bindings/CallRecord";
 import type { Callback } from "../bindings/Callback";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
@@ -21,6 +22,9 @@ import type { WrapUpResult } from "../bindings/WrapUpResult";
 export const api = {
   snapshot: () => invoke<Snapshot>("snapshot"),
   about: () => invoke<About>("about"),
+  updateStatus: () => invoke<UpdateStatus>("update_status"),
+  checkForUpdate: () => invoke<UpdateStatus>("check_for_update"),
+  installUpdate: () => invoke<void>("install_update"),
   setAcceptingCalls: (accepting: boolean, reason: string | null) =>
     invoke<void>("set_accepting_calls", { accepting, reason }),
   logIn: () => invoke<void>("log_in"),

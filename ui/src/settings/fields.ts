@@ -101,6 +101,8 @@ export const generalFields: Field[] = [
   { key: "lookup.order", label: "prefs-lookup-order", kind: "lines" },
   { key: "directory.path", label: "prefs-directory-path", kind: "text" },
   { key: "history.path", label: "prefs-history-path", kind: "text" },
+  { key: "updates.check", label: "prefs-updates-check", kind: "bool" },
+  { key: "updates.url", label: "prefs-updates-url", kind: "text" },
 ];
 
 /** `[{code, label}]` as the lines the agent edits: `code: label`, or `code` alone. */
