@@ -39,7 +39,9 @@ pub async fn report(input: DiagnosticsInput<'_>) -> String {
         let _ = writeln!(out, "desktop: {desktop}");
     }
     let _ = writeln!(out, "state: {}", input.state);
-    let _ = writeln!(out, "time: {} ms since the Unix epoch", ringside_core::Timestamp::now().0);
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| now.to_string());
+    let _ = writeln!(out, "time: {now} (UTC)");
     let path = |p: Option<&Path>| p.map(|p| p.display().to_string()).unwrap_or_else(|| "none".into());
     let _ = writeln!(out, "config file: {}", path(input.config_path));
     let _ = writeln!(out, "log file: {}", path(input.log_file));
