@@ -18,9 +18,8 @@
 mod spread;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,6 +29,7 @@ use ringside_ami::codec::{Decoder, Frame, Message};
 use ringside_ami::{AgentIdentity, ConnectOptions, Fanout, Secret};
 use ringside_core::relay::agent_subject;
 use ringside_core::Timestamp;
+use ringside_nats_server::NatsServer;
 use ringside_relay::{AgentEntry, AmiInput, HttpConfig, NatsConfig, Relay, RelayConfig};
 
 const TENANT: &str = "load";
@@ -62,38 +62,10 @@ fn fail(message: &str) -> ! {
     std::process::exit(1)
 }
 
-struct NatsServer(Child);
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| fail(&e.to_string()))
-}
-
 fn nats_server() -> (NatsServer, String) {
-    let port = free_port();
-    let child = Command::new("nats-server")
-        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| fail(&format!("cannot start nats-server ({e}): apt-get install nats-server")));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            fail("nats-server did not listen");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (NatsServer(child), format!("nats://127.0.0.1:{port}"))
+    let server = NatsServer::start().unwrap_or_else(|e| fail(&format!("cannot start nats-server: {e}")));
+    let url = server.url();
+    (server, url)
 }
 
 /// The burst: each event frame's bytes, and the same frame decoded.

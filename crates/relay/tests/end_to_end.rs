@@ -4,14 +4,13 @@
 //! and rings nothing; a desk that connects during a call gets it from the relay's sync; a
 //! command the webhook relay cannot carry out is refused in words.
 
-use std::process::{Child, Command, Stdio};
-
 use futures_util::StreamExt;
 use std::time::Duration;
 
 use ringside_config::{Config, NatsConfig, SourceConfig};
 use ringside_core::session::SourceStatus;
 use ringside_core::{ErrorCode, SessionOutput};
+use ringside_nats_server::NatsServer;
 use ringside_push::{zadarma, Fields, PushConfig, Secret, ZadarmaAccount};
 use ringside_relay::{HttpConfig, Relay, RelayConfig};
 use ringside_runtime::{Runtime, RuntimeHandle};
@@ -19,33 +18,11 @@ use tokio::sync::broadcast::Receiver;
 
 const SECRET: &str = "zadarma-e2e-secret";
 
-struct NatsServer(Child);
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port()
-}
-
+/// A real nats-server without authentication, and its URL.
 fn nats_server() -> (NatsServer, String) {
-    let port = free_port();
-    let child = Command::new("nats-server")
-        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server is not installed: apt-get install nats-server (./dev.sh test installs it)");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "nats-server did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (NatsServer(child), format!("nats://127.0.0.1:{port}"))
+    let server = NatsServer::start().expect("nats-server");
+    let url = server.url();
+    (server, url)
 }
 
 async fn desk(url: &str, extension: &str, dir: &tempfile::TempDir) -> (RuntimeHandle, Receiver<SessionOutput>) {

@@ -9,8 +9,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{isolated_config, until};
@@ -19,31 +17,15 @@ use ringside_config::{NatsConfig, SourceConfig};
 use ringside_core::relay::{agent_subject, command_subject, sync_subject, RelayCommand, RelayReply, SyncReply};
 use ringside_core::session::SourceStatus;
 use ringside_core::{AgentState, CallEvent, CallId, RemoteParty, SessionOutput, Timestamp};
+use ringside_nats_server::NatsServer;
 use ringside_runtime::{Runtime, NATS_SECRET_ENV};
-
-struct NatsServer {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The server a relay deployment runs: the relay may do anything in its tenant; agent 100's
 /// credentials may read its own events and ask its own commands and sync, nothing else.
 fn nats_server() -> NatsServer {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let conf = dir.path().join("nats.conf");
-    let mut file = std::fs::File::create(&conf).expect("conf");
-    write!(
-        file,
-        r#"
+    NatsServer::with_config(|port| {
+        format!(
+            r#"
 listen: 127.0.0.1:{port}
 authorization {{
   users = [
@@ -56,21 +38,9 @@ authorization {{
   ]
 }}
 "#
-    )
-    .expect("write conf");
-    let child = Command::new("nats-server")
-        .arg("-c")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server is not installed: apt-get install nats-server (./dev.sh test installs it)");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "nats-server did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    NatsServer { child, port, _dir: dir }
+        )
+    })
+    .expect("nats-server")
 }
 
 fn json<T: serde::Serialize>(value: &T) -> bytes::Bytes {

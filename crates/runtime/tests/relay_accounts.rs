@@ -11,39 +11,21 @@
 //!
 //! No environment variable is set here: only NATS clients, no runtime.
 
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use ringside_core::relay::{agent_subject, every_team_subject, team_subject, team_sync_subject, SyncReply};
 use ringside_core::{CallEvent, MemberUpdate, Timestamp};
+use ringside_nats_server::NatsServer;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-struct NatsServer {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Two call centers on one server, one account each. In ACME the relay may do anything; agent
 /// 100 its own subjects; the supervisor (extension 200) its own subjects and queue `support`'s
 /// team. GLOBEX's user has no permissions at all.
 fn nats_server() -> NatsServer {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let conf = dir.path().join("nats.conf");
-    let mut file = std::fs::File::create(&conf).expect("conf");
-    write!(
-        file,
-        r#"
+    NatsServer::with_config(|port| {
+        format!(
+            r#"
 listen: 127.0.0.1:{port}
 accounts {{
   ACME: {{
@@ -68,21 +50,9 @@ accounts {{
   }}
 }}
 "#
-    )
-    .expect("write conf");
-    let child = Command::new("nats-server")
-        .arg("-c")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server is not installed: apt-get install nats-server (./dev.sh test installs it)");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "nats-server did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    NatsServer { child, port, _dir: dir }
+        )
+    })
+    .expect("nats-server")
 }
 
 /// A client logged in as `user`, and the errors the server sends it (a refused subscription
