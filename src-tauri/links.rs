@@ -12,6 +12,8 @@ use tauri::{AppHandle, Manager};
 
 use crate::{show_main_window, Shell, EVENT_NOTICE};
 
+mod os;
+
 /// A link to confirm: `{ number, link, customers, connections }`.
 pub const EVENT_DIAL_REQUEST: &str = "dial-request";
 
@@ -118,65 +120,17 @@ pub fn status(app: &AppHandle) -> Vec<HandlerStatus> {
 /// Makes Ringside the handler for every scheme (Linux, Windows). macOS registers the schemes
 /// when the app is installed; the user picks the default app there.
 pub fn become_handler(app: &AppHandle) -> Result<(), ErrorReport> {
-    let result = register_all(app);
-    #[cfg(target_os = "linux")]
-    if result.is_ok() {
-        if let Ok(dir) = app.path().data_dir() {
-            plain_exec(&dir.join("applications").join(desktop_file_name()));
-        }
-    }
-    result
+    register_all(app)?;
+    os::after_registering(app);
+    Ok(())
 }
 
-/// The deep-link plugin's desktop file for this binary: `<binary>-handler.desktop`.
-#[cfg(target_os = "linux")]
-fn desktop_file_name() -> String {
-    let bin = std::env::current_exe().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
-    format!("{}-handler.desktop", bin.unwrap_or_else(|| "ringside".to_string()))
-}
-
-/// The plugin always quotes the program in `Exec` (`"/usr/bin/ringside" %u`). That is valid,
-/// but xdg-open's generic mode (i3, sway, any desktop it does not recognise) takes the quotes
-/// as part of the file name and fails. A path without spaces or quotes needs none: drop them.
-#[cfg(target_os = "linux")]
-fn plain_exec(desktop: &std::path::Path) {
-    let Ok(text) = std::fs::read_to_string(desktop) else { return };
-    let fixed: Vec<String> = text
-        .lines()
-        .map(|line| match line.strip_prefix("Exec=\"").and_then(|rest| rest.split_once("\" ")) {
-            Some((program, args)) if !program.contains(|c: char| c.is_whitespace() || "\"'\\$`".contains(c)) => {
-                format!("Exec={program} {args}")
-            }
-            _ => line.to_string(),
-        })
-        .collect();
-    let fixed = fixed.join("\n") + "\n";
-    if fixed != text {
-        if let Err(e) = std::fs::write(desktop, fixed) {
-            tracing::warn!(error = %e, path = %desktop.display(), "could not simplify the link handler's Exec line");
-        }
-    }
-}
-
+/// Registers Ringside for every scheme through the deep-link plugin, stopping at the first
+/// that fails.
 fn register_all(app: &AppHandle) -> Result<(), ErrorReport> {
     use tauri_plugin_deep_link::DeepLinkExt;
     for scheme in SCHEMES {
-        app.deep_link().register(scheme).map_err(|e| {
-            if cfg!(target_os = "macos") {
-                ErrorReport::new(
-                    "links.macos_at_install",
-                    "On macOS, Ringside handles tel: links once installed from its disk image; choose it as the \
-                     default calling app in FaceTime's settings",
-                )
-            } else {
-                ErrorReport::new(
-                    "links.not_registered",
-                    format!("Ringside could not become the handler for {scheme}: links: {e}"),
-                )
-                .with_arg("scheme", scheme)
-                .with_arg("reason", e.to_string())
-            }
-        })?;
+        app.deep_link().register(scheme).map_err(|e| os::registration_failed(scheme, &e))?;
     }
     Ok(())
 }

@@ -160,9 +160,17 @@ async fn apply(app: &AppHandle, config: &Config, secrets_changed: bool) -> Resul
     Ok(())
 }
 
-/// Ringside starts in the tray when the user logs in, or not (tauri-plugin-autostart: a
-/// `.desktop` file in `~/.config/autostart` on Linux, a Launch Agent on macOS, the `Run` key
-/// of the registry on Windows).
+/// Ringside starts in the tray when the user logs in, or not. tauri-plugin-autostart (the
+/// auto-launch crate) does it the OS's way; Ringside has no per-OS code of its own here:
+/// - Linux: `~/.config/autostart/Ringside.desktop` (freedesktop.org's Desktop Application
+///   Autostart Specification, <https://specifications.freedesktop.org/autostart/latest>);
+/// - macOS: a Launch Agent, `~/Library/LaunchAgents/Ringside.plist` (Apple's "Creating Launch
+///   Daemons and Agents", <https://developer.apple.com/library/mac/documentation/macosx/conceptual/bpsystemstartup/Chapters/CreatingLaunchdJobs.html>);
+/// - Windows: a value under `SOFTWARE\Microsoft\Windows\CurrentVersion\Run` (the "Run and
+///   RunOnce Registry Keys"), of `HKEY_LOCAL_MACHINE` when that can be written (an administrator),
+///   else of `HKEY_CURRENT_USER` (auto-launch's `WindowsEnableMode::Dynamic`).
+///
+/// Only Linux is exercised, by tests/e2e.rs; see docs/platforms.md.
 fn start_at_login(app: &AppHandle, on: bool) {
     use tauri_plugin_autostart::ManagerExt;
     let launcher = app.autolaunch();

@@ -181,22 +181,30 @@ pub(crate) fn system_path_from(env: Option<OsString>, program_data: Option<OsStr
     os_system_path(program_data)
 }
 
+/// Windows: `%ProgramData%\Ringside\config.toml`, the known folder for application data shared
+/// by all users (<https://learn.microsoft.com/en-us/windows/win32/shell/knownfolderid#FOLDERID_ProgramData>).
 #[cfg(windows)]
 fn os_system_path(program_data: Option<OsString>) -> Option<PathBuf> {
     let base = program_data.filter(|p| !p.is_empty()).unwrap_or_else(|| OsString::from(r"C:\ProgramData"));
     Some(PathBuf::from(base).join("Ringside").join("config.toml"))
 }
 
+/// macOS: `/Library/Application Support/Ringside/config.toml`, the local domain's Application
+/// Support folder, shared by all users (Apple's File System Programming Guide,
+/// <https://developer.apple.com/library/archive/documentation/FileManagement/Conceptual/FileSystemProgrammingGuide/MacOSXDirectories/MacOSXDirectories.html>).
 #[cfg(target_os = "macos")]
 fn os_system_path(_program_data: Option<OsString>) -> Option<PathBuf> {
     Some(PathBuf::from("/Library/Application Support/Ringside/config.toml"))
 }
 
+/// Linux and other Unix: `/etc/ringside/config.toml`; `/etc` holds the host-specific
+/// configuration (the Filesystem Hierarchy Standard).
 #[cfg(all(unix, not(target_os = "macos")))]
 fn os_system_path(_program_data: Option<OsString>) -> Option<PathBuf> {
     Some(PathBuf::from("/etc/ringside/config.toml"))
 }
 
+/// Anything else: no system-wide file.
 #[cfg(not(any(unix, windows)))]
 fn os_system_path(_program_data: Option<OsString>) -> Option<PathBuf> {
     None

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::settings::{ConnectionConfig, ConnectionKind, LinkScheme};
-use crate::{check_dialable, detect, DialError};
+use crate::{check_dialable, os, DialError};
 
 /// What launching a desktop connection does: this program with exactly these arguments,
 /// started directly (never through a shell).
@@ -95,7 +95,7 @@ pub fn plan(connection: &ConnectionConfig, number: &str) -> Result<LaunchPlan, D
         ConnectionKind::Microsip { path } => {
             let program = match path {
                 Some(path) => installed(path, "MicroSIP")?,
-                None => detect::find_microsip()
+                None => os::find_microsip()
                     .ok_or_else(|| DialError::NotFound { app: "MicroSIP".to_owned(), setting: "path" })?,
             };
             Ok(LaunchPlan { program, args: vec![number.to_owned()] })
@@ -104,18 +104,14 @@ pub fn plan(connection: &ConnectionConfig, number: &str) -> Result<LaunchPlan, D
             let link = url(UrlScheme::Zoiper, number);
             let program = match path {
                 Some(path) => Some(installed(path, "Zoiper")?),
-                None => detect::find_zoiper(),
+                None => os::find_zoiper(),
             };
-            Ok(match program {
-                Some(app) if is_mac_bundle(&app) => LaunchPlan {
-                    program: PathBuf::from("/usr/bin/open"),
-                    args: vec!["-a".to_owned(), path_arg(&app)?, link],
-                },
-                Some(program) => LaunchPlan { program, args: vec![link] },
-                None => opener(link),
-            })
+            match program {
+                Some(app) => os::app_with_url(app, link),
+                None => Ok(os::opener(link)),
+            }
         }
-        ConnectionKind::System { scheme } => Ok(opener(url((*scheme).into(), number))),
+        ConnectionKind::System { scheme } => Ok(os::opener(url((*scheme).into(), number))),
         ConnectionKind::Command { program, args } => {
             if !args.iter().any(|a| a == "{number}") || args.iter().any(|a| a.contains("{number}") && a != "{number}") {
                 return Err(DialError::Misconfigured {
@@ -137,36 +133,10 @@ pub fn plan(connection: &ConnectionConfig, number: &str) -> Result<LaunchPlan, D
 
 /// A configured softphone path, if something is there.
 fn installed(path: &Path, app: &str) -> Result<PathBuf, DialError> {
-    if path.is_file() || is_mac_bundle(path) {
+    if path.is_file() || os::is_app_bundle(path) {
         Ok(path.to_path_buf())
     } else {
         Err(DialError::NotInstalled { app: app.to_owned(), path: path.to_path_buf(), setting: "path" })
-    }
-}
-
-fn is_mac_bundle(path: &Path) -> bool {
-    cfg!(target_os = "macos") && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("app")) && path.is_dir()
-}
-
-fn path_arg(path: &Path) -> Result<String, DialError> {
-    path.to_str().map(str::to_owned).ok_or_else(|| DialError::Launch {
-        program: path.to_string_lossy().into_owned(),
-        reason: "its path is not valid Unicode".to_owned(),
-    })
-}
-
-/// The desktop's own way to open a URL with its registered handler.
-fn opener(url: String) -> LaunchPlan {
-    if cfg!(target_os = "macos") {
-        LaunchPlan { program: PathBuf::from("/usr/bin/open"), args: vec![url] }
-    } else if cfg!(windows) {
-        // rundll32 from System32, not whatever is first on PATH; never `cmd /c start`, a shell.
-        let program = std::env::var_os("SystemRoot")
-            .map(|root| PathBuf::from(root).join("System32").join("rundll32.exe"))
-            .unwrap_or_else(|| PathBuf::from("rundll32.exe"));
-        LaunchPlan { program, args: vec!["url.dll,FileProtocolHandler".to_owned(), url] }
-    } else {
-        LaunchPlan { program: PathBuf::from("xdg-open"), args: vec![url] }
     }
 }
 

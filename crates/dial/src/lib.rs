@@ -38,6 +38,7 @@ mod error_code;
 mod launch;
 mod link;
 mod number;
+mod os;
 pub mod settings;
 
 pub use detect::{become_link_handler, default_link_handler, detect, Detected, LINK_SCHEMES};

@@ -38,11 +38,21 @@
 mod error;
 mod sanitize;
 
+// One backend per OS, each with the same four functions (`show`, `show_with_button`, `close`,
+// `supports_actions`); each module says what its OS does. Tested on Linux only (docs/platforms.md).
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(windows)]
+mod windows;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod xdg;
 
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-mod native;
+#[cfg(target_os = "macos")]
+use macos as backend;
+#[cfg(windows)]
+use windows as backend;
+#[cfg(all(unix, not(target_os = "macos")))]
+use xdg as backend;
 
 use std::time::Duration;
 
@@ -128,14 +138,15 @@ pub fn show_with_button(
     let summary = sanitize_summary(&notice.summary);
     let body = sanitize_body(&notice.body, BODY_IS_MARKUP);
     let label = sanitize_summary(label);
-    #[cfg(all(unix, not(target_os = "macos")))]
-    let result =
-        xdg::show_with_button(&summary, &body, notice.urgency, notice.tag.as_deref(), &label, wait, Box::new(on_press));
-    #[cfg(not(all(unix, not(target_os = "macos"))))]
-    let result = {
-        let _ = (label, wait, on_press);
-        native::show(&summary, &body, notice.urgency).map(|()| Shown::WithoutButton)
-    };
+    let result = backend::show_with_button(
+        &summary,
+        &body,
+        notice.urgency,
+        notice.tag.as_deref(),
+        &label,
+        wait,
+        Box::new(on_press),
+    );
     match &result {
         Ok(shown) => tracing::debug!(tag = ?notice.tag, ?shown, "notification shown"),
         Err(e) => tracing::debug!(tag = ?notice.tag, error = %e, "notification not shown"),
@@ -148,13 +159,7 @@ pub fn show_with_button(
 /// the tag by this process, or the server no longer had it). Blocking, at most [`TIMEOUT`].
 /// Linux/BSD; Windows and macOS keep no notice ids, so there it is always `Ok(false)`.
 pub fn close(tag: &str) -> Result<bool, NotifyError> {
-    #[cfg(all(unix, not(target_os = "macos")))]
-    let result = xdg::close(tag);
-    #[cfg(not(all(unix, not(target_os = "macos"))))]
-    let result = {
-        let _ = tag;
-        Ok(false)
-    };
+    let result = backend::close(tag);
     tracing::debug!(tag, ?result, "notification closed by tag");
     result
 }
@@ -162,10 +167,7 @@ pub fn close(tag: &str) -> Result<bool, NotifyError> {
 /// Whether the notification service draws buttons (`GetCapabilities` lists `actions`). Blocking,
 /// at most [`TIMEOUT`]. Linux/BSD; elsewhere `Ok(false)`.
 pub fn supports_actions() -> Result<bool, NotifyError> {
-    #[cfg(all(unix, not(target_os = "macos")))]
-    return xdg::supports_actions();
-    #[cfg(not(all(unix, not(target_os = "macos"))))]
-    Ok(false)
+    backend::supports_actions()
 }
 
 /// Shows `notice` as a desktop notification, sanitised (see [`sanitize_summary`] and
@@ -179,10 +181,7 @@ pub fn supports_actions() -> Result<bool, NotifyError> {
 pub fn show(notice: &Notice) -> Result<(), NotifyError> {
     let summary = sanitize_summary(&notice.summary);
     let body = sanitize_body(&notice.body, BODY_IS_MARKUP);
-    #[cfg(all(unix, not(target_os = "macos")))]
-    let result = xdg::show(&summary, &body, notice.urgency, notice.tag.as_deref());
-    #[cfg(not(all(unix, not(target_os = "macos"))))]
-    let result = native::show(&summary, &body, notice.urgency);
+    let result = backend::show(&summary, &body, notice.urgency, notice.tag.as_deref());
     match &result {
         Ok(()) => tracing::debug!(tag = ?notice.tag, urgency = ?notice.urgency, "notification shown"),
         Err(e) => tracing::debug!(tag = ?notice.tag, error = %e, "notification not shown"),

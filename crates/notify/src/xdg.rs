@@ -1,4 +1,9 @@
-//! Linux/BSD: `org.freedesktop.Notifications` on the D-Bus session bus, through notify-rust (zbus).
+//! Linux/BSD: `org.freedesktop.Notifications` on the D-Bus session bus, through notify-rust (zbus):
+//! `Notify` with `replaces_id` for tags, `GetCapabilities` for buttons (`actions`), and
+//! `CloseNotification` (freedesktop.org's Desktop Notifications Specification,
+//! <https://specifications.freedesktop.org/notification/latest>). The body is markup there, so it
+//! is escaped ([`crate::BODY_IS_MARKUP`]). Tested here (Debian 12): tests/dbus.rs against dunst on a
+//! private session bus (`--ignored`; `./dev.sh test` runs it), tests/no_bus.rs without a bus.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
