@@ -114,7 +114,10 @@ pub async fn connect(opts: &ConnectOptions) -> Result<(Client, Events), AmiError
     let addr = opts.addr.clone();
     let stream = match tokio::time::timeout(opts.connect_timeout, TcpStream::connect(&addr)).await {
         Err(_) => return Err(AmiError::ConnectTimeout { addr, timeout: opts.connect_timeout }),
-        Ok(Err(e)) => return Err(AmiError::Connect { addr, reason: e.to_string() }),
+        Ok(Err(e)) => {
+            let refused = e.kind() == std::io::ErrorKind::ConnectionRefused;
+            return Err(AmiError::Connect { addr, reason: e.to_string(), refused });
+        }
         Ok(Ok(s)) => s,
     };
     let _ = stream.set_nodelay(true);

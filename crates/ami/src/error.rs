@@ -8,7 +8,13 @@ use crate::codec::{CodecError, EncodeError};
 #[derive(Debug, Error, Clone)]
 pub enum AmiError {
     #[error("cannot reach the PBX at {addr}: {reason}")]
-    Connect { addr: String, reason: String },
+    Connect {
+        addr: String,
+        reason: String,
+        /// Nothing listens there (the host answered "connection refused"): typically the PBX
+        /// restarting, so worth trying again soon.
+        refused: bool,
+    },
     #[error("the PBX at {addr} did not answer within {timeout:?}")]
     ConnectTimeout { addr: String, timeout: Duration },
     #[error("{addr} is not an Asterisk Manager Interface (it said {banner:?})")]
@@ -53,6 +59,11 @@ pub fn write_permission(action: &str) -> &'static str {
 pub(crate) const PERMISSION_DENIED: &str = "Permission denied";
 
 impl AmiError {
+    /// The PBX's host is up but nothing listens on the port (a restart in progress).
+    pub fn nobody_listening(&self) -> bool {
+        matches!(self, AmiError::Connect { refused: true, .. })
+    }
+
     /// Retrying cannot help: the user must fix the credentials or the address first.
     pub fn is_permanent(&self) -> bool {
         matches!(self, AmiError::AuthenticationFailed { .. } | AmiError::NotAmi { .. })

@@ -5,6 +5,7 @@
 //! of a whole PBX only to the trackers it can concern.
 
 pub mod actions;
+pub mod backoff;
 pub mod client;
 pub mod codec;
 mod connection;
@@ -16,6 +17,7 @@ pub mod recording;
 pub mod team;
 pub mod tracker;
 
+pub use backoff::Backoff;
 pub use client::{connect, Client, ConnectOptions, Events, Secret};
 pub use codec::{Action, Message};
 pub use error::AmiError;

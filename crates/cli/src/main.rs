@@ -18,6 +18,9 @@ use ringside_i18n::{Args, Words};
 #[derive(Parser)]
 #[command(name = "ringside-cli", version, about = "Ringside without a display: watch calls, run the demo PBX")]
 struct Cli {
+    /// Errors only on stderr, no warnings (RUST_LOG, when set, decides instead).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -105,14 +108,19 @@ pub(crate) fn count(n: usize) -> i64 {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Log lines go to stderr: warnings by default, errors only with -q, or what RUST_LOG says.
+    // Colour only on a terminal, and never with NO_COLOR (https://no-color.org).
+    let level = if cli.quiet { "error" } else { "warn" };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && !no_color)
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use ringside_ami::actions::QueuePause;
 use ringside_ami::originate::{originate, OriginateRequest};
 use ringside_ami::team::member_update;
-use ringside_ami::{connect, Action, AgentIdentity, AmiError, Client, ConnectOptions, Fanout, Message};
+use ringside_ami::{connect, Action, AgentIdentity, AmiError, Backoff, Client, ConnectOptions, Fanout, Message};
 use ringside_core::relay::{RelayCommand, RelayReply};
 use ringside_core::{CallEvent, ErrorReport, MemberUpdate, Timestamp};
 use ringside_push::Routed;
@@ -58,8 +58,8 @@ struct Followed {
     members: BTreeSet<(String, String)>,
 }
 
-/// Runs until the relay stops: connects, re-syncs every agent, follows, reconnects with a growing
-/// pause (at most 30 s) while the PBX is away.
+/// Runs until the relay stops: connects, re-syncs every agent, follows, reconnects while the PBX is away
+/// (soon while nothing listens, longer each time otherwise: [`Backoff`]).
 pub(crate) async fn run(input: AmiInput, sink: mpsc::Sender<Routed>, mut commands: mpsc::Receiver<Command>) {
     let mut agents = Followed {
         entries: input.agents.clone(),
@@ -68,19 +68,28 @@ pub(crate) async fn run(input: AmiInput, sink: mpsc::Sender<Routed>, mut command
         ),
         members: BTreeSet::new(),
     };
-    let mut wait = Duration::from_millis(250);
+    let mut backoff = Backoff::new();
     loop {
-        match connect(&input.options).await {
+        // Soon while nothing listens (a PBX restarting), longer each time otherwise.
+        let wait = match connect(&input.options).await {
             Ok((client, events)) => {
-                wait = Duration::from_millis(250);
+                backoff.reset();
                 tracing::info!(addr = %input.options.addr, agents = agents.entries.len(), "relay connected to AMI");
                 if !follow(&client, events, &input, &mut agents, &sink, &mut commands).await {
                     client.logoff().await;
                     return;
                 }
+                backoff.step()
             }
-            Err(e) => tracing::warn!(addr = %input.options.addr, error = %e, "AMI connection failed"),
-        }
+            Err(e) => {
+                tracing::warn!(addr = %input.options.addr, error = %e, "AMI connection failed");
+                if e.nobody_listening() {
+                    backoff.step_refused()
+                } else {
+                    backoff.step()
+                }
+            }
+        };
         // Commands while the PBX is away are answered at once, not queued.
         let pause = tokio::time::sleep(wait);
         tokio::pin!(pause);
@@ -95,7 +104,6 @@ pub(crate) async fn run(input: AmiInput, sink: mpsc::Sender<Routed>, mut command
                 }
             }
         }
-        wait = (wait * 2).min(Duration::from_secs(30));
     }
 }
 

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use rand::Rng;
 use ringside_ami::actions::QueuePause;
 use ringside_ami::originate::{originate, OriginateRequest};
+use ringside_ami::Backoff;
 use ringside_ami::{connect, Action, AgentIdentity, AmiError, CallTracker, Client, ConnectOptions, Message};
 use ringside_core::{CallEvent, CallId, CtiCommand, ErrorReport, Timestamp};
 use tokio::sync::{mpsc, oneshot};
@@ -26,31 +26,6 @@ pub(crate) struct Desk {
     pub recording: Option<ringside_ami::RecordingLink>,
 }
 
-/// Capped exponential backoff with jitter, so a PBX restart is not met by every desktop at once.
-pub(crate) struct Backoff {
-    next: Duration,
-}
-
-impl Backoff {
-    const FIRST: Duration = Duration::from_millis(500);
-    const CAP: Duration = Duration::from_secs(30);
-
-    pub(crate) fn new() -> Self {
-        Self { next: Self::FIRST }
-    }
-
-    pub(crate) fn reset(&mut self) {
-        self.next = Self::FIRST;
-    }
-
-    pub(crate) fn step(&mut self) -> Duration {
-        let jitter = rand::rng().random_range(0.75..1.25);
-        let wait = self.next.mul_f64(jitter);
-        self.next = (self.next * 2).min(Self::CAP);
-        wait
-    }
-}
-
 /// What the PBX says exists right after we connect.
 struct Resync {
     channels: Vec<Message>,
@@ -59,6 +34,8 @@ struct Resync {
 
 enum After {
     Reconnect,
+    /// Nothing listened: the PBX is restarting.
+    ReconnectSoon,
     Idle,
     Stop,
     Retarget(Box<Target>, oneshot::Sender<()>),
@@ -135,6 +112,8 @@ pub(crate) async fn run(
                     // (or for new settings).
                     refused = true;
                     After::Idle
+                } else if e.nobody_listening() {
+                    After::ReconnectSoon
                 } else {
                     After::Reconnect
                 }
@@ -151,8 +130,8 @@ pub(crate) async fn run(
                 }
                 other => return Some((other, reply)),
             },
-            After::Reconnect => {
-                let wait = backoff.step();
+            After::Reconnect | After::ReconnectSoon => {
+                let wait = if matches!(after, After::ReconnectSoon) { backoff.step_refused() } else { backoff.step() };
                 let deadline = tokio::time::sleep(wait);
                 tokio::pin!(deadline);
                 loop {

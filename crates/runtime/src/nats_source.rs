@@ -10,7 +10,9 @@ use ringside_core::relay::{self, RelayCommand, RelayReply, SyncReply};
 use ringside_core::{CallEvent, CtiCommand, ErrorReport, Timestamp};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::ami_source::{disconnected, logged_out, reconnecting, refuse, send, Backoff};
+use ringside_ami::Backoff;
+
+use crate::ami_source::{disconnected, logged_out, reconnecting, refuse, send};
 use crate::session_task::SessionMsg;
 use crate::source::{Next, SourceMsg, Target};
 use crate::RuntimeError;

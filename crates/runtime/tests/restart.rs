@@ -131,3 +131,34 @@ async fn a_wrong_secret_is_reported_once_without_a_reconnect_storm() {
     handle.shutdown().await;
     pbx.shutdown().await;
 }
+
+/// A PBX that restarts refuses connections for a while: Ringside keeps trying every ~¾ s
+/// rather than waiting longer each time, so it is back within a second of the PBX accepting
+/// logins, however long the restart took (here 10 s: the doubling backoff it had before would
+/// have waited ~5 s after the PBX came back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_within_a_second_of_a_pbx_that_restarted() {
+    let first = DemoPbx::start(pbx_config("127.0.0.1:0".parse().expect("addr"))).await.expect("demo starts");
+    let addr = first.local_addr();
+    let (_directory, mut config) = common::isolated_config();
+    config.source = SourceConfig::Ami(AmiConfig {
+        ping_interval_secs: 60,
+        connect_timeout_secs: 2,
+        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
+    });
+    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
+    let mut rx = handle.subscribe();
+    let connected =
+        |o: &SessionOutput| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(());
+    next_matching(&mut rx, "the first connection", connected).await;
+    first.shutdown().await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let second = DemoPbx::start(pbx_config(addr)).await.expect("demo restarts on the same port");
+    let back = std::time::Instant::now();
+    next_matching(&mut rx, "the connection after the restart", connected).await;
+    let took = back.elapsed();
+    eprintln!("connected again {} ms after the PBX listened again", took.as_millis());
+    assert!(took < Duration::from_millis(1500), "back {took:?} after the PBX listened again");
+    handle.shutdown().await;
+    second.shutdown().await;
+}

@@ -68,10 +68,22 @@ pub fn resolve(store: &SecretStore, key: &SecretKey, env_var: &str) -> Result<Op
     match (keychain_error, from_env) {
         (None, from_env) => from_env,
         (Some(keychain_error), Ok(Some(secret))) => {
-            tracing::warn!(%key, env_var, error = %keychain_error, "keychain unusable; using the secret from the environment");
+            fallback_said(key, env_var, &keychain_error);
             Ok(Some(secret))
         }
         (Some(keychain_error), _) => Err(keychain_error),
+    }
+}
+
+/// The keychain fallback, said once per process and in one line (a D-Bus error can span
+/// several): scripts and pipes read stderr, and `-q`/`RUST_LOG` silence it as any warning.
+fn fallback_said(key: &SecretKey, env_var: &str, error: &SecretError) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let why = error.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::debug!(%key, env_var, error = %why, "keychain unusable; using the secret from the environment");
+    } else {
+        tracing::warn!("no usable keychain ({why}); using {env_var} for {key}");
     }
 }
 
