@@ -943,3 +943,40 @@ impl RuntimeHandle {
         rx.await.map_err(|_| RuntimeError::Stopped)?
     }
 }
+
+#[cfg(test)]
+mod busy_tests {
+    use ringside_core::agent_state::Availability;
+    use ringside_core::session::SourceStatus;
+    use ringside_core::{AgentState, CallId, Timestamp};
+
+    use super::Snapshot;
+
+    fn with(agent: AgentState) -> Snapshot {
+        Snapshot {
+            agent,
+            source: SourceStatus::Connecting,
+            cards: Vec::new(),
+            team: Vec::new(),
+            popup: Default::default(),
+            setup: Default::default(),
+        }
+    }
+
+    #[test]
+    fn an_update_waits_while_a_call_rings_goes_on_or_is_wrapped_up() {
+        let call = || CallId::new("1.1");
+        let since = Timestamp(1);
+        for busy in [
+            AgentState::Ringing { call: call(), since, resume: Availability::Available },
+            AgentState::OnCall { call: call(), since, resume: Availability::Available },
+            AgentState::WrapUp { call: None, since, ends_at: None, resume: Availability::Available },
+        ] {
+            assert!(with(busy.clone()).busy_with_a_call(), "{busy:?}");
+        }
+        for idle in [AgentState::LoggedOut, AgentState::Available { since }, AgentState::Paused { reason: None, since }]
+        {
+            assert!(!with(idle.clone()).busy_with_a_call(), "{idle:?}");
+        }
+    }
+}

@@ -11,7 +11,7 @@ use ringside_config::{AmiConfig, SourceConfig};
 use ringside_core::session::SourceStatus;
 use ringside_core::{CallCard, CardStatus, EndCause, SessionOutput};
 use ringside_demo_pbx::{DemoAgent, DemoPbx, DemoPbxConfig, DEMO_SECRET};
-use ringside_runtime::Runtime;
+use ringside_runtime::{Runtime, RuntimeHandle};
 use tokio::sync::broadcast::Receiver;
 
 fn pbx_config(listen: SocketAddr) -> DemoPbxConfig {
@@ -48,23 +48,36 @@ fn card(out: &SessionOutput) -> Option<CallCard> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reconnects_and_resyncs_after_a_pbx_restart() {
-    let first = DemoPbx::start(pbx_config("127.0.0.1:0".parse().expect("addr"))).await.expect("demo starts");
-    let addr = first.local_addr();
-
-    let (_directory, mut config) = common::isolated_config();
+/// Ringside on the demo PBX at `addr` with `secret`, with the AMI settings the restart tests
+/// share (the temporary folder holds its files).
+async fn start_on(addr: SocketAddr, secret: &str) -> (tempfile::TempDir, RuntimeHandle, Receiver<SessionOutput>) {
+    let (directory, mut config) = common::isolated_config();
     config.source = SourceConfig::Ami(AmiConfig {
         ping_interval_secs: 60,
         connect_timeout_secs: 2,
         ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
     });
-    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
-    let mut rx = handle.subscribe();
+    let handle = Runtime::start_with_secret(config, Some(secret.into())).await.expect("runtime");
+    let rx = handle.subscribe();
+    (directory, handle, rx)
+}
+
+/// [`start_on`] with the demo's secret, once connected.
+async fn connected_to(addr: SocketAddr) -> (tempfile::TempDir, RuntimeHandle, Receiver<SessionOutput>) {
+    let (directory, handle, mut rx) = start_on(addr, DEMO_SECRET).await;
     next_matching(&mut rx, "the first connection", |o| {
         matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(())
     })
     .await;
+    (directory, handle, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnects_and_resyncs_after_a_pbx_restart() {
+    let first = DemoPbx::start(pbx_config("127.0.0.1:0".parse().expect("addr"))).await.expect("demo starts");
+    let addr = first.local_addr();
+
+    let (_directory, handle, mut rx) = connected_to(addr).await;
 
     // A call rings; the PBX dies under it.
     first.ring("+380441234567", None, "100").expect("ring");
@@ -110,14 +123,7 @@ async fn a_wrong_secret_is_reported_once_without_a_reconnect_storm() {
         .await
         .expect("demo");
     let addr = pbx.local_addr();
-    let (_directory, mut config) = common::isolated_config();
-    config.source = SourceConfig::Ami(AmiConfig {
-        ping_interval_secs: 60,
-        connect_timeout_secs: 2,
-        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
-    });
-    let handle = Runtime::start_with_secret(config, Some("not-the-secret".into())).await.expect("runtime");
-    let mut rx = handle.subscribe();
+    let (_directory, handle, mut rx) = start_on(addr, "not-the-secret").await;
     let reason = next_matching(&mut rx, "the login failure", |o| match o {
         SessionOutput::Source(SourceStatus::Disconnected { reason, .. }) => Some(reason.clone()),
         _ => None,
@@ -140,17 +146,9 @@ async fn a_wrong_secret_is_reported_once_without_a_reconnect_storm() {
 async fn back_within_a_second_of_a_pbx_that_restarted() {
     let first = DemoPbx::start(pbx_config("127.0.0.1:0".parse().expect("addr"))).await.expect("demo starts");
     let addr = first.local_addr();
-    let (_directory, mut config) = common::isolated_config();
-    config.source = SourceConfig::Ami(AmiConfig {
-        ping_interval_secs: 60,
-        connect_timeout_secs: 2,
-        ..AmiConfig::new(addr.ip().to_string(), addr.port(), "ringside")
-    });
-    let handle = Runtime::start_with_secret(config, Some(DEMO_SECRET.into())).await.expect("runtime");
-    let mut rx = handle.subscribe();
+    let (_directory, handle, mut rx) = connected_to(addr).await;
     let connected =
         |o: &SessionOutput| matches!(o, SessionOutput::Source(SourceStatus::Connected { .. })).then_some(());
-    next_matching(&mut rx, "the first connection", connected).await;
     first.shutdown().await;
     tokio::time::sleep(Duration::from_secs(10)).await;
     let second = DemoPbx::start(pbx_config(addr)).await.expect("demo restarts on the same port");
