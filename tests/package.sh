@@ -85,7 +85,8 @@ handler=$(xdg-mime query default x-scheme-handler/tel)
 say "started from the desktop menu, into the tray, on the demo PBX"
 trayer --edge top --align right --widthtype request --height 24 >/dev/null 2>&1 &
 pids+=($!)
-tray_up() { [[ -n $(xdotool search --class trayer 2>/dev/null) ]]; }
+# Up once its panel, the window that holds the icons, exists (the tray manager is then ready).
+tray_up() { xwininfo -root -tree 2>/dev/null | grep -q '("panel" "trayer")'; }
 for _ in $(seq 100); do tray_up && break; sleep 0.1; done
 tray_up || fail "trayer (the test's tray) did not start"
 gtk-launch "${desktop_id%.desktop}" >/dev/null 2>&1 || fail "gtk-launch could not start $desktop_id"
@@ -103,7 +104,7 @@ wait_for "Ringside did not start from the menu" 20 running
 wait_for "Ringside did not connect to its embedded demo PBX" 30 log_has "connected to AMI"
 # The icon trayer holds: a window whose class names the tray icon and Ringside.
 in_tray() { xwininfo -root -tree | grep -q '("tray-icon[^"]*ringside"'; }
-wait_for "Ringside's icon is not in the tray" 20 in_tray
+wait_for "Ringside's icon is not in the tray" 40 in_tray
 
 say "a tel: link reaches the running Ringside"
 xdg-open "tel:+380441234567" >/dev/null 2>&1 || fail "xdg-open could not open a tel: link"
