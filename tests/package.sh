@@ -85,10 +85,11 @@ handler=$(xdg-mime query default x-scheme-handler/tel)
 say "started from the desktop menu, into the tray, on the demo PBX"
 trayer --edge top --align right --widthtype request --height 24 >/dev/null 2>&1 &
 pids+=($!)
-# Up once its panel, the window that holds the icons, exists (the tray manager is then ready).
-tray_up() { xwininfo -root -tree 2>/dev/null | grep -q '("panel" "trayer")'; }
+tray_up() { [[ -n $(xdotool search --class trayer 2>/dev/null) ]]; }
 for _ in $(seq 100); do tray_up && break; sleep 0.1; done
 tray_up || fail "trayer (the test's tray) did not start"
+# Its window comes a moment before it takes the tray selection.
+sleep 1
 gtk-launch "${desktop_id%.desktop}" >/dev/null 2>&1 || fail "gtk-launch could not start $desktop_id"
 log_dir="$XDG_STATE_HOME/ringside/logs"
 log_has() { cat "$log_dir"/ringside.*.log 2>/dev/null | grep -q "$1"; }
