@@ -83,7 +83,7 @@ handler=$(xdg-mime query default x-scheme-handler/tel)
 [[ $handler == "$desktop_id" ]] || fail "xdg-mime names $handler for tel:, not $desktop_id"
 
 say "started from the desktop menu, into the tray, on the demo PBX"
-trayer --edge top --align right --widthtype request --height 24 >/dev/null 2>&1 &
+trayer --edge top --align right --widthtype pixel --width 120 --heighttype pixel --height 24 >/dev/null 2>&1 &
 pids+=($!)
 tray_up() { [[ -n $(xdotool search --class trayer 2>/dev/null) ]]; }
 for _ in $(seq 100); do tray_up && break; sleep 0.1; done
@@ -93,10 +93,16 @@ sleep 1
 gtk-launch "${desktop_id%.desktop}" >/dev/null 2>&1 || fail "gtk-launch could not start $desktop_id"
 log_dir="$XDG_STATE_HOME/ringside/logs"
 log_has() { cat "$log_dir"/ringside.*.log 2>/dev/null | grep -q "$1"; }
-wait_for() { # what, seconds, command...
-  local what=$1 secs=$2
-  shift 2
+try_for() { # seconds, command...
+  local secs=$1
+  shift
   for _ in $(seq $((secs * 10))); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+wait_for() { # what, seconds, command...
+  local what=$1
+  shift
+  try_for "$@" && return 0
   cat "$log_dir"/ringside.*.log >&2 2>/dev/null || true
   fail "$what"
 }
@@ -105,7 +111,13 @@ wait_for "Ringside did not start from the menu" 20 running
 wait_for "Ringside did not connect to its embedded demo PBX" 30 log_has "connected to AMI"
 # The icon trayer holds: a window whose class names the tray icon and Ringside.
 in_tray() { xwininfo -root -tree | grep -q '("tray-icon[^"]*ringside"'; }
-wait_for "Ringside's icon is not in the tray" 40 in_tray
+if ! try_for 40 in_tray; then
+  cat "$log_dir"/ringside.*.log >&2 2>/dev/null || true
+  echo "trayer: $(pgrep -a trayer || echo 'not running')" >&2
+  echo "windows about a tray or Ringside:" >&2
+  xwininfo -root -tree | grep -iE 'tray|ringside' >&2 || true
+  fail "Ringside's icon is not in the tray"
+fi
 
 say "a tel: link reaches the running Ringside"
 xdg-open "tel:+380441234567" >/dev/null 2>&1 || fail "xdg-open could not open a tel: link"
