@@ -87,7 +87,7 @@ pub struct CrmQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmCustomer {
     /// The CRM's id (REST: the mapped `id`, empty if the answer has none; Bitrix24:
-    /// `contact:12` or `company:7`).
+    /// `contact:12`, `company:7` or `lead:31`).
     pub id: String,
     pub name: String,
     pub company: Option<String>,
@@ -95,11 +95,38 @@ pub struct CrmCustomer {
     pub url: Option<String>,
     /// Open orders or deals, most recent first when the CRM says so; at most [`MAX_ORDERS`].
     pub orders: Vec<CrmOrder>,
+    /// What kind of record the customer is in a CRM that has several (Bitrix24: a contact, a
+    /// company or a lead); `None` for a REST CRM.
+    #[serde(default)]
+    pub kind: Option<CrmRecordKind>,
+    /// The display name of the CRM user responsible for the customer (Bitrix24: the
+    /// `ASSIGNED_BY_ID` user's `NAME LAST_NAME`; REST: `fields.owner`), cleaned like every CRM text.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The id (as in [`CrmOrder::id`]) of the open deal a call with this customer is bound to by
+    /// default: Bitrix24's oldest open deal, a REST CRM's first deal (`fields.deals`). `None` when
+    /// the customer has no open deal or the CRM does not bind calls to deals. Always one of
+    /// [`orders`](Self::orders).
+    #[serde(default)]
+    pub deal: Option<String>,
+}
+
+/// What kind of record a [`CrmCustomer`] is (Bitrix24 keeps people, companies and leads apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrmRecordKind {
+    Contact,
+    Company,
+    Lead,
 }
 
 /// An order, deal or ticket of a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmOrder {
+    /// The deal's id in the CRM (Bitrix24: `"31"`; REST: `fields.deal_id` of an item of
+    /// `fields.deals`); what [`CallLog::deal_id`] names. `None` for a REST CRM's `fields.orders`.
+    #[serde(default)]
+    pub id: Option<String>,
     pub title: String,
     pub status: Option<String>,
     /// As the CRM writes it, with the currency if it gives one (`"19999.99 EUR"`).

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{bitrix24, json, Server, TIMEOUT};
-use ringside_crm::{Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery};
+use ringside_crm::{Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery, CrmRecordKind};
 use ringside_secrets::SecretString;
 use serde_json::{json, Value};
 
@@ -43,7 +43,8 @@ async fn portal(found: Value, batch: Value) -> Server {
 fn deals_cmd(field: &str, id: u64) -> String {
     format!(
         "crm.deal.list?filter[{field}]={id}&filter[CLOSED]=N&order[DATE_MODIFY]=DESC\
-         &select[0]=ID&select[1]=TITLE&select[2]=STAGE_ID&select[3]=OPPORTUNITY&select[4]=CURRENCY_ID"
+         &select[0]=ID&select[1]=TITLE&select[2]=STAGE_ID&select[3]=OPPORTUNITY&select[4]=CURRENCY_ID\
+         &select[5]=DATE_CREATE&select[6]=ASSIGNED_BY_ID"
     )
 }
 
@@ -96,7 +97,8 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
             "contact_5_company": "crm.company.get?id=$result[contact_5][COMPANY_ID]",
             "contact_5_deals": deals_cmd("CONTACT_ID", 5),
             "company_7": "crm.company.get?id=7",
-            "company_7_deals": deals_cmd("COMPANY_ID", 7)
+            "company_7_deals": deals_cmd("COMPANY_ID", 7),
+            "lead_99": "crm.lead.get?id=99"
         }})
     );
     // `$result[contact_N]` must be computed before the command that reads it.
@@ -113,6 +115,9 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
                 company: None,
                 url: Some(format!("{portal}/crm/contact/details/5/")),
                 orders: vec![],
+                kind: Some(CrmRecordKind::Contact),
+                owner: None,
+                deal: None,
             },
             CrmCustomer {
                 id: "contact:12".into(),
@@ -121,12 +126,22 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
                 url: Some(format!("{portal}/crm/contact/details/12/")),
                 orders: vec![
                     CrmOrder {
+                        id: Some("3".into()),
                         title: "Difference engine".into(),
                         status: Some("PREPARATION".into()),
                         amount: Some("19999.99 EUR".into()),
                     },
-                    CrmOrder { title: "Deal #4".into(), status: Some("NEW".into()), amount: Some("0 EUR".into()) },
+                    CrmOrder {
+                        id: Some("4".into()),
+                        title: "Deal #4".into(),
+                        status: Some("NEW".into()),
+                        amount: Some("0 EUR".into()),
+                    },
                 ],
+                kind: Some(CrmRecordKind::Contact),
+                owner: None,
+                // Neither deal has a DATE_CREATE: the smaller id.
+                deal: Some("3".into()),
             },
             CrmCustomer {
                 id: "company:7".into(),
@@ -134,10 +149,14 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
                 company: None,
                 url: Some(format!("{portal}/crm/company/details/7/")),
                 orders: vec![CrmOrder {
+                    id: Some("9".into()),
                     title: "Service contract".into(),
                     status: Some("C1:NEW".into()),
                     amount: Some("1200.00 USD".into()),
                 }],
+                kind: Some(CrmRecordKind::Company),
+                owner: None,
+                deal: Some("9".into()),
             },
         ]
     );

@@ -116,9 +116,17 @@ async fn the_answer_is_mapped_through_nested_pointers() {
                 company: Some("Analytical Engines".into()),
                 url: Some("https://crm.example.com/people/42".into()),
                 orders: vec![
-                    CrmOrder { title: "Order 1".into(), status: Some("open".into()), amount: Some("19.99".into()) },
-                    CrmOrder { title: "7".into(), status: None, amount: Some("10 EUR".into()) },
+                    CrmOrder {
+                        id: None,
+                        title: "Order 1".into(),
+                        status: Some("open".into()),
+                        amount: Some("19.99".into()),
+                    },
+                    CrmOrder { id: None, title: "7".into(), status: None, amount: Some("10 EUR".into()) },
                 ],
+                kind: None,
+                owner: None,
+                deal: None,
             },
             // `javascript:` is dropped; the card_url takes its place, with the id encoded.
             CrmCustomer {
@@ -127,6 +135,9 @@ async fn the_answer_is_mapped_through_nested_pointers() {
                 company: None,
                 url: Some("https://crm.example.com/c/x%2F7".into()),
                 orders: vec![],
+                kind: None,
+                owner: None,
+                deal: None,
             },
         ]
     );
@@ -168,7 +179,10 @@ async fn bidi_overrides_and_control_characters_are_stripped() {
     assert_eq!(found[0].id, "1");
     assert_eq!(found[0].name, "Ada Lovelace");
     assert_eq!(found[0].company.as_deref(), Some("Evil Corp"));
-    assert_eq!(found[0].orders, vec![CrmOrder { title: "0001$ yaP".into(), status: None, amount: Some("99".into()) }]);
+    assert_eq!(
+        found[0].orders,
+        vec![CrmOrder { id: None, title: "0001$ yaP".into(), status: None, amount: Some("99".into()) }]
+    );
 }
 
 #[tokio::test]
