@@ -392,7 +392,7 @@ fn name_of(record: &Value, fields: &[&str]) -> Option<String> {
 }
 
 /// What `crm.duplicate.findbycomm` found, as the batch fetches it.
-pub(crate) struct Found {
+struct Found {
     contacts: Vec<u64>,
     companies: Vec<u64>,
     leads: Vec<u64>,

@@ -5,12 +5,14 @@
 //!   JSON answer mapped onto [`CrmCustomer`] through configured JSON pointers.
 //! - **Bitrix24** ([`CrmKind::Bitrix24`]): an incoming webhook (the secret);
 //!   `crm.duplicate.findbycomm` then one `batch` of `crm.contact.get` / `crm.company.get` /
-//!   `crm.deal.list`.
+//!   `crm.lead.get` / `crm.deal.list`, then one `user.get` for the responsible users' names. A
+//!   customer's [`deal`](CrmCustomer::deal) is the open deal a call with them is bound to.
 //!
 //! A finished call (its log and the agent's note) is written back with
 //! [`Connector::write_call`]: REST `POST`s the [`CallLog`] as JSON to `log_url` with an
 //! `Idempotency-Key`; Bitrix24 registers and finishes an external call
-//! (`telephony.externalcall.register` / `finish`) and puts the note on the call's CRM activity.
+//! (`telephony.externalcall.register` / `finish`), puts the note on the call's CRM activity and
+//! binds that activity to the deal the agent chose ([`CallLog::deal_id`]).
 //! A change to a call the CRM has taken ([`Prior::Written`], e.g. an edited note) updates that
 //! record: REST sends it to `log_update_url` (`PUT` by default) or `POST`s it to `log_url` under a
 //! key of its own ([`revision_key`]); Bitrix24 sets the activity's description again and never

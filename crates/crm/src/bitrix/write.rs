@@ -377,7 +377,7 @@ impl Bitrix {
             // A number that matches nothing in the CRM gets no activity (no lead is created).
             tracing::warn!(
                 source = %self.name, host = %hook.host, call = %finished.call_id,
-                "the call has no CRM activity in Bitrix24 (the number matches no contact or company); its note stays \
+                "the call has no CRM activity in Bitrix24 (the number matches no contact, company or lead); its note stays \
                  in Ringside's history only"
             );
             return Ok(());
