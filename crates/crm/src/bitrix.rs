@@ -13,6 +13,8 @@ mod write;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use ringside_secrets::SecretString;
@@ -38,6 +40,10 @@ const _: () = assert!(MAX_CONTACTS * 3 + MAX_COMPANIES * 2 + MAX_LEADS <= MAX_BA
 
 /// The most users one `user.get` request answers (its page size).
 const MAX_USERS: usize = 50;
+/// How long a responsible user's name is reused before `user.get` is asked again.
+const USER_NAME_TTL: Duration = Duration::from_secs(10 * 60);
+/// The most names kept (a portal's users who own the callers' records: a few dozen, usually).
+const MAX_CACHED_USERS: usize = 1000;
 
 /// How Bitrix24 names the webhook permission lookups need.
 pub(crate) const CRM_PERMISSION: &str = "CRM (crm)";
@@ -128,6 +134,9 @@ pub(crate) struct Bitrix {
     name: String,
     webhook: Result<Webhook, CrmError>,
     settings: Bitrix24Config,
+    /// Responsible users' names by id (`None`: `user.get` did not list the user), with when
+    /// they were read: one lookup's `user.get` serves the next ones for [`USER_NAME_TTL`].
+    users: Mutex<HashMap<u64, (Option<String>, Instant)>>,
 }
 
 impl Bitrix {
@@ -142,7 +151,7 @@ impl Bitrix {
             Some(secret) => parse_webhook(secret.expose())
                 .map_err(|problem| CrmError::BadSecret { name: name.to_string(), problem }),
         };
-        Ok(Bitrix { name: name.to_string(), webhook, settings: settings.clone() })
+        Ok(Bitrix { name: name.to_string(), webhook, settings: settings.clone(), users: Mutex::new(HashMap::new()) })
     }
 
     /// What `create_as` makes, and what `auto_create` makes for an unknown caller.
@@ -181,61 +190,105 @@ impl Bitrix {
         Ok(self.with_owners(http, hook, customers).await)
     }
 
-    /// The customers with their owners' names, from one `user.get` for every responsible user.
-    /// A failure (most often a webhook without the Users (user) permission) leaves the names out
-    /// and the customers as they are: the card is worth more than the names.
+    /// The customers with their owners' names: those read in the last [`USER_NAME_TTL`], and the
+    /// others from one `user.get`, given at most half the request time bound (the card must not
+    /// miss its deadline for them). A failure (most often a webhook without the Users (user)
+    /// permission) leaves those names out and the customers as they are: the card is worth more
+    /// than the names.
     async fn with_owners(
         &self,
         http: &Http,
         hook: &Webhook,
         customers: Vec<(CrmCustomer, Option<u64>)>,
     ) -> Vec<CrmCustomer> {
-        let mut users: Vec<u64> = customers.iter().filter_map(|(_, owner)| *owner).collect();
-        users.sort_unstable();
-        users.dedup();
-        users.truncate(MAX_USERS);
-        let names = if users.is_empty() { HashMap::new() } else { self.user_names(http, hook, &users).await };
+        let now = Instant::now();
+        let mut names: HashMap<u64, Option<String>> = {
+            let cache = self.users.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            customers
+                .iter()
+                .filter_map(|(_, owner)| *owner)
+                .filter_map(|id| {
+                    let (name, read) = cache.get(&id)?;
+                    (now.duration_since(*read) < USER_NAME_TTL).then(|| (id, name.clone()))
+                })
+                .collect()
+        };
+        let mut missing: Vec<u64> =
+            customers.iter().filter_map(|(_, owner)| *owner).filter(|id| !names.contains_key(id)).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing.truncate(MAX_USERS);
+        if !missing.is_empty() {
+            let bound = http.timeout() / 2;
+            match tokio::time::timeout(bound, self.user_names(http, hook, &missing)).await {
+                Ok(Some(read)) => {
+                    let mut cache = self.users.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    if cache.len() + missing.len() > MAX_CACHED_USERS {
+                        cache.retain(|_, (_, at)| now.duration_since(*at) < USER_NAME_TTL);
+                        if cache.len() + missing.len() > MAX_CACHED_USERS {
+                            cache.clear();
+                        }
+                    }
+                    for id in missing {
+                        let name = read.get(&id).cloned();
+                        cache.insert(id, (name.clone(), now));
+                        names.insert(id, name);
+                    }
+                }
+                Ok(None) => {}
+                Err(_) => tracing::debug!(
+                    source = %self.name, host = %hook.host, ms = bound.as_millis() as u64,
+                    "user.get did not answer in time; the customers are shown without their owners' names"
+                ),
+            }
+        }
         customers
             .into_iter()
-            .map(|(customer, owner)| CrmCustomer { owner: owner.and_then(|id| names.get(&id).cloned()), ..customer })
+            .map(|(customer, owner)| CrmCustomer {
+                owner: owner.and_then(|id| names.get(&id).cloned().flatten()),
+                ..customer
+            })
             .collect()
     }
 
-    /// `user.get` filtered on the ids: each user's `NAME LAST_NAME`. Empty when Bitrix24 refuses
-    /// (logged at debug: the lookup goes on without names).
-    async fn user_names(&self, http: &Http, hook: &Webhook, ids: &[u64]) -> HashMap<u64, String> {
+    /// `user.get` filtered on the ids: each listed user's `NAME LAST_NAME`. `None` when Bitrix24
+    /// refuses (logged at debug: the lookup goes on without names).
+    async fn user_names(&self, http: &Http, hook: &Webhook, ids: &[u64]) -> Option<HashMap<u64, String>> {
         let body = json!({"filter": {"@ID": ids}});
         let users = match self.request(http, hook, "user.get", &body, Redirects::Follow).await {
             Ok(users) => users,
             Err(failure) => {
                 let error = match failure {
-                    Failure::Bitrix { code, description } => self.error(&hook.host, &code, &description),
-                    Failure::Other(error) => error,
+                    Failure::Bitrix { code, description } => {
+                        format!("{}: {}", clean_text(&code, 80), clean_message(&description, MAX_TEXT_CHARS))
+                    }
+                    Failure::Other(error) => error.to_string(),
                 };
                 tracing::debug!(
                     source = %self.name, host = %hook.host, %error,
                     "no names of the responsible users from Bitrix24 (the webhook may lack the Users (user) \
                      permission); the customers are shown without them"
                 );
-                return HashMap::new();
+                return None;
             }
         };
         let Some(users) = users.as_array() else {
             tracing::debug!(source = %self.name, host = %hook.host, "user.get did not answer with a list of users");
-            return HashMap::new();
+            return None;
         };
-        users
-            .iter()
-            .filter_map(|user| {
-                let id = user.get("ID").and_then(id_of)?;
-                // Only the users asked for: a portal that ignored the filter lists others.
-                if !ids.contains(&id) {
-                    return None;
-                }
-                let name = name_of(user, &USER_NAME)?;
-                Some((id, name))
-            })
-            .collect()
+        Some(
+            users
+                .iter()
+                .filter_map(|user| {
+                    let id = user.get("ID").and_then(id_of)?;
+                    // Only the users asked for: a portal that ignored the filter lists others.
+                    if !ids.contains(&id) {
+                        return None;
+                    }
+                    Some((id, name_of(user, &USER_NAME)?))
+                })
+                .collect(),
+        )
     }
 
     /// POSTs `body` as JSON to `method` and returns the answer's `result`.

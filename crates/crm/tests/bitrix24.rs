@@ -494,6 +494,87 @@ async fn a_webhook_without_the_user_permission_still_gives_the_card_without_name
 }
 
 #[tokio::test]
+async fn owners_names_are_reused_and_only_new_owners_are_asked_for() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (found, batch) = owned();
+    // The third lookup finds contact 12 owned by user 11, not read yet, and contact 13 by 5.
+    let later = json!({
+        "contact_12": {"ID": "12", "NAME": "Ada", "ASSIGNED_BY_ID": "11"},
+        "contact_13": {"ID": "13", "NAME": "Bob", "ASSIGNED_BY_ID": "5"}
+    });
+    let batches = std::sync::Arc::new(AtomicUsize::new(0));
+    let server = Server::start(move |r| {
+        let (found, batch, later, batches) = (found.clone(), batch.clone(), later.clone(), batches.clone());
+        async move {
+            let method = r.path.rsplit('/').next().unwrap_or_default().to_string();
+            match method.as_str() {
+                "crm.duplicate.findbycomm.json" => json(200, json!({"result": found})),
+                "batch.json" if batches.fetch_add(1, Ordering::SeqCst) < 2 => json(200, json!({"result": batch})),
+                "batch.json" => json(200, json!({"result": {"result": later}})),
+                _ => {
+                    let asked: Vec<u64> = serde_json::from_value(r.json()["filter"]["@ID"].clone()).unwrap_or_default();
+                    let users: Vec<Value> = [(5, "Olena"), (7, "Ivan"), (9, "Mykola"), (11, "Lesya")]
+                        .into_iter()
+                        .filter(|(id, _)| asked.contains(id))
+                        .map(|(id, name)| json!({"ID": id.to_string(), "NAME": name, "LAST_NAME": ""}))
+                        .collect();
+                    json(200, json!({"result": users}))
+                }
+            }
+        }
+    })
+    .await;
+    let crm = b24(Some(&webhook(&server)));
+    let first = crm.find(&query()).await.unwrap();
+    let again = crm.find(&query()).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(again[0].owner.as_deref(), Some("Olena"));
+    let third = crm.find(&query()).await.unwrap();
+    let owners: Vec<(&str, Option<&str>)> = third.iter().map(|c| (c.id.as_str(), c.owner.as_deref())).collect();
+    assert_eq!(owners, [("contact:13", Some("Olena")), ("contact:12", Some("Lesya"))]);
+
+    let asked: Vec<Value> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/user.get.json"))
+        .map(|r| r.json()["filter"]["@ID"].clone())
+        .collect();
+    assert_eq!(asked, [json!([5, 7, 9]), json!([11])], "the second lookup asks nobody; the third only user 11");
+}
+
+#[tokio::test]
+async fn a_slow_user_get_does_not_hold_the_card_back() {
+    let (found, batch) = owned();
+    let server = Server::start(move |r| {
+        let (found, batch) = (found.clone(), batch.clone());
+        async move {
+            if r.path.ends_with("/user.get.json") {
+                tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                return json(200, json!({"result": [{"ID": "5", "NAME": "Olena", "LAST_NAME": "Petrenko"}]}));
+            }
+            if r.path.ends_with("/batch.json") {
+                json(200, json!({"result": batch}))
+            } else {
+                json(200, json!({"result": found}))
+            }
+        }
+    })
+    .await;
+    let crm = Connector::new(
+        &bitrix24("b24"),
+        Some(SecretString::from(webhook(&server))),
+        std::time::Duration::from_millis(800),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let customers = crm.find(&query()).await.unwrap();
+    // user.get gets half the request bound: 400 ms.
+    assert!(started.elapsed() < std::time::Duration::from_millis(1200), "{:?}", started.elapsed());
+    assert_eq!(customers.len(), 3);
+    assert!(customers.iter().all(|c| c.owner.is_none()), "{customers:?}");
+}
+
+#[tokio::test]
 async fn the_oldest_open_deal_is_the_one_calls_are_bound_to_and_the_list_stays_newest_first() {
     let found = json!({"CONTACT": [12], "COMPANY": [7]});
     let batch = json!({
