@@ -82,7 +82,10 @@ struct RawFields {
     company: Option<String>,
     phone: Option<String>,
     url: Option<String>,
+    owner: Option<String>,
     orders: Option<String>,
+    deals: Option<String>,
+    deal_id: Option<String>,
     order_title: Option<String>,
     order_status: Option<String>,
     order_amount: Option<String>,
@@ -332,6 +335,14 @@ impl RawFields {
                 other => Ok(other),
             }
         };
+        if self.orders.is_some() && self.deals.is_some() {
+            return Err(doc.invalid(
+                &format!("{at}.deals"),
+                "cannot be set together with fields.orders: a customer's open orders are one list; use deals for \
+                 deals calls are bound to (each with its id at fields.deal_id, the one a call goes to first), orders \
+                 for anything else",
+            ));
+        }
         Ok(FieldMap {
             list: check("list", self.list)?.unwrap_or(d.list),
             id: check("id", self.id)?.unwrap_or(d.id),
@@ -339,7 +350,10 @@ impl RawFields {
             company: check("company", self.company)?,
             phone: check("phone", self.phone)?.unwrap_or(d.phone),
             url: check("url", self.url)?,
+            owner: check("owner", self.owner)?,
             orders: check("orders", self.orders)?,
+            deals: check("deals", self.deals)?,
+            deal_id: check("deal_id", self.deal_id)?.unwrap_or(d.deal_id),
             order_title: check("order_title", self.order_title)?.unwrap_or(d.order_title),
             order_status: check("order_status", self.order_status)?,
             order_amount: check("order_amount", self.order_amount)?,

@@ -100,6 +100,7 @@ name = "/full_name"
 company = "/company/name"
 phone = "/phones/0/number"
 url = "/links/web"
+owner = "/account_manager/name"
 orders = "/open_orders"
 order_title = "/number"
 order_status = "/state"
@@ -286,7 +287,10 @@ fn full_file_is_read_field_by_field() {
                                 company: Some("/company/name".into()),
                                 phone: "/phones/0/number".into(),
                                 url: Some("/links/web".into()),
+                                owner: Some("/account_manager/name".into()),
                                 orders: Some("/open_orders".into()),
+                                deals: None,
+                                deal_id: "/id".into(),
                                 order_title: "/number".into(),
                                 order_status: Some("/state".into()),
                                 order_amount: Some("/total".into()),
@@ -744,6 +748,50 @@ fn lookup_defaults_ask_the_directory_within_800_ms() {
     assert_eq!(rest.log_url, None, "no write-back unless log_url is set");
     assert_eq!(rest.log_update_url, None, "changes go to log_url unless log_update_url is set");
     assert_eq!(rest.log_update_method, UpdateMethod::Put);
+}
+
+#[test]
+fn a_rest_crm_lists_orders_or_deals_with_their_ids_and_names_the_owner() {
+    let fields = |extra: &str| -> Result<FieldMap, ConfigError> {
+        let text = format!(
+            "[[lookup.crm]]\nname = \"a\"\nkind = \"rest\"\nurl = \"https://a.example/{{digits}}\"\n[lookup.crm.fields]\n{extra}"
+        );
+        match parse(&text)?.lookup.crm.into_iter().next().map(|c| c.kind) {
+            Some(CrmKind::Rest(rest)) => Ok(rest.fields),
+            other => panic!("not a REST CRM: {other:?}"),
+        }
+    };
+    // Deals: each with its id, at /id unless deal_id says otherwise.
+    let deals = fields("deals = \"/open_deals\"\nowner = \"/manager/name\"\n").unwrap();
+    assert_eq!(
+        (deals.deals.as_deref(), deals.deal_id.as_str(), deals.owner.as_deref(), deals.orders.as_deref()),
+        (Some("/open_deals"), "/id", Some("/manager/name"), None)
+    );
+    let numbered = fields("deals = \"/open_deals\"\ndeal_id = \"/number\"\norder_title = \"/subject\"\n").unwrap();
+    assert_eq!((numbered.deal_id.as_str(), numbered.order_title.as_str()), ("/number", "/subject"));
+    assert_eq!(fields("").unwrap(), FieldMap::default());
+    // deal_id is read only inside deals (a file written back by Ringside names the default).
+    assert_eq!(fields("deal_id = \"/id\"\n").unwrap(), FieldMap::default());
+    assert_eq!((FieldMap::default().owner, FieldMap::default().deals), (None, None));
+
+    let cases = [
+        (
+            "orders = \"/orders\"\ndeals = \"/deals\"\n",
+            "lookup.crm[0].fields.deals",
+            "cannot be set together with fields.orders",
+        ),
+        ("deals = \"/d\"\ndeal_id = \"number\"\n", "lookup.crm[0].fields.deal_id", "not a JSON pointer"),
+        ("deals = \"deals\"\n", "lookup.crm[0].fields.deals", "not a JSON pointer"),
+        ("owner = \"manager\"\n", "lookup.crm[0].fields.owner", "not a JSON pointer"),
+    ];
+    for (extra, field, words) in cases {
+        let err = fields(extra).unwrap_err();
+        assert_eq!(err.field(), Some(field), "{extra}\n{err}");
+        assert!(err.to_string().contains(words), "{extra}\n{err}");
+    }
+    // Bitrix24 lists its deals by itself: a fields table is refused there as before.
+    let err = parse_err("[[lookup.crm]]\nname = \"b\"\nkind = \"bitrix24\"\n[lookup.crm.fields]\ndeals = \"/d\"\n");
+    assert_eq!(err.field(), Some("lookup.crm[0].fields"), "{err}");
 }
 
 #[test]

@@ -16,6 +16,8 @@ pub(crate) struct Http {
     /// on 301/302/303, and a `GET` that answers 2xx would pass for a written call (or, for
     /// Bitrix24's statistics, list every call); a write that is redirected fails instead.
     once: reqwest::Client,
+    /// The bound of each request.
+    timeout: Duration,
 }
 
 impl Http {
@@ -32,7 +34,12 @@ impl Http {
             .referer(false)
             .build()
             .map_err(|e| format!("cannot set up HTTPS: {}", ringside_http::text::clean_text(&e.to_string(), 160)))?;
-        Ok(Http { client, once })
+        Ok(Http { client, once, timeout })
+    }
+
+    /// The bound of each request, as given to [`Http::new`].
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// A `POST` that is never redirected (write-back): a 3xx comes back as the answer.

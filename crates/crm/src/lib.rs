@@ -5,12 +5,14 @@
 //!   JSON answer mapped onto [`CrmCustomer`] through configured JSON pointers.
 //! - **Bitrix24** ([`CrmKind::Bitrix24`]): an incoming webhook (the secret);
 //!   `crm.duplicate.findbycomm` then one `batch` of `crm.contact.get` / `crm.company.get` /
-//!   `crm.deal.list`.
+//!   `crm.lead.get` / `crm.deal.list`, then one `user.get` for the responsible users' names. A
+//!   customer's [`deal`](CrmCustomer::deal) is the open deal a call with them is bound to.
 //!
 //! A finished call (its log and the agent's note) is written back with
 //! [`Connector::write_call`]: REST `POST`s the [`CallLog`] as JSON to `log_url` with an
 //! `Idempotency-Key`; Bitrix24 registers and finishes an external call
-//! (`telephony.externalcall.register` / `finish`) and puts the note on the call's CRM activity.
+//! (`telephony.externalcall.register` / `finish`), puts the note on the call's CRM activity and
+//! binds that activity to the deal the agent chose ([`CallLog::deal_id`]).
 //! A change to a call the CRM has taken ([`Prior::Written`], e.g. an edited note) updates that
 //! record: REST sends it to `log_update_url` (`PUT` by default) or `POST`s it to `log_url` under a
 //! key of its own ([`revision_key`]); Bitrix24 sets the activity's description again and never
@@ -87,7 +89,7 @@ pub struct CrmQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmCustomer {
     /// The CRM's id (REST: the mapped `id`, empty if the answer has none; Bitrix24:
-    /// `contact:12` or `company:7`).
+    /// `contact:12`, `company:7` or `lead:31`).
     pub id: String,
     pub name: String,
     pub company: Option<String>,
@@ -95,11 +97,38 @@ pub struct CrmCustomer {
     pub url: Option<String>,
     /// Open orders or deals, most recent first when the CRM says so; at most [`MAX_ORDERS`].
     pub orders: Vec<CrmOrder>,
+    /// What kind of record the customer is in a CRM that has several (Bitrix24: a contact, a
+    /// company or a lead); `None` for a REST CRM.
+    #[serde(default)]
+    pub kind: Option<CrmRecordKind>,
+    /// The display name of the CRM user responsible for the customer (Bitrix24: the
+    /// `ASSIGNED_BY_ID` user's `NAME LAST_NAME`; REST: `fields.owner`), cleaned like every CRM text.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The id (as in [`CrmOrder::id`]) of the open deal a call with this customer is bound to by
+    /// default: Bitrix24's oldest open deal, a REST CRM's first deal (`fields.deals`). `None` when
+    /// the customer has no open deal or the CRM does not bind calls to deals. Always one of
+    /// [`orders`](Self::orders).
+    #[serde(default)]
+    pub deal: Option<String>,
+}
+
+/// What kind of record a [`CrmCustomer`] is (Bitrix24 keeps people, companies and leads apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrmRecordKind {
+    Contact,
+    Company,
+    Lead,
 }
 
 /// An order, deal or ticket of a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmOrder {
+    /// The deal's id in the CRM (Bitrix24: `"31"`; REST: `fields.deal_id` of an item of
+    /// `fields.deals`); what [`CallLog::deal_id`] names. `None` for a REST CRM's `fields.orders`.
+    #[serde(default)]
+    pub id: Option<String>,
     pub title: String,
     pub status: Option<String>,
     /// As the CRM writes it, with the currency if it gives one (`"19999.99 EUR"`).

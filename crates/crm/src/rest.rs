@@ -130,6 +130,9 @@ impl Rest {
                 })
             }
         };
+        if let Some(problem) = fields_problem(&config.fields) {
+            return Err(config_error(problem));
+        }
         if config.auto_create && create.is_none() {
             return Err(config_error("auto_create needs create_url: where new customers are sent".to_string()));
         }
@@ -286,6 +289,9 @@ impl Rest {
             id,
             url,
             orders: Vec::new(),
+            kind: None,
+            owner: f.owner.as_deref().and_then(|p| value_text(item.pointer(p))),
+            deal: None,
         }
     }
 
@@ -551,14 +557,17 @@ impl Rest {
             let id = value_text(item.pointer(&f.id)).unwrap_or_default();
             let company = f.company.as_deref().and_then(|p| value_text(item.pointer(p)));
             let url = self.page_of(item, &id);
-            let orders = f
-                .orders
-                .as_deref()
-                .and_then(|p| item.pointer(p))
-                .and_then(Value::as_array)
-                .map(|orders| self.map_orders(orders))
-                .unwrap_or_default();
-            customers.push(CrmCustomer { id, name, company, url, orders });
+            let owner = f.owner.as_deref().and_then(|p| value_text(item.pointer(p)));
+            let list = |pointer: Option<&str>| pointer.and_then(|p| item.pointer(p)).and_then(Value::as_array);
+            let (orders, deal) = if let Some(deals) = list(f.deals.as_deref()) {
+                // The CRM lists first the deal calls are bound to.
+                let deals = self.map_orders(deals, Some(&f.deal_id));
+                let deal = deals.first().and_then(|d| d.id.clone());
+                (deals, deal)
+            } else {
+                (list(f.orders.as_deref()).map(|orders| self.map_orders(orders, None)).unwrap_or_default(), None)
+            };
+            customers.push(CrmCustomer { id, name, company, url, orders, kind: None, owner, deal });
         }
         if customers.is_empty() && nameless > 0 {
             return Err(CrmError::BadAnswer {
@@ -572,15 +581,21 @@ impl Rest {
         Ok(customers)
     }
 
-    fn map_orders(&self, orders: &[Value]) -> Vec<CrmOrder> {
+    /// The orders (or deals) of one customer. `id` is the pointer of a deal's id
+    /// (`fields.deal_id`), `None` for orders, which have none. An item without a title is skipped,
+    /// unless it is a deal with an id ("Deal #id").
+    fn map_orders(&self, orders: &[Value], id: Option<&str>) -> Vec<CrmOrder> {
         let f = &self.fields;
         orders
             .iter()
             .filter_map(|o| {
-                let title = value_text(o.pointer(&f.order_title))?;
+                let id = id.and_then(|p| value_text(o.pointer(p)));
+                let title = value_text(o.pointer(&f.order_title)).or_else(|| {
+                    id.as_ref().map(|id| clean_text(&format!("Deal #{id}"), crate::text::MAX_TEXT_CHARS))
+                })?;
                 let status = f.order_status.as_deref().and_then(|p| value_text(o.pointer(p)));
                 let amount = f.order_amount.as_deref().and_then(|p| value_text(o.pointer(p)));
-                Some(CrmOrder { title, status, amount })
+                Some(CrmOrder { id, title, status, amount })
             })
             .take(MAX_ORDERS)
             .collect()
@@ -604,6 +619,16 @@ impl Rest {
         let url = fill_checked(self.card_url.as_deref()?, &[("id", id)])?;
         web_url(url.as_str())
     }
+}
+
+/// Why a field map cannot be used for lookups, if it cannot: `orders` and `deals` both set (one
+/// list of a customer's open orders, with ids and a bound deal or without).
+pub(crate) fn fields_problem(fields: &FieldMap) -> Option<String> {
+    (fields.orders.is_some() && fields.deals.is_some()).then(|| {
+        "fields.orders and fields.deals are both set; a customer's open orders are one list: use deals for deals \
+         calls are bound to (with their ids), orders otherwise"
+            .to_string()
+    })
 }
 
 /// `template` filled with `values` (each percent-encoded as one component), provided the address

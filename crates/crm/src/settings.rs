@@ -158,7 +158,13 @@ impl UpdateMethod {
 
 /// JSON pointers (RFC 6901) into the CRM's answer. `list` points at the array of customers
 /// (`""`: the answer itself, an array or one customer); the others point into one customer,
-/// the `order_*` ones into one element of `orders`.
+/// the `order_*` ones (and `deal_id`) into one element of `orders` or `deals`.
+///
+/// `orders` and `deals` are two ways of listing a customer's open orders: `deals` are deals calls
+/// are bound to, each with its id (`deal_id`), the first being the one a call is bound to by
+/// default ([`CrmCustomer::deal`](crate::CrmCustomer::deal)); `orders` have no id and no binding.
+/// One customer list cannot have both (refused by the config and by
+/// [`Connector::new`](crate::Connector::new)).
 ///
 /// A new customer (`create_url`) is sent as the JSON these pointers describe: the name at
 /// `name`, the company at `company`, the number at `phone`.
@@ -171,7 +177,13 @@ pub struct FieldMap {
     /// Where a new customer's number goes in the body sent to `create_url` (default `/phone`).
     pub phone: String,
     pub url: Option<String>,
+    /// The name of the CRM user responsible for the customer.
+    pub owner: Option<String>,
     pub orders: Option<String>,
+    /// The array of the customer's open deals, the one calls are bound to by default first.
+    pub deals: Option<String>,
+    /// A deal's id inside one element of `deals` (default `/id`).
+    pub deal_id: String,
     pub order_title: String,
     pub order_status: Option<String>,
     pub order_amount: Option<String>,
@@ -186,7 +198,10 @@ impl Default for FieldMap {
             company: None,
             phone: "/phone".to_string(),
             url: None,
+            owner: None,
             orders: None,
+            deals: None,
+            deal_id: "/id".to_string(),
             order_title: "/title".to_string(),
             order_status: None,
             order_amount: None,

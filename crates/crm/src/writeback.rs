@@ -46,6 +46,12 @@ pub struct CallLog {
     /// The agent's note, as typed.
     pub note: Option<String>,
     pub recording_url: Option<String>,
+    /// The deal the agent bound the call to: its id in this CRM, as in
+    /// [`CrmOrder::id`](crate::CrmOrder::id) (Bitrix24: `"31"`), usually the customer's
+    /// [`CrmCustomer::deal`](crate::CrmCustomer::deal). `None`: no deal chosen (Bitrix24 keeps
+    /// the binding it made by itself). A REST CRM receives it as `deal_id` in the JSON body.
+    #[serde(default)]
+    pub deal_id: Option<String>,
 }
 
 /// What the CRM holds of a call already, as the outbox knows it: it decides whether a write
@@ -245,12 +251,18 @@ mod tests {
             talk_secs: 0,
             note: None,
             recording_url: None,
+            deal_id: Some("31".into()),
         };
         let v = serde_json::to_value(&log).unwrap();
+        assert_eq!(v["deal_id"], "31");
         assert_eq!(v["direction"], "outgoing");
         assert_eq!(v["number_e164"], serde_json::Value::Null);
         assert_eq!(serde_json::from_value::<CallLog>(v).unwrap(), log);
-        assert_eq!(CallLog::from_json(&log.to_json()), Some(log));
+        assert_eq!(CallLog::from_json(&log.to_json()), Some(log.clone()));
         assert_eq!(CallLog::from_json("{\"call_id\": 1}"), None);
+        // A log kept before deal_id existed still reads.
+        let mut old = serde_json::to_value(&log).unwrap();
+        old.as_object_mut().unwrap().remove("deal_id");
+        assert_eq!(CallLog::from_json(&old.to_string()), Some(CallLog { deal_id: None, ..log }));
     }
 }

@@ -49,6 +49,7 @@ fn call() -> CallLog {
         talk_secs: 57,
         note: None,
         recording_url: None,
+        deal_id: None,
     }
 }
 

@@ -4,7 +4,10 @@
 mod common;
 
 use common::{bitrix24, json, Server, TIMEOUT};
-use ringside_crm::{Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery};
+use ringside_crm::{
+    Attempt, CallDirection, CallLog, Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery, CrmRecordKind, Prior,
+    WriteReceipt,
+};
 use ringside_secrets::SecretString;
 use serde_json::{json, Value};
 
@@ -43,7 +46,8 @@ async fn portal(found: Value, batch: Value) -> Server {
 fn deals_cmd(field: &str, id: u64) -> String {
     format!(
         "crm.deal.list?filter[{field}]={id}&filter[CLOSED]=N&order[DATE_MODIFY]=DESC\
-         &select[0]=ID&select[1]=TITLE&select[2]=STAGE_ID&select[3]=OPPORTUNITY&select[4]=CURRENCY_ID"
+         &select[0]=ID&select[1]=TITLE&select[2]=STAGE_ID&select[3]=OPPORTUNITY&select[4]=CURRENCY_ID\
+         &select[5]=DATE_CREATE&select[6]=ASSIGNED_BY_ID"
     )
 }
 
@@ -96,7 +100,8 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
             "contact_5_company": "crm.company.get?id=$result[contact_5][COMPANY_ID]",
             "contact_5_deals": deals_cmd("CONTACT_ID", 5),
             "company_7": "crm.company.get?id=7",
-            "company_7_deals": deals_cmd("COMPANY_ID", 7)
+            "company_7_deals": deals_cmd("COMPANY_ID", 7),
+            "lead_99": "crm.lead.get?id=99"
         }})
     );
     // `$result[contact_N]` must be computed before the command that reads it.
@@ -113,6 +118,9 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
                 company: None,
                 url: Some(format!("{portal}/crm/contact/details/5/")),
                 orders: vec![],
+                kind: Some(CrmRecordKind::Contact),
+                owner: None,
+                deal: None,
             },
             CrmCustomer {
                 id: "contact:12".into(),
@@ -121,12 +129,22 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
                 url: Some(format!("{portal}/crm/contact/details/12/")),
                 orders: vec![
                     CrmOrder {
+                        id: Some("3".into()),
                         title: "Difference engine".into(),
                         status: Some("PREPARATION".into()),
                         amount: Some("19999.99 EUR".into()),
                     },
-                    CrmOrder { title: "Deal #4".into(), status: Some("NEW".into()), amount: Some("0 EUR".into()) },
+                    CrmOrder {
+                        id: Some("4".into()),
+                        title: "Deal #4".into(),
+                        status: Some("NEW".into()),
+                        amount: Some("0 EUR".into()),
+                    },
                 ],
+                kind: Some(CrmRecordKind::Contact),
+                owner: None,
+                // Neither deal has a DATE_CREATE: the smaller id.
+                deal: Some("3".into()),
             },
             CrmCustomer {
                 id: "company:7".into(),
@@ -134,10 +152,14 @@ async fn contacts_and_companies_are_found_with_their_open_deals() {
                 company: None,
                 url: Some(format!("{portal}/crm/company/details/7/")),
                 orders: vec![CrmOrder {
+                    id: Some("9".into()),
                     title: "Service contract".into(),
                     status: Some("C1:NEW".into()),
                     amount: Some("1200.00 USD".into()),
                 }],
+                kind: Some(CrmRecordKind::Company),
+                owner: None,
+                deal: Some("9".into()),
             },
         ]
     );
@@ -291,4 +313,612 @@ async fn webhook_urls_that_are_not_webhooks_are_refused_without_showing_the_code
     ] {
         assert!(ringside_crm::check_secret(&config, &SecretString::from(good)).is_ok(), "{good}");
     }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Leads, responsible users, the deal a call is bound to
+
+/// A portal like [`portal`] whose `user.get` answers `users` with `status` (a list of users, or an
+/// error).
+async fn portal_with_users(found: Value, batch: Value, status: u16, users: Value) -> Server {
+    Server::start(move |r| {
+        let (found, batch, users) = (found.clone(), batch.clone(), users.clone());
+        async move {
+            let method = r.path.strip_prefix(&format!("/rest/1/{CODE}/")).unwrap_or_default().to_string();
+            match method.as_str() {
+                "crm.duplicate.findbycomm.json" => json(200, json!({"result": found})),
+                "batch.json" => json(200, json!({"result": batch})),
+                "user.get.json" if status == 200 => json(200, json!({"result": users, "total": 1})),
+                "user.get.json" => json(status, users),
+                _ => json(404, json!({"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"})),
+            }
+        }
+    })
+    .await
+}
+
+fn paths(server: &Server) -> Vec<String> {
+    server.requests().iter().map(|r| r.path.trim_start_matches(&format!("/rest/1/{CODE}/")).to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_lead_is_found_by_phone_and_converted_or_junk_leads_are_left_out() {
+    let found = json!({"LEAD": [40, "41", 42, 43]});
+    let batch = json!({
+        "result": {
+            "lead_43": {
+                "ID": "43", "TITLE": "Call from +4930123456", "NAME": "", "LAST_NAME": "", "COMPANY_TITLE": "",
+                "STATUS_ID": "NEW", "STATUS_SEMANTIC_ID": "P", "ASSIGNED_BY_ID": "5",
+                "DATE_MODIFY": "2024-08-15T10:00:00+02:00"
+            },
+            // Converted into a contact and a deal: the contact is the customer now.
+            "lead_42": {"ID": "42", "TITLE": "Old", "NAME": "Taras", "STATUS_ID": "CONVERTED", "STATUS_SEMANTIC_ID": "S"},
+            // Junk.
+            "lead_41": {"ID": "41", "TITLE": "Spam", "NAME": "Spam", "STATUS_ID": "JUNK", "STATUS_SEMANTIC_ID": "F"},
+            "lead_40": {
+                "ID": "40", "TITLE": "Printer", "NAME": "Taras", "SECOND_NAME": "H.", "LAST_NAME": "Shevchuk\u{202E}",
+                "COMPANY_TITLE": "Kobzar LLC", "STATUS_ID": "IN_PROCESS", "STATUS_SEMANTIC_ID": "P",
+                "ASSIGNED_BY_ID": "7", "LAST_ACTIVITY_TIME": "2024-08-16T09:00:00+00:00"
+            }
+        },
+        "result_error": []
+    });
+    let users = json!([
+        {"ID": "5", "NAME": "Olena", "LAST_NAME": "Petrenko", "SECOND_NAME": "I.", "ACTIVE": true},
+        {"ID": "7", "NAME": "Ivan", "LAST_NAME": "", "ACTIVE": false}
+    ]);
+    let server = portal_with_users(found, batch, 200, users).await;
+    let customers = b24(Some(&webhook(&server))).find(&query()).await.unwrap();
+
+    let requests = server.requests();
+    assert_eq!(paths(&server), ["crm.duplicate.findbycomm.json", "batch.json", "user.get.json"]);
+    assert_eq!(
+        requests[1].json(),
+        json!({"halt": 0, "cmd": {
+            "lead_43": "crm.lead.get?id=43",
+            "lead_42": "crm.lead.get?id=42",
+            "lead_41": "crm.lead.get?id=41",
+            "lead_40": "crm.lead.get?id=40"
+        }})
+    );
+    // One request for every responsible user, by the IN filter.
+    assert_eq!(requests[2].json(), json!({"filter": {"@ID": [5, 7]}}));
+
+    let portal = server.url("");
+    assert_eq!(
+        customers,
+        vec![
+            CrmCustomer {
+                id: "lead:40".into(),
+                name: "Taras H. Shevchuk".into(),
+                company: Some("Kobzar LLC".into()),
+                url: Some(format!("{portal}/crm/lead/details/40/")),
+                orders: vec![],
+                kind: Some(CrmRecordKind::Lead),
+                owner: Some("Ivan".into()),
+                deal: None,
+            },
+            // No name: the lead's title.
+            CrmCustomer {
+                id: "lead:43".into(),
+                name: "Call from +4930123456".into(),
+                company: None,
+                url: Some(format!("{portal}/crm/lead/details/43/")),
+                orders: vec![],
+                kind: Some(CrmRecordKind::Lead),
+                owner: Some("Olena Petrenko".into()),
+                deal: None,
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn only_converted_or_junk_leads_is_nobody_without_an_error() {
+    let found = json!({"LEAD": [42]});
+    let batch =
+        json!({"result": {"lead_42": {"ID": "42", "NAME": "Taras", "STATUS_SEMANTIC_ID": "S", "ASSIGNED_BY_ID": 1}}});
+    let server = portal_with_users(found, batch, 200, json!([])).await;
+    assert_eq!(b24(Some(&webhook(&server))).find(&query()).await.unwrap(), vec![]);
+    assert_eq!(paths(&server), ["crm.duplicate.findbycomm.json", "batch.json"], "no owner to name");
+}
+
+/// A contact, a company and an open deal each, with their responsible users: contact 12 is
+/// Olena's (5), company 7 Ivan's (7); contact 13 has no responsible user of its own, its deal is
+/// Mykola's (9).
+fn owned() -> (Value, Value) {
+    let found = json!({"CONTACT": [12, 13], "COMPANY": [7]});
+    let batch = json!({
+        "result": {
+            "contact_12": {"ID": "12", "NAME": "Ada", "COMPANY_ID": "0", "ASSIGNED_BY_ID": "5", "DATE_MODIFY": "2024-08-15T10:00:00+00:00"},
+            "contact_12_deals": [],
+            "contact_13": {"ID": "13", "NAME": "Bob", "COMPANY_ID": null, "DATE_MODIFY": "2024-08-14T10:00:00+00:00"},
+            "contact_13_deals": [{"ID": "31", "TITLE": "Printer", "DATE_CREATE": "2024-01-01T00:00:00+00:00", "ASSIGNED_BY_ID": "9"}],
+            "company_7": {"ID": "7", "TITLE": "Kobzar LLC", "ASSIGNED_BY_ID": 7, "DATE_MODIFY": "2024-08-13T10:00:00+00:00"},
+            "company_7_deals": []
+        },
+        "result_error": {
+            "contact_12_company": {"error": "", "error_description": "ID is not defined or invalid."},
+            "contact_13_company": {"error": "", "error_description": "ID is not defined or invalid."}
+        }
+    });
+    (found, batch)
+}
+
+#[tokio::test]
+async fn owners_are_named_by_one_user_get_for_all_customers() {
+    let (found, batch) = owned();
+    let users = json!([
+        {"ID": "9", "NAME": "Mykola", "LAST_NAME": "Hvylovy"},
+        {"ID": "5", "NAME": "Olena", "LAST_NAME": "Petrenko\u{0007}"},
+        {"ID": "7", "NAME": "Ivan", "LAST_NAME": "Franko"},
+        // A portal that ignored the filter: not asked for, not used.
+        {"ID": "1", "NAME": "Admin", "LAST_NAME": ""}
+    ]);
+    let server = portal_with_users(found, batch, 200, users).await;
+    let customers = b24(Some(&webhook(&server))).find(&query()).await.unwrap();
+    assert_eq!(paths(&server), ["crm.duplicate.findbycomm.json", "batch.json", "user.get.json"]);
+    assert_eq!(server.requests()[2].json(), json!({"filter": {"@ID": [5, 7, 9]}}));
+    let owners: Vec<(&str, Option<&str>)> = customers.iter().map(|c| (c.id.as_str(), c.owner.as_deref())).collect();
+    assert_eq!(
+        owners,
+        [
+            ("contact:12", Some("Olena Petrenko")),
+            // No responsible user of its own: the deal's.
+            ("contact:13", Some("Mykola Hvylovy")),
+            ("company:7", Some("Ivan Franko")),
+        ]
+    );
+    assert_eq!(customers[1].deal.as_deref(), Some("31"));
+}
+
+#[tokio::test]
+async fn a_webhook_without_the_user_permission_still_gives_the_card_without_names() {
+    let (found, batch) = owned();
+    for (status, error) in [
+        (
+            401,
+            json!({"error": "insufficient_scope", "error_description": "The request requires higher privileges than provided by the webhook token"}),
+        ),
+        (404, json!({"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"})),
+        (500, json!({"error": "INTERNAL_SERVER_ERROR", "error_description": "Internal server error"})),
+    ] {
+        let server = portal_with_users(found.clone(), batch.clone(), status, error).await;
+        let customers = b24(Some(&webhook(&server))).find(&query()).await.unwrap();
+        assert_eq!(paths(&server), ["crm.duplicate.findbycomm.json", "batch.json", "user.get.json"]);
+        let ids: Vec<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["contact:12", "contact:13", "company:7"], "{status}");
+        assert!(customers.iter().all(|c| c.owner.is_none()), "{status}: {customers:?}");
+        assert_eq!(customers[1].deal.as_deref(), Some("31"), "the rest of the card is there");
+    }
+}
+
+#[tokio::test]
+async fn owners_names_are_reused_and_only_new_owners_are_asked_for() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (found, batch) = owned();
+    // The third lookup finds contact 12 owned by user 11, not read yet, and contact 13 by 5.
+    let later = json!({
+        "contact_12": {"ID": "12", "NAME": "Ada", "ASSIGNED_BY_ID": "11"},
+        "contact_13": {"ID": "13", "NAME": "Bob", "ASSIGNED_BY_ID": "5"}
+    });
+    let batches = std::sync::Arc::new(AtomicUsize::new(0));
+    let server = Server::start(move |r| {
+        let (found, batch, later, batches) = (found.clone(), batch.clone(), later.clone(), batches.clone());
+        async move {
+            let method = r.path.rsplit('/').next().unwrap_or_default().to_string();
+            match method.as_str() {
+                "crm.duplicate.findbycomm.json" => json(200, json!({"result": found})),
+                "batch.json" if batches.fetch_add(1, Ordering::SeqCst) < 2 => json(200, json!({"result": batch})),
+                "batch.json" => json(200, json!({"result": {"result": later}})),
+                _ => {
+                    let asked: Vec<u64> = serde_json::from_value(r.json()["filter"]["@ID"].clone()).unwrap_or_default();
+                    let users: Vec<Value> = [(5, "Olena"), (7, "Ivan"), (9, "Mykola"), (11, "Lesya")]
+                        .into_iter()
+                        .filter(|(id, _)| asked.contains(id))
+                        .map(|(id, name)| json!({"ID": id.to_string(), "NAME": name, "LAST_NAME": ""}))
+                        .collect();
+                    json(200, json!({"result": users}))
+                }
+            }
+        }
+    })
+    .await;
+    let crm = b24(Some(&webhook(&server)));
+    let first = crm.find(&query()).await.unwrap();
+    let again = crm.find(&query()).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(again[0].owner.as_deref(), Some("Olena"));
+    let third = crm.find(&query()).await.unwrap();
+    let owners: Vec<(&str, Option<&str>)> = third.iter().map(|c| (c.id.as_str(), c.owner.as_deref())).collect();
+    assert_eq!(owners, [("contact:13", Some("Olena")), ("contact:12", Some("Lesya"))]);
+
+    let asked: Vec<Value> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/user.get.json"))
+        .map(|r| r.json()["filter"]["@ID"].clone())
+        .collect();
+    assert_eq!(asked, [json!([5, 7, 9]), json!([11])], "the second lookup asks nobody; the third only user 11");
+}
+
+#[tokio::test]
+async fn a_slow_user_get_does_not_hold_the_card_back() {
+    let (found, batch) = owned();
+    let server = Server::start(move |r| {
+        let (found, batch) = (found.clone(), batch.clone());
+        async move {
+            if r.path.ends_with("/user.get.json") {
+                tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                return json(200, json!({"result": [{"ID": "5", "NAME": "Olena", "LAST_NAME": "Petrenko"}]}));
+            }
+            if r.path.ends_with("/batch.json") {
+                json(200, json!({"result": batch}))
+            } else {
+                json(200, json!({"result": found}))
+            }
+        }
+    })
+    .await;
+    let crm = Connector::new(
+        &bitrix24("b24"),
+        Some(SecretString::from(webhook(&server))),
+        std::time::Duration::from_millis(800),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let customers = crm.find(&query()).await.unwrap();
+    // user.get gets half the request bound: 400 ms.
+    assert!(started.elapsed() < std::time::Duration::from_millis(1200), "{:?}", started.elapsed());
+    assert_eq!(customers.len(), 3);
+    assert!(customers.iter().all(|c| c.owner.is_none()), "{customers:?}");
+}
+
+#[tokio::test]
+async fn the_oldest_open_deal_is_the_one_calls_are_bound_to_and_the_list_stays_newest_first() {
+    let found = json!({"CONTACT": [12], "COMPANY": [7]});
+    let batch = json!({
+        "result": {
+            "contact_12": {"ID": "12", "NAME": "Ada"},
+            // Bitrix24's order: most recently modified first.
+            "contact_12_deals": [
+                {"ID": "77", "TITLE": "Newest", "DATE_CREATE": "2024-06-01T09:00:00+03:00"},
+                // No date: after every dated deal.
+                {"ID": "2", "TITLE": "Undated"},
+                // 06:30 UTC: earlier than deal 31 as text, later as an instant.
+                {"ID": "50", "TITLE": "Text-early", "DATE_CREATE": "2024-03-01T06:30:00+00:00"},
+                // 06:00 UTC: the oldest.
+                {"ID": "31", "TITLE": "Oldest", "DATE_CREATE": "2024-03-01T08:00:00+02:00"}
+            ],
+            "company_7": {"ID": "7", "TITLE": "Kobzar LLC"},
+            // The same instant in two offsets: the smaller id.
+            "company_7_deals": [
+                {"ID": "90", "TITLE": "A", "DATE_CREATE": "2024-03-01T10:00:00+02:00"},
+                {"ID": "88", "TITLE": "B", "DATE_CREATE": "2024-03-01T08:00:00+00:00"},
+                {"ID": "89", "TITLE": "C", "DATE_CREATE": "2024-03-01T09:00:00+01:00"}
+            ]
+        },
+        "result_error": []
+    });
+    let server = portal_with_users(found, batch, 200, json!([])).await;
+    let customers = b24(Some(&webhook(&server))).find(&query()).await.unwrap();
+    let contact = &customers[0];
+    assert_eq!(contact.id, "contact:12");
+    assert_eq!(contact.deal.as_deref(), Some("31"));
+    let ids: Vec<Option<&str>> = contact.orders.iter().map(|o| o.id.as_deref()).collect();
+    assert_eq!(ids, [Some("77"), Some("2"), Some("50"), Some("31")], "the list keeps Bitrix24's order");
+    assert_eq!(customers[1].id, "company:7");
+    assert_eq!(customers[1].deal.as_deref(), Some("88"));
+}
+
+#[tokio::test]
+async fn the_bound_deal_is_on_the_card_even_past_the_twentieth() {
+    let deals: Vec<Value> = (0..30u64)
+        .map(|i| {
+            // Most recently modified first; created in the opposite order, so the oldest is last.
+            json!({"ID": (100 + i).to_string(), "TITLE": format!("Deal {i}"), "DATE_CREATE": format!("2024-01-{:02}T00:00:00+00:00", 31 - i)})
+        })
+        .collect();
+    let batch = json!({"result": {"contact_12": {"ID": "12", "NAME": "Ada"}, "contact_12_deals": deals}});
+    let server = portal_with_users(json!({"CONTACT": [12]}), batch, 200, json!([])).await;
+    let customers = b24(Some(&webhook(&server))).find(&query()).await.unwrap();
+    let contact = &customers[0];
+    assert_eq!(contact.deal.as_deref(), Some("129"));
+    assert_eq!(contact.orders.len(), ringside_crm::MAX_ORDERS);
+    let ids: Vec<&str> = contact.orders.iter().filter_map(|o| o.id.as_deref()).collect();
+    let mut expected: Vec<String> = (100..119).map(|i| i.to_string()).collect();
+    expected.push("129".into());
+    assert_eq!(ids, expected);
+}
+
+#[tokio::test]
+async fn one_batch_holds_at_most_fifty_commands_the_newest_records_of_each_kind() {
+    let found = json!({
+        "CONTACT": (1..=12).collect::<Vec<u64>>(),
+        "COMPANY": (101..=112).collect::<Vec<u64>>(),
+        "LEAD": (201..=215).collect::<Vec<u64>>()
+    });
+    let server = portal_with_users(found, json!({"result": [], "result_error": []}), 200, json!([])).await;
+    assert_eq!(b24(Some(&webhook(&server))).find(&query()).await.unwrap(), vec![]);
+    let batch = server.requests()[1].json();
+    let cmd = batch["cmd"].as_object().unwrap();
+    assert_eq!(cmd.len(), 50);
+    let count = |prefix: &str, suffix: &str| {
+        cmd.keys().filter(|k| k.starts_with(prefix) && k.split('_').count() == 2 && k.ends_with(suffix)).count()
+    };
+    assert_eq!((count("contact_", ""), count("company_", ""), count("lead_", "")), (8, 8, 10));
+    assert!(cmd.contains_key("contact_12") && cmd.contains_key("contact_5") && !cmd.contains_key("contact_4"));
+    assert!(cmd.contains_key("company_112") && cmd.contains_key("company_105") && !cmd.contains_key("company_104"));
+    assert!(cmd.contains_key("lead_215") && cmd.contains_key("lead_206") && !cmd.contains_key("lead_205"));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Write-back: the call's activity bound to the chosen deal
+
+const CALL_ID: &str = "externalCall.716f1cb73def9700a23842adf9c4c568.1773130779";
+const ACTIVITY: u64 = 7943;
+const KEY: &str = "1722000000.42:b24";
+
+/// A portal's telephony with one call, kept between attempts: registered, finished (which makes
+/// activity 7943 bound to the contact and, as Bitrix24 does by itself, to the contact's open deal
+/// 50), its bindings changed only by the binding methods. `fail_once` makes a method answer
+/// QUERY_LIMIT_EXCEEDED the next time it is called.
+#[derive(Default)]
+struct Telephony {
+    registered: bool,
+    finished: bool,
+    bindings: Vec<(u64, u64)>,
+    description: Option<String>,
+    fail_once: Vec<&'static str>,
+}
+
+type Shared = std::sync::Arc<std::sync::Mutex<Telephony>>;
+
+fn ok(result: Value) -> axum::response::Response {
+    json(200, json!({"result": result, "time": {"start": 1773130778}}))
+}
+
+fn bitrix_error(status: u16, code: &str, description: &str) -> axum::response::Response {
+    json(status, json!({"error": code, "error_description": description}))
+}
+
+fn answer(telephony: &Shared, method: &str, body: &Value) -> axum::response::Response {
+    let mut t = telephony.lock().unwrap();
+    if let Some(i) = t.fail_once.iter().position(|m| *m == method) {
+        t.fail_once.remove(i);
+        return bitrix_error(503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
+    }
+    let binding = || (body["entityTypeId"].as_u64().unwrap_or(0), body["entityId"].as_u64().unwrap_or(0));
+    match method {
+        "voximplant.statistic.get" => {
+            let filter = &body["FILTER"];
+            let ours = filter["CALL_ID"] == CALL_ID || filter["EXTERNAL_CALL_ID"] == KEY;
+            if t.finished && ours {
+                ok(json!([{"CALL_ID": CALL_ID, "EXTERNAL_CALL_ID": KEY, "CRM_ACTIVITY_ID": ACTIVITY.to_string()}]))
+            } else {
+                ok(json!([]))
+            }
+        }
+        "telephony.externalcall.register" => {
+            t.registered = true;
+            ok(
+                json!({"CALL_ID": CALL_ID, "CRM_ENTITY_TYPE": body["CRM_ENTITY_TYPE"], "CRM_ENTITY_ID": body["CRM_ENTITY_ID"]}),
+            )
+        }
+        "telephony.externalcall.finish" if t.registered && !t.finished && body["CALL_ID"] == CALL_ID => {
+            t.finished = true;
+            t.bindings = vec![(3, 12), (2, 50)];
+            ok(json!({"CALL_ID": CALL_ID, "CRM_ACTIVITY_ID": ACTIVITY, "CALL_FAILED_CODE": "200"}))
+        }
+        "telephony.externalcall.finish" => {
+            bitrix_error(400, "", "Call is not found (call should be registered prior to finishing)")
+        }
+        "crm.activity.update" if body["id"] == ACTIVITY => {
+            t.description = body["fields"]["DESCRIPTION"].as_str().map(str::to_string);
+            ok(json!(true))
+        }
+        "crm.activity.binding.list" if body["activityId"] == ACTIVITY && t.finished => {
+            ok(t.bindings.iter().map(|(kind, id)| json!({"entityTypeId": kind, "entityId": id})).collect())
+        }
+        "crm.activity.binding.add" if body["activityId"] == ACTIVITY && t.finished => {
+            if t.bindings.contains(&binding()) {
+                // What a double binding would get: the test fails on it.
+                return bitrix_error(400, "ERROR_CORE", "The binding exists already");
+            }
+            t.bindings.push(binding());
+            ok(json!(true))
+        }
+        "crm.activity.binding.delete" if body["activityId"] == ACTIVITY && t.finished => {
+            if t.bindings.len() == 1 {
+                return bitrix_error(400, "ERROR_CORE", "The last binding cannot be deleted");
+            }
+            let before = t.bindings.len();
+            let gone = binding();
+            t.bindings.retain(|b| *b != gone);
+            if t.bindings.len() == before {
+                return bitrix_error(400, "NOT_FOUND", "Element not found");
+            }
+            ok(json!(true))
+        }
+        _ => bitrix_error(400, "NOT_FOUND", "Element not found"),
+    }
+}
+
+async fn telephony_portal() -> (Server, Shared) {
+    let telephony = Shared::default();
+    let shared = telephony.clone();
+    let server = Server::start(move |r| {
+        let shared = shared.clone();
+        async move {
+            let method = r.path.strip_prefix(&format!("/rest/1/{CODE}/")).and_then(|m| m.strip_suffix(".json"));
+            answer(&shared, method.unwrap_or_default(), &r.json())
+        }
+    })
+    .await;
+    (server, telephony)
+}
+
+fn call_log(deal: Option<&str>) -> CallLog {
+    CallLog {
+        call_id: "1722000000.42".into(),
+        direction: CallDirection::Incoming,
+        outcome: "answered".into(),
+        number: "+49 30 123456".into(),
+        number_e164: Some("+4930123456".into()),
+        customer_id: Some("contact:12".into()),
+        agent_extension: "204".into(),
+        agent_name: None,
+        started_at_ms: 1_723_711_101_250,
+        answered_at_ms: Some(1_723_711_106_000),
+        ended_at_ms: 1_723_711_226_000,
+        talk_secs: 120,
+        note: Some("Wants the invoice again.".into()),
+        recording_url: None,
+        deal_id: deal.map(str::to_string),
+    }
+}
+
+fn methods(server: &Server) -> Vec<String> {
+    paths(server).into_iter().map(|p| p.trim_end_matches(".json").to_string()).collect()
+}
+
+fn bodies_of(server: &Server, method: &str) -> Vec<Value> {
+    let path = format!("/rest/1/{CODE}/{method}.json");
+    server.requests().iter().filter(|r| r.path == path).map(|r| r.json()).collect()
+}
+
+#[tokio::test]
+async fn write_back_binds_the_call_to_the_chosen_deal_and_removes_bitrix24s_own_binding() {
+    let (server, telephony) = telephony_portal().await;
+    let crm = b24(Some(&webhook(&server)));
+    let receipt = crm.write_call(&call_log(Some("31")), &Attempt::first(KEY)).await.unwrap();
+    assert_eq!(receipt, WriteReceipt { remote_id: Some(CALL_ID.into()) });
+    assert_eq!(
+        methods(&server),
+        [
+            "voximplant.statistic.get",
+            "telephony.externalcall.register",
+            "telephony.externalcall.finish",
+            "crm.activity.update",
+            "crm.activity.binding.list",
+            "crm.activity.binding.add",
+            "crm.activity.binding.delete",
+        ]
+    );
+    assert_eq!(bodies_of(&server, "crm.activity.binding.list"), [json!({"activityId": ACTIVITY})]);
+    assert_eq!(
+        bodies_of(&server, "crm.activity.binding.add"),
+        [json!({"activityId": ACTIVITY, "entityTypeId": 2, "entityId": 31})]
+    );
+    assert_eq!(
+        bodies_of(&server, "crm.activity.binding.delete"),
+        [json!({"activityId": ACTIVITY, "entityTypeId": 2, "entityId": 50})]
+    );
+    let t = telephony.lock().unwrap();
+    assert_eq!(t.bindings, [(3, 12), (2, 31)], "the contact stays bound; deal 31 instead of 50");
+    assert_eq!(t.description.as_deref(), Some("Wants the invoice again."));
+}
+
+#[tokio::test]
+async fn without_a_chosen_deal_bitrix24s_binding_is_left_alone() {
+    let (server, telephony) = telephony_portal().await;
+    b24(Some(&webhook(&server))).write_call(&call_log(None), &Attempt::first(KEY)).await.unwrap();
+    assert!(!methods(&server).iter().any(|m| m.starts_with("crm.activity.binding")), "{:?}", methods(&server));
+    assert_eq!(telephony.lock().unwrap().bindings, [(3, 12), (2, 50)]);
+}
+
+#[tokio::test]
+async fn the_deal_bitrix24_chose_itself_is_bound_once_and_nothing_removed() {
+    let (server, telephony) = telephony_portal().await;
+    b24(Some(&webhook(&server))).write_call(&call_log(Some("50")), &Attempt::first(KEY)).await.unwrap();
+    let methods = methods(&server);
+    assert_eq!(
+        methods.iter().filter(|m| m.starts_with("crm.activity.binding")).collect::<Vec<_>>(),
+        ["crm.activity.binding.list"]
+    );
+    assert_eq!(telephony.lock().unwrap().bindings, [(3, 12), (2, 50)]);
+}
+
+#[tokio::test]
+async fn a_failed_binding_keeps_the_call_id_and_retries_bind_it_once_without_a_second_call() {
+    let (server, telephony) = telephony_portal().await;
+    let crm = b24(Some(&webhook(&server)));
+    telephony.lock().unwrap().fail_once = vec!["crm.activity.binding.add"];
+
+    let err = crm.write_call(&call_log(Some("31")), &Attempt::first(KEY)).await.unwrap_err();
+    assert_eq!(err.partial_remote_id(), Some(CALL_ID), "{err}");
+    assert!(err.is_transient() && !err.is_permanent(), "{err}");
+    assert!(matches!(err.cause(), CrmError::RateLimited { .. }), "{err}");
+    assert_eq!(telephony.lock().unwrap().bindings, [(3, 12), (2, 50)]);
+
+    // The outbox's next attempt, with the CALL_ID kept; this time removing deal 50 fails.
+    telephony.lock().unwrap().fail_once = vec!["crm.activity.binding.delete"];
+    let retry = Attempt { idempotency_key: KEY, revision: 1, prior: Prior::Partial(CALL_ID) };
+    let err = crm.write_call(&call_log(Some("31")), &retry).await.unwrap_err();
+    assert_eq!(err.partial_remote_id(), Some(CALL_ID), "{err}");
+    assert_eq!(telephony.lock().unwrap().bindings, [(3, 12), (2, 50), (2, 31)]);
+
+    // And again: 31 is bound already (not added twice), only 50 goes.
+    let receipt = crm.write_call(&call_log(Some("31")), &retry).await.unwrap();
+    assert_eq!(receipt.remote_id.as_deref(), Some(CALL_ID));
+    assert_eq!(telephony.lock().unwrap().bindings, [(3, 12), (2, 31)]);
+
+    // A retry after a lost answer changes nothing.
+    crm.write_call(&call_log(Some("31")), &retry).await.unwrap();
+    assert_eq!(telephony.lock().unwrap().bindings, [(3, 12), (2, 31)]);
+
+    let count = |method: &str| bodies_of(&server, method).len();
+    assert_eq!(count("telephony.externalcall.register"), 1, "the call is registered once");
+    assert_eq!(count("telephony.externalcall.finish"), 4, "finished once; the retries hear \"not found\"");
+    assert_eq!(count("crm.activity.binding.add"), 2, "the failed add and the one that took");
+    assert_eq!(count("crm.activity.binding.delete"), 2, "the failed delete and the one that took");
+    assert_eq!(count("crm.activity.binding.list"), 4);
+}
+
+#[tokio::test]
+async fn an_edit_moves_the_call_to_another_deal_without_writing_it_again() {
+    let (server, telephony) = telephony_portal().await;
+    let crm = b24(Some(&webhook(&server)));
+    crm.write_call(&call_log(Some("31")), &Attempt::first(KEY)).await.unwrap();
+    let before = server.requests().len();
+
+    let change = Attempt { idempotency_key: KEY, revision: 2, prior: Prior::Written { remote_id: Some(CALL_ID) } };
+    crm.write_call(&call_log(Some("77")), &change).await.unwrap();
+    let later: Vec<String> = methods(&server).split_off(before);
+    assert_eq!(
+        later,
+        [
+            "voximplant.statistic.get",
+            "crm.activity.update",
+            "crm.activity.binding.list",
+            "crm.activity.binding.add",
+            "crm.activity.binding.delete",
+        ]
+    );
+    assert_eq!(telephony.lock().unwrap().bindings, [(3, 12), (2, 77)]);
+}
+
+#[tokio::test]
+async fn a_deal_id_that_is_not_bitrix24s_is_refused_before_anything_is_written() {
+    let (server, _telephony) = telephony_portal().await;
+    let crm = b24(Some(&webhook(&server)));
+    for deal in ["deal:31", "-1", "0", "31 OR 1"] {
+        let err = crm.write_call(&call_log(Some(deal)), &Attempt::first(KEY)).await.unwrap_err();
+        assert!(err.is_permanent(), "{deal}: {err}");
+        assert!(matches!(err, CrmError::Rejected { .. }), "{deal}: {err}");
+        assert_eq!(err.partial_remote_id(), None);
+    }
+    assert!(server.requests().is_empty());
+    // Blank is no deal.
+    crm.write_call(&call_log(Some(" ")), &Attempt::first(KEY)).await.unwrap();
+    assert!(!methods(&server).iter().any(|m| m.starts_with("crm.activity.binding")));
+}
+
+#[tokio::test]
+async fn a_call_with_a_lead_is_registered_to_the_lead() {
+    let (server, _telephony) = telephony_portal().await;
+    let log = CallLog { customer_id: Some("lead:40".into()), ..call_log(None) };
+    b24(Some(&webhook(&server))).write_call(&log, &Attempt::first(KEY)).await.unwrap();
+    let register = &bodies_of(&server, "telephony.externalcall.register")[0];
+    assert_eq!((register["CRM_ENTITY_TYPE"].as_str(), register["CRM_ENTITY_ID"].as_u64()), (Some("LEAD"), Some(40)));
 }

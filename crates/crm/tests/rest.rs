@@ -116,9 +116,17 @@ async fn the_answer_is_mapped_through_nested_pointers() {
                 company: Some("Analytical Engines".into()),
                 url: Some("https://crm.example.com/people/42".into()),
                 orders: vec![
-                    CrmOrder { title: "Order 1".into(), status: Some("open".into()), amount: Some("19.99".into()) },
-                    CrmOrder { title: "7".into(), status: None, amount: Some("10 EUR".into()) },
+                    CrmOrder {
+                        id: None,
+                        title: "Order 1".into(),
+                        status: Some("open".into()),
+                        amount: Some("19.99".into()),
+                    },
+                    CrmOrder { id: None, title: "7".into(), status: None, amount: Some("10 EUR".into()) },
                 ],
+                kind: None,
+                owner: None,
+                deal: None,
             },
             // `javascript:` is dropped; the card_url takes its place, with the id encoded.
             CrmCustomer {
@@ -127,6 +135,9 @@ async fn the_answer_is_mapped_through_nested_pointers() {
                 company: None,
                 url: Some("https://crm.example.com/c/x%2F7".into()),
                 orders: vec![],
+                kind: None,
+                owner: None,
+                deal: None,
             },
         ]
     );
@@ -168,7 +179,10 @@ async fn bidi_overrides_and_control_characters_are_stripped() {
     assert_eq!(found[0].id, "1");
     assert_eq!(found[0].name, "Ada Lovelace");
     assert_eq!(found[0].company.as_deref(), Some("Evil Corp"));
-    assert_eq!(found[0].orders, vec![CrmOrder { title: "0001$ yaP".into(), status: None, amount: Some("99".into()) }]);
+    assert_eq!(
+        found[0].orders,
+        vec![CrmOrder { id: None, title: "0001$ yaP".into(), status: None, amount: Some("99".into()) }]
+    );
 }
 
 #[tokio::test]
@@ -452,4 +466,119 @@ async fn a_key_with_a_line_break_is_never_sent() {
     let config = shop(&server.url("/find/{digits}"), keyed);
     assert!(ringside_crm::check_secret(&config, &SecretString::from("abc\nx")).is_err());
     assert!(ringside_crm::check_secret(&config, &SecretString::from("abc")).is_ok());
+}
+
+#[tokio::test]
+async fn owner_and_deals_with_ids_the_first_being_the_bound_deal_and_the_chosen_deal_goes_in_the_log() {
+    let answer = json!({"data": [
+        {
+            "id": 42, "name": "Ada", "manager": {"name": "Olena\u{202E} Petrenko"},
+            "open_deals": [
+                {"number": "D-7", "subject": "Printer", "state": "won?", "sum": 120},
+                {"number": 8, "subject": "", "sum": "10 EUR"},
+                {"subject": "No id"},
+                {"state": "neither title nor id"},
+                {"number": "D-9"}
+            ]
+        },
+        {"id": 43, "name": "Bob", "open_deals": []},
+        {"id": 44, "name": "Eve", "manager": {"name": 7}, "open_deals": [{"subject": "No id first"}, {"number": "D-1", "subject": "Later"}]}
+    ]});
+    let server = Server::start(move |r: common::Recorded| {
+        let answer = answer.clone();
+        async move {
+            if r.method == "GET" {
+                json(200, answer)
+            } else {
+                json(201, json!({"id": "call-1"}))
+            }
+        }
+    })
+    .await;
+    let log_url = server.url("/api/calls");
+    let mapped = move |rest: &mut RestCrmConfig| {
+        rest.log_url = Some(log_url);
+        rest.fields = FieldMap {
+            list: "/data".to_string(),
+            owner: Some("/manager/name".to_string()),
+            deals: Some("/open_deals".to_string()),
+            deal_id: "/number".to_string(),
+            order_title: "/subject".to_string(),
+            order_status: Some("/state".to_string()),
+            order_amount: Some("/sum".to_string()),
+            ..FieldMap::default()
+        };
+    };
+    let crm = connector(&server.url("/find/{digits}"), mapped, None);
+    let found = crm.find(&plain_query()).await.unwrap();
+
+    assert_eq!(found[0].owner.as_deref(), Some("Olena Petrenko"));
+    assert_eq!(found[0].kind, None);
+    assert_eq!(
+        found[0].orders,
+        vec![
+            CrmOrder {
+                id: Some("D-7".into()),
+                title: "Printer".into(),
+                status: Some("won?".into()),
+                amount: Some("120".into()),
+            },
+            // A deal without a title is named by its id; one without either is skipped.
+            CrmOrder { id: Some("8".into()), title: "Deal #8".into(), status: None, amount: Some("10 EUR".into()) },
+            CrmOrder { id: None, title: "No id".into(), status: None, amount: None },
+            CrmOrder { id: Some("D-9".into()), title: "Deal #D-9".into(), status: None, amount: None },
+        ]
+    );
+    // The CRM lists first the deal calls are bound to.
+    assert_eq!(found[0].deal.as_deref(), Some("D-7"));
+    assert_eq!((found[1].owner.as_deref(), found[1].deal.as_deref(), found[1].orders.len()), (None, None, 0));
+    // A number is a name too; a first deal without an id binds nothing.
+    assert_eq!((found[2].owner.as_deref(), found[2].deal.as_deref()), (Some("7"), None));
+
+    // The deal the agent kept goes back with the call.
+    let log = ringside_crm::CallLog {
+        call_id: "1722000000.42".into(),
+        direction: ringside_crm::CallDirection::Incoming,
+        outcome: "answered".into(),
+        number: "+49 30 123456".into(),
+        number_e164: Some("+4930123456".into()),
+        customer_id: Some(found[0].id.clone()),
+        agent_extension: "204".into(),
+        agent_name: None,
+        started_at_ms: 1,
+        answered_at_ms: Some(2),
+        ended_at_ms: 3,
+        talk_secs: 1,
+        note: None,
+        recording_url: None,
+        deal_id: found[0].deal.clone(),
+    };
+    crm.write_call(&log, &ringside_crm::Attempt::first("k1")).await.unwrap();
+    let requests = server.requests();
+    let post = requests.iter().find(|r| r.method == "POST").unwrap();
+    assert_eq!(post.path, "/api/calls");
+    assert_eq!((post.json()["deal_id"].clone(), post.json()["customer_id"].clone()), (json!("D-7"), json!("42")));
+}
+
+#[tokio::test]
+async fn orders_have_no_ids_and_bind_nothing() {
+    let server = Server::start(|_| async {
+        json(200, json!([{"id": 1, "name": "Ada", "orders": [{"id": "o-1", "title": "Order 1"}]}]))
+    })
+    .await;
+    let crm = connector(&server.url("/find/{digits}"), |rest| rest.fields.orders = Some("/orders".to_string()), None);
+    let found = crm.find(&plain_query()).await.unwrap();
+    assert_eq!(found[0].orders, vec![CrmOrder { id: None, title: "Order 1".into(), status: None, amount: None }]);
+    assert_eq!((found[0].deal.as_deref(), found[0].owner.as_deref()), (None, None));
+}
+
+#[test]
+fn orders_and_deals_together_are_refused_when_the_connector_is_made() {
+    let both = shop("https://crm.example.com/find/{digits}", |rest| {
+        rest.fields.orders = Some("/orders".to_string());
+        rest.fields.deals = Some("/deals".to_string());
+    });
+    let err = Connector::new(&both, None, TIMEOUT).unwrap_err();
+    assert!(matches!(err, CrmError::Config { .. }), "{err}");
+    assert!(err.to_string().contains("fields.orders and fields.deals are both set"), "{err}");
 }

@@ -49,6 +49,7 @@ fn call_log() -> CallLog {
         talk_secs: 120,
         note: Some("Wants the invoice again.\nCall back on Monday.".into()),
         recording_url: Some("https://pbx.example.com/rec/1722000000.42.mp3".into()),
+        deal_id: None,
     }
 }
 
@@ -131,7 +132,8 @@ async fn rest_posts_the_call_log_with_the_key_and_an_idempotency_key() {
             "ended_at_ms": 1_723_711_226_000u64,
             "talk_secs": 120,
             "note": "Wants the invoice again.\nCall back on Monday.",
-            "recording_url": "https://pbx.example.com/rec/1722000000.42.mp3"
+            "recording_url": "https://pbx.example.com/rec/1722000000.42.mp3",
+            "deal_id": null
         })
     );
 }
@@ -155,7 +157,7 @@ async fn rest_encodes_the_call_id_and_sends_absent_values_as_null() {
     assert_eq!(r.path, "/api/calls/a%2Fb%3Fc%23d/log");
     let body = r.json();
     assert_eq!(body["direction"], "outgoing");
-    for absent in ["number_e164", "customer_id", "agent_name", "answered_at_ms", "note", "recording_url"] {
+    for absent in ["number_e164", "customer_id", "agent_name", "answered_at_ms", "note", "recording_url", "deal_id"] {
         assert_eq!(body[absent], Value::Null, "{absent}");
     }
 }

@@ -21,7 +21,7 @@ use crate::http::Http;
 use crate::settings::BitrixEntity;
 use crate::text::{clean_text, value_text, MAX_TEXT_CHARS};
 use crate::writeback::external_call_id;
-use crate::{CrmCustomer, CrmError, CrmQuery};
+use crate::{CrmCustomer, CrmError, CrmQuery, CrmRecordKind};
 
 /// `ORIGINATOR_ID` of every record Ringside creates: "the external system" in Bitrix24's words.
 pub(crate) const ORIGINATOR: &str = "ringside";
@@ -46,6 +46,12 @@ impl Bitrix {
             company,
             url: Some(format!("{}/crm/{}/details/{id}/", hook.origin, entity.as_str())),
             orders: Vec::new(),
+            kind: Some(match entity {
+                BitrixEntity::Contact => CrmRecordKind::Contact,
+                BitrixEntity::Lead => CrmRecordKind::Lead,
+            }),
+            owner: None,
+            deal: None,
         };
 
         if let Some(id) = self.created_before(http, hook, entity, &origin_id).await? {
@@ -122,9 +128,7 @@ impl Bitrix {
         }
         let body = json!({"entity_type": "LEAD", "type": "PHONE", "values": values});
         let found = self.post(http, hook, "crm.duplicate.findbycomm", &body).await?;
-        let mut ids = super::ids(&found, "LEAD", &hook.host)?;
-        ids.truncate(3);
-        for id in ids {
+        for id in super::ids(&found, "LEAD", 3, &hook.host)? {
             let lead = match self.post(http, hook, "crm.lead.get", &json!({"id": id})).await {
                 Ok(lead) => lead,
                 // Deleted since the search.

@@ -7,14 +7,19 @@
 //! 2. `telephony.externalcall.register` (`CRM_CREATE=0`, `SHOW=0`, `ADD_TO_CHAT=0`) → `CALL_ID`.
 //! 3. `telephony.externalcall.finish` → the call in the statistics and its CRM activity.
 //! 4. `crm.activity.update` of that activity's `DESCRIPTION` with the note, as plain text.
+//! 5. With a deal chosen ([`CallLog::deal_id`]): `crm.activity.binding.list` of the activity,
+//!    `crm.activity.binding.add` of the deal unless it is bound already, and
+//!    `crm.activity.binding.delete` of every other deal binding (one Bitrix24 made by itself).
 //!
 //! After step 2, every failure carries the `CALL_ID` ([`CrmError::Partial`]); the next attempt
 //! starts at step 3 with it. A `finish` answered "Call is not found" (Bitrix24's answer for a
-//! call finished already) is checked in the statistics by `CALL_ID`.
+//! call finished already) is checked in the statistics by `CALL_ID`. Steps 4 and 5 set a state
+//! (a description, a set of deal bindings), so doing them again changes nothing.
 //!
-//! A change to a written call ([`Prior::Written`], an edited note) registers and finishes
-//! nothing: the call's activity is found in the statistics (by `CALL_ID`, else by
-//! `EXTERNAL_CALL_ID`) and step 4 sets its description again (empty when the note was cleared).
+//! A change to a written call ([`Prior::Written`], an edited note, another deal) registers and
+//! finishes nothing: the call's activity is found in the statistics (by `CALL_ID`, else by
+//! `EXTERNAL_CALL_ID`), step 4 sets its description again (empty when the note was cleared) and
+//! step 5 binds it to the deal chosen now.
 
 use serde_json::{json, Map, Value};
 
@@ -31,6 +36,12 @@ const STATISTICS: &str = "voximplant.statistic.get";
 const REGISTER: &str = "telephony.externalcall.register";
 const FINISH: &str = "telephony.externalcall.finish";
 const UPDATE_ACTIVITY: &str = "crm.activity.update";
+const LIST_BINDINGS: &str = "crm.activity.binding.list";
+const ADD_BINDING: &str = "crm.activity.binding.add";
+const DELETE_BINDING: &str = "crm.activity.binding.delete";
+
+/// Bitrix24's CRM object type id of a deal (1 lead, 2 deal, 3 contact, 4 company).
+const DEAL_TYPE: u64 = 2;
 
 /// `crm.enum.contenttype`: 1 is plain text (2 BB code, 3 HTML).
 const PLAIN_TEXT: u64 = 1;
@@ -60,17 +71,25 @@ impl Bitrix {
     ) -> Result<WriteReceipt, CrmError> {
         let hook = self.webhook.as_ref().map_err(Clone::clone)?;
         let key = attempt.idempotency_key;
+        // Checked before anything is written: a deal id Bitrix24 cannot have never will.
+        let deal = match log.deal_id.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            None => None,
+            Some(deal) => Some(id_of(&Value::String(deal.to_string())).ok_or_else(|| CrmError::Rejected {
+                host: hook.host.clone(),
+                reason: format!("the deal id {:?} is not a Bitrix24 deal's id (a number)", clean_text(deal, 64)),
+            })?),
+        };
         let partial = match attempt.prior {
-            Prior::Written { remote_id } => return self.change(http, hook, log, key, remote_id).await,
+            Prior::Written { remote_id } => return self.change(http, hook, log, key, remote_id, deal).await,
             Prior::Partial(call_id) => Some(call_id),
             Prior::Nothing => None,
         };
         if let Some(call_id) = partial.map(str::trim).filter(|p| !p.is_empty()) {
             match self.finish(http, hook, log, call_id).await {
-                Ok(finished) => return self.annotate(http, hook, log, finished, Note::IfAny).await,
+                Ok(finished) => return self.complete(http, hook, log, finished, Note::IfAny, deal).await,
                 Err(Failure::Bitrix { description, .. }) if is_call_not_found(&description) => {
                     match self.find_finished(http, hook, "CALL_ID", call_id).await {
-                        Ok(Some(finished)) => return self.annotate(http, hook, log, finished, Note::IfAny).await,
+                        Ok(Some(finished)) => return self.complete(http, hook, log, finished, Note::IfAny, deal).await,
                         // Registered, never finished, and gone: start over.
                         Ok(None) => {}
                         Err(e) if e.is_transient() => return Err(partial_error(call_id, e)),
@@ -81,8 +100,8 @@ impl Bitrix {
                             // again could log it twice: count it as written; the note is not set.
                             tracing::warn!(
                                 source = %self.name, host = %hook.host, error = %e,
-                                "Bitrix24 says the call is finished already; its note cannot be set without the \
-                                 telephony statistics"
+                                "Bitrix24 says the call is finished already; its note cannot be set (nor its deal bound) \
+                                 without the telephony statistics"
                             );
                             return Ok(WriteReceipt { remote_id: Some(call_id.to_string()) });
                         }
@@ -94,7 +113,7 @@ impl Bitrix {
 
         let external_id = external_call_id(key);
         match self.find_finished(http, hook, "EXTERNAL_CALL_ID", &external_id).await {
-            Ok(Some(finished)) => return self.annotate(http, hook, log, finished, Note::IfAny).await,
+            Ok(Some(finished)) => return self.complete(http, hook, log, finished, Note::IfAny, deal).await,
             Ok(None) => {}
             Err(e) if e.is_transient() => return Err(e),
             // E.g. ACCESS_DENIED: the webhook's user may not view call statistics. Write without
@@ -109,7 +128,7 @@ impl Bitrix {
             .finish(http, hook, log, &call_id)
             .await
             .map_err(|failure| partial_error(&call_id, self.write_error(hook, FINISH, failure)))?;
-        self.annotate(http, hook, log, finished, Note::IfAny).await
+        self.complete(http, hook, log, finished, Note::IfAny, deal).await
     }
 
     /// A change to a call Bitrix24 has taken (an edited note): its activity from the statistics
@@ -123,6 +142,7 @@ impl Bitrix {
         log: &CallLog,
         key: &str,
         call_id: Option<&str>,
+        deal: Option<u64>,
     ) -> Result<WriteReceipt, CrmError> {
         let external_id = external_call_id(key);
         let (field, value) = match call_id.map(str::trim).filter(|id| !id.is_empty()) {
@@ -142,7 +162,7 @@ impl Bitrix {
             other => other,
         })?;
         match found {
-            Some(finished) => self.annotate(http, hook, log, finished, Note::Always).await,
+            Some(finished) => self.complete(http, hook, log, finished, Note::Always, deal).await,
             None => Err(CrmError::BadAnswer {
                 host: hook.host.clone(),
                 detail: format!(
@@ -250,31 +270,117 @@ impl Bitrix {
         }))
     }
 
-    /// Puts the note on the call's CRM activity (`crm.activity.update`, which sets the
-    /// description: doing it twice leaves one note) and answers the receipt. `Note::IfAny` leaves
-    /// an activity without a note alone; `Note::Always` (a change) also empties it.
-    async fn annotate(
+    /// What follows a finished call: the note on its activity ([`annotate`](Self::annotate)), then
+    /// the activity bound to the chosen deal ([`bind_to_deal`](Self::bind_to_deal)). Answers the
+    /// receipt; a failure of either carries the `CALL_ID` ([`CrmError::Partial`]), so the next
+    /// attempt does both again without registering the call a second time.
+    async fn complete(
         &self,
         http: &Http,
         hook: &Webhook,
         log: &CallLog,
         finished: Finished,
         when: Note,
+        deal: Option<u64>,
     ) -> Result<WriteReceipt, CrmError> {
-        let receipt = WriteReceipt { remote_id: Some(finished.call_id.clone()) };
+        self.annotate(http, hook, log, &finished, when).await?;
+        if let Some(deal) = deal {
+            match finished.activity {
+                Some(activity) => self
+                    .bind_to_deal(http, hook, activity, deal)
+                    .await
+                    .map_err(|e| partial_error(&finished.call_id, e))?,
+                None => tracing::warn!(
+                    source = %self.name, host = %hook.host, call = %finished.call_id,
+                    "the call has no CRM activity in Bitrix24 (the number matches no contact, company or lead), so it \
+                     cannot be bound to the deal"
+                ),
+            }
+        }
+        Ok(WriteReceipt { remote_id: Some(finished.call_id) })
+    }
+
+    /// Binds the call's activity to `deal` and to no other deal: the activity's bindings
+    /// (`crm.activity.binding.list`), `crm.activity.binding.add` when the deal is not among them,
+    /// then `crm.activity.binding.delete` of every other deal (Bitrix24 binds a call to an open
+    /// deal of the contact by itself). The deal is added before the others go, so the activity
+    /// is never left without a binding (Bitrix24 refuses to delete the last one). Contacts,
+    /// companies and leads stay bound. Checked first, so a retry adds and deletes nothing twice.
+    async fn bind_to_deal(&self, http: &Http, hook: &Webhook, activity: u64, deal: u64) -> Result<(), CrmError> {
+        let listed = self
+            .request(http, hook, LIST_BINDINGS, &json!({ "activityId": activity }), Redirects::Refuse)
+            .await
+            .map_err(|failure| self.write_error(hook, LIST_BINDINGS, failure))?;
+        let bindings: Vec<(u64, u64)> = match &listed {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|b| Some((b.get("entityTypeId").and_then(id_of)?, b.get("entityId").and_then(id_of)?)))
+                .collect(),
+            Value::Null => Vec::new(),
+            Value::Object(o) if o.is_empty() => Vec::new(),
+            _ => {
+                return Err(CrmError::BadAnswer {
+                    host: hook.host.clone(),
+                    detail: format!("{LIST_BINDINGS} did not answer with a list of bindings"),
+                })
+            }
+        };
+        if !bindings.contains(&(DEAL_TYPE, deal)) {
+            self.binding(http, hook, ADD_BINDING, activity, deal).await?;
+        }
+        for &(_, other) in bindings.iter().filter(|(kind, id)| *kind == DEAL_TYPE && *id != deal) {
+            self.binding(http, hook, DELETE_BINDING, activity, other).await?;
+        }
+        Ok(())
+    }
+
+    /// `crm.activity.binding.add` or `.delete` of the deal `deal`; `false` is an error.
+    async fn binding(
+        &self,
+        http: &Http,
+        hook: &Webhook,
+        method: &str,
+        activity: u64,
+        deal: u64,
+    ) -> Result<(), CrmError> {
+        let body = json!({ "activityId": activity, "entityTypeId": DEAL_TYPE, "entityId": deal });
+        let answer = self
+            .request(http, hook, method, &body, Redirects::Refuse)
+            .await
+            .map_err(|failure| self.write_error(hook, method, failure))?;
+        if answer == Value::Bool(false) {
+            return Err(CrmError::BadAnswer {
+                host: hook.host.clone(),
+                detail: format!("{method} answered false for deal {deal} and activity {activity}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Puts the note on the call's CRM activity (`crm.activity.update`, which sets the
+    /// description: doing it twice leaves one note). `Note::IfAny` leaves an activity without a
+    /// note alone; `Note::Always` (a change) also empties it.
+    async fn annotate(
+        &self,
+        http: &Http,
+        hook: &Webhook,
+        log: &CallLog,
+        finished: &Finished,
+        when: Note,
+    ) -> Result<(), CrmError> {
         let note = match (log.note.as_deref().filter(|n| !n.is_empty()), when) {
             (Some(note), _) => note,
             (None, Note::Always) => "",
-            (None, Note::IfAny) => return Ok(receipt),
+            (None, Note::IfAny) => return Ok(()),
         };
         let Some(activity) = finished.activity else {
             // A number that matches nothing in the CRM gets no activity (no lead is created).
             tracing::warn!(
                 source = %self.name, host = %hook.host, call = %finished.call_id,
-                "the call has no CRM activity in Bitrix24 (the number matches no contact or company); its note stays \
+                "the call has no CRM activity in Bitrix24 (the number matches no contact, company or lead); its note stays \
                  in Ringside's history only"
             );
-            return Ok(receipt);
+            return Ok(());
         };
         let body = json!({ "id": activity, "fields": { "DESCRIPTION": note, "DESCRIPTION_TYPE": PLAIN_TEXT } });
         let answer = self
@@ -290,7 +396,7 @@ impl Bitrix {
                 },
             ));
         }
-        Ok(receipt)
+        Ok(())
     }
 
     /// Bitrix24's error for a write-back method as something to do: a missing permission names
@@ -420,6 +526,7 @@ mod tests {
             talk_secs: 0,
             note: None,
             recording_url: None,
+            deal_id: None,
         }
     }
 
