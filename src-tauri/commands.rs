@@ -103,6 +103,17 @@ pub async fn choose_customer(
     shell.handle()?.choose_customer(call_id, &source, &customer_id).await.map_err(report)
 }
 
+#[tauri::command]
+pub async fn bind_deal(
+    shell: State<'_, Shell>,
+    call_id: CallId,
+    source: String,
+    customer_id: String,
+    deal_id: Option<String>,
+) -> Reply<()> {
+    shell.handle()?.bind_deal(call_id, &source, &customer_id, deal_id.as_deref()).await.map_err(report)
+}
+
 /// `target`: `"directory"` (the default, as before) or a CRM's name from the runtime's
 /// `create_targets()`.
 #[tauri::command]

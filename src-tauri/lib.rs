@@ -365,6 +365,7 @@ pub fn run() {
             commands::dismiss,
             commands::retry_lookup,
             commands::choose_customer,
+            commands::bind_deal,
             commands::create_customer,
             commands::open_customer_page,
             commands::connections,

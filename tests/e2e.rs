@@ -1567,8 +1567,10 @@ struct CrmRequest {
     body: String,
 }
 
-/// A REST CRM on loopback over real HTTP/1.1: lookups find nobody (`[]`), a `POST` creates the
-/// customer it names (`{"id": "crm-1", "name": …}`). Every request is kept.
+/// A REST CRM on loopback over real HTTP/1.1: lookups find nobody (`[]`) but for
+/// [`DEAL_CALLER`], a customer with a responsible user and two open deals; a `POST` to `/calls`
+/// takes a call log, any other creates the customer it names (`{"id": "crm-1", "name": …}`).
+/// Every request is kept.
 struct LoopbackCrm {
     addr: SocketAddr,
     requests: std::sync::Arc<std::sync::Mutex<Vec<CrmRequest>>>,
@@ -1632,7 +1634,18 @@ impl LoopbackCrm {
             body.extend_from_slice(&chunk[..n]);
         }
         let body = String::from_utf8_lossy(&body).into_owned();
-        let (status, answer) = if method == "POST" {
+        let (status, answer) = if method == "POST" && path == "/calls" {
+            ("201 Created", serde_json::json!({ "id": "log-1" }).to_string())
+        } else if method == "GET" && path.ends_with(&format!("phone={}", DEAL_CALLER.replace('+', "%2B"))) {
+            let customer = serde_json::json!([{
+                "id": "c-7", "name": "Iryna Bondar", "owner": "Petro Melnyk",
+                "deals": [
+                    { "id": "D-11", "title": "Annual contract", "stage": "negotiation" },
+                    { "id": "D-12", "title": "Extra licences", "stage": "new" }
+                ]
+            }]);
+            ("200 OK", customer.to_string())
+        } else if method == "POST" {
             let name = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string))
@@ -1663,7 +1676,27 @@ impl LoopbackCrm {
             "[[lookup.crm]]\nname = \"{name}\"\nkind = \"rest\"\nurl = \"{base}/customers?phone={{e164}}\"\ncreate_url = \"{base}/customers\"\n"
         )
     }
+
+    /// Also logs calls (`/calls`) and reads the responsible user and the open deals.
+    fn config_with_deals(&self, name: &str) -> String {
+        let base = format!("http://{}", self.addr);
+        format!(
+            "{}log_url = \"{base}/calls\"\n\n[lookup.crm.fields]\nowner = \"/owner\"\ndeals = \"/deals\"\norder_status = \"/stage\"\n",
+            self.config(name)
+        )
+    }
+
+    fn call_logs(&self) -> Vec<serde_json::Value> {
+        self.posts()
+            .into_iter()
+            .filter(|r| r.path == "/calls")
+            .filter_map(|r| serde_json::from_str(&r.body).ok())
+            .collect()
+    }
 }
+
+/// The caller the loopback CRM knows, with open deals.
+const DEAL_CALLER: &str = "+380671234500";
 
 impl Drop for LoopbackCrm {
     fn drop(&mut self) {
@@ -1741,6 +1774,66 @@ async fn an_unknown_caller_is_created_in_a_rest_crm_from_the_card_window() {
     let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let app = App::start("card-create-crm", &demo_config(pbx, &crm.config("shop"))).await;
     let result = create_in_a_crm_from_the_card_window(&app, pbx, &crm).await;
+    app.finish(result).await;
+}
+
+/// A CRM caller's card names the responsible user and lists the open deals with the CRM's
+/// choice marked; the agent logs the call to the other deal from the card window, and the CRM's
+/// call log names that deal.
+async fn the_agent_logs_the_call_to_another_deal(app: &App, pbx: SocketAddr, crm: &LoopbackCrm) -> Result<(), String> {
+    let client = &app.client;
+    wait_for_agent_state(client, "available").await?;
+    ring_for(pbx, DEAL_CALLER, "100", 8).await?;
+    wait_for_card_window(true, Duration::from_secs(15)).await?;
+    switch_to(client, Page::Card).await?;
+    let call_id = card_for(client, "671234500").await?;
+    let card = format!(r#"[data-call-id="{call_id}"]"#);
+    wait_until("the responsible user on the card", Duration::from_secs(10), || async {
+        Ok(card_field(client, &call_id, "customer-owner").await?.filter(|s| s == "Responsible: Petro Melnyk"))
+    })
+    .await?;
+    let bound = || async {
+        let css = format!(r#"{card} [data-testid="customer-order"][data-bound="true"]"#);
+        let found = client.find_all(Locator::Css(&css)).await.map_err(|e| e.to_string())?;
+        let mut ids = Vec::new();
+        for order in found {
+            ids.push(order.attr("data-deal-id").await.map_err(|e| e.to_string())?.unwrap_or_default());
+        }
+        Ok::<_, String>(ids)
+    };
+    if bound().await? != ["D-11"] {
+        return Err(format!("the CRM's first deal is not the one marked: {:?}", bound().await?));
+    }
+    click(client, &format!(r#"{card} [data-testid="customer-order"][data-deal-id="D-12"] [data-testid="deal-bind"]"#))
+        .await?;
+    wait_until("the other deal marked", Duration::from_secs(10), || async {
+        Ok((bound().await? == ["D-12"]).then_some(()))
+    })
+    .await?;
+    // The caller hangs up after 8 s; the CRM gets the call, logged to the deal the agent chose.
+    let log = wait_until("the call log in the CRM", Duration::from_secs(40), || async {
+        Ok(crm.call_logs().into_iter().find(|l| l.get("call_id").and_then(|v| v.as_str()) == Some(call_id.as_str())))
+    })
+    .await?;
+    if log.get("deal_id").and_then(|v| v.as_str()) != Some("D-12")
+        || log.get("customer_id").and_then(|v| v.as_str()) != Some("c-7")
+    {
+        return Err(format!("the CRM's call log: {log}"));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, openbox, D-Bus, xdotool and tauri-driver: run by ./dev.sh test"]
+async fn the_card_shows_the_responsible_user_and_the_agent_logs_the_call_to_another_open_deal() {
+    let _one = ONE_APP_AT_A_TIME.lock().await;
+    let crm = match LoopbackCrm::start().await {
+        Ok(crm) => crm,
+        Err(e) => panic!("{e}"),
+    };
+    let pbx = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let app = App::start("card-deals", &demo_config(pbx, &crm.config_with_deals("shop"))).await;
+    let result = the_agent_logs_the_call_to_another_deal(&app, pbx, &crm).await;
     app.finish(result).await;
 }
 

@@ -166,10 +166,21 @@ async fn lookup_everywhere(args: LookupArgs) -> Result<(), String> {
         for c in &outcome.customers {
             let company = c.company.as_deref().map(|co| format!(" — {co}")).unwrap_or_default();
             let chosen = if c.chosen { chosen_before.as_str() } else { "" };
-            println!("  {}{company}  [{}, {}]{chosen}", c.name, c.source, c.reason);
+            let lead = match c.kind {
+                Some(ringside_core::RecordKind::Lead) => format!("{}: ", words().get("customer-lead")),
+                _ => String::new(),
+            };
+            println!("  {lead}{}{company}  [{}, {}]{chosen}", c.name, c.source, c.reason);
+            if let Some(owner) = &c.owner {
+                println!("    {}", words().format("customer-owner", &Values::new().text("name", owner.as_str())));
+            }
             for o in &c.orders {
                 let rest: Vec<&str> = [o.status.as_deref(), o.amount.as_deref()].into_iter().flatten().collect();
-                println!("    • {} ({})", o.title, rest.join(", "));
+                let bound = match (&o.id, &c.deal) {
+                    (Some(id), Some(deal)) if id == deal => format!(" ← {}", words().get("deal-bound")),
+                    _ => String::new(),
+                };
+                println!("    • {} ({}){bound}", o.title, rest.join(", "));
             }
             if let Some(url) = &c.url {
                 println!("    {url}");

@@ -28,6 +28,28 @@ pub struct CustomerMatch {
     pub orders: Vec<OrderSummary>,
     /// The agent picked this customer for this number, on this call or an earlier one.
     pub chosen: bool,
+    /// What kind of CRM record this is, when the CRM has several (Bitrix24: a lead is shown
+    /// as one, so the agent knows it is not a customer yet).
+    #[serde(default)]
+    pub kind: Option<RecordKind>,
+    /// The CRM user responsible for the customer (Bitrix24's "responsible", a directory's
+    /// owner): whom the agent hands the caller to.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The id of the open deal in `orders` the call is logged to: the CRM's own choice first
+    /// (Bitrix24: the oldest open deal), then the agent's, until wrap-up ends. `None`: the call
+    /// goes to the customer alone.
+    #[serde(default)]
+    pub deal: Option<String>,
+}
+
+/// The kind of a CRM record a customer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Contact,
+    Company,
+    Lead,
 }
 
 impl CustomerMatch {
@@ -67,6 +89,9 @@ pub enum MatchHow {
 /// An order or deal as the card lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OrderSummary {
+    /// The CRM's id of the order or deal, when calls can be logged to it.
+    #[serde(default)]
+    pub id: Option<String>,
     pub title: String,
     pub status: Option<String>,
     /// Amount with its currency, as text ("1 250.00 UAH"): as a CRM wrote it, or `money` in

@@ -24,6 +24,7 @@ pub use agent_state::{AgentInput, AgentState, Availability, TransitionError};
 pub use call::{Call, CallPhase};
 pub use card::{
     CallCard, CardStatus, CustomerMatch, LookupOutcome, LookupState, MatchHow, MatchWhy, Money, OrderSummary,
+    RecordKind,
 };
 pub use error_code::{ErrorArgs, ErrorCode, ErrorReport};
 pub use event::{CallEvent, CallId, Direction, EndCause, RemoteParty};

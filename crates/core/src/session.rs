@@ -466,6 +466,14 @@ impl Session {
         customer: &str,
         now: Timestamp,
     ) -> Option<Vec<SessionOutput>> {
+        self.chosen_first(id, source, customer)?;
+        let mut out = Vec::new();
+        self.push_card(id, now, &mut out);
+        Some(out)
+    }
+
+    /// The card's customer moved to the top, marked chosen (the others not).
+    fn chosen_first(&mut self, id: &CallId, source: &str, customer: &str) -> Option<&mut CustomerMatch> {
         let call = self.calls.get_mut(id)?;
         let pos = call.customers.iter().position(|c| c.is(source, customer))?;
         let mut picked = call.customers.remove(pos);
@@ -474,6 +482,28 @@ impl Session {
             other.chosen = false;
         }
         call.customers.insert(0, picked);
+        call.customers.first_mut()
+    }
+
+    /// The agent says which open deal of a customer the call is logged to (`None`: to the
+    /// customer alone); that customer becomes the chosen one. `None` when the card, the customer
+    /// or the deal is gone.
+    pub fn bind_deal(
+        &mut self,
+        id: &CallId,
+        source: &str,
+        customer: &str,
+        deal: Option<&str>,
+        now: Timestamp,
+    ) -> Option<Vec<SessionOutput>> {
+        let call = self.calls.get(id)?;
+        let found = call.customers.iter().find(|c| c.is(source, customer))?;
+        if let Some(deal) = deal {
+            if !found.orders.iter().any(|o| o.id.as_deref() == Some(deal)) {
+                return None;
+            }
+        }
+        self.chosen_first(id, source, customer)?.deal = deal.map(str::to_string);
         let mut out = Vec::new();
         self.push_card(id, now, &mut out);
         Some(out)
@@ -605,7 +635,15 @@ impl Session {
 /// again keeps what the new list says of them.
 fn put_first_chosen(customers: &mut Vec<CustomerMatch>, chosen: CustomerMatch) {
     let mut first = match customers.iter().position(|c| c.is(&chosen.source, &chosen.id) && !chosen.id.is_empty()) {
-        Some(pos) => customers.remove(pos),
+        Some(pos) => {
+            let mut again = customers.remove(pos);
+            // The deal the agent bound the call to stays while the customer still has it open.
+            let still_open = |deal: &str| again.orders.iter().any(|o| o.id.as_deref() == Some(deal));
+            if chosen.deal.as_deref().is_none_or(still_open) {
+                again.deal = chosen.deal;
+            }
+            again
+        }
         None => chosen,
     };
     first.chosen = true;

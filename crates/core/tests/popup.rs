@@ -376,6 +376,9 @@ fn the_notification_names_the_customer_once_found_and_belongs_to_the_newest_ring
         url: None,
         orders: Vec::new(),
         chosen: false,
+        kind: None,
+        owner: None,
+        deal: None,
     };
     let found = LookupOutcome { customers: vec![customer], ..LookupOutcome::default() };
     let out = desk.session.lookup_finished(&id(1), found, t(1));

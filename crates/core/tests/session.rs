@@ -477,7 +477,58 @@ fn customer(source: &str, id: &str, name: &str) -> ringside_core::CustomerMatch 
         url: None,
         orders: Vec::new(),
         chosen: false,
+        kind: None,
+        owner: None,
+        deal: None,
     }
+}
+
+/// A Bitrix24 contact with open deals (ids), the CRM binding the call to `bound`.
+fn with_deals(source: &str, id: &str, name: &str, deals: &[&str], bound: &str) -> ringside_core::CustomerMatch {
+    let orders = deals
+        .iter()
+        .map(|d| ringside_core::OrderSummary {
+            id: Some((*d).to_string()),
+            title: format!("Deal {d}"),
+            status: None,
+            amount: None,
+            money: None,
+        })
+        .collect();
+    ringside_core::CustomerMatch { orders, deal: Some(bound.to_string()), ..customer(source, id, name) }
+}
+
+#[test]
+fn the_agent_binds_the_call_to_another_open_deal_and_a_later_lookup_keeps_it() {
+    use ringside_core::LookupOutcome;
+    let mut s = connected(SessionConfig::default());
+    s.apply(ringing(id(1), "+380441234567", t(1)));
+    let found = vec![
+        with_deals("b24", "contact:12", "Olena", &["40", "31"], "31"),
+        with_deals("b24", "contact:15", "Oleh", &["52"], "52"),
+    ];
+    s.lookup_finished(&id(1), LookupOutcome { customers: found.clone(), ..LookupOutcome::default() }, t(2));
+    let bound = |out: &[SessionOutput]| -> Vec<(String, bool, Option<String>)> {
+        cards(out)[0].customers.iter().map(|c| (c.name.clone(), c.chosen, c.deal.clone())).collect()
+    };
+    // Oleh's deal: he becomes the chosen customer, with that deal.
+    let out = s.bind_deal(&id(1), "b24", "contact:15", Some("52"), t(3)).expect("Oleh's deal is on the card");
+    assert_eq!(bound(&out)[0], ("Oleh".to_string(), true, Some("52".to_string())));
+    // Olena's newer deal instead of the oldest one Bitrix24 would take.
+    let out = s.bind_deal(&id(1), "b24", "contact:12", Some("40"), t(4)).unwrap();
+    assert_eq!(bound(&out)[0], ("Olena".to_string(), true, Some("40".to_string())));
+    assert_eq!(bound(&out)[1], ("Oleh".to_string(), false, Some("52".to_string())));
+    // A retried lookup lists the CRM's default again: the agent's choice stays.
+    let out = s.lookup_finished(&id(1), LookupOutcome { customers: found, ..LookupOutcome::default() }, t(5));
+    assert_eq!(bound(&out)[0], ("Olena".to_string(), true, Some("40".to_string())));
+    // To the contact alone.
+    let out = s.bind_deal(&id(1), "b24", "contact:12", None, t(6)).unwrap();
+    assert_eq!(bound(&out)[0], ("Olena".to_string(), true, None));
+    // A deal the customer does not have, a customer or card that is gone: nothing changes.
+    assert!(s.bind_deal(&id(1), "b24", "contact:12", Some("52"), t(7)).is_none());
+    assert!(s.bind_deal(&id(1), "b24", "contact:99", None, t(7)).is_none());
+    assert!(s.bind_deal(&id(9), "b24", "contact:12", None, t(7)).is_none());
+    assert_eq!(s.cards(t(8))[0].customers[0].deal, None);
 }
 
 #[test]

@@ -213,6 +213,9 @@ fn party(k: usize, rng: &mut Rng) -> Party {
         url: Some(format!("https://crm.example/c/{k}")),
         orders: Vec::new(),
         chosen: true,
+        kind: None,
+        owner: None,
+        deal: None,
     });
     Party { raw, national, typed, caller_name, customer }
 }

@@ -18,7 +18,7 @@ use crate::model::{CallRecord, HistoryQuery, WriteBackStatus};
 use crate::store::{direction_sql, wrap_up_sql, History};
 
 /// The header row, in column order.
-pub const CSV_COLUMNS: [&str; 25] = [
+pub const CSV_COLUMNS: [&str; 27] = [
     "call_id",
     "direction",
     "outcome",
@@ -40,6 +40,8 @@ pub const CSV_COLUMNS: [&str; 25] = [
     "customer_name",
     "customer_company",
     "customer_url",
+    "customer_deal_id",
+    "customer_deal",
     "wrap_up",
     "recording_url",
     "note",
@@ -134,6 +136,8 @@ fn csv_row(r: &CallRecord) -> [String; CSV_COLUMNS.len()] {
         opt_cell(customer.map(|c| c.name.as_str())),
         opt_cell(customer.and_then(|c| c.company.as_deref())),
         opt_cell(customer.and_then(|c| c.url.as_deref())),
+        opt_cell(customer.and_then(|c| c.deal.as_ref()).map(|d| d.id.as_str())),
+        opt_cell(customer.and_then(|c| c.deal.as_ref()).and_then(|d| d.title.as_deref())),
         r.wrap_up.map(wrap_up_sql).unwrap_or_default().to_owned(),
         opt_cell(r.recording_url.as_deref()),
         opt_cell(r.note.as_deref()),

@@ -64,7 +64,7 @@ pub use error::{HistoryError, Kept, WriteProblem};
 pub use export::CSV_COLUMNS;
 pub use model::{
     AgentSeen, CallContext, CallRecord, Callback, ConnectionSeen, HistoryQuery, InDoubt, OutboxItem, Outcome,
-    StoredCustomer, WriteBackState, WriteBackStatus,
+    StoredCustomer, StoredDeal, WriteBackState, WriteBackStatus,
 };
 pub use outbox::{backoff_delay, idempotency_key, BACKOFF_FIRST, BACKOFF_JITTER, BACKOFF_MAX};
 pub use ringside_core::agent_state::WrapUpResult;

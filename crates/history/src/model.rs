@@ -112,6 +112,18 @@ pub struct StoredCustomer {
     pub company: Option<String>,
     /// The customer's page (http or https only).
     pub url: Option<String>,
+    /// The open deal the call is logged to, when the CRM logs calls to deals.
+    #[serde(default)]
+    pub deal: Option<StoredDeal>,
+}
+
+/// A CRM deal a call is logged to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct StoredDeal {
+    /// The CRM's id of the deal.
+    pub id: String,
+    /// Its title when the call was logged.
+    pub title: Option<String>,
 }
 
 /// Where the call's CRM write-back stands for one CRM.

@@ -5,7 +5,7 @@
 use ringside_core::agent_state::WrapUpResult;
 use ringside_core::{CallCard, CallId, Direction, LookupState, Timestamp};
 
-use crate::model::{CallContext, Outcome, StoredCustomer};
+use crate::model::{CallContext, Outcome, StoredCustomer, StoredDeal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CallRow {
@@ -59,6 +59,10 @@ impl CallRow {
             name: c.name.clone(),
             company: non_empty(c.company.as_deref()),
             url: c.url.as_deref().and_then(web_url),
+            deal: c.deal.as_ref().map(|id| StoredDeal {
+                id: id.clone(),
+                title: c.orders.iter().find(|o| o.id.as_ref() == Some(id)).map(|o| o.title.clone()),
+            }),
         });
         let customer_final = !card.customers.is_empty()
             || matches!(card.lookup, LookupState::Done | LookupState::Failed(_) | LookupState::Internal);
@@ -217,6 +221,9 @@ mod tests {
             url: Some("javascript:alert(1)".into()),
             orders: Vec::new(),
             chosen,
+            kind: None,
+            owner: None,
+            deal: None,
         };
         let mut c = card(CardStatus::Ringing, None, 2_000);
         c.lookup = LookupState::Done;

@@ -11,7 +11,7 @@ use rusqlite::types::Type;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::error::{HistoryError, Kept, WriteProblem};
-use crate::model::{CallContext, CallRecord, Outcome, StoredCustomer, WriteBackState};
+use crate::model::{CallContext, CallRecord, Outcome, StoredCustomer, StoredDeal, WriteBackState};
 use crate::row::{web_url, CallRow};
 
 /// Marks a SQLite file as Ringside's call history (`PRAGMA application_id`, "RGSH").
@@ -296,12 +296,18 @@ const MIGRATIONS: &[Migration] = &[
          );
          CREATE INDEX agent_switches_at ON agent_switches(at);",
     ),
+    // 7: the open deal the call was logged to (Bitrix24: the oldest, or the agent's pick).
+    Migration::sql(
+        "ALTER TABLE calls ADD COLUMN customer_deal_id TEXT;
+         ALTER TABLE calls ADD COLUMN customer_deal_title TEXT;",
+    ),
 ];
 
 pub(crate) const CALL_COLUMNS: &str = "c.call_id, c.direction, c.outcome, c.failure, c.ring_at, c.answer_at, c.end_at,
     c.talk_secs, c.agent_extension, c.agent_name, c.connection, c.dialed_number, c.number_raw,
     c.number_normalized, c.caller_name, c.queue, c.customer_source, c.customer_id, c.customer_name,
-    c.customer_company, c.customer_url, c.wrap_up, c.recording_url, c.updated_at, n.text, n.saved_at";
+    c.customer_company, c.customer_url, c.wrap_up, c.recording_url, c.updated_at, n.text, n.saved_at,
+    c.customer_deal_id, c.customer_deal_title";
 
 pub(crate) fn ts_to_sql(t: Timestamp) -> i64 {
     i64::try_from(t.as_millis()).unwrap_or(i64::MAX)
@@ -370,6 +376,10 @@ pub(crate) fn call_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCal
             name: r.get::<_, Option<String>>(18)?.unwrap_or_default(),
             company: r.get(19)?,
             url: r.get(20)?,
+            deal: match r.get::<_, Option<String>>(26)? {
+                Some(id) => Some(StoredDeal { id, title: r.get(27)? }),
+                None => None,
+            },
         }),
         _ => None,
     };
@@ -931,9 +941,9 @@ fn upsert_call(conn: &Connection, row: &CallRow) -> rusqlite::Result<()> {
         "INSERT INTO calls (call_id, direction, outcome, failure, ring_at, answer_at, end_at, talk_secs,
             agent_extension, agent_name, connection, dialed_number, number_raw, number_normalized,
             caller_name, queue, customer_source, customer_id, customer_name, customer_company,
-            customer_url, wrap_up, recording_url, updated_at)
+            customer_url, wrap_up, recording_url, updated_at, customer_deal_id, customer_deal_title)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-            ?20, ?21, ?22, ?23, ?24)
+            ?20, ?21, ?22, ?23, ?24, ?25, ?26)
          ON CONFLICT(call_id) DO UPDATE SET direction = excluded.direction, outcome = excluded.outcome,
             failure = excluded.failure, ring_at = excluded.ring_at, answer_at = excluded.answer_at,
             end_at = excluded.end_at, talk_secs = excluded.talk_secs,
@@ -944,7 +954,8 @@ fn upsert_call(conn: &Connection, row: &CallRow) -> rusqlite::Result<()> {
             customer_source = excluded.customer_source, customer_id = excluded.customer_id,
             customer_name = excluded.customer_name, customer_company = excluded.customer_company,
             customer_url = excluded.customer_url, wrap_up = excluded.wrap_up,
-            recording_url = excluded.recording_url, updated_at = excluded.updated_at",
+            recording_url = excluded.recording_url, updated_at = excluded.updated_at,
+            customer_deal_id = excluded.customer_deal_id, customer_deal_title = excluded.customer_deal_title",
     )?
     .execute(params![
         merged.call_id.as_str(),
@@ -971,6 +982,8 @@ fn upsert_call(conn: &Connection, row: &CallRow) -> rusqlite::Result<()> {
         merged.wrap_up.map(wrap_up_sql),
         merged.recording_url,
         ts_to_sql(merged.updated_at),
+        c.and_then(|c| c.deal.as_ref()).map(|d| d.id.as_str()),
+        c.and_then(|c| c.deal.as_ref()).and_then(|d| d.title.as_deref()),
     ])?;
     Ok(())
 }

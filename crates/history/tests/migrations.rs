@@ -2,7 +2,7 @@
 
 mod common;
 
-use ringside_core::{CallId, EndCause};
+use ringside_core::EndCause;
 use ringside_history::{
     AgentSeen, CallContext, ConnectionSeen, History, HistoryError, HistoryQuery, APPLICATION_ID, SCHEMA_VERSION,
 };
@@ -126,22 +126,80 @@ fn names(file: &std::path::Path, kind: &str) -> Vec<String> {
         .expect("names")
 }
 
+fn ms(secs: u64) -> i64 {
+    i64::try_from(common::at(secs).as_millis()).expect("a time in range")
+}
+
+/// A call as an older Ringside wrote it, in the columns every version has: files are made as
+/// they were, not by today's code at an older version.
+struct OldCall {
+    id: &'static str,
+    ring: u64,
+    answer: Option<u64>,
+    end: u64,
+    outcome: &'static str,
+    extension: &'static str,
+    agent_name: Option<&'static str>,
+    connection: Option<&'static str>,
+    number: &'static str,
+    normalized: &'static str,
+    caller_name: Option<&'static str>,
+}
+
+impl OldCall {
+    fn new(id: &'static str, ring: u64, end: u64, outcome: &'static str) -> Self {
+        OldCall {
+            id,
+            ring,
+            answer: None,
+            end,
+            outcome,
+            extension: "100",
+            agent_name: Some("Olena"),
+            connection: None,
+            number: "+380 (44) 123-45-67",
+            normalized: "380441234567",
+            caller_name: Some("IVANENKO"),
+        }
+    }
+
+    fn write(&self, conn: &Connection) {
+        let talk = self.answer.map_or(0, |a| self.end - a);
+        conn.execute(
+            "INSERT INTO calls (call_id, direction, outcome, ring_at, answer_at, end_at, talk_secs,
+                agent_extension, agent_name, connection, number_raw, number_normalized, caller_name,
+                queue, updated_at)
+             VALUES (?1, 'incoming', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'support', ?5)",
+            rusqlite::params![
+                self.id,
+                self.outcome,
+                ms(self.ring),
+                self.answer.map(ms),
+                ms(self.end),
+                i64::try_from(talk).expect("talk time"),
+                self.extension,
+                self.agent_name,
+                self.connection,
+                self.number,
+                self.normalized,
+                self.caller_name,
+            ],
+        )
+        .expect("an old call");
+    }
+}
+
 #[test]
 fn a_version_1_file_is_migrated_with_its_calls_and_notes_searchable() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("history.sqlite");
-    let mut v1 = History::open_at_version_for_tests(&file, 1).expect("a version 1 file");
+    drop(History::open_at_version_for_tests(&file, 1).expect("a version 1 file"));
     // As Ringside 1 left it: calls, a note typed before its call arrived, a missed call.
-    v1.save_note(&CallId::new("old.1"), "promised a refund").expect("note");
-    let mut answered = common::ringing("old.1");
-    answered.caller_name = Some("Петренко".into());
-    v1.record_card(&common::ended(common::answered(answered, 5), EndCause::Completed, 60), &common::ctx())
-        .expect("call");
-    let mut missed = common::ringing("old.2");
-    missed.number = "0501112233".into();
-    missed.number_normalized = Some("0501112233".into());
-    missed.ring_at = common::at(100);
-    v1.record_card(&common::ended(missed, EndCause::NoAnswer, 130), &common::ctx()).expect("missed");
+    let v1 = Connection::open(&file).expect("open raw");
+    v1.execute("INSERT INTO notes (call_id, text, saved_at) VALUES ('old.1', 'promised a refund', ?1)", [ms(0)])
+        .expect("note");
+    OldCall { caller_name: Some("Петренко"), answer: Some(5), ..OldCall::new("old.1", 0, 60, "answered") }.write(&v1);
+    OldCall { number: "0501112233", normalized: "0501112233", ..OldCall::new("old.2", 100, 130, "missed") }.write(&v1);
     drop(v1);
     assert_eq!(pragma(&file, "user_version"), 1);
     assert!(!names(&file, "table").contains(&"calls_fts".to_owned()), "{:?}", names(&file, "table"));
@@ -187,24 +245,20 @@ fn a_version_1_file_is_migrated_with_its_calls_and_notes_searchable() {
 fn a_version_3_file_gains_the_agent_and_connection_filters_for_the_calls_it_has() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("history.sqlite");
-    let mut v3 = History::open_at_version_for_tests(&file, 3).expect("a version 3 file");
+    drop(History::open_at_version_for_tests(&file, 3).expect("a version 3 file"));
     // As Ringside 3 left it: agent 100 on the PBX, then on the office softphone, and a colleague
     // who used this desk once, under another spelling of a name, with no connection known.
-    let by = |extension: &str, name: Option<&str>, connection: Option<&str>| CallContext {
-        agent_extension: extension.into(),
-        agent_name: name.map(Into::into),
-        connection: connection.map(Into::into),
-        dialed_number: None,
+    let v3 = Connection::open(&file).expect("open raw");
+    let call = |id: &'static str, secs: u64, ext: &'static str, name: &'static str, connection| OldCall {
+        extension: ext,
+        agent_name: Some(name),
+        connection,
+        answer: Some(secs),
+        ..OldCall::new(id, secs, secs + 60, "answered")
     };
-    let call = |id: &str, secs: u64| {
-        let mut card = common::ringing(id);
-        card.ring_at = common::at(secs);
-        card.as_of = common::at(secs);
-        common::ended(card, EndCause::Completed, secs + 60)
-    };
-    v3.record_card(&call("1732000000.1", 0), &by("100", Some("Olena Kovalenko"), Some("pbx"))).expect("call");
-    v3.record_card(&call("1732000100.2", 100), &by("105", Some("OLENA KOVALENKO"), None)).expect("call");
-    v3.record_card(&call("1732000200.3", 200), &by("100", Some("Olena Kovalenko"), Some("office"))).expect("call");
+    call("1732000000.1", 0, "100", "Olena Kovalenko", Some("pbx")).write(&v3);
+    call("1732000100.2", 100, "105", "OLENA KOVALENKO", None).write(&v3);
+    call("1732000200.3", 200, "100", "Olena Kovalenko", Some("office")).write(&v3);
     drop(v3);
     assert_eq!(pragma(&file, "user_version"), 3);
     assert!(!names(&file, "table").contains(&"agents_seen".to_owned()));
@@ -242,7 +296,16 @@ fn a_version_3_file_gains_the_agent_and_connection_filters_for_the_calls_it_has(
     assert_eq!(ids(&h, id), ["1732000200.3", "1732000100.2", "1732000000.1"]);
 
     // New calls keep the choices up to date.
-    h.record_card(&call("1732000300.4", 300), &by("101", Some("Taras"), Some("pbx"))).expect("call");
+    let by = CallContext {
+        agent_extension: "101".into(),
+        agent_name: Some("Taras".into()),
+        connection: Some("pbx".into()),
+        dialed_number: None,
+    };
+    let mut card = common::ringing("1732000300.4");
+    card.ring_at = common::at(300);
+    card.as_of = common::at(300);
+    h.record_card(&common::ended(card, EndCause::Completed, 360), &by).expect("call");
     let agents: Vec<String> = h.agents().expect("agents").into_iter().map(|a| a.extension).collect();
     assert_eq!(agents, ["101", "100", "105"]);
     let connections: Vec<String> = h.connections().expect("connections").into_iter().map(|c| c.name).collect();

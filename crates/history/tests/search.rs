@@ -267,8 +267,42 @@ fn a_customer_found_later_is_searchable_and_serializes() {
         name: "Customer 42".into(),
         company: Some("Acme".into()),
         url: Some("https://crm.example/c/42".into()),
+        deal: None,
     };
     assert_eq!(found.first().and_then(|r| r.customer.clone()), Some(expected));
+}
+
+#[test]
+fn the_deal_the_call_is_logged_to_is_kept_with_its_title_and_follows_the_agent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("history.sqlite");
+    let mut h = History::open(&path).expect("open");
+    let mut card = call("c.1", "0501112233", None, 10, EndCause::Completed);
+    card.lookup = LookupState::Done;
+    let deal = |id: &str, title: &str| ringside_core::OrderSummary {
+        id: Some(id.into()),
+        title: title.into(),
+        status: Some("NEW".into()),
+        amount: None,
+        money: None,
+    };
+    let mut olena = customer("contact:12", true);
+    olena.orders = vec![deal("40", "Spring order"), deal("31", "Warranty repair")];
+    olena.deal = Some("31".into());
+    card.customers = vec![olena.clone()];
+    h.record_card(&card, &ctx()).expect("record");
+    let stored = |h: &History| h.call(&CallId::new("c.1")).expect("read").and_then(|c| c.customer).and_then(|c| c.deal);
+    assert_eq!(
+        stored(&h),
+        Some(ringside_history::StoredDeal { id: "31".into(), title: Some("Warranty repair".into()) })
+    );
+    // The agent binds it to the newer deal during wrap-up.
+    olena.deal = Some("40".into());
+    card.customers = vec![olena];
+    h.record_card(&card, &ctx()).expect("record the change");
+    drop(h);
+    let h = History::open(&path).expect("reopen");
+    assert_eq!(stored(&h), Some(ringside_history::StoredDeal { id: "40".into(), title: Some("Spring order".into()) }));
 }
 
 /// 2,500 calls from "Kovalenko", one in 500 with a rare note; `ring_order` maps the i-th

@@ -262,6 +262,8 @@ impl Match {
                 .orders
                 .iter()
                 .map(|o| OrderSummary {
+                    // The directory logs calls to the customer, never to one order.
+                    id: None,
                     title: o.title.clone(),
                     status: Some(o.status.clone()),
                     amount: o.amount_text(),
@@ -269,6 +271,9 @@ impl Match {
                 })
                 .collect(),
             chosen: self.remembered,
+            kind: None,
+            owner: self.customer.owner.clone(),
+            deal: None,
         }
     }
 }

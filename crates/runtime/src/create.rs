@@ -200,6 +200,9 @@ impl Creator {
             url: None,
             orders: Vec::new(),
             chosen: true,
+            kind: None,
+            owner: None,
+            deal: None,
         };
         self.remember(number, &customer).await;
         Ok(customer)
@@ -209,16 +212,12 @@ impl Creator {
     /// remembered.
     async fn created(&self, crm: &Connector, number: &str, created: CrmCustomer) -> CustomerMatch {
         self.inner.sources.forget_cached(number);
+        let why = ringside_core::MatchWhy::new(ringside_core::MatchHow::Created);
         let customer = CustomerMatch {
-            id: created.id,
-            source: crm.name().to_string(),
-            name: created.name,
-            company: created.company,
-            reason: CREATED_REASON.to_string(),
-            why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::Created)),
-            url: created.url,
             orders: Vec::new(),
+            deal: None,
             chosen: true,
+            ..crate::lookup::crm_match(crm.name(), CREATED_REASON.to_string(), why, created)
         };
         self.remember(number, &customer).await;
         customer

@@ -47,6 +47,8 @@ pub enum RuntimeError {
     NoSuchCall,
     #[error("that call's card is no longer open")]
     NoSuchCard,
+    #[error("that deal is no longer open for this customer; look up the caller again")]
+    NoSuchDeal,
     #[error("the customer was picked for this call, but Ringside could not remember it for the next one: {0}")]
     NotRemembered(DirectoryProblem),
     /// The number, or the softphone for it, on this desktop.
@@ -164,6 +166,7 @@ impl ErrorCode for RuntimeError {
             RuntimeError::Number(e) => e.code(),
             RuntimeError::NoSuchCall => "call.none",
             RuntimeError::NoSuchCard => "card.gone",
+            RuntimeError::NoSuchDeal => "card.no_such_deal",
             RuntimeError::NotRemembered(DirectoryProblem::Failed(_)) => "customer.pick_not_remembered",
             RuntimeError::NotRemembered(p) => p.code(),
             RuntimeError::Dial(e) => e.code(),
@@ -237,6 +240,7 @@ impl ErrorCode for RuntimeError {
             | RuntimeError::Demo(_)
             | RuntimeError::NoSuchCall
             | RuntimeError::NoSuchCard
+            | RuntimeError::NoSuchDeal
             | RuntimeError::NotRemembered(_)
             | RuntimeError::Provider(_)
             | RuntimeError::NoHistoryFolder

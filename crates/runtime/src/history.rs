@@ -365,6 +365,7 @@ impl HistoryHandle {
             name: customer.name.clone(),
             company: customer.company.clone(),
             url: customer.url.clone(),
+            deal: None,
         };
         self.ask(|reply| Msg::SetCustomer { call, customer, reply }).await
     }
@@ -787,6 +788,12 @@ fn call_log(record: &CallRecord, target: &str, numbers: &ringside_lookup::Lookup
         number: record.number_raw.clone(),
         number_e164: e164,
         customer_id: record.customer.as_ref().filter(|c| c.source == target).map(|c| c.id.clone()),
+        deal_id: record
+            .customer
+            .as_ref()
+            .filter(|c| c.source == target)
+            .and_then(|c| c.deal.as_ref())
+            .map(|d| d.id.clone()),
         agent_extension: record.agent_extension.clone(),
         agent_name: record.agent_name.clone(),
         started_at_ms: record.ring_at.0,

@@ -811,6 +811,21 @@ impl RuntimeHandle {
         self.ask(|reply| SessionMsg::ChooseCustomer { call, source, customer, reply }).await
     }
 
+    /// The agent binds the call to one of `customer`'s open deals (`deal`: its id as the card's
+    /// orders have it; `None`: to the customer alone), until the card closes. The customer
+    /// becomes the chosen one; the call's record and the CRM write-back follow. Errors:
+    /// `card.gone`; `card.no_such_deal` (the customer or the deal is no longer on the card).
+    pub async fn bind_deal(
+        &self,
+        call: CallId,
+        source: &str,
+        customer: &str,
+        deal: Option<&str>,
+    ) -> Result<(), RuntimeError> {
+        let (source, customer, deal) = (source.to_string(), customer.to_string(), deal.map(str::to_string));
+        self.ask(|reply| SessionMsg::BindDeal { call, source, customer, deal, reply }).await
+    }
+
     /// Where "Create customer" can put a caller: `"directory"` (when the directory could be
     /// opened), then every CRM that can create (REST with `create_url`, Bitrix24), in the
     /// config's order.

@@ -256,24 +256,34 @@ fn directory_lookup(dir: &SharedDirectory, number: &NormalizedNumber) -> Result<
 }
 
 fn crm_matches(source: &str, label: &str, found: Vec<CrmCustomer>) -> Vec<CustomerMatch> {
-    found
-        .into_iter()
-        .map(|c| CustomerMatch {
-            id: c.id,
-            source: source.to_string(),
-            name: c.name,
-            company: c.company,
-            reason: format!("same number in {label}"),
-            why: Some(ringside_core::MatchWhy::new(ringside_core::MatchHow::SameNumberIn { crm: label.to_string() })),
-            url: c.url,
-            orders: c
-                .orders
-                .into_iter()
-                .map(|o| OrderSummary { title: o.title, status: o.status, amount: o.amount, money: None })
-                .collect(),
-            chosen: false,
-        })
-        .collect()
+    let how = || ringside_core::MatchWhy::new(ringside_core::MatchHow::SameNumberIn { crm: label.to_string() });
+    found.into_iter().map(|c| crm_match(source, format!("same number in {label}"), how(), c)).collect()
+}
+
+/// A CRM's customer as the card lists it.
+pub(crate) fn crm_match(source: &str, reason: String, why: ringside_core::MatchWhy, c: CrmCustomer) -> CustomerMatch {
+    CustomerMatch {
+        id: c.id,
+        source: source.to_string(),
+        name: c.name,
+        company: c.company,
+        reason,
+        why: Some(why),
+        url: c.url,
+        orders: c
+            .orders
+            .into_iter()
+            .map(|o| OrderSummary { id: o.id, title: o.title, status: o.status, amount: o.amount, money: None })
+            .collect(),
+        chosen: false,
+        kind: c.kind.map(|k| match k {
+            ringside_crm::CrmRecordKind::Contact => ringside_core::RecordKind::Contact,
+            ringside_crm::CrmRecordKind::Company => ringside_core::RecordKind::Company,
+            ringside_crm::CrmRecordKind::Lead => ringside_core::RecordKind::Lead,
+        }),
+        owner: c.owner,
+        deal: c.deal,
+    }
 }
 
 /// Sources' answers in priority order → one list: the same person found in two sources (same
@@ -331,6 +341,9 @@ mod tests {
             url: None,
             orders: vec![],
             chosen: false,
+            kind: None,
+            owner: None,
+            deal: None,
         }
     }
 

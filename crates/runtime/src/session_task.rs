@@ -61,6 +61,14 @@ pub(crate) enum SessionMsg {
         customer: String,
         reply: Reply,
     },
+    /// The agent binds the call to one of a customer's open deals (`None`: to the customer).
+    BindDeal {
+        call: CallId,
+        source: String,
+        customer: String,
+        deal: Option<String>,
+        reply: Reply,
+    },
     /// "Create customer": add the card's caller to `target` (the directory or a CRM).
     CreateCustomer {
         call: CallId,
@@ -379,6 +387,22 @@ async fn handle(
                 let _ = reply.send(remembered.map_err(RuntimeError::NotRemembered));
             });
             outs
+        }
+        SessionMsg::BindDeal { call, source, customer, deal, reply } => {
+            let Some(_) = session.call(&call) else {
+                let _ = reply.send(Err(RuntimeError::NoSuchCard));
+                return Vec::new();
+            };
+            match session.bind_deal(&call, &source, &customer, deal.as_deref(), now) {
+                Some(outs) => {
+                    let _ = reply.send(Ok(()));
+                    outs
+                }
+                None => {
+                    let _ = reply.send(Err(RuntimeError::NoSuchDeal));
+                    Vec::new()
+                }
+            }
         }
         SessionMsg::CreateCustomer { call, target, name, company, reply } => {
             // A card on the desk, else a call in the History (created after the call).

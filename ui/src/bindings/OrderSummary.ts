@@ -4,7 +4,11 @@ import type { Money } from "./Money";
 /**
  * An order or deal as the card lists it.
  */
-export type OrderSummary = { title: string, status: string | null, 
+export type OrderSummary = { 
+/**
+ * The CRM's id of the order or deal, when calls can be logged to it.
+ */
+id: string | null, title: string, status: string | null, 
 /**
  * Amount with its currency, as text ("1 250.00 UAH"): as a CRM wrote it, or `money` in
  * English.

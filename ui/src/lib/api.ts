@@ -35,6 +35,9 @@ export const api = {
   retryLookup: (callId: CallId) => invoke<void>("retry_lookup", { callId }),
   chooseCustomer: (callId: CallId, source: string, customerId: string) =>
     invoke<void>("choose_customer", { callId, source, customerId }),
+  /** Logs the call to one of the customer's open deals (`dealId` null: to the customer alone). */
+  bindDeal: (callId: CallId, source: string, customerId: string, dealId: string | null) =>
+    invoke<void>("bind_deal", { callId, source, customerId, dealId }),
   /** `target`: "directory" or a CRM's name (`createTargets`). */
   createCustomer: (callId: CallId, target: string, name: string, company: string | null) =>
     invoke<void>("create_customer", { callId, target, name, company }),

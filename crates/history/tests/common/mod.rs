@@ -64,5 +64,8 @@ pub fn customer(id: &str, chosen: bool) -> CustomerMatch {
         url: Some(format!("https://crm.example/c/{id}")),
         orders: Vec::new(),
         chosen,
+        kind: None,
+        owner: None,
+        deal: None,
     }
 }
