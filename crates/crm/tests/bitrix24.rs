@@ -5,8 +5,7 @@ mod common;
 
 use common::{bitrix24, json, Server, TIMEOUT};
 use ringside_crm::{
-    Attempt, CallDirection, CallLog, Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery, CrmRecordKind, Prior,
-    WriteReceipt,
+    Attempt, CallLog, Connector, CrmCustomer, CrmError, CrmOrder, CrmQuery, CrmRecordKind, Prior, WriteReceipt,
 };
 use ringside_secrets::SecretString;
 use serde_json::{json, Value};
@@ -760,21 +759,11 @@ async fn telephony_portal() -> (Server, Shared) {
 
 fn call_log(deal: Option<&str>) -> CallLog {
     CallLog {
-        call_id: "1722000000.42".into(),
-        direction: CallDirection::Incoming,
-        outcome: "answered".into(),
-        number: "+49 30 123456".into(),
-        number_e164: Some("+4930123456".into()),
-        customer_id: Some("contact:12".into()),
-        agent_extension: "204".into(),
         agent_name: None,
-        started_at_ms: 1_723_711_101_250,
-        answered_at_ms: Some(1_723_711_106_000),
-        ended_at_ms: 1_723_711_226_000,
-        talk_secs: 120,
         note: Some("Wants the invoice again.".into()),
         recording_url: None,
         deal_id: deal.map(str::to_string),
+        ..common::call_log()
     }
 }
 

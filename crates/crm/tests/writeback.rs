@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{bitrix24, json, keyed, redirect, reply, rest_crm, Recorded, Server, TIMEOUT};
+use common::{bitrix24, call_log, json, keyed, redirect, reply, rest_crm, Recorded, Server, TIMEOUT};
 use ringside_crm::settings::UpdateMethod;
 use ringside_crm::{
     Attempt, CallDirection, CallLog, Connector, CrmError, Prior, WriteReceipt, MAX_NOTE_BYTES, NOTE_CUT_MARKER,
@@ -31,26 +31,6 @@ fn partial(partial: Option<&str>) -> Attempt<'_> {
 /// Revision `revision` of a call the CRM took before as `remote_id`: a change.
 fn change(revision: u64, remote_id: Option<&str>) -> Attempt<'_> {
     Attempt { idempotency_key: KEY, revision, prior: Prior::Written { remote_id } }
-}
-
-fn call_log() -> CallLog {
-    CallLog {
-        call_id: "1722000000.42".into(),
-        direction: CallDirection::Incoming,
-        outcome: "answered".into(),
-        number: "+49 30 123456".into(),
-        number_e164: Some("+4930123456".into()),
-        customer_id: Some("contact:12".into()),
-        agent_extension: "204".into(),
-        agent_name: Some("Ana Kovalenko".into()),
-        started_at_ms: 1_723_711_101_250,
-        answered_at_ms: Some(1_723_711_106_000),
-        ended_at_ms: 1_723_711_226_000,
-        talk_secs: 120,
-        note: Some("Wants the invoice again.\nCall back on Monday.".into()),
-        recording_url: Some("https://pbx.example.com/rec/1722000000.42.mp3".into()),
-        deal_id: None,
-    }
 }
 
 /// The note a hostile agent (or a paste from a web page) could write: markup, quotes, control

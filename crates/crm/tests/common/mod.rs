@@ -138,3 +138,24 @@ pub fn keyed(rest: &mut RestCrmConfig) {
 }
 
 pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The finished call the write-back tests send: answered, 120 s, with a note and a recording.
+pub fn call_log() -> ringside_crm::CallLog {
+    ringside_crm::CallLog {
+        call_id: "1722000000.42".into(),
+        direction: ringside_crm::CallDirection::Incoming,
+        outcome: "answered".into(),
+        number: "+49 30 123456".into(),
+        number_e164: Some("+4930123456".into()),
+        customer_id: Some("contact:12".into()),
+        agent_extension: "204".into(),
+        agent_name: Some("Ana Kovalenko".into()),
+        started_at_ms: 1_723_711_101_250,
+        answered_at_ms: Some(1_723_711_106_000),
+        ended_at_ms: 1_723_711_226_000,
+        talk_secs: 120,
+        note: Some("Wants the invoice again.\nCall back on Monday.".into()),
+        recording_url: Some("https://pbx.example.com/rec/1722000000.42.mp3".into()),
+        deal_id: None,
+    }
+}
