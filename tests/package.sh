@@ -13,6 +13,9 @@
 # Needs a display with a tray (dev.sh runs it under Xvfb with openbox, and starts trayer here),
 # root or sudo, and a machine without another ringside package. Run by `./dev.sh test`.
 set -euo pipefail
+# With pipefail, `producer | grep -q` fails when grep exits at its first match and the producer,
+# still writing, dies of SIGPIPE: `has` reads all of its input instead.
+has() { grep "$@" >/dev/null; }
 
 deb=$(readlink -f "${1:?usage: tests/package.sh PACKAGE.deb}")
 say() { printf '\033[1m==> package: %s\033[0m\n' "$*" >&2; }
@@ -20,7 +23,7 @@ fail() { printf 'package test: FAILED: %s\n' "$*" >&2; exit 1; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 [[ -f $deb ]] || fail "no package at $deb"
-if dpkg-query -W -f='${Status}' ringside 2>/dev/null | grep -q 'install ok installed'; then
+if dpkg-query -W -f='${Status}' ringside 2>/dev/null | has 'install ok installed'; then
   fail "a ringside package is already installed on this machine; remove it first (apt-get purge ringside)"
 fi
 
@@ -31,7 +34,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   # Never leave the package behind, whatever failed.
-  if dpkg-query -W -f='${Status}' ringside 2>/dev/null | grep -q 'installed'; then
+  if dpkg-query -W -f='${Status}' ringside 2>/dev/null | has 'installed'; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ringside >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
@@ -53,8 +56,8 @@ desktop-file-validate "$desktop" || fail "$desktop_id does not validate"
 for scheme in tel callto sip; do
   grep -q "^MimeType=.*x-scheme-handler/$scheme;" "$desktop" || fail "$desktop_id does not register $scheme:"
 done
-dpkg-deb -f "$deb" Depends | grep -q 'libwebkit2gtk-4.1-0' || fail "the package does not declare WebKitGTK"
-dpkg-deb -f "$deb" Depends | grep -q 'libayatana-appindicator3-1' || fail "the package does not declare the tray library"
+dpkg-deb -f "$deb" Depends | has 'libwebkit2gtk-4.1-0' || fail "the package does not declare WebKitGTK"
+dpkg-deb -f "$deb" Depends | has 'libayatana-appindicator3-1' || fail "the package does not declare the tray library"
 
 # From here on, a user's session: its own home, XDG folders and D-Bus session bus.
 export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
@@ -92,7 +95,7 @@ tray_up || fail "trayer (the test's tray) did not start"
 sleep 1
 gtk-launch "${desktop_id%.desktop}" >/dev/null 2>&1 || fail "gtk-launch could not start $desktop_id"
 log_dir="$XDG_STATE_HOME/ringside/logs"
-log_has() { cat "$log_dir"/ringside.*.log 2>/dev/null | grep -q "$1"; }
+log_has() { cat "$log_dir"/ringside.*.log 2>/dev/null | has "$1"; }
 try_for() { # seconds, command...
   local secs=$1
   shift
@@ -110,7 +113,7 @@ running() { pgrep -x ringside >/dev/null; }
 wait_for "Ringside did not start from the menu" 20 running
 wait_for "Ringside did not connect to its embedded demo PBX" 30 log_has "connected to AMI"
 # The icon trayer holds: a window whose class names the tray icon and Ringside.
-in_tray() { xwininfo -root -tree | grep -q '("tray-icon[^"]*ringside"'; }
+in_tray() { xwininfo -root -tree | has '("tray-icon[^"]*ringside"'; }
 if ! try_for 40 in_tray; then
   cat "$log_dir"/ringside.*.log >&2 2>/dev/null || true
   echo "trayer: $(pgrep -a trayer || echo 'not running')" >&2
