@@ -93,6 +93,15 @@ async fn a_shared_number_gives_a_pick_list_and_the_pick_is_used_next_time() {
         .await
         .expect_err("no such card");
     assert_eq!(err.to_string(), "that call's card is no longer open");
+    // The directory keeps no deals: logging the call to one is refused in words; a card that is
+    // gone says so.
+    let err = handle.bind_deal(card.call_id.clone(), "directory", &piotr, Some("31")).await.expect_err("no deal");
+    assert_eq!(ringside_core::ErrorReport::of(&err).code, "card.no_such_deal");
+    let err = handle
+        .bind_deal(ringside_core::CallId::new("no-such-call"), "directory", &piotr, None)
+        .await
+        .expect_err("no such card");
+    assert_eq!(ringside_core::ErrorReport::of(&err).code, "card.gone");
 
     // The next call from the number, formatted differently, opens on Piotr.
     until(&mut rx, "the first call to end", |o| match o {
